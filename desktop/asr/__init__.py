@@ -1,0 +1,1 @@
+"""Speech recognition: faster-whisper engine, streaming policy, VAD, script conversion, filters."""

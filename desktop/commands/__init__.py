@@ -1,0 +1,1 @@
+"""Sub-commands of ``consult-scribe``; each module has ``register(subparsers)``."""

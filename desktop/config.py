@@ -1,0 +1,181 @@
+"""One typed settings schema, loaded once.
+
+Order of precedence: built-in defaults < clinic policy file pushed by IT (system-wide)
+< the user's own settings file. Keys a policy marks as ``locked`` cannot be overridden by
+the user. Engines never read settings themselves: ``app.py`` and ``cli.py`` build them
+from these values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop import paths
+from desktop.core.errors import UsageError
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("auto", "yue", "zh", "en")
+SCRIPTS = ("hk", "tw", "cn")
+
+
+def _meta(description: str) -> dict[str, str]:
+    return {"description": description}
+
+
+@dataclass
+class AsrSettings:
+    model: str = field(default="whisper-base", metadata=_meta("Speech model name from the model manifest."))
+    device: str = field(default="auto", metadata=_meta("auto, cpu or cuda."))
+    compute_type: str = field(
+        default="auto", metadata=_meta("auto (int8 on CPU, int8_float16 on GPU) or a CTranslate2 type.")
+    )
+    cpu_threads: int = field(default=0, metadata=_meta("0 = all cores."))
+    beam_size: int = field(default=5, metadata=_meta("Beam size for file transcription."))
+    language: str = field(default="auto", metadata=_meta("auto, yue (Cantonese), zh (Mandarin) or en."))
+    script: str = field(default="hk", metadata=_meta("Chinese script: hk, tw (Traditional) or cn (Simplified)."))
+    vocabulary_file: str = field(
+        default="", metadata=_meta("Clinic vocabulary (one term a line); empty = the shipped list.")
+    )
+
+
+@dataclass
+class LlmSettings:
+    model: str = field(default="smollm2-135m-instruct", metadata=_meta("LLM name from the model manifest."))
+    n_gpu_layers: int = field(default=-1, metadata=_meta("Layers offloaded to the GPU; -1 = all, 0 = CPU."))
+    n_ctx: int = field(default=8192, metadata=_meta("Context window in tokens (capped by the model)."))
+    n_threads: int = field(default=0, metadata=_meta("0 = all cores."))
+    max_tokens: int = field(default=1024, metadata=_meta("Most tokens one draft may generate."))
+    temperature: float = field(default=0.1, metadata=_meta("Sampling temperature for drafts."))
+    server_url: str = field(
+        default="",
+        metadata=_meta("Optional clinic inference server on the local network (left empty: run locally)."),
+    )
+
+
+@dataclass
+class ClinicSettings:
+    name: str = field(default="ConsultScribe Clinic", metadata=_meta("Clinic name on the letterhead."))
+    name_zh: str = field(default="", metadata=_meta("Clinic name in Chinese."))
+    address: str = field(default="", metadata=_meta("Letterhead address."))
+    phone: str = field(default="", metadata=_meta("Letterhead phone."))
+    logo: str = field(default="", metadata=_meta("Path to a logo image for the letterhead."))
+    doctor_name: str = field(default="", metadata=_meta("Default signing doctor (headless use)."))
+    registration_no: str = field(default="", metadata=_meta("The doctor's registration number."))
+    templates_dir: str = field(default="", metadata=_meta("Folder of clinic templates overriding shipped ones."))
+
+
+@dataclass
+class PolicySettings:
+    store_dir: str = field(default="", metadata=_meta("Encrypted store location; empty = user data folder."))
+    retention_days: int = field(default=365 * 7, metadata=_meta("Days audio is kept before it is destroyed."))
+    auto_lock_minutes: int = field(default=10, metadata=_meta("Idle minutes before the app locks."))
+    keyring_unlock: bool = field(default=False, metadata=_meta("Allow OS keyring unlock (single-user PCs)."))
+
+
+@dataclass
+class AudioSettings:
+    input_device: str = field(default="", metadata=_meta("Microphone name; empty = system default."))
+
+
+@dataclass
+class Settings:
+    asr: AsrSettings = field(default_factory=AsrSettings)
+    llm: LlmSettings = field(default_factory=LlmSettings)
+    clinic: ClinicSettings = field(default_factory=ClinicSettings)
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    locked: list[str] = field(default_factory=list)  # "section.key" names IT has locked
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def validate(self) -> None:
+        if self.asr.language not in LANGUAGES:
+            raise UsageError(f"Unknown language '{self.asr.language}'.", f"Choose one of {', '.join(LANGUAGES)}.")
+        if self.asr.script not in SCRIPTS:
+            raise UsageError(f"Unknown Chinese script '{self.asr.script}'.", f"Choose one of {', '.join(SCRIPTS)}.")
+
+
+def _apply(settings: Settings, data: dict[str, Any], *, source: str, respect_locks: bool) -> None:
+    for section_name, values in data.items():
+        if section_name == "locked":
+            if isinstance(values, list):
+                settings.locked = sorted(set(settings.locked) | {str(v) for v in values})
+            continue
+        section = getattr(settings, section_name, None)
+        if section is None or not dataclasses.is_dataclass(section) or not isinstance(values, dict):
+            log.warning("ignoring unknown settings section %r in %s", section_name, source)
+            continue
+        known = {f.name: f for f in dataclasses.fields(section)}
+        for key, value in values.items():
+            if key not in known:
+                log.warning("ignoring unknown setting %s.%s in %s", section_name, key, source)
+                continue
+            if respect_locks and f"{section_name}.{key}" in settings.locked:
+                continue
+            current = getattr(section, key)
+            if isinstance(current, bool):
+                value = bool(value)
+            elif isinstance(current, int):
+                value = int(value)
+            elif isinstance(current, float):
+                value = float(value)
+            else:
+                value = str(value)
+            setattr(section, key, value)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"The settings file {path} is not valid JSON (line {exc.lineno}).",
+            "Fix or remove the file and start again.",
+        ) from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"The settings file {path} must hold a JSON object.")
+    return data
+
+
+def load_settings(policy_file: Path | None = None, user_file: Path | None = None) -> Settings:
+    settings = Settings()
+    policy_path = policy_file if policy_file is not None else paths.system_policy_file()
+    _apply(settings, _read_json(policy_path), source=str(policy_path), respect_locks=False)
+    user_path = user_file if user_file is not None else paths.user_config_file()
+    _apply(settings, _read_json(user_path), source=str(user_path), respect_locks=True)
+    settings.validate()
+    return settings
+
+
+def save_user_settings(settings: Settings, user_file: Path | None = None) -> None:
+    path = user_file if user_file is not None else paths.user_config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(settings.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(key, default, description) for every setting: the documented policy keys."""
+    rows: list[tuple[str, str, str]] = []
+    defaults = Settings()
+    for section_field in dataclasses.fields(defaults):
+        section = getattr(defaults, section_field.name)
+        if not dataclasses.is_dataclass(section):
+            continue
+        for f in dataclasses.fields(section):
+            rows.append(
+                (f"{section_field.name}.{f.name}", repr(getattr(section, f.name)), f.metadata.get("description", ""))
+            )
+    return rows

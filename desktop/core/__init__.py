@@ -1,0 +1,1 @@
+"""Plain domain types and the error split shared by every layer. No Qt, no I/O."""

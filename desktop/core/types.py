@@ -1,0 +1,246 @@
+"""Domain types: patient header, transcript, SOAP note with evidence links, letters."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+Speaker = Literal["doctor", "patient", "other", "unknown"]
+SPEAKERS: tuple[str, ...] = ("doctor", "patient", "other", "unknown")
+
+NOTE_SECTIONS: tuple[str, ...] = (
+    "subjective",
+    "objective",
+    "assessment",
+    "plan",
+    "patient_instructions",
+)
+SUGGESTED_SECTIONS: frozenset[str] = frozenset({"assessment", "plan"})
+
+
+@dataclass
+class Patient:
+    name: str = ""
+    name_zh: str = ""
+    sex: str = ""
+    date_of_birth: str = ""  # ISO date, may be empty
+    mrn: str = ""
+    age: int | None = None
+    placeholder: bool = False  # True when the header was not supplied and stands in
+
+    def computed_age(self, on: date | None = None) -> int | None:
+        if self.age is not None:
+            return self.age
+        if not self.date_of_birth:
+            return None
+        try:
+            born = date.fromisoformat(self.date_of_birth)
+        except ValueError:
+            return None
+        today = on or date.today()
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def display_name(self) -> str:
+        if self.name and self.name_zh:
+            return f"{self.name} {self.name_zh}"
+        return self.name or self.name_zh
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Patient:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if values.get("age") in ("", None):
+            values["age"] = None
+        elif "age" in values:
+            values["age"] = int(values["age"])
+        return cls(**values)
+
+    @classmethod
+    def placeholder_header(cls) -> Patient:
+        return cls(name="(patient name not given)", mrn="(no MRN)", placeholder=True)
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass
+class TranscriptSegment:
+    """One utterance. ``final`` segments never change; tentative ones may be replaced."""
+
+    id: str
+    start: float
+    end: float
+    text: str
+    speaker: str = "unknown"
+    language: str = ""
+    final: bool = True
+    speaker_confidence: float | None = None
+    words: list[Word] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "speaker": self.speaker,
+            "language": self.language,
+            "text": self.text,
+        }
+        if self.speaker_confidence is not None:
+            data["speaker_confidence"] = round(self.speaker_confidence, 3)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TranscriptSegment:
+        return cls(
+            id=str(data["id"]),
+            start=float(data.get("start", 0.0)),
+            end=float(data.get("end", 0.0)),
+            text=str(data.get("text", "")),
+            speaker=str(data.get("speaker", "unknown")),
+            language=str(data.get("language", "")),
+            speaker_confidence=data.get("speaker_confidence"),
+        )
+
+
+@dataclass
+class Transcript:
+    language: str
+    segments: list[TranscriptSegment] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "segments": [s.to_dict() for s in self.segments]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        return cls(
+            language=str(data.get("language", "")),
+            segments=[TranscriptSegment.from_dict(s) for s in data.get("segments", [])],
+        )
+
+    def text(self) -> str:
+        return "\n".join(s.text for s in self.segments)
+
+    def by_id(self) -> dict[str, TranscriptSegment]:
+        return {s.id: s for s in self.segments}
+
+    def to_plain_text(self) -> str:
+        lines = []
+        for s in self.segments:
+            stamp = f"[{_clock(s.start)}-{_clock(s.end)}]"
+            label = s.speaker.capitalize() if s.speaker and s.speaker != "unknown" else "Speaker"
+            lines.append(f"{stamp} {label}: {s.text}")
+        return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _clock(seconds: float) -> str:
+    total = int(seconds)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+@dataclass
+class NoteStatement:
+    """One statement of the note, linked to the transcript segments it came from.
+
+    ``unsupported`` lists the numbers, doses, units and drug names in ``text`` that do not
+    appear in the transcript: the fact guard fills it and the UI shows it.
+    """
+
+    text: str
+    evidence: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    accepted: bool = False  # suggestions (assessment, plan) become facts only when a doctor accepts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "evidence": list(self.evidence), "unsupported": list(self.unsupported)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | str) -> NoteStatement:
+        if isinstance(data, str):
+            return cls(text=data)
+        return cls(
+            text=str(data.get("text", "")),
+            evidence=[str(e) for e in data.get("evidence", [])],
+            unsupported=[str(u) for u in data.get("unsupported", [])],
+            accepted=bool(data.get("accepted", False)),
+        )
+
+
+@dataclass
+class SoapNote:
+    chief_complaint: str = ""
+    subjective: list[NoteStatement] = field(default_factory=list)
+    objective: list[NoteStatement] = field(default_factory=list)
+    assessment: list[NoteStatement] = field(default_factory=list)
+    plan: list[NoteStatement] = field(default_factory=list)
+    patient_instructions: list[NoteStatement] = field(default_factory=list)
+
+    def section(self, name: str) -> list[NoteStatement]:
+        if name not in NOTE_SECTIONS:
+            raise KeyError(name)
+        value: list[NoteStatement] = getattr(self, name)
+        return value
+
+    def statements(self) -> list[tuple[str, NoteStatement]]:
+        return [(name, st) for name in NOTE_SECTIONS for st in self.section(name)]
+
+    def unsupported_count(self) -> int:
+        return sum(len(st.unsupported) for _, st in self.statements())
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"chief_complaint": self.chief_complaint}
+        for name in NOTE_SECTIONS:
+            data[name] = [st.to_dict() for st in self.section(name)]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SoapNote:
+        note = cls(chief_complaint=str(data.get("chief_complaint", "")))
+        for name in NOTE_SECTIONS:
+            setattr(note, name, [NoteStatement.from_dict(x) for x in data.get(name, []) or []])
+        return note
+
+    def to_markdown(self, patient: Patient | None = None) -> str:
+        titles = {
+            "subjective": "Subjective",
+            "objective": "Objective",
+            "assessment": "Suggested assessment",
+            "plan": "Suggested plan",
+            "patient_instructions": "Instructions to the patient",
+        }
+        out: list[str] = ["# Consultation note", ""]
+        if patient is not None:
+            age = patient.computed_age()
+            out += [
+                f"- **Patient:** {patient.display_name()}",
+                f"- **Sex / age:** {patient.sex or '-'} / {age if age is not None else '-'}",
+                f"- **MRN:** {patient.mrn or '-'}",
+                "",
+            ]
+        out += [f"**Chief complaint:** {self.chief_complaint or '-'}", ""]
+        for name in NOTE_SECTIONS:
+            out.append(f"## {titles[name]}")
+            if name in SUGGESTED_SECTIONS:
+                out.append("_Suggestions for the doctor to review; not accepted yet._")
+            items = self.section(name)
+            if not items:
+                out.append("- (nothing recorded)")
+            for st in items:
+                line = f"- {st.text}"
+                if st.evidence:
+                    line += f" _[{', '.join(st.evidence)}]_"
+                if st.unsupported:
+                    line += f" **⚠ not in transcript: {', '.join(st.unsupported)}**"
+                out.append(line)
+            out.append("")
+        return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Templates for the SOAP note and letters, validation, rendering, and the fact guard."""

@@ -1,0 +1,1 @@
+"""The language model runtime (llama-cpp-python) and drafting of notes and letter prose."""

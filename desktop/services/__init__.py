@@ -1,0 +1,1 @@
+"""The Qt bridge: workers on threads that own a resource, emitting typed signals."""

@@ -1,0 +1,1 @@
+"""Encrypted store (SQLCipher), accounts and roles, audit log, encrypted audio journal."""
