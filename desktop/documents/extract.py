@@ -1,0 +1,220 @@
+"""Values a document takes from the SOAP note, by name.
+
+Each extractor reads the note (never the language model) and returns text, a list of
+lines, or ``None`` when the note has nothing for it. Templates refer to them as
+``source = "note", key = NAME`` or ``default = "note:NAME"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from desktop.core.types import NoteStatement, SoapNote
+
+Value = str | list[str] | None
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "fourteen": 14,
+    "a": 1,
+    "一": 1,
+    "兩": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_NUM = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|a|[一二兩三四五六七八九十])"
+
+_MEDICATION = re.compile(
+    r"\b\d+(\.\d+)?\s*(mg|mcg|µg|g|ml|mL|units?|iu|IU|puffs?|tabs?|tablets?|caps?|capsules?|drops?)\b"
+    r"|\b(bd|tds|tid|qid|od|qd|bid|prn|nocte|mane|stat)\b"
+    r"|\b(once|twice|three times) (a|per) day\b|\bdaily\b"
+    r"|\b(prescribe[ds]?|start(ed)? on|continue|increase|reduce)\b"
+    r".*\b[a-z]{4,}(in|ol|ide|ine|one|am|ate|an)\b"
+    r"|毫克|毫升|每日|每天|粒|片|處方|藥",
+    re.IGNORECASE,
+)
+_REST = re.compile(
+    rf"{_NUM}\s*(-\s*)?days?'?\s*(of\s+)?(sick\s+|medical\s+)?(leave|rest|off)"
+    rf"|(rest|leave|off work)\s+(for\s+)?{_NUM}\s*days?"
+    rf"|(休息|病假|放假)\s*{_NUM}\s*(日|天)|{_NUM}\s*(日|天)\s*(病假|休息)",
+    re.IGNORECASE,
+)
+_FOLLOW = re.compile(r"follow[- ]?up|review|come back|return|revisit|覆診|覆查|回來", re.IGNORECASE)
+_FOLLOW_WHEN = re.compile(
+    rf"(in|after)\s+{_NUM}\s*(day|week|month)s?|{_NUM}\s*(日|天|星期|週|周|個月)(後|之後)", re.IGNORECASE
+)
+_LAB = re.compile(
+    r"\b(blood tests?|labs?|laboratory|hba1c|cbc|fbc|lft|rft|lipid|glucose|urine|urinalysis|culture|"
+    r"renal function|liver function|thyroid|tsh|creatinine|electrolytes|esr|crp|swab)\b|驗血|驗尿|化驗",
+    re.IGNORECASE,
+)
+_IMAGING = re.compile(
+    r"\b(x-?ray|cxr|ct|mri|ultrasound|usg|scan|mammogra\w*|echo\w*|imaging|radiograph\w*)\b|照肺|X光|超聲波|掃描",
+    re.IGNORECASE,
+)
+_REFER = re.compile(
+    r"refer(?:ral|red)?\s+(?:to\s+)?(?:an?\s+|the\s+)?([A-Za-z][A-Za-z ]{2,40}?)"
+    r"(?:\s+(?:clinic|specialist|department|team|for)\b|[.,;]|$)",
+    re.IGNORECASE,
+)
+
+
+def _lines(items: list[NoteStatement]) -> list[str]:
+    return [st.text.strip() for st in items if st.text.strip()]
+
+
+def _number(token: str) -> int | None:
+    token = token.lower()
+    if token.isdigit():
+        return int(token)
+    return _NUMBER_WORDS.get(token)
+
+
+def rest_days(note: SoapNote) -> int | None:
+    """Days of rest or sick leave the plan (or the instructions) mention."""
+    for st in [*note.plan, *note.patient_instructions, *note.assessment]:
+        match = _REST.search(st.text)
+        if match:
+            for group in match.groups():
+                if group and _number(group) is not None:
+                    days = _number(group)
+                    if days and 0 < days <= 365:
+                        return days
+    return None
+
+
+def follow_up_days(note: SoapNote) -> int | None:
+    for st in [*note.plan, *note.patient_instructions]:
+        if not _FOLLOW.search(st.text):
+            continue
+        match = _FOLLOW_WHEN.search(st.text)
+        if not match:
+            continue
+        groups = [g for g in match.groups() if g]
+        count = next((_number(g) for g in groups if _number(g) is not None), None)
+        if count is None:
+            continue
+        unit = next((g for g in groups if _number(g) is None and g.lower() not in ("in", "after")), "day")
+        unit = unit.lower()
+        if unit.startswith(("week", "星期", "週", "周")):
+            return count * 7
+        if unit.startswith(("month", "個月")):
+            return count * 30
+        return count
+    return None
+
+
+def _matching(items: list[NoteStatement], pattern: re.Pattern[str]) -> list[str]:
+    return [line for line in _lines(items) if pattern.search(line)]
+
+
+def _specialty(note: SoapNote) -> str | None:
+    for st in [*note.plan, *note.assessment]:
+        match = _REFER.search(st.text)
+        if match:
+            name = match.group(1).strip()
+            if name.lower() not in ("him", "her", "them", "patient", "the patient"):
+                return name
+    return None
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def _leave_to(note: SoapNote, today: date) -> Value:
+    days = rest_days(note)
+    return _iso(today + timedelta(days=days - 1)) if days else None
+
+
+def _follow_up_date(note: SoapNote, today: date) -> Value:
+    days = follow_up_days(note)
+    return _iso(today + timedelta(days=days)) if days else None
+
+
+def _diagnosis(note: SoapNote, today: date) -> Value:
+    lines = _lines(note.assessment)
+    return lines[0] if lines else (note.chief_complaint.strip() or None)
+
+
+def _history(note: SoapNote, today: date) -> Value:
+    lines = _lines(note.subjective)
+    return " ".join(lines) if lines else None
+
+
+def _clinical_summary(note: SoapNote, today: date) -> Value:
+    parts = [note.chief_complaint.strip(), *_lines(note.assessment)[:2]]
+    text = "; ".join(p for p in parts if p)
+    return text or None
+
+
+def _section(name: str) -> Callable[[SoapNote, date], Value]:
+    def extract(note: SoapNote, today: date) -> Value:
+        return _lines(note.section(name)) or None
+
+    return extract
+
+
+def _pattern(section: str, pattern: re.Pattern[str]) -> Callable[[SoapNote, date], Value]:
+    def extract(note: SoapNote, today: date) -> Value:
+        return _matching(note.section(section), pattern) or None
+
+    return extract
+
+
+def _rest_days_text(note: SoapNote, today: date) -> Value:
+    days = rest_days(note)
+    return str(days) if days else None
+
+
+EXTRACTORS: dict[str, Callable[[SoapNote, date], Value]] = {
+    "chief_complaint": lambda note, today: note.chief_complaint.strip() or None,
+    "subjective": _section("subjective"),
+    "objective": _section("objective"),
+    "assessment": _section("assessment"),
+    "plan": _section("plan"),
+    "patient_instructions": _section("patient_instructions"),
+    "diagnosis": _diagnosis,
+    "history": _history,
+    "clinical_summary": _clinical_summary,
+    "medications": _pattern("plan", _MEDICATION),
+    "follow_up": _pattern("plan", _FOLLOW),
+    "lab_tests": _pattern("plan", _LAB),
+    "imaging": _pattern("plan", _IMAGING),
+    "specialty": lambda note, today: _specialty(note),
+    "rest_days": _rest_days_text,
+    "leave_to": _leave_to,
+    "follow_up_date": _follow_up_date,
+}
+
+
+def extract(name: str, note: SoapNote, today: date) -> Value:
+    return EXTRACTORS[name](note, today)
+
+
+def unsupported_in(note: SoapNote, texts: list[str]) -> list[str]:
+    """Fact-guard flags already on the note statements a document copies."""
+    wanted = {t.strip() for t in texts}
+    flags: list[str] = []
+    for _, st in note.statements():
+        if st.text.strip() in wanted:
+            flags.extend(st.unsupported)
+    return flags

@@ -1,0 +1,163 @@
+"""DOCX output with python-docx: letterhead in the page header, page numbers in the footer.
+
+Word picks the font for Chinese characters from the East Asian slot of a run's fonts
+(``w:eastAsia``), not from the Latin name, so both are set on every style used; without
+it Chinese falls back to whatever Word guesses and may show as boxes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop.documents.render import RenderedDocument
+
+LATIN_FONT = "Arial"
+# Fonts present on Windows and Office for Mac for each script.
+EAST_ASIA_FONTS = {"hk": "Microsoft JhengHei", "tw": "Microsoft JhengHei", "cn": "Microsoft YaHei"}
+
+
+def _set_fonts(style_or_run: Any, east_asia: str) -> None:
+    from docx.oxml.ns import qn
+
+    style_or_run.font.name = LATIN_FONT
+    rpr = style_or_run.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _field(paragraph: Any, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {code} "
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, sep, text, end):
+        run._r.append(element)
+
+
+def _shade(cell: Any, colour: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def build_docx(doc: RenderedDocument) -> Any:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt, RGBColor
+
+    east_asia = EAST_ASIA_FONTS.get(doc.script, EAST_ASIA_FONTS["hk"])
+    word = Document()
+    for name in ("Normal", "Heading 1", "Heading 2", "Title", "List Bullet", "Header", "Footer"):
+        style = word.styles[name]
+        _set_fonts(style, east_asia)
+    word.styles["Normal"].font.size = Pt(10.5)
+    for name, size in (("Heading 1", 15), ("Heading 2", 11)):
+        word.styles[name].font.size = Pt(size)
+        word.styles[name].font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+
+    section = word.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Mm(20))
+    section.top_margin, section.bottom_margin = Mm(18), Mm(18)
+
+    lh = doc.letterhead
+    header = section.header
+    first = header.paragraphs[0]
+    run = first.add_run(lh.name)
+    run.bold = True
+    run.font.size = Pt(14)
+    if lh.name_zh:
+        run = first.add_run("  " + lh.name_zh)
+        run.bold = True
+        run.font.size = Pt(14)
+    contact = " · ".join(x for x in (lh.address, f"Tel {lh.phone}" if lh.phone else "") if x)
+    if contact:
+        header.add_paragraph(contact).runs[0].font.size = Pt(9)
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run(doc.footer + "    ").font.size = Pt(8)
+    label = doc.page_label
+    before, _, rest = label.partition("{n}")
+    middle, _, after = rest.partition("{total}")
+    footer.add_run(before)
+    _field(footer, "PAGE")
+    footer.add_run(middle)
+    _field(footer, "NUMPAGES")
+    footer.add_run(after)
+
+    for block in doc.blocks:
+        if block.type == "title":
+            heading = word.add_heading(block.heading, level=1)
+            heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        elif block.type == "notice":
+            for text in block.paragraphs:
+                run = word.add_paragraph().add_run("⚠ " + text)
+                run.font.color.rgb = RGBColor(0x8A, 0x4B, 0x00)
+        elif block.type == "fields":
+            if block.heading:
+                word.add_heading(block.heading, level=2)
+            table = word.add_table(rows=0, cols=2)
+            table.style = word.styles["Table Grid"]
+            for label_text, value in block.rows:
+                cells = table.add_row().cells
+                cells[0].text = label_text
+                cells[0].paragraphs[0].runs[0].bold = True
+                _shade(cells[0], "EEF2F7")
+                cells[1].text = value
+                cells[0].width, cells[1].width = Mm(55), Mm(115)
+            word.add_paragraph()
+        elif block.type in ("paragraph", "section"):
+            if block.heading:
+                word.add_heading(block.heading, level=2)
+            for text in block.paragraphs:
+                para = word.add_paragraph(text)
+                if block.style == "small":
+                    para.runs[0].font.size = Pt(9)
+            for item in block.items:
+                word.add_paragraph(item, style="List Bullet")
+        elif block.type == "signature":
+            word.add_paragraph()
+            word.add_paragraph("_______________________________")
+            word.add_paragraph(block.heading).runs[0].font.size = Pt(9)
+            for key, value in block.rows:
+                para = word.add_paragraph()
+                para.add_run(f"{key}: ").bold = True
+                para.add_run(value)
+                para.paragraph_format.space_after = Pt(0)
+    word.core_properties.title = doc.title
+    word.core_properties.author = str(doc.values.get("doctor.name") or lh.name)
+    return word
+
+
+def write_docx(doc: RenderedDocument, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    build_docx(doc).save(str(tmp))
+    tmp.replace(path)
+    return path
