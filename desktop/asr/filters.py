@@ -1,0 +1,66 @@
+"""Hallucination defences: text Whisper emits on silence, noise or coughs.
+
+Each rule returns the reason it fired so callers can count it in their statistics.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+# Boilerplate Whisper learnt from subtitled video; it appears on silence and noise.
+BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"字幕由.{0,30}(提供|製作|制作)",
+        r"字幕(組|组|製作|制作)",
+        r"請不吝點贊|请不吝点赞|訂閱|订阅|點贊|点赞|打賞|打赏|轉發|转发",
+        r"明鏡與點點|明镜与点点",
+        r"優優獨播|优优独播",
+        r"thanks? (you )?for watching",
+        r"please subscribe",
+        r"subtitles? by",
+        r"amara\.org",
+        r"like and subscribe",
+    )
+)
+
+MAX_COMPRESSION_RATIO = 2.4
+
+
+def compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    if not data:
+        return 0.0
+    return len(data) / len(zlib.compress(data))
+
+
+def boilerplate_reason(text: str) -> str:
+    for pattern in BOILERPLATE_PATTERNS:
+        if pattern.search(text):
+            return "boilerplate"
+    return ""
+
+
+def repetition_reason(text: str) -> str:
+    stripped = text.strip()
+    if len(stripped) >= 24 and compression_ratio(stripped) > MAX_COMPRESSION_RATIO:
+        return "repetition"
+    # Short loops that zlib cannot see: the same token 4+ times in a row ("the the the the").
+    if re.search(r"(\b\w+\b)(?:[\s,，]+\1\b){3,}", stripped, re.IGNORECASE):
+        return "repetition"
+    if re.search(r"(.{1,4})\1{5,}", stripped):  # CJK character loops: 好好好好好好
+        return "repetition"
+    return ""
+
+
+def rejection_reason(text: str, no_speech_prob: float = 0.0, avg_logprob: float = 0.0) -> str:
+    """'' when the text is kept, else the rule that rejected it."""
+    if not text.strip():
+        return "empty"
+    reason = boilerplate_reason(text) or repetition_reason(text)
+    if reason:
+        return reason
+    if no_speech_prob > 0.6 and avg_logprob < -1.0:
+        return "no_speech"
+    return ""

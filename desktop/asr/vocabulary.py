@@ -1,0 +1,51 @@
+"""The clinic vocabulary: drug names and medical terms the recogniser should get right.
+
+A plain text file, one term a line (``#`` starts a comment), shipped in
+``assets/vocabulary/clinic_terms.txt`` and replaceable by the clinic. The terms are
+passed to the decoder as a prompt so Whisper prefers their spelling.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop import paths
+from desktop.core.errors import UsageError
+
+DEFAULT_FILE = "clinic_terms.txt"
+# Whisper's prompt is at most half its 448-token context; keep well inside it.
+MAX_PROMPT_CHARS = 600
+
+
+def default_vocabulary_file() -> Path:
+    return paths.assets_dir() / "vocabulary" / DEFAULT_FILE
+
+
+def load_vocabulary(path: Path | None = None) -> list[str]:
+    source = path or default_vocabulary_file()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UsageError(
+            f"The clinic vocabulary file {source} does not exist.",
+            "Choose an existing file in Settings, or clear the setting to use the shipped list.",
+        ) from exc
+    terms: list[str] = []
+    seen: set[str] = set()
+    for line in text.splitlines():
+        term = line.split("#", 1)[0].strip()
+        if term and term.lower() not in seen:
+            seen.add(term.lower())
+            terms.append(term)
+    return terms
+
+
+def vocabulary_prompt(terms: list[str], previous_text: str = "", limit: int = MAX_PROMPT_CHARS) -> str:
+    """Decoder prompt: vocabulary first, then the tail of what was already said."""
+    vocab = ", ".join(terms)
+    if len(vocab) > limit // 2:
+        vocab = vocab[: limit // 2].rsplit(",", 1)[0]
+    room = max(0, limit - len(vocab) - 2)
+    tail = previous_text[-room:] if room else ""
+    prompt = f"{vocab}. {tail}".strip() if vocab else tail
+    return prompt

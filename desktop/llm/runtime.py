@@ -1,0 +1,154 @@
+"""The language model runtime: one GGUF model in llama.cpp (llama-cpp-python).
+
+One caller at a time owns the model (the LLM worker thread in the app). Output can be
+constrained to a JSON schema (compiled to a llama.cpp grammar), streamed token by token,
+and cancelled between tokens. Layers are offloaded to the GPU when the build supports it
+and ``n_gpu_layers`` asks for it; on a CPU-only build the same call runs on the CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import Cancelled, ModelError
+
+log = logging.getLogger(__name__)
+
+TokenFn = Callable[[str], None]
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    first_token_s: float = 0.0
+    total_s: float = 0.0
+
+    @property
+    def tokens_per_second(self) -> float:
+        gen = self.total_s - self.first_token_s
+        return self.completion_tokens / gen if gen > 0 else 0.0
+
+
+def gpu_offload_supported() -> bool:
+    try:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_supports_gpu_offload())
+    except Exception:
+        return False
+
+
+class LlamaRuntime:
+    def __init__(
+        self,
+        model_path: Path,
+        n_ctx: int = 8192,
+        n_gpu_layers: int = -1,
+        n_threads: int = 0,
+        seed: int = 1234,
+        name: str = "",
+    ) -> None:
+        self.model_path = model_path
+        self.name = name or model_path.stem
+        if not model_path.exists():
+            raise ModelError(
+                f"The language model file {model_path} is missing.",
+                "Run 'consult-scribe models list' and re-add the model.",
+            )
+        threads = n_threads or max(1, os.cpu_count() or 1)
+        self.n_gpu_layers = n_gpu_layers if gpu_offload_supported() else 0
+        try:
+            from llama_cpp import Llama
+
+            started = time.perf_counter()
+            self._llm: Any = Llama(
+                model_path=str(model_path),
+                n_ctx=n_ctx,
+                n_gpu_layers=self.n_gpu_layers,
+                n_threads=threads,
+                n_threads_batch=threads,
+                seed=seed,
+                verbose=False,
+            )
+            self.load_seconds = time.perf_counter() - started
+        except Exception as exc:
+            raise ModelError(
+                f"The language model '{self.name}' could not be loaded from {model_path}.",
+                "Run 'consult-scribe models verify'; the file may be damaged or not a GGUF model.",
+            ) from exc
+        trained = int(self._llm.metadata.get("llama.context_length", n_ctx) or n_ctx)
+        self.context_length = min(n_ctx, trained) if trained > 0 else n_ctx
+        self.last_stats = GenerationStats()
+        self._lock = threading.Lock()
+        log.info(
+            "loaded LLM %s (ctx %d, gpu layers %d) in %.2f s",
+            self.name,
+            self.context_length,
+            self.n_gpu_layers,
+            self.load_seconds,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def count_message_tokens(self, messages: list[dict[str, str]]) -> int:
+        # Chat templates add a handful of tokens per message around the content.
+        return sum(self.count_tokens(m["content"]) + 8 for m in messages) + 8
+
+    def chat(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any] | None = None,
+        max_tokens: int = 1024,
+        temperature: float = 0.1,
+        on_token: TokenFn | None = None,
+        cancel: threading.Event | None = None,
+    ) -> str:
+        """Run one chat completion and return its text (JSON text when ``schema`` is given)."""
+        grammar = None
+        if schema is not None:
+            from llama_cpp import LlamaGrammar
+
+            grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        pieces: list[str] = []
+        stats = GenerationStats()
+        started = time.perf_counter()
+        with self._lock:
+            stream = self._llm.create_chat_completion(
+                messages=messages,
+                grammar=grammar,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                repeat_penalty=1.1,
+                stream=True,
+            )
+            try:
+                for chunk in stream:
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled()
+                    delta = chunk["choices"][0].get("delta", {}).get("content")
+                    if not delta:
+                        continue
+                    if not pieces:
+                        stats.first_token_s = time.perf_counter() - started
+                    pieces.append(delta)
+                    stats.completion_tokens += 1
+                    if on_token is not None:
+                        on_token(delta)
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
+        stats.total_s = time.perf_counter() - started
+        stats.prompt_tokens = self.count_message_tokens(messages)
+        self.last_stats = stats
+        return "".join(pieces)
