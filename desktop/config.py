@@ -84,12 +84,18 @@ class AudioSettings:
 
 
 @dataclass
+class UiSettings:
+    language: str = field(default="auto", metadata=_meta("Language of the app's own text: auto, en or zh_TW."))
+
+
+@dataclass
 class Settings:
     asr: AsrSettings = field(default_factory=AsrSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)
     clinic: ClinicSettings = field(default_factory=ClinicSettings)
     policy: PolicySettings = field(default_factory=PolicySettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
     locked: list[str] = field(default_factory=list)  # "section.key" names IT has locked
 
     def to_dict(self) -> dict[str, Any]:
