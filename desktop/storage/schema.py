@@ -1,0 +1,177 @@
+"""Schema and migrations, versioned with ``PRAGMA user_version``.
+
+``MIGRATIONS[i]`` takes a database from version ``i`` to ``i + 1``. Each step runs in one
+transaction together with the version bump, so an interrupted upgrade leaves the previous
+version intact. Never edit a released step: append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+ROLES: tuple[str, ...] = ("doctor", "nurse", "admin")
+NOTE_KINDS: tuple[str, ...] = ("ai_draft", "edit", "signed")
+
+_APPEND_ONLY = "SELECT RAISE(ABORT, '{what} is append-only: add a new entry instead');"
+
+V1_ACCOUNTS = [
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        registration_no TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        record_type TEXT NOT NULL DEFAULT '',
+        record_id TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN "
+    + _APPEND_ONLY.format(what="the audit log")
+    + " END",
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN "
+    + _APPEND_ONLY.format(what="the audit log")
+    + " END",
+    "CREATE TABLE policy (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+]
+
+V2_CLINICAL = [
+    """CREATE TABLE patients (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        name_zh TEXT NOT NULL DEFAULT '',
+        sex TEXT NOT NULL DEFAULT '',
+        date_of_birth TEXT NOT NULL DEFAULT '',
+        mrn TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        created_by INTEGER REFERENCES users(id)
+    )""",
+    "CREATE INDEX patients_mrn ON patients(mrn)",
+    """CREATE TABLE consultations (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        doctor_id INTEGER NOT NULL REFERENCES users(id),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        language TEXT NOT NULL DEFAULT '',
+        consent INTEGER NOT NULL DEFAULT 0,
+        consent_at TEXT,
+        consent_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE transcript_segments (
+        consultation_id INTEGER NOT NULL REFERENCES consultations(id),
+        seq INTEGER NOT NULL,
+        segment_id TEXT NOT NULL,
+        start REAL NOT NULL,
+        "end" REAL NOT NULL,
+        text TEXT NOT NULL,
+        speaker TEXT NOT NULL DEFAULT 'unknown',
+        speaker_confidence REAL,
+        language TEXT NOT NULL DEFAULT '',
+        final INTEGER NOT NULL DEFAULT 1,
+        words TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (consultation_id, seq)
+    )""",
+    """CREATE TABLE note_versions (
+        id INTEGER PRIMARY KEY,
+        consultation_id INTEGER NOT NULL REFERENCES consultations(id),
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('ai_draft', 'edit', 'signed')),
+        author_id INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        content TEXT NOT NULL,
+        UNIQUE (consultation_id, version)
+    )""",
+    "CREATE TRIGGER note_versions_no_update BEFORE UPDATE ON note_versions BEGIN "
+    + _APPEND_ONLY.format(what="the note history")
+    + " END",
+]
+
+V3_LETTERS = [
+    """CREATE TABLE letters (
+        id INTEGER PRIMARY KEY,
+        consultation_id INTEGER NOT NULL REFERENCES consultations(id),
+        kind TEXT NOT NULL,
+        language TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES users(id)
+    )""",
+    """CREATE TABLE letter_versions (
+        id INTEGER PRIMARY KEY,
+        letter_id INTEGER NOT NULL REFERENCES letters(id),
+        version INTEGER NOT NULL,
+        author_id INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        fields TEXT NOT NULL DEFAULT '{}',
+        rendered TEXT NOT NULL DEFAULT '',
+        signed INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (letter_id, version)
+    )""",
+    "CREATE TRIGGER letter_versions_no_update BEFORE UPDATE ON letter_versions BEGIN "
+    + _APPEND_ONLY.format(what="the letter history")
+    + " END",
+]
+
+V4_AUDIO_AND_VOICES = [
+    """CREATE TABLE audio_journals (
+        consultation_id INTEGER PRIMARY KEY REFERENCES consultations(id),
+        file TEXT NOT NULL,
+        data_key BLOB,
+        state TEXT NOT NULL CHECK (state IN ('open', 'closed', 'purged')),
+        sample_rate INTEGER NOT NULL,
+        chunks INTEGER NOT NULL DEFAULT 0,
+        samples INTEGER NOT NULL DEFAULT 0,
+        opened_at TEXT NOT NULL,
+        closed_at TEXT,
+        purged_at TEXT
+    )""",
+    """CREATE TABLE voice_profiles (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        profile BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+]
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1_ACCOUNTS, V2_CLINICAL, V3_LETTERS, V4_AUDIO_AND_VOICES)
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: Any) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Any, target: int = LATEST) -> list[int]:
+    """Apply the missing steps up to ``target``; returns the versions reached, in order.
+
+    Raises ``ValueError`` for a database newer than this program (opened by a later release).
+    """
+    version = current_version(conn)
+    if version > LATEST:
+        raise ValueError(f"database version {version} is newer than this program ({LATEST})")
+    reached: list[int] = []
+    while version < target:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        version += 1
+        reached.append(version)
+    return reached
