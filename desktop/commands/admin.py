@@ -1,16 +1,246 @@
-"""`consult-scribe admin`."""
+"""`consult-scribe admin …`: create the encrypted store, manage accounts, keys, policy and the audit log.
+
+Passwords are never taken from the command line or the environment: from the terminal
+(hidden) when there is one, otherwise one per line from standard input, in the order each
+command documents.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from desktop.core.errors import ExitCode, StoreDamagedError, UsageError
+
+
+def read_password(prompt: str, *, confirm: bool = False, stream: TextIO | None = None) -> str:
+    """One password: hidden prompt on a terminal, else the next line of standard input."""
+    source = stream if stream is not None else sys.stdin
+    interactive = source.isatty() if hasattr(source, "isatty") else False
+    if interactive:
+        value = getpass.getpass(f"{prompt}: ")
+        if confirm and getpass.getpass(f"{prompt} (again): ") != value:
+            raise UsageError("The two passwords differ.", "Run the command again.")
+        return value
+    value = _line(source, prompt)
+    if confirm and _line(source, prompt + " (again)") != value:
+        raise UsageError("The two passwords given on standard input differ.", "Give the new password twice.")
+    return value
+
+
+def _line(source: TextIO, what: str) -> str:
+    line = source.readline()
+    if not line:
+        raise UsageError(
+            f"Standard input ended before the {what.lower()} was given.",
+            "Give each password on its own line, in the order the command documents.",
+        )
+    return line.rstrip("\r\n")
+
+
+def resolve_store_dir(value: str | None) -> Path:
+    """``--store`` if given, else the clinic policy's location, else the user data folder."""
+    if value:
+        return Path(value).expanduser()
+    from desktop import paths
+    from desktop.config import load_settings
+
+    policy_dir = load_settings().policy.store_dir
+    return Path(policy_dir).expanduser() if policy_dir else paths.default_store_dir()
+
+
+def add_store_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", metavar="DIR", help="store folder (default: the clinic policy's, else the user data folder)"
+    )
+
+
+def open_store(store_arg: str | None, username: str, prompt: str = "Password") -> Any:
+    from desktop.storage import Store
+
+    return Store.open(resolve_store_dir(store_arg), username, read_password(f"{prompt} for {username}"))
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser("admin", help="(not available yet)")
-    parser.set_defaults(handler=_run)
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "admin", help="create the encrypted store; manage accounts, keys, policy, audit log, retention"
+    )
+    cmds = parser.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+
+    p = cmds.add_parser("init", help="create the store and its first administrator (prints the recovery key once)")
+    add_store_arg(p)
+    p.add_argument("--admin", required=True, metavar="USER", help="the first administrator's user name")
+    p.add_argument("--name", default="", help="the administrator's display name")
+    p.set_defaults(handler=_init)
+
+    p = cmds.add_parser(
+        "add-user", help="add an account (stdin: administrator's password, then the new password twice)"
+    )
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p.add_argument("--user", required=True)
+    p.add_argument(
+        "--role", action="append", required=True, choices=("doctor", "nurse", "admin"), help="repeat for two roles"
+    )
+    p.add_argument("--name", required=True, help="display name, e.g. 'Dr Wong Ka Yan'")
+    p.add_argument("--registration", default="", metavar="NO", help="registration number (doctors)")
+    p.set_defaults(handler=_add_user)
+
+    p = cmds.add_parser(
+        "passwd",
+        help="change a password (stdin: current password, new twice; with --as: admin's, new twice;"
+        " with --recovery: recovery key, new twice)",
+    )
+    add_store_arg(p)
+    p.add_argument("--user", required=True)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--as", dest="as_user", metavar="ADMIN", help="reset another account's password as ADMIN")
+    group.add_argument("--recovery", action="store_true", help="reset with the recovery key printed at setup")
+    p.set_defaults(handler=_passwd)
+
+    p = cmds.add_parser("rekey", help="rotate the database key (close the app on every PC first)")
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p.set_defaults(handler=_rekey)
+
+    p = cmds.add_parser("verify-audit", help="check the audit log's hash chain (exit 5 if it was altered)")
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p.set_defaults(handler=_verify_audit)
+
+    p = cmds.add_parser("export-audit", help="write the audit log as CSV")
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p.add_argument("--csv", required=True, metavar="FILE", help="output file, or - for standard output")
+    p.set_defaults(handler=_export_audit)
+
+    p = cmds.add_parser("purge", help="destroy recordings older than the retention period")
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p.add_argument("--older-than", type=int, metavar="DAYS", help="override the policy's retention_days")
+    p.set_defaults(handler=_purge)
+
+    p = cmds.add_parser("policy", help="show or change the clinic policy kept in the store")
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="e.g. retention_days=2555")
+    p.set_defaults(handler=_policy)
+
+    p = cmds.add_parser("bench-store", help="measure open time, journal throughput and size per hour")
+    p.add_argument("--out", default="", metavar="JSON", help="also save the figures here")
+    p.add_argument("--minutes", type=float, default=10.0, help="minutes of audio to write (default 10)")
+    p.add_argument("--audio", default="", metavar="WAV", help="a recording to loop (default: synthetic speech)")
+    p.set_defaults(handler=_bench)
 
 
-def _run(args: argparse.Namespace) -> int:
-    print("consult-scribe admin: not available in this build yet.")
-    return 2
+def _init(args: argparse.Namespace) -> int:
+    from desktop.storage import Store
+
+    directory = resolve_store_dir(args.store)
+    password = read_password(f"New password for {args.admin}", confirm=True)
+    store, recovery = Store.create(directory, args.admin, password, display_name=args.name or args.admin)
+    store.close()
+    print(f"Created the encrypted record store in {directory} with administrator {args.admin}.")
+    print("Recovery key (shown once; print it and keep it locked away, it can unlock the store):")
+    print(f"  {recovery}")
+    return ExitCode.OK
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    with open_store(args.store, args.as_user) as store:
+        password = read_password(f"New password for {args.user}", confirm=True)
+        user = store.add_user(args.user, password, args.role, args.name, args.registration)
+    print(f"Added {user.username} ({', '.join(sorted(user.roles))}).")
+    return ExitCode.OK
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    from desktop.storage import Store
+
+    directory = resolve_store_dir(args.store)
+    if args.recovery:
+        key = read_password("Recovery key")
+        new = read_password(f"New password for {args.user}", confirm=True)
+        Store.open_with_recovery(directory, key, args.user, new).close()
+    elif args.as_user:
+        with open_store(args.store, args.as_user) as store:
+            store.set_password(args.user, read_password(f"New password for {args.user}", confirm=True))
+    else:
+        current = read_password(f"Current password for {args.user}")
+        new = read_password(f"New password for {args.user}", confirm=True)
+        with Store.open(directory, args.user, current) as store:
+            store.set_password(args.user, new, old_password=current)
+    print(f"The password of {args.user} was changed.")
+    return ExitCode.OK
+
+
+def _rekey(args: argparse.Namespace) -> int:
+    with open_store(args.store, args.as_user) as store:
+        store.rekey()
+    print("The database key was replaced; every account and the recovery key still unlock the store.")
+    return ExitCode.OK
+
+
+def _verify_audit(args: argparse.Namespace) -> int:
+    with open_store(args.store, args.as_user) as store:
+        report = store.verify_audit()
+    if report.ok:
+        print(f"The audit log is intact ({report.entries} entries).")
+        return ExitCode.OK
+    for problem in report.problems:
+        print(f"  {problem}", file=sys.stderr)
+    raise StoreDamagedError(
+        f"The audit log was altered: {report.problems[0]}.", "Keep this store as evidence and contact support."
+    )
+
+
+def _export_audit(args: argparse.Namespace) -> int:
+    with open_store(args.store, args.as_user) as store:
+        if args.csv == "-":
+            count = store.export_audit_csv(sys.stdout)
+        else:
+            with open(args.csv, "w", encoding="utf-8", newline="") as fh:
+                count = store.export_audit_csv(fh)
+    if args.csv != "-":
+        print(f"Wrote {count} audit entries to {args.csv}.")
+    return ExitCode.OK
+
+
+def _purge(args: argparse.Namespace) -> int:
+    with open_store(args.store, args.as_user) as store:
+        purged = store.purge(args.older_than)
+    print(f"Destroyed the audio of {len(purged)} consultation(s).")
+    return ExitCode.OK
+
+
+def _policy(args: argparse.Namespace) -> int:
+    changes: dict[str, Any] = {}
+    for item in args.set:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise UsageError(f"'{item}' is not KEY=VALUE.", "For example: --set retention_days=2555")
+        try:
+            changes[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            changes[key.strip()] = raw
+    with open_store(args.store, args.as_user) as store:
+        if changes:
+            store.set_policy(**changes)
+        print(json.dumps(store.policy(), indent=2, ensure_ascii=False))
+    return ExitCode.OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from desktop.storage import bench
+
+    figures = bench.run(
+        minutes=args.minutes,
+        audio=Path(args.audio) if args.audio else None,
+        out=Path(args.out) if args.out else None,
+    )
+    print(bench.format_table(figures))
+    return ExitCode.OK

@@ -34,9 +34,9 @@ def _bind_sqlite_utils() -> None:
 
     if already_loaded or sqlite_utils.utils.OperationalError is not OperationalError:
         for module in (sqlite_utils.utils, sqlite_utils.db):
-            module.sqlite3 = sqlcipher3
-            module.OperationalError = OperationalError  # type: ignore[attr-defined]
-        sqlite_utils.utils.dbapi2 = dbapi2  # type: ignore[attr-defined]
+            setattr(module, "sqlite3", sqlcipher3)  # noqa: B010
+            setattr(module, "OperationalError", OperationalError)  # noqa: B010
+        setattr(sqlite_utils.utils, "dbapi2", dbapi2)  # noqa: B010
 
 
 _bind_sqlite_utils()
