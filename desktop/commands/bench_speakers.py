@@ -1,16 +1,280 @@
-"""`consult-scribe bench speakers`."""
+"""`consult-scribe bench speakers`: who-said-it accuracy, diarisation error rate and added latency.
+
+Without ``--input`` it synthesises its evaluation set (espeak-ng voices, sox room noise; see
+``desktop.asr.speaker_synth``) into a cache folder and scores every consultation with and without
+the doctor's enrolment. With ``--input FILE`` it scores recordings against reference labels kept
+beside them (``FILE`` with the suffix ``.turns.json`` or ``.rttm``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from desktop.core.errors import AudioError, InputError, UsageError
+
+TARGETS = {
+    "accuracy_enrolled_two_voices": 0.95,
+    "accuracy_without_enrolment_two_voices": 0.85,
+    "accuracy_two_channel": 0.98,
+    "latency_ms_p95": 200.0,
+}
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser("speakers", help="(not available yet)")
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "speakers",
+        help="speaker labelling: turn accuracy, diarisation error rate, latency",
+        description=(
+            "Score doctor/patient/other labels against reference turns. Without --input, synthesise "
+            "two- and three-voice consultations (espeak-ng + sox) and score them with and without enrolment."
+        ),
+    )
+    parser.add_argument(
+        "--input",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="recording (16 kHz 16-bit WAV, mono or 2-channel lapel+room; other formats mono) with "
+        "reference labels in FILE.turns.json or FILE.rttm beside it; repeatable",
+    )
+    parser.add_argument(
+        "--enrol",
+        type=Path,
+        default=None,
+        metavar="WAV",
+        help="doctor's enrolment recording for --input files",
+    )
+    parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write the results as JSON")
+    parser.add_argument(
+        "--cache", type=Path, default=None, metavar="DIR", help="folder for synthesised audio (default: temp)"
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="run only these synthetic scenarios"
+    )
+    parser.add_argument("--no-text", action="store_true", help="voice only: do not use the words to decide")
+    parser.add_argument(
+        "--shared-data",
+        type=Path,
+        default=Path(__file__).resolve().parents[2].parent / "shared" / "data",
+        help="evaluation data folder with asr-smoke-clips/ (real single-voice speech); skipped if absent",
+    )
     parser.set_defaults(handler=_run)
 
 
+def _load_input(path: Path) -> np.ndarray:
+    from desktop.asr.speaker_synth import read_wav
+
+    if not path.exists():
+        raise AudioError(f"The recording {path} does not exist.", "Check the path.")
+    if path.suffix.lower() == ".wav":
+        try:
+            data, sr = read_wav(path)
+        except (OSError, EOFError, UsageError) as exc:
+            raise AudioError(
+                f"{path.name} could not be read as WAV.", "Convert it: sox IN -r 16000 -b 16 OUT.wav"
+            ) from exc
+        except Exception as exc:  # wave.Error for non-PCM files
+            raise AudioError(
+                f"{path.name} is not a 16-bit PCM WAV file.", "Convert it: sox IN -r 16000 -b 16 OUT.wav"
+            ) from exc
+        if sr != 16000:
+            raise AudioError(
+                f"{path.name} is sampled at {sr} Hz, not 16 kHz.", "Convert it: sox IN -r 16000 -b 16 OUT.wav"
+            )
+        return data
+    from desktop.audio.decode import load_audio
+
+    return load_audio(path)
+
+
+def _reference_for(path: Path) -> Path:
+    for suffix in (".turns.json", ".rttm"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            return candidate
+        candidate = path.with_suffix(suffix)
+        if candidate.exists():
+            return candidate
+    raise InputError(
+        f"No reference labels found for {path.name}.",
+        f"Put them in {path.name}.turns.json (start, end, speaker per turn) or {path.stem}.rttm beside it.",
+    )
+
+
+def _real_single_voice(shared: Path) -> list[tuple[str, np.ndarray, list[Any]]]:
+    """Real recordings of one person each (JFK clip; two AISHELL-1 utterances of one speaker)."""
+    from desktop.asr import speaker_features as sf
+    from desktop.asr.speaker_synth import Turn, read_wav
+
+    clips = shared / "asr-smoke-clips"
+    out: list[tuple[str, np.ndarray, list[Any]]] = []
+    jfk = clips / "whisper_jfk_en.wav"
+    if jfk.exists():
+        x, _ = read_wav(jfk)
+        speech = sf.frame_features(x).speech
+        turns, start, silent = [], None, 0
+        for i, s in enumerate(np.append(speech, [False] * 30)):
+            if s:
+                start = i if start is None else start
+                silent = 0
+            elif start is not None:
+                silent += 1
+                if silent == 25:
+                    turns.append(Turn("doctor", start / 100.0, (i - 24) / 100.0, ""))
+                    start = None
+        out.append(("real-jfk-one-voice", x, turns))
+    a, b = clips / "BAC009S0764W0121.wav", clips / "BAC009S0764W0122.wav"
+    if a.exists() and b.exists():
+        xa, _ = read_wav(a)
+        xb, _ = read_wav(b)
+        gap = np.zeros(8000, dtype=np.float32)
+        x = np.concatenate([xa, gap, xb]).astype(np.float32)
+        t1 = len(xa) / 16000.0
+        turns = [Turn("doctor", 0.0, t1, ""), Turn("doctor", t1 + 0.5, t1 + 0.5 + len(xb) / 16000.0, "")]
+        out.append(("real-aishell-one-voice", x, turns))
+    return out
+
+
+def _row(name: str, enrolled: bool, channels: int, scores: Any) -> dict[str, Any]:
+    return {"name": name, "enrolled": enrolled, "channels": channels, **scores.to_dict()}
+
+
+def _print_table(rows: list[dict[str, Any]]) -> None:
+    head = (
+        f"{'consultation':30s} {'enrol':>5s} {'turns':>5s} {'acc':>6s} {'acc@end':>7s} {'DER':>6s} "
+        f"{'voices':>7s} {'unsure':>6s} {'lat p95':>8s}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(
+            f"{r['name']:30s} {'yes' if r['enrolled'] else 'no':>5s} {r['turns']:5d} "
+            f"{r['accuracy'] * 100:5.1f}% {r['accuracy_reviewed'] * 100:6.1f}% {r['der'] * 100:5.1f}% "
+            f"{r['voices_found']:>3d}/{r['reference_voices']:<3d} "
+            f"{r['uncertain_share'] * 100:5.1f}% {r['latency_ms_p95']:6.1f}ms"
+        )
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def mean(sel: list[dict[str, Any]], key: str) -> float | None:
+        return round(float(np.mean([r[key] for r in sel])), 4) if sel else None
+
+    clear2 = [r for r in rows if r.get("group") == "two-clear-voices" and r["channels"] == 1]
+    two_ch = [r for r in rows if r["channels"] == 2 and not r["name"].startswith("en-similar")]
+    lat = [r["latency_ms_p95"] for r in rows]
+    return {
+        "accuracy_enrolled_two_voices": mean([r for r in clear2 if r["enrolled"]], "accuracy"),
+        "accuracy_without_enrolment_two_voices": mean([r for r in clear2 if not r["enrolled"]], "accuracy"),
+        "accuracy_two_channel": mean(two_ch, "accuracy"),
+        "accuracy_three_voices": mean(
+            [r for r in rows if r.get("group") == "three-voices" and r["channels"] == 1], "accuracy"
+        ),
+        "accuracy_similar_voices_mono": mean(
+            [r for r in rows if r["name"] == "en-similar-voices"], "accuracy"
+        ),
+        "single_voice_runs_with_one_voice": sum(
+            1 for r in rows if r.get("group") == "one-voice" and r["voices_found"] == 1
+        ),
+        "single_voice_runs": sum(1 for r in rows if r.get("group") == "one-voice"),
+        "latency_ms_p95": round(float(max(lat)), 2) if lat else None,
+        "der_mean": mean(rows, "der"),
+    }
+
+
+def _group(name: str) -> str:
+    if "single" in name or "one-voice" in name:
+        return "one-voice"
+    if "similar" in name:
+        return "similar-voices"
+    if "3voice" in name:
+        return "three-voices"
+    return "two-clear-voices"
+
+
 def _run(args: argparse.Namespace) -> int:
-    print("consult-scribe bench speakers: not available in this build yet.")
-    return 2
+    from desktop.asr import speaker_synth as synth_mod
+    from desktop.asr.speaker_eval import enrol_from, read_reference, run_labeller
+
+    use_text = not args.no_text
+    rows: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    if args.input:
+        profile = enrol_from(_load_input(args.enrol)) if args.enrol else None
+        for path in args.input:
+            samples = _load_input(path)
+            turns = read_reference(_reference_for(path))
+            scores, _, _ = run_labeller(samples, turns, profile=profile, use_text=use_text)
+            channels = 1 if samples.ndim == 1 else samples.shape[1]
+            rows.append(_row(path.name, profile is not None, channels, scores))
+    else:
+        cache = args.cache or Path(tempfile.gettempdir()) / "consult-scribe-speaker-bench"
+        synth = synth_mod.Synthesiser(cache)
+        scenarios = synth_mod.standard_scenarios()
+        if args.only:
+            unknown = set(args.only) - {s.name for s in scenarios}
+            if unknown:
+                raise UsageError(
+                    f"Unknown scenario: {', '.join(sorted(unknown))}.",
+                    f"Choose from: {', '.join(s.name for s in scenarios)}.",
+                )
+            scenarios = [s for s in scenarios if s.name in args.only]
+        for i, scenario in enumerate(scenarios, 1):
+            print(f"[{i}/{len(scenarios)}] synthesising {scenario.name} …", file=sys.stderr, flush=True)
+            consultation = synth_mod.render(synth, scenario)
+            channels = 1 if consultation.samples.ndim == 1 else consultation.samples.shape[1]
+            for enrolled in (True, False):
+                profile = enrol_from(consultation.enrolment) if enrolled else None
+                scores, _, _ = run_labeller(
+                    consultation.samples, consultation.turns, profile=profile, use_text=use_text
+                )
+                row = _row(scenario.name, enrolled, channels, scores)
+                row["group"] = _group(scenario.name)
+                row["voices"] = consultation.voices
+                row["snr_db"] = scenario.snr_db
+                rows.append(row)
+        if not args.only:
+            for name, samples, turns in _real_single_voice(args.shared_data):
+                scores, _, _ = run_labeller(samples, turns, profile=None, use_text=use_text)
+                row = _row(name, False, 1, scores)
+                row["group"] = "one-voice"
+                rows.append(row)
+    _print_table(rows)
+    summary = _summary(rows)
+    print()
+    for key, value in summary.items():
+        target = TARGETS.get(key)
+        suffix = f"  (target {'≤' if 'latency' in key else '≥'} {target})" if target is not None else ""
+        print(f"{key:42s} {value}{suffix}")
+    result = {
+        "benchmark": "speakers",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "processor": platform.processor(),
+        },
+        "method": "mfcc-stats-1 embedder, online clustering, text cues" + ("" if use_text else " disabled"),
+        "segmentation": (
+            "oracle: the reference turns are the utterances (VAD segments); DER is speaker confusion only"
+        ),
+        "targets": TARGETS,
+        "summary": summary,
+        "runs": rows,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nwrote {args.json}")
+    return 0

@@ -1,0 +1,163 @@
+"""Scoring speaker labels against reference turns: turn accuracy, diarisation error rate, latency."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from desktop.asr.speaker_embed import Embedder
+from desktop.asr.speaker_synth import Turn
+from desktop.asr.speakers import SpeakerLabel, SpeakerLabeller, VoiceProfile, enrol
+from desktop.core.errors import Cancelled, InputError
+
+FRAME_S = 0.01
+
+
+@dataclass
+class Scores:
+    turns: int
+    accuracy: float  # share of turns whose label equals the reference role
+    accuracy_reviewed: float  # the same after SpeakerLabeller.review() at the end
+    der: float  # diarisation error rate with the best mapping of labels to reference speakers
+    der_reviewed: float
+    role_error_time: float  # share of speech time with the wrong role (no remapping)
+    uncertain_share: float
+    accuracy_when_certain: float
+    voices_found: int
+    reference_voices: int
+    latency_ms_median: float
+    latency_ms_p95: float
+    latency_ms_max: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def diarisation_error_rate(turns: Sequence[Turn], hypothesis: Sequence[str]) -> float:
+    """DER on the reference segments (speaker confusion; no missed or false-alarm speech by design).
+
+    Hypothesis labels are mapped to reference speakers by the one-to-one mapping that
+    minimises the error, as in the standard metric; overlapping speech is not modelled.
+    """
+    ref_names = sorted({t.role for t in turns})
+    hyp_names = sorted(set(hypothesis))
+    durations = [max(t.end - t.start, 0.0) for t in turns]
+    total = sum(durations) or 1.0
+    best = total
+    pad = hyp_names + [f"_none{i}" for i in range(max(0, len(ref_names) - len(hyp_names)))]
+    for perm in itertools.permutations(pad, len(ref_names)):
+        mapping = dict(zip(perm, ref_names, strict=True))
+        wrong = sum(
+            d for t, h, d in zip(turns, hypothesis, durations, strict=True) if mapping.get(h) != t.role
+        )
+        best = min(best, wrong)
+    return best / total
+
+
+def score(
+    turns: Sequence[Turn],
+    live: Sequence[SpeakerLabel],
+    reviewed: Sequence[SpeakerLabel],
+    latencies_s: Sequence[float],
+    voices_found: int,
+) -> Scores:
+    ref = [t.role for t in turns]
+    hyp = [lab.speaker for lab in live]
+    rev = [lab.speaker for lab in reviewed]
+    durations = np.array([t.end - t.start for t in turns])
+    wrong_time = float(sum(d for d, r, h in zip(durations, ref, hyp, strict=True) if r != h))
+    certain = [(r, h) for r, h, lab in zip(ref, hyp, live, strict=True) if not lab.uncertain]
+    lat = np.array(latencies_s) * 1000.0 if latencies_s else np.zeros(1)
+    n = max(len(ref), 1)
+    return Scores(
+        turns=len(ref),
+        accuracy=sum(r == h for r, h in zip(ref, hyp, strict=True)) / n,
+        accuracy_reviewed=sum(r == h for r, h in zip(ref, rev, strict=True)) / n,
+        der=diarisation_error_rate(turns, hyp),
+        der_reviewed=diarisation_error_rate(turns, rev),
+        role_error_time=wrong_time / (float(durations.sum()) or 1.0),
+        uncertain_share=sum(lab.uncertain for lab in live) / n,
+        accuracy_when_certain=(sum(r == h for r, h in certain) / len(certain)) if certain else float("nan"),
+        voices_found=voices_found,
+        reference_voices=len(set(ref)),
+        latency_ms_median=float(np.median(lat)),
+        latency_ms_p95=float(np.percentile(lat, 95)),
+        latency_ms_max=float(np.max(lat)),
+    )
+
+
+def run_labeller(
+    samples: np.ndarray,
+    turns: Sequence[Turn],
+    *,
+    profile: VoiceProfile | None,
+    embedder: Embedder | None = None,
+    use_text: bool = True,
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[Scores, list[SpeakerLabel], list[SpeakerLabel]]:
+    """Feed the turns one by one, as the streaming transcript would, and score the labels."""
+    labeller = SpeakerLabeller(profile, embedder=embedder, use_text=use_text)
+    live: list[SpeakerLabel] = []
+    latencies: list[float] = []
+    for i, turn in enumerate(turns):
+        if cancel is not None and cancel():
+            raise Cancelled()
+        t0 = time.perf_counter()
+        live.append(
+            labeller.label(samples, turn.start, turn.end, turn.text, segment_id=str(i), buffer_start=0.0)
+        )
+        latencies.append(time.perf_counter() - t0)
+    reviewed_map = labeller.review()
+    reviewed = [reviewed_map[str(i)] for i in range(len(turns))]
+    return score(turns, live, reviewed, latencies, labeller.voice_count), live, reviewed
+
+
+def enrol_from(samples: np.ndarray | None, embedder: Embedder | None = None) -> VoiceProfile | None:
+    if samples is None:
+        return None
+    return enrol(samples, [embedder] if embedder is not None else None)
+
+
+def read_reference(path: Path) -> list[Turn]:
+    """Reference turns from JSON (``[{"start", "end", "speaker", "text"}]`` or ``{"segments": […]}``,
+    as in transcript.json) or RTTM (``SPEAKER file 1 start duration <NA> <NA> name <NA> <NA>``)."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot read the reference labels {path}.", "Check the path.") from exc
+    turns: list[Turn] = []
+    try:
+        if path.suffix.lower() == ".rttm":
+            for line in raw.splitlines():
+                parts = line.split()
+                if len(parts) >= 8 and parts[0] == "SPEAKER":
+                    start, dur = float(parts[3]), float(parts[4])
+                    turns.append(Turn(parts[7].lower(), start, start + dur, ""))
+        else:
+            data = json.loads(raw)
+            items = data.get("segments", []) if isinstance(data, dict) else data
+            for item in items:
+                turns.append(
+                    Turn(
+                        str(item["speaker"]).lower(),
+                        float(item["start"]),
+                        float(item["end"]),
+                        str(item.get("text", "")),
+                    )
+                )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"The reference labels in {path.name} are not in a known format.",
+            "Use transcript-style JSON with start, end and speaker per segment, or an RTTM file.",
+        ) from exc
+    turns = [t for t in sorted(turns, key=lambda t: t.start) if t.end > t.start]
+    if not turns:
+        raise InputError(f"{path.name} has no reference turns.", "Label at least one turn with a speaker.")
+    return turns

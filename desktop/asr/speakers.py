@@ -1,0 +1,630 @@
+"""Who said it: doctor, patient or other, for each utterance of the live transcript.
+
+How a label is decided, in order of strength:
+
+1. **Two microphones** (a lapel microphone on the doctor plus a room microphone): the energy ratio
+   between the channels. The doctor is much louder on the lapel channel than anyone else. The
+   threshold adapts to the room once both kinds of utterance have been heard.
+2. **The voice**: each utterance is described by an :class:`~desktop.asr.speaker_embed.Embedder`
+   (MFCC/pitch statistics by default, a clinic's ONNX speaker model when installed) and compared
+   with the doctor's enrolled voice profile and with the other voices heard so far (online
+   clustering). The patient is the main non-doctor voice; further voices are "other".
+3. **The words**, only where the voice is ambiguous: questions and examination dictation point
+   to the doctor, "I have…" to the patient, "my father…" to a relative. Such labels are marked
+   ``uncertain`` so the transcript view can show them; so are labels for very short utterances.
+
+A recording with one voice yields one speaker: a new voice is only opened when an utterance is
+clearly unlike every voice heard so far, and the threshold is stricter for short utterances.
+
+Wiring, per final segment of the streaming transcript::
+
+    labeller = SpeakerLabeller(doctor_profile)       # once per consultation
+    result = labeller.label(audio, seg.start, seg.end, seg.text, segment_id=seg.id)
+    seg.speaker, seg.speaker_confidence = result.speaker, result.confidence
+
+and at Stop, ``labeller.review()`` returns better labels for every segment, using everything heard.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+import numpy as np
+
+from desktop.asr import speaker_features as sf
+from desktop.asr.speaker_embed import Embedder, Embedding, MfccEmbedder
+from desktop.asr.speaker_text import TextEvidence, text_evidence
+from desktop.core.errors import AudioError, InputError, UsageError
+from desktop.core.types import SPEAKERS, Transcript
+
+log = logging.getLogger(__name__)
+
+SR = sf.SAMPLE_RATE
+ROLES = ("doctor", "patient", "other")
+MIN_SPEECH_S = 0.35  # below this an utterance carries no usable voice evidence
+ENROL_MIN_SPEECH_S = 8.0
+PROFILE_FORMAT = "consult-scribe-voice-profile"
+PROFILE_VERSION = 1
+
+
+class SpeakerLabel(NamedTuple):
+    """The label of one utterance: ``speaker`` is doctor/patient/other; ``uncertain`` asks for a check."""
+
+    speaker: str
+    confidence: float
+    uncertain: bool
+
+
+# --- Voice profile and enrolment -------------------------------------------------------------
+
+
+@dataclass
+class VoiceProfile:
+    """The doctor's enrolled voice: one embedding per embedder that was available at enrolment."""
+
+    embeddings: dict[str, np.ndarray]
+    speech_seconds: float
+    pitch_hz: float
+    created: str = ""
+
+    def embedding_for(self, embedder: Embedder) -> Embedding | None:
+        vector = self.embeddings.get(embedder.name)
+        return None if vector is None else Embedding(vector.copy(), self.speech_seconds)
+
+    def to_bytes(self) -> bytes:
+        payload = {
+            "format": PROFILE_FORMAT,
+            "version": PROFILE_VERSION,
+            "created": self.created,
+            "speech_seconds": round(self.speech_seconds, 3),
+            "pitch_hz": None if math.isnan(self.pitch_hz) else round(self.pitch_hz, 2),
+            "embeddings": {
+                name: base64.b64encode(np.asarray(v, dtype="<f8").tobytes()).decode("ascii")
+                for name, v in self.embeddings.items()
+            },
+        }
+        return json.dumps(payload, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> VoiceProfile:
+        try:
+            payload = json.loads(data.decode("utf-8"))
+            if payload.get("format") != PROFILE_FORMAT:
+                raise ValueError("not a voice profile")
+            if int(payload.get("version", 0)) > PROFILE_VERSION:
+                raise ValueError("made by a newer version")
+            embeddings = {
+                str(name): np.frombuffer(base64.b64decode(b64), dtype="<f8").astype(np.float64)
+                for name, b64 in payload["embeddings"].items()
+            }
+            pitch = payload.get("pitch_hz")
+            return cls(
+                embeddings=embeddings,
+                speech_seconds=float(payload["speech_seconds"]),
+                pitch_hz=float("nan") if pitch is None else float(pitch),
+                created=str(payload.get("created", "")),
+            )
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise InputError(
+                "The stored voice profile cannot be read.",
+                "Record the voice enrolment again in Settings.",
+            ) from exc
+
+
+def enrol(samples: np.ndarray, embedders: Sequence[Embedder] | None = None) -> VoiceProfile:
+    """Build the doctor's voice profile from about 15 s of them reading the enrolment prompt.
+
+    Raises :class:`AudioError` when the recording is too quiet, clipped throughout, or has too
+    little speech to learn a voice from.
+    """
+    x = _mono(np.asarray(samples, dtype=np.float32))
+    if len(x) == 0 or float(np.max(np.abs(x))) < 0.005:
+        raise AudioError(
+            "The enrolment recording is silent or far too quiet.",
+            "Check that the right microphone is selected and read the prompt again at a normal voice.",
+        )
+    if float(np.mean(np.abs(x) > 0.99)) > 0.01:
+        raise AudioError(
+            "The enrolment recording is distorted (too loud).",
+            "Lower the microphone input level or move it further away, then record again.",
+        )
+    chosen = list(embedders) if embedders else [MfccEmbedder()]
+    features = sf.frame_features(x)
+    if features.speech_seconds < ENROL_MIN_SPEECH_S:
+        raise AudioError(
+            f"The enrolment recording has only {features.speech_seconds:.1f} s of speech; "
+            f"at least {ENROL_MIN_SPEECH_S:.0f} s are needed.",
+            "Read the whole prompt aloud (about 15 seconds) and record again.",
+        )
+    summary = sf.summarise(sf.voice_statistics(features))
+    embeddings = {e.name: e.embed(x).vector for e in chosen}
+    return VoiceProfile(
+        embeddings=embeddings,
+        speech_seconds=features.speech_seconds,
+        pitch_hz=summary.pitch_hz,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def _mono(x: np.ndarray) -> np.ndarray:
+    if x.ndim == 2:
+        return np.asarray(x.mean(axis=1), dtype=np.float32)
+    return x.reshape(-1)
+
+
+# --- Labeller --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Voice:
+    index: int
+    items: list[Embedding] = field(default_factory=list)
+    anchor: Embedding | None = None  # the enrolment, for the doctor's voice
+    model: Embedding | None = None
+    enrolled: bool = False
+    first_start: float = 0.0
+    text: list[TextEvidence] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(e.seconds for e in self.items))
+
+    def refresh(self, embedder: Embedder) -> None:
+        pool = list(self.items)
+        if self.anchor is not None:
+            pool.append(self.anchor)
+        self.model = embedder.pool(pool) if pool else None
+
+    def text_score(self, role: str) -> float:
+        """Summed, per-utterance-capped evidence that this voice plays ``role``."""
+        total = 0.0
+        for ev in self.text:
+            own = getattr(ev, role)
+            rivals = max(getattr(ev, r) for r in ROLES if r != role)
+            total += float(np.clip(own - rivals, -2.0, 2.0))
+        return total
+
+
+@dataclass
+class _Utterance:
+    key: str
+    start: float
+    end: float
+    embedding: Embedding | None
+    evidence: TextEvidence
+    voice: int | None
+    acoustic_confidence: float
+    channel_ratio_db: float | None
+    text_decided: bool = False
+    label: SpeakerLabel | None = None
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
+
+
+class SpeakerLabeller:
+    """Labels the utterances of one consultation as they become final.
+
+    ``label`` costs a few milliseconds per utterance (feature extraction plus a handful of
+    distance computations) and may be called from the ASR thread. One instance per consultation;
+    not thread-safe.
+
+    ``doctor_channel`` picks the lapel channel when two-channel audio is passed.
+    """
+
+    def __init__(
+        self,
+        doctor_profile: VoiceProfile | None = None,
+        *,
+        embedder: Embedder | None = None,
+        doctor_channel: int = 0,
+        max_voices: int = 4,
+        use_text: bool = True,
+        short_utterance_s: float = 1.2,
+        default_channel_threshold_db: float = 0.0,
+    ) -> None:
+        self.embedder: Embedder = embedder or MfccEmbedder()
+        self.doctor_channel = doctor_channel
+        self.max_voices = max_voices
+        self.use_text = use_text
+        self.short_utterance_s = short_utterance_s
+        self.default_channel_threshold_db = default_channel_threshold_db
+        self._voices: list[_Voice] = []
+        self._utterances: list[_Utterance] = []
+        self._roles: dict[int, str] = {}
+        self._role_confidence: dict[int, float] = {}
+        self.enrolled = False
+        self._two_channel = False
+        if doctor_profile is not None:
+            anchor = doctor_profile.embedding_for(self.embedder)
+            if anchor is None:
+                log.warning(
+                    "voice profile was made with %s, not %s; labelling without enrolment",
+                    ",".join(doctor_profile.embeddings), self.embedder.name,
+                )  # fmt: skip
+            else:
+                doctor = _Voice(0, anchor=anchor, enrolled=True)
+                doctor.refresh(self.embedder)
+                self._voices.append(doctor)
+                self.enrolled = True
+        self._update_roles()
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def label(
+        self,
+        samples: np.ndarray,
+        start: float,
+        end: float,
+        text: str | None = None,
+        *,
+        segment_id: str | None = None,
+        buffer_start: float | None = None,
+    ) -> SpeakerLabel:
+        """Label one final utterance.
+
+        ``samples`` is the utterance's 16 kHz audio, mono ``(n,)`` or two-channel ``(n, 2)``; when
+        ``buffer_start`` is given it is a longer buffer starting at that time and the utterance is
+        cut out of it by ``start``/``end`` (seconds in the consultation).
+        """
+        audio = np.asarray(samples, dtype=np.float32)
+        if buffer_start is not None:
+            a = max(round((start - buffer_start) * SR), 0)
+            b = max(round((end - buffer_start) * SR), a)
+            audio = audio[a:b]
+        key = segment_id if segment_id is not None else f"u{len(self._utterances)}"
+        evidence = text_evidence(text) if self.use_text else TextEvidence()
+        mono, ratio = self._channels(audio)
+        embedding = self.embedder.embed(mono) if len(mono) else None
+        utt = _Utterance(key, start, end, embedding, evidence, None, 0.0, ratio)
+        self._utterances.append(utt)
+        result = self._label_two_channel(utt) if ratio is not None else self._label_mono(utt)
+        utt.label = result
+        return result
+
+    def review(self) -> dict[str, SpeakerLabel]:
+        """Labels for every utterance so far, re-decided with all the voices heard (e.g. at Stop).
+
+        Live labels are decided with what had been heard up to each utterance; at the end the
+        voice models are complete, so early utterances can be placed better.
+        """
+        for utt in self._utterances:
+            if utt.embedding is None or utt.embedding.seconds < MIN_SPEECH_S or not self._voices:
+                continue
+            if utt.channel_ratio_db is not None and self._channel_is_doctor(utt.channel_ratio_db)[0]:
+                continue
+            candidates = [v for v in self._voices if not (utt.channel_ratio_db is not None and v.enrolled)]
+            if not candidates:
+                continue
+            dists = [self._distance(v, utt.embedding, exclude=utt) for v in candidates]
+            order = np.argsort(dists)
+            best = candidates[int(order[0])]
+            if best.index != utt.voice and utt.voice is not None:
+                self._move(utt, best)
+            utt.acoustic_confidence = self._margin_confidence(dists, order, utt.embedding)
+        self._update_roles()
+        out: dict[str, SpeakerLabel] = {}
+        for utt in self._utterances:
+            out[utt.key] = self._final_label(utt)
+        return out
+
+    @property
+    def voice_count(self) -> int:
+        """How many distinct voices have been heard (the enrolled doctor counts once heard)."""
+        return sum(1 for v in self._voices if v.items)
+
+    # -- channels -----------------------------------------------------------------------------
+
+    def _channels(self, audio: np.ndarray) -> tuple[np.ndarray, float | None]:
+        if audio.ndim == 1 or audio.shape[1] == 1:
+            return audio.reshape(-1), None
+        lapel = audio[:, self.doctor_channel]
+        room = audio[:, 1 - self.doctor_channel if audio.shape[1] == 2 else 1]
+        lapel_rms = float(np.sqrt(np.mean(lapel.astype(np.float64) ** 2))) if len(lapel) else 0.0
+        room_rms = float(np.sqrt(np.mean(room.astype(np.float64) ** 2))) if len(room) else 0.0
+        if room_rms < 1e-4 and lapel_rms < 1e-4:
+            return room, None
+        if lapel_rms < 1e-4:  # lapel microphone dead or unplugged: the room channel alone
+            return room, None
+        if room_rms < 1e-4:
+            return lapel, None
+        return room, _channel_ratio_db(lapel, room)
+
+    def _channel_threshold(self) -> float:
+        ratios = np.array([u.channel_ratio_db for u in self._utterances if u.channel_ratio_db is not None])
+        if len(ratios) >= 3:
+            split = _two_means_split(ratios)
+            if split is not None:
+                return split
+        return self.default_channel_threshold_db
+
+    def _channel_is_doctor(self, ratio: float) -> tuple[bool, float]:
+        threshold = self._channel_threshold()
+        return ratio > threshold, _sigmoid(abs(ratio - threshold) / 2.0)
+
+    def _label_two_channel(self, utt: _Utterance) -> SpeakerLabel:
+        assert utt.channel_ratio_db is not None
+        self._two_channel = True
+        is_doctor, confidence = self._channel_is_doctor(utt.channel_ratio_db)
+        text_role, lead = utt.evidence.strongest()
+        if confidence < 0.7 and self.use_text and lead >= 1.0:
+            is_doctor = text_role == "doctor"
+            utt.text_decided = True
+        if is_doctor:
+            # Keep the doctor's voice model growing so a dead lapel microphone can fall back to it.
+            doctor = self._doctor_voice(create_at=utt.start)
+            if utt.embedding is not None and utt.embedding.seconds >= MIN_SPEECH_S and confidence > 0.9:
+                doctor.items.append(utt.embedding)
+                doctor.refresh(self.embedder)
+                utt.voice = doctor.index
+            utt.acoustic_confidence = confidence
+            self._roles.setdefault(doctor.index, "doctor")
+            return SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7 or utt.text_decided)
+        utt.acoustic_confidence = confidence
+        label = self._assign_voice(utt, exclude_doctor=True)
+        conf = min(confidence, label.confidence)
+        return SpeakerLabel(label.speaker, round(conf, 3), label.uncertain or confidence < 0.7)
+
+    def _doctor_voice(self, create_at: float) -> _Voice:
+        for v in self._voices:
+            if v.enrolled or self._roles.get(v.index) == "doctor":
+                return v
+        voice = _Voice(len(self._voices), enrolled=True, first_start=create_at)
+        self._voices.append(voice)
+        self._roles[voice.index] = "doctor"
+        return voice
+
+    # -- one microphone -----------------------------------------------------------------------
+
+    def _label_mono(self, utt: _Utterance) -> SpeakerLabel:
+        return self._assign_voice(utt, exclude_doctor=False)
+
+    def _threshold(self, seconds: float) -> float:
+        # Short utterances give noisy statistics: demand more before calling a voice new.
+        return self.embedder.threshold * (1.0 + self.short_utterance_s / max(seconds, MIN_SPEECH_S))
+
+    def _distance(self, voice: _Voice, emb: Embedding, exclude: _Utterance | None = None) -> float:
+        model = voice.model
+        if exclude is not None and exclude.voice == voice.index and exclude.embedding is not None:
+            rest = [e for e in voice.items if e is not exclude.embedding]
+            if voice.anchor is not None:
+                rest.append(voice.anchor)
+            if not rest:
+                return float("inf")
+            model = self.embedder.pool(rest)
+        if model is None or model.seconds <= 0:
+            return float("inf")
+        return self.embedder.distance(model, emb)
+
+    def _margin_confidence(self, dists: Sequence[float], order: np.ndarray, emb: Embedding) -> float:
+        best = dists[int(order[0])]
+        alternative = self._threshold(emb.seconds)
+        if len(order) > 1:
+            alternative = min(alternative, dists[int(order[1])])
+        scale = 0.25 * self.embedder.threshold
+        return _sigmoid((alternative - best) / scale)
+
+    def _assign_voice(self, utt: _Utterance, *, exclude_doctor: bool) -> SpeakerLabel:
+        emb = utt.embedding
+        if emb is None or emb.seconds < MIN_SPEECH_S:
+            return self._weak_label(utt)
+        candidates = [
+            v for v in self._voices
+            if not (exclude_doctor and (v.enrolled or self._roles.get(v.index) == "doctor"))
+        ]  # fmt: skip
+        dists = [self._distance(v, emb) for v in candidates]
+        threshold = self._threshold(emb.seconds)
+        order = np.argsort(dists) if dists else np.array([], dtype=int)
+        open_new = (not candidates or dists[int(order[0])] > threshold) and len(
+            self._voices
+        ) < self.max_voices
+        if open_new:
+            voice = _Voice(len(self._voices), first_start=utt.start)
+            self._voices.append(voice)
+            if candidates:
+                confidence = _sigmoid((dists[int(order[0])] - threshold) / (0.25 * self.embedder.threshold))
+            else:
+                confidence = 0.8 if self._voices[0] is voice or exclude_doctor else 0.6
+        else:
+            voice = candidates[int(order[0])]
+            confidence = self._margin_confidence(dists, order, emb)
+            # Weak acoustic evidence: let the words pick between the two closest voices.
+            if confidence < 0.7 and self.use_text and len(order) > 1:
+                chosen = self._text_choice(utt.evidence, [candidates[int(i)] for i in order[:2]])
+                if chosen is not None and chosen is not voice:
+                    voice = chosen
+                    utt.text_decided = True
+        voice.items.append(emb)
+        voice.text.append(utt.evidence)
+        voice.refresh(self.embedder)
+        utt.voice = voice.index
+        utt.acoustic_confidence = confidence
+        self._merge_close_voices()
+        self._update_roles()
+        return self._final_label(utt)
+
+    def _text_choice(self, evidence: TextEvidence, voices: list[_Voice]) -> _Voice | None:
+        role, lead = evidence.strongest()
+        if lead < 1.0:
+            return None
+        matching = [v for v in voices if self._roles.get(v.index) == role]
+        return matching[0] if len(matching) == 1 else None
+
+    def _weak_label(self, utt: _Utterance) -> SpeakerLabel:
+        role, lead = utt.evidence.strongest()
+        if self.use_text and lead >= 1.0 and (role != "other" or self.voice_count > 2):
+            return SpeakerLabel(role, 0.5, True)
+        previous = next((u.label for u in reversed(self._utterances[:-1]) if u.label is not None), None)
+        if previous is not None:
+            return SpeakerLabel(previous.speaker, 0.3, True)
+        return SpeakerLabel("doctor" if not self.enrolled else "patient", 0.2, True)
+
+    def _move(self, utt: _Utterance, target: _Voice) -> None:
+        source = next((v for v in self._voices if v.index == utt.voice), None)
+        if source is not None and utt.embedding is not None:
+            source.items = [e for e in source.items if e is not utt.embedding]
+            source.text = [t for t in source.text if t is not utt.evidence]
+            source.refresh(self.embedder)
+        if utt.embedding is not None:
+            target.items.append(utt.embedding)
+            target.text.append(utt.evidence)
+            target.refresh(self.embedder)
+        utt.voice = target.index
+
+    def _merge_close_voices(self) -> None:
+        """Two voices that have grown alike are one person heard twice: merge them."""
+        merged = True
+        while merged and len(self._voices) > 1:
+            merged = False
+            for a in self._voices:
+                for b in self._voices:
+                    if a.index >= b.index or b.enrolled or a.model is None or b.model is None or not b.items:
+                        continue
+                    if a.enrolled and self._two_channel:  # the channels, not the voice, decide the doctor
+                        continue
+                    limit = 0.8 * self._threshold(min(a.seconds, b.seconds) if not a.enrolled else b.seconds)
+                    if self.embedder.distance(a.model, b.model) < limit:
+                        a.items.extend(b.items)
+                        a.text.extend(b.text)
+                        a.refresh(self.embedder)
+                        b.items, b.text = [], []
+                        b.refresh(self.embedder)
+                        for u in self._utterances:
+                            if u.voice == b.index:
+                                u.voice = a.index
+                        merged = True
+            self._voices = [v for v in self._voices if v.items or v.enrolled]
+
+    # -- roles --------------------------------------------------------------------------------
+
+    def _update_roles(self) -> None:
+        """Decide which voice is the doctor, which the patient, which others."""
+        voices = [v for v in self._voices if v.items or v.enrolled]
+        roles: dict[int, str] = {}
+        conf: dict[int, float] = {}
+        if not voices:
+            self._roles, self._role_confidence = roles, conf
+            return
+        doctor = next((v for v in voices if v.enrolled), None)
+        if doctor is not None:
+            roles[doctor.index] = "doctor"
+            conf[doctor.index] = 1.0
+        else:
+            first = min(voices, key=lambda v: v.first_start)
+            # The doctor usually opens the consultation and asks and examines; weigh both.
+            scores = {v.index: v.text_score("doctor") + (1.0 if v is first else 0.0) for v in voices}
+            ranked = sorted(voices, key=lambda v: scores[v.index], reverse=True)
+            doctor = ranked[0]
+            roles[doctor.index] = "doctor"
+            lead = scores[doctor.index] - (scores[ranked[1].index] if len(ranked) > 1 else 0.0)
+            conf[doctor.index] = _sigmoid(lead) if len(ranked) > 1 else 0.9
+        rest = [v for v in voices if v.index not in roles and v.items]
+        if rest:
+            total = sum(v.seconds for v in rest) or 1.0
+            patient_scores = {
+                v.index: 3.0 * v.seconds / total + 0.5 * (v.text_score("patient") - v.text_score("other"))
+                for v in rest
+            }
+            ranked = sorted(rest, key=lambda v: patient_scores[v.index], reverse=True)
+            roles[ranked[0].index] = "patient"
+            margin = patient_scores[ranked[0].index] - (
+                patient_scores[ranked[1].index] if len(ranked) > 1 else patient_scores[ranked[0].index] + 3.0
+            )
+            conf[ranked[0].index] = _sigmoid(abs(margin)) if len(ranked) > 1 else 0.95
+            for v in ranked[1:]:
+                roles[v.index] = "other"
+                conf[v.index] = _sigmoid(abs(margin))
+        self._roles, self._role_confidence = roles, conf
+
+    def _final_label(self, utt: _Utterance) -> SpeakerLabel:
+        if utt.channel_ratio_db is not None and utt.label is not None and utt.label.speaker == "doctor":
+            return utt.label
+        if utt.voice is None:
+            return utt.label if utt.label is not None else self._weak_label(utt)
+        role = self._roles.get(utt.voice, "other")
+        confidence = utt.acoustic_confidence * self._role_confidence.get(utt.voice, 0.5)
+        if utt.channel_ratio_db is not None:
+            confidence = min(
+                confidence, _sigmoid(abs(utt.channel_ratio_db - self._channel_threshold()) / 2.0)
+            )
+        uncertain = utt.text_decided or confidence < 0.6
+        return SpeakerLabel(role, round(float(confidence), 3), uncertain)
+
+
+def _channel_ratio_db(lapel: np.ndarray, room: np.ndarray) -> float:
+    """Level difference lapel − room in dB over the loud (speech) frames of the utterance."""
+    a = sf._frames(np.asarray(lapel, dtype=np.float64), sf.FRAME, sf.HOP)
+    b = sf._frames(np.asarray(room, dtype=np.float64), sf.FRAME, sf.HOP)
+    pa, pb = np.mean(a**2, axis=1) + 1e-12, np.mean(b**2, axis=1) + 1e-12
+    loud = np.maximum(pa, pb)
+    keep = 10 * np.log10(loud) > 10 * np.log10(float(loud.max())) - 25.0
+    return float(10 * np.log10(pa[keep].sum() / pb[keep].sum()))
+
+
+def _two_means_split(values: np.ndarray, min_separation_db: float = 10.0) -> float | None:
+    """Midpoint between the two groups of a 1-D sample, when it clearly has two groups."""
+    v = np.sort(values)
+    best_cost, best_low, best_high = float("inf"), 0.0, 0.0
+    for i in range(1, len(v)):
+        low, high = v[:i], v[i:]
+        cost = float(((low - low.mean()) ** 2).sum() + ((high - high.mean()) ** 2).sum())
+        if cost < best_cost:
+            best_cost, best_low, best_high = cost, float(low.mean()), float(high.mean())
+    if not math.isfinite(best_cost) or best_high - best_low < min_separation_db:
+        return None
+    return (best_low + best_high) / 2.0
+
+
+# --- Editing labels on a transcript ----------------------------------------------------------
+
+
+def _check_speaker(speaker: str) -> None:
+    if speaker not in SPEAKERS:
+        raise UsageError(f"'{speaker}' is not a speaker label.", f"Use one of: {', '.join(SPEAKERS)}.")
+
+
+def relabel(transcript: Transcript, segment_id: str, speaker: str) -> Transcript:
+    """A copy of ``transcript`` with one line given to ``speaker`` (a person's correction: confidence 1)."""
+    _check_speaker(speaker)
+    if segment_id not in transcript.by_id():
+        raise InputError(
+            f"The transcript has no line with id '{segment_id}'.", "Refresh the transcript view."
+        )
+    segments = [
+        replace(s, speaker=speaker, speaker_confidence=1.0) if s.id == segment_id else replace(s)
+        for s in transcript.segments
+    ]
+    return Transcript(language=transcript.language, segments=segments)
+
+
+def swap_speakers(transcript: Transcript, a: str, b: str) -> Transcript:
+    """A copy of ``transcript`` with speakers ``a`` and ``b`` exchanged on every line."""
+    _check_speaker(a)
+    _check_speaker(b)
+    swap = {a: b, b: a}
+    segments = [replace(s, speaker=swap.get(s.speaker, s.speaker)) for s in transcript.segments]
+    return Transcript(language=transcript.language, segments=segments)
+
+
+def apply_labels(transcript: Transcript, labels: dict[str, SpeakerLabel]) -> Transcript:
+    """A copy of ``transcript`` carrying the labels (e.g. from :meth:`SpeakerLabeller.review`)."""
+    segments = []
+    for s in transcript.segments:
+        lab = labels.get(s.id)
+        segments.append(
+            replace(s) if lab is None else replace(s, speaker=lab.speaker, speaker_confidence=lab.confidence)
+        )
+    return Transcript(language=transcript.language, segments=segments)
+
+
+def uncertain_ids(labels: Iterable[tuple[str, SpeakerLabel]]) -> list[str]:
+    """Segment ids whose label the UI should mark for checking."""
+    return [key for key, lab in labels if lab.uncertain]
