@@ -62,7 +62,9 @@ def add_store_arg(parser: argparse.ArgumentParser) -> None:
 def open_store(store_arg: str | None, username: str, prompt: str = "Password") -> Any:
     from desktop.storage import Store
 
-    return Store.open(resolve_store_dir(store_arg), username, read_password(f"{prompt} for {username}"))
+    directory = resolve_store_dir(store_arg)
+    Store.check_exists(directory)  # say "no store here" before asking for a password
+    return Store.open(directory, username, read_password(f"{prompt} for {username}"))
 
 
 def register(sub: Any) -> None:

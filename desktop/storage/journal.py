@@ -153,6 +153,9 @@ def scan(path: Path, key: bytes, uid: str) -> Scan:
         except crypto.DecryptError:
             result.problem = _classify(key, uid, payload, expected, index)
             break
+        if index != expected:
+            result.problem = JournalError(f"the header of audio chunk {expected} is damaged", expected, "damaged")
+            break
         start_sample = struct.unpack_from("<Q", plain)[0]
         result.chunks.append(Chunk(expected, pos, body_start + length, start_sample, plain[8:]))
         pos = body_start + length

@@ -245,6 +245,11 @@ class Store:
             raise AuthenticationError(WRONG_PASSWORD, WRONG_PASSWORD_HINT) from None
         return cls._finish_open(directory, keyfile, db_key, username, password)
 
+    @staticmethod
+    def check_exists(directory: Path) -> None:
+        """Raise UsageError (no store there) or StoreDamagedError (key file unreadable) before any prompt."""
+        _load_keyfile(Path(directory))
+
     @classmethod
     def open_with_recovery(
         cls, directory: Path, recovery_key: str, username: str, new_password: str
