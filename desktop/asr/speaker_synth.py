@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.asr.speakers import enrolment_prompt
 from desktop.core.errors import UserFacingError
 
 SR = 16000
@@ -63,16 +64,9 @@ PATIENT_YUE = Voice("yue+f3", pitch=70, speed=150)
 OTHER_YUE = Voice("yue+m7", pitch=60, speed=140)
 SIMILAR_PATIENT_EN = Voice("en+m3", pitch=48, speed=150)
 
-ENROLMENT_EN = (
-    "Good morning. I am the doctor in this clinic, and I am reading this passage so that the "
-    "software learns my voice. Please tell me what brings you in today, how long it has been going on, "
-    "and whether anything makes it better or worse. "
-    "I will now examine your chest and take your blood pressure."
-)
-ENROLMENT_YUE = (
-    "早晨。我係呢間診所嘅醫生，而家讀呢段文字，等個軟件認得我把聲。請你話我知今日有咩唔舒服，"
-    "維持咗幾耐，有冇嘢會令佢好啲或者差啲。我而家幫你聽下個心肺，再量埋血壓。"
-)
+
+ENROLMENT_EN = enrolment_prompt("en")
+ENROLMENT_YUE = enrolment_prompt("zh")
 
 SCRIPT_EN_2: list[tuple[str, str]] = [
     ("doctor", "Good morning. What brings you in today?"),

@@ -34,10 +34,11 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from desktop import paths
 from desktop.asr import speaker_features as sf
 from desktop.asr.speaker_embed import Embedder, Embedding, MfccEmbedder
 from desktop.asr.speaker_text import TextEvidence, text_evidence
@@ -116,6 +117,37 @@ class VoiceProfile:
                 "The stored voice profile cannot be read.",
                 "Record the voice enrolment again in Settings.",
             ) from exc
+
+
+def enrolment_prompt(language: str) -> str:
+    """The text a doctor reads aloud (about 15 s) to enrol: ``en``, or ``zh``/``yue`` (Cantonese)."""
+    name = "enrolment_zh.txt" if language.startswith(("zh", "yue")) else "enrolment_en.txt"
+    return (paths.assets_dir() / "prompts" / name).read_text(encoding="utf-8").strip()
+
+
+class ProfileStore(Protocol):
+    """The part of the encrypted record store that keeps voice profiles (one per clinician)."""
+
+    def save_voice_profile(self, username: str, profile: bytes) -> None: ...
+
+    def load_voice_profile(self, username: str) -> bytes | None: ...
+
+    def delete_voice_profile(self, username: str) -> bool: ...
+
+
+def save_profile(store: ProfileStore, username: str, profile: VoiceProfile) -> None:
+    """Store (or replace, when re-recorded) a clinician's voice profile, encrypted with the records."""
+    store.save_voice_profile(username, profile.to_bytes())
+
+
+def load_profile(store: ProfileStore, username: str) -> VoiceProfile | None:
+    """The clinician's voice profile, or None when they have not enrolled."""
+    data = store.load_voice_profile(username)
+    return None if data is None else VoiceProfile.from_bytes(data)
+
+
+def delete_profile(store: ProfileStore, username: str) -> bool:
+    return store.delete_voice_profile(username)
 
 
 def enrol(samples: np.ndarray, embedders: Sequence[Embedder] | None = None) -> VoiceProfile:
