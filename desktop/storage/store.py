@@ -411,8 +411,15 @@ class Store:
     ) -> None:
         """Append one chained audit entry. Call inside ``_write``. Never pass clinical text as detail."""
         conn = self._conn
-        last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-        prev_id, prev_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+        # Chain from the recorded end of the log, not from whatever row is last now: entries
+        # deleted from the end then leave a gap that the next entry exposes.
+        head = conn.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+        if head is not None:
+            head_id, _, head_hash = str(head[0]).partition(":")
+            prev_id, prev_hash = int(head_id), head_hash
+        else:
+            last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+            prev_id, prev_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
         entry_id = prev_id + 1
         at = _now()
         who = actor or self.user.username
