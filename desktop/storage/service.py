@@ -60,16 +60,17 @@ def save_processed(
     seconds = 0.0
     if audio is not None and audio.size:
         samples = np.asarray(audio, dtype=np.float32).reshape(-1)
+        cancelled = False
         with store.open_journal(cid) as writer:
             for start in range(0, samples.size, SAMPLE_RATE):
                 if cancel is not None and cancel():
+                    cancelled = True
                     break
                 writer.append(samples[start : start + SAMPLE_RATE])
                 if progress is not None:
                     progress(0.8 * min(1.0, (start + SAMPLE_RATE) / samples.size))
-            seconds = writer.seconds_written
-        seconds = min(seconds, samples.size / SAMPLE_RATE)
-        if cancel is not None and cancel():
+        seconds = writer.seconds_written
+        if cancelled:
             store.end_consultation(cid)
             raise Cancelled()
     store.save_transcript(cid, transcript)

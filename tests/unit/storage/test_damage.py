@@ -1,0 +1,56 @@
+"""A damaged database is reported as such, and nothing else is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core.errors import StoreDamagedError
+from desktop.core.types import Patient
+from desktop.storage.store import DB_FILE, Store
+from tests.unit.storage.conftest import PASSWORDS, StoreSetup, tone
+
+
+def _fill(setup: StoreSetup) -> None:
+    with setup.open("drwong") as doctor:
+        pid = doctor.add_patient(Patient(name="Chan"))
+        for _ in range(40):
+            cid = doctor.create_consultation(pid, consent=True)
+            doctor.save_letter(cid, "sick_leave", "en", {"pad": "x" * 2000}, "y" * 2000)
+        with doctor.open_journal(cid) as w:
+            w.append(tone(1.0))
+
+
+def test_truncated_database(setup: StoreSetup) -> None:
+    _fill(setup)
+    db = setup.directory / DB_FILE
+    audio_before = {p.name: p.read_bytes() for p in (setup.directory / "audio").iterdir()}
+    size = db.stat().st_size
+    with open(db, "r+b") as fh:
+        fh.truncate(size // 2)
+    with pytest.raises(StoreDamagedError, match="damaged and cannot be opened"):
+        Store.open(setup.directory, "drwong", PASSWORDS["drwong"])
+    assert db.stat().st_size == size // 2  # nothing written to it
+    assert {p.name: p.read_bytes() for p in (setup.directory / "audio").iterdir()} == audio_before
+
+
+def test_truncated_to_less_than_a_page(setup: StoreSetup) -> None:
+    db = setup.directory / DB_FILE
+    db.write_bytes(db.read_bytes()[:100])
+    with pytest.raises(StoreDamagedError):
+        Store.open(setup.directory, "it", PASSWORDS["it"])
+
+
+def test_flipped_byte_in_the_database(setup: StoreSetup) -> None:
+    _fill(setup)
+    db = setup.directory / DB_FILE
+    raw = bytearray(db.read_bytes())
+    raw[len(raw) // 3] ^= 0x01
+    db.write_bytes(bytes(raw))
+    with pytest.raises(StoreDamagedError, match="damaged"):
+        Store.open(setup.directory, "drwong", PASSWORDS["drwong"])
+
+
+def test_missing_database_file(setup: StoreSetup) -> None:
+    (setup.directory / DB_FILE).unlink()
+    with pytest.raises(StoreDamagedError, match="database .* is missing"):
+        Store.open(setup.directory, "it", PASSWORDS["it"])
