@@ -25,6 +25,7 @@ class Scores:
     turns: int
     accuracy: float  # share of turns whose label equals the reference role
     accuracy_reviewed: float  # the same after SpeakerLabeller.review() at the end
+    doctor_accuracy: float  # share of turns correctly called doctor / not doctor
     der: float  # diarisation error rate with the best mapping of labels to reference speakers
     der_reviewed: float
     role_error_time: float  # share of speech time with the wrong role (no remapping)
@@ -80,6 +81,7 @@ def score(
         turns=len(ref),
         accuracy=sum(r == h for r, h in zip(ref, hyp, strict=True)) / n,
         accuracy_reviewed=sum(r == h for r, h in zip(ref, rev, strict=True)) / n,
+        doctor_accuracy=sum((r == "doctor") == (h == "doctor") for r, h in zip(ref, hyp, strict=True)) / n,
         der=diarisation_error_rate(turns, hyp),
         der_reviewed=diarisation_error_rate(turns, rev),
         role_error_time=wrong_time / (float(durations.sum()) or 1.0),

@@ -358,6 +358,7 @@ def standard_scenarios() -> list[Scenario]:
         Scenario("en-2voice", tuple(SCRIPT_EN_2), en2, ENROLMENT_EN, seed=1),
         Scenario("yue-2voice", tuple(SCRIPT_YUE_2), yue2, ENROLMENT_YUE, seed=2),
         Scenario("en-doctor-yue-patient", tuple(SCRIPT_MIXED_2), mixed, ENROLMENT_EN, seed=3),
+        Scenario("en-2voice-patient-first", tuple(SCRIPT_EN_2[1:]), en2, ENROLMENT_EN, seed=12),
         Scenario("en-2voice-noisy", tuple(SCRIPT_EN_2), en2, ENROLMENT_EN, snr_db=10.0, seed=4),
         Scenario("en-3voice", tuple(SCRIPT_EN_3), en3, ENROLMENT_EN, seed=5),
         Scenario("yue-3voice", tuple(SCRIPT_YUE_3), yue3, ENROLMENT_YUE, seed=6),

@@ -566,14 +566,21 @@ class SpeakerLabeller:
                 for v in rest
             }
             ranked = sorted(rest, key=lambda v: patient_scores[v.index], reverse=True)
-            roles[ranked[0].index] = "patient"
-            margin = patient_scores[ranked[0].index] - (
-                patient_scores[ranked[1].index] if len(ranked) > 1 else patient_scores[ranked[0].index] + 3.0
-            )
-            conf[ranked[0].index] = _sigmoid(abs(margin)) if len(ranked) > 1 else 0.95
-            for v in ranked[1:]:
+            # A voice whose words clearly speak about the patient ("I'm his daughter", "my father…")
+            # is a companion even when it is the only other voice heard so far.
+            companions = [v for v in ranked if v.text_score("other") - v.text_score("patient") >= 2.0]
+            eligible = [v for v in ranked if v not in companions] or []
+            patient = eligible[0] if eligible else None
+            others = [v for v in ranked if v is not patient]
+            if patient is not None:
+                roles[patient.index] = "patient"
+                runner_up = max((patient_scores[v.index] for v in others), default=None)
+                margin = patient_scores[patient.index] - runner_up if runner_up is not None else 3.0
+                conf[patient.index] = _sigmoid(abs(margin)) if others else 0.95
+            for v in others:
                 roles[v.index] = "other"
-                conf[v.index] = _sigmoid(abs(margin))
+                lead = v.text_score("other") - v.text_score("patient")
+                conf[v.index] = _sigmoid(max(abs(lead), 1.0))
         self._roles, self._role_confidence = roles, conf
 
     def _final_label(self, utt: _Utterance) -> SpeakerLabel:

@@ -171,12 +171,13 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         return round(float(np.mean([r[key] for r in sel])), 4) if sel else None
 
     clear2 = [r for r in rows if r.get("group") == "two-clear-voices" and r["channels"] == 1]
-    two_ch = [r for r in rows if r["channels"] == 2 and not r["name"].startswith("en-similar")]
+    two_ch = [r for r in rows if r["channels"] == 2]
     lat = [r["latency_ms_p95"] for r in rows]
     return {
         "accuracy_enrolled_two_voices": mean([r for r in clear2 if r["enrolled"]], "accuracy"),
         "accuracy_without_enrolment_two_voices": mean([r for r in clear2 if not r["enrolled"]], "accuracy"),
         "accuracy_two_channel": mean(two_ch, "accuracy"),
+        "doctor_accuracy_two_channel": mean(two_ch, "doctor_accuracy"),
         "accuracy_three_voices": mean(
             [r for r in rows if r.get("group") == "three-voices" and r["channels"] == 1], "accuracy"
         ),
