@@ -55,7 +55,9 @@ def resolve_store_dir(value: str | None) -> Path:
 
 def add_store_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", metavar="DIR", help="store folder (default: the clinic policy's, else the user data folder)"
+        "--store",
+        metavar="DIR",
+        help="store folder (default: the clinic policy's, else the user data folder)",
     )
 
 
@@ -73,7 +75,9 @@ def register(sub: Any) -> None:
     )
     cmds = parser.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
 
-    p = cmds.add_parser("init", help="create the store and its first administrator (prints the recovery key once)")
+    p = cmds.add_parser(
+        "init", help="create the store and its first administrator (prints the recovery key once)"
+    )
     add_store_arg(p)
     p.add_argument("--admin", required=True, metavar="USER", help="the first administrator's user name")
     p.add_argument("--name", default="", help="the administrator's display name")
@@ -86,7 +90,11 @@ def register(sub: Any) -> None:
     p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
     p.add_argument("--user", required=True)
     p.add_argument(
-        "--role", action="append", required=True, choices=("doctor", "nurse", "admin"), help="repeat for two roles"
+        "--role",
+        action="append",
+        required=True,
+        choices=("doctor", "nurse", "admin"),
+        help="repeat for two roles",
     )
     p.add_argument("--name", required=True, help="display name, e.g. 'Dr Wong Ka Yan'")
     p.add_argument("--registration", default="", metavar="NO", help="registration number (doctors)")
@@ -100,7 +108,9 @@ def register(sub: Any) -> None:
     add_store_arg(p)
     p.add_argument("--user", required=True)
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--as", dest="as_user", metavar="ADMIN", help="reset another account's password as ADMIN")
+    group.add_argument(
+        "--as", dest="as_user", metavar="ADMIN", help="reset another account's password as ADMIN"
+    )
     group.add_argument("--recovery", action="store_true", help="reset with the recovery key printed at setup")
     p.set_defaults(handler=_passwd)
 
@@ -135,7 +145,9 @@ def register(sub: Any) -> None:
     p = cmds.add_parser("bench-store", help="measure open time, journal throughput and size per hour")
     p.add_argument("--out", default="", metavar="JSON", help="also save the figures here")
     p.add_argument("--minutes", type=float, default=10.0, help="minutes of audio to write (default 10)")
-    p.add_argument("--audio", default="", metavar="WAV", help="a recording to loop (default: synthetic speech)")
+    p.add_argument(
+        "--audio", default="", metavar="WAV", help="a recording to loop (default: synthetic speech)"
+    )
     p.set_defaults(handler=_bench)
 
 
@@ -196,7 +208,8 @@ def _verify_audit(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"  {problem}", file=sys.stderr)
     raise StoreDamagedError(
-        f"The audit log was altered: {report.problems[0]}.", "Keep this store as evidence and contact support."
+        f"The audit log was altered: {report.problems[0]}.",
+        "Keep this store as evidence and contact support.",
     )
 
 

@@ -16,7 +16,9 @@ from desktop.core.errors import ExitCode
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser("records", help="list, show or export stored consultations")
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "records", help="list, show or export stored consultations"
+    )
     cmds = parser.add_subparsers(dest="records_command", metavar="ACTION", required=True)
 
     p = cmds.add_parser("list", help="list consultations, newest first")
@@ -36,7 +38,9 @@ def register(sub: Any) -> None:
     add_store_arg(p)
     p.add_argument("--user", required=True)
     p.add_argument("id", type=int)
-    p.add_argument("--out", required=True, metavar="FILE", help="JSON file to write (not encrypted: keep it safe)")
+    p.add_argument(
+        "--out", required=True, metavar="FILE", help="JSON file to write (not encrypted: keep it safe)"
+    )
     p.add_argument("--audio", metavar="WAV", help="also write the recording as a 16 kHz WAV file")
     p.set_defaults(handler=_export)
 
@@ -67,7 +71,10 @@ def _show(args: argparse.Namespace) -> int:
         record = store.consultation_record(args.id, purpose="viewed")
     c = record["consultation"]
     patient = Patient.from_dict(record["patient"])
-    print(f"Consultation {c['id']}  started {c['started_at']}  doctor {c['doctor']}  language {c['language'] or '-'}")
+    print(
+        f"Consultation {c['id']}  started {c['started_at']}  doctor {c['doctor']}"
+        f"  language {c['language'] or '-'}"
+    )
     print(f"Consent to recording: {'recorded' if c['consent'] else 'not recorded'}")
     if record["audio"]:
         a = record["audio"]
@@ -100,5 +107,8 @@ def _export(args: argparse.Namespace) -> int:
             samples = store.read_audio(args.id)
             sf.write(args.audio, samples, 16000, subtype="PCM_16")
     write_export(Path(args.out), record)
-    print(f"Wrote consultation {args.id} to {args.out}" + (f" and its audio to {args.audio}." if args.audio else "."))
+    print(
+        f"Wrote consultation {args.id} to {args.out}"
+        + (f" and its audio to {args.audio}." if args.audio else ".")
+    )
     return ExitCode.OK

@@ -56,7 +56,19 @@ def load_loop(path: Path, seconds: float) -> np.ndarray:
 
 def hour_of_text(minutes: float = 60.0) -> tuple[Transcript, SoapNote]:
     rng = np.random.default_rng(3)
-    vocab = "pain cough fever throat days weeks tablets twice daily since started worse better night".split()
+    vocab = [
+        "pain",
+        "cough",
+        "fever",
+        "throat",
+        "days",
+        "tablets",
+        "twice",
+        "daily",
+        "since",
+        "worse",
+        "night",
+    ]
     segments = []
     t = 0.0
     n_segments = int(minutes * WORDS_PER_MINUTE / WORDS_PER_SEGMENT)
@@ -149,7 +161,11 @@ def run(
         "journal_read_x_realtime": audio_seconds / read_s,
         "journal_bytes_per_hour": int(journal_bytes / audio_seconds * 3600),
         "db_bytes_per_hour_of_text": db_after - db_before,
-        "text_per_hour": {"words": 60 * WORDS_PER_MINUTE, "segments": len(transcript.segments), "note_versions": 3},
+        "text_per_hour": {
+            "words": 60 * WORDS_PER_MINUTE,
+            "segments": len(transcript.segments),
+            "note_versions": 3,
+        },
     }
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -164,8 +180,14 @@ def _db_bytes(directory: Path) -> int:
 def format_table(f: dict[str, Any]) -> str:
     mib = 1024 * 1024
     rows = [
-        ("open with password (median)", f"{f['open_with_password_s']['median']:.3f} s  (scrypt N={f['kdf']['n']})"),
-        ("journal write", f"{f['journal_write_x_realtime']:.0f}x real time ({f['journal_audio_seconds']:.0f} s audio)"),
+        (
+            "open with password (median)",
+            f"{f['open_with_password_s']['median']:.3f} s (scrypt N={f['kdf']['n']})",
+        ),
+        (
+            "journal write",
+            f"{f['journal_write_x_realtime']:.0f}x real time ({f['journal_audio_seconds']:.0f} s)",
+        ),
         ("journal read", f"{f['journal_read_x_realtime']:.0f}x real time"),
         ("audio per hour", f"{f['journal_bytes_per_hour'] / mib:.1f} MiB (FLAC 16-bit, encrypted)"),
         ("database per hour of text", f"{f['db_bytes_per_hour_of_text'] / mib:.2f} MiB"),

@@ -154,7 +154,7 @@ def scan(path: Path, key: bytes, uid: str) -> Scan:
             result.problem = _classify(key, uid, payload, expected, index)
             break
         if index != expected:
-            result.problem = JournalError(f"the header of audio chunk {expected} is damaged", expected, "damaged")
+            result.problem = JournalError(f"audio chunk {expected} has a damaged header", expected, "damaged")
             break
         start_sample = struct.unpack_from("<Q", plain)[0]
         result.chunks.append(Chunk(expected, pos, body_start + length, start_sample, plain[8:]))

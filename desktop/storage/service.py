@@ -84,3 +84,19 @@ def save_processed(
     if progress is not None:
         progress(1.0)
     return SavedConsultation(cid, patient_id, version, letter_ids, seconds)
+
+
+def save_pipeline_result(store: Store, patient: Patient, result: Any) -> SavedConsultation:
+    """Save what ``desktop.pipeline.process`` produced: transcript, note draft, audio, referral letter."""
+    letters = []
+    for path in getattr(result, "files", []):
+        if path.name == "referral.txt":
+            letters.append(LetterToSave("referral", "en", {}, path.read_text(encoding="utf-8")))
+    return save_processed(
+        store,
+        patient,
+        result.transcript,
+        result.note,
+        getattr(result, "samples", None),
+        letters,
+    )

@@ -52,5 +52,5 @@ def test_flipped_byte_in_the_database(setup: StoreSetup) -> None:
 
 def test_missing_database_file(setup: StoreSetup) -> None:
     (setup.directory / DB_FILE).unlink()
-    with pytest.raises(StoreDamagedError, match="database .* is missing"):
+    with pytest.raises(StoreDamagedError, match=r"database .* is missing"):
         Store.open(setup.directory, "it", PASSWORDS["it"])

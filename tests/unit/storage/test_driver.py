@@ -63,7 +63,8 @@ def test_binding_holds_when_sqlite_utils_was_imported_first(tmp_path: Path) -> N
         "import sqlite_utils, sqlite3, pathlib\n"
         "assert sqlite_utils.utils.OperationalError is sqlite3.OperationalError\n"
         "from desktop.storage import driver\n"
-        f"db = driver.Database(driver.connect(pathlib.Path({str(tmp_path / 'x.db')!r}), bytes(32), create=True))\n"
+        f"path = pathlib.Path({str(tmp_path / 'x.db')!r})\n"
+        "db = driver.Database(driver.connect(path, bytes(32), create=True))\n"
         "db['missing'].drop(ignore=True)\n"
         "print('ok')\n"
     )

@@ -1,4 +1,4 @@
-"""The encrypted audio journal: round trip, chunk format properties, tampering, truncation, recovery, purge."""
+"""The encrypted audio journal: round trip, chunk format, tampering, truncation, recovery, purge."""
 
 from __future__ import annotations
 

@@ -57,7 +57,8 @@ def _seed(conn: object, version: int, n: int, text: str) -> None:
     if version >= 3:
         for i in range(n):
             ex(
-                "INSERT INTO letters (consultation_id, kind, created_at, created_by) VALUES (?, 'sick', 't', ?)",
+                "INSERT INTO letters (consultation_id, kind, created_at, created_by)"
+                " VALUES (?, 'sick', 't', ?)",
                 (i + 1, i + 1),
             )
     ex("COMMIT")

@@ -101,7 +101,7 @@ def test_allowed_actions_by_role(populated: tuple[StoreSetup, int]) -> None:
 
 
 def test_admin_who_is_also_a_doctor_reads_clinical_text(populated: tuple[StoreSetup, int]) -> None:
-    setup, cid = populated
+    setup, _ = populated
     with setup.open("it") as admin:
         admin.add_user("drboth", "long-enough-1", ["doctor", "admin"], "Dr Both", "M1")
     with Store.open(setup.directory, "drboth", "long-enough-1") as both:
