@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "desktop.commands.admin",
     "desktop.commands.records",
     "desktop.commands.letters",
+    "desktop.commands.policy",
 )
 
 

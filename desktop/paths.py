@@ -37,7 +37,24 @@ def logs_dir() -> Path:
 
 
 def default_store_dir() -> Path:
+    configured = os.environ.get("CONSULT_SCRIBE_STORE") or machine_setting("StoreDir")
+    if configured:
+        return Path(configured).expanduser()
     return data_home() / "store"
+
+
+def machine_setting(name: str) -> str:
+    """A value IT set when installing (Windows MSI: HKLM\\Software\\ConsultScribe, e.g. STORE_DIR)."""
+    if not sys.platform.startswith("win"):
+        return ""
+    try:
+        import winreg
+
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"Software\ConsultScribe") as key:
+            value, _kind = winreg.QueryValueEx(key, name)
+    except OSError:
+        return ""
+    return str(value or "")
 
 
 def user_config_file() -> Path:
@@ -53,6 +70,9 @@ def system_policy_file() -> Path:
     if override:
         return Path(override).expanduser()
     if sys.platform.startswith("win"):
+        configured = machine_setting("PolicyFile")  # msiexec ... POLICY_FILE=...
+        if configured:
+            return Path(configured)
         base = Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData"))
         return base / APP_NAME / "policy.json"
     if sys.platform == "darwin":

@@ -393,12 +393,18 @@ def _wix_id(prefix: str, rel: str) -> str:
     return prefix + hashlib.sha1(rel.encode("utf-8")).hexdigest()[:32].upper()
 
 
-def msi_source(app_dir: Path, version: str, exe_name: str, source_prefix: str = "payload") -> str:
+def msi_source(
+    app_dir: Path, version: str, exe_name: str, source_prefix: str = "payload", toolset: str = "wixl"
+) -> str:
     """The WiX source: every file of the one-folder app under ``[ProgramFiles64Folder]ConsultScribe``.
 
     wixl takes source paths relative to its working folder: files are named ``<source_prefix>/REL``
-    and the icon ``consult-scribe.ico`` (``build_msi`` links both there).
+    and the icon ``consult-scribe.ico`` (``build_msi`` links both there). ``toolset="wix3"`` writes
+    the attributes WiX 3 (candle/light on Windows) needs and wixl rejects.
     """
+    wix3 = toolset == "wix3"
+    secure = ' Secure="yes"' if wix3 else ""
+    platform = ' Platform="x64"' if wix3 else ""
     numeric = ".".join([*re.findall(r"\d+", version), "0", "0", "0"][:3])
     files: dict[str, list[Path]] = {}
     folders = {"."}
@@ -439,7 +445,7 @@ def msi_source(app_dir: Path, version: str, exe_name: str, source_prefix: str = 
 <Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
   <Product Id="*" Name="{PRODUCT}" Language="1033" Version="{numeric}" Manufacturer="{PRODUCT}"
            UpgradeCode="{UPGRADE_CODE}">
-    <Package InstallerVersion="500" Compressed="yes" InstallScope="perMachine"
+    <Package InstallerVersion="500" Compressed="yes" InstallScope="perMachine"{platform}
              Description="{PRODUCT} {version} offline consultation scribe"
              Comments="Silent install: msiexec /i this.msi /qn"/>
     <MajorUpgrade DowngradeErrorMessage="A newer version of {PRODUCT} is already installed."/>
@@ -448,8 +454,8 @@ def msi_source(app_dir: Path, version: str, exe_name: str, source_prefix: str = 
     <Property Id="ARPPRODUCTICON" Value="AppIcon.ico"/>
     <Property Id="ARPNOMODIFY" Value="1"/>
     <!-- Silent-install properties (msiexec /i ... /qn STORE_DIR=... POLICY_FILE=...). -->
-    <Property Id="STORE_DIR"/>
-    <Property Id="POLICY_FILE"/>
+    <Property Id="STORE_DIR"{secure}/>
+    <Property Id="POLICY_FILE"{secure}/>
     <Directory Id="TARGETDIR" Name="SourceDir">
       <Directory Id="ProgramFiles64Folder">
         <Directory Id="INSTALLDIR" Name="{PRODUCT}">
@@ -734,6 +740,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("msi")
     p.add_argument("--app", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("wxs", help="write the WiX 3 source for candle/light (Windows CI)")
+    p.add_argument("--app", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help="folder for consult-scribe.wxs and the icon")
     p = sub.add_parser("sign-msi")
     p.add_argument("--msi", type=Path, required=True)
     p.add_argument("--pkcs12", type=Path, required=True)
@@ -768,6 +777,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(build_apt_repo(args.deb, args.out, args.gpg_home, args.key))
         elif args.cmd == "msi":
             print(build_msi(args.app, args.out))
+        elif args.cmd == "wxs":
+            args.out.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / "assets" / "icons" / f"{APP}.ico", args.out / f"{APP}.ico")
+            exe_name = f"{APP}.exe" if (args.app / f"{APP}.exe").exists() else APP
+            text = msi_source(args.app, app_version(), exe_name, str(args.app.resolve()), toolset="wix3")
+            (args.out / f"{APP}.wxs").write_text(text, encoding="utf-8")
+            print(args.out / f"{APP}.wxs")
         elif args.cmd == "sign-msi":
             print(sign_msi(args.msi, args.pkcs12, args.pass_file, timestamp_url=args.timestamp_url))
         elif args.cmd == "verify-msi":
