@@ -58,26 +58,48 @@ def cjk_font_path() -> Path:
 class MissingValuesError(UserFacingError):
     """Values a document needs are missing; raised before anything is generated."""
 
-    def __init__(self, kind: str, missing: list[FieldSpec]) -> None:
+    def __init__(
+        self, kind: str, missing: list[FieldSpec], *, by_kind: dict[str, list[FieldSpec]] | None = None
+    ) -> None:
         self.kind = kind
         self.missing = missing
-        names = ", ".join(f"{f.name} ({f.label_for('en')})" for f in missing)
-        hints = []
+        self.by_kind = by_kind or {kind: missing}
+        needed: dict[str, list[str]] = {}
+        labels: dict[str, str] = {}
+        for k, fields in self.by_kind.items():
+            for f in fields:
+                needed.setdefault(f.name, []).append(k.replace("_", " "))
+                labels[f.name] = f.label_for("en")
+        parts = []
+        for name, kinds in needed.items():
+            where = f" for the {', '.join(kinds)}" if 1 < len(self.by_kind) != len(kinds) else ""
+            parts.append(f"{name} ({labels[name]}){where}")
+        hints: list[str] = []
         for f in missing:
             if f.name == "doctor.name":
-                hints.append("--doctor NAME or clinic.doctor_name")
+                hints.append("--doctor NAME (or clinic.doctor_name in the settings)")
             elif f.name == "doctor.registration_no":
-                hints.append("--registration NO or clinic.registration_no")
-            elif f.source == "user":
-                hints.append(f"--value {f.name}=…")
-            elif f.source == "note":
-                hints.append(f"add it to the note or give --value {f.name}=…")
+                hints.append("--registration NO (or clinic.registration_no)")
             elif f.source == "patient":
-                hints.append("fill patient.json")
+                hints.append("fill in patient.json")
+            else:
+                hints.append(f"--value {f.name}=…")
         super().__init__(
-            f"The {kind.replace('_', ' ')} needs values that are missing: {names}.",
+            (
+                f"The {kind.replace('_', ' ')} cannot be written yet"
+                if len(self.by_kind) == 1
+                else f"{len(self.by_kind)} documents cannot be written yet"
+            )
+            + "; missing: "
+            + "; ".join(parts)
+            + ".",
             "Supply them before generating: " + "; ".join(dict.fromkeys(hints)) + ".",
         )
+
+    @classmethod
+    def combine(cls, errors: list[MissingValuesError]) -> MissingValuesError:
+        by_kind = {k: v for e in errors for k, v in e.by_kind.items()}
+        return cls(", ".join(by_kind), [f for e in errors for f in e.missing], by_kind=by_kind)
 
 
 @dataclass
@@ -346,7 +368,7 @@ class _Filler:
             seen: list[Value] = []
             for lang in langs:
                 value = self.value(block.field, lang)
-                if value in seen:  # data values are the same in both languages: show once
+                if value in seen or value in (None, "", []):  # data values are the same in both languages
                     continue
                 seen.append(value)
                 if isinstance(value, list):
@@ -354,8 +376,9 @@ class _Filler:
                 else:
                     out.paragraphs.append(_as_text(value, lang))
             if not out.items and not out.paragraphs:
+                if not spec.required:
+                    return None  # an optional section with nothing in it is left out
                 out.paragraphs.append(_as_text(None, langs[0]))
-            del spec
             return out
         if block.type == "signature":
             rows = [
@@ -502,7 +525,7 @@ def _rows_html(rows: list[tuple[str, str]]) -> str:
         for label, value in rows
     )
     table = '<table width="100%" border="0.5" cellspacing="0" cellpadding="4" style="border-color:#b8c4d4">'
-    return f"{table}{cells}</table>"
+    return f'{table}{cells}</table><p style="font-size:4pt">&nbsp;</p>'
 
 
 def to_html(doc: RenderedDocument) -> str:

@@ -47,6 +47,7 @@ KINDS: tuple[str, ...] = (
     "lab_request",
     "imaging_request",
 )
+NOTE_KIND = "soap_note"  # the consultation note itself, exported like a document
 SOURCES: tuple[str, ...] = ("patient", "clinic", "doctor", "note", "llm", "user")
 FIELD_TYPES: tuple[str, ...] = ("text", "date", "lines")
 BLOCK_TYPES: tuple[str, ...] = ("title", "fields", "paragraph", "section", "signature", "notice")
@@ -329,7 +330,7 @@ def template_path(kind: str, templates_dir: str | Path | None = None) -> tuple[P
 
 
 def load_template(kind: str, templates_dir: str | Path | None = None) -> Template:
-    if kind not in KINDS:
+    if kind not in KINDS and kind != NOTE_KIND:
         raise UserFacingError(
             f"Unknown document kind '{kind}'.", f"Choose one of: {', '.join(KINDS)} (or 'all')."
         )
