@@ -321,7 +321,7 @@ class _Filler:
             return _TO_COMPLETE[lang].format(label=self.script.template(spec.label_for(lang)))
         return value
 
-    def prose_value(self, spec: FieldSpec, lang: str) -> Value:
+    def prose_value(self, spec: FieldSpec, lang: str, *, fallback: bool = True) -> Value:
         user = self.values.get(spec.name)
         if user not in (None, "", []):
             return user
@@ -330,7 +330,7 @@ class _Filler:
             given = given.get(lang) or (given.get("en") if lang == "en" else None)
         if isinstance(given, str) and given.strip():
             return self.script.prose(given.strip()) if lang == "zh" else given.strip()
-        if spec.fallback:
+        if spec.fallback and fallback:
             self.used_fallback.append(spec.name)
             return extract.extract(spec.fallback, self.note, self.today)
         return None
@@ -366,8 +366,13 @@ class _Filler:
                 heading = self.label(block.field)
             out = RenderedBlock("section", heading=heading, style=block.style)
             seen: list[Value] = []
-            for lang in langs:
-                value = self.value(block.field, lang)
+            per_lang = [(lang, self.value(block.field, lang)) for lang in langs]
+            if spec.source == "llm":
+                # Prose in the languages the model managed; the note's text only when it wrote none.
+                written = [(lang, self.prose_value(spec, lang, fallback=False)) for lang in langs]
+                written = [(lang, v) for lang, v in written if v not in (None, "", [])]
+                per_lang = written or [(langs[0], self.prose_value(spec, langs[0]))]
+            for lang, value in per_lang:
                 if value in seen or value in (None, "", []):  # data values are the same in both languages
                     continue
                 seen.append(value)
