@@ -205,8 +205,9 @@ def _verify_audit(args: argparse.Namespace) -> int:
     if report.ok:
         print(f"The audit log is intact ({report.entries} entries).")
         return ExitCode.OK
+    print(f"The audit log has {len(report.problems)} problem(s) in {report.entries} entries:")
     for problem in report.problems:
-        print(f"  {problem}", file=sys.stderr)
+        print(f"  {problem}")
     raise StoreDamagedError(
         f"The audit log was altered: {report.problems[0]}.",
         "Keep this store as evidence and contact support.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +40,17 @@ def make_store(directory: Path) -> StoreSetup:
     return StoreSetup(directory, recovery)
 
 
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory: pytest.TempPathFactory) -> StoreSetup:
+    return make_store(tmp_path_factory.mktemp("template") / "store")
+
+
 @pytest.fixture
-def setup(tmp_path: Path) -> StoreSetup:
-    return make_store(tmp_path / "store")
+def setup(tmp_path: Path, store_template: StoreSetup) -> StoreSetup:
+    """A fresh copy of a store with accounts it (admin), drwong and drlee (doctors), nurse."""
+    target = tmp_path / "store"
+    shutil.copytree(store_template.directory, target)
+    return StoreSetup(target, store_template.recovery_key)
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,8 +55,23 @@ FORBIDDEN: list[tuple[str, str, Action]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def populated_template(
+    store_template: StoreSetup, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[StoreSetup, int]:
+    target = tmp_path_factory.mktemp("populated") / "store"
+    shutil.copytree(store_template.directory, target)
+    return _populate(StoreSetup(target, store_template.recovery_key))
+
+
 @pytest.fixture
-def populated(setup: StoreSetup) -> tuple[StoreSetup, int]:
+def populated(populated_template: tuple[StoreSetup, int], tmp_path: Path) -> tuple[StoreSetup, int]:
+    template, cid = populated_template
+    shutil.copytree(template.directory, tmp_path / "store")
+    return StoreSetup(tmp_path / "store", template.recovery_key), cid
+
+
+def _populate(setup: StoreSetup) -> tuple[StoreSetup, int]:
     with setup.open("drwong") as doctor:
         pid = doctor.add_patient(Patient(name="Chan Tai Man", mrn="A1"))
         cid = doctor.create_consultation(pid, consent=True)
