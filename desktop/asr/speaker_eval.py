@@ -36,6 +36,8 @@ class Scores:
     latency_ms_median: float
     latency_ms_p95: float
     latency_ms_max: float
+    cpu_ms_median: float  # processor time of the same calls: what the latency is on an unloaded machine
+    cpu_ms_p95: float
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -68,6 +70,7 @@ def score(
     reviewed: Sequence[SpeakerLabel],
     latencies_s: Sequence[float],
     voices_found: int,
+    cpu_s: Sequence[float] = (),
 ) -> Scores:
     ref = [t.role for t in turns]
     hyp = [lab.speaker for lab in live]
@@ -76,6 +79,7 @@ def score(
     wrong_time = float(sum(d for d, r, h in zip(durations, ref, hyp, strict=True) if r != h))
     certain = [(r, h) for r, h, lab in zip(ref, hyp, live, strict=True) if not lab.uncertain]
     lat = np.array(latencies_s) * 1000.0 if latencies_s else np.zeros(1)
+    cpu = np.array(cpu_s) * 1000.0 if len(cpu_s) else np.zeros(1)
     n = max(len(ref), 1)
     return Scores(
         turns=len(ref),
@@ -92,6 +96,8 @@ def score(
         latency_ms_median=float(np.median(lat)),
         latency_ms_p95=float(np.percentile(lat, 95)),
         latency_ms_max=float(np.max(lat)),
+        cpu_ms_median=float(np.median(cpu)),
+        cpu_ms_p95=float(np.percentile(cpu, 95)),
     )
 
 
@@ -108,6 +114,7 @@ def run_labeller(
     labeller = SpeakerLabeller(profile, embedder=embedder, use_text=use_text)
     live: list[SpeakerLabel] = []
     latencies: list[float] = []
+    cpu: list[float] = []
     for i, turn in enumerate(turns):
         if cancel is not None and cancel():
             raise Cancelled()
@@ -118,7 +125,7 @@ def run_labeller(
         latencies.append(time.perf_counter() - t0)
     reviewed_map = labeller.review()
     reviewed = [reviewed_map[str(i)] for i in range(len(turns))]
-    return score(turns, live, reviewed, latencies, labeller.voice_count), live, reviewed
+    return score(turns, live, reviewed, latencies, labeller.voice_count, cpu), live, reviewed
 
 
 def enrol_from(samples: np.ndarray | None, embedder: Embedder | None = None) -> VoiceProfile | None:

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import wave
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -281,6 +281,8 @@ def build_consultation(
     two_channel: bool = False,
     enrolment_text: str | None = None,
     seed: int = 0,
+    pitch_jitter: int = 6,
+    speed_jitter: int = 20,
 ) -> Consultation:
     """Lay the turns end to end with pauses, add room noise at ``snr_db``; reference turns are exact.
 
@@ -290,7 +292,14 @@ def build_consultation(
     rng = np.random.default_rng(seed)
     pieces: list[tuple[str, np.ndarray, str]] = []
     for role, text in script:
-        pieces.append((role, synth.speak(voices[role], text), text))
+        # Nobody says two sentences alike: pitch and pace drift from turn to turn.
+        base = voices[role]
+        voice = replace(
+            base,
+            pitch=int(np.clip(base.pitch + rng.integers(-pitch_jitter, pitch_jitter + 1), 0, 99)),
+            speed=int(base.speed + rng.integers(-speed_jitter, speed_jitter + 1)),
+        )
+        pieces.append((role, synth.speak(voice, text), text))
     gaps = rng.uniform(0.35, 0.9, size=len(pieces) + 1)
     total = int(sum(len(p[1]) for p in pieces) + gaps.sum() * SR) + SR // 2
     lapel = np.zeros(total, dtype=np.float64)

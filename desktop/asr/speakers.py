@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 SR = sf.SAMPLE_RATE
 ROLES = ("doctor", "patient", "other")
 MIN_SPEECH_S = 0.35  # below this an utterance carries no usable voice evidence
+MAX_ANALYSIS_S = 8  # seconds of a long utterance analysed (its middle): bounds the added latency
+GREY_CONFIDENCE = 0.6  # below this an utterance is labelled but not learnt from
 ENROL_MIN_SPEECH_S = 8.0
 PROFILE_FORMAT = "consult-scribe-voice-profile"
 PROFILE_VERSION = 1
@@ -271,6 +273,7 @@ class SpeakerLabeller:
         self.default_channel_threshold_db = default_channel_threshold_db
         self._voices: list[_Voice] = []
         self._utterances: list[_Utterance] = []
+        self._limbo: list[_Utterance] = []
         self._roles: dict[int, str] = {}
         self._role_confidence: dict[int, float] = {}
         self.enrolled = False
@@ -315,6 +318,9 @@ class SpeakerLabeller:
         key = segment_id if segment_id is not None else f"u{len(self._utterances)}"
         evidence = text_evidence(text) if self.use_text else TextEvidence()
         mono, ratio = self._channels(audio)
+        if len(mono) > MAX_ANALYSIS_S * SR:  # bound the cost of a long monologue: its middle part is enough
+            skip = (len(mono) - MAX_ANALYSIS_S * SR) // 2
+            mono = mono[skip : skip + MAX_ANALYSIS_S * SR]
         embedding = self.embedder.embed(mono) if len(mono) else None
         utt = _Utterance(key, start, end, embedding, evidence, None, 0.0, ratio)
         self._utterances.append(utt)
@@ -455,16 +461,34 @@ class SpeakerLabeller:
         dists = [self._distance(v, emb) for v in candidates]
         threshold = self._threshold(emb.seconds)
         order = np.argsort(dists) if dists else np.array([], dtype=int)
-        open_new = (not candidates or dists[int(order[0])] > threshold) and len(
-            self._voices
-        ) < self.max_voices
-        if open_new:
+        room_for_more = len(self._voices) < self.max_voices
+        open_new = (not candidates or dists[int(order[0])] > threshold) and room_for_more
+        if open_new and candidates and self.use_text:
+            # Only a little unlike the nearest voice, and the words say it is that voice's role.
+            nearest = candidates[int(order[0])]
+            margin = (dists[int(order[0])] - threshold) / (0.25 * self.embedder.threshold)
+            role, lead = utt.evidence.strongest()
+            if _sigmoid(margin) < 0.7 and lead >= 1.0 and self._roles.get(nearest.index) == role:
+                open_new = False
+                utt.text_decided = True
+        partner = self._limbo_partner(emb, dists[int(order[0])] if candidates else float("inf"))
+        if partner is not None and room_for_more and not open_new:
+            # Two utterances alike each other and both a little unlike every known voice: a new person.
+            voice = _Voice(len(self._voices), first_start=partner.start)
+            self._voices.append(voice)
+            self._move(partner, voice)
+            self._limbo.remove(partner)
+            confidence = 0.7
+        elif open_new:
             voice = _Voice(len(self._voices), first_start=utt.start)
             self._voices.append(voice)
             if candidates:
                 confidence = _sigmoid((dists[int(order[0])] - threshold) / (0.25 * self.embedder.threshold))
             else:
                 confidence = 0.8 if self._voices[0] is voice or exclude_doctor else 0.6
+        elif utt.text_decided:
+            voice = candidates[int(order[0])]
+            confidence = 1.0 - _sigmoid((dists[int(order[0])] - threshold) / (0.25 * self.embedder.threshold))
         else:
             voice = candidates[int(order[0])]
             confidence = self._margin_confidence(dists, order, emb)
@@ -474,14 +498,34 @@ class SpeakerLabeller:
                 if chosen is not None and chosen is not voice:
                     voice = chosen
                     utt.text_decided = True
-        voice.items.append(emb)
-        voice.text.append(utt.evidence)
-        voice.refresh(self.embedder)
         utt.voice = voice.index
         utt.acoustic_confidence = confidence
+        if confidence < GREY_CONFIDENCE and voice.items:
+            # Too close to call: label it, but keep it out of the voice model so that a stranger's
+            # voice cannot pull the model towards itself.
+            self._limbo.append(utt)
+        else:
+            voice.items.append(emb)
+            voice.text.append(utt.evidence)
+            voice.refresh(self.embedder)
         self._merge_close_voices()
         self._update_roles()
         return self._final_label(utt)
+
+    def _limbo_partner(self, emb: Embedding, best_known: float) -> _Utterance | None:
+        best: tuple[float, _Utterance] | None = None
+        for other in self._limbo:
+            if other.embedding is None:
+                continue
+            d = self.embedder.distance(other.embedding, emb)
+            limit = self._threshold(min(other.embedding.seconds, emb.seconds))
+            if (
+                d < limit
+                and d < best_known - 0.25 * self.embedder.threshold
+                and (best is None or d < best[0])
+            ):
+                best = (d, other)
+        return best[1] if best else None
 
     def _text_choice(self, evidence: TextEvidence, voices: list[_Voice]) -> _Voice | None:
         role, lead = evidence.strongest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -184,6 +185,12 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "accuracy_similar_voices_mono": mean(
             [r for r in rows if r["name"] == "en-similar-voices"], "accuracy"
         ),
+        "accuracy_reviewed_all_synthetic": mean(
+            [r for r in rows if not r["name"].startswith("real-")], "accuracy_reviewed"
+        ),
+        "latency_ms_median": round(float(np.median([r["latency_ms_median"] for r in rows])), 2)
+        if rows
+        else None,
         "single_voice_runs_with_one_voice": sum(
             1 for r in rows if r.get("group") == "one-voice" and r["voices_found"] == 1
         ),
@@ -264,6 +271,7 @@ def _run(args: argparse.Namespace) -> int:
             "platform": platform.platform(),
             "python": platform.python_version(),
             "processor": platform.processor(),
+            "cpus": os.cpu_count(),
         },
         "method": "mfcc-stats-1 embedder, online clustering, text cues" + ("" if use_text else " disabled"),
         "segmentation": (
