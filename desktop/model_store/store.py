@@ -402,10 +402,15 @@ class ModelStore:
             role, fmt = "llm", "gguf"
             files = [source]
             rel = [Path(source.name)]
+        elif source.suffix.lower() == ".onnx" and source.stat().st_size > 0:
+            role, fmt = "speaker", "onnx"  # a speaker-embedding model for who-said-it labels
+            files = [source]
+            rel = [Path(source.name)]
         else:
             raise UsageError(
-                f"{source} is neither a CTranslate2 model folder nor a .gguf file.",
-                "ASR models are CTranslate2 folders; language models are GGUF files.",
+                f"{source} is neither a CTranslate2 model folder nor a .gguf or .onnx file.",
+                "ASR models are CTranslate2 folders; language models are GGUF files; "
+                "speaker-embedding models are ONNX files.",
             )
         model_name = name or (source.stem if source.is_file() else source.name)
         model_name = model_name.strip().replace(" ", "-").lower()
