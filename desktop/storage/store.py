@@ -514,6 +514,27 @@ class Store:
             )
             self._keyfile.save(self.directory / KEYS_FILE)
 
+    def check_password(self, username: str, password: str) -> bool:
+        """Re-check a password (unlocking an auto-locked screen); a wrong one is audited."""
+        try:
+            self._keyfile.unlock(username, password)
+        except crypto.DecryptError:
+            self._audit_now("unlock_failed", "user", username)
+            return False
+        return True
+
+    def disable_user(self, username: str) -> None:
+        """Close an account: its key slot is removed, so its password no longer unlocks the store."""
+        self._require("manage_users", "user", username)
+        if username == self.user.username:
+            raise UsageError("You cannot close your own account.", "Ask another administrator.")
+        self._user_id(username)
+        self._keyfile.remove(username)
+        with self._write():
+            self._conn.execute("UPDATE users SET disabled = 1 WHERE username = ?", (username,))
+            self._audit("user_disabled", "user", username)
+            self._keyfile.save(self.directory / KEYS_FILE)
+
     def rekey(self) -> None:
         """Rotate the database key (SQLCipher ``PRAGMA rekey``) and re-seal it to every account.
 

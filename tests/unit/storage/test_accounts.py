@@ -61,6 +61,20 @@ def test_admin_resets_password_but_others_cannot(setup: StoreSetup) -> None:
     Store.open(setup.directory, "drwong", "reset-by-it-1").close()
 
 
+def test_check_password_and_disable_user(setup: StoreSetup) -> None:
+    with setup.open("drwong") as doctor:
+        assert doctor.check_password("drwong", PASSWORDS["drwong"])
+        assert not doctor.check_password("drwong", "wrong-one-1")
+    with setup.open("it") as admin:
+        admin.disable_user("nurse")
+        with pytest.raises(UsageError, match="own account"):
+            admin.disable_user("it")
+        assert "nurse" not in {u.username for u in admin.users()}
+        assert ("drwong", "unlock_failed") in {(e.actor, e.action) for e in admin.audit_entries()}
+    with pytest.raises(AuthenticationError):
+        Store.open(setup.directory, "nurse", PASSWORDS["nurse"])
+
+
 def test_recovery_key_resets_a_password(setup: StoreSetup) -> None:
     with pytest.raises(AuthenticationError, match="recovery key is wrong"):
         Store.open_with_recovery(setup.directory, crypto.format_recovery_key(bytes(32)), "it", "whatever-12")
