@@ -52,6 +52,7 @@ ROLES = ("doctor", "patient", "other")
 MIN_SPEECH_S = 0.35  # below this an utterance carries no usable voice evidence
 MAX_ANALYSIS_S = 8  # seconds of a long utterance analysed (its middle): bounds the added latency
 GREY_CONFIDENCE = 0.6  # below this an utterance is labelled but not learnt from
+SHORT_PIECE_S = 1.0  # a piece of an utterance with less speech keeps the label of the piece before
 ENROL_MIN_SPEECH_S = 8.0
 PROFILE_FORMAT = "consult-scribe-voice-profile"
 PROFILE_VERSION = 1
@@ -238,6 +239,8 @@ class _Utterance:
     channel_ratio_db: float | None
     text_decided: bool = False
     label: SpeakerLabel | None = None
+    utterance: int | str | None = None
+    inherited: bool = False  # a short piece that follows the piece before it
 
 
 def _sigmoid(x: float) -> float:
@@ -303,12 +306,18 @@ class SpeakerLabeller:
         *,
         segment_id: str | None = None,
         buffer_start: float | None = None,
+        utterance: int | str | None = None,
     ) -> SpeakerLabel:
         """Label one final utterance.
 
         ``samples`` is the utterance's 16 kHz audio, mono ``(n,)`` or two-channel ``(n, 2)``; when
         ``buffer_start`` is given it is a longer buffer starting at that time and the utterance is
         cut out of it by ``start``/``end`` (seconds in the consultation).
+
+        ``utterance`` identifies the VAD utterance a final segment belongs to, when the streaming
+        transcript finalises one utterance in several pieces: a short piece (too little speech to
+        judge a voice by) then keeps the label of the piece before it, since people rarely take
+        over in the middle of an unbroken stretch of speech.
         """
         audio = np.asarray(samples, dtype=np.float32)
         if buffer_start is not None:
@@ -322,8 +331,21 @@ class SpeakerLabeller:
             skip = (len(mono) - MAX_ANALYSIS_S * SR) // 2
             mono = mono[skip : skip + MAX_ANALYSIS_S * SR]
         embedding = self.embedder.embed(mono) if len(mono) else None
-        utt = _Utterance(key, start, end, embedding, evidence, None, 0.0, ratio)
+        utt = _Utterance(key, start, end, embedding, evidence, None, 0.0, ratio, utterance=utterance)
+        previous = self._utterances[-1] if self._utterances else None
         self._utterances.append(utt)
+        short = embedding is None or embedding.seconds < SHORT_PIECE_S
+        if (
+            utterance is not None
+            and previous is not None
+            and previous.utterance == utterance
+            and previous.label is not None
+            and short
+        ):
+            utt.voice, utt.acoustic_confidence = previous.voice, previous.acoustic_confidence
+            utt.label = previous.label
+            utt.inherited = True
+            return previous.label
         result = self._label_two_channel(utt) if ratio is not None else self._label_mono(utt)
         utt.label = result
         return result
@@ -335,7 +357,9 @@ class SpeakerLabeller:
         voice models are complete, so early utterances can be placed better.
         """
         for utt in self._utterances:
-            if utt.embedding is None or utt.embedding.seconds < MIN_SPEECH_S or not self._voices:
+            if utt.inherited or utt.embedding is None or utt.embedding.seconds < MIN_SPEECH_S:
+                continue
+            if not self._voices:
                 continue
             if utt.channel_ratio_db is not None and self._channel_is_doctor(utt.channel_ratio_db)[0]:
                 continue
@@ -350,8 +374,11 @@ class SpeakerLabeller:
             utt.acoustic_confidence = self._margin_confidence(dists, order, utt.embedding)
         self._update_roles()
         out: dict[str, SpeakerLabel] = {}
+        previous: SpeakerLabel | None = None
         for utt in self._utterances:
-            out[utt.key] = self._final_label(utt)
+            label = previous if utt.inherited and previous is not None else self._final_label(utt)
+            out[utt.key] = label
+            previous = label
         return out
 
     @property
@@ -435,8 +462,8 @@ class SpeakerLabeller:
             rest = [e for e in voice.items if e is not exclude.embedding]
             if voice.anchor is not None:
                 rest.append(voice.anchor)
-            if not rest:
-                return float("inf")
+            if not rest:  # the voice is this utterance alone: staying costs what a new voice would
+                return self._threshold(emb.seconds)
             model = self.embedder.pool(rest)
         if model is None or model.seconds <= 0:
             return float("inf")

@@ -242,3 +242,15 @@ def test_der_uses_best_mapping() -> None:
     turns = [Turn("doctor", 0, 2, ""), Turn("patient", 2, 3, ""), Turn("doctor", 3, 4, "")]
     assert diarisation_error_rate(turns, ["patient", "doctor", "patient"]) == 0.0
     assert diarisation_error_rate(turns, ["doctor", "doctor", "doctor"]) == pytest.approx(0.25)
+
+
+def test_short_piece_of_the_same_utterance_keeps_its_label() -> None:
+    labeller = SpeakerLabeller(None)
+    labeller.label(_segment(2.0, "low", 0), 0.0, 2.0, "What brings you in?", utterance=1)
+    patient = labeller.label(_segment(2.0, "high", 1), 2.5, 4.5, "I have a cough.", utterance=2)
+    # The streaming transcript finalised the rest of utterance 2 as a short piece.
+    piece = labeller.label(_segment(0.5, "high", 2), 4.5, 5.0, "and a fever", utterance=2)
+    assert piece == patient
+    reviewed = labeller.review()
+    assert reviewed["u2"] == reviewed["u1"]
+    assert reviewed["u2"].speaker == "patient"
