@@ -16,6 +16,7 @@ everything but the chunk being filled (at most ``chunk_samples``, one second) su
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from desktop.core.errors import UserFacingError
 from desktop.storage import crypto
 
 MAGIC = b"CSAJ"
@@ -289,8 +291,20 @@ class AudioJournal:
         record = seal_chunk(
             self._key, self.uid, self._index, self._written_samples, encode_chunk(clipped, self.sample_rate)
         )
-        self._fh.write(record)
-        self._sync()
+        start = self._fh.tell()
+        try:
+            self._fh.write(record)
+            self._sync()
+        except OSError as exc:
+            # Disk full or removed: cut the torn record off so the journal stays readable, keep the
+            # samples buffered (the caller may retry) and say so in plain words.
+            with contextlib.suppress(OSError):
+                self._fh.truncate(start)
+                self._fh.seek(start)
+            raise UserFacingError(
+                "The recording could not be saved to disk (the disk may be full or unavailable).",
+                "Free some space; the audio not yet saved is kept in memory and saved on the next attempt.",
+            ) from exc
         self._index += 1
         self._written_samples += samples.size
 

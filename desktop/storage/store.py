@@ -1128,7 +1128,7 @@ class Store:
                     self._audit(
                         "audio_closed", "audio", consultation_id, f"{chunks} chunks, {samples} samples"
                     )
-                self._open_journals.pop(consultation_id, None)
+                    self._open_journals.pop(consultation_id, None)
 
             writer = journal.AudioJournal(
                 path,

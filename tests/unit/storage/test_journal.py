@@ -70,7 +70,7 @@ def test_consent_is_required(doctor: Store) -> None:
     doctor.open_journal(cid).close()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     blocks=st.lists(st.integers(0, 2500), min_size=0, max_size=12),
     chunk=st.integers(50, 1600),
@@ -102,7 +102,7 @@ def test_chunk_format_round_trips_any_blocking(blocks: list[int], chunk: int, se
             assert bad.problem is not None and bad.problem.chunk == 0 and not bad.chunks
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(data=st.data())
 def test_any_flipped_byte_names_its_chunk(data: st.DataObject) -> None:
     key = crypto.random_key()
@@ -207,6 +207,32 @@ def test_unclosed_journal_is_recovered_on_open(setup, doctor: Store, consultatio
         assert again.verify_audio(consultation).closed
     finally:
         again.close()
+
+
+def test_write_failure_keeps_the_journal_readable_and_the_samples_buffered(
+    doctor: Store, consultation: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.errors import UserFacingError
+
+    writer = doctor.open_journal(consultation)
+    writer.append(tone(1.0))
+    real_fsync = journal.os.fsync
+    calls = {"n": 0}
+
+    def failing_fsync(fd: int) -> None:
+        calls["n"] += 1
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal.os, "fsync", failing_fsync)
+    with pytest.raises(UserFacingError, match="could not be saved"):
+        writer.append(tone(1.0, 300))
+    assert calls["n"] == 1 and writer.chunks_written == 1
+    monkeypatch.setattr(journal.os, "fsync", real_fsync)
+    assert doctor.read_audio(consultation).size == 16000  # the torn record was cut off
+    assert writer.append(np.zeros(0, np.float32)) == 1  # the buffered second is written now
+    writer.close()
+    back = doctor.read_audio(consultation)
+    assert back.size == 32000 and np.abs(back[16000:] - tone(1.0, 300)).max() <= QUANT
 
 
 def test_reader_sees_sealed_chunks_while_recording(doctor: Store, consultation: int) -> None:

@@ -106,7 +106,7 @@ def test_from_every_earlier_version(tmp_path: Path, start: int) -> None:
     _check_seed(conn, start, 3, "kept")
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(start=st.integers(0, schema.LATEST), rows=st.integers(0, 5), text=st.text(max_size=40))
 def test_migration_preserves_any_data(start: int, rows: int, text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
