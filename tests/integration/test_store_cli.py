@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -27,12 +30,17 @@ from tests.unit.storage.conftest import (
 )
 
 
-def cli(args: list[str], stdin: str = "", home: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    args: list[str], stdin: str = "", home: Path | None = None, *, separate_process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run ``consult-scribe ARGS`` with ``stdin``: in this process (fast) or as a real child process."""
     env = dict(os.environ)
     if home is not None:
         env["CONSULT_SCRIBE_HOME"] = str(home)
         env["CONSULT_SCRIBE_POLICY"] = str(home / "no-policy.json")
         env["CONSULT_SCRIBE_CONFIG"] = str(home / "no-settings.json")
+    if not separate_process:
+        return _in_process(args, stdin, env)
     return subprocess.run(
         [sys.executable, "-m", "desktop.cli", *args],
         input=stdin,
@@ -41,6 +49,34 @@ def cli(args: list[str], stdin: str = "", home: Path | None = None) -> subproces
         env=env,
         timeout=120,
     )
+
+
+def _in_process(args: list[str], stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    from desktop import cli as cli_module
+
+    saved_env, saved_stdin = dict(os.environ), sys.stdin
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli_module.main(args)
+            except SystemExit as exc:  # argparse usage errors
+                code = int(exc.code or 0)
+    finally:
+        sys.stdin = saved_stdin
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(level)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def assert_plain_failure(out: subprocess.CompletedProcess[str], code: int, phrase: str) -> None:
@@ -64,7 +100,10 @@ def filled(tmp_path: Path) -> StoreSetup:
 def test_init_prints_the_recovery_key_once(tmp_path: Path) -> None:
     store = tmp_path / "store"
     out = cli(
-        ["admin", "init", "--store", str(store), "--admin", "it"], "pass-word-1\npass-word-1\n", tmp_path
+        ["admin", "init", "--store", str(store), "--admin", "it"],
+        "pass-word-1\npass-word-1\n",
+        tmp_path,
+        separate_process=True,
     )
     assert out.returncode == 0, out.stderr
     keys = re.findall(r"\b(?:[A-Z2-7]{4}-){12}[A-Z2-7]{4}\b", out.stdout)
@@ -247,7 +286,10 @@ def test_damaged_store_exits_5(filled: StoreSetup, tmp_path: Path) -> None:
     db = damaged / DB_FILE
     db.write_bytes(db.read_bytes()[: db.stat().st_size // 2])
     out = cli(
-        ["records", "list", "--store", str(damaged), "--user", "drwong"], f"{PASSWORDS['drwong']}\n", tmp_path
+        ["records", "list", "--store", str(damaged), "--user", "drwong"],
+        f"{PASSWORDS['drwong']}\n",
+        tmp_path,
+        separate_process=True,  # SQLCipher's own error log must not reach the real stderr either
     )
     assert_plain_failure(out, 5, "damaged and cannot be opened")
     assert "sqlcipher" not in out.stderr.lower() and "hmac" not in out.stderr.lower()
