@@ -101,6 +101,26 @@ def score(
     )
 
 
+def split_into_pieces(turns: Sequence[Turn], piece_s: float) -> tuple[list[Turn], list[int]]:
+    """Cut each turn into consecutive pieces of about ``piece_s`` seconds, as a streaming transcript
+    finalises a long utterance in parts; the words are shared out in proportion. Returns the
+    pieces and, for each, the index of its turn (the utterance it belongs to)."""
+    pieces: list[Turn] = []
+    owner: list[int] = []
+    for index, turn in enumerate(turns):
+        count = max(1, round((turn.end - turn.start) / piece_s))
+        bounds = np.linspace(turn.start, turn.end, count + 1)
+        cjk = not turn.text.isascii()
+        units = list(turn.text) if cjk else turn.text.split()
+        cuts = np.linspace(0, len(units), count + 1).astype(int)
+        for k in range(count):
+            part = units[cuts[k] : cuts[k + 1]]
+            text = "".join(part) if cjk else " ".join(part)
+            pieces.append(Turn(turn.role, float(bounds[k]), float(bounds[k + 1]), text))
+            owner.append(index)
+    return pieces, owner
+
+
 def run_labeller(
     samples: np.ndarray,
     turns: Sequence[Turn],
@@ -109,8 +129,17 @@ def run_labeller(
     embedder: Embedder | None = None,
     use_text: bool = True,
     cancel: Callable[[], bool] | None = None,
+    piece_s: float | None = None,
 ) -> tuple[Scores, list[SpeakerLabel], list[SpeakerLabel]]:
-    """Feed the turns one by one, as the streaming transcript would, and score the labels."""
+    """Feed the turns one by one, as the streaming transcript would, and score the labels.
+
+    With ``piece_s`` each turn is fed as pieces of that length (one utterance finalised in parts)
+    and the scores count pieces.
+    """
+    owner: list[int | None] = [None] * len(turns)
+    if piece_s:
+        turns, owners = split_into_pieces(turns, piece_s)
+        owner = [*owners]
     labeller = SpeakerLabeller(profile, embedder=embedder, use_text=use_text)
     live: list[SpeakerLabel] = []
     latencies: list[float] = []
@@ -118,11 +147,13 @@ def run_labeller(
     for i, turn in enumerate(turns):
         if cancel is not None and cancel():
             raise Cancelled()
-        t0 = time.perf_counter()
-        live.append(
-            labeller.label(samples, turn.start, turn.end, turn.text, segment_id=str(i), buffer_start=0.0)
+        t0, c0 = time.perf_counter(), time.thread_time()
+        label = labeller.label(
+            samples, turn.start, turn.end, turn.text, segment_id=str(i), buffer_start=0.0, utterance=owner[i]
         )
         latencies.append(time.perf_counter() - t0)
+        cpu.append(time.thread_time() - c0)
+        live.append(label)
     reviewed_map = labeller.review()
     reviewed = [reviewed_map[str(i)] for i in range(len(turns))]
     return score(turns, live, reviewed, latencies, labeller.voice_count, cpu), live, reviewed

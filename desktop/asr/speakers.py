@@ -52,7 +52,9 @@ ROLES = ("doctor", "patient", "other")
 MIN_SPEECH_S = 0.35  # below this an utterance carries no usable voice evidence
 MAX_ANALYSIS_S = 8  # seconds of a long utterance analysed (its middle): bounds the added latency
 GREY_CONFIDENCE = 0.6  # below this an utterance is labelled but not learnt from
+CONFIRM_FACTOR = 1.5  # a voice this much beyond the threshold is new at once; nearer, it needs a second
 SHORT_PIECE_S = 1.0  # a piece of an utterance with less speech keeps the label of the piece before
+TINY_VOICE_S = 2.5  # at review, a voice with less speech than this may be folded into a near one
 ENROL_MIN_SPEECH_S = 8.0
 PROFILE_FORMAT = "consult-scribe-voice-profile"
 PROFILE_VERSION = 1
@@ -345,6 +347,12 @@ class SpeakerLabeller:
             utt.voice, utt.acoustic_confidence = previous.voice, previous.acoustic_confidence
             utt.label = previous.label
             utt.inherited = True
+            voice = next((v for v in self._voices if v.index == previous.voice), None)
+            learnt = previous not in self._limbo and previous.acoustic_confidence >= GREY_CONFIDENCE
+            if voice is not None and learnt and embedding is not None and embedding.seconds >= MIN_SPEECH_S:
+                # The rest of a confidently placed utterance teaches that voice's model too.
+                voice.items.append(embedding)
+                voice.refresh(self.embedder)
             return previous.label
         result = self._label_two_channel(utt) if ratio is not None else self._label_mono(utt)
         utt.label = result
@@ -356,6 +364,7 @@ class SpeakerLabeller:
         Live labels are decided with what had been heard up to each utterance; at the end the
         voice models are complete, so early utterances can be placed better.
         """
+        self._dissolve_tiny_voices()
         for utt in self._utterances:
             if utt.inherited or utt.embedding is None or utt.embedding.seconds < MIN_SPEECH_S:
                 continue
@@ -369,7 +378,14 @@ class SpeakerLabeller:
             dists = [self._distance(v, utt.embedding, exclude=utt) for v in candidates]
             order = np.argsort(dists)
             best = candidates[int(order[0])]
-            if best.index != utt.voice and utt.voice is not None:
+            current = next((k for k, v in enumerate(candidates) if v.index == utt.voice), None)
+            # Move only on clearly better evidence: short utterances are noisy.
+            hysteresis = 0.25 * self.embedder.threshold
+            if (
+                current is not None
+                and best.index != utt.voice
+                and dists[int(order[0])] < dists[current] - hysteresis
+            ):
                 self._move(utt, best)
             utt.acoustic_confidence = self._margin_confidence(dists, order, utt.embedding)
         self._update_roles()
@@ -380,6 +396,28 @@ class SpeakerLabeller:
             out[utt.key] = label
             previous = label
         return out
+
+    def _dissolve_tiny_voices(self) -> None:
+        """A voice heard only briefly, not far from a well-heard one, was most likely that person."""
+        for tiny in [v for v in self._voices if not v.enrolled and v.items and v.seconds < TINY_VOICE_S]:
+            if tiny.model is None:
+                continue
+            others = [
+                v for v in self._voices if v is not tiny and v.model is not None and v.seconds >= TINY_VOICE_S
+            ]
+            if not others:
+                continue
+            if self._two_channel:
+                others = [v for v in others if not v.enrolled]
+            scored = [(self.embedder.distance(v.model, tiny.model), v) for v in others if v.model is not None]
+            if not scored:
+                continue
+            d, target = min(scored, key=lambda x: x[0])
+            if d < CONFIRM_FACTOR * self._threshold(tiny.seconds):
+                for u in self._utterances:
+                    if u.voice == tiny.index:
+                        self._move(u, target)
+        self._voices = [v for v in self._voices if v.items or v.enrolled]
 
     @property
     def voice_count(self) -> int:
@@ -490,6 +528,10 @@ class SpeakerLabeller:
         order = np.argsort(dists) if dists else np.array([], dtype=int)
         room_for_more = len(self._voices) < self.max_voices
         open_new = (not candidates or dists[int(order[0])] > threshold) and room_for_more
+        if open_new and candidates and dists[int(order[0])] < CONFIRM_FACTOR * threshold:
+            # Unlike the known voices, but not by much: wait for a second utterance like it before
+            # believing in a new person (one odd utterance must not invent a speaker).
+            open_new = False
         if open_new and candidates and self.use_text:
             # Only a little unlike the nearest voice, and the words say it is that voice's role.
             nearest = candidates[int(order[0])]

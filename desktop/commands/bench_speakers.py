@@ -65,6 +65,14 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--no-text", action="store_true", help="voice only: do not use the words to decide")
     parser.add_argument(
+        "--pieces",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="feed each turn as pieces of about this length, as the streaming transcript finalises "
+        "long utterances in parts (scores then count pieces)",
+    )
+    parser.add_argument(
         "--shared-data",
         type=Path,
         default=Path(__file__).resolve().parents[2].parent / "shared" / "data",
@@ -222,7 +230,9 @@ def _run(args: argparse.Namespace) -> int:
         for path in args.input:
             samples = _load_input(path)
             turns = read_reference(_reference_for(path))
-            scores, _, _ = run_labeller(samples, turns, profile=profile, use_text=use_text)
+            scores, _, _ = run_labeller(
+                samples, turns, profile=profile, use_text=use_text, piece_s=args.pieces
+            )
             channels = 1 if samples.ndim == 1 else samples.shape[1]
             rows.append(_row(path.name, profile is not None, channels, scores))
     else:
@@ -244,7 +254,11 @@ def _run(args: argparse.Namespace) -> int:
             for enrolled in (True, False):
                 profile = enrol_from(consultation.enrolment) if enrolled else None
                 scores, _, _ = run_labeller(
-                    consultation.samples, consultation.turns, profile=profile, use_text=use_text
+                    consultation.samples,
+                    consultation.turns,
+                    profile=profile,
+                    use_text=use_text,
+                    piece_s=args.pieces,
                 )
                 row = _row(scenario.name, enrolled, channels, scores)
                 row["group"] = _group(scenario.name)
@@ -253,7 +267,9 @@ def _run(args: argparse.Namespace) -> int:
                 rows.append(row)
         if not args.only:
             for name, samples, turns in _real_single_voice(args.shared_data):
-                scores, _, _ = run_labeller(samples, turns, profile=None, use_text=use_text)
+                scores, _, _ = run_labeller(
+                    samples, turns, profile=None, use_text=use_text, piece_s=args.pieces
+                )
                 row = _row(name, False, 1, scores)
                 row["group"] = "one-voice"
                 rows.append(row)
@@ -274,8 +290,10 @@ def _run(args: argparse.Namespace) -> int:
             "cpus": os.cpu_count(),
         },
         "method": "mfcc-stats-1 embedder, online clustering, text cues" + ("" if use_text else " disabled"),
+        "pieces_s": args.pieces,
         "segmentation": (
-            "oracle: the reference turns are the utterances (VAD segments); DER is speaker confusion only"
+            "oracle: the reference turns are the utterances (VAD segments), or pieces of them with --pieces; "
+            "DER is speaker confusion only"
         ),
         "targets": TARGETS,
         "summary": summary,

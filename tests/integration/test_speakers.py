@@ -56,6 +56,15 @@ def test_two_voice_consultation_with_enrolment(yue_two: synth_mod.Consultation) 
     assert scores.voices_found == 2
 
 
+def test_streaming_pieces_keep_the_labels(yue_two: synth_mod.Consultation) -> None:
+    # The live transcript finalises long utterances in parts of a second or two.
+    assert yue_two.enrolment is not None
+    scores, _, _ = run_labeller(yue_two.samples, yue_two.turns, profile=enrol(yue_two.enrolment), piece_s=1.5)
+    assert scores.turns > len(yue_two.turns)
+    assert scores.accuracy >= MIN_ACCURACY_ENROLLED
+    assert scores.voices_found == 2
+
+
 def test_two_voice_consultation_without_enrolment_voice_only(yue_two: synth_mod.Consultation) -> None:
     # Without the words the doctor is found as the voice that opens the consultation.
     scores, _, _ = run_labeller(yue_two.samples, yue_two.turns, profile=None, use_text=False)
