@@ -54,6 +54,8 @@ V2_CLINICAL = [
         sex TEXT NOT NULL DEFAULT '',
         date_of_birth TEXT NOT NULL DEFAULT '',
         mrn TEXT NOT NULL DEFAULT '',
+        age INTEGER,
+        placeholder INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL,
         created_by INTEGER REFERENCES users(id)
     )""",

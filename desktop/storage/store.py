@@ -51,6 +51,7 @@ KEYS_FILE = "keys.json"
 NEXT_KEYS_FILE = "keys.next.json"
 INBOX_FILE = "sign-in-failures"
 AUDIO_DIR = "audio"
+MAX_INBOX_BYTES = 1024 * 1024  # a flood of wrong passwords cannot fill the disk
 
 GENESIS = "0" * 64
 
@@ -664,14 +665,16 @@ class Store:
         self._require("write_clinical", "patient", "new")
         with self._write():
             cur = self._conn.execute(
-                "INSERT INTO patients (name, name_zh, sex, date_of_birth, mrn, created_at, created_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO patients (name, name_zh, sex, date_of_birth, mrn, age, placeholder, created_at,"
+                " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     patient.name,
                     patient.name_zh,
                     patient.sex,
                     patient.date_of_birth,
                     patient.mrn,
+                    patient.age,
+                    int(patient.placeholder),
                     _now(),
                     self.user.id,
                 ),
@@ -692,13 +695,22 @@ class Store:
         self._require("read_clinical", "patient", patient_id)
         with self._read() as conn:
             row = conn.execute(
-                "SELECT name, name_zh, sex, date_of_birth, mrn FROM patients WHERE id = ?", (patient_id,)
+                "SELECT name, name_zh, sex, date_of_birth, mrn, age, placeholder FROM patients WHERE id = ?",
+                (patient_id,),
             ).fetchone()
         if row is None:
             raise UsageError(
                 f"There is no patient {patient_id}.", "List records with `consult-scribe records list`."
             )
-        return Patient(name=row[0], name_zh=row[1], sex=row[2], date_of_birth=row[3], mrn=row[4])
+        return Patient(
+            name=row[0],
+            name_zh=row[1],
+            sex=row[2],
+            date_of_birth=row[3],
+            mrn=row[4],
+            age=None if row[5] is None else int(row[5]),
+            placeholder=bool(row[6]),
+        )
 
     def create_consultation(
         self,
@@ -1424,8 +1436,12 @@ def _record_failed_sign_in(directory: Path, keyfile: KeyFile, username: str, rea
     line = crypto.b64(
         crypto.seal(keyfile.inbox_public, info, f"consultscribe:{keyfile.store_id}:inbox".encode())
     )
+    inbox = directory / INBOX_FILE
+    if inbox.exists() and inbox.stat().st_size > MAX_INBOX_BYTES:
+        log.warning("failed sign-in file is full; further attempts are not recorded until the next sign-in")
+        return
     try:
-        with open(directory / INBOX_FILE, "a", encoding="ascii") as fh:
+        with open(inbox, "a", encoding="ascii") as fh:
             fh.write(line + "\n")
             fh.flush()
             os.fsync(fh.fileno())

@@ -65,6 +65,13 @@ def test_note_versions_signing_and_diff(setup: StoreSetup, doctor: Store, consul
     assert doctor.note_versions(consultation)[2].note.to_dict() == versions[2].note.to_dict()
 
 
+def test_patient_round_trip(doctor: Store) -> None:
+    patient = Patient(name="Lee", name_zh="李", sex="F", date_of_birth="", mrn="X1", age=57)
+    assert doctor.patient(doctor.add_patient(patient)) == patient
+    placeholder = Patient.placeholder_header()
+    assert doctor.patient(doctor.add_patient(placeholder)) == placeholder
+
+
 def test_signing_without_a_note_is_a_usage_error(doctor: Store, consultation: int) -> None:
     with pytest.raises(UsageError, match="no note to sign"):
         doctor.sign_note(consultation)
