@@ -443,6 +443,15 @@ class Store:
         with self._write():
             self._audit(action, record_type, record_id, detail)
 
+    def record_event(
+        self, action: str, record_type: str = "", record_id: object = "", detail: str = ""
+    ) -> None:
+        """Audit an event of the app around the records (screen locked, letter printed, …) as ``app:ACTION``.
+
+        ``detail`` must not hold clinical text.
+        """
+        self._audit_now(f"app:{action}", record_type, record_id, detail)
+
     def _deny(self, action: str, record_type: str = "", record_id: object = "") -> None:
         """Audit a refused action, then raise PermissionDeniedError."""
         self._audit_now(f"denied:{action}", record_type, record_id)

@@ -71,6 +71,17 @@ def test_rewriting_an_entry_with_a_fresh_hash_still_breaks_the_chain(setup: Stor
     assert any(f"audit entry {e.id + 1} does not follow" in p for p in problems), problems
 
 
+def test_app_events_are_chained_like_the_rest(setup: StoreSetup) -> None:
+    with setup.open("drwong") as doctor:
+        doctor.record_event("screen_locked", "user", "drwong", "idle 10 min")
+    with setup.open("it") as admin:
+        entries = admin.audit_entries()
+        assert ("drwong", "app:screen_locked", "idle 10 min") in {
+            (e.actor, e.action, e.detail) for e in entries
+        }
+        assert admin.verify_audit().ok
+
+
 def test_export_csv_has_every_entry(setup: StoreSetup) -> None:
     with setup.open("it") as admin:
         buf = io.StringIO()
