@@ -57,8 +57,14 @@ def _run(args: list[str]) -> None:
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def synth_consultation(folder: Path, name: str = "synth_consultation_en", pause_s: float = 1.0) -> Path:
-    """Write ``folder/name.wav`` (16 kHz mono) and its reference ``folder/name.txt``."""
+def synth_consultation(
+    folder: Path, name: str = "synth_consultation_en", pause_s: float = 1.0, turns: int | None = None
+) -> Path:
+    """Write ``folder/name.wav`` (16 kHz mono) and its reference ``folder/name.txt``.
+
+    ``turns`` keeps only the first turns of the dialogue (short recordings for tests).
+    """
+    dialogue = CONSULTATION[:turns] if turns else CONSULTATION
     espeak, sox = _need("espeak-ng"), _need("sox")
     folder.mkdir(parents=True, exist_ok=True)
     parts: list[str] = []
@@ -70,7 +76,7 @@ def synth_consultation(folder: Path, name: str = "synth_consultation_en", pause_
         lead = work / "lead.wav"
         _run([sox, "-n", "-r", "16000", "-c", "1", "-b", "16", str(lead), "trim", "0", "0.5"])
         parts.append(str(lead))
-        for i, (speaker, text) in enumerate(CONSULTATION):
+        for i, (speaker, text) in enumerate(dialogue):
             voice, speed = VOICES[speaker]
             raw = work / f"turn{i:02d}.raw.wav"
             turn = work / f"turn{i:02d}.wav"
@@ -81,7 +87,7 @@ def synth_consultation(folder: Path, name: str = "synth_consultation_en", pause_
         _run([sox, *parts, str(wav)])
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    reference = " ".join(text for _, text in CONSULTATION)
+    reference = " ".join(text for _, text in dialogue)
     (folder / f"{name}.txt").write_text(reference + "\n", encoding="utf-8")
     return wav
 
