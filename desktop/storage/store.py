@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import difflib
+import functools
 import hashlib
 import json
 import logging
@@ -25,11 +26,11 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import numpy as np
 
@@ -52,6 +53,7 @@ NEXT_KEYS_FILE = "keys.next.json"
 INBOX_FILE = "sign-in-failures"
 AUDIO_DIR = "audio"
 MAX_INBOX_BYTES = 1024 * 1024  # a flood of wrong passwords cannot fill the disk
+QUICK_CHECK_LIMIT = 64 * 1024 * 1024  # database bytes checked in full at sign-in (about half a second)
 
 GENESIS = "0" * 64
 
@@ -139,6 +141,20 @@ class RecoveredJournal:
     consultation_id: int
     chunks: int
     seconds: float
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(method: F) -> F:
+    """Run a read method under ``Store._damage_guard`` (its JSON decoding included)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with self._damage_guard():
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _entry_hash(
@@ -382,9 +398,24 @@ class Store:
 
     # ------------------------------------------------------------------ plumbing
     @contextlib.contextmanager
+    def _damage_guard(self) -> Iterator[None]:
+        """A page that fails SQLCipher's check surfaces as a plain StoreDamagedError, not a traceback."""
+        try:
+            yield
+        except (driver.DatabaseError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            # Constraint and usage errors stay what they are. A page failing its check may also
+            # reach us as zeroed text before SQLCipher reports it: undecodable stored JSON.
+            if isinstance(exc, driver.DatabaseError) and type(exc) is not driver.DatabaseError:
+                raise
+            raise StoreDamagedError(
+                f"The record store in {self.directory} is damaged: part of the database cannot be read.",
+                "Stop using this computer's store and restore the folder from the latest backup.",
+            ) from exc
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
         """One write transaction (BEGIN IMMEDIATE); nested calls become savepoints."""
-        with self._lock:
+        with self._lock, self._damage_guard():
             if self._conn is None:
                 raise UsageError("The record store is closed.", "Sign in again.")
             if self._conn.in_transaction:
@@ -402,7 +433,7 @@ class Store:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Any]:
-        with self._lock:
+        with self._lock, self._damage_guard():
             if self._conn is None:
                 raise UsageError("The record store is closed.", "Sign in again.")
             yield self._conn
@@ -567,6 +598,7 @@ class Store:
             self._audit_now("store_rekeyed", "store", self.store_id)
 
     # ------------------------------------------------------------------ policy
+    @_guarded
     def policy(self) -> dict[str, Any]:
         with self._read() as conn:
             rows = conn.execute("SELECT key, value FROM policy").fetchall()
@@ -792,6 +824,7 @@ class Store:
             )
         return tuple(row)
 
+    @_guarded
     def list_consultations(self) -> list[dict[str, Any]]:
         self._require("read_clinical", "consultation", "*")
         with self._read() as conn:
@@ -860,6 +893,7 @@ class Store:
                 "transcript_saved", "consultation", consultation_id, f"{len(transcript.segments)} segments"
             )
 
+    @_guarded
     def transcript(self, consultation_id: int) -> Transcript:
         self._require("read_clinical", "consultation", consultation_id)
         row = self._consultation_row(consultation_id)
@@ -930,6 +964,7 @@ class Store:
             self._audit(action, "note", consultation_id, f"version {version}")
         return version
 
+    @_guarded
     def _note_rows(self, consultation_id: int) -> list[NoteVersion]:
         with self._read() as conn:
             rows = conn.execute(
@@ -1011,6 +1046,7 @@ class Store:
             )
         return letter_id, version
 
+    @_guarded
     def letters(self, consultation_id: int) -> list[dict[str, Any]]:
         self._require("read_clinical", "letter", consultation_id)
         with self._read() as conn:
@@ -1038,6 +1074,7 @@ class Store:
         ]
 
     # ------------------------------------------------------------------ whole record
+    @_guarded
     def consultation_record(self, consultation_id: int, *, purpose: str = "viewed") -> dict[str, Any]:
         """Everything about one consultation as plain data (for ``records show/export``)."""
         self._require("read_clinical", "consultation", consultation_id)
@@ -1495,7 +1532,13 @@ def _connect_checked(
 
 
 def _quick_check(conn: Any, directory: Path) -> None:
+    """Full page check on stores up to QUICK_CHECK_LIMIT (well under a second); larger stores are
+    checked page by page as they are read (see ``Store._damage_guard``)."""
+    db_path = directory / DB_FILE
     try:
+        if db_path.stat().st_size > QUICK_CHECK_LIMIT:
+            conn.execute("SELECT count(*) FROM audit").fetchone()
+            return
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except driver.DatabaseError as exc:
         conn.close()

@@ -54,3 +54,21 @@ def test_missing_database_file(setup: StoreSetup) -> None:
     (setup.directory / DB_FILE).unlink()
     with pytest.raises(StoreDamagedError, match=r"database .* is missing"):
         Store.open(setup.directory, "it", PASSWORDS["it"])
+
+
+def test_damage_found_while_reading_a_large_store(setup: StoreSetup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the size checked in full at sign-in, a bad page is reported when it is read."""
+    from desktop.storage import store as store_module
+
+    _fill(setup)
+    monkeypatch.setattr(store_module, "QUICK_CHECK_LIMIT", 0)
+    db = setup.directory / DB_FILE
+    raw = bytearray(db.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    db.write_bytes(bytes(raw))
+    with (
+        Store.open(setup.directory, "drwong", PASSWORDS["drwong"]) as doctor,
+        pytest.raises(StoreDamagedError, match="part of the database cannot be read"),
+    ):
+        for cid in range(1, 41):
+            doctor.letters(cid)
