@@ -124,6 +124,11 @@ def register(sub: Any) -> None:
     p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
     p.set_defaults(handler=_verify_audit)
 
+    p = cmds.add_parser("verify-store", help="check every database page and audio chunk (exit 5 if damaged)")
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p.set_defaults(handler=_verify_store)
+
     p = cmds.add_parser("export-audit", help="write the audit log as CSV")
     add_store_arg(p)
     p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
@@ -211,6 +216,19 @@ def _verify_audit(args: argparse.Namespace) -> int:
     raise StoreDamagedError(
         f"The audit log was altered: {report.problems[0]}.",
         "Keep this store as evidence and contact support.",
+    )
+
+
+def _verify_store(args: argparse.Namespace) -> int:
+    with open_store(args.store, args.as_user) as store:
+        problems = store.check_integrity()
+    if not problems:
+        print("The database and every recording passed their integrity checks.")
+        return ExitCode.OK
+    for problem in problems:
+        print(f"  {problem}")
+    raise StoreDamagedError(
+        f"The store is damaged: {problems[0]}.", "Restore the damaged files from the latest backup."
     )
 
 

@@ -1348,6 +1348,44 @@ class Store:
         )
         return purged
 
+    def check_integrity(self) -> list[str]:
+        """Check every database page and every audio chunk (administrators; nothing is decoded or shown).
+
+        Returns the problems found, one plain sentence each; an empty list means all is well.
+        """
+        self._require("read_audit", "store", self.store_id)
+        problems: list[str] = []
+        with self._read() as conn:
+            try:
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+            except driver.DatabaseError:
+                rows = [("the database cannot be read",)]
+            journals = conn.execute(
+                "SELECT a.consultation_id, c.uid, a.data_key, a.state, a.chunks FROM audio_journals a"
+                " JOIN consultations c ON c.id = a.consultation_id WHERE a.state != 'purged'"
+                " ORDER BY a.consultation_id"
+            ).fetchall()
+        if rows != [("ok",)]:
+            problems.append(f"database: {'; '.join(str(r[0]) for r in rows[:5])}")
+        for cid, uid, key, state, chunks in journals:
+            path = self._audio_path(str(uid))
+            if not path.exists():
+                problems.append(f"consultation {cid}: the audio file is missing")
+                continue
+            try:
+                found = journal.scan(path, bytes(key), str(uid))
+            except journal.JournalError as exc:
+                problems.append(f"consultation {cid}: {exc}")
+                continue
+            if found.problem is not None and not (state == "open" and found.problem.kind == "truncated"):
+                problems.append(f"consultation {cid}: {found.problem}")
+            elif state == "closed" and (not found.closed or len(found.chunks) != int(chunks)):
+                problems.append(
+                    f"consultation {cid}: the audio was cut short ({len(found.chunks)} of {chunks} chunks)"
+                )
+        self._audit_now("integrity_checked", "store", self.store_id, f"{len(problems)} problems")
+        return problems
+
     # ------------------------------------------------------------------ voice profiles
     def _user_id(self, username: str) -> int:
         with self._read() as conn:

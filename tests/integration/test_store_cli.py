@@ -256,6 +256,8 @@ def test_audit_verify_export_and_purge(filled: StoreSetup, tmp_path: Path) -> No
     d, it = str(filled.directory), PASSWORDS["it"]
     out = cli(["admin", "verify-audit", "--store", d, "--as", "it"], f"{it}\n", tmp_path)
     assert out.returncode == 0 and "intact" in out.stdout, out.stderr
+    out = cli(["admin", "verify-store", "--store", d, "--as", "it"], f"{it}\n", tmp_path)
+    assert out.returncode == 0 and "passed their integrity checks" in out.stdout, out.stderr
     target = tmp_path / "audit.csv"
     out = cli(
         ["admin", "export-audit", "--store", d, "--as", "it", "--csv", str(target)], f"{it}\n", tmp_path

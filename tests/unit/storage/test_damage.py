@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.errors import StoreDamagedError
+from desktop.core.errors import PermissionDeniedError, StoreDamagedError
 from desktop.core.types import Patient
 from desktop.storage.store import DB_FILE, Store
 from tests.unit.storage.conftest import PASSWORDS, StoreSetup, tone
@@ -72,3 +72,18 @@ def test_damage_found_while_reading_a_large_store(setup: StoreSetup, monkeypatch
     ):
         for cid in range(1, 41):
             doctor.letters(cid)
+
+
+def test_check_integrity_names_damaged_audio(setup: StoreSetup) -> None:
+    _fill(setup)
+    with setup.open("it") as admin:
+        assert admin.check_integrity() == []
+    journal_file = next((setup.directory / "audio").glob("*.journal"))
+    raw = bytearray(journal_file.read_bytes())
+    raw[-10] ^= 0x10  # inside the end record
+    journal_file.write_bytes(bytes(raw))
+    with setup.open("it") as admin:
+        problems = admin.check_integrity()
+    assert len(problems) == 1 and problems[0].startswith("consultation 40: the end of the audio journal")
+    with setup.open("nurse") as nurse, pytest.raises(PermissionDeniedError):
+        nurse.check_integrity()
