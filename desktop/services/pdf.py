@@ -72,6 +72,9 @@ def _default_font(point_size: float) -> QFont:
     font = QFont()
     font.setFamilies([*FONT_FAMILIES[:-1], register_cjk_font()])
     font.setPointSizeF(point_size)
+    # No ligatures: text copied or extracted from the PDF must read "fi", not one ligature glyph.
+    for tag in ("liga", "clig", "dlig"):
+        font.setFeature(QFont.Tag(tag), 0)
     return font
 
 
