@@ -199,6 +199,8 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "latency_ms_median": round(float(np.median([r["latency_ms_median"] for r in rows])), 2)
         if rows
         else None,
+        "cpu_ms_median": round(float(np.median([r["cpu_ms_median"] for r in rows])), 2) if rows else None,
+        "cpu_ms_p95": round(float(max(r["cpu_ms_p95"] for r in rows)), 2) if rows else None,
         "single_voice_runs_with_one_voice": sum(
             1 for r in rows if r.get("group") == "one-voice" and r["voices_found"] == 1
         ),
