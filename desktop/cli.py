@@ -40,8 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline consultation scribe: transcript, SOAP draft and letters, on this computer only.",
     )
     parser.add_argument("--version", action="version", version=f"consult-scribe {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details (never clinical text) to stderr")
-    parser.add_argument("--demo", action="store_true", help="open the app on a temporary store with the sample")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log details (never clinical text) to stderr"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on a temporary store with the sample"
+    )
     parser.add_argument(
         "--smoke-test", action="store_true", help="start headless, initialise everything, exit 0 when healthy"
     )

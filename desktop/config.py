@@ -38,7 +38,9 @@ class AsrSettings:
     cpu_threads: int = field(default=0, metadata=_meta("0 = all cores."))
     beam_size: int = field(default=5, metadata=_meta("Beam size for file transcription."))
     language: str = field(default="auto", metadata=_meta("auto, yue (Cantonese), zh (Mandarin) or en."))
-    script: str = field(default="hk", metadata=_meta("Chinese script: hk, tw (Traditional) or cn (Simplified)."))
+    script: str = field(
+        default="hk", metadata=_meta("Chinese script: hk, tw (Traditional) or cn (Simplified).")
+    )
     vocabulary_file: str = field(
         default="", metadata=_meta("Clinic vocabulary (one term a line); empty = the shipped list.")
     )
@@ -67,7 +69,9 @@ class ClinicSettings:
     logo: str = field(default="", metadata=_meta("Path to a logo image for the letterhead."))
     doctor_name: str = field(default="", metadata=_meta("Default signing doctor (headless use)."))
     registration_no: str = field(default="", metadata=_meta("The doctor's registration number."))
-    templates_dir: str = field(default="", metadata=_meta("Folder of clinic templates overriding shipped ones."))
+    templates_dir: str = field(
+        default="", metadata=_meta("Folder of clinic templates overriding shipped ones.")
+    )
 
 
 @dataclass
@@ -85,7 +89,9 @@ class AudioSettings:
 
 @dataclass
 class UiSettings:
-    language: str = field(default="auto", metadata=_meta("Language of the app's own text: auto, en or zh_TW."))
+    language: str = field(
+        default="auto", metadata=_meta("Language of the app's own text: auto, en or zh_TW.")
+    )
 
 
 @dataclass
@@ -103,9 +109,13 @@ class Settings:
 
     def validate(self) -> None:
         if self.asr.language not in LANGUAGES:
-            raise UsageError(f"Unknown language '{self.asr.language}'.", f"Choose one of {', '.join(LANGUAGES)}.")
+            raise UsageError(
+                f"Unknown language '{self.asr.language}'.", f"Choose one of {', '.join(LANGUAGES)}."
+            )
         if self.asr.script not in SCRIPTS:
-            raise UsageError(f"Unknown Chinese script '{self.asr.script}'.", f"Choose one of {', '.join(SCRIPTS)}.")
+            raise UsageError(
+                f"Unknown Chinese script '{self.asr.script}'.", f"Choose one of {', '.join(SCRIPTS)}."
+            )
 
 
 def _apply(settings: Settings, data: dict[str, Any], *, source: str, respect_locks: bool) -> None:
@@ -182,6 +192,10 @@ def describe() -> list[tuple[str, str, str]]:
             continue
         for f in dataclasses.fields(section):
             rows.append(
-                (f"{section_field.name}.{f.name}", repr(getattr(section, f.name)), f.metadata.get("description", ""))
+                (
+                    f"{section_field.name}.{f.name}",
+                    repr(getattr(section, f.name)),
+                    f.metadata.get("description", ""),
+                )
             )
     return rows

@@ -121,7 +121,8 @@ class WhisperEngine:
         vocabulary: list[str] | None = None,
         beam_size: int = 5,
         vad: bool = True,
-        word_timestamps: bool = False,
+        word_timestamps: bool = True,
+        split_sentences: bool = True,
         condition_on_previous_text: bool = True,
         on_progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
@@ -155,21 +156,25 @@ class WhisperEngine:
                 if reason:
                     rejected[reason] += 1
                     continue
-                text = converter.convert(text)
                 words = [
                     Word(float(w.start), float(w.end), converter.convert(str(w.word)), float(w.probability))
                     for w in (seg.words or [])
                 ]
-                kept.append(
-                    TranscriptSegment(
-                        id=f"{id_prefix}{len(kept) + 1}",
-                        start=float(seg.start),
-                        end=float(seg.end),
-                        text=text,
-                        language=language_label(detected, language),
-                        words=words,
+                pieces = sentence_pieces(words) if split_sentences and words else [words]
+                for piece in pieces:
+                    piece_text = converter.convert("".join(w.text for w in piece).strip()) if piece else text
+                    if not piece_text:
+                        continue
+                    kept.append(
+                        TranscriptSegment(
+                            id=f"{id_prefix}{len(kept) + 1}",
+                            start=piece[0].start if piece else float(seg.start),
+                            end=piece[-1].end if piece else float(seg.end),
+                            text=piece_text if piece else converter.convert(text),
+                            language=language_label(detected, language),
+                            words=piece,
+                        )
                     )
-                )
         if on_progress is not None:
             on_progress(1.0)
         elapsed = time.perf_counter() - started
@@ -188,6 +193,29 @@ class WhisperEngine:
             rejected=rejected,
             compute_seconds=elapsed,
         )
+
+
+_SENTENCE_END = (".", "?", "!", "。", "？", "！")
+
+
+def sentence_pieces(words: list[Word], min_words: int = 3) -> list[list[Word]]:
+    """Split a Whisper segment (up to 30 s, often several turns) into sentences.
+
+    Shorter segments give the note's evidence links and the speaker labels one
+    utterance each. A split happens after sentence-final punctuation, never leaving a
+    piece shorter than ``min_words`` words.
+    """
+    pieces: list[list[Word]] = [[]]
+    for w in words:
+        pieces[-1].append(w)
+        if w.text.strip().endswith(_SENTENCE_END) and len(pieces[-1]) >= min_words:
+            pieces.append([])
+    if not pieces[-1]:
+        pieces.pop()
+    if len(pieces) > 1 and len(pieces[-1]) < min_words:
+        tail = pieces.pop()
+        pieces[-1].extend(tail)
+    return pieces
 
 
 def language_label(detected: str, requested: str) -> str:

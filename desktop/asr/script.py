@@ -10,7 +10,10 @@ from __future__ import annotations
 import functools
 import re
 
-_CONFIGS = {"hk": "s2hk", "tw": "s2tw", "cn": "t2s"}
+# Traditional targets go through s2t first: it maps only Simplified characters, so
+# Traditional input (including Cantonese 係, 咗, 喺) is never folded through Simplified
+# and back, which would lose distinctions such as 係/系/繫.
+_CONFIGS = {"hk": ("s2t", "t2hk"), "tw": ("s2t", "t2tw"), "cn": ("t2s",)}
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -33,11 +36,9 @@ class ScriptConverter:
     def convert(self, text: str) -> str:
         if not text or not _CJK.search(text):
             return text
-        if self.script in ("hk", "tw"):
-            # Normalise to Simplified first so mixed input (Whisper often mixes both) maps
-            # consistently onto the chosen Traditional variant.
-            text = str(_converter("t2s").convert(text))
-        return str(_converter(self._config).convert(text))
+        for config in self._config:
+            text = str(_converter(config).convert(text))
+        return text
 
 
 def cjk_characters(text: str) -> list[str]:

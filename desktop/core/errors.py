@@ -67,5 +67,5 @@ class ContextLimitError(UserFacingError):
     """The consultation is too long for the language model's context window."""
 
 
-class Cancelled(Exception):  # noqa: N818 - reads naturally at call sites: ``except Cancelled``
+class Cancelled(Exception):
     """A long operation was cancelled by the user. Not an error; nothing is lost."""

@@ -20,7 +20,10 @@ def statement_schema(max_statement_chars: int = 240) -> dict[str, Any]:
         "type": "object",
         "properties": {
             # A sentence starts with a letter or a Chinese character (not a digit or a timestamp).
-            "text": {"type": "string", "pattern": f"^[A-Za-z\u4e00-\u9fff][^\"\\\\\\n]{{3,{max_statement_chars}}}$"},
+            "text": {
+                "type": "string",
+                "pattern": f'^[A-Za-z\u4e00-\u9fff][^"\\\\\\n]{{3,{max_statement_chars}}}$',
+            },
             "evidence": {
                 "type": "array",
                 "items": {"type": "string", "pattern": "^s[0-9]{1,4}$"},
@@ -32,7 +35,9 @@ def statement_schema(max_statement_chars: int = 240) -> dict[str, Any]:
     }
 
 
-def section_schema(section: str, max_statement_chars: int = 240, max_items: int | None = None) -> dict[str, Any]:
+def section_schema(
+    section: str, max_statement_chars: int = 240, max_items: int | None = None
+) -> dict[str, Any]:
     """Schema the language model is constrained to when it answers for one section.
 
     Bounded lengths keep every answer finite; ids are shaped like the transcript's.

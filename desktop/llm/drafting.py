@@ -25,6 +25,7 @@ from desktop.core.note_schema import section_schema
 from desktop.core.types import NOTE_SECTIONS, NoteStatement, Patient, SoapNote, Transcript
 from desktop.documents.factguard import FactGuard
 from desktop.llm.evidence import link_evidence
+from desktop.llm.extractive import extract_sections
 from desktop.llm.runtime import LlamaRuntime, TokenFn
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class DraftResult:
     retries: int = 0
     unsupported: int = 0
     raw: list[str] = field(default_factory=list)
+    # Sections where the model's answer held nothing usable and the speaker's own words were used.
+    extracted_sections: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=8)
@@ -85,7 +88,10 @@ def build_messages(
     )
     if question:
         user = f"{user.rstrip()}\n\n{question}\nAnswer in JSON."
-    return [{"role": "system", "content": _prompt("soap_system.txt").strip()}, {"role": "user", "content": user}]
+    return [
+        {"role": "system", "content": _prompt("soap_system.txt").strip()},
+        {"role": "user", "content": user},
+    ]
 
 
 def chunk_lines(
@@ -118,7 +124,9 @@ def chunk_lines(
 
 
 def _merge(notes: list[SoapNote]) -> SoapNote:
-    merged = SoapNote(chief_complaint=next((n.chief_complaint for n in notes if n.chief_complaint.strip()), ""))
+    merged = SoapNote(
+        chief_complaint=next((n.chief_complaint for n in notes if n.chief_complaint.strip()), "")
+    )
     for name in NOTE_SECTIONS:
         seen: set[str] = set()
         items: list[NoteStatement] = []
@@ -141,8 +149,10 @@ def _statements(data: object) -> list[NoteStatement]:
         st = NoteStatement.from_dict(item)
         st.text = " ".join(st.text.split())
         key = st.text.lower()
-        # Questions are the doctor asking, not findings; small models also repeat themselves.
-        if st.text and not st.text.endswith(("?", "？")) and key not in seen:
+        # Questions are the doctor asking, not findings; small models also repeat themselves
+        # or answer with a heading ("Transcript").
+        usable = len(st.text.split()) >= 3 or (len(st.text) >= 6 and not st.text.isascii())
+        if usable and not st.text.endswith(("?", "？")) and key not in seen:
             seen.add(key)
             out.append(st)
     return out
@@ -217,7 +227,9 @@ def draft_note(
                 except (ValueError, KeyError, TypeError):
                     parsed = None
                     result.retries += 1
-                    log.warning("section %s did not parse (attempt %d, %d chars)", section, attempt + 1, len(raw))
+                    log.warning(
+                        "section %s did not parse (attempt %d, %d chars)", section, attempt + 1, len(raw)
+                    )
             if parsed is None:
                 raise UserFacingError(
                     "The language model could not produce a complete draft within its length limit.",
@@ -225,6 +237,11 @@ def draft_note(
                 )
         notes.append(note)
     note = _merge(notes) if len(notes) > 1 else notes[0]
+    extracted = extract_sections(transcript)
+    for name in NOTE_SECTIONS:
+        if not note.section(name) and extracted.get(name):
+            setattr(note, name, extracted[name])
+            result.extracted_sections.append(name)
     if not note.chief_complaint and chief_complaint:
         note.chief_complaint = chief_complaint
     link_evidence(note, transcript)

@@ -13,9 +13,51 @@ import re
 from desktop.core.types import SoapNote, Transcript
 
 _STOP = frozenset(
-    "the and for with that this have has had was were are you your she his her they them what when how "
-    "not but any all can will would could should from into about there their been also very some just "
-    "patient doctor".split()
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "are",
+        "you",
+        "your",
+        "she",
+        "his",
+        "her",
+        "they",
+        "them",
+        "what",
+        "when",
+        "how",
+        "not",
+        "but",
+        "any",
+        "all",
+        "can",
+        "will",
+        "would",
+        "could",
+        "should",
+        "from",
+        "into",
+        "about",
+        "there",
+        "their",
+        "been",
+        "also",
+        "very",
+        "some",
+        "just",
+        "patient",
+        "doctor",
+    ]
 )
 _TOKEN = re.compile(r"[a-z][a-z'-]{2,}|\d+(?:\.\d+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")

@@ -188,7 +188,9 @@ class ModelStore:
     def entries(self) -> list[ModelEntry]:
         shipped = [ModelEntry.from_dict(m, embedded=True) for m in self._manifest.get("models", [])]
         names = {e.name for e in shipped}
-        added = [ModelEntry.from_dict(m, embedded=False) for m in self._registry() if m.get("name") not in names]
+        added = [
+            ModelEntry.from_dict(m, embedded=False) for m in self._registry() if m.get("name") not in names
+        ]
         return shipped + added
 
     def recommended(self) -> list[dict[str, Any]]:
@@ -217,7 +219,9 @@ class ModelStore:
             if entry.embedded:
                 missing = self._missing_packages(entry)
                 if missing:
-                    return ModelStatus(entry, folder, False, False, f"packages not installed: {', '.join(missing)}")
+                    return ModelStatus(
+                        entry, folder, False, False, f"packages not installed: {', '.join(missing)}"
+                    )
                 return ModelStatus(entry, folder, False, True, "embedded; assembled on first use")
             return ModelStatus(entry, folder, False, False, "files missing")
         problem = self._quick_check(entry, folder)
@@ -365,7 +369,8 @@ class ModelStore:
                         "Reinstall the model packages; if this persists, the packages are damaged.",
                     )
             stamp = {
-                f.path: {"sha256": f.sha256, "mtime_ns": (work / f.path).stat().st_mtime_ns} for f in entry.files
+                f.path: {"sha256": f.sha256, "mtime_ns": (work / f.path).stat().st_mtime_ns}
+                for f in entry.files
             }
             (work / _STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
             if final.exists():

@@ -1,0 +1,227 @@
+"""The headless main job: a recording (or typed transcript) in, a draft record out.
+
+audio -> transcript (faster-whisper) -> SOAP draft (llama.cpp) -> fact guard -> referral
+letter (PDF + text). Built from settings here, in one place; the engines themselves never
+read settings. Outputs are written to a temporary folder beside the destination and moved
+into place only when everything succeeded, so a failure or a cancel leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop import paths
+from desktop.config import Settings
+from desktop.core.errors import UsageError, UserFacingError
+from desktop.core.types import Patient, SoapNote, Transcript
+from desktop.model_store import ModelStore
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, float], None]
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+
+@dataclass
+class ProcessResult:
+    out_dir: Path
+    transcript: Transcript
+    note: SoapNote
+    files: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    unsupported: int = 0
+    audio_seconds: float = 0.0
+    samples: Any = None  # 16 kHz mono float32 when the input was audio (for the encrypted journal)
+
+
+def model_store() -> ModelStore:
+    return ModelStore(paths.models_dir(), paths.manifest_file())
+
+
+def load_patient(path: Path | None) -> Patient:
+    if path is None:
+        return Patient.placeholder_header()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"The patient file {path} does not exist.") from exc
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"The patient file {path} is not valid JSON (line {exc.lineno}).") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"The patient file {path} must hold a JSON object.")
+    return Patient.from_dict(data)
+
+
+def transcribe(
+    audio_path: Path, settings: Settings, progress: ProgressFn, cancel: threading.Event | None
+) -> tuple[Transcript, float, Any]:
+    from desktop.asr.engine import WhisperEngine
+    from desktop.asr.vocabulary import load_vocabulary
+    from desktop.audio.decode import SAMPLE_RATE, load_audio
+
+    samples = load_audio(audio_path)  # fails fast on bad audio, before any model loads
+    store = model_store()
+    model_dir = store.ensure(settings.asr.model, progress=lambda what, f: progress(what, f))
+    progress("loading speech model", 0.0)
+    engine = WhisperEngine(
+        model_dir,
+        device=settings.asr.device,
+        compute_type=settings.asr.compute_type,
+        cpu_threads=settings.asr.cpu_threads,
+        name=settings.asr.model,
+    )
+    vocab_file = Path(settings.asr.vocabulary_file) if settings.asr.vocabulary_file else None
+    result = engine.transcribe(
+        samples,
+        language=settings.asr.language,
+        script=settings.asr.script,
+        vocabulary=load_vocabulary(vocab_file),
+        beam_size=settings.asr.beam_size,
+        on_progress=lambda f: progress("transcribing", f),
+        cancel=cancel,
+    )
+    transcript = Transcript(language=result.language, segments=result.segments)
+    return transcript, samples.size / SAMPLE_RATE, samples
+
+
+def draft(
+    transcript: Transcript,
+    patient: Patient,
+    chief_complaint: str,
+    settings: Settings,
+    progress: ProgressFn,
+    cancel: threading.Event | None,
+) -> tuple[SoapNote, int]:
+    from desktop.asr.vocabulary import load_vocabulary
+    from desktop.llm.drafting import draft_note
+    from desktop.llm.runtime import LlamaRuntime
+
+    store = model_store()
+    model_file = store.ensure(settings.llm.model, progress=lambda what, f: progress(what, f))
+    progress("loading language model", 0.0)
+    runtime = LlamaRuntime(
+        model_file,
+        n_ctx=settings.llm.n_ctx,
+        n_gpu_layers=settings.llm.n_gpu_layers,
+        n_threads=settings.llm.n_threads,
+        name=settings.llm.model,
+    )
+    vocab_file = Path(settings.asr.vocabulary_file) if settings.asr.vocabulary_file else None
+    result = draft_note(
+        runtime,
+        transcript,
+        patient,
+        chief_complaint,
+        vocabulary=load_vocabulary(vocab_file),
+        temperature=settings.llm.temperature,
+        on_progress=lambda what, f: progress(what, f),
+        cancel=cancel,
+    )
+    return result.note, result.unsupported
+
+
+def write_referral(
+    note: SoapNote, patient: Patient, settings: Settings, folder: Path, transcript: Transcript
+) -> list[Path]:
+    from desktop.documents.render import render_document, write_text
+    from desktop.services.pdf import write_pdf
+
+    doc = render_document(
+        "referral", note, patient, settings.clinic, language="en", script=settings.asr.script
+    )
+    return [write_pdf(doc, folder / "referral.pdf"), write_text(doc, folder / "referral.txt")]
+
+
+def process(
+    input_path: Path,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    patient: Patient | None = None,
+    chief_complaint: str = "",
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+) -> ProcessResult:
+    report = progress or (lambda what, f: None)
+    if not input_path.exists():
+        raise UsageError(
+            f"The input {input_path} does not exist.", "Give an audio file or a transcript text file."
+        )
+    if input_path.is_dir():
+        raise UsageError(f"{input_path} is a folder.", "Give an audio file or a transcript text file.")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"The output {out_dir} exists and is not a folder.")
+    patient = patient or Patient.placeholder_header()
+    timings: dict[str, float] = {}
+    audio_seconds = 0.0
+    samples: Any = None
+    started = time.perf_counter()
+    if input_path.suffix.lower() in TEXT_SUFFIXES:
+        from desktop.transcript_io import read_transcript_file
+
+        transcript = read_transcript_file(
+            input_path, language=settings.asr.language, script=settings.asr.script
+        )
+    else:
+        transcript, audio_seconds, samples = transcribe(input_path, settings, report, cancel)
+        if not transcript.segments:
+            raise UserFacingError(
+                f"No speech was recognised in {input_path.name}.",
+                "Check the recording has speech and the right language is chosen.",
+            )
+    timings["transcribe_s"] = time.perf_counter() - started
+    t0 = time.perf_counter()
+    note, unsupported = draft(transcript, patient, chief_complaint, settings, report, cancel)
+    timings["draft_s"] = time.perf_counter() - t0
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        report("writing documents", 0.0)
+        _write_json(work / "transcript.json", transcript.to_dict())
+        (work / "transcript.txt").write_text(transcript.to_plain_text(), encoding="utf-8")
+        _write_json(work / "note.json", note.to_dict())
+        (work / "note.md").write_text(note.to_markdown(patient), encoding="utf-8")
+        if not patient.placeholder:
+            _write_json(work / "patient.json", {**patient.to_dict(), "chief_complaint": chief_complaint})
+        t0 = time.perf_counter()
+        write_referral(note, patient, settings, work, transcript)
+        timings["letter_s"] = time.perf_counter() - t0
+        if cancel is not None and cancel.is_set():
+            from desktop.core.errors import Cancelled
+
+            raise Cancelled()
+        files = _publish(work, out_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    timings["total_s"] = time.perf_counter() - started
+    report("done", 1.0)
+    return ProcessResult(out_dir, transcript, note, files, timings, unsupported, audio_seconds, samples)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _publish(work: Path, out_dir: Path) -> list[Path]:
+    """Move finished files into ``out_dir``; a fresh folder is renamed into place whole."""
+    if not out_dir.exists():
+        os.replace(work, out_dir)
+        work.mkdir()  # the caller removes it
+        return sorted(out_dir.iterdir())
+    moved = []
+    for item in sorted(work.iterdir()):
+        target = out_dir / item.name
+        os.replace(item, target)
+        moved.append(target)
+    return moved

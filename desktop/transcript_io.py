@@ -1,0 +1,83 @@
+"""Reading transcripts typed or exported as text: one turn per line.
+
+Accepted line shapes: ``D|…`` / ``P|…`` / ``O|…`` and ``Doctor: …`` / ``Patient: …`` /
+``Other: …`` (also 醫生：/病人：). A line without a label continues the previous turn.
+Times are estimated from the length of each turn (about 150 words or 240 Chinese
+characters a minute) so that evidence links and letters still have an order.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from desktop.asr.script import ScriptConverter, cjk_characters
+from desktop.core.errors import InputError
+from desktop.core.types import Transcript, TranscriptSegment
+
+_LABELS = {
+    "d": "doctor",
+    "doctor": "doctor",
+    "dr": "doctor",
+    "醫生": "doctor",
+    "医生": "doctor",
+    "p": "patient",
+    "patient": "patient",
+    "pt": "patient",
+    "病人": "patient",
+    "o": "other",
+    "other": "other",
+    "relative": "other",
+    "family": "other",
+    "interpreter": "other",
+}
+_LINE = re.compile(r"^\s*\[?([A-Za-z]+|醫生|医生|病人)\]?\s*(?:\||:|：)\s*(.*)$")
+
+
+def parse_transcript_text(text: str, language: str = "auto", script: str = "hk") -> Transcript:
+    turns: list[tuple[str, str]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _LINE.match(line)
+        if m and m.group(1).lower() in _LABELS:
+            body = m.group(2).strip()
+            if body:
+                turns.append((_LABELS[m.group(1).lower()], body))
+        elif turns:
+            speaker, body = turns[-1]
+            turns[-1] = (speaker, f"{body} {line}")
+    if not turns:
+        raise InputError(
+            "The transcript file has no turns.",
+            "Write one turn per line, starting with 'D|' or 'P|' (or 'Doctor:' / 'Patient:').",
+        )
+    all_text = " ".join(t for _, t in turns)
+    if language in ("", "auto"):
+        language = "zh" if len(cjk_characters(all_text)) > len(all_text) * 0.2 else "en"
+    converter = ScriptConverter(script)
+    segments: list[TranscriptSegment] = []
+    clock = 0.0
+    for i, (speaker, body) in enumerate(turns, start=1):
+        body = converter.convert(body)
+        cjk = len(cjk_characters(body))
+        words = len(body.split())
+        seconds = max(1.0, cjk / 4.0 + max(0, words - cjk) / 2.5)
+        segments.append(
+            TranscriptSegment(
+                id=f"s{i}", start=clock, end=clock + seconds, text=body, speaker=speaker, language=language
+            )
+        )
+        clock += seconds + 0.3
+    return Transcript(language=language, segments=segments)
+
+
+def read_transcript_file(path: Path, language: str = "auto", script: str = "hk") -> Transcript:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path.name} is not a UTF-8 text file.", "Save the transcript as UTF-8 text."
+        ) from exc
+    return parse_transcript_text(text, language=language, script=script)
