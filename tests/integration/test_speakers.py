@@ -176,3 +176,29 @@ def test_bench_speakers_command_writes_json(
     assert data["summary"]["accuracy_two_channel"] >= MIN_ACCURACY_TWO_CHANNEL
     assert {r["enrolled"] for r in data["runs"]} == {True, False}
     assert data["summary"]["latency_ms_p95"] > 0
+
+
+def test_bench_speakers_scores_a_recording_with_reference_labels(
+    tmp_path: Path, yue_two: synth_mod.Consultation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop import cli
+
+    monkeypatch.setenv("CONSULT_SCRIBE_HOME", str(tmp_path / "home"))
+    wav = tmp_path / "visit.wav"
+    synth_mod.write_wav(wav, yue_two.samples)
+    turns = [{"start": t.start, "end": t.end, "speaker": t.role, "text": t.text} for t in yue_two.turns]
+    (tmp_path / "visit.wav.turns.json").write_text(json.dumps(turns, ensure_ascii=False), encoding="utf-8")
+    assert yue_two.enrolment is not None
+    enrolment = tmp_path / "enrol.wav"
+    synth_mod.write_wav(enrolment, yue_two.enrolment)
+    out = tmp_path / "result.json"
+    assert (
+        cli.main(["bench", "speakers", "--input", str(wav), "--enrol", str(enrolment), "--json", str(out)])
+        == 0
+    )
+    run = json.loads(out.read_text(encoding="utf-8"))["runs"][0]
+    assert run["enrolled"] is True and run["turns"] == len(turns)
+    assert run["accuracy"] >= MIN_ACCURACY_ENROLLED
+    # A recording without reference labels is a clear error, not a traceback.
+    (tmp_path / "visit.wav.turns.json").unlink()
+    assert cli.main(["bench", "speakers", "--input", str(wav)]) != 0
