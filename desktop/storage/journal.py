@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -196,6 +197,54 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+class JournalLock:
+    """An exclusive OS lock held by the process writing a journal (a separate ``.lock`` file, so
+    readers are never blocked). The OS drops it when that process dies, even by SIGKILL, which is
+    how recovery tells a crashed recording from one still going on in another process."""
+
+    def __init__(self, journal_path: Path) -> None:
+        self.path = journal_path.with_name(journal_path.name + ".lock")
+        self._fh: Any = None
+
+    def acquire(self) -> bool:
+        fh = open(self.path, "a+b")  # noqa: SIM115 - held while the lock is held
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        self._fh = fh
+        return True
+
+    def release(self) -> None:
+        if self._fh is None:
+            return
+        with contextlib.suppress(OSError):
+            if os.name == "nt":
+                import msvcrt
+
+                self._fh.seek(0)
+                msvcrt.locking(self._fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+            else:
+                import fcntl
+
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+        self._fh.close()
+        self._fh = None
+
+
+class JournalBusyError(Exception):
+    """Another process is recording into this journal."""
+
+
 class AudioJournal:
     """Writer for one consultation's journal. Safe for one writing thread plus readers of the file.
 
@@ -215,8 +264,14 @@ class AudioJournal:
         next_index: int = 0,
         next_sample: int = 0,
         on_close: Callable[[int, int], None] | None = None,
+        lock: JournalLock | None = None,
     ) -> None:
         self.path = path
+        if lock is None:
+            lock = JournalLock(path)
+            if not lock.acquire():
+                raise JournalBusyError(str(path))
+        self._lock_file = lock
         self.uid = uid
         self._key = key
         self.sample_rate = sample_rate
@@ -276,6 +331,7 @@ class AudioJournal:
             self._fh.write(seal_end(self._key, self.uid, self._index, self._written_samples))
             self._sync()
             self._fh.close()
+            self._lock_file.release()
             self.closed = True
         if self._on_close is not None:
             self._on_close(self._index, self._written_samples)

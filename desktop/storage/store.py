@@ -1137,44 +1137,19 @@ class Store:
                     f"Consultation {consultation_id} is already being recorded.", "Stop it first."
                 )
             path = self._audio_path(uid)
-            with self._write():
-                existing = self._conn.execute(
-                    "SELECT data_key, state FROM audio_journals WHERE consultation_id = ?", (consultation_id,)
-                ).fetchone()
-                next_index = next_sample = 0
-                if existing is None:
-                    key = crypto.random_key()
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    self._conn.execute(
-                        "INSERT INTO audio_journals (consultation_id, file, data_key, state, sample_rate,"
-                        " opened_at)"
-                        " VALUES (?, ?, ?, 'open', ?, ?)",
-                        (consultation_id, path.name, key, journal.SAMPLE_RATE, _now()),
-                    )
-                    self._audit("audio_started", "audio", consultation_id)
-                elif existing[1] == "purged":
-                    raise UsageError(
-                        f"The audio of consultation {consultation_id} was destroyed under the retention"
-                        " policy.",
-                        "Start a new consultation to record again.",
-                    )
-                else:
-                    key = bytes(existing[0])
-                    found = self._scan_or_raise(consultation_id, path, key, uid, allow_open_tail=True)
-                    if found.problem is not None and found.problem.kind != "truncated":
-                        raise StoreDamagedError(
-                            f"Consultation {consultation_id}: {found.problem}.",
-                            "The recording cannot be continued; start a new consultation.",
-                        )
-                    _truncate(path, found.good_end)  # drops the end record (or a torn tail) before appending
-                    next_index = len(found.chunks)
-                    next_sample = _samples_after(found)
-                    self._conn.execute(
-                        "UPDATE audio_journals SET state = 'open', closed_at = NULL WHERE consultation_id ="
-                        " ?",
-                        (consultation_id,),
-                    )
-                    self._audit("audio_resumed", "audio", consultation_id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            file_lock = journal.JournalLock(path)
+            if not file_lock.acquire():
+                raise UsageError(
+                    f"Consultation {consultation_id} is being recorded by another ConsultScribe window"
+                    " or computer.",
+                    "Stop that recording first.",
+                )
+            try:
+                key, next_index, next_sample = self._prepare_journal(consultation_id, uid, path)
+            except BaseException:
+                file_lock.release()
+                raise
 
             def on_close(chunks: int, samples: int) -> None:
                 with self._write():
@@ -1196,9 +1171,50 @@ class Store:
                 next_index=next_index,
                 next_sample=next_sample,
                 on_close=on_close,
+                lock=file_lock,
             )
             self._open_journals[consultation_id] = writer
             return writer
+
+    def _prepare_journal(self, consultation_id: int, uid: str, path: Path) -> tuple[bytes, int, int]:
+        """Create the journal's row and data key, or get a closed/recovered journal ready to continue."""
+        next_index = next_sample = 0
+        with self._write():
+            existing = self._conn.execute(
+                "SELECT data_key, state FROM audio_journals WHERE consultation_id = ?", (consultation_id,)
+            ).fetchone()
+            if existing is None:
+                key = crypto.random_key()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._conn.execute(
+                    "INSERT INTO audio_journals (consultation_id, file, data_key, state, sample_rate,"
+                    " opened_at)"
+                    " VALUES (?, ?, ?, 'open', ?, ?)",
+                    (consultation_id, path.name, key, journal.SAMPLE_RATE, _now()),
+                )
+                self._audit("audio_started", "audio", consultation_id)
+            elif existing[1] == "purged":
+                raise UsageError(
+                    f"The audio of consultation {consultation_id} was destroyed under the retention policy.",
+                    "Start a new consultation to record again.",
+                )
+            else:
+                key = bytes(existing[0])
+                found = self._scan_or_raise(consultation_id, path, key, uid, allow_open_tail=True)
+                if found.problem is not None and found.problem.kind != "truncated":
+                    raise StoreDamagedError(
+                        f"Consultation {consultation_id}: {found.problem}.",
+                        "The recording cannot be continued; start a new consultation.",
+                    )
+                _truncate(path, found.good_end)  # drops the end record (or a torn tail) before appending
+                next_index = len(found.chunks)
+                next_sample = _samples_after(found)
+                self._conn.execute(
+                    "UPDATE audio_journals SET state = 'open', closed_at = NULL WHERE consultation_id = ?",
+                    (consultation_id,),
+                )
+                self._audit("audio_resumed", "audio", consultation_id)
+        return key, next_index, next_sample
 
     def _journal_info(self, consultation_id: int) -> tuple[str, bytes | None, str, int, int]:
         row = self._consultation_row(consultation_id)
@@ -1262,7 +1278,10 @@ class Store:
         return journal.read_samples(found, start_s, end_s)
 
     def recover_journals(self) -> list[RecoveredJournal]:
-        """Close journals left open by a crash, keeping every chunk up to the last good one."""
+        """Close journals left open by a crash, keeping every chunk up to the last good one.
+
+        A journal whose writer is still alive (another window or process holds its lock) is left alone.
+        """
         with self._read() as conn:
             rows = conn.execute(
                 "SELECT a.consultation_id, c.uid, a.data_key, a.sample_rate FROM audio_journals a"
@@ -1273,38 +1292,48 @@ class Store:
             if cid in self._open_journals:
                 continue
             path = self._audio_path(uid)
+            file_lock = journal.JournalLock(path)
+            if not file_lock.acquire():
+                log.info("audio journal of consultation %s is being recorded by another process", cid)
+                continue
             try:
-                if not path.exists():
-                    # The crash came before the header reached the disk: an empty journal.
-                    with open(path, "wb") as fh:
-                        fh.write(journal.header_bytes(uid, int(rate)))
-                found = journal.scan(path, bytes(key), uid)
-            except (journal.JournalError, OSError) as exc:
-                log.warning("audio journal of consultation %s cannot be recovered: %s", cid, exc)
-                self._audit_now("audio_recovery_failed", "audio", cid, str(exc))
-                continue
-            if found.problem is not None and found.problem.kind != "truncated":
-                log.warning(
-                    "audio journal of consultation %s is damaged at chunk %s", cid, found.problem.chunk
-                )
-                self._audit_now("audio_recovery_failed", "audio", cid, str(found.problem))
-                continue
-            samples = _samples_after(found)
-            if not found.closed:
-                _truncate(path, found.good_end)
-                with open(path, "ab") as fh:
-                    fh.write(journal.seal_end(bytes(key), uid, len(found.chunks), samples))
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            with self._write():
-                self._conn.execute(
-                    "UPDATE audio_journals SET state = 'closed', chunks = ?, samples = ?, closed_at = ?"
-                    " WHERE consultation_id = ?",
-                    (len(found.chunks), samples, _now(), cid),
-                )
-                self._audit("audio_recovered", "audio", cid, f"{len(found.chunks)} chunks, {samples} samples")
-            recovered.append(RecoveredJournal(int(cid), len(found.chunks), samples / int(rate)))
+                done = self._recover_one(int(cid), str(uid), bytes(key), int(rate), path)
+            finally:
+                file_lock.release()
+            if done is not None:
+                recovered.append(done)
         return recovered
+
+    def _recover_one(self, cid: int, uid: str, key: bytes, rate: int, path: Path) -> RecoveredJournal | None:
+        try:
+            if not path.exists():
+                # The crash came before the header reached the disk: an empty journal.
+                with open(path, "wb") as fh:
+                    fh.write(journal.header_bytes(uid, rate))
+            found = journal.scan(path, key, uid)
+        except (journal.JournalError, OSError) as exc:
+            log.warning("audio journal of consultation %s cannot be recovered: %s", cid, exc)
+            self._audit_now("audio_recovery_failed", "audio", cid, str(exc))
+            return None
+        if found.problem is not None and found.problem.kind != "truncated":
+            log.warning("audio journal of consultation %s is damaged at chunk %s", cid, found.problem.chunk)
+            self._audit_now("audio_recovery_failed", "audio", cid, str(found.problem))
+            return None
+        samples = _samples_after(found)
+        if not found.closed:
+            _truncate(path, found.good_end)
+            with open(path, "ab") as fh:
+                fh.write(journal.seal_end(key, uid, len(found.chunks), samples))
+                fh.flush()
+                os.fsync(fh.fileno())
+        with self._write():
+            self._conn.execute(
+                "UPDATE audio_journals SET state = 'closed', chunks = ?, samples = ?, closed_at = ?"
+                " WHERE consultation_id = ?",
+                (len(found.chunks), samples, _now(), cid),
+            )
+            self._audit("audio_recovered", "audio", cid, f"{len(found.chunks)} chunks, {samples} samples")
+        return RecoveredJournal(cid, len(found.chunks), samples / rate)
 
     def destroy_audio(self, consultation_id: int, reason: str = "retention") -> None:
         """Delete the consultation's data key (the audio becomes unreadable) and its file."""
@@ -1322,8 +1351,9 @@ class Store:
             self._audit("audio_destroyed", "audio", consultation_id, reason)
         with self._lock:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the key's old page leaves the WAL too
-        with contextlib.suppress(FileNotFoundError):
-            self._audio_path(uid).unlink()
+        for leftover in (self._audio_path(uid), journal.JournalLock(self._audio_path(uid)).path):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
     def purge(self, older_than_days: int | None = None, *, now: datetime | None = None) -> list[int]:
         """Destroy the audio of consultations older than the retention period (policy ``retention_days``)."""

@@ -90,6 +90,8 @@ def test_sigkill_while_recording_loses_at_most_the_last_second(tmp_path: Path) -
                 break
         time.sleep(0.005)
     assert child.poll() is None, child.stderr.read() if child.stderr else ""
+    with Store.open(directory, "drwong", "doctor-pass-1") as other:  # a second window while it records
+        assert other.recovered == []  # a live recording is never "recovered" under its writer
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)
     fed_at_kill = int(status.read_text().split()[0])

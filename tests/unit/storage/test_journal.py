@@ -35,6 +35,24 @@ def _journal_path(store: Store, cid: int) -> Path:
     return next((store.directory / "audio").glob("*.journal"))
 
 
+def test_a_live_journal_is_not_recovered_and_cannot_be_opened_twice(
+    setup, doctor: Store, consultation: int
+) -> None:  # type: ignore[no-untyped-def]
+    writer = doctor.open_journal(consultation)
+    writer.append(tone(1.5))
+    other = setup.open("drwong")  # another window on the same store, while the recording goes on
+    try:
+        assert other.recovered == []
+        with pytest.raises(UsageError, match="being recorded by another"):
+            other.open_journal(consultation)
+        assert other.read_audio(consultation).size == 16000
+    finally:
+        other.close()
+    writer.append(tone(1.0))
+    writer.close()
+    assert doctor.read_audio(consultation).size == 40000
+
+
 def test_round_trip_and_ranges(doctor: Store, consultation: int) -> None:
     audio = tone(3.5)
     with doctor.open_journal(consultation) as writer:
@@ -194,7 +212,8 @@ def test_unclosed_journal_is_recovered_on_open(setup, doctor: Store, consultatio
     path = writer.path
     with open(path, "ab") as fh:  # a torn write of the next record
         fh.write(b"CHNK\x03\x00\x00\x00\xff\x00")
-    writer._fh.close()  # the process dies: no close(), no end record
+    writer._fh.close()  # the process dies: no close(), no end record, the OS drops its lock
+    writer._lock_file.release()
     doctor._open_journals.clear()
     doctor._conn.close()
     doctor._conn = None
