@@ -1,11 +1,125 @@
-"""`consult-scribe eval notes --dataset aci-bench-test1`."""
+"""`consult-scribe eval notes --dataset aci-bench-test1`: note quality against reference notes."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import platform
+import statistics
+import sys
+from pathlib import Path
 from typing import Any
+
+from desktop import paths
+
+
+def default_data_dir() -> Path:
+    return paths.resource_root().parent / "shared" / "data"
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser("eval", help="evaluate note quality")
-    parser.set_defaults(handler=lambda a: 2)
+    parser: argparse.ArgumentParser = sub.add_parser("eval", help="evaluate note quality on public datasets")
+    esub = parser.add_subparsers(dest="eval_command", metavar="WHAT", required=True)
+    p = esub.add_parser("notes", help="draft notes for ACI-Bench dialogues and score them with ROUGE")
+    p.add_argument("--dataset", default="aci-bench-test1", choices=("aci-bench-test1",))
+    p.add_argument("--data", type=Path, default=None, help="folder holding aci-bench/ (default: ../shared/data)")
+    p.add_argument("--llm-model", default=None, metavar="NAME")
+    p.add_argument("--drafter", choices=("llm", "extractive"), default="llm", help="extractive: rules only, no model")
+    p.add_argument("--limit", type=int, default=0, help="score only the first N dialogues")
+    p.add_argument("--n-gpu-layers", type=int, default=None)
+    p.add_argument("--json", type=Path, default=None, metavar="OUT", help="save per-note and overall figures")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.config import load_settings
+    from desktop.evaluation import PAPER_BASELINES, evaluate_notes, read_dataset, recipe_check
+
+    data_dir = args.data or default_data_dir()
+    rows = read_dataset(data_dir, args.dataset)
+    if args.limit:
+        rows = rows[: args.limit]
+    settings = load_settings()
+    if args.llm_model:
+        settings.llm.model = args.llm_model
+    if args.n_gpu_layers is not None:
+        settings.llm.n_gpu_layers = args.n_gpu_layers
+    draft, model_label = _drafter(args.drafter, settings)
+
+    def show(i: int, n: int, score: Any) -> None:
+        print(
+            f"[{i:2d}/{n}] {score.encounter_id}: R1 {score.rouge1:5.2f} R2 {score.rouge2:5.2f} "
+            f"RLsum {score.rougeLsum:5.2f}  flagged {score.unsupported}  {score.seconds:5.1f} s",
+            file=sys.stderr,
+        )
+
+    scores, overall = evaluate_notes(rows, draft, show)
+    check = recipe_check(data_dir, rows) if not args.limit else None
+    print(f"\nACI-Bench test1, {len(scores)} dialogues; rouge_score, use_stemmer=False, F-measure mean")
+    print(f"{'system':48} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}")
+    print(f"{'ConsultScribe: ' + model_label:48} {overall[0]:8.2f} {overall[1]:8.2f} {overall[2]:10.2f}")
+    for name, (a, b, c) in PAPER_BASELINES.items():
+        print(f"{'paper: ' + name:48} {a:8.2f} {b:8.2f} {c:10.2f}")
+    if check is not None:
+        print(f"{'recipe check (transcript copied, recomputed)':48} {check[0]:8.2f} {check[1]:8.2f} {check[2]:10.2f}")
+    flagged = [s.unsupported for s in scores]
+    seconds = [s.seconds for s in scores]
+    print(
+        f"\nUnsupported facts flagged by the guard: {sum(flagged)} in total, "
+        f"{statistics.mean(flagged):.2f} per note (notes with any: {sum(1 for f in flagged if f)})."
+    )
+    print(f"Drafting time per note: median {statistics.median(seconds):.1f} s, max {max(seconds):.1f} s.")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "dataset": args.dataset,
+            "drafter": args.drafter,
+            "model": model_label,
+            "scoring": "rouge_score RougeScorer(['rouge1','rouge2','rougeLsum'], use_stemmer=False), mean F x 100",
+            "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": _cpus()},
+            "overall": {"rouge1": overall[0], "rouge2": overall[1], "rougeLsum": overall[2]},
+            "recipe_check_transcript_copied": check,
+            "unsupported_total": sum(flagged),
+            "seconds_median": statistics.median(seconds),
+            "notes": [s.__dict__ for s in scores],
+        }
+        args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+        print(f"Saved {args.json}")
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _drafter(kind: str, settings: Any) -> tuple[Any, str]:
+    from desktop.core.types import SoapNote
+    from desktop.documents.factguard import FactGuard
+    from desktop.llm.extractive import extract_sections
+
+    if kind == "extractive":
+
+        def extractive(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
+            note = SoapNote()
+            for name, items in extract_sections(transcript).items():
+                setattr(note, name, items)
+            return note, FactGuard.for_transcript(transcript.text()).guard_note(note), []
+
+        return extractive, "rule-based extraction (no model)"
+
+    from desktop.llm.drafting import draft_note
+    from desktop.llm.runtime import LlamaRuntime
+    from desktop.pipeline import model_store
+
+    path = model_store().ensure(settings.llm.model)
+    runtime = LlamaRuntime(
+        path, n_ctx=settings.llm.n_ctx, n_gpu_layers=settings.llm.n_gpu_layers, n_threads=settings.llm.n_threads
+    )
+
+    def llm(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
+        result = draft_note(runtime, transcript, patient, temperature=settings.llm.temperature)
+        return result.note, result.unsupported, result.extracted_sections
+
+    return llm, f"{settings.llm.model} (llama.cpp, {'GPU' if runtime.n_gpu_layers else 'CPU'})"
