@@ -146,8 +146,8 @@ out, deb, msi, version, t_app, t_all = sys.argv[1:]
 app = Path(out) / "consult-scribe"
 report = {
     "version": version,
-    "one_folder_bytes": sum(p.stat().st_size for p in app.rglob("*") if p.is_file()),
-    "one_folder_files": sum(1 for p in app.rglob("*") if p.is_file()),
+    "one_folder_bytes": sum(p.stat().st_size for p in app.rglob("*") if p.is_file() and not p.is_symlink()),
+    "one_folder_files": sum(1 for p in app.rglob("*") if p.is_file() and not p.is_symlink()),
     "deb_bytes": Path(deb).stat().st_size,
     "msi_bytes": Path(msi).stat().st_size,
     "model_packs_bytes": {p.name: p.stat().st_size for p in sorted(Path(out).glob("*.tar"))},

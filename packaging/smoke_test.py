@@ -131,7 +131,9 @@ def check_layout(app: Path, report: Report) -> None:
     for what, patterns in FORBIDDEN.items():
         found = [str(p.relative_to(internal)) for pat in patterns for p in internal.glob(pat)]
         report.check(f"layout: no {what}", not found, ", ".join(found[:10]))
-    report.sizes["one_folder_build"] = sum(p.stat().st_size for p in app.rglob("*") if p.is_file())
+    report.sizes["one_folder_build"] = sum(
+        p.stat().st_size for p in app.rglob("*") if p.is_file() and not p.is_symlink()
+    )
 
 
 def isolated_env(home: Path) -> dict[str, str]:

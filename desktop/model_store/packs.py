@@ -140,6 +140,7 @@ def pack_model(store: ModelStore, name: str, out: Path, progress: ProgressFn | N
                     raise ModelError(
                         f"The model '{entry.name}' is damaged: {f.path} does not match its SHA-256.", fix
                     )
+        os.chmod(tmp, 0o644)  # a pack is meant to be copied to other PCs
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
