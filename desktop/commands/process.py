@@ -34,6 +34,10 @@ def register(sub: Any) -> None:
     parser.add_argument("--doctor", default=None, metavar="NAME", help="signing doctor for the letter")
     parser.add_argument("--registration", default=None, metavar="NO", help="doctor's registration number")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--store", default=None, metavar="DIR", help="also save into the encrypted store (with --user)"
+    )
+    parser.add_argument("--user", default=None, metavar="USER", help="save into the store as this account")
     parser.set_defaults(handler=run)
 
 
@@ -100,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     chief = args.chief_complaint or (_chief_from_patient_file(args.patient) if args.patient else "")
     progress = StderrProgress(args.quiet)
     cancel = threading.Event()
+    store = _open_store(args)  # before the long job: a wrong password fails at once
     try:
         result = pipeline.process(
             args.input,
@@ -110,8 +115,15 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             cancel=cancel,
         )
+        if store is not None:
+            from desktop.storage.service import save_pipeline_result
+
+            saved = save_pipeline_result(store, patient, result)
+            print(f"Saved as consultation {saved.consultation_id} in the encrypted store.", file=sys.stderr)
     finally:
         progress.close()
+        if store is not None:
+            store.close()
     if not args.quiet:
         flagged = f", {result.unsupported} statement fact(s) flagged" if result.unsupported else ""
         print(
@@ -121,6 +133,19 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _open_store(args: argparse.Namespace) -> Any:
+    """The encrypted store for ``--store/--user`` (password from the terminal or stdin), or None."""
+    if not args.store and not args.user:
+        return None
+    if not args.user:
+        from desktop.core.errors import UsageError
+
+        raise UsageError("--store needs --user: the account the consultation is saved under.")
+    from desktop.commands.admin import open_store
+
+    return open_store(args.store, args.user)
 
 
 def _chief_from_patient_file(path: Path) -> str:
