@@ -121,8 +121,9 @@ def _reference_for(path: Path) -> Path:
     )
 
 
-def _real_single_voice(shared: Path) -> list[tuple[str, np.ndarray, list[Any]]]:
-    """Real recordings of one person each (JFK clip; two AISHELL-1 utterances of one speaker)."""
+def _real_recordings(shared: Path) -> list[tuple[str, np.ndarray, list[Any]]]:
+    """Real recordings of one person each (JFK clip; two AISHELL-1 utterances of one speaker), and the
+    two people taking turns (different recordings too, so the channel differs as well as the voice)."""
     from desktop.asr import speaker_features as sf
     from desktop.asr.speaker_synth import Turn, read_wav
 
@@ -152,6 +153,24 @@ def _real_single_voice(shared: Path) -> list[tuple[str, np.ndarray, list[Any]]]:
         t1 = len(xa) / 16000.0
         turns = [Turn("doctor", 0.0, t1, ""), Turn("doctor", t1 + 0.5, t1 + 0.5 + len(xb) / 16000.0, "")]
         out.append(("real-aishell-one-voice", x, turns))
+    if len(out) == 2:
+        # Two real people taking turns: JFK's phrases (English) and the AISHELL-1 speaker (Mandarin).
+        (_, jx, jturns), (_, ax, aturns) = out
+        pieces: list[tuple[str, np.ndarray]] = []
+        for k, t in enumerate(jturns):
+            pieces.append(("doctor", jx[int(t.start * 16000) : int(t.end * 16000)]))
+            if k < len(aturns):
+                at = aturns[k]
+                pieces.append(("patient", ax[int(at.start * 16000) : int(at.end * 16000)]))
+        gap = np.zeros(8000, dtype=np.float32)
+        audio: list[np.ndarray] = []
+        mixed_turns = []
+        pos = 0
+        for role, clip in pieces:
+            audio += [clip, gap]
+            mixed_turns.append(Turn(role, pos / 16000.0, (pos + len(clip)) / 16000.0, ""))
+            pos += len(clip) + len(gap)
+        out.append(("real-two-voices", np.concatenate(audio).astype(np.float32), mixed_turns))
     return out
 
 
@@ -268,12 +287,12 @@ def _run(args: argparse.Namespace) -> int:
                 row["snr_db"] = scenario.snr_db
                 rows.append(row)
         if not args.only:
-            for name, samples, turns in _real_single_voice(args.shared_data):
+            for name, samples, turns in _real_recordings(args.shared_data):
                 scores, _, _ = run_labeller(
                     samples, turns, profile=None, use_text=use_text, piece_s=args.pieces
                 )
                 row = _row(name, False, 1, scores)
-                row["group"] = "one-voice"
+                row["group"] = "real-two-voices" if name == "real-two-voices" else "one-voice"
                 rows.append(row)
     _print_table(rows)
     summary = _summary(rows)
