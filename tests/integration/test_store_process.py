@@ -1,0 +1,76 @@
+"""`consult-scribe process … --store DIR --user USER`: the pipeline's result lands in the encrypted store.
+
+The pipeline itself (real models) is tested by its own tests; here it is replaced by its result so
+the wiring, the password handling and what gets stored are checked in seconds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from desktop import pipeline
+from desktop.core.types import Patient
+from desktop.storage import Store
+from tests.integration.test_store_cli import cli
+from tests.unit.storage.conftest import PASSWORDS, make_store, sample_note, sample_transcript, tone
+
+
+@pytest.fixture
+def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    calls: list[Path] = []
+
+    def process(input_path: Path, out_dir: Path, settings: Any, **kwargs: Any) -> pipeline.ProcessResult:
+        calls.append(input_path)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        referral = out_dir / "referral.txt"
+        referral.write_text("Dear Doctor, please see Mr Chan about his sore throat.", encoding="utf-8")
+        return pipeline.ProcessResult(
+            out_dir, sample_transcript(), sample_note(), [referral], {"total_s": 1.0}, 0, 3.0, tone(3.0)
+        )
+
+    monkeypatch.setattr(pipeline, "process", process)
+    return calls
+
+
+def test_process_saves_into_the_store(tmp_path: Path, fake_pipeline: list[Path]) -> None:
+    setup = make_store(tmp_path / "store")
+    recording = tmp_path / "visit.wav"
+    recording.write_bytes(b"")
+    patient_file = tmp_path / "patient.json"
+    patient_file.write_text('{"name": "Chan Tai Man", "mrn": "A1", "sex": "M"}', encoding="utf-8")
+    args = [
+        "process",
+        str(recording),
+        "--out",
+        str(tmp_path / "out"),
+        "--patient",
+        str(patient_file),
+        "--quiet",
+    ]
+
+    wrong = cli([*args, "--store", str(setup.directory), "--user", "drwong"], "wrong-password\n", tmp_path)
+    assert wrong.returncode == 3 and "password is wrong" in wrong.stderr
+    assert fake_pipeline == []  # refused before the long job started
+
+    out = cli(
+        [*args, "--store", str(setup.directory), "--user", "drwong"], f"{PASSWORDS['drwong']}\n", tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Saved as consultation 1 in the encrypted store." in out.stderr
+    with Store.open(setup.directory, "drwong", PASSWORDS["drwong"]) as doctor:
+        record = doctor.consultation_record(1)
+        assert Patient.from_dict(record["patient"]).name == "Chan Tai Man"
+        assert [s["speaker"] for s in record["transcript"]["segments"]] == ["doctor", "patient"]
+        assert record["note_versions"][0]["kind"] == "ai_draft"
+        assert (
+            record["letters"][0]["kind"] == "referral" and "sore throat" in record["letters"][0]["rendered"]
+        )
+        assert record["audio"]["seconds"] == 3.0
+        assert np.abs(doctor.read_audio(1) - tone(3.0)).max() < 1e-4
+
+    no_user = cli([*args, "--store", str(setup.directory)], "", tmp_path)
+    assert no_user.returncode == 2 and "--store needs --user" in no_user.stderr
