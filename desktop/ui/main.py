@@ -1,18 +1,358 @@
-"""Main window entry point."""
+"""The main window: sign-in, the day's consultations, the consultation view, lock, settings, admin."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 
-def run(demo: bool = False, smoke_test: bool = False) -> int:
-    import os
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-    if smoke_test:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication, QLabel
+from desktop.config import Settings
+from desktop.core.errors import UserFacingError
+from desktop.services.backend import Backend
+from desktop.services.ports import ConsultationInfo, UserInfo
+from desktop.ui.admin import AdminDialog
+from desktop.ui.common import heading, show_error
+from desktop.ui.consultation import ConsultationView
+from desktop.ui.consultations import ConsultationsPage
+from desktop.ui.settings import SettingsDialog
+from desktop.ui.signin import LockPage, SetupWizard, SignInPage
 
-    app = QApplication.instance() or QApplication([])
-    label = QLabel("ConsultScribe")
-    if smoke_test:
-        return 0
-    label.show()
-    return int(app.exec())
+log = logging.getLogger(__name__)
+
+_ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+
+
+class IdleWatcher(QObject):
+    """Emits ``idle()`` (main thread) after ``timeout_ms`` without keyboard, mouse or touch input."""
+
+    idle = Signal()
+
+    def __init__(self, timeout_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(max(1, timeout_ms))
+        self.timer.timeout.connect(self.idle.emit)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def set_timeout(self, ms: int) -> None:
+        self.timer.setInterval(max(1, ms))
+        if self.timer.isActive():
+            self.timer.start()
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class AdminHome(QWidget):
+    """What an administrator sees: no clinical text, only administration and settings."""
+
+    def __init__(self, open_admin: Callable[[], object], open_settings: Callable[[], object]) -> None:
+        super().__init__()
+        self.setObjectName("adminHome")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(self.tr("Administration"), 18))
+        text = QLabel(
+            self.tr(
+                "Manage users and roles, the clinic policy and letterhead, models, and read the audit log. "
+                "Administrators do not see consultations or notes."
+            )
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        row = QHBoxLayout()
+        self.admin_button = QPushButton(self.tr("Users, policy and audit log…"))
+        self.admin_button.setObjectName("openAdmin")
+        self.settings_button = QPushButton(self.tr("Settings…"))
+        row.addWidget(self.admin_button)
+        row.addWidget(self.settings_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        self.admin_button.clicked.connect(open_admin)
+        self.settings_button.clicked.connect(open_settings)
+
+
+class MainWindow(QMainWindow):
+    """Top-level window. Pages: sign-in, work (list / consultation), admin home, lock."""
+
+    def __init__(self, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.backend = backend
+        self.user: UserInfo | None = None
+        self.consultation: ConsultationView | None = None
+        self.setWindowTitle(self.tr("ConsultScribe"))
+        self.pages = QStackedWidget()
+        self.setCentralWidget(self.pages)
+        self.sign_in = SignInPage(backend.records)
+        self.work = QStackedWidget()
+        self.work.setObjectName("workArea")
+        self.list_page = ConsultationsPage(backend.records)
+        self.work.addWidget(self.list_page)
+        self.admin_home = AdminHome(self.open_admin, self.open_settings)
+        self.lock_page = LockPage(backend.records)
+        for page in (self.sign_in, self.work, self.admin_home, self.lock_page):
+            self.pages.addWidget(page)
+        self._before_lock: QWidget | None = None
+        self.idle = IdleWatcher(max(1, backend.settings.policy.auto_lock_minutes) * 60_000, self)
+        self.idle.idle.connect(self.lock)
+        self.sign_in.signed_in.connect(self.signed_in)
+        self.lock_page.unlocked.connect(self.unlock)
+        self.lock_page.sign_out.connect(self.sign_out)
+        self.list_page.open_requested.connect(self.open_consultation)
+        self.user_label = QLabel("")
+        self.user_label.setObjectName("userLabel")
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._build_menu()
+        self._set_signed_in_actions(False)
+        self.resize(1280, 820)
+
+    def _build_menu(self) -> None:
+        bar = self.menuBar()
+        app_menu = bar.addMenu(self.tr("&ConsultScribe"))
+        self.settings_action = QAction(self.tr("Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        self.admin_action = QAction(self.tr("Administration…"), self)
+        self.admin_action.triggered.connect(self.open_admin)
+        self.lock_action = QAction(self.tr("Lock"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.sign_out_action = QAction(self.tr("Sign out"), self)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        quit_action = QAction(self.tr("Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        for a in (self.settings_action, self.admin_action, self.lock_action, self.sign_out_action):
+            app_menu.addAction(a)
+        app_menu.addSeparator()
+        app_menu.addAction(quit_action)
+
+    def _set_signed_in_actions(self, signed_in: bool) -> None:
+        self.settings_action.setEnabled(signed_in)
+        self.lock_action.setEnabled(signed_in)
+        self.sign_out_action.setEnabled(signed_in)
+        self.admin_action.setEnabled(signed_in and self.user is not None and self.user.is_admin)
+
+    # -- start -----------------------------------------------------------------------------
+    def start(self) -> SetupWizard | None:
+        """Show sign-in, or the first-run wizard when the store has no administrator yet."""
+        self.pages.setCurrentWidget(self.sign_in)
+        if self.backend.records.needs_setup():
+            wizard = SetupWizard(self.backend.records, self._store_location(), self)
+            wizard.completed.connect(self.signed_in)
+            wizard.open()
+            return wizard
+        self.sign_in.reset()
+        return None
+
+    def _store_location(self) -> str:
+        from desktop import paths
+
+        return self.backend.settings.policy.store_dir or str(paths.default_store_dir())
+
+    def start_demo(self, username: str, password: str, consultation_id: str, complaint: str) -> None:
+        """Demo mode: sign in as the demo doctor, open the sample consultation and replay it."""
+        try:
+            user = self.backend.records.sign_in(username, password)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
+            self.start()
+            return
+        self.backend.records.set_chief_complaint(consultation_id, complaint)
+        self.signed_in(user)
+        for info in self.list_page.items():
+            if info.id == consultation_id:
+                view = self.open_consultation(info)
+                if view is not None:
+                    QTimer.singleShot(800, view.start_recording)
+                break
+
+    # -- session ---------------------------------------------------------------------------
+    def signed_in(self, user: UserInfo) -> None:
+        self.user = user
+        self.user_label.setText(f"{user.display_name} · {user.role}")
+        self._set_signed_in_actions(True)
+        if user.is_clinician:
+            self.list_page.set_user(user)
+            self.work.setCurrentWidget(self.list_page)
+            self.pages.setCurrentWidget(self.work)
+        else:
+            self.pages.setCurrentWidget(self.admin_home)
+        self.idle.start()
+
+    def sign_out(self) -> None:
+        if self.consultation is not None and self.consultation.recording:
+            show_error(
+                self,
+                self.tr("A recording is in progress."),
+                self.tr("Stop the recording before signing out."),
+            )
+            return
+        if self.user is not None:
+            self.backend.records.log_event(self.user, "sign_out")
+        self._close_consultation()
+        self.user = None
+        self.user_label.setText("")
+        self._set_signed_in_actions(False)
+        self.idle.stop()
+        self.pages.setCurrentWidget(self.sign_in)
+        self.sign_in.reset()
+
+    def lock(self) -> None:
+        if self.user is None or self.pages.currentWidget() is self.lock_page:
+            return
+        self._before_lock = self.pages.currentWidget()
+        recording = self.consultation is not None and self.consultation.recording
+        self.lock_page.prepare(self.user, recording)
+        self.pages.setCurrentWidget(self.lock_page)
+        self.menuBar().setEnabled(False)
+        self.idle.stop()
+        self.backend.records.log_event(self.user, "lock")
+
+    @property
+    def locked(self) -> bool:
+        return self.pages.currentWidget() is self.lock_page
+
+    def unlock(self) -> None:
+        self.pages.setCurrentWidget(self._before_lock or self.work)
+        self.menuBar().setEnabled(True)
+        self.idle.start()
+        if self.user is not None:
+            self.backend.records.log_event(self.user, "unlock")
+
+    # -- consultations -----------------------------------------------------------------------
+    def open_consultation(self, info: ConsultationInfo) -> ConsultationView | None:
+        if self.user is None:
+            return None
+        if self.consultation is not None:
+            if self.consultation.recording:
+                show_error(
+                    self, self.tr("A recording is in progress."), self.tr("Stop it before opening another.")
+                )
+                return None
+            self._close_consultation()
+        try:
+            info = self.backend.records.open_consultation(info)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
+            return None
+        view = ConsultationView(self.backend, self.user, info)
+        view.closed.connect(self.back_to_list)
+        view.status_changed.connect(lambda _s: self.list_page.refresh())
+        self.consultation = view
+        self.work.addWidget(view)
+        self.work.setCurrentWidget(view)
+        return view
+
+    def back_to_list(self) -> None:
+        self._close_consultation()
+        self.list_page.refresh()
+        self.work.setCurrentWidget(self.list_page)
+
+    def _close_consultation(self) -> None:
+        if self.consultation is not None:
+            self.consultation.shutdown()
+            self.work.removeWidget(self.consultation)
+            self.consultation.deleteLater()
+            self.consultation = None
+
+    # -- dialogs -----------------------------------------------------------------------------
+    def open_settings(self) -> SettingsDialog | None:
+        if self.user is None:
+            return None
+        dialog = SettingsDialog(
+            self.backend.settings,
+            self.user,
+            self.backend.models,
+            self.backend.audio,
+            self.backend.save_settings,
+            self,
+        )
+        dialog.accepted.connect(lambda: self._settings_saved(dialog))
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self, dialog: SettingsDialog) -> None:
+        new = dialog.result_settings()
+        self.backend.settings.__dict__.update(new.__dict__)
+        self.idle.set_timeout(max(1, new.policy.auto_lock_minutes) * 60_000)
+
+    def open_admin(self) -> AdminDialog | None:
+        if self.user is None or not self.user.is_admin:
+            return None
+        dialog = AdminDialog(
+            self.backend.records,
+            self.user,
+            self.backend.settings,
+            self.backend.models,
+            self.backend.audio,
+            self.backend.save_settings,
+            self,
+        )
+        dialog.open()
+        return dialog
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.consultation is not None and self.consultation.recording:
+            show_error(
+                self, self.tr("A recording is in progress."), self.tr("Stop the recording before quitting.")
+            )
+            event.ignore()
+            return
+        self._close_consultation()
+        event.accept()
+
+
+def setup_qt(app: QApplication, settings: Settings, language: str | None = None) -> tuple[list[str], bool]:
+    """Register the bundled CJK font and install the UI translation; returns (font families, translated)."""
+    from desktop.ui.common import install_translator, register_fonts
+
+    families = register_fonts()
+    translator = install_translator(app, language or settings.ui.language)
+    if translator is not None:
+        app.setProperty("consultscribe_translator", translator)
+    return families, translator is not None
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with high-DPI rounding, the bundled CJK font and the translation."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv or ["consult-scribe"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("ConsultScribe")
+    app.setOrganizationName("ConsultScribe")
+    return app

@@ -1,0 +1,599 @@
+"""The real engines behind the app's ports: the encrypted store, audio sources, the streaming
+recogniser, the language model (drafting and letter prose), the letter templates, the model store.
+
+``desktop/app.py`` builds these from the settings and hands them to the window inside a
+:class:`~desktop.services.backend.Backend`. Heavy libraries are imported when first used.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from desktop.config import ClinicSettings, LlmSettings, Settings
+from desktop.core.errors import ModelError, UsageError, UserFacingError
+from desktop.core.types import Patient, SoapNote, Transcript
+from desktop.services.ports import (
+    AudioDevice,
+    AudioJournalPort,
+    AudioSourcePort,
+    AuditEntry,
+    ConsultationInfo,
+    LetterField,
+    LetterKind,
+    LetterVersion,
+    ModelInfo,
+    NoteVersion,
+    ProgressFn,
+    RenderedLetter,
+    TokenFn,
+    UserInfo,
+    filter_consultations,
+)
+
+log = logging.getLogger(__name__)
+
+ROLE_ORDER = ("doctor", "nurse", "admin")
+
+
+def _when(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return datetime.now()
+    if value.tzinfo is not None:
+        value = value.astimezone().replace(tzinfo=None)  # shown in local time
+    return value
+
+
+def _user_info(user: Any) -> UserInfo:
+    roles = set(user.roles)
+    role = next((r for r in ROLE_ORDER if r in roles), "nurse")
+    return UserInfo(
+        username=user.username,
+        display_name=user.display_name or user.username,
+        role=role,
+        registration_no=user.registration_no,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# records
+# --------------------------------------------------------------------------------------------
+class StoreRecords:
+    """RecordsPort over :class:`desktop.storage.Store` (one store opened per signed-in account).
+
+    The store checks roles and writes the audit log itself; this adapter only translates types.
+    Status is derived from what the store holds: an open audio journal is "recording", a signed
+    last version "signed", any note "draft".
+    """
+
+    def __init__(self, directory: Path, kdf: Any = None) -> None:
+        self.directory = Path(directory)
+        self._kdf = kdf
+        self._store: Any = None
+        self._complaints: dict[str, str] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            raise UsageError("Nobody is signed in.", "Sign in again.")
+        return self._store
+
+    def needs_setup(self) -> bool:
+        return not (self.directory / "keys.json").exists()
+
+    def initialise(self, username: str, display_name: str, password: str) -> str:
+        from desktop.storage import PRODUCTION_KDF, Store
+
+        self.close()
+        store, recovery = Store.create(
+            self.directory,
+            username,
+            password,
+            display_name=display_name or username,
+            roles=("admin",),
+            kdf=self._kdf or PRODUCTION_KDF,
+        )
+        store.close()
+        return str(recovery)
+
+    def sign_in(self, username: str, password: str) -> UserInfo:
+        from desktop.storage import Store
+
+        with self._lock:
+            self.close()
+            self._store = Store.open(self.directory, username, password)
+            return _user_info(self._store.user)
+
+    def check_password(self, username: str, password: str) -> bool:
+        from desktop.storage import crypto
+
+        try:
+            self.store._keyfile.unlock(username, password)
+        except crypto.DecryptError:
+            self.log_event(None, "unlock_failed", username)
+            return False
+        return True
+
+    def users(self) -> list[UserInfo]:
+        return [_user_info(u) for u in self.store.users()]
+
+    def add_user(
+        self,
+        actor: UserInfo,
+        username: str,
+        display_name: str,
+        role: str,
+        password: str,
+        registration_no: str = "",
+    ) -> UserInfo:
+        return _user_info(self.store.add_user(username, password, [role], display_name, registration_no))
+
+    def set_user_active(self, actor: UserInfo, username: str, active: bool) -> None:
+        raise UsageError(
+            "Accounts cannot be deactivated from this window yet.",
+            "Use 'consult-scribe admin' on this computer, or reset the password.",
+        )
+
+    def consultations(self, query: str = "", day: datetime | None = None) -> list[ConsultationInfo]:
+        rows = self.store.list_consultations()
+        out = []
+        for r in rows:
+            cid = str(r["id"])
+            status = "new"
+            if r.get("audio") == "open":
+                status = "recording"
+            elif r.get("note") == "signed":
+                status = "signed"
+            elif r.get("note"):
+                status = "draft"
+            info = ConsultationInfo(
+                id=cid,
+                patient=Patient(name=str(r.get("patient", "")), mrn=str(r.get("mrn", ""))),
+                chief_complaint=self._complaints.get(cid, ""),
+                created_at=_when(str(r.get("started_at", ""))),
+                status=status,
+                doctor=str(r.get("doctor", "")),
+            )
+            out.append(info)
+        return filter_consultations(out, query, day)
+
+    def open_consultation(self, info: ConsultationInfo) -> ConsultationInfo:
+        """The full header (patient, consent, chief complaint from the latest note)."""
+        record = self.store.consultation_record(int(info.id), purpose="opened")
+        patient = Patient.from_dict(record["patient"])
+        versions = record.get("note_versions") or []
+        complaint = self._complaints.get(info.id, "")
+        if versions:
+            complaint = str(versions[-1]["note"].get("chief_complaint", "")) or complaint
+        return replace(
+            info,
+            patient=patient,
+            chief_complaint=complaint,
+            consent=bool(record["consultation"]["consent"]),
+        )
+
+    def create_consultation(
+        self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool
+    ) -> ConsultationInfo:
+        store = self.store
+        pid = store.find_patient(patient.mrn) if patient.mrn else None
+        if pid is None:
+            pid = store.add_patient(patient)
+        cid = str(store.create_consultation(pid, consent=consent))
+        self._complaints[cid] = chief_complaint
+        return ConsultationInfo(
+            id=cid, patient=patient, chief_complaint=chief_complaint, consent=consent, doctor=actor.username
+        )
+
+    def set_status(self, actor: UserInfo, consultation_id: str, status: str) -> None:
+        return None  # derived from the journal and note versions
+
+    def set_chief_complaint(self, consultation_id: str, text: str) -> None:
+        # The store keeps the chief complaint inside each note version; until the first draft
+        # it is held for this session.
+        self._complaints[consultation_id] = text
+
+    def save_transcript(self, actor: UserInfo, consultation_id: str, transcript: Transcript) -> None:
+        self.store.save_transcript(int(consultation_id), transcript)
+
+    def transcript(self, consultation_id: str) -> Transcript | None:
+        t = self.store.transcript(int(consultation_id))
+        return t if t.segments else None
+
+    def note_versions(self, consultation_id: str) -> list[NoteVersion]:
+        return [
+            NoteVersion(
+                number=v.version, note=v.note, kind=v.kind, author=v.author, created_at=_when(v.created_at)
+            )
+            for v in self.store.note_versions(int(consultation_id))
+        ]
+
+    def save_note(self, actor: UserInfo, consultation_id: str, note: SoapNote, kind: str) -> NoteVersion:
+        cid = int(consultation_id)
+        number = (
+            self.store.sign_note(cid, note)
+            if kind == "signed"
+            else self.store.save_note(cid, note, kind=kind)
+        )
+        if note.chief_complaint:
+            self._complaints[consultation_id] = note.chief_complaint
+        return NoteVersion(number=int(number), note=note, kind=kind, author=actor.username)
+
+    def letters(self, consultation_id: str) -> list[LetterVersion]:
+        return [
+            LetterVersion(
+                id=str(r["letter_id"]),
+                kind=str(r["kind"]),
+                number=int(r["version"]),
+                html=str(r["rendered"]),
+                author=str(r["author"]),
+                values={str(k): str(v) for k, v in dict(r["fields"]).items()},
+                created_at=_when(str(r["created_at"])),
+            )
+            for r in self.store.letters(int(consultation_id))
+        ]
+
+    def save_letter(
+        self,
+        actor: UserInfo,
+        consultation_id: str,
+        kind: str,
+        html: str,
+        values: dict[str, str],
+        letter_id: str = "",
+    ) -> LetterVersion:
+        language = values.get("_language", "")
+        fields = {k: v for k, v in values.items() if not k.startswith("_")}
+        lid, version = self.store.save_letter(
+            int(consultation_id),
+            kind,
+            language,
+            fields,
+            html,
+            letter_id=int(letter_id) if letter_id else None,
+        )
+        return LetterVersion(
+            id=str(lid), kind=kind, number=int(version), html=html, author=actor.username, values=fields
+        )
+
+    def log_event(self, actor: UserInfo | None, action: str, target: str = "", detail: str = "") -> None:
+        if self._store is None:
+            return
+        try:
+            self._store._audit_now(f"app:{action}", "app", target, detail)
+        except UserFacingError:
+            log.warning("could not write the audit entry %s", action)
+
+    def audit_entries(self, limit: int = 500) -> list[AuditEntry]:
+        entries = self.store.audit_entries()[-limit:]
+        return [
+            AuditEntry(
+                at=_when(e.at),
+                user=e.actor,
+                action=e.action,
+                target=f"{e.record_type} {e.record_id}".strip(),
+                detail=e.detail,
+            )
+            for e in reversed(entries)
+        ]
+
+    def open_journal(self, consultation_id: str) -> AudioJournalPort:
+        journal: AudioJournalPort = self.store.open_journal(int(consultation_id))
+        return journal
+
+    def read_audio(self, consultation_id: str, start_s: float, end_s: float) -> tuple[np.ndarray, int]:
+        return self.store.read_audio(int(consultation_id), start_s, end_s), 16000
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+# --------------------------------------------------------------------------------------------
+# audio
+# --------------------------------------------------------------------------------------------
+class MicrophoneAudio:
+    """AudioPort over sounddevice (PortAudio). A file ``demo_file`` adds a replayed "microphone"."""
+
+    DEMO_ID = "demo-sample"
+
+    def __init__(self, demo_file: Path | None = None, realtime: bool = True) -> None:
+        self.demo_file = demo_file
+        self.realtime = realtime
+
+    def devices(self) -> list[AudioDevice]:
+        out: list[AudioDevice] = []
+        if self.demo_file is not None:
+            out.append(
+                AudioDevice(self.DEMO_ID, f"Sample consultation ({self.demo_file.name})", default=True)
+            )
+        try:
+            from desktop.audio.capture import list_input_devices, load_sounddevice
+
+            for d in list_input_devices(load_sounddevice()):
+                out.append(AudioDevice(str(d.index), d.name, default=d.default and self.demo_file is None))
+        except UserFacingError:
+            if not out:
+                raise
+        except Exception:
+            log.warning("listing microphones failed", exc_info=True)
+            if not out:
+                raise UserFacingError(
+                    "No microphone could be listed.", "Check that a microphone is connected, then reopen."
+                ) from None
+        return out
+
+    def open(self, device_id: str) -> AudioSourcePort:
+        if self.demo_file is not None and device_id in ("", self.DEMO_ID):
+            from desktop.audio.sources import FileSource
+
+            source: AudioSourcePort = FileSource(self.demo_file, realtime=self.realtime)
+            return source
+        from desktop.audio.capture import MicrophoneSource, load_sounddevice
+
+        return MicrophoneSource(
+            load_sounddevice(), int(device_id) if device_id.isdigit() else (device_id or None)
+        )
+
+
+class SoundDevicePlayer:
+    """Plays a span of the journal's audio through the default output (sounddevice)."""
+
+    def play(self, samples: np.ndarray, sample_rate: int) -> None:
+        from desktop.audio.capture import load_sounddevice
+
+        sd = load_sounddevice()
+        try:
+            sd.stop()
+            sd.play(np.asarray(samples, dtype=np.float32), sample_rate)
+        except Exception as exc:
+            raise UserFacingError(
+                "The audio could not be played on this computer.", "Check the speakers or headphones."
+            ) from exc
+
+    def stop(self) -> None:
+        try:
+            from desktop.audio.capture import load_sounddevice
+
+            load_sounddevice().stop()
+        except Exception:
+            log.debug("stopping playback failed", exc_info=True)
+
+
+# --------------------------------------------------------------------------------------------
+# models, language model, drafting
+# --------------------------------------------------------------------------------------------
+class ManifestModels:
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def models(self) -> list[ModelInfo]:
+        return [
+            ModelInfo(s.entry.name, s.entry.role, s.usable, s.problem, s.entry.total_size)
+            for s in self.store.list()
+        ]
+
+    def check(self, name: str) -> str:
+        try:
+            status = self.store.status(self.store.entry(name))
+        except ModelError as exc:
+            return f"{exc.message} {exc.hint}".strip()
+        return "" if status.usable else f"The model '{name}' is not usable: {status.problem}."
+
+
+class LanguageModel:
+    """Owns the one language model; loaded on first use on the worker thread that calls it."""
+
+    def __init__(self, model_store: Any, settings: LlmSettings) -> None:
+        self.model_store = model_store
+        self.settings = settings
+        self.runtime: Any = None
+        self._lock = threading.Lock()
+
+    def load(self, progress: ProgressFn | None = None) -> Any:
+        with self._lock:
+            if self.runtime is None:
+                from desktop.llm.runtime import LlamaRuntime
+
+                path = self.model_store.ensure(self.settings.model, progress)
+                if progress is not None:
+                    progress(f"Loading {self.settings.model}…", -1)
+                self.runtime = LlamaRuntime(
+                    Path(path),
+                    n_ctx=self.settings.n_ctx,
+                    n_gpu_layers=self.settings.n_gpu_layers,
+                    n_threads=self.settings.n_threads,
+                    name=self.settings.model,
+                )
+            return self.runtime
+
+
+class LlmDrafter:
+    """DrafterPort over ``desktop.llm.drafting.draft_note``."""
+
+    def __init__(self, model: LanguageModel, vocabulary: Sequence[str] = ()) -> None:
+        self.model = model
+        self.vocabulary = list(vocabulary)
+
+    def load(self, progress: ProgressFn | None = None) -> None:
+        self.model.load(progress)
+
+    def draft(
+        self,
+        transcript: Transcript,
+        patient: Patient,
+        chief_complaint: str,
+        on_token: TokenFn | None,
+        on_progress: ProgressFn | None,
+        cancel: threading.Event,
+    ) -> SoapNote:
+        from desktop.llm.drafting import draft_note
+
+        def progress(label: str, fraction: float) -> None:
+            if on_progress is not None:
+                # The engine labels steps "subjective", "patient instructions (part 1 of 2)"…
+                on_progress(label.split(" (part")[0].replace(" ", "_"), fraction)
+
+        runtime = self.model.load()
+        result = draft_note(
+            runtime,
+            transcript,
+            patient,
+            chief_complaint,
+            vocabulary=self.vocabulary,
+            temperature=self.model.settings.temperature,
+            on_token=on_token,
+            on_progress=progress,
+            cancel=cancel,
+        )
+        return result.note
+
+
+# --------------------------------------------------------------------------------------------
+# letters
+# --------------------------------------------------------------------------------------------
+class TemplateLetters:
+    """LettersPort over the letter templates, the prose writer and the PDF/DOCX writers."""
+
+    def __init__(
+        self, model: LanguageModel | None, settings: Settings, vocabulary: Sequence[str] = ()
+    ) -> None:
+        self.model = model
+        self.settings = settings
+        self.vocabulary = list(vocabulary)
+        self._templates: dict[str, Any] | None = None
+
+    def templates(self) -> dict[str, Any]:
+        if self._templates is None:
+            from desktop.documents.templates import KINDS, load_all
+
+            loaded = load_all(self.settings.clinic.templates_dir or None)
+            self._templates = {k: loaded[k] for k in KINDS if k in loaded}
+        return self._templates
+
+    def kinds(self) -> list[LetterKind]:
+        out = []
+        for kind, t in self.templates().items():
+            fields = [
+                LetterField(key=f.name, label=f.label_for("en"), default="", required=f.required)
+                for f in t.user_fields()
+            ]
+            out.append(
+                LetterKind(id=kind, title=t.title_for("en"), title_zh=t.title.get("zh", ""), fields=fields)
+            )
+        return out
+
+    def defaults(self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings) -> dict[str, str]:
+        from desktop.documents.render import resolve_values
+
+        template = self.templates()[kind]
+        resolved, _missing = resolve_values(template, note, patient, clinic, {})
+        out = {}
+        for f in template.user_fields():
+            value = resolved.get(f.name)
+            if isinstance(value, list):
+                out[f.name] = "; ".join(str(v) for v in value)
+            elif value not in (None, ""):
+                out[f.name] = str(value)
+        return out
+
+    def render(
+        self,
+        kind: str,
+        note: SoapNote,
+        patient: Patient,
+        clinic: ClinicSettings,
+        values: dict[str, str],
+        language: str,
+        transcript: Transcript | None,
+        cancel: threading.Event,
+        progress: ProgressFn | None = None,
+    ) -> RenderedLetter:
+        from desktop.llm.letters import generate_document
+
+        runtime = None
+        if self.model is not None:
+            try:
+                runtime = self.model.load(progress)
+            except ModelError:
+                log.warning("letter prose falls back to the note: the language model is not available")
+        generated = generate_document(
+            kind,
+            note,
+            patient,
+            clinic,
+            runtime=runtime,
+            transcript=transcript,
+            language=language or None,
+            values={k: v for k, v in values.items() if v},
+            script=self.settings.asr.script,
+            vocabulary=self.vocabulary,
+            cancel=cancel,
+            progress=progress,
+            template=self.templates()[kind],
+        )
+        doc = generated.document
+        return RenderedLetter(kind=kind, title=doc.title, html=doc.html, text=doc.text, data=doc)
+
+    def export(self, letter: RenderedLetter, path: str, fmt: str) -> None:
+        target = Path(path)
+        doc = letter.data
+        if fmt == "pdf":
+            from desktop.services.pdf import html_to_pdf
+
+            footer = getattr(doc, "footer", "")
+            page_label = getattr(doc, "page_label", "")
+            html_to_pdf(letter.html, target, footer=footer, page_label=page_label, title=letter.title)
+        elif fmt == "docx":
+            if doc is not None:
+                from desktop.documents.render import write_docx
+
+                write_docx(doc, target)
+            else:
+                _plain_docx(letter, target)
+        else:
+            raise UsageError(f"Unknown export format '{fmt}'.", "Choose PDF or DOCX.")
+
+
+def _plain_docx(letter: RenderedLetter, path: Path) -> None:
+    """An edited letter as a Word document: the edited text, paragraph by paragraph."""
+    import docx
+
+    document = docx.Document()
+    for line in letter.text.splitlines():
+        document.add_paragraph(line)
+    tmp = path.with_name(path.name + ".tmp")
+    document.save(str(tmp))
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------------------------
+# fact guard
+# --------------------------------------------------------------------------------------------
+class FactChecker:
+    """(transcript text, statement) -> items not found in the transcript. Caches one guard."""
+
+    def __init__(self, vocabulary: Sequence[str] = ()) -> None:
+        self.vocabulary = list(vocabulary)
+        self._key = ""
+        self._guard: Any = None
+
+    def __call__(self, transcript_text: str, statement: str) -> list[str]:
+        from desktop.documents.factguard import FactGuard
+
+        if self._guard is None or self._key != transcript_text:
+            self._guard = FactGuard.for_transcript(transcript_text, self.vocabulary)
+            self._key = transcript_text
+        return list(self._guard.check(statement))

@@ -1,0 +1,55 @@
+"""Everything the window is given: the engines behind their ports, plus the worker threads.
+
+``desktop/app.py`` builds one :class:`Backend` from the settings; tests build one from fakes.
+Widgets receive it and never construct an engine themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject
+
+from desktop.config import Settings
+from desktop.services.jobs import WorkerThread
+from desktop.services.ports import (
+    AudioPort,
+    DrafterPort,
+    LettersPort,
+    ModelsPort,
+    PlayerPort,
+    RecordsPort,
+    StreamingAsrPort,
+)
+
+
+@dataclass
+class Backend:
+    settings: Settings
+    records: RecordsPort
+    audio: AudioPort
+    asr_factory: Callable[[], StreamingAsrPort]
+    drafter: DrafterPort
+    letters: LettersPort
+    models: ModelsPort
+    player: PlayerPort | None = None
+    # (transcript text, statement text) -> numbers, doses and drug names not found in the transcript
+    fact_check: Callable[[str, str], list[str]] | None = None
+    save_settings: Callable[[Settings], None] | None = None
+    demo_audio: str = ""  # demo mode: the sample replayed through the live path
+    threads: dict[str, WorkerThread] = field(default_factory=dict)
+
+    def thread(self, name: str, parent: QObject | None = None) -> WorkerThread:
+        """The worker thread owning one resource ("llm", "letters"), created on first use."""
+        if name not in self.threads:
+            self.threads[name] = WorkerThread(name, parent)
+        return self.threads[name]
+
+    def shutdown(self) -> None:
+        for t in self.threads.values():
+            t.shutdown()
+        self.threads.clear()
+        if self.player is not None:
+            self.player.stop()
+        self.records.close()

@@ -1,0 +1,339 @@
+"""What the app needs from the engines, as small Protocols.
+
+The widgets and the Qt workers depend only on these. ``desktop/services/adapters.py`` wraps
+the real engines (storage, audio, streaming ASR, LLM drafting, letters) to fit them; tests
+use fakes. Nothing here imports Qt, so the ports can be read and typed without a display.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import numpy as np
+
+from desktop.config import ClinicSettings
+from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment
+
+ROLES = ("doctor", "nurse", "admin")
+CONSULTATION_STATES = ("new", "recording", "draft", "signed")
+
+
+@dataclass
+class UserInfo:
+    username: str
+    display_name: str
+    role: str  # "doctor" | "nurse" | "admin"
+    registration_no: str = ""
+    active: bool = True
+
+    @property
+    def can_sign(self) -> bool:
+        return self.role == "doctor"
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role in ("doctor", "nurse")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass
+class ConsultationInfo:
+    id: str
+    patient: Patient
+    chief_complaint: str = ""
+    created_at: datetime = field(default_factory=datetime.now)
+    status: str = "new"
+    consent: bool = False
+    doctor: str = ""
+
+
+def filter_consultations(
+    items: list[ConsultationInfo], query: str = "", day: datetime | None = None
+) -> list[ConsultationInfo]:
+    needle = query.strip().lower()
+    out = []
+    for c in items:
+        if day is not None and c.created_at.date() != day.date():
+            continue
+        hay = " ".join([c.patient.name, c.patient.name_zh, c.patient.mrn, c.chief_complaint]).lower()
+        if needle and needle not in hay:
+            continue
+        out.append(c)
+    return out
+
+
+@dataclass
+class NoteVersion:
+    """One saved version of a note. ``kind`` is "ai_draft", "edit" or "signed"."""
+
+    number: int
+    note: SoapNote
+    kind: str
+    author: str
+    created_at: datetime = field(default_factory=datetime.now)
+
+    @property
+    def signed(self) -> bool:
+        return self.kind == "signed"
+
+
+@dataclass
+class LetterVersion:
+    id: str
+    kind: str
+    number: int
+    html: str
+    author: str
+    values: dict[str, str] = field(default_factory=dict)
+    created_at: datetime = field(default_factory=datetime.now)
+
+
+@dataclass
+class AuditEntry:
+    at: datetime
+    user: str
+    action: str
+    target: str = ""
+    detail: str = ""
+
+
+class AudioJournalPort(Protocol):
+    """The encrypted audio of one consultation: written before it is transcribed."""
+
+    def append(self, samples: np.ndarray) -> object: ...
+
+    def close(self) -> None: ...
+
+
+class RecordsPort(Protocol):
+    """Accounts, consultations, notes, letters and the audit log (the encrypted store)."""
+
+    def needs_setup(self) -> bool: ...
+
+    def initialise(self, username: str, display_name: str, password: str) -> str:
+        """Create the store and its first administrator; returns the recovery key to print or save."""
+        ...
+
+    def sign_in(self, username: str, password: str) -> UserInfo: ...
+
+    def check_password(self, username: str, password: str) -> bool: ...
+
+    def users(self) -> list[UserInfo]: ...
+
+    def add_user(
+        self,
+        actor: UserInfo,
+        username: str,
+        display_name: str,
+        role: str,
+        password: str,
+        registration_no: str = "",
+    ) -> UserInfo: ...
+
+    def set_user_active(self, actor: UserInfo, username: str, active: bool) -> None: ...
+
+    def consultations(self, query: str = "", day: datetime | None = None) -> list[ConsultationInfo]: ...
+
+    def create_consultation(
+        self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool
+    ) -> ConsultationInfo: ...
+
+    def open_consultation(self, info: ConsultationInfo) -> ConsultationInfo:
+        """The full header of a listed consultation (the opening is audited)."""
+        ...
+
+    def set_status(self, actor: UserInfo, consultation_id: str, status: str) -> None: ...
+
+    def set_chief_complaint(self, consultation_id: str, text: str) -> None: ...
+
+    def save_transcript(self, actor: UserInfo, consultation_id: str, transcript: Transcript) -> None: ...
+
+    def transcript(self, consultation_id: str) -> Transcript | None: ...
+
+    def note_versions(self, consultation_id: str) -> list[NoteVersion]: ...
+
+    def save_note(self, actor: UserInfo, consultation_id: str, note: SoapNote, kind: str) -> NoteVersion: ...
+
+    def letters(self, consultation_id: str) -> list[LetterVersion]: ...
+
+    def save_letter(
+        self,
+        actor: UserInfo,
+        consultation_id: str,
+        kind: str,
+        html: str,
+        values: dict[str, str],
+        letter_id: str = "",
+    ) -> LetterVersion:
+        """A new version of letter ``letter_id`` (a new letter when empty)."""
+        ...
+
+    def log_event(self, actor: UserInfo | None, action: str, target: str = "", detail: str = "") -> None: ...
+
+    def audit_entries(self, limit: int = 500) -> list[AuditEntry]: ...
+
+    def open_journal(self, consultation_id: str) -> AudioJournalPort:
+        """The journal to append this consultation's audio to (one writer at a time)."""
+        ...
+
+    def read_audio(self, consultation_id: str, start_s: float, end_s: float) -> tuple[np.ndarray, int]:
+        """A span of the recorded audio and its sample rate."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class AudioDevice:
+    id: str
+    name: str
+    default: bool = False
+
+
+class AudioSourcePort(Protocol):
+    """A started source of 16 kHz mono float32 blocks (microphone or a file replayed in real time)."""
+
+    sample_rate: int
+
+    def start(self) -> None: ...
+
+    def read(self, timeout: float = 0.1) -> np.ndarray | None:
+        """The next block, ``None`` when nothing arrived within ``timeout``; raises EOFError at the end of a file."""
+        ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def overflows(self) -> int: ...
+
+
+class AudioPort(Protocol):
+    def devices(self) -> list[AudioDevice]: ...
+
+    def open(self, device_id: str) -> AudioSourcePort: ...
+
+
+class StreamingAsrPort(Protocol):
+    """One consultation's streaming recogniser: audio in, tentative and final segments out."""
+
+    def feed(self, samples: np.ndarray) -> list[TranscriptSegment]:
+        """Segments changed by this audio: tentative ones replace the previous tentative tail."""
+        ...
+
+    def finish(self) -> list[TranscriptSegment]:
+        """Flush everything queued; every returned segment is final."""
+        ...
+
+    @property
+    def duty_cycle(self) -> float:
+        """Compute time / audio time over the recent window (≥ 1 means it cannot keep up)."""
+        ...
+
+
+TokenFn = Callable[[str], None]
+ProgressFn = Callable[[str, float], None]
+
+
+class DrafterPort(Protocol):
+    def load(self, progress: ProgressFn | None = None) -> None:
+        """Load the model (slow on first use); raises ModelError when it is missing."""
+        ...
+
+    def draft(
+        self,
+        transcript: Transcript,
+        patient: Patient,
+        chief_complaint: str,
+        on_token: TokenFn | None,
+        on_progress: ProgressFn | None,
+        cancel: threading.Event,
+    ) -> SoapNote:
+        """Draft the note; raises Cancelled when ``cancel`` is set.
+
+        ``on_progress(step, fraction)`` names the section being written ("subjective", …) so the
+        streamed tokens can be shown in the right editor.
+        """
+        ...
+
+
+@dataclass
+class LetterField:
+    key: str
+    label: str
+    default: str = ""
+    required: bool = True
+
+
+@dataclass
+class LetterKind:
+    id: str
+    title: str
+    title_zh: str = ""
+    fields: list[LetterField] = field(default_factory=list)
+    shortcut: str = ""
+
+
+@dataclass
+class RenderedLetter:
+    kind: str
+    title: str
+    html: str
+    text: str
+    data: Any = None  # the engine's own document object, handed back to export
+
+
+class LettersPort(Protocol):
+    def kinds(self) -> Sequence[LetterKind]: ...
+
+    def defaults(self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings) -> dict[str, str]:
+        """The values the short form starts with (dates, what the note already says)."""
+        ...
+
+    def render(
+        self,
+        kind: str,
+        note: SoapNote,
+        patient: Patient,
+        clinic: ClinicSettings,
+        values: dict[str, str],
+        language: str,
+        transcript: Transcript | None,
+        cancel: threading.Event,
+        progress: ProgressFn | None = None,
+    ) -> RenderedLetter:
+        """Write and render one document; raises UserFacingError naming missing values, Cancelled."""
+        ...
+
+    def export(self, letter: RenderedLetter, path: str, fmt: str) -> None:
+        """Write ``letter`` as "pdf" or "docx" to ``path``."""
+        ...
+
+
+@dataclass
+class ModelInfo:
+    name: str
+    role: str
+    usable: bool
+    problem: str = ""
+    size: int = 0
+
+
+class ModelsPort(Protocol):
+    def models(self) -> list[ModelInfo]: ...
+
+    def check(self, name: str) -> str:
+        """'' when the model is usable, else the problem in plain words with the next step."""
+        ...
+
+
+class PlayerPort(Protocol):
+    def play(self, samples: np.ndarray, sample_rate: int) -> None: ...
+
+    def stop(self) -> None: ...

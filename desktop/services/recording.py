@@ -1,0 +1,205 @@
+"""The recording worker: audio source → encrypted journal → streaming ASR, on its own thread.
+
+Durability first: each block is appended to the consultation's encrypted audio journal before
+it is given to the recogniser. Stop drains everything the source still holds and flushes the
+recogniser before ``finished`` is emitted, so no queued audio is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from desktop import paths
+from desktop.core.errors import UserFacingError
+from desktop.core.types import Transcript, TranscriptSegment
+from desktop.services.ports import AudioJournalPort, AudioSourcePort, StreamingAsrPort
+
+log = logging.getLogger(__name__)
+
+DUTY_WARN = 0.9  # BENCHMARKS A4: warn the user when the recogniser cannot keep up
+
+
+class _RecordingWorker(QObject):
+    started = Signal()
+
+    def __init__(self, session: RecordingSession) -> None:
+        super().__init__()
+        self._s = session
+
+    @Slot()
+    def run(self) -> None:
+        self._s._run()
+
+
+class RecordingSession(QObject):
+    """Records one consultation.
+
+    Signals (emitted from the recording thread, delivered queued to the main thread):
+
+    * ``level_changed(float rms_dbfs)`` — input level of the latest block, -90..0 dBFS;
+    * ``segments_changed(list[TranscriptSegment])`` — new final segments and the current tentative
+      tail (tentative segments replace earlier tentative ones);
+    * ``load_changed(float duty_cycle, int overflows)`` — recogniser compute/audio ratio and the
+      source's dropped-block count;
+    * ``elapsed_changed(float seconds)`` — recorded (not paused) audio so far;
+    * ``failed(str message, str next_step)`` — the microphone vanished, the disk is full…;
+      audio recorded so far is kept;
+    * ``finished(Transcript)`` — after Stop, once everything queued was journalled and transcribed.
+    """
+
+    level_changed = Signal(float)
+    segments_changed = Signal(list)
+    load_changed = Signal(float, int)
+    elapsed_changed = Signal(float)
+    failed = Signal(str, str)
+    finished = Signal(object)
+
+    def __init__(
+        self,
+        source: AudioSourcePort,
+        asr_factory: Callable[[], StreamingAsrPort],
+        journal_factory: Callable[[], AudioJournalPort],
+        language: str = "",
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._asr_factory = asr_factory
+        self._journal_factory = journal_factory
+        self._language = language
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._thread = QThread()
+        self._thread.setObjectName("recording")
+        self._worker = _RecordingWorker(self)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._final: list[TranscriptSegment] = []
+        self.samples_recorded = 0
+        self.running = False
+
+    # -- main-thread API --------------------------------------------------------------------
+    def start(self) -> None:
+        self.running = True
+        self._thread.start()
+
+    def pause(self) -> None:
+        self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    def stop(self) -> None:
+        """Ask the worker to drain and finish; ``finished`` follows."""
+        self._stop.set()
+
+    def wait(self, ms: int = 30_000) -> bool:
+        return bool(self._thread.wait(ms))
+
+    def final_segments(self) -> list[TranscriptSegment]:
+        return list(self._final)
+
+    # -- recording thread -------------------------------------------------------------------
+    def _run(self) -> None:
+        journal: AudioJournalPort | None = None
+        try:
+            journal = self._journal_factory()
+            asr = self._asr_factory()
+            self._source.start()
+            rate = int(getattr(self._source, "sample_rate", 16000))
+            last_load = 0.0
+            ended = False
+            while not self._stop.is_set() and not ended:
+                try:
+                    block = self._source.read(0.1)
+                except EOFError:
+                    ended = True
+                    block = None
+                if block is None or len(block) == 0:
+                    continue
+                if self._paused.is_set():
+                    continue  # paused: the room is not recorded
+                self._consume(block, rate, journal, asr)
+                now = time.monotonic()
+                if now - last_load > 0.5:
+                    last_load = now
+                    self.load_changed.emit(float(asr.duty_cycle), int(self._source.overflows))
+            self._source.stop()
+            # Stop never drops queued audio: drain what the source still holds.
+            while True:
+                try:
+                    block = self._source.read(0.0)
+                except EOFError:
+                    break
+                if block is None or len(block) == 0:
+                    break
+                if not self._paused.is_set():
+                    self._consume(block, rate, journal, asr)
+            tail = asr.finish()
+            self._publish(tail)
+            self.load_changed.emit(float(asr.duty_cycle), int(self._source.overflows))
+        except UserFacingError as exc:
+            log.warning("recording stopped: %s", type(exc).__name__)
+            self._safe_stop_source()
+            self.failed.emit(exc.message, exc.hint)
+        except Exception:
+            log.error("recording failed with a bug:\n%s", traceback.format_exc())
+            self._safe_stop_source()
+            self.failed.emit(
+                "Recording stopped unexpectedly. The audio recorded so far is saved.",
+                f"Start a new recording to continue; please send the log folder {paths.logs_dir()} to IT.",
+            )
+        finally:
+            if journal is not None:
+                try:
+                    journal.close()
+                except Exception:
+                    log.error("closing the audio journal failed:\n%s", traceback.format_exc())
+            self.running = False
+            language = self._language or _majority_language(self._final)
+            self.finished.emit(Transcript(language=language, segments=list(self._final)))
+            self._thread.quit()
+
+    def _consume(
+        self, block: np.ndarray, rate: int, journal: AudioJournalPort, asr: StreamingAsrPort
+    ) -> None:
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        journal.append(block)
+        self.samples_recorded += len(block)
+        rms = float(np.sqrt(np.mean(block * block))) if len(block) else 0.0
+        self.level_changed.emit(max(-90.0, 20.0 * np.log10(rms + 1e-9)))
+        self.elapsed_changed.emit(self.samples_recorded / rate)
+        self._publish(asr.feed(block))
+
+    def _publish(self, segments: list[TranscriptSegment]) -> None:
+        if not segments:
+            return
+        for seg in segments:
+            if seg.final:
+                self._final.append(seg)
+        self.segments_changed.emit(list(segments))
+
+    def _safe_stop_source(self) -> None:
+        try:
+            self._source.stop()
+        except Exception:
+            log.warning("stopping the audio source failed", exc_info=True)
+
+
+def _majority_language(segments: list[TranscriptSegment]) -> str:
+    counts: dict[str, float] = {}
+    for s in segments:
+        if s.language:
+            counts[s.language] = counts.get(s.language, 0.0) + (s.end - s.start)
+    return max(counts, key=lambda k: counts[k]) if counts else ""

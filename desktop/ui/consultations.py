@@ -1,0 +1,274 @@
+"""Today's consultations: list, search, open, and the new-consultation dialog."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.errors import UserFacingError
+from desktop.core.types import Patient
+from desktop.services.ports import ConsultationInfo, RecordsPort, UserInfo, filter_consultations
+from desktop.ui.common import heading, show_error, tr
+
+STATUS_COLOURS = {"recording": "#c62828", "draft": "#ef6c00", "signed": "#2e7d32", "new": "#555555"}
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "new": tr("Status", "new"),
+        "recording": tr("Status", "recording"),
+        "draft": tr("Status", "draft"),
+        "signed": tr("Status", "signed"),
+    }
+    return labels.get(status, status)
+
+
+class NewConsultationDialog(QDialog):
+    """Patient header and the consent to record (the answer is written to the audit log)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("newConsultationDialog")
+        self.setWindowTitle(self.tr("New consultation"))
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setObjectName("patientName")
+        self.name_zh = QLineEdit()
+        self.name_zh.setObjectName("patientNameZh")
+        self.dob = QLineEdit()
+        self.dob.setPlaceholderText("YYYY-MM-DD")
+        self.dob.setObjectName("patientDob")
+        self.age = QSpinBox()
+        self.age.setRange(-1, 130)
+        self.age.setSpecialValueText(self.tr("(from date of birth)"))
+        self.age.setValue(-1)
+        self.age.setObjectName("patientAge")
+        self.sex = QComboBox()
+        self.sex.setObjectName("patientSex")
+        for value, text in (
+            ("", "—"),
+            ("F", self.tr("Female")),
+            ("M", self.tr("Male")),
+            ("X", self.tr("Other")),
+        ):
+            self.sex.addItem(text, value)
+        self.mrn = QLineEdit()
+        self.mrn.setObjectName("patientMrn")
+        self.complaint = QLineEdit()
+        self.complaint.setObjectName("chiefComplaint")
+        self.consent = QCheckBox(self.tr("The patient agrees to this consultation being recorded."))
+        self.consent.setObjectName("consent")
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #b00020;")
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Chinese name"), self.name_zh)
+        form.addRow(self.tr("Date of birth"), self.dob)
+        form.addRow(self.tr("Age"), self.age)
+        form.addRow(self.tr("Sex"), self.sex)
+        form.addRow(self.tr("MRN"), self.mrn)
+        form.addRow(self.tr("Chief complaint"), self.complaint)
+        form.addRow(self.consent)
+        form.addRow(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create"))
+        self.buttons.accepted.connect(self._validate)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.resize(480, 360)
+
+    def _validate(self) -> None:
+        if not (self.name.text().strip() or self.name_zh.text().strip()):
+            self.message.setText(self.tr("Enter the patient's name."))
+            return
+        dob = self.dob.text().strip()
+        if dob:
+            try:
+                date.fromisoformat(dob)
+            except ValueError:
+                self.message.setText(self.tr("Write the date of birth as YYYY-MM-DD, or leave it empty."))
+                return
+        self.accept()
+
+    def patient(self) -> Patient:
+        return Patient(
+            name=self.name.text().strip(),
+            name_zh=self.name_zh.text().strip(),
+            sex=str(self.sex.currentData() or ""),
+            date_of_birth=self.dob.text().strip(),
+            mrn=self.mrn.text().strip(),
+            age=self.age.value() if self.age.value() >= 0 else None,
+        )
+
+
+class ConsultationsPage(QWidget):
+    """The day's consultations with search. Emits ``open_requested(ConsultationInfo)``."""
+
+    open_requested = Signal(object)
+
+    COLUMNS = ("time", "patient", "mrn", "complaint", "status")
+
+    def __init__(self, records: RecordsPort, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._records = records
+        self._user: UserInfo | None = None
+        self._items: list[ConsultationInfo] = []
+        self._all: list[ConsultationInfo] = []
+        self.setObjectName("consultationsPage")
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = heading(self.tr("Today's consultations"), 16)
+        top.addWidget(self.title)
+        top.addStretch(1)
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(self.tr("Search patient, MRN or complaint"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setObjectName("day")
+        self.day.setCalendarPopup(True)
+        self.all_days = QCheckBox(self.tr("All days"))
+        self.all_days.setObjectName("allDays")
+        self.new_button = QPushButton(self.tr("New consultation"))
+        self.new_button.setObjectName("newConsultation")
+        self.new_button.setShortcut("Ctrl+N")
+        self.new_button.setToolTip(self.tr("Start a new consultation (Ctrl+N)"))
+        top.addWidget(self.search)
+        top.addWidget(self.day)
+        top.addWidget(self.all_days)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("consultationTable")
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("Patient"),
+                self.tr("MRN"),
+                self.tr("Chief complaint"),
+                self.tr("Status"),
+            ]
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        bottom = QHBoxLayout()
+        self.count = QLabel("")
+        self.open_button = QPushButton(self.tr("Open"))
+        self.open_button.setObjectName("openConsultation")
+        bottom.addWidget(self.count)
+        bottom.addStretch(1)
+        bottom.addWidget(self.open_button)
+        layout.addLayout(bottom)
+        self.search.textChanged.connect(self.apply_filter)
+        self.day.dateChanged.connect(self.apply_filter)
+        self.all_days.toggled.connect(self.apply_filter)
+        self.all_days.toggled.connect(lambda on: self.day.setEnabled(not on))
+        self.table.cellDoubleClicked.connect(lambda row, _col: self._open_row(row))
+        self.open_button.clicked.connect(lambda: self._open_row(self.table.currentRow()))
+        self.new_button.clicked.connect(self.new_consultation)
+
+    def set_user(self, user: UserInfo) -> None:
+        self._user = user
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the list from the store (searching filters the loaded list)."""
+        try:
+            self._all = self._records.consultations("", None)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
+            return
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        day = (
+            None
+            if self.all_days.isChecked()
+            else datetime.combine(_as_date(self.day.date().toPython()), datetime.min.time())
+        )
+        self._items = filter_consultations(self._all, self.search.text(), day)
+        self.table.setRowCount(len(self._items))
+        for row, c in enumerate(self._items):
+            age = c.patient.computed_age()
+            who = c.patient.display_name()
+            if c.patient.sex or age is not None:
+                who += f" ({c.patient.sex or '-'}/{age if age is not None else '-'})"
+            values = [
+                c.created_at.strftime("%H:%M" if day else "%Y-%m-%d %H:%M"),
+                who,
+                c.patient.mrn,
+                c.chief_complaint,
+                status_label(c.status),
+            ]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if col == 4:
+                    item.setForeground(_colour(STATUS_COLOURS.get(c.status, "#000000")))
+                self.table.setItem(row, col, item)
+        self.count.setText(self.tr("%n consultation(s)", "", len(self._items)))
+        self.open_button.setEnabled(bool(self._items))
+        if self._items and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+
+    def items(self) -> list[ConsultationInfo]:
+        return list(self._items)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self._items):
+            self.open_requested.emit(self._items[row])
+
+    def new_consultation(self) -> ConsultationInfo | None:
+        dialog = NewConsultationDialog(self)
+        if not dialog.exec():
+            return None
+        return self.create_consultation(
+            dialog.patient(), dialog.complaint.text().strip(), dialog.consent.isChecked()
+        )
+
+    def create_consultation(self, patient: Patient, complaint: str, consent: bool) -> ConsultationInfo | None:
+        if self._user is None:
+            return None
+        try:
+            info = self._records.create_consultation(self._user, patient, complaint, consent)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
+            return None
+        self.refresh()
+        self.open_requested.emit(info)
+        return info
+
+
+def _colour(name: str) -> QBrush:
+    return QBrush(QColor(name))
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.today()

@@ -1,0 +1,340 @@
+"""The letters panel: twelve one-click documents, a short form for missing values, preview and edit,
+print, export to PDF/DOCX, copy to the clipboard; every generated document is saved as a version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QMimeData, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.errors import UserFacingError
+from desktop.services.jobs import Job, JobContext
+from desktop.services.ports import LetterField, LetterKind, LetterVersion, RenderedLetter
+from desktop.ui.common import show_error
+
+LETTER_SHORTCUTS = [f"Ctrl+F{i}" for i in range(1, 13)]
+
+
+class ValuesDialog(QDialog):
+    """The few values a document needs that the note does not hold (days of leave, addressee…)."""
+
+    def __init__(self, kind: LetterKind, defaults: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("letterValues")
+        self.setWindowTitle(kind.title)
+        form = QFormLayout(self)
+        self.edits: dict[str, QLineEdit] = {}
+        self._fields = kind.fields
+        for f in kind.fields:
+            edit = QLineEdit(defaults.get(f.key, f.default))
+            edit.setObjectName(f"value_{f.key}")
+            self.edits[f.key] = edit
+            form.addRow(f.label + (" *" if f.required else ""), edit)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color:#b00020;")
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._validate)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _validate(self) -> None:
+        missing = [f.label for f in self._fields if f.required and not self.edits[f.key].text().strip()]
+        if missing:
+            self.message.setText(self.tr("Please fill in: %1").replace("%1", ", ".join(missing)))
+            return
+        self.accept()
+
+    def values(self) -> dict[str, str]:
+        return {k: e.text().strip() for k, e in self.edits.items()}
+
+
+class LettersPanel(QWidget):
+    """One-click letters for the open consultation.
+
+    The panel asks its owner (the consultation view) for the render function, so letters come
+    from the current note and patient header. Signals (main thread): ``generated(RenderedLetter)``
+    after a document is rendered and saved, ``busy(bool)``.
+    """
+
+    generated = Signal(object)
+    exported = Signal(str, str)
+    busy = Signal(bool)
+
+    def __init__(
+        self,
+        kinds: list[LetterKind],
+        submit: Callable[[Job], Job],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("lettersPanel")
+        self._kinds = {k.id: k for k in kinds}
+        self._submit = submit
+        self.defaults_fn: Callable[[str], dict[str, str]] = lambda _kind: {}
+        self.render_fn: Callable[[str, dict[str, str], JobContext], RenderedLetter] | None = None
+        self.save_fn: Callable[[RenderedLetter, dict[str, str], str], LetterVersion | None] | None = None
+        self.current_letter_id = ""
+        self.export_fn: Callable[[RenderedLetter, str, str], None] | None = None
+        self.current: RenderedLetter | None = None
+        self.current_values: dict[str, str] = {}
+        self.job: Job | None = None
+        self.values_provider: Callable[[LetterKind], dict[str, str] | None] = self._ask_values
+        layout = QVBoxLayout(self)
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for i, kind in enumerate(kinds):
+            label = kind.title + (f"\n{kind.title_zh}" if kind.title_zh else "")
+            button = QPushButton(label)
+            button.setObjectName(f"letter_{kind.id}")
+            shortcut = kind.shortcut or (LETTER_SHORTCUTS[i] if i < len(LETTER_SHORTCUTS) else "")
+            if shortcut:
+                button.setToolTip(f"{kind.title} ({shortcut})")
+                sc = QShortcut(QKeySequence(shortcut), self)
+                sc.activated.connect(lambda k=kind.id: self.generate(k))
+            button.setMinimumHeight(44)
+            button.clicked.connect(lambda _c=False, k=kind.id: self.generate(k))
+            self.buttons[kind.id] = button
+            grid.addWidget(button, i // 4, i % 4)
+        layout.addLayout(grid)
+        progress_row = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        layout.addLayout(progress_row)
+        split = QSplitter()
+        self.history = QListWidget()
+        self.history.setObjectName("letterHistory")
+        self.history.setMaximumWidth(240)
+        self.preview = QTextEdit()
+        self.preview.setObjectName("letterPreview")
+        self.preview.setPlaceholderText(self.tr("Click a document above to generate it from the note."))
+        split.addWidget(self.history)
+        split.addWidget(self.preview)
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split, 1)
+        actions = QHBoxLayout()
+        self.language = QComboBox()
+        self.language.addItem(self.tr("Form's default"), "")
+        self.language.addItem(self.tr("English"), "en")
+        self.language.addItem(self.tr("Chinese (Traditional)"), "zh")
+        self.language.addItem(self.tr("Bilingual"), "bilingual")
+        self.language.setObjectName("letterLanguage")
+        self.save_button = QPushButton(self.tr("Save edits"))
+        self.print_button = QPushButton(self.tr("Print…"))
+        self.pdf_button = QPushButton(self.tr("Export PDF…"))
+        self.docx_button = QPushButton(self.tr("Export DOCX…"))
+        self.copy_button = QPushButton(self.tr("Copy"))
+        for b, name in (
+            (self.save_button, "saveLetter"),
+            (self.print_button, "printLetter"),
+            (self.pdf_button, "exportPdf"),
+            (self.docx_button, "exportDocx"),
+            (self.copy_button, "copyLetter"),
+        ):
+            b.setObjectName(name)
+        actions.addWidget(QLabel(self.tr("Language")))
+        actions.addWidget(self.language)
+        actions.addStretch(1)
+        for b in (self.save_button, self.print_button, self.pdf_button, self.docx_button, self.copy_button):
+            actions.addWidget(b)
+        layout.addLayout(actions)
+        self.save_button.clicked.connect(self.save_edits)
+        self.print_button.clicked.connect(self.print_letter)
+        self.pdf_button.clicked.connect(lambda: self.export_dialog("pdf"))
+        self.docx_button.clicked.connect(lambda: self.export_dialog("docx"))
+        self.copy_button.clicked.connect(self.copy)
+        self._set_actions(False)
+        self._versions: list[LetterVersion] = []
+        self.history.currentRowChanged.connect(self._show_version)
+
+    def _set_actions(self, enabled: bool) -> None:
+        for b in (self.save_button, self.print_button, self.pdf_button, self.docx_button, self.copy_button):
+            b.setEnabled(enabled)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for b in self.buttons.values():
+            b.setEnabled(enabled)
+        self.preview.setReadOnly(not enabled)
+
+    def set_versions(self, versions: list[LetterVersion]) -> None:
+        self._versions = list(versions)
+        self.history.blockSignals(True)
+        self.history.clear()
+        for v in self._versions:
+            title = self._kinds[v.kind].title if v.kind in self._kinds else v.kind
+            self.history.addItem(f"{title} v{v.number}\n{v.created_at:%H:%M} · {v.author}")
+        self.history.blockSignals(False)
+
+    def _show_version(self, row: int) -> None:
+        if 0 <= row < len(self._versions):
+            v = self._versions[row]
+            kind = self._kinds.get(v.kind)
+            self.current = RenderedLetter(
+                kind=v.kind, title=kind.title if kind else v.kind, html=v.html, text=""
+            )
+            self.current_values = dict(v.values)
+            self.current_letter_id = v.id
+            self.preview.setHtml(v.html)
+            self._set_actions(True)
+
+    # -- generate -----------------------------------------------------------------------------
+    def _ask_values(self, kind: LetterKind) -> dict[str, str] | None:
+        if not kind.fields:
+            return {}
+        dialog = ValuesDialog(kind, self.defaults_fn(kind.id), self)
+        if not dialog.exec():
+            return None
+        return dialog.values()
+
+    def generate(self, kind_id: str) -> Job | None:
+        kind = self._kinds.get(kind_id)
+        if kind is None or self.render_fn is None or (self.job is not None and self.job.running):
+            return None
+        if not self.buttons[kind_id].isEnabled():
+            return None
+        values = self.values_provider(kind)
+        if values is None:
+            return None
+        language = str(self.language.currentData())
+        values = {**values, "_language": language}
+        render = self.render_fn
+
+        def work(ctx: JobContext) -> RenderedLetter:
+            ctx.progress(kind.title, -1)
+            return render(kind_id, values, ctx)
+
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.busy.emit(True)
+        job = Job(self.tr("preparing the document"), work)
+        job.succeeded.connect(lambda letter: self._rendered(letter, values))
+        job.failed.connect(lambda m, h: show_error(self, m, h))
+        job.done.connect(self._finished)
+        self.job = job
+        self._submit(job)
+        return job
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _finished(self) -> None:
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.busy.emit(False)
+
+    def _rendered(self, letter: RenderedLetter, values: dict[str, str]) -> None:
+        self.current = letter
+        self.current_values = values
+        self.preview.setHtml(letter.html)
+        self.preview.document().setModified(False)
+        self._set_actions(True)
+        self.current_letter_id = ""
+        if self.save_fn is not None:
+            saved = self.save_fn(letter, values, "")
+            self.current_letter_id = saved.id if saved is not None else ""
+        self.generated.emit(letter)
+
+    # -- actions -----------------------------------------------------------------------------
+    def edited_letter(self) -> RenderedLetter | None:
+        if self.current is None:
+            return None
+        return RenderedLetter(
+            kind=self.current.kind,
+            title=self.current.title,
+            html=self.preview.toHtml(),
+            text=self.preview.toPlainText(),
+            data=self.current.data if not self.preview.document().isModified() else None,
+        )
+
+    def save_edits(self) -> None:
+        letter = self.edited_letter()
+        if letter is not None and self.save_fn is not None:
+            saved = self.save_fn(letter, self.current_values, self.current_letter_id)
+            if saved is not None:
+                self.current_letter_id = saved.id
+            self.preview.document().setModified(False)
+
+    def copy(self) -> None:
+        letter = self.edited_letter()
+        if letter is None:
+            return
+        mime = QMimeData()
+        mime.setHtml(letter.html)
+        mime.setText(letter.text)
+        QGuiApplication.clipboard().setMimeData(mime)
+
+    def print_letter(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setObjectName("printDialog")
+        if dialog.exec():
+            self.preview.document().print_(printer)
+
+    def export_dialog(self, fmt: str) -> None:
+        letter = self.edited_letter()
+        if letter is None:
+            return
+        suffix = "PDF (*.pdf)" if fmt == "pdf" else "Word (*.docx)"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export"), f"{letter.kind}.{fmt}", suffix)
+        if path:
+            self.export(path, fmt)
+
+    def export(self, path: str, fmt: str) -> bool:
+        """Write the document (with any edits) as PDF or DOCX. Runs here: it takes well under a second."""
+        letter = self.edited_letter()
+        if letter is None or self.export_fn is None:
+            return False
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.export_fn(letter, path, fmt)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
+            return False
+        except OSError as exc:
+            show_error(
+                self,
+                self.tr("The file could not be written: %1").replace("%1", exc.strerror or str(exc)),
+                self.tr("Choose another folder or free some disk space."),
+            )
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.exported.emit(path, fmt)
+        return True
+
+
+def fields_from(spec: list[tuple[str, str]]) -> list[LetterField]:
+    return [LetterField(key=k, label=label) for k, label in spec]

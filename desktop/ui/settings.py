@@ -1,0 +1,258 @@
+"""Settings in one place, built from the typed schema in ``desktop/config.py``.
+
+Every field of every section appears with its description as the tooltip. Clinic letterhead,
+templates and policy (retention, auto-lock, store location) are for administrators only; keys the
+clinic policy has locked are shown but cannot be changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.config import LANGUAGES, SCRIPTS, Settings
+from desktop.core.errors import UserFacingError
+from desktop.services.ports import AudioPort, ModelsPort, UserInfo
+from desktop.ui.common import UI_LANGUAGES, tr
+
+ADMIN_SECTIONS = frozenset({"clinic", "policy"})
+
+
+def section_title(name: str) -> str:
+    titles = {
+        "asr": tr("Settings", "Speech"),
+        "llm": tr("Settings", "Language model"),
+        "clinic": tr("Settings", "Letterhead and templates"),
+        "policy": tr("Settings", "Policy"),
+        "audio": tr("Settings", "Microphone"),
+        "ui": tr("Settings", "Display"),
+    }
+    return titles.get(name, name)
+
+
+class SectionForm(QWidget):
+    """Editors for one settings section; ``apply(section)`` writes the values back."""
+
+    def __init__(
+        self,
+        section_name: str,
+        section: Any,
+        locked: set[str],
+        editable: bool,
+        choices: dict[str, list[tuple[str, str]]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.name = section_name
+        self.setObjectName(f"settings_{section_name}")
+        form = QFormLayout(self)
+        self.editors: dict[str, QWidget] = {}
+        if not editable:
+            note = QLabel(self.tr("Only an administrator can change these settings."))
+            note.setStyleSheet("color:#777777;")
+            form.addRow(note)
+        for f in dataclasses.fields(section):
+            key = f"{section_name}.{f.name}"
+            value = getattr(section, f.name)
+            editor: QWidget
+            options = choices.get(key)
+            if options is not None:
+                combo = QComboBox()
+                for data, text in options:
+                    combo.addItem(text, data)
+                index = combo.findData(value)
+                if index < 0:
+                    combo.addItem(str(value), value)
+                    index = combo.count() - 1
+                combo.setCurrentIndex(index)
+                editor = combo
+            elif isinstance(value, bool):
+                box = QCheckBox()
+                box.setChecked(value)
+                editor = box
+            elif isinstance(value, int):
+                spin = QSpinBox()
+                spin.setRange(-1, 1_000_000)
+                spin.setValue(value)
+                editor = spin
+            elif isinstance(value, float):
+                dspin = QDoubleSpinBox()
+                dspin.setRange(0.0, 100.0)
+                dspin.setDecimals(2)
+                dspin.setValue(value)
+                editor = dspin
+            else:
+                editor = QLineEdit(str(value))
+            editor.setObjectName(f"setting_{section_name}_{f.name}")
+            description = f.metadata.get("description", "")
+            is_locked = key in locked
+            if is_locked:
+                description += " " + self.tr("(locked by clinic policy)")
+            editor.setToolTip(description)
+            editor.setEnabled(editable and not is_locked)
+            label = QLabel(f.name.replace("_", " "))
+            label.setToolTip(description)
+            form.addRow(label, editor)
+            self.editors[f.name] = editor
+
+    def apply(self, section: Any) -> None:
+        for name, editor in self.editors.items():
+            if not editor.isEnabled():
+                continue
+            current = getattr(section, name)
+            value: Any
+            if isinstance(editor, QComboBox):
+                value = editor.currentData()
+            elif isinstance(editor, QCheckBox):
+                value = editor.isChecked()
+            elif isinstance(editor, QSpinBox | QDoubleSpinBox):
+                value = editor.value()
+            elif isinstance(editor, QLineEdit):
+                value = editor.text().strip()
+            else:
+                continue
+            setattr(section, name, type(current)(value))
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; ``result_settings()`` after acceptance returns the new values."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        user: UserInfo,
+        models: ModelsPort,
+        audio: AudioPort,
+        save: Callable[[Settings], None] | None,
+        parent: QWidget | None = None,
+        admin_only: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(self.tr("Settings"))
+        self._settings = copy.deepcopy(settings)
+        self._save = save
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs)
+        self.message = QLabel("")
+        self.message.setObjectName("settingsMessage")
+        self.message.setStyleSheet("color:#b00020;")
+        self.message.setWordWrap(True)
+        choices = self._choices(models, audio)
+        self.forms: list[SectionForm] = []
+        locked = set(settings.locked)
+        for f in dataclasses.fields(self._settings):
+            section = getattr(self._settings, f.name)
+            if not dataclasses.is_dataclass(section):
+                continue
+            if admin_only and f.name not in ADMIN_SECTIONS:
+                continue
+            editable = user.is_admin or f.name not in ADMIN_SECTIONS
+            form = SectionForm(f.name, section, locked, editable, choices)
+            self.forms.append(form)
+            self.tabs.addTab(form, section_title(f.name))
+        if not admin_only:
+            self.tabs.addTab(self._models_tab(models), self.tr("Models"))
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(700, 520)
+
+    @staticmethod
+    def _choices(models: ModelsPort, audio: AudioPort) -> dict[str, list[tuple[str, str]]]:
+        lang_names = {
+            "auto": tr("Settings", "automatic"),
+            "yue": tr("Settings", "Cantonese"),
+            "zh": tr("Settings", "Mandarin"),
+            "en": tr("Settings", "English"),
+        }
+        script_names = {
+            "hk": tr("Settings", "Traditional (Hong Kong)"),
+            "tw": tr("Settings", "Traditional (Taiwan)"),
+            "cn": tr("Settings", "Simplified"),
+        }
+        choices: dict[str, list[tuple[str, str]]] = {
+            "asr.language": [(v, lang_names.get(v, v)) for v in LANGUAGES],
+            "asr.script": [(v, script_names.get(v, v)) for v in SCRIPTS],
+            "asr.device": [("auto", "auto"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)")],
+            "ui.language": [
+                (v, {"auto": tr("Settings", "system"), "en": "English", "zh_TW": "繁體中文"}[v])
+                for v in UI_LANGUAGES
+            ],
+        }
+        try:
+            infos = models.models()
+            choices["asr.model"] = [(m.name, m.name) for m in infos if m.role == "asr"]
+            choices["llm.model"] = [(m.name, m.name) for m in infos if m.role == "llm"]
+        except UserFacingError:
+            pass
+        with contextlib.suppress(UserFacingError):
+            choices["audio.input_device"] = [("", tr("Settings", "system default"))] + [
+                (d.name, d.name) for d in audio.devices()
+            ]
+        return choices
+
+    def _models_tab(self, models: ModelsPort) -> QWidget:
+        table = QTableWidget(0, 4)
+        table.setObjectName("modelsTable")
+        table.setHorizontalHeaderLabels(
+            [self.tr("Model"), self.tr("Role"), self.tr("Size"), self.tr("State")]
+        )
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        try:
+            infos = models.models()
+        except UserFacingError as exc:
+            infos = []
+            self.message.setText(f"{exc.message} {exc.hint}".strip())
+        table.setRowCount(len(infos))
+        for row, m in enumerate(infos):
+            state = (
+                self.tr("ready, hashes verified")
+                if m.usable and not m.problem
+                else (m.problem or self.tr("ready"))
+            )
+            for col, value in enumerate((m.name, m.role, f"{m.size / 1e6:.0f} MB", state)):
+                table.setItem(row, col, QTableWidgetItem(value))
+        return table
+
+    def _accept(self) -> None:
+        for form in self.forms:
+            form.apply(getattr(self._settings, form.name))
+        try:
+            self._settings.validate()
+            if self._save is not None:
+                self._save(self._settings)
+        except UserFacingError as exc:
+            self.message.setText(f"{exc.message} {exc.hint}".strip())
+            return
+        self.accept()
+
+    def result_settings(self) -> Settings:
+        return self._settings

@@ -1,0 +1,335 @@
+"""Sign-in, first-run administrator set-up, and the lock screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from desktop.core.errors import UserFacingError
+from desktop.services.ports import RecordsPort, UserInfo
+from desktop.ui.common import heading
+
+MIN_PASSWORD = 8
+
+
+class SignInPage(QWidget):
+    """Username and password. Emits ``signed_in(UserInfo)`` on success."""
+
+    signed_in = Signal(object)
+
+    def __init__(self, records: RecordsPort, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._records = records
+        self.setObjectName("signInPage")
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        box = QWidget()
+        box.setMaximumWidth(420)
+        form = QFormLayout(box)
+        title = heading(self.tr("ConsultScribe"), 20)
+        subtitle = QLabel(self.tr("Sign in to open today's consultations."))
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel("")
+        self.message.setObjectName("signInMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self.button = QPushButton(self.tr("Sign in"))
+        self.button.setObjectName("signInButton")
+        self.button.setDefault(True)
+        form.addRow(title)
+        form.addRow(subtitle)
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.message)
+        form.addRow(self.button)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.button.clicked.connect(self.attempt)
+        self.password.returnPressed.connect(self.attempt)
+        self.username.returnPressed.connect(self.password.setFocus)
+
+    def reset(self) -> None:
+        self.password.clear()
+        self.message.clear()
+        self.username.setFocus()
+
+    def attempt(self) -> None:
+        name = self.username.text().strip()
+        if not name or not self.password.text():
+            self.message.setText(self.tr("Enter your user name and password."))
+            return
+        try:
+            user = self._records.sign_in(name, self.password.text())
+        except UserFacingError as exc:
+            self.message.setText(f"{exc.message} {exc.hint}".strip())
+            self.password.clear()
+            return
+        self.password.clear()
+        self.message.clear()
+        self.signed_in.emit(user)
+
+
+class LockPage(QWidget):
+    """Shown after the idle time; the consultation (and any recording) keeps running behind it.
+
+    Emits ``unlocked()`` when the signed-in user's password is entered, ``sign_out()`` when the
+    user chooses to sign out instead.
+    """
+
+    unlocked = Signal()
+    sign_out = Signal()
+
+    def __init__(self, records: RecordsPort, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._records = records
+        self._user: UserInfo | None = None
+        self.setObjectName("lockPage")
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        box = QWidget()
+        box.setMaximumWidth(460)
+        form = QFormLayout(box)
+        self.title = heading(self.tr("ConsultScribe is locked"), 18)
+        self.who = QLabel("")
+        self.who.setWordWrap(True)
+        self.recording_note = QLabel(self.tr("A recording is in progress and continues while locked."))
+        self.recording_note.setObjectName("lockRecordingNote")
+        self.recording_note.setStyleSheet("color: #a00000; font-weight: bold;")
+        self.recording_note.setVisible(False)
+        self.password = QLineEdit()
+        self.password.setObjectName("unlockPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #b00020;")
+        self.unlock_button = QPushButton(self.tr("Unlock"))
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setDefault(True)
+        self.sign_out_button = QPushButton(self.tr("Sign out"))
+        form.addRow(self.title)
+        form.addRow(self.who)
+        form.addRow(self.recording_note)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.message)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sign_out_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.unlock_button)
+        form.addRow(buttons)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.unlock_button.clicked.connect(self.attempt)
+        self.password.returnPressed.connect(self.attempt)
+        self.sign_out_button.clicked.connect(self.sign_out.emit)
+
+    def prepare(self, user: UserInfo, recording: bool) -> None:
+        self._user = user
+        self.who.setText(
+            self.tr("Signed in as %1 (%2).").replace("%1", user.display_name).replace("%2", user.role)
+        )
+        self.recording_note.setVisible(recording)
+        self.sign_out_button.setEnabled(not recording)
+        self.password.clear()
+        self.message.clear()
+        self.password.setFocus()
+
+    def attempt(self) -> None:
+        if self._user is None:
+            return
+        ok = self._records.check_password(self._user.username, self.password.text())
+        self.password.clear()
+        if not ok:
+            self.message.setText(self.tr("That password is not right. Try again."))
+            return
+        self.message.clear()
+        self.unlocked.emit()
+
+
+class _AdminPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(self.tr("First administrator"))
+        self.setSubTitle(
+            self.tr(
+                "This account manages users and clinic policy. It cannot read clinical notes "
+                "unless it also has a clinician account."
+            )
+        )
+        form = QFormLayout(self)
+        self.username = QLineEdit("admin")
+        self.username.setObjectName("setupUsername")
+        self.display = QLineEdit(self.tr("Administrator"))
+        self.password = QLineEdit()
+        self.password.setObjectName("setupPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setObjectName("setupRepeat")
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Full name"), self.display)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("Repeat password"), self.repeat)
+        form.addRow(self.message)
+        for w in (self.username, self.password, self.repeat):
+            w.textChanged.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        problem = ""
+        if not self.username.text().strip():
+            problem = self.tr("Choose a user name.")
+        elif len(self.password.text()) < MIN_PASSWORD:
+            problem = self.tr("The password needs at least 8 characters.")
+        elif self.password.text() != self.repeat.text():
+            problem = self.tr("The two passwords are different.")
+        self.message.setText(problem if self.password.text() else "")
+        return not problem
+
+
+class _RecoveryPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(self.tr("Recovery key"))
+        self.setSubTitle(
+            self.tr(
+                "Print or save this key and keep it in a safe place. It is the only way to open the "
+                "records if every administrator password is lost."
+            )
+        )
+        layout = QVBoxLayout(self)
+        self.key = QPlainTextEdit()
+        self.key.setObjectName("recoveryKey")
+        self.key.setReadOnly(True)
+        self.key.setMaximumHeight(80)
+        font = self.key.font()
+        font.setFamily("monospace")
+        font.setPointSize(13)
+        self.key.setFont(font)
+        buttons = QHBoxLayout()
+        self.copy = QPushButton(self.tr("Copy"))
+        self.save = QPushButton(self.tr("Save to file…"))
+        self.print_button = QPushButton(self.tr("Print…"))
+        buttons.addWidget(self.copy)
+        buttons.addWidget(self.save)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        self.confirm = QCheckBox(self.tr("I have printed or saved the recovery key."))
+        self.confirm.setObjectName("recoveryConfirm")
+        layout.addWidget(self.key)
+        layout.addLayout(buttons)
+        layout.addWidget(self.confirm)
+        layout.addStretch(1)
+        self.confirm.toggled.connect(self.completeChanged)
+        self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.key.toPlainText()))
+        self.save.clicked.connect(self._save)
+        self.print_button.clicked.connect(self._print)
+
+    def isComplete(self) -> bool:
+        return self.confirm.isChecked()
+
+    def _save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save recovery key"), "consultscribe-recovery-key.txt", "Text (*.txt)"
+        )
+        if path:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(self.key.toPlainText() + "\n")
+
+    def _print(self) -> None:
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec():
+            doc = QTextDocument()
+            doc.setPlainText(self.tr("ConsultScribe recovery key") + "\n\n" + self.key.toPlainText())
+            doc.print_(printer)
+
+
+class SetupWizard(QWizard):
+    """First run: create the encrypted store and its first administrator, then show the recovery key.
+
+    Emits ``completed(UserInfo)`` with the administrator, signed in.
+    """
+
+    completed = Signal(object)
+
+    def __init__(self, records: RecordsPort, store_location: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._records = records
+        self.setObjectName("setupWizard")
+        self.setWindowTitle(self.tr("Set up ConsultScribe"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        welcome = QWizardPage()
+        welcome.setTitle(self.tr("Welcome"))
+        lay = QVBoxLayout(welcome)
+        text = QLabel(
+            self.tr(
+                "ConsultScribe keeps its records in an encrypted store on this computer. Nothing is sent over "
+                "the network.\n\nStore location:"
+            )
+        )
+        text.setWordWrap(True)
+        self.location = QLabel(store_location)
+        self.location.setObjectName("storeLocation")
+        self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.location.setStyleSheet("font-family: monospace;")
+        lay.addWidget(text)
+        lay.addWidget(self.location)
+        lay.addStretch(1)
+        self.admin_page = _AdminPage()
+        self.recovery_page = _RecoveryPage()
+        self.addPage(welcome)
+        self.addPage(self.admin_page)
+        self.addPage(self.recovery_page)
+        self._user: UserInfo | None = None
+        self.currentIdChanged.connect(self._entered)
+        self.resize(640, 460)
+
+    def _entered(self, page_id: int) -> None:
+        if self.page(page_id) is self.recovery_page and self._user is None:
+            a = self.admin_page
+            try:
+                key = self._records.initialise(
+                    a.username.text().strip(), a.display.text().strip(), a.password.text()
+                )
+                self._user = self._records.sign_in(a.username.text().strip(), a.password.text())
+            except UserFacingError as exc:
+                self.back()
+                a.message.setText(f"{exc.message} {exc.hint}".strip())
+                return
+            self.recovery_page.key.setPlainText(key)
+            self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+
+    def accept(self) -> None:
+        super().accept()
+        if self._user is not None:
+            self.completed.emit(self._user)

@@ -1,0 +1,175 @@
+"""The live transcript: final words black and fixed, the tentative tail grey, speaker labels.
+
+Final segments are appended once and never rewritten, so final text never jumps; only the grey
+tentative tail after them is replaced. Auto-scroll follows new text until the user scrolls up,
+and resumes when they scroll back to the bottom.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from desktop.core.types import TranscriptSegment
+from desktop.ui.common import tr
+
+SPEAKER_COLOURS = {"doctor": "#1565c0", "patient": "#6a1b9a", "other": "#00695c", "unknown": "#555555"}
+TENTATIVE = QColor("#9e9e9e")
+FINAL = QColor("#000000")
+HIGHLIGHT = QColor("#fff59d")
+
+
+def speaker_label(speaker: str) -> str:
+    labels = {
+        "doctor": tr("Speakers", "Doctor"),
+        "patient": tr("Speakers", "Patient"),
+        "other": tr("Speakers", "Other"),
+        "unknown": tr("Speakers", "Speaker"),
+    }
+    return labels.get(speaker, speaker)
+
+
+def _clock(seconds: float) -> str:
+    total = int(seconds)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+class TranscriptView(QTextEdit):
+    """Read-only transcript. ``update_segments`` takes batches from the recording session."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setPlaceholderText(self.tr("The transcript appears here while you record."))
+        self._final: list[TranscriptSegment] = []
+        self._tentative: list[TranscriptSegment] = []
+        self._final_end = 0  # document position where the tentative tail starts
+        self._blocks: dict[str, tuple[int, int]] = {}  # segment id -> (start, end) positions
+        self.follow = True
+        self._updating = False
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.verticalScrollBar().rangeChanged.connect(self._range_changed)
+
+    # -- data -------------------------------------------------------------------------------
+    def clear_transcript(self) -> None:
+        self._final.clear()
+        self._tentative.clear()
+        self._blocks.clear()
+        self._final_end = 0
+        self.clear()
+        self.follow = True
+
+    def set_segments(self, segments: list[TranscriptSegment]) -> None:
+        self.clear_transcript()
+        self.update_segments([s for s in segments if s.final])
+
+    def final_segments(self) -> list[TranscriptSegment]:
+        return list(self._final)
+
+    def tentative_segments(self) -> list[TranscriptSegment]:
+        return list(self._tentative)
+
+    def final_text(self) -> str:
+        return self.toPlainText()[: self._final_end]
+
+    def update_segments(self, batch: list[TranscriptSegment]) -> None:
+        """Append the batch's final segments; its tentative segments replace the grey tail."""
+        self._updating = True
+        try:
+            self._apply(batch)
+        finally:
+            self._updating = False
+        if self.follow:
+            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+
+    def _apply(self, batch: list[TranscriptSegment]) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._final_end)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        for seg in batch:
+            if seg.final:
+                start = cursor.position()
+                self._write(cursor, seg, final=True)
+                self._blocks[seg.id] = (start, cursor.position())
+                self._final.append(seg)
+        self._final_end = cursor.position()
+        self._tentative = [s for s in batch if not s.final]
+        for seg in self._tentative:
+            self._write(cursor, seg, final=False)
+
+    def _write(self, cursor: QTextCursor, seg: TranscriptSegment, *, final: bool) -> None:
+        if cursor.position() > 0:
+            cursor.insertBlock()
+        stamp = QTextCharFormat()
+        stamp.setForeground(QColor("#888888"))
+        stamp.setFontPointSize(max(7.0, self.font().pointSizeF() - 1))
+        cursor.insertText(f"{_clock(seg.start)}  ", stamp)
+        who = QTextCharFormat()
+        who.setFontWeight(QFont.Weight.Bold)
+        who.setForeground(QColor(SPEAKER_COLOURS.get(seg.speaker, "#555555")) if final else TENTATIVE)
+        cursor.insertText(f"{speaker_label(seg.speaker)}: ", who)
+        text = QTextCharFormat()
+        text.setForeground(FINAL if final else TENTATIVE)
+        if not final:
+            text.setFontItalic(True)
+        cursor.insertText(seg.text.strip(), text)
+        if seg.language:
+            tag = QTextCharFormat()
+            tag.setForeground(QColor("#777777"))
+            tag.setFontPointSize(max(7.0, self.font().pointSizeF() - 2))
+            cursor.insertText(f"  [{seg.language}]", tag)
+
+    # -- evidence highlighting ---------------------------------------------------------------
+    def highlight(self, segment_ids: list[str]) -> list[str]:
+        """Highlight the given segments; returns the ids that were found."""
+        selections = []
+        found = []
+        for sid in segment_ids:
+            span = self._blocks.get(sid)
+            if span is None:
+                continue
+            found.append(sid)
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(HIGHLIGHT)
+            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            cur = QTextCursor(self.document())
+            cur.setPosition(span[0])
+            cur.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            selections.append(sel)
+        self.setExtraSelections(selections)
+        if found:
+            cur = QTextCursor(self.document())
+            cur.setPosition(self._blocks[found[0]][0])
+            self.setTextCursor(cur)
+            self.ensureCursorVisible()
+            self.follow = False
+        return found
+
+    def highlighted_ids(self) -> list[str]:
+        ids = []
+        for sel in self.extraSelections():
+            for sid, (start, _end) in self._blocks.items():
+                if sel.cursor.selectionStart() == start:
+                    ids.append(sid)
+        return ids
+
+    # -- auto-scroll -----------------------------------------------------------------------
+    def _scrolled(self, value: int) -> None:
+        if self._updating:
+            return
+        bar = self.verticalScrollBar()
+        self.follow = value >= bar.maximum() - 4
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        if self.follow and not self._updating:
+            self.verticalScrollBar().setValue(maximum)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_End:
+            self.follow = True
+        super().keyPressEvent(event)

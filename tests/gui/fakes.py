@@ -1,0 +1,428 @@
+"""Fakes of the app's ports for widget tests (the layers above the engines).
+
+They behave like the real engines at the port level (roles refused, versions numbered, audio
+appended, cancellation honoured) so the widgets' logic is exercised without models or a store.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from desktop.config import ClinicSettings, Settings
+from desktop.core.errors import AuthenticationError, Cancelled, ModelError, PermissionDeniedError, UsageError
+from desktop.core.types import NOTE_SECTIONS, NoteStatement, Patient, SoapNote, Transcript, TranscriptSegment
+from desktop.services.backend import Backend
+from desktop.services.ports import (
+    AudioDevice,
+    AuditEntry,
+    ConsultationInfo,
+    LetterField,
+    LetterKind,
+    LetterVersion,
+    ModelInfo,
+    NoteVersion,
+    ProgressFn,
+    RenderedLetter,
+    TokenFn,
+    UserInfo,
+    filter_consultations,
+)
+
+RATE = 16000
+
+
+class FakeJournal:
+    sample_rate = RATE
+
+    def __init__(self, sink: list[np.ndarray]) -> None:
+        self.sink = sink
+        self.closed = False
+
+    def append(self, samples: np.ndarray) -> int:
+        assert not self.closed
+        self.sink.append(np.array(samples, dtype=np.float32))
+        return 0
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class FakeRecords:
+    users_: dict[str, tuple[UserInfo, str]] = field(default_factory=dict)
+    setup_needed: bool = False
+    infos: dict[str, ConsultationInfo] = field(default_factory=dict)
+    transcripts: dict[str, Transcript] = field(default_factory=dict)
+    notes: dict[str, list[NoteVersion]] = field(default_factory=dict)
+    letters_: dict[str, list[LetterVersion]] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    audio: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    current: UserInfo | None = None
+
+    def add(self, username: str, role: str, password: str = "password1", reg: str = "") -> UserInfo:
+        user = UserInfo(username, username.capitalize(), role, reg)
+        self.users_[username] = (user, password)
+        return user
+
+    def _audit(self, action: str, target: str = "", detail: str = "") -> None:
+        who = self.current.username if self.current else "?"
+        self.audit.append(AuditEntry(datetime.now(), who, action, target, detail))
+
+    def needs_setup(self) -> bool:
+        return self.setup_needed
+
+    def initialise(self, username: str, display_name: str, password: str) -> str:
+        self.add(username, "admin", password)
+        self.setup_needed = False
+        return "ABCD-EFGH-IJKL-MNOP"
+
+    def sign_in(self, username: str, password: str) -> UserInfo:
+        entry = self.users_.get(username)
+        if entry is None or entry[1] != password or not entry[0].active:
+            raise AuthenticationError(
+                "The user name or password is wrong.", "Check the spelling and try again."
+            )
+        self.current = entry[0]
+        self._audit("sign_in", username)
+        return entry[0]
+
+    def check_password(self, username: str, password: str) -> bool:
+        entry = self.users_.get(username)
+        return entry is not None and entry[1] == password
+
+    def users(self) -> list[UserInfo]:
+        return [u for u, _ in self.users_.values()]
+
+    def add_user(
+        self,
+        actor: UserInfo,
+        username: str,
+        display_name: str,
+        role: str,
+        password: str,
+        registration_no: str = "",
+    ) -> UserInfo:
+        if actor.role != "admin":
+            raise PermissionDeniedError("Only an administrator can add users.")
+        if username in self.users_:
+            raise UsageError(f"There is already an account called {username}.", "Choose another user name.")
+        user = UserInfo(username, display_name, role, registration_no)
+        self.users_[username] = (user, password)
+        self._audit("user_added", username)
+        return user
+
+    def set_user_active(self, actor: UserInfo, username: str, active: bool) -> None:
+        self.users_[username][0].active = active
+
+    def consultations(self, query: str = "", day: datetime | None = None) -> list[ConsultationInfo]:
+        return filter_consultations(list(reversed(self.infos.values())), query, day)
+
+    def open_consultation(self, info: ConsultationInfo) -> ConsultationInfo:
+        self._audit("record_opened", info.id)
+        return self.infos[info.id]
+
+    def create_consultation(
+        self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool
+    ) -> ConsultationInfo:
+        cid = str(len(self.infos) + 1)
+        info = ConsultationInfo(cid, patient, chief_complaint, consent=consent, doctor=actor.username)
+        self.infos[cid] = info
+        self._audit("consultation_created", cid, "consent recorded" if consent else "no consent")
+        return info
+
+    def set_status(self, actor: UserInfo, consultation_id: str, status: str) -> None:
+        self.infos[consultation_id].status = status
+
+    def set_chief_complaint(self, consultation_id: str, text: str) -> None:
+        self.infos[consultation_id].chief_complaint = text
+
+    def save_transcript(self, actor: UserInfo, consultation_id: str, transcript: Transcript) -> None:
+        self.transcripts[consultation_id] = transcript
+
+    def transcript(self, consultation_id: str) -> Transcript | None:
+        return self.transcripts.get(consultation_id)
+
+    def note_versions(self, consultation_id: str) -> list[NoteVersion]:
+        return list(self.notes.get(consultation_id, []))
+
+    def save_note(self, actor: UserInfo, consultation_id: str, note: SoapNote, kind: str) -> NoteVersion:
+        if kind == "signed" and actor.role != "doctor":
+            raise PermissionDeniedError("Only a doctor can sign.")
+        versions = self.notes.setdefault(consultation_id, [])
+        copy = SoapNote.from_dict(json.loads(json.dumps(note.to_dict())))
+        for (_, a), (_, b) in zip(copy.statements(), note.statements(), strict=True):
+            a.accepted = b.accepted
+        v = NoteVersion(len(versions) + 1, copy, kind, actor.username)
+        versions.append(v)
+        self._audit(f"note_{kind}", consultation_id, f"version {v.number}")
+        return v
+
+    def letters(self, consultation_id: str) -> list[LetterVersion]:
+        return list(self.letters_.get(consultation_id, []))
+
+    def save_letter(
+        self,
+        actor: UserInfo,
+        consultation_id: str,
+        kind: str,
+        html: str,
+        values: dict[str, str],
+        letter_id: str = "",
+    ) -> LetterVersion:
+        items = self.letters_.setdefault(consultation_id, [])
+        lid = letter_id or str(len({v.id for v in items}) + 1)
+        number = 1 + sum(1 for v in items if v.id == lid)
+        v = LetterVersion(lid, kind, number, html, actor.username, dict(values))
+        items.append(v)
+        self._audit("letter_saved", lid, f"{kind} version {number}")
+        return v
+
+    def log_event(self, actor: UserInfo | None, action: str, target: str = "", detail: str = "") -> None:
+        self._audit(action, target, detail)
+
+    def audit_entries(self, limit: int = 500) -> list[AuditEntry]:
+        return list(reversed(self.audit))[:limit]
+
+    def open_journal(self, consultation_id: str) -> FakeJournal:
+        return FakeJournal(self.audio.setdefault(consultation_id, []))
+
+    def read_audio(self, consultation_id: str, start_s: float, end_s: float) -> tuple[np.ndarray, int]:
+        chunks = self.audio.get(consultation_id, [])
+        data = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+        return data[int(start_s * RATE) : int(end_s * RATE)], RATE
+
+    def close(self) -> None:
+        self.current = None
+
+
+class ControlledSource:
+    """A microphone stand-in: delivers 0.1 s blocks while running, until ``finish()``."""
+
+    sample_rate = RATE
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.limit = int(seconds * RATE) if seconds else None
+        self.delivered = 0
+        self.started = threading.Event()
+        self._stop = threading.Event()
+        self.release = threading.Event()  # blocks are handed out only while set
+        self.release.set()
+        self._overflows = 0
+
+    @property
+    def overflows(self) -> int:
+        return self._overflows
+
+    def start(self) -> None:
+        self.started.set()
+
+    def read(self, timeout: float = 0.1) -> np.ndarray | None:
+        if self._stop.is_set() or (self.limit is not None and self.delivered >= self.limit):
+            raise EOFError
+        if not self.release.wait(timeout):
+            return None
+        self._stop.wait(0.02)  # a microphone paced at 5x real time
+        block = (0.1 * np.sin(np.arange(1600) / 8.0)).astype(np.float32)
+        self.delivered += len(block)
+        return block
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class FakeAudio:
+    def __init__(self, seconds: float | None = 3.0) -> None:
+        self.seconds = seconds
+        self.sources: list[ControlledSource] = []
+
+    def devices(self) -> list[AudioDevice]:
+        return [AudioDevice("fake", "Test microphone", default=True)]
+
+    def open(self, device_id: str) -> ControlledSource:
+        source = ControlledSource(self.seconds)
+        self.sources.append(source)
+        return source
+
+
+class FakeAsr:
+    """One segment per second of audio: tentative after half a second, final after a full second."""
+
+    def __init__(self) -> None:
+        self.samples = 0
+        self.count = 0
+
+    @property
+    def duty_cycle(self) -> float:
+        return 0.25
+
+    def feed(self, samples: np.ndarray) -> list[TranscriptSegment]:
+        self.samples += len(samples)
+        out: list[TranscriptSegment] = []
+        while self.samples >= (self.count + 1) * RATE:
+            out.append(self._segment(final=True))
+            self.count += 1
+        if self.samples - self.count * RATE >= RATE // 2:
+            out.append(self._segment(final=False))
+        return out
+
+    def _segment(self, final: bool) -> TranscriptSegment:
+        k = self.count
+        speaker = "doctor" if k % 2 == 0 else "patient"
+        text = f"BP 150 over 90, take paracetamol {k}" if k == 1 else f"line {k} of the consultation"
+        return TranscriptSegment(f"s{k}", float(k), float(k + 1), text, speaker, "en", final)
+
+    def finish(self) -> list[TranscriptSegment]:
+        out = []
+        if self.samples > self.count * RATE:
+            out.append(self._segment(final=True))
+            self.count += 1
+        return out
+
+
+class FakeDrafter:
+    """Streams a JSON draft section by section; ``hold`` keeps it running until cancelled."""
+
+    def __init__(self, missing_model: bool = False) -> None:
+        self.missing_model = missing_model
+        self.hold = False
+        self.started = threading.Event()
+
+    def load(self, progress: ProgressFn | None = None) -> None:
+        if self.missing_model:
+            raise ModelError(
+                "The model 'smollm2-135m-instruct' is not installed.",
+                "Add it with 'consult-scribe models add PATH --name smollm2-135m-instruct'.",
+            )
+
+    def draft(
+        self,
+        transcript: Transcript,
+        patient: Patient,
+        chief_complaint: str,
+        on_token: TokenFn | None,
+        on_progress: ProgressFn | None,
+        cancel: threading.Event,
+    ) -> SoapNote:
+        self.started.set()
+        if self.hold:
+            cancel.wait(30)
+        note = SoapNote(chief_complaint=chief_complaint or "headache")
+        first = transcript.segments[0].id if transcript.segments else ""
+        second = transcript.segments[1].id if len(transcript.segments) > 1 else first
+        note.subjective = [NoteStatement("Headache for two weeks.", [first])]
+        note.objective = [NoteStatement("BP 150/90.", [second])]
+        note.assessment = [NoteStatement("Possible hypertension.", [second])]
+        note.plan = [
+            NoteStatement("Start amlodipine 5 mg daily.", [second], unsupported=["amlodipine", "5 mg"])
+        ]
+        note.patient_instructions = [NoteStatement("Rest for 2 days and drink water.", [first])]
+        for i, name in enumerate(NOTE_SECTIONS):
+            if cancel.is_set():
+                raise Cancelled()
+            if on_progress is not None:
+                on_progress(name, i / len(NOTE_SECTIONS))
+            if on_token is not None:
+                text = json.dumps({"items": [st.to_dict() for st in note.section(name)]})
+                for k in range(0, len(text), 7):
+                    on_token(text[k : k + 7])
+        return note
+
+
+KIND_IDS = (
+    "referral",
+    "reply",
+    "prescription",
+    "sick_leave",
+    "pre_approval",
+    "fitness_to_work",
+    "patient_instructions",
+    "insurance_claim",
+    "follow_up",
+    "medical_report",
+    "lab_request",
+    "imaging_request",
+)
+
+
+class FakeLetters:
+    def __init__(self) -> None:
+        self.exported: list[tuple[str, str]] = []
+
+    def kinds(self) -> Sequence[LetterKind]:
+        out = []
+        for k in KIND_IDS:
+            fields = [LetterField("leave_to", "Sick leave to")] if k == "sick_leave" else []
+            out.append(LetterKind(k, k.replace("_", " ").title(), "", fields))
+        return out
+
+    def defaults(self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings) -> dict[str, str]:
+        return {"leave_to": "2026-11-26"} if kind == "sick_leave" else {}
+
+    def render(
+        self,
+        kind: str,
+        note: SoapNote,
+        patient: Patient,
+        clinic: ClinicSettings,
+        values: dict[str, str],
+        language: str,
+        transcript: Transcript | None,
+        cancel: threading.Event,
+        progress: ProgressFn | None = None,
+    ) -> RenderedLetter:
+        if cancel.is_set():
+            raise Cancelled()
+        body = f"<h1>{kind}</h1><p>{patient.display_name()}</p><p>{note.chief_complaint}</p>"
+        body += "".join(f"<p>{k}: {v}</p>" for k, v in values.items())
+        return RenderedLetter(kind, kind, body, f"{kind}\n{patient.display_name()}")
+
+    def export(self, letter: RenderedLetter, path: str, fmt: str) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(letter.text)
+        self.exported.append((path, fmt))
+
+
+class FakeModels:
+    def models(self) -> list[ModelInfo]:
+        return [
+            ModelInfo("whisper-base", "asr", True, "", 145_000_000),
+            ModelInfo("smollm2-135m-instruct", "llm", True, "", 98_000_000),
+        ]
+
+    def check(self, name: str) -> str:
+        return ""
+
+
+class FakePlayer:
+    def __init__(self) -> None:
+        self.played: list[tuple[int, int]] = []
+
+    def play(self, samples: np.ndarray, sample_rate: int) -> None:
+        self.played.append((len(samples), sample_rate))
+
+    def stop(self) -> None:
+        pass
+
+
+def fake_backend(records: FakeRecords | None = None, **kw: object) -> Backend:
+    records = records or FakeRecords()
+    settings = Settings()
+    return Backend(
+        settings=settings,
+        records=records,
+        audio=kw.get("audio") or FakeAudio(),  # type: ignore[arg-type]
+        asr_factory=FakeAsr,
+        drafter=kw.get("drafter") or FakeDrafter(),  # type: ignore[arg-type]
+        letters=kw.get("letters") or FakeLetters(),  # type: ignore[arg-type]
+        models=FakeModels(),
+        player=FakePlayer(),
+        fact_check=lambda transcript, statement: [
+            w for w in ("amlodipine",) if w in statement.lower() and w not in transcript.lower()
+        ],
+    )

@@ -1,0 +1,326 @@
+"""The consultation flow over fakes of the engines: sign in, record, draft, edit, sign, letters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+
+from desktop.core.types import Patient
+from desktop.ui.main import MainWindow
+from tests.gui.conftest import sign_in
+from tests.gui.fakes import FakeAudio, FakeDrafter, FakeRecords, fake_backend
+
+
+def _new_consultation(window: MainWindow, consent: bool = True):
+    patient = Patient(name="CHAN Tai Man", name_zh="陳大文", sex="M", date_of_birth="1968-03-14", mrn="HK-1")
+    window.list_page.create_consultation(patient, "Headache for two weeks", consent)
+    return window.consultation
+
+
+def _record_and_stop(qtbot, view) -> None:
+    with qtbot.waitSignal(view.draft_finished, timeout=20_000) as blocker:
+        qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
+        # The fake microphone gives 3 s of audio and then ends, like a file replayed.
+        qtbot.waitUntil(lambda: len(view.transcript_view.final_segments()) >= 2, timeout=10_000)
+        view.stop_recording()
+    assert blocker.args == [True]
+
+
+def test_wrong_password_is_explained(window: MainWindow) -> None:
+    sign_in(window, "doc", "nope")
+    assert window.user is None
+    assert "wrong" in window.sign_in.message.text()
+
+
+def test_record_draft_edit_sign_and_letters(
+    qtbot, window: MainWindow, records: FakeRecords, tmp_path: Path
+) -> None:
+    sign_in(window, "doc")
+    assert window.pages.currentWidget() is window.work
+    view = _new_consultation(window)
+    assert view is not None
+    assert any(e.action == "consultation_created" and e.detail == "consent recorded" for e in records.audit)
+
+    _record_and_stop(qtbot, view)
+    # segments arrived, final text black, the journal got the audio before the transcript was saved
+    cid = view.info.id
+    delivered = window.backend.audio.sources[0].delivered  # type: ignore[attr-defined]
+    assert len(records.transcripts[cid].segments) >= 2
+    assert sum(len(a) for a in records.audio[cid]) == delivered  # Stop dropped nothing
+    assert view.elapsed.text() == f"00:{delivered // 16000:02d}"
+    assert "Load 25%" in view.load.text()
+    # the draft streamed into the editor and was saved as the AI draft
+    assert [v.kind for v in records.notes[cid]] == ["ai_draft"]
+    rows = view.editor.rows()
+    assert [r.statement.text for r in view.editor.sections["objective"].rows] == ["BP 150/90."]
+    plan = view.editor.sections["plan"].rows[0]
+    assert plan.badge.isVisibleTo(view) and "amlodipine" in plan.flag.text()
+    assert not view.editor.sections["subjective"].rows[0].badge.isVisibleTo(view)
+
+    # clicking a statement highlights its transcript line and plays its audio span
+    qtbot.mouseClick(rows[1].edit.viewport(), Qt.MouseButton.LeftButton)
+    assert view.transcript_view.highlighted_ids() == ["s1"]
+    assert window.backend.player.played == [(16000, 16000)]  # type: ignore[union-attr]
+
+    # signing is refused while suggestions are pending
+    assert view.sign() is None
+    view.accept_all()
+    signed = view.sign()
+    assert signed is not None and signed.kind == "signed"
+    assert view.signed() and view.editor.sections["plan"].rows[0].edit.isReadOnly()
+    assert not view.sign_button.isEnabled()
+
+    # a later change makes a new version that has to be signed again
+    view.begin_new_version()
+    edit = view.editor.sections["subjective"].rows[0].edit
+    assert not edit.isReadOnly()
+    edit.setPlainText("Headache for two weeks, worse in the morning.")
+    v = view.save()
+    assert v is not None and v.kind == "edit" and v.number == 3
+    assert view.info.status == "draft"
+
+    # letters: one click each, values form answered, preview, saved as versions, exported
+    view.tabs.setCurrentWidget(view.letters)
+    view.letters.values_provider = lambda kind: {f.key: "2026-11-27" for f in kind.fields}
+    for kind in ("sick_leave", "referral"):
+        with qtbot.waitSignal(view.letters.generated, timeout=10_000):
+            view.letters.buttons[kind].click()
+        assert kind in view.letters.preview.toPlainText()
+        assert view.letters.export(str(tmp_path / f"{kind}.pdf"), "pdf")
+        assert view.letters.export(str(tmp_path / f"{kind}.docx"), "docx")
+    saved = records.letters_[cid]
+    assert [(x.kind, x.number) for x in saved] == [("sick_leave", 1), ("referral", 1)]
+    assert saved[0].values["leave_to"] == "2026-11-27"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "referral.docx",
+        "referral.pdf",
+        "sick_leave.docx",
+        "sick_leave.pdf",
+    ]
+    # an edit of the preview is saved as a new version of the same letter
+    view.letters.preview.setPlainText("Edited referral")
+    view.letters.save_edits()
+    assert [(x.kind, x.number) for x in records.letters_[cid]][-1] == ("referral", 2)
+    view.letters.copy()
+    assert QApplication.clipboard().text() == "Edited referral"
+
+
+def test_nurse_edits_summary_and_instructions_but_cannot_sign(
+    qtbot, window: MainWindow, records: FakeRecords
+) -> None:
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    _record_and_stop(qtbot, view)
+    cid = view.info.id
+    window.back_to_list()
+    window.sign_out()
+    sign_in(window, "nurse")
+    view = window.open_consultation(window.list_page.items()[0])
+    assert view is not None and view.info.id == cid
+    sections = view.editor.sections
+    assert not sections["subjective"].rows[0].edit.isReadOnly()
+    assert not sections["patient_instructions"].rows[0].edit.isReadOnly()
+    assert sections["assessment"].rows[0].edit.isReadOnly()
+    assert sections["plan"].rows[0].edit.isReadOnly()
+    assert not sections["plan"].rows[0].accept_button.isEnabled()
+    assert not view.sign_button.isVisible() and view.sign() is None
+    sections["patient_instructions"].rows[0].edit.setPlainText("Rest for two days; come back if worse.")
+    version = view.save()
+    assert version is not None and version.author == "nurse"
+    assert records.notes[cid][-1].note.patient_instructions[0].text.startswith("Rest for two days")
+    dialog = view.show_history()
+    assert dialog.list.count() == 2
+    assert "come back if worse" in dialog.view.toPlainText()
+
+
+def test_transcript_colours_and_autoscroll(qtbot, window: MainWindow) -> None:
+    from desktop.core.types import TranscriptSegment
+    from desktop.ui.transcript import TranscriptView
+
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.resize(300, 120)
+    view.show()
+    segs = [TranscriptSegment(f"s{i}", i, i + 1, f"final words {i}", "doctor", "en", True) for i in range(40)]
+    view.update_segments([*segs[:20], TranscriptSegment("t", 20, 21, "maybe words", "patient", "yue", False)])
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+    text = view.toPlainText()
+    assert "maybe words" in text and "[yue]" in text
+    # tentative text grey, final text black
+    doc = view.document()
+    pos_final = text.index("final words 3")
+    pos_tent = text.index("maybe words")
+    block_final = doc.findBlock(pos_final)
+    block_tent = doc.findBlock(pos_tent)
+
+    def colour_at(block, offset):
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            if frag.position() <= offset < frag.position() + frag.length():
+                return frag.charFormat().foreground().color()
+            it += 1
+        return None
+
+    assert colour_at(block_final, pos_final) == QColor("#000000")
+    assert colour_at(block_tent, pos_tent) == QColor("#9e9e9e")
+    final_before = view.final_text()
+    # the user scrolls up: new text no longer moves the view
+    bar.setValue(0)
+    old_max = bar.maximum()
+    view.update_segments(segs[20:30])
+    qtbot.waitUntil(lambda: bar.maximum() > old_max)
+    assert bar.value() == 0
+    assert view.final_text().startswith(final_before)  # final text never changes
+    assert "maybe words" not in view.toPlainText()  # the tentative tail was replaced
+    bar.setValue(bar.maximum())
+    old_max = bar.maximum()
+    view.update_segments(segs[30:])
+    qtbot.waitUntil(lambda: bar.maximum() > old_max)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+
+
+def test_cancel_a_draft_keeps_the_transcript(qtbot, records: FakeRecords) -> None:
+    drafter = FakeDrafter()
+    drafter.hold = True
+    backend = fake_backend(records, drafter=drafter)
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    with qtbot.waitSignal(view.draft_finished, timeout=20_000) as blocker:
+        view.start_recording()
+        qtbot.waitUntil(lambda: drafter.started.is_set(), timeout=10_000)
+        assert view.progress_row.isVisibleTo(view)
+        qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [False]
+    qtbot.waitUntil(lambda: not view.progress_row.isVisibleTo(view))
+    assert "cancelled" in view.editor.banner.text()
+    assert records.notes.get(view.info.id, []) == []
+    assert len(records.transcripts[view.info.id].segments) == 3
+    assert view.draft_button.isEnabled()
+    backend.shutdown()
+
+
+def test_missing_model_shows_the_message(qtbot, records: FakeRecords, monkeypatch) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr("desktop.ui.consultation.show_error", lambda _p, m, h="": shown.append((m, h)))
+    backend = fake_backend(records, drafter=FakeDrafter(missing_model=True))
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    with qtbot.waitSignal(view.draft_finished, timeout=20_000):
+        view.start_recording()
+    assert shown and "not installed" in shown[0][0] and "models add" in shown[0][1]
+    assert "not installed" in view.editor.banner.text()
+    backend.shutdown()
+
+
+def test_auto_lock_keeps_recording(qtbot, records: FakeRecords) -> None:
+    audio = FakeAudio(seconds=None)  # a microphone: runs until Stop
+    backend = fake_backend(records, audio=audio)
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    view.start_recording()
+    qtbot.waitUntil(lambda: len(view.transcript_view.final_segments()) >= 1, timeout=10_000)
+    window.idle.set_timeout(50)
+    window.idle.start()
+    qtbot.waitUntil(lambda: window.locked, timeout=5_000)
+    assert window.lock_page.recording_note.isVisibleTo(window.lock_page)
+    assert not window.lock_page.sign_out_button.isEnabled()
+    before = audio.sources[0].delivered
+    qtbot.waitUntil(lambda: audio.sources[0].delivered > before + 16000, timeout=10_000)
+    assert view.recording
+    window.lock_page.password.setText("wrong")
+    window.lock_page.attempt()
+    assert window.locked and "not right" in window.lock_page.message.text()
+    window.lock_page.password.setText("password1")
+    window.lock_page.attempt()
+    assert not window.locked and window.pages.currentWidget() is window.work
+    segments_before = len(view.transcript_view.final_segments())
+    assert segments_before >= 2
+    with qtbot.waitSignal(view.recording_changed, timeout=10_000):
+        view.stop_recording()
+    assert not view.recording
+    assert sum(len(a) for a in records.audio[view.info.id]) == audio.sources[0].delivered
+    actions = [e.action for e in records.audit]
+    assert "lock" in actions and "unlock" in actions
+    window.idle.stop()
+    backend.shutdown()
+
+
+def test_no_consent_no_recording(qtbot, window: MainWindow) -> None:
+    sign_in(window, "doc")
+    view = _new_consultation(window, consent=False)
+    assert not view.record_button.isEnabled()
+    assert "consent" in view.consent_note.text()
+
+
+def test_search_filters_the_list(qtbot, window: MainWindow) -> None:
+    sign_in(window, "doc")
+    window.list_page.create_consultation(Patient(name="Alice Ho", mrn="A-1"), "cough", True)
+    window.back_to_list()
+    window.list_page.create_consultation(Patient(name="Bob Lam", mrn="B-2"), "rash", True)
+    window.back_to_list()
+    assert window.list_page.table.rowCount() == 2
+    window.list_page.search.setText("b-2")
+    assert [c.patient.name for c in window.list_page.items()] == ["Bob Lam"]
+    window.list_page.search.setText("cough")
+    assert [c.patient.name for c in window.list_page.items()] == ["Alice Ho"]
+
+
+def test_admin_sees_no_clinical_screens(
+    qtbot, window: MainWindow, records: FakeRecords, tmp_path: Path
+) -> None:
+    sign_in(window, "admin")
+    assert window.pages.currentWidget() is window.admin_home
+    dialog = window.open_admin()
+    assert dialog is not None
+    dialog.create_user("drlee", "Dr Lee", "doctor", "longpassword", "M999")
+    assert "drlee" in records.users_
+    assert dialog.users.rowCount() == 4
+    dialog.refresh_audit()
+    assert dialog.audit.rowCount() >= 2
+    n = dialog.export_audit(str(tmp_path / "audit.csv"))
+    assert n == dialog.audit.rowCount()
+    assert (tmp_path / "audit.csv").read_text(encoding="utf-8").startswith("time,user,action")
+    dialog.close()
+
+
+def test_first_run_wizard_creates_the_administrator(qtbot) -> None:
+    records = FakeRecords(setup_needed=True)
+    backend = fake_backend(records)
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    wizard = window.start()
+    assert wizard is not None
+    wizard.next()
+    page = wizard.admin_page
+    page.username.setText("itadmin")
+    page.password.setText("short")
+    page.repeat.setText("short")
+    assert not page.isComplete() and "8 characters" in page.message.text()
+    page.password.setText("a-long-password")
+    page.repeat.setText("a-long-password")
+    assert page.isComplete()
+    wizard.next()
+    assert wizard.recovery_page.key.toPlainText() == "ABCD-EFGH-IJKL-MNOP"
+    assert not wizard.recovery_page.isComplete()
+    wizard.recovery_page.confirm.setChecked(True)
+    with qtbot.waitSignal(wizard.completed):
+        wizard.accept()
+    assert window.user is not None and window.user.username == "itadmin"
+    assert window.pages.currentWidget() is window.admin_home
+    backend.shutdown()
