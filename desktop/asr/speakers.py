@@ -370,10 +370,15 @@ class SpeakerLabeller:
                 continue
             if not self._voices:
                 continue
-            if utt.channel_ratio_db is not None and self._channel_is_doctor(utt.channel_ratio_db)[0]:
+            two_channel = utt.channel_ratio_db is not None
+            if two_channel and self._channel_says_doctor(utt):
                 continue
-            candidates = [v for v in self._voices if not (utt.channel_ratio_db is not None and v.enrolled)]
+            candidates = [v for v in self._voices if not (two_channel and v.enrolled)]
             if not candidates:
+                if two_channel:  # the room's threshold only became clear later: someone else spoke
+                    voice = _Voice(len(self._voices), first_start=utt.start)
+                    self._voices.append(voice)
+                    self._move(utt, voice)
                 continue
             dists = [self._distance(v, utt.embedding, exclude=utt) for v in candidates]
             order = np.argsort(dists)
@@ -381,7 +386,9 @@ class SpeakerLabeller:
             current = next((k for k, v in enumerate(candidates) if v.index == utt.voice), None)
             # Move only on clearly better evidence: short utterances are noisy.
             hysteresis = 0.25 * self.embedder.threshold
-            if (
+            if current is None and two_channel:
+                self._move(utt, best)  # was taken for the doctor live; the channels now say otherwise
+            elif (
                 current is not None
                 and best.index != utt.voice
                 and dists[int(order[0])] < dists[current] - hysteresis
@@ -392,10 +399,25 @@ class SpeakerLabeller:
         out: dict[str, SpeakerLabel] = {}
         previous: SpeakerLabel | None = None
         for utt in self._utterances:
-            label = previous if utt.inherited and previous is not None else self._final_label(utt)
+            if utt.inherited and previous is not None:
+                label = previous
+            elif utt.channel_ratio_db is not None and self._channel_says_doctor(utt):
+                _, confidence = self._channel_is_doctor(utt.channel_ratio_db)
+                label = SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7 or utt.text_decided)
+            else:
+                label = self._final_label(utt, reviewed=True)
             out[utt.key] = label
             previous = label
         return out
+
+    def _channel_says_doctor(self, utt: _Utterance) -> bool:
+        """The lapel/room decision with the room's final threshold (and the words where it is close)."""
+        assert utt.channel_ratio_db is not None
+        is_doctor, confidence = self._channel_is_doctor(utt.channel_ratio_db)
+        role, lead = utt.evidence.strongest()
+        if confidence < 0.7 and self.use_text and lead >= 1.0:
+            return role == "doctor"
+        return is_doctor
 
     def _dissolve_tiny_voices(self) -> None:
         """A voice heard only briefly, not far from a well-heard one, was most likely that person."""
@@ -659,7 +681,9 @@ class SpeakerLabeller:
             self._roles, self._role_confidence = roles, conf
             return
         doctor = next((v for v in voices if v.enrolled), None)
-        if doctor is not None:
+        if doctor is None and self._two_channel:
+            pass  # with a lapel microphone the channels name the doctor, never a voice cluster
+        elif doctor is not None:
             roles[doctor.index] = "doctor"
             conf[doctor.index] = 1.0
         else:
@@ -696,8 +720,13 @@ class SpeakerLabeller:
                 conf[v.index] = _sigmoid(max(abs(lead), 1.0))
         self._roles, self._role_confidence = roles, conf
 
-    def _final_label(self, utt: _Utterance) -> SpeakerLabel:
-        if utt.channel_ratio_db is not None and utt.label is not None and utt.label.speaker == "doctor":
+    def _final_label(self, utt: _Utterance, reviewed: bool = False) -> SpeakerLabel:
+        if (
+            not reviewed
+            and utt.channel_ratio_db is not None
+            and utt.label is not None
+            and utt.label.speaker == "doctor"
+        ):
             return utt.label
         if utt.voice is None:
             return utt.label if utt.label is not None else self._weak_label(utt)
