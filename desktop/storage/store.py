@@ -25,7 +25,6 @@ import logging
 import os
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -1200,7 +1199,7 @@ class Store:
                 )
             else:
                 key = bytes(existing[0])
-                found = self._scan_or_raise(consultation_id, path, key, uid, allow_open_tail=True)
+                found = self._scan_or_raise(consultation_id, path, key, uid)
                 if found.problem is not None and found.problem.kind != "truncated":
                     raise StoreDamagedError(
                         f"Consultation {consultation_id}: {found.problem}.",
@@ -1227,9 +1226,7 @@ class Store:
             raise UsageError(f"Consultation {consultation_id} has no recorded audio.", "")
         return str(row[1]), (bytes(j[0]) if j[0] is not None else None), str(j[1]), int(j[2]), int(j[3])
 
-    def _scan_or_raise(
-        self, consultation_id: int, path: Path, key: bytes, uid: str, *, allow_open_tail: bool
-    ) -> journal.Scan:
+    def _scan_or_raise(self, consultation_id: int, path: Path, key: bytes, uid: str) -> journal.Scan:
         if not path.exists():
             raise StoreDamagedError(
                 f"The audio file of consultation {consultation_id} is missing.",
@@ -1250,7 +1247,7 @@ class Store:
             raise UsageError(
                 f"The audio of consultation {consultation_id} was destroyed (retention policy).", ""
             )
-        found = self._scan_or_raise(consultation_id, self._audio_path(uid), key, uid, allow_open_tail=True)
+        found = self._scan_or_raise(consultation_id, self._audio_path(uid), key, uid)
         problem = found.problem
         if problem is not None and not (state == "open" and problem.kind == "truncated"):
             self._audit_now("audio_damaged", "audio", consultation_id, str(problem))
@@ -1618,9 +1615,3 @@ def _quick_check(conn: Any, directory: Path) -> None:
 
 def write_export(path: Path, record: dict[str, Any]) -> None:
     atomic_write(path, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
-
-
-def timed_open(directory: Path, username: str, password: str) -> tuple[Store, float]:
-    t0 = time.perf_counter()
-    store = Store.open(directory, username, password)
-    return store, time.perf_counter() - t0
