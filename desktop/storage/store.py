@@ -524,14 +524,18 @@ class Store:
                     f"There is already an account called {username}.", "Choose another user name."
                 )
         self._keyfile.set_password(username, password, self._db_key)
-        with self._write():
-            cur = self._conn.execute(
-                "INSERT INTO users (username, display_name, roles, registration_no, created_at) VALUES (?,"
-                " ?, ?, ?, ?)",
-                (username, display_name, ",".join(sorted(role_set)), registration_no.strip(), _now()),
-            )
-            self._audit("user_added", "user", username, f"roles={','.join(sorted(role_set))}")
-            self._keyfile.save(self.directory / KEYS_FILE)
+        try:
+            with self._write():
+                cur = self._conn.execute(
+                    "INSERT INTO users (username, display_name, roles, registration_no, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (username, display_name, ",".join(sorted(role_set)), registration_no.strip(), _now()),
+                )
+                self._audit("user_added", "user", username, f"roles={','.join(sorted(role_set))}")
+                self._keyfile.save(self.directory / KEYS_FILE)
+        except BaseException:
+            self._keyfile.remove(username)  # no key slot without its account
+            raise
         return User(int(cur.lastrowid), username, display_name, role_set, registration_no.strip())
 
     def set_password(self, username: str, new_password: str, old_password: str | None = None) -> None:
