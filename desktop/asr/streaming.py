@@ -121,7 +121,6 @@ class StreamingOptions:
     max_window_s: float = 24.0
     keep_silence_s: float = 0.8
     min_decode_s: float = 0.3
-    left_context_s: float = 0.0  # already-final audio decoded again before the window (context)
     vad: VadSettings = field(default_factory=VadSettings)
     no_speech_prob: float = 0.6
     logprob_threshold: float = -1.0
@@ -133,7 +132,7 @@ class StreamingOptions:
     load_recover: float = 0.6
     load_window_s: float = 20.0
     load_report_s: float = 2.0
-    prompt_chars: int = 300
+    prompt_chars: int = 600  # vocabulary (up to half) + the tail of the final text
     context_margin_s: float = 3.0
 
     def validate(self) -> None:
@@ -263,7 +262,6 @@ class StreamingRecognizer:
         self._switch_candidate: tuple[str, int] = ("", 0)
         # audio not yet released: samples [_base, _fed) of the recording
         self._audio = np.zeros(0, dtype=np.float32)
-        self._left = np.zeros(0, dtype=np.float32)  # released audio just before the window
         self._base = 0
         self._fed = 0
         self._last_step = 0
@@ -480,11 +478,9 @@ class StreamingRecognizer:
         def choose(guess: LanguageGuess) -> str:
             return self._choose_language(guess, lock=final or speech_s >= self.options.language_lock_s)
 
-        left = self._left
-        base_s = self._base / SAMPLE_RATE
         result = self.decoder.decode(
-            np.concatenate([left, audio]) if len(left) else audio,
-            offset=base_s - len(left) / SAMPLE_RATE,
+            audio,
+            offset=self._base / SAMPLE_RATE,
             language=language,
             allowed_languages=self.allowed_languages,
             choose_language=choose,
@@ -630,14 +626,8 @@ class StreamingRecognizer:
         n = max(0, min(int(n), len(self._audio)))
         if n == 0:
             return
-        released = self._audio[:n]
         self._audio = self._audio[n:]
         self._base += n
-        keep = int(self.options.left_context_s * SAMPLE_RATE)
-        if silence and n >= keep:
-            self._left = np.zeros(0, dtype=np.float32)  # a long pause: no useful context
-        elif keep > 0:
-            self._left = np.concatenate([self._left, released])[-keep:]
         self.stats.processed_samples = self._base
         if silence:
             self.stats.skipped_silence_samples += n

@@ -24,7 +24,7 @@ class SpeechRegion:
 @dataclass
 class VadSettings:
     threshold: float = 0.5
-    min_silence_ms: int = 600  # silence that ends an utterance (the "hangover")
+    min_silence_ms: int = 800  # silence that ends an utterance (the "hangover")
     speech_pad_ms: int = 200
     min_speech_ms: int = 200
 
