@@ -298,6 +298,10 @@ def check_offline_process(app: Path, report: Report, work: Path, models_from: Pa
         rc, out, seconds = run_app([*prefix, exe, "models", "add", str(pack)], env, 600)
         report.check(f"offline: models add {pack.name}", rc == 0 and not problems_in(out), f"rc={rc}\n{out}")
         report.timings[f"install_pack_{pack.stem}"] = round(seconds, 2)
+    repack = work / "repack" / packs[-1].name
+    rc, out, _ = run_app([*prefix, exe, "models", "pack", packs[-1].stem, "--out", str(repack)], env, 600)
+    same = rc == 0 and repack.exists() and repack.read_bytes() == packs[-1].read_bytes()
+    report.check("offline: models pack re-creates the identical pack", same, f"rc={rc}\n{app_output(out)}")
     rc, out, _ = run_app([*prefix, exe, "models", "verify"], env, 600)
     report.check("offline: models verify", rc == 0 and "FAILED" not in out and not problems_in(out), out)
 

@@ -22,6 +22,10 @@ def register(sub: Any) -> None:
     p.add_argument("path", type=Path)
     p.add_argument("--name", default=None, help="name to select it by (default: from the file name)")
     p.set_defaults(handler=_add)
+    p = msub.add_parser("pack", help="write an installed model as a verified pack file for other PCs")
+    p.add_argument("name")
+    p.add_argument("--out", type=Path, required=True, help="pack file, or a folder for NAME.tar")
+    p.set_defaults(handler=_pack)
     p = msub.add_parser("remove", help="remove a clinic-added model")
     p.add_argument("name")
     p.set_defaults(handler=_remove)
@@ -109,6 +113,16 @@ def _add(args: argparse.Namespace) -> int:
         entry = store.add(args.path, name=args.name, progress=_progress("adding"))
     print(f"Added {entry.role} model '{entry.name}' ({_size(entry.total_size)}), verified and recorded.")
     print(f"Select it in Settings, or use --{entry.role}-model {entry.name}.")
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    from desktop.model_store.packs import pack_model
+
+    path = pack_model(_store(), args.name, args.out, progress=_progress(f"packing {args.name}"))
+    print(
+        f"Wrote {path} ({_size(path.stat().st_size)}). Install it with 'consult-scribe models add {path.name}'."
+    )
     return 0
 
 

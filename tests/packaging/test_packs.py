@@ -207,3 +207,32 @@ def test_missing_pack_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="not a readable tar"):
         install_pack(_store(tmp_path / "pc"), garbage)
     shutil.rmtree(tmp_path / "pc", ignore_errors=True)
+
+
+def test_cli_pack_and_add(
+    source_store: ModelStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from desktop.cli import main
+
+    monkeypatch.setenv("CONSULT_SCRIBE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CONSULT_SCRIBE_MODELS", str(source_store.models_dir))
+    assert main(["models", "pack", "clinic-llm", "--out", str(tmp_path / "packs")]) == 0
+    pack = tmp_path / "packs" / "clinic-llm.tar"
+    assert is_pack(pack) and "Wrote" in capsys.readouterr().out
+    monkeypatch.setenv("CONSULT_SCRIBE_MODELS", str(tmp_path / "pc-models"))
+    assert main(["models", "add", str(pack)]) == 0
+    assert "Added llm model 'clinic-llm'" in capsys.readouterr().out
+    with tarfile.open(pack) as tar:
+        offset = tar.getmember("files/clinic-llm.gguf").offset_data
+    raw = bytearray(pack.read_bytes())
+    raw[offset + 10] ^= 0x01
+    bad = tmp_path / "bad.tar"
+    bad.write_bytes(bytes(raw))
+    monkeypatch.setenv("CONSULT_SCRIBE_MODELS", str(tmp_path / "pc2"))
+    assert main(["models", "add", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "was refused" in err and "Nothing was installed" in err
+    assert not (tmp_path / "pc2" / "clinic-llm").exists()
