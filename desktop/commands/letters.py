@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -55,6 +56,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--max-tokens", type=int, default=384, help="most tokens the model writes per document"
     )
+    parser.add_argument("--threads", type=int, help="CPU threads for the model (default: llm.n_threads)")
     parser.add_argument(
         "--note", action="store_true", help="also export the SOAP note (PDF, DOCX, FHIR JSON)"
     )
@@ -163,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         settings.clinic.doctor_name = args.doctor
     if args.registration:
         settings.clinic.registration_no = args.registration
+    if args.threads is not None:
+        settings.llm.n_threads = args.threads
     script = args.script or settings.asr.script
     if args.list:
         _print_list(settings.clinic.templates_dir)
@@ -320,8 +324,13 @@ def _save_timings(path: Path, timings: list[dict[str, Any]], settings: Any, runt
     import platform
 
     seconds = [t["seconds"] for t in timings]
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     report = {
+        "command": "consult-scribe " + " ".join(sys.argv[1:]),
         "model": settings.llm.model if runtime is not None else None,
+        "threads": settings.llm.n_threads or os.cpu_count(),
+        "cpu_count": os.cpu_count(),
+        "load_average_1m_after": round(load[0], 2),
         "gpu_layers": getattr(runtime, "n_gpu_layers", 0),
         "machine": platform.machine(),
         "processor": platform.processor(),

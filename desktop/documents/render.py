@@ -355,7 +355,9 @@ class _Filler:
                 if self.t.fields[name].name == "patient.sex" and len(langs) == 2:
                     raw = self.values.get(name)
                     value = f"{_as_text(_sex(raw, 'en'), 'en')} {_sex(raw, 'zh') or ''}".strip()
-                rows.append((self.label(name), _as_text(value, langs[0])))
+                # An optional value the data does not have stays blank on a form, to fill in by hand.
+                shown = "" if value in (None, "", []) else _as_text(value, langs[0])
+                rows.append((self.label(name), shown))
             return RenderedBlock("fields", heading=heading, rows=rows, style=block.style)
         if block.type in ("paragraph", "notice"):
             paras = [self.substitute(self.text(block.text, lang), lang) for lang in langs]
@@ -526,7 +528,7 @@ def _letterhead_html(lh: Letterhead) -> str:
 
 def _rows_html(rows: list[tuple[str, str]]) -> str:
     cells = "".join(
-        f'<tr><td class="label" width="32%">{_e(label)}</td><td>{_e(value)}</td></tr>'
+        f'<tr><td class="label" width="36%">{_e(label)}</td><td>{_e(value) or "&nbsp;"}</td></tr>'
         for label, value in rows
     )
     table = '<table width="100%" border="0.5" cellspacing="0" cellpadding="4" style="border-color:#b8c4d4">'

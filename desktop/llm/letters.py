@@ -168,27 +168,40 @@ def build_messages(
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def _unusable(text: str, spec: FieldSpec, lang: str) -> str:
-    """Why a field's text cannot be used at all (wrong language, the instruction echoed back)."""
+def _unusable(text: str, lang: str) -> str:
+    """Why a field's text cannot be used at all (the wrong language)."""
     cjk = len(_CJK.findall(text))
     letters = sum(ch.isalpha() for ch in text) or 1
     if lang == "zh" and cjk == 0:
         return "the model did not write Chinese"
     if lang == "en" and cjk / letters > 0.2:
         return "the model did not write English"
-    ratio = difflib.SequenceMatcher(None, text.lower(), spec.instruction.lower()).ratio()
-    if ratio > 0.6 or text.strip().lower().rstrip(".") in spec.instruction.lower():
-        return "the model repeated its instruction"
     return ""
 
 
+def _echoes(sentence: str, instruction: str) -> bool:
+    """A sentence that restates the writing instruction rather than the patient's case."""
+    ratio = difflib.SequenceMatcher(None, sentence.lower(), instruction.lower()).ratio()
+    return ratio > 0.5 or any(
+        phrase in sentence.lower() for phrase in ("from the note", "in plain words", "at most", "characters")
+    )
+
+
 def _guard(
-    text: str, check: Callable[[str], list[str]], field_name: str, lang: str, warnings: list[str]
+    text: str,
+    check: Callable[[str], list[str]],
+    spec: FieldSpec,
+    lang: str,
+    warnings: list[str],
 ) -> str:
+    field_name = spec.name
     kept: list[str] = []
     for match in _SENTENCE.finditer(text):
         sentence = match.group(0).strip()
         if not sentence:
+            continue
+        if _echoes(sentence, spec.instruction):
+            warnings.append(f"{field_name} ({lang}): dropped a sentence that repeats the instruction")
             continue
         flagged = check(sentence)
         if flagged:
@@ -248,11 +261,11 @@ def write_prose(
             value = data.get(_key(spec.name, lang, languages))
             if not isinstance(value, str) or not value.strip():
                 continue
-            problem = _unusable(value, spec, lang)
+            problem = _unusable(value, lang)
             if problem:
                 result.warnings.append(f"{spec.name} ({lang}): {problem}; the note's own text is used")
                 continue
-            kept = _guard(value, guard.check, spec.name, lang, result.warnings)
+            kept = _guard(value, guard.check, spec, lang, result.warnings)
             if kept:
                 result.prose.setdefault(spec.name, {})[lang] = kept
     return result

@@ -102,7 +102,7 @@ def test_unusable_answers_fall_back_to_the_note(
     )
     result = write_prose(echo, template, note, languages=["en", "zh"])
     assert set(result.prose) == {"history"} and set(result.prose["history"]) == {"zh"}
-    assert any("repeated its instruction" in w for w in result.warnings)
+    assert any("repeats the instruction" in w for w in result.warnings)
     assert any("did not write Chinese" in w for w in result.warnings)
     assert any("did not write English" in w for w in result.warnings)
     cut = ScriptedRuntime('{"reason": "Chest tightness on exer')
@@ -158,3 +158,20 @@ def test_language_defaults() -> None:
     assert document_language(instructions, None, "en") == "en"
     assert document_language(instructions, "bilingual", "yue") == "bilingual"
     assert document_language(load_template("sick_leave"), None, "en") == "bilingual"
+
+
+def test_sentences_restating_the_instruction_are_dropped(note: SoapNote) -> None:
+    template = load_template("follow_up")
+    runtime = ScriptedRuntime(
+        {
+            "preparation_en": "The patient should prepare for the next visit, in plain words, only from the note. "
+            "Bring your blood pressure readings.",
+            "preparation_zh": "請帶同血壓紀錄。",
+        }
+    )
+    result = write_prose(runtime, template, note, languages=["en", "zh"])
+    assert result.prose["preparation"] == {
+        "en": "Bring your blood pressure readings.",
+        "zh": "請帶同血壓紀錄。",
+    }
+    assert any("repeats the instruction" in w for w in result.warnings)
