@@ -6,7 +6,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,14 @@ class Scores:
     latency_ms_max: float
     cpu_ms_median: float  # processor time of the same calls: what the latency is on an unloaded machine
     cpu_ms_p95: float
+    calls_ms: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (wall, cpu) per call
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+        return {
+            k: (round(v, 4) if isinstance(v, float) else v)
+            for k, v in self.__dict__.items()
+            if k != "calls_ms"
+        }
 
 
 def diarisation_error_rate(turns: Sequence[Turn], hypothesis: Sequence[str]) -> float:
@@ -98,6 +103,7 @@ def score(
         latency_ms_max=float(np.max(lat)),
         cpu_ms_median=float(np.median(cpu)),
         cpu_ms_p95=float(np.percentile(cpu, 95)),
+        calls_ms=[(float(w), float(c)) for w, c in zip(lat, cpu, strict=False)],
     )
 
 
