@@ -283,6 +283,7 @@ class SpeakerLabeller:
         self._role_confidence: dict[int, float] = {}
         self.enrolled = False
         self._two_channel = False
+        self._voices_opened = 0
         if doctor_profile is not None:
             anchor = doctor_profile.embedding_for(self.embedder)
             if anchor is None:
@@ -291,11 +292,16 @@ class SpeakerLabeller:
                     ",".join(doctor_profile.embeddings), self.embedder.name,
                 )  # fmt: skip
             else:
-                doctor = _Voice(0, anchor=anchor, enrolled=True)
+                doctor = _Voice(self._new_index(), anchor=anchor, enrolled=True)
                 doctor.refresh(self.embedder)
                 self._voices.append(doctor)
                 self.enrolled = True
         self._update_roles()
+
+    def _new_index(self) -> int:
+        """A voice's identity; never reused, since merged voices leave the list."""
+        self._voices_opened += 1
+        return self._voices_opened - 1
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -376,7 +382,7 @@ class SpeakerLabeller:
             candidates = [v for v in self._voices if not (two_channel and v.enrolled)]
             if not candidates:
                 if two_channel:  # the room's threshold only became clear later: someone else spoke
-                    voice = _Voice(len(self._voices), first_start=utt.start)
+                    voice = _Voice(self._new_index(), first_start=utt.start)
                     self._voices.append(voice)
                     self._move(utt, voice)
                 continue
@@ -502,7 +508,7 @@ class SpeakerLabeller:
         for v in self._voices:
             if v.enrolled or self._roles.get(v.index) == "doctor":
                 return v
-        voice = _Voice(len(self._voices), enrolled=True, first_start=create_at)
+        voice = _Voice(self._new_index(), enrolled=True, first_start=create_at)
         self._voices.append(voice)
         self._roles[voice.index] = "doctor"
         return voice
@@ -565,13 +571,13 @@ class SpeakerLabeller:
         partner = self._limbo_partner(emb, dists[int(order[0])] if candidates else float("inf"))
         if partner is not None and room_for_more and not open_new:
             # Two utterances alike each other and both a little unlike every known voice: a new person.
-            voice = _Voice(len(self._voices), first_start=partner.start)
+            voice = _Voice(self._new_index(), first_start=partner.start)
             self._voices.append(voice)
             self._move(partner, voice)
             self._limbo.remove(partner)
             confidence = 0.7
         elif open_new:
-            voice = _Voice(len(self._voices), first_start=utt.start)
+            voice = _Voice(self._new_index(), first_start=utt.start)
             self._voices.append(voice)
             if candidates:
                 confidence = _sigmoid((dists[int(order[0])] - threshold) / (0.25 * self.embedder.threshold))
