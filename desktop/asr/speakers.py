@@ -61,11 +61,31 @@ PROFILE_VERSION = 1
 
 
 class SpeakerLabel(NamedTuple):
-    """The label of one utterance: ``speaker`` is doctor/patient/other; ``uncertain`` asks for a check."""
+    """The label of one utterance: ``speaker`` is doctor/patient/other; ``uncertain`` asks for a check.
+
+    ``uncertain`` is exactly ``confidence < UNCERTAIN_BELOW``, so a transcript that keeps only
+    ``speaker_confidence`` (transcript.json) still tells which lines to check.
+    """
 
     speaker: str
     confidence: float
     uncertain: bool
+
+
+UNCERTAIN_BELOW = 0.6
+
+
+def _consistent(label: SpeakerLabel) -> SpeakerLabel:
+    if label.uncertain and label.confidence >= UNCERTAIN_BELOW:
+        return SpeakerLabel(label.speaker, round(UNCERTAIN_BELOW - 0.01, 3), True)
+    if not label.uncertain and label.confidence < UNCERTAIN_BELOW:
+        return SpeakerLabel(label.speaker, label.confidence, True)
+    return label
+
+
+def is_uncertain(confidence: float | None) -> bool:
+    """Whether a saved line's speaker should be checked (no confidence: never labelled)."""
+    return confidence is None or confidence < UNCERTAIN_BELOW
 
 
 # --- Voice profile and enrolment -------------------------------------------------------------
@@ -360,7 +380,7 @@ class SpeakerLabeller:
                 voice.items.append(embedding)
                 voice.refresh(self.embedder)
             return previous.label
-        result = self._label_two_channel(utt) if ratio is not None else self._label_mono(utt)
+        result = _consistent(self._label_two_channel(utt) if ratio is not None else self._label_mono(utt))
         utt.label = result
         return result
 
@@ -412,6 +432,7 @@ class SpeakerLabeller:
                 label = SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7 or utt.text_decided)
             else:
                 label = self._final_label(utt, reviewed=True)
+            label = _consistent(label)
             out[utt.key] = label
             previous = label
         return out

@@ -274,3 +274,20 @@ def test_two_channel_with_a_hot_lapel_microphone_is_put_right_at_review() -> Non
     assert live[0] == "doctor"  # before the room is learnt
     reviewed = labeller.review()
     assert [reviewed[f"s{i}"].speaker for i in range(len(roles))] == roles
+
+
+def test_uncertain_is_exactly_a_low_confidence() -> None:
+    from desktop.asr.speakers import UNCERTAIN_BELOW, is_uncertain
+
+    labeller = SpeakerLabeller(None)
+    labels = []
+    texts = ["Any fever?", "I have a cough.", "Yes", "BP 140 over 90", "嗯", "my father fell"]
+    for i in range(12):
+        voice = ("low", "high", "high")[i % 3]
+        seconds = (0.2, 0.6, 1.5)[i % 3]
+        labels.append(labeller.label(_segment(seconds, voice, i), i * 2.0, i * 2.0 + seconds, texts[i % 6]))
+    labels += list(labeller.review().values())
+    assert any(lab.uncertain for lab in labels) and any(not lab.uncertain for lab in labels)
+    for lab in labels:
+        assert lab.uncertain == (lab.confidence < UNCERTAIN_BELOW) == is_uncertain(lab.confidence)
+    assert is_uncertain(None)
