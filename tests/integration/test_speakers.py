@@ -143,6 +143,14 @@ def test_voice_profile_is_stored_encrypted_and_deletable(
         # A profile loaded back labels as well as the original.
         scores, _, _ = run_labeller(yue_two.samples, yue_two.turns, profile=loaded)
         assert scores.accuracy >= MIN_ACCURACY_ENROLLED
+        # Re-recording replaces the profile.
+        again = enrol(yue_two.enrolment[: len(yue_two.enrolment) * 3 // 4])
+        save_profile(doctor, "drwong", again)
+        replaced = load_profile(doctor, "drwong")
+        assert replaced is not None and replaced.speech_seconds == pytest.approx(
+            again.speech_seconds, abs=1e-3
+        )
+        assert replaced.speech_seconds < profile.speech_seconds
         assert delete_profile(doctor, "drwong") is True
         assert load_profile(doctor, "drwong") is None
     finally:
