@@ -35,6 +35,7 @@ FONT_FAMILIES: tuple[str, ...] = (
 )
 CJK_FONT_FILE = "DroidSansFallbackFull.ttf"
 CJK_FONT_FAMILY = "Droid Sans Fallback"
+SIGNATURE_LINE = "_" * 31  # the line to sign on; the PDF writer keeps the block below it on one page
 
 _NOT_GIVEN = {"en": "(not stated)", "zh": "（未有提供）"}
 _TO_COMPLETE = {"en": "[to be completed: {label}]", "zh": "［待填寫：{label}］"}
@@ -557,16 +558,17 @@ def to_html(doc: RenderedDocument) -> str:
             if block.items:
                 parts.append("<ul>" + "".join(f"<li>{_e(i)}</li>" for i in block.items) + "</ul>")
         elif block.type == "signature":
-            parts.append("<br><br>")
-            parts.append(
-                '<table cellspacing="0" cellpadding="2"><tr><td>'
-                "_______________________________</td></tr>"
-                f'<tr><td class="small">{_e(block.heading)}</td></tr></table>'
+            # One table row holds the whole block, so the page layout keeps it on one page.
+            rows = "".join(
+                f'<tr><td style="padding-right:12px"><b>{_e(k)}:</b></td><td>{_e(v)}</td></tr>'
+                for k, v in block.rows
             )
             parts.append(
-                '<table cellspacing="0" cellpadding="2">'
-                + "".join(f"<tr><td><b>{_e(k)}:</b></td><td>{_e(v)}</td></tr>" for k, v in block.rows)
-                + "</table>"
+                '<table width="100%" cellspacing="0" cellpadding="0" style="margin-top:24px"><tr><td>'
+                f'<p style="margin-top:28px">{SIGNATURE_LINE}</p>'
+                f'<p class="small">{_e(block.heading)}</p>'
+                f'<table cellspacing="0" cellpadding="1">{rows}</table>'
+                "</td></tr></table>"
             )
     fonts = ", ".join(f"'{f}'" for f in FONT_FAMILIES) + ", sans-serif"
     body = "\n".join(parts)

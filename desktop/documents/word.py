@@ -7,10 +7,13 @@ it Chinese falls back to whatever Word guesses and may show as boxes.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from desktop.documents.render import RenderedDocument
+
+log = logging.getLogger(__name__)
 
 LATIN_FONT = "Arial"
 # Fonts present on Windows and Office for Mac for each script.
@@ -87,6 +90,13 @@ def build_docx(doc: RenderedDocument) -> Any:
     lh = doc.letterhead
     header = section.header
     first = header.paragraphs[0]
+    logo = Path(lh.logo).expanduser() if lh.logo else None
+    if logo is not None and logo.is_file():
+        try:
+            first.add_run().add_picture(str(logo), height=Mm(14))
+            first.add_run("  ")
+        except Exception:  # an unreadable image: the letterhead is still usable without it
+            log.warning("letterhead logo %s could not be placed in the DOCX", logo)
     run = first.add_run(lh.name)
     run.bold = True
     run.font.size = Pt(14)

@@ -26,10 +26,17 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QTextDocument,
+    QTextFormat,
 )
 
 from desktop.core.errors import UserFacingError
-from desktop.documents.render import CJK_FONT_FAMILY, FONT_FAMILIES, RenderedDocument, cjk_font_path
+from desktop.documents.render import (
+    CJK_FONT_FAMILY,
+    FONT_FAMILIES,
+    SIGNATURE_LINE,
+    RenderedDocument,
+    cjk_font_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +85,22 @@ def _default_font(point_size: float) -> QFont:
     return font
 
 
+def _keep_signature_together(document: QTextDocument, page_height: float) -> None:
+    """Move the signature block to the next page when it would be split across two."""
+    cursor = document.find(SIGNATURE_LINE)
+    if cursor.isNull():
+        return
+    table = cursor.currentTable()
+    if table is None:
+        return
+    rect = document.documentLayout().frameBoundingRect(table)
+    first, last = int(rect.top() // page_height), int((rect.bottom() - 1) // page_height)
+    if first != last and rect.height() < page_height:
+        fmt = table.format()
+        fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        table.setFormat(fmt)
+
+
 def html_to_pdf(html: str, path: Path, *, footer: str = "", page_label: str = "", title: str = "") -> int:
     """Lay out ``html`` on A4 pages and write ``path`` (atomically). Returns the page count."""
     register_cjk_font()
@@ -106,6 +129,7 @@ def html_to_pdf(html: str, path: Path, *, footer: str = "", page_label: str = ""
     footer_px = FOOTER_MM / 25.4 * RESOLUTION_DPI
     body = QSizeF(paint.width(), paint.height() - footer_px)
     document.setPageSize(body)
+    _keep_signature_together(document, body.height())
     pages = max(1, document.pageCount())
 
     painter = QPainter()
