@@ -19,7 +19,7 @@ import numpy as np
 
 from desktop.asr.filters import rejection_reason
 from desktop.asr.script import ScriptConverter
-from desktop.asr.vocabulary import vocabulary_prompt
+from desktop.asr.vocabulary import hotwords
 from desktop.audio.decode import SAMPLE_RATE, load_audio
 from desktop.core.errors import Cancelled, ModelError, UsageError
 from desktop.core.types import TranscriptSegment, Word
@@ -131,7 +131,7 @@ class WhisperEngine:
         samples = load_audio(audio) if isinstance(audio, Path) else np.asarray(audio, dtype=np.float32)
         duration = samples.size / SAMPLE_RATE
         converter = ScriptConverter(script)
-        prompt = vocabulary_prompt(vocabulary or [])
+        hints = hotwords(vocabulary or [])
         started = time.perf_counter()
         with self._lock:
             segments_iter, info = self.model.transcribe(
@@ -140,7 +140,7 @@ class WhisperEngine:
                 beam_size=beam_size,
                 vad_filter=vad,
                 word_timestamps=word_timestamps,
-                initial_prompt=prompt or None,
+                hotwords=hints or None,
                 condition_on_previous_text=condition_on_previous_text,
             )
             detected = str(info.language)

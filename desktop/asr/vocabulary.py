@@ -40,9 +40,23 @@ def load_vocabulary(path: Path | None = None) -> list[str]:
     return terms
 
 
+def hotwords(terms: list[str], limit: int = MAX_PROMPT_CHARS // 2) -> str:
+    """The Latin-script terms (drug names, English medical words) as decoder hotwords.
+
+    Chinese terms are left out: with the smaller Whisper models they make the decoder
+    loop on Mandarin and Cantonese speech, while the English drug names inside Chinese
+    sentences are exactly what the hint is for.
+    """
+    words = " ".join(t for t in terms if t.isascii())
+    return words[:limit].rsplit(" ", 1)[0] if len(words) > limit else words
+
+
 def vocabulary_prompt(terms: list[str], previous_text: str = "", limit: int = MAX_PROMPT_CHARS) -> str:
-    """Decoder prompt: vocabulary first, then the tail of what was already said."""
-    vocab = ", ".join(terms)
+    """Decoder prompt: vocabulary first, then the tail of what was already said.
+
+    Only Latin-script terms go in, for the reason given in :func:`hotwords`.
+    """
+    vocab = ", ".join(t for t in terms if t.isascii())
     if len(vocab) > limit // 2:
         vocab = vocab[: limit // 2].rsplit(",", 1)[0]
     room = max(0, limit - len(vocab) - 2)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.config import describe, load_settings, save_user_settings
+from desktop.core.errors import UsageError
+
+
+def test_defaults(tmp_path: Path) -> None:
+    s = load_settings(tmp_path / "none.json", tmp_path / "none2.json")
+    assert s.asr.language == "auto" and s.asr.script == "hk" and s.asr.model == "whisper-base"
+
+
+def test_policy_then_user_with_locks(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        json.dumps({"asr": {"script": "cn", "model": "whisper-large-v3"}, "policy": {"auto_lock_minutes": 5},
+                    "locked": ["asr.model"]}),
+        encoding="utf-8",
+    )
+    user = tmp_path / "user.json"
+    user.write_text(json.dumps({"asr": {"script": "tw", "model": "whisper-base"}}), encoding="utf-8")
+    s = load_settings(policy, user)
+    assert s.asr.script == "tw"  # the user may choose the script
+    assert s.asr.model == "whisper-large-v3"  # IT locked the model
+    assert s.policy.auto_lock_minutes == 5
+
+
+def test_bad_values_are_reported(tmp_path: Path) -> None:
+    user = tmp_path / "user.json"
+    user.write_text(json.dumps({"asr": {"language": "fr"}}), encoding="utf-8")
+    with pytest.raises(UsageError, match="fr"):
+        load_settings(tmp_path / "p.json", user)
+    user.write_text("{not json", encoding="utf-8")
+    with pytest.raises(UsageError, match="not valid JSON"):
+        load_settings(tmp_path / "p.json", user)
+
+
+def test_round_trip_and_description(tmp_path: Path) -> None:
+    s = load_settings(tmp_path / "p.json", tmp_path / "u.json")
+    s.llm.n_gpu_layers = 12
+    save_user_settings(s, tmp_path / "u.json")
+    assert load_settings(tmp_path / "p.json", tmp_path / "u.json").llm.n_gpu_layers == 12
+    keys = {k for k, _, _ in describe()}
+    assert {"asr.model", "llm.n_gpu_layers", "policy.retention_days", "clinic.registration_no"} <= keys

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from desktop.core.types import NoteStatement, SoapNote, Transcript, TranscriptSegment
+from desktop.llm.evidence import align, link_evidence
+from desktop.llm.extractive import extract_sections
+
+
+def _t(*turns: tuple[str, str]) -> Transcript:
+    return Transcript(
+        "en", [TranscriptSegment(f"s{i}", i, i + 1, text, speaker) for i, (speaker, text) in enumerate(turns, 1)]
+    )
+
+
+T = _t(
+    ("doctor", "Good morning, what brings you in today?"),
+    ("patient", "I have had a cough for three days."),
+    ("doctor", "Examination: chest clear, temperature 37.8."),
+    ("doctor", "This is likely a viral infection."),
+    ("doctor", "I will prescribe paracetamol and see you in a week."),
+    ("doctor", "Please drink plenty of water and rest."),
+    ("patient", "Thank you."),
+)
+
+
+def test_sections_by_speaker_and_content() -> None:
+    out = extract_sections(T)
+    assert [s.evidence for s in out["subjective"]] == [["s2"]]
+    assert [s.evidence for s in out["objective"]] == [["s3"]]
+    assert [s.evidence for s in out["assessment"]] == [["s4"]]
+    assert [s.evidence for s in out["plan"]] == [["s5"]]
+    assert [s.evidence for s in out["patient_instructions"]] == [["s6"]]
+
+
+def test_questions_and_small_talk_are_not_findings() -> None:
+    out = extract_sections(T)
+    ids = {e for items in out.values() for st in items for e in st.evidence}
+    assert "s1" not in ids and "s7" not in ids
+
+
+def test_align_finds_the_line() -> None:
+    assert align("Cough for three days", T)[0] == "s2"
+    assert align("Completely unrelated words here", T) == []
+
+
+def test_link_evidence_drops_unknown_and_unrelated_citations() -> None:
+    note = SoapNote(
+        subjective=[NoteStatement("Cough for three days.", evidence=["s99", "s6"])],
+        objective=[NoteStatement("Temperature 37.8, chest clear.", evidence=["s3"])],
+    )
+    link_evidence(note, T)
+    assert note.subjective[0].evidence[0] == "s2" and "s99" not in note.subjective[0].evidence
+    assert note.objective[0].evidence == ["s3"]
