@@ -64,10 +64,10 @@ class AsrFactory:
             return self._engine
 
     def __call__(self) -> StreamingAsrPort:
-        from desktop.services.streaming import StreamingRecogniser
+        from desktop.services.streaming import LiveRecogniser
 
         asr = self.settings.asr
-        return StreamingRecogniser(
+        return LiveRecogniser(
             self.engine(), language=asr.language, script=asr.script, vocabulary=self.vocabulary
         )
 

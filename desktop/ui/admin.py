@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
 from desktop.config import Settings
 from desktop.core.errors import UserFacingError
 from desktop.services.ports import AudioPort, AuditEntry, ModelsPort, RecordsPort, UserInfo
-from desktop.ui.common import show_error, tr
+from desktop.ui.common import show_error
 from desktop.ui.settings import SettingsDialog
 
 
 def role_label(role: str) -> str:
     return {
-        "doctor": tr("Roles", "doctor"),
-        "nurse": tr("Roles", "nurse"),
-        "admin": tr("Roles", "administrator"),
+        "doctor": QCoreApplication.translate("Roles", "doctor"),
+        "nurse": QCoreApplication.translate("Roles", "nurse"),
+        "admin": QCoreApplication.translate("Roles", "administrator"),
     }.get(role, role)
 
 

@@ -20,11 +20,30 @@ def tr(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
 
 
+def route_qt_messages() -> None:
+    """Qt's own warnings go to the log file, not to the terminal."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(mode: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(mode, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def show_error(parent: QWidget | None, message: str, next_step: str = "") -> None:
     """A plain sentence and what to do next; never a traceback."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(tr("Errors", "ConsultScribe"))
+    box.setWindowTitle(QCoreApplication.translate("Errors", "ConsultScribe"))
     box.setText(message)
     if next_step:
         box.setInformativeText(next_step)

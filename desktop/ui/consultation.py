@@ -412,6 +412,7 @@ class ConsultationView(QWidget):
     def _recording_finished(self, new: Transcript) -> None:
         session = self.session
         self.pause_button.setChecked(False)
+        self.level.setValue(0)
         segments = list(self._base_transcript.segments) + list(new.segments)
         self.transcript = Transcript(language=new.language or self.transcript.language, segments=segments)
         self.transcript_view.set_segments(segments)

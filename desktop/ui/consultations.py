@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,17 +29,17 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import UserFacingError
 from desktop.core.types import Patient
 from desktop.services.ports import ConsultationInfo, RecordsPort, UserInfo, filter_consultations
-from desktop.ui.common import heading, show_error, tr
+from desktop.ui.common import heading, show_error
 
 STATUS_COLOURS = {"recording": "#c62828", "draft": "#ef6c00", "signed": "#2e7d32", "new": "#555555"}
 
 
 def status_label(status: str) -> str:
     labels = {
-        "new": tr("Status", "new"),
-        "recording": tr("Status", "recording"),
-        "draft": tr("Status", "draft"),
-        "signed": tr("Status", "signed"),
+        "new": QCoreApplication.translate("Status", "new"),
+        "recording": QCoreApplication.translate("Status", "recording"),
+        "draft": QCoreApplication.translate("Status", "draft"),
+        "signed": QCoreApplication.translate("Status", "signed"),
     }
     return labels.get(status, status)
 

@@ -335,8 +335,9 @@ class MainWindow(QMainWindow):
 
 def setup_qt(app: QApplication, settings: Settings, language: str | None = None) -> tuple[list[str], bool]:
     """Register the bundled CJK font and install the UI translation; returns (font families, translated)."""
-    from desktop.ui.common import install_translator, register_fonts
+    from desktop.ui.common import install_translator, register_fonts, route_qt_messages
 
+    route_qt_messages()
     families = register_fonts()
     translator = install_translator(app, language or settings.ui.language)
     if translator is not None:

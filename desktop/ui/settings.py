@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,19 +35,19 @@ from PySide6.QtWidgets import (
 from desktop.config import LANGUAGES, SCRIPTS, Settings
 from desktop.core.errors import UserFacingError
 from desktop.services.ports import AudioPort, ModelsPort, UserInfo
-from desktop.ui.common import UI_LANGUAGES, tr
+from desktop.ui.common import UI_LANGUAGES
 
 ADMIN_SECTIONS = frozenset({"clinic", "policy"})
 
 
 def section_title(name: str) -> str:
     titles = {
-        "asr": tr("Settings", "Speech"),
-        "llm": tr("Settings", "Language model"),
-        "clinic": tr("Settings", "Letterhead and templates"),
-        "policy": tr("Settings", "Policy"),
-        "audio": tr("Settings", "Microphone"),
-        "ui": tr("Settings", "Display"),
+        "asr": QCoreApplication.translate("Settings", "Speech"),
+        "llm": QCoreApplication.translate("Settings", "Language model"),
+        "clinic": QCoreApplication.translate("Settings", "Letterhead and templates"),
+        "policy": QCoreApplication.translate("Settings", "Policy"),
+        "audio": QCoreApplication.translate("Settings", "Microphone"),
+        "ui": QCoreApplication.translate("Settings", "Display"),
     }
     return titles.get(name, name)
 
@@ -187,22 +188,29 @@ class SettingsDialog(QDialog):
     @staticmethod
     def _choices(models: ModelsPort, audio: AudioPort) -> dict[str, list[tuple[str, str]]]:
         lang_names = {
-            "auto": tr("Settings", "automatic"),
-            "yue": tr("Settings", "Cantonese"),
-            "zh": tr("Settings", "Mandarin"),
-            "en": tr("Settings", "English"),
+            "auto": QCoreApplication.translate("Settings", "automatic"),
+            "yue": QCoreApplication.translate("Settings", "Cantonese"),
+            "zh": QCoreApplication.translate("Settings", "Mandarin"),
+            "en": QCoreApplication.translate("Settings", "English"),
         }
         script_names = {
-            "hk": tr("Settings", "Traditional (Hong Kong)"),
-            "tw": tr("Settings", "Traditional (Taiwan)"),
-            "cn": tr("Settings", "Simplified"),
+            "hk": QCoreApplication.translate("Settings", "Traditional (Hong Kong)"),
+            "tw": QCoreApplication.translate("Settings", "Traditional (Taiwan)"),
+            "cn": QCoreApplication.translate("Settings", "Simplified"),
         }
         choices: dict[str, list[tuple[str, str]]] = {
             "asr.language": [(v, lang_names.get(v, v)) for v in LANGUAGES],
             "asr.script": [(v, script_names.get(v, v)) for v in SCRIPTS],
             "asr.device": [("auto", "auto"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)")],
             "ui.language": [
-                (v, {"auto": tr("Settings", "system"), "en": "English", "zh_TW": "繁體中文"}[v])
+                (
+                    v,
+                    {
+                        "auto": QCoreApplication.translate("Settings", "system"),
+                        "en": "English",
+                        "zh_TW": "繁體中文",
+                    }[v],
+                )
                 for v in UI_LANGUAGES
             ],
         }
@@ -213,9 +221,9 @@ class SettingsDialog(QDialog):
         except UserFacingError:
             pass
         with contextlib.suppress(UserFacingError):
-            choices["audio.input_device"] = [("", tr("Settings", "system default"))] + [
-                (d.name, d.name) for d in audio.devices()
-            ]
+            choices["audio.input_device"] = [
+                ("", QCoreApplication.translate("Settings", "system default"))
+            ] + [(d.name, d.name) for d in audio.devices()]
         return choices
 
     def _models_tab(self, models: ModelsPort) -> QWidget:

@@ -11,7 +11,7 @@ import html
 import json
 import re
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,16 +35,15 @@ from PySide6.QtWidgets import (
 
 from desktop.core.types import NOTE_SECTIONS, SUGGESTED_SECTIONS, NoteStatement, SoapNote
 from desktop.services.ports import NoteVersion
-from desktop.ui.common import tr
 
 
 def section_title(name: str) -> str:
     titles = {
-        "subjective": tr("Soap", "Subjective"),
-        "objective": tr("Soap", "Objective"),
-        "assessment": tr("Soap", "Suggested assessment"),
-        "plan": tr("Soap", "Suggested plan"),
-        "patient_instructions": tr("Soap", "Instructions to the patient"),
+        "subjective": QCoreApplication.translate("Soap", "Subjective"),
+        "objective": QCoreApplication.translate("Soap", "Objective"),
+        "assessment": QCoreApplication.translate("Soap", "Suggested assessment"),
+        "plan": QCoreApplication.translate("Soap", "Suggested plan"),
+        "patient_instructions": QCoreApplication.translate("Soap", "Instructions to the patient"),
     }
     return titles.get(name, name)
 
@@ -284,6 +283,7 @@ class SoapEditor(QWidget):
         outer.addWidget(self.stream_label)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        self.scroll = scroll
         inner = QWidget()
         self._inner = QVBoxLayout(inner)
         cc_row = QHBoxLayout()
@@ -415,7 +415,11 @@ def diff_html(before: str, after: str) -> str:
 
 
 def version_label(v: NoteVersion) -> str:
-    kinds = {"ai_draft": tr("Soap", "AI draft"), "edit": tr("Soap", "edited"), "signed": tr("Soap", "signed")}
+    kinds = {
+        "ai_draft": QCoreApplication.translate("Soap", "AI draft"),
+        "edit": QCoreApplication.translate("Soap", "edited"),
+        "signed": QCoreApplication.translate("Soap", "signed"),
+    }
     return f"v{v.number} · {kinds.get(v.kind, v.kind)} · {v.author} · {v.created_at:%Y-%m-%d %H:%M}"
 
 

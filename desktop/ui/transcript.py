@@ -7,12 +7,11 @@ and resumes when they scroll back to the bottom.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from desktop.core.types import TranscriptSegment
-from desktop.ui.common import tr
 
 SPEAKER_COLOURS = {"doctor": "#1565c0", "patient": "#6a1b9a", "other": "#00695c", "unknown": "#555555"}
 TENTATIVE = QColor("#9e9e9e")
@@ -22,10 +21,10 @@ HIGHLIGHT = QColor("#fff59d")
 
 def speaker_label(speaker: str) -> str:
     labels = {
-        "doctor": tr("Speakers", "Doctor"),
-        "patient": tr("Speakers", "Patient"),
-        "other": tr("Speakers", "Other"),
-        "unknown": tr("Speakers", "Speaker"),
+        "doctor": QCoreApplication.translate("Speakers", "Doctor"),
+        "patient": QCoreApplication.translate("Speakers", "Patient"),
+        "other": QCoreApplication.translate("Speakers", "Other"),
+        "unknown": QCoreApplication.translate("Speakers", "Speaker"),
     }
     return labels.get(speaker, speaker)
 
@@ -97,7 +96,10 @@ class TranscriptView(QTextEdit):
                 self._blocks[seg.id] = (start, cursor.position())
                 self._final.append(seg)
         self._final_end = cursor.position()
-        self._tentative = [s for s in batch if not s.final]
+        # Each tentative replaces the one before; one that came before a final is out of date.
+        last_final = max((i for i, s in enumerate(batch) if s.final), default=-1)
+        pending = [s for s in batch[last_final + 1 :] if not s.final]
+        self._tentative = pending[-1:]
         for seg in self._tentative:
             self._write(cursor, seg, final=False)
 

@@ -1,0 +1,1244 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_TW">
+<context>
+    <name>AddUserDialog</name>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="47" />
+        <source>Add user</source>
+        <translation>新增用戶</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="64" />
+        <source>User name</source>
+        <translation>用戶名稱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="65" />
+        <source>Full name</source>
+        <translation>全名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="66" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="67" />
+        <source>Registration no.</source>
+        <translation>註冊編號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="68" />
+        <source>Initial password</source>
+        <translation>初始密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="79" />
+        <source>Choose a user name.</source>
+        <translation>請選擇用戶名稱。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="81" />
+        <source>The password needs at least 8 characters.</source>
+        <translation>密碼最少需要 8 個字元。</translation>
+    </message>
+</context>
+<context>
+    <name>AdminDialog</name>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="101" />
+        <source>Administration</source>
+        <translation>系統管理</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="114" />
+        <source>User name</source>
+        <translation>用戶名稱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="115" />
+        <source>Full name</source>
+        <translation>全名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="116" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="117" />
+        <source>Registration no.</source>
+        <translation>註冊編號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="118" />
+        <source>Active</source>
+        <translation>啟用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="126" />
+        <source>Add user…</source>
+        <translation>新增用戶…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="128" />
+        <source>Deactivate / reactivate</source>
+        <translation>停用／重新啟用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="133" />
+        <source>Users</source>
+        <translation>用戶</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="142" />
+        <source>Policy</source>
+        <translation>政策</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="148" />
+        <source>Filter by user, action or record</source>
+        <translation>按用戶、操作或紀錄篩選</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="150" />
+        <source>Export CSV…</source>
+        <translation>匯出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="158" />
+        <source>Time</source>
+        <translation>時間</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="158" />
+        <source>User</source>
+        <translation>用戶</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="158" />
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="158" />
+        <source>Record</source>
+        <translation>紀錄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="158" />
+        <source>Detail</source>
+        <translation>詳情</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="165" />
+        <source>Audit log</source>
+        <translation>審計紀錄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="192" />
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="192" />
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="247" />
+        <source>Export audit log</source>
+        <translation>匯出審計紀錄</translation>
+    </message>
+</context>
+<context>
+    <name>AdminHome</name>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="82" />
+        <source>Administration</source>
+        <translation>系統管理</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="85" />
+        <source>Manage users and roles, the clinic policy and letterhead, models, and read the audit log. Administrators do not see consultations or notes.</source>
+        <translation>管理用戶及角色、診所政策及信頭、模型，並查閱審計紀錄。管理員不會看到診症或病歷。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="92" />
+        <source>Users, policy and audit log…</source>
+        <translation>用戶、政策及審計紀錄…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="94" />
+        <source>Settings…</source>
+        <translation>設定…</translation>
+    </message>
+</context>
+<context>
+    <name>ConsultationView</name>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="92" />
+        <source>◀ Consultations</source>
+        <translation>◀ 診症列表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="106" />
+        <location filename="../../desktop/ui/consultation.py" line="271" />
+        <source>● Record</source>
+        <translation>● 錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="108" />
+        <source>Start or stop recording (Ctrl+R)</source>
+        <translation>開始或停止錄音 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="109" />
+        <location filename="../../desktop/ui/consultation.py" line="393" />
+        <source>Pause</source>
+        <translation>暫停</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="112" />
+        <source>Pause or resume (Ctrl+P)</source>
+        <translation>暫停或繼續 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="122" />
+        <source>Input level</source>
+        <translation>輸入音量</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="131" />
+        <source>Microphone</source>
+        <translation>咪高峰</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="144" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="158" />
+        <source>Transcript</source>
+        <translation>逐字稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="168" />
+        <source>Draft note</source>
+        <translation>草擬病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="170" />
+        <source>Accept all suggestions</source>
+        <translation>接受所有建議</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="172" />
+        <source>Save</source>
+        <translation>儲存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="174" />
+        <source>Save a new version (Ctrl+S)</source>
+        <translation>儲存新版本 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="175" />
+        <source>Sign</source>
+        <translation>簽署</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="177" />
+        <source>Sign the note (Ctrl+Shift+S)</source>
+        <translation>簽署病歷 (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="178" />
+        <source>Change (new version)</source>
+        <translation>修改（新版本）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="180" />
+        <source>Versions…</source>
+        <translation>版本…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="195" />
+        <source>Note</source>
+        <translation>病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="197" />
+        <source>Letters</source>
+        <translation>信件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="269" />
+        <source>No consent to record on file.</source>
+        <translation>未有錄音同意紀錄。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="271" />
+        <source>■ Stop</source>
+        <translation>■ 停止</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="304" />
+        <source> (default)</source>
+        <translation>（預設）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="318" />
+        <source>Record the consultation; the draft appears here when you stop.</source>
+        <translation>請錄下診症過程；停止後草稿會在此顯示。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="324" />
+        <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
+        <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="382" />
+        <source>Finishing…</source>
+        <translation>正在完成…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="390" />
+        <source>Resume</source>
+        <translation>繼續</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="399" />
+        <source>Load %1%</source>
+        <translation>負載 %1%</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="402" />
+        <source>— cannot keep up; the transcript will lag</source>
+        <translation>— 處理不及，逐字稿會延遲</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="407" />
+        <source>%1 audio blocks dropped</source>
+        <translation>遺失 %1 段音訊</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="434" />
+        <source>No speech was recognised, so there is nothing to draft yet.</source>
+        <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="450" />
+        <source>Loading the language model…</source>
+        <translation>正在載入語言模型…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="453" />
+        <source>Drafting the note…</source>
+        <translation>正在草擬病歷…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="456" />
+        <source>drafting the note</source>
+        <translation>草擬病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="461" />
+        <source>Drafting…</source>
+        <translation>草擬中…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="475" />
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="480" />
+        <source>Drafting: %1</source>
+        <translation>草擬中：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="481" />
+        <source>Chief complaint</source>
+        <translation>主訴</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="501" />
+        <source>AI draft. Review every statement; suggestions need your acceptance.</source>
+        <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="503" />
+        <source>%1 item(s) are not in the transcript and are flagged in red.</source>
+        <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="511" />
+        <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
+        <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="537" />
+        <location filename="../../desktop/ui/consultation.py" line="540" />
+        <source>Editing a new version of the signed note; it must be signed again.</source>
+        <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="569" />
+        <source>Saved as version %1.</source>
+        <translation>已儲存為第 %1 版。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="585" />
+        <source>%1 suggested statement(s) are not accepted yet.</source>
+        <translation>尚有 %1 項建議未被接受。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="586" />
+        <source>Accept or remove each suggestion, then sign.</source>
+        <translation>請接受或刪除每項建議，然後簽署。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="675" />
+        <source>A recording is in progress.</source>
+        <translation>正在錄音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="675" />
+        <source>Stop the recording first.</source>
+        <translation>請先停止錄音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="680" />
+        <source>Unsaved changes</source>
+        <translation>未儲存的修改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="681" />
+        <source>Save your changes to the note before leaving?</source>
+        <translation>離開前儲存病歷的修改嗎？</translation>
+    </message>
+</context>
+<context>
+    <name>ConsultationsPage</name>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="142" />
+        <source>Today's consultations</source>
+        <translation>今日診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="147" />
+        <source>Search patient, MRN or complaint</source>
+        <translation>搜尋病人、病歷號碼或主訴</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="153" />
+        <source>All days</source>
+        <translation>所有日子</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="155" />
+        <source>New consultation</source>
+        <translation>新診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="158" />
+        <source>Start a new consultation (Ctrl+N)</source>
+        <translation>開始新診症 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="168" />
+        <source>Time</source>
+        <translation>時間</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="169" />
+        <source>Patient</source>
+        <translation>病人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="170" />
+        <source>MRN</source>
+        <translation>病歷號碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="171" />
+        <source>Chief complaint</source>
+        <translation>主訴</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="172" />
+        <source>Status</source>
+        <translation>狀態</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="184" />
+        <source>Open</source>
+        <translation>開啟</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/consultations.py" line="236" />
+        <source>%n consultation(s)</source>
+        <translation><numerusform>%n 個診症</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../desktop/ui/common.py" line="27" />
+        <source>ConsultScribe</source>
+        <translation>ConsultScribe 診症助手</translation>
+    </message>
+</context>
+<context>
+    <name>LettersPanel</name>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="125" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="137" />
+        <source>Click a document above to generate it from the note.</source>
+        <translation>按上方文件，即可根據病歷生成。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="144" />
+        <source>Form's default</source>
+        <translation>表格預設</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="145" />
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="146" />
+        <source>Chinese (Traditional)</source>
+        <translation>中文（繁體）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="147" />
+        <source>Bilingual</source>
+        <translation>中英對照</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="149" />
+        <source>Save edits</source>
+        <translation>儲存修改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="150" />
+        <source>Print…</source>
+        <translation>列印…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="151" />
+        <source>Export PDF…</source>
+        <translation>匯出 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="152" />
+        <source>Export DOCX…</source>
+        <translation>匯出 DOCX…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="153" />
+        <source>Copy</source>
+        <translation>複製</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="162" />
+        <source>Language</source>
+        <translation>語言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="236" />
+        <source>preparing the document</source>
+        <translation>準備文件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="308" />
+        <source>Export</source>
+        <translation>匯出</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="329" />
+        <source>The file could not be written: %1</source>
+        <translation>無法寫入檔案：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="330" />
+        <source>Choose another folder or free some disk space.</source>
+        <translation>請選擇其他資料夾或騰出磁碟空間。</translation>
+    </message>
+</context>
+<context>
+    <name>LockPage</name>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="114" />
+        <source>ConsultScribe is locked</source>
+        <translation>ConsultScribe 已鎖定</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="117" />
+        <source>A recording is in progress and continues while locked.</source>
+        <translation>錄音進行中，鎖定期間會繼續錄音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="126" />
+        <source>Unlock</source>
+        <translation>解鎖</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="129" />
+        <source>Sign out</source>
+        <translation>登出</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="133" />
+        <source>Password</source>
+        <translation>密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="153" />
+        <source>Signed in as %1 (%2).</source>
+        <translation>已登入：%1（%2）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="167" />
+        <source>That password is not right. Try again.</source>
+        <translation>密碼不正確，請再試。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="113" />
+        <source>ConsultScribe</source>
+        <translation>ConsultScribe 診症助手</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="141" />
+        <source>&amp;ConsultScribe</source>
+        <translation>&amp;ConsultScribe</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="142" />
+        <source>Settings…</source>
+        <translation>設定…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="145" />
+        <source>Administration…</source>
+        <translation>系統管理…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="147" />
+        <source>Lock</source>
+        <translation>鎖定</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="150" />
+        <source>Sign out</source>
+        <translation>登出</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="152" />
+        <source>Quit</source>
+        <translation>結束</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="217" />
+        <location filename="../../desktop/ui/main.py" line="260" />
+        <location filename="../../desktop/ui/main.py" line="328" />
+        <source>A recording is in progress.</source>
+        <translation>正在錄音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="218" />
+        <source>Stop the recording before signing out.</source>
+        <translation>登出前請先停止錄音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="260" />
+        <source>Stop it before opening another.</source>
+        <translation>開啟另一個診症前請先停止錄音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="328" />
+        <source>Stop the recording before quitting.</source>
+        <translation>結束前請先停止錄音。</translation>
+    </message>
+</context>
+<context>
+    <name>NewConsultationDialog</name>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="53" />
+        <source>New consultation</source>
+        <translation>新診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="64" />
+        <source>(from date of birth)</source>
+        <translation>（按出生日期計算）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="71" />
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="72" />
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="73" />
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="80" />
+        <source>The patient agrees to this consultation being recorded.</source>
+        <translation>病人同意錄下是次診症。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="84" />
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="85" />
+        <source>Chinese name</source>
+        <translation>中文姓名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="86" />
+        <source>Date of birth</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="87" />
+        <source>Age</source>
+        <translation>年齡</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="88" />
+        <source>Sex</source>
+        <translation>性別</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="89" />
+        <source>MRN</source>
+        <translation>病歷號碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="90" />
+        <source>Chief complaint</source>
+        <translation>主訴</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="96" />
+        <source>Create</source>
+        <translation>建立</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="104" />
+        <source>Enter the patient's name.</source>
+        <translation>請輸入病人姓名。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="111" />
+        <source>Write the date of birth as YYYY-MM-DD, or leave it empty.</source>
+        <translation>出生日期請以 YYYY-MM-DD 格式填寫，或留空。</translation>
+    </message>
+</context>
+<context>
+    <name>Roles</name>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="37" />
+        <source>doctor</source>
+        <translation>醫生</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="38" />
+        <source>nurse</source>
+        <translation>護士</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="39" />
+        <source>administrator</source>
+        <translation>管理員</translation>
+    </message>
+</context>
+<context>
+    <name>SectionEditor</name>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="199" />
+        <source>(nothing recorded)</source>
+        <translation>（未有紀錄）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="202" />
+        <source>Add statement</source>
+        <translation>新增內容</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="207" />
+        <source>Suggestions for the doctor to review; not accepted yet.</source>
+        <translation>供醫生審閱的建議；尚未接受。</translation>
+    </message>
+</context>
+<context>
+    <name>SectionForm</name>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="73" />
+        <source>Only an administrator can change these settings.</source>
+        <translation>只有管理員可更改這些設定。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="112" />
+        <source>(locked by clinic policy)</source>
+        <translation>（已被診所政策鎖定）</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="45" />
+        <source>Speech</source>
+        <translation>語音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="46" />
+        <source>Language model</source>
+        <translation>語言模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="47" />
+        <source>Letterhead and templates</source>
+        <translation>信頭及範本</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="48" />
+        <source>Policy</source>
+        <translation>政策</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="49" />
+        <source>Microphone</source>
+        <translation>咪高峰</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="50" />
+        <source>Display</source>
+        <translation>顯示</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="191" />
+        <source>automatic</source>
+        <translation>自動</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="192" />
+        <source>Cantonese</source>
+        <translation>廣東話</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="193" />
+        <source>Mandarin</source>
+        <translation>普通話</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="194" />
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="197" />
+        <source>Traditional (Hong Kong)</source>
+        <translation>繁體（香港）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="198" />
+        <source>Traditional (Taiwan)</source>
+        <translation>繁體（台灣）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="199" />
+        <source>Simplified</source>
+        <translation>簡體</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="206" />
+        <source>system</source>
+        <translation>跟隨系統</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="217" />
+        <source>system default</source>
+        <translation>系統預設</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="154" />
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="178" />
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="226" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="226" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="226" />
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="226" />
+        <source>State</source>
+        <translation>狀態</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="238" />
+        <source>ready, hashes verified</source>
+        <translation>可用，已核對雜湊值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="240" />
+        <source>ready</source>
+        <translation>可用</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="289" />
+        <source>Set up ConsultScribe</source>
+        <translation>設定 ConsultScribe</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="292" />
+        <source>Welcome</source>
+        <translation>歡迎</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="296" />
+        <source>ConsultScribe keeps its records in an encrypted store on this computer. Nothing is sent over the network.
+
+Store location:</source>
+        <translation>ConsultScribe 將紀錄儲存在本電腦的加密資料庫，不會經網絡傳送任何資料。
+
+資料庫位置：</translation>
+    </message>
+</context>
+<context>
+    <name>SignInPage</name>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="43" />
+        <source>ConsultScribe</source>
+        <translation>ConsultScribe 診症助手</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="44" />
+        <source>Sign in to open today's consultations.</source>
+        <translation>登入以開啟今日診症。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="54" />
+        <source>Sign in</source>
+        <translation>登入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="59" />
+        <source>User name</source>
+        <translation>用戶名稱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="60" />
+        <source>Password</source>
+        <translation>密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="81" />
+        <source>Enter your user name and password.</source>
+        <translation>請輸入用戶名稱及密碼。</translation>
+    </message>
+</context>
+<context>
+    <name>Soap</name>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="42" />
+        <source>Subjective</source>
+        <translation>主觀資料</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="43" />
+        <source>Objective</source>
+        <translation>客觀檢查</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="44" />
+        <source>Suggested assessment</source>
+        <translation>建議評估</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="45" />
+        <source>Suggested plan</source>
+        <translation>建議計劃</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="46" />
+        <source>Instructions to the patient</source>
+        <translation>給病人的指示</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="417" />
+        <source>AI draft</source>
+        <translation>AI 草稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="417" />
+        <source>edited</source>
+        <translation>已修改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="417" />
+        <source>signed</source>
+        <translation>已簽署</translation>
+    </message>
+</context>
+<context>
+    <name>SoapEditor</name>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="289" />
+        <location filename="../../desktop/ui/soap.py" line="359" />
+        <source>Chief complaint</source>
+        <translation>主訴</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="351" />
+        <source>Drafting…</source>
+        <translation>草擬中…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="360" />
+        <source>Drafting: %1…</source>
+        <translation>草擬中：%1…</translation>
+    </message>
+</context>
+<context>
+    <name>Speakers</name>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="24" />
+        <source>Doctor</source>
+        <translation>醫生</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="25" />
+        <source>Patient</source>
+        <translation>病人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="26" />
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="27" />
+        <source>Speaker</source>
+        <translation>說話者</translation>
+    </message>
+</context>
+<context>
+    <name>StatementRow</name>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="117" />
+        <source>suggested</source>
+        <translation>建議</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="123" />
+        <source>Accept</source>
+        <translation>接受</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="128" />
+        <source>Remove this statement</source>
+        <translation>刪除此項</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="169" />
+        <source>⚠ Not in the transcript: %1. Check before signing.</source>
+        <translation>⚠ 不在逐字稿中：%1。簽署前請核對。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="180" />
+        <source>from transcript lines: %1</source>
+        <translation>來自逐字稿：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="39" />
+        <source>new</source>
+        <translation>新</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="40" />
+        <source>recording</source>
+        <translation>錄音中</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="41" />
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="42" />
+        <source>signed</source>
+        <translation>已簽署</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptView</name>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="45" />
+        <source>The transcript appears here while you record.</source>
+        <translation>錄音時逐字稿會在此顯示。</translation>
+    </message>
+</context>
+<context>
+    <name>ValuesDialog</name>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="65" />
+        <source>Please fill in: %1</source>
+        <translation>請填寫：%1</translation>
+    </message>
+</context>
+<context>
+    <name>VersionHistoryDialog</name>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="427" />
+        <source>Version history</source>
+        <translation>版本紀錄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="453" />
+        <source>Changes compared with the AI draft:</source>
+        <translation>與 AI 草稿比較的修改：</translation>
+    </message>
+</context>
+<context>
+    <name>_AdminPage</name>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="176" />
+        <source>First administrator</source>
+        <translation>首位管理員</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="179" />
+        <source>This account manages users and clinic policy. It cannot read clinical notes unless it also has a clinician account.</source>
+        <translation>此帳戶管理用戶及診所政策；除非同時擁有臨床帳戶，否則不能閱讀病歷。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="186" />
+        <source>Administrator</source>
+        <translation>管理員</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="196" />
+        <source>User name</source>
+        <translation>用戶名稱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="197" />
+        <source>Full name</source>
+        <translation>全名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="198" />
+        <source>Password</source>
+        <translation>密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="199" />
+        <source>Repeat password</source>
+        <translation>再次輸入密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="207" />
+        <source>Choose a user name.</source>
+        <translation>請選擇用戶名稱。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="209" />
+        <source>The password needs at least 8 characters.</source>
+        <translation>密碼最少需要 8 個字元。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="211" />
+        <source>The two passwords are different.</source>
+        <translation>兩次輸入的密碼不同。</translation>
+    </message>
+</context>
+<context>
+    <name>_RecoveryPage</name>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="219" />
+        <source>Recovery key</source>
+        <translation>復原密鑰</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="222" />
+        <source>Print or save this key and keep it in a safe place. It is the only way to open the records if every administrator password is lost.</source>
+        <translation>請列印或儲存此密鑰並妥善保管。若所有管理員密碼遺失，這是開啟紀錄的唯一方法。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="236" />
+        <source>Copy</source>
+        <translation>複製</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="237" />
+        <source>Save to file…</source>
+        <translation>儲存至檔案…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="238" />
+        <source>Print…</source>
+        <translation>列印…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="243" />
+        <source>I have printed or saved the recovery key.</source>
+        <translation>我已列印或儲存復原密鑰。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="259" />
+        <source>Save recovery key</source>
+        <translation>儲存復原密鑰</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="273" />
+        <source>ConsultScribe recovery key</source>
+        <translation>ConsultScribe 復原密鑰</translation>
+    </message>
+</context>
+</TS>
