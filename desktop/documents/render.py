@@ -347,7 +347,8 @@ class _Filler:
         if not block.heading:
             heading = ""
         if block.type == "title":
-            title = " ".join(self.script.template(self.t.title_for(lang)) for lang in langs)
+            # Bilingual titles stand on two lines, English above Chinese.
+            title = "\n".join(self.script.template(self.t.title_for(lang)) for lang in langs)
             return RenderedBlock("title", heading=title, style=block.style)
         if block.type == "fields":
             rows = []
@@ -540,7 +541,7 @@ def to_html(doc: RenderedDocument) -> str:
     parts: list[str] = [_letterhead_html(doc.letterhead)]
     for block in doc.blocks:
         if block.type == "title":
-            parts.append(f"<h1>{_e(block.heading)}</h1>")
+            parts.append(f"<h1>{'<br>'.join(_e(line) for line in block.heading.splitlines())}</h1>")
         elif block.type == "notice":
             parts.extend(f'<p class="notice">⚠ {_e(p)}</p>' for p in block.paragraphs)
         elif block.type == "fields":
@@ -593,7 +594,7 @@ def to_text(doc: RenderedDocument) -> str:
     out.append("")
     for block in doc.blocks:
         if block.type == "title":
-            out += [block.heading.upper() if doc.language == "en" else block.heading, ""]
+            out += [*(block.heading.upper() if doc.language == "en" else block.heading).splitlines(), ""]
         elif block.type == "notice":
             out += [f"! {p}" for p in block.paragraphs] + [""]
         elif block.type == "fields":
