@@ -283,7 +283,7 @@ class SoapEditor(QWidget):
         outer.addWidget(self.stream_label)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        self.scroll = scroll
+        self.scroll_area = scroll
         inner = QWidget()
         self._inner = QVBoxLayout(inner)
         cc_row = QHBoxLayout()

@@ -11,17 +11,20 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from desktop.config import Settings  # noqa: E402
 from desktop.core.types import NoteStatement, Patient, SoapNote, Transcript, TranscriptSegment  # noqa: E402
 from desktop.services.adapters import TemplateLetters  # noqa: E402
+from desktop.services.backend import Backend  # noqa: E402
 from desktop.services.ports import ProgressFn, TokenFn  # noqa: E402
 from desktop.ui.main import MainWindow, create_app, setup_qt  # noqa: E402
 from tests.gui.fakes import FakeAudio, FakeRecords, fake_backend  # noqa: E402
@@ -51,7 +54,7 @@ class ScriptAsr:
     def duty_cycle(self) -> float:
         return 0.42
 
-    def feed(self, samples):  # type: ignore[no-untyped-def]
+    def feed(self, samples: np.ndarray) -> list[TranscriptSegment]:
         self.samples += len(samples)
         out = []
         while self.count < len(self.lines) and self.samples >= (self.count + 1) * RATE:
@@ -76,7 +79,7 @@ class ScriptAsr:
         who, text = self.lines[k]
         return TranscriptSegment(f"u{k + 1}-1", k * 4.0, k * 4.0 + 3.5, text, who, self.language, final)
 
-    def finish(self):  # type: ignore[no-untyped-def]
+    def finish(self) -> list[TranscriptSegment]:
         out = []
         while self.count < len(self.lines):
             out.append(self._seg(self.count, True))
@@ -129,18 +132,18 @@ def shoot(widget: QWidget, out: Path, name: str) -> None:
         app.processEvents()
     path = out / f"{name}.png"
     image = widget.grab().toImage()
-    image.save(str(path), "PNG", 0)  # strongest compression
+    image.save(str(path), b"PNG", 0)  # strongest compression
     if path.stat().st_size > 200 * 1024:  # keep every picture under 200 KB: a palette image
         from PySide6.QtCore import Qt
         from PySide6.QtGui import QImage
 
         image.convertToFormat(QImage.Format.Format_Indexed8, Qt.ImageConversionFlag.ThresholdDither).save(
-            str(path), "PNG", 0
+            str(path), b"PNG", 0
         )
     print(f"{path} {path.stat().st_size // 1024} KB")
 
 
-def wait(condition, timeout_ms: int = 10_000) -> None:  # type: ignore[no-untyped-def]
+def wait(condition: Callable[[], object], timeout_ms: int = 10_000) -> None:
     import time
 
     app = QApplication.instance()
@@ -153,7 +156,7 @@ def wait(condition, timeout_ms: int = 10_000) -> None:  # type: ignore[no-untype
         threading.Event().wait(0.01)
 
 
-def build(language: str, lines_file: str, asr_language: str):  # type: ignore[no-untyped-def]
+def build(language: str, lines_file: str, asr_language: str) -> tuple[FakeRecords, Backend]:
     records = FakeRecords()
     records.add("drwong", "doctor", reg="M12345").display_name = "Dr. Wong Ka Ming"
     records.add("nurselee", "nurse").display_name = "Nurse Lee Mei"
@@ -167,7 +170,7 @@ def build(language: str, lines_file: str, asr_language: str):  # type: ignore[no
         records, audio=FakeAudio(seconds=len(sample_lines(lines_file)) + 0.5), drafter=ScriptDrafter()
     )
     backend.settings = settings
-    backend.asr_factory = lambda: ScriptAsr(sample_lines(lines_file), asr_language)  # type: ignore[assignment]
+    backend.asr_factory = lambda: ScriptAsr(sample_lines(lines_file), asr_language)
     backend.letters = TemplateLetters(None, settings)
     return records, backend
 
@@ -231,13 +234,14 @@ def main(out: Path) -> int:
         name="CHAN Tai Man", name_zh="陳大文", sex="M", date_of_birth="1968-03-14", mrn="HK-0012345"
     )
     window.list_page.create_consultation(patient, "Headache and dizziness for two weeks", True)
-    view = window.consultation
-    assert view is not None
+    live = window.consultation
+    assert live is not None
+    view = live
     audio: FakeAudio = backend.audio  # type: ignore[assignment]
     view.start_recording()
-    wait(lambda: len(view.transcript_view.final_segments()) >= 6)
+    wait(lambda: len(live.transcript_view.final_segments()) >= 6)
     audio.sources[0].release.clear()  # hold the "microphone" so the picture shows a live recording
-    wait(lambda: bool(view.transcript_view.tentative_segments()))
+    wait(lambda: bool(live.transcript_view.tentative_segments()))
     view.level.setValue(38)
     shoot(window, out, "06-recording-live-transcript")
 
@@ -253,7 +257,7 @@ def main(out: Path) -> int:
     wait(done.is_set)
     rows = view.editor.sections["objective"].rows
     view._statement_clicked(rows[0])  # highlight the evidence in the transcript
-    view.editor.scroll.ensureWidgetVisible(view.editor.sections["plan"].rows[1])
+    view.editor.scroll_area.ensureWidgetVisible(view.editor.sections["plan"].rows[1])
     shoot(window, out, "08-draft-soap-editor")
 
     view.accept_all()
@@ -269,9 +273,7 @@ def main(out: Path) -> int:
     generated = threading.Event()
     view.letters.generated.connect(lambda _l: generated.set())
     view.letters.values_provider = lambda kind: (
-        backend.letters.defaults(  # type: ignore[attr-defined]
-            kind.id, view.current_note(), view.info.patient, view.clinic()
-        )
+        backend.letters.defaults(kind.id, view.current_note(), view.info.patient, view.clinic())
         | {"leave_to": "2026-11-26"}
     )
     view.letters.buttons["sick_leave"].click()
@@ -310,8 +312,9 @@ def main(out: Path) -> int:
     window.sign_in.password.setText("password1")
     window.sign_in.attempt()
     window.list_page.create_consultation(patient, "頭痛及頭暈兩星期", True)
-    view = window.consultation
-    assert view is not None
+    chinese = window.consultation
+    assert chinese is not None
+    view = chinese
     done.clear()
     view.draft_finished.connect(lambda _ok: done.set())
     view.start_recording()

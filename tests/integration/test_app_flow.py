@@ -39,7 +39,7 @@ class SampleAudio:
     def devices(self) -> list[AudioDevice]:
         return [AudioDevice("sample", "Sample consultation", default=True)]
 
-    def open(self, device_id: str):  # type: ignore[no-untyped-def]
+    def open(self, device_id: str):
         from desktop.audio.sources import ReplaySource
 
         t0 = time.monotonic()
@@ -61,7 +61,7 @@ def _sign_in(window: MainWindow, username: str, password: str) -> None:
 
 
 @pytest.fixture()
-def app_backend(tmp_path: Path, asr_model_path: Path, llm_model_path: Path):  # type: ignore[no-untyped-def]
+def app_backend(tmp_path: Path, asr_model_path: Path, llm_model_path: Path):
     from desktop.app import prepare_demo_store
 
     store_dir = tmp_path / "store"
@@ -75,7 +75,7 @@ def app_backend(tmp_path: Path, asr_model_path: Path, llm_model_path: Path):  # 
     backend.shutdown()
 
 
-def test_sign_in_record_draft_edit_sign_letters_export(qtbot, app_backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_record_draft_edit_sign_letters_export(qtbot, app_backend, tmp_path: Path) -> None:
     window = MainWindow(app_backend)
     qtbot.addWidget(window)
     window.show()
@@ -86,9 +86,8 @@ def test_sign_in_record_draft_edit_sign_letters_export(qtbot, app_backend, tmp_p
     patient = Patient(
         name="CHAN Tai Man", name_zh="陳大文", sex="M", date_of_birth="1968-03-14", mrn="HK-0012345"
     )
-    view = (
-        window.list_page.create_consultation(patient, "Headache and dizziness", True) and window.consultation
-    )
+    window.list_page.create_consultation(patient, "Headache and dizziness", True)
+    view = window.consultation
     assert view is not None
     view.start_recording()
     # segments arrive while the recording plays
@@ -153,7 +152,7 @@ def test_sign_in_record_draft_edit_sign_letters_export(qtbot, app_backend, tmp_p
     assert sorted({r["kind"] for r in saved}) == ["referral", "sick_leave"]
 
 
-def test_missing_language_model_shows_the_message(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_language_model_shows_the_message(qtbot, tmp_path: Path) -> None:
     from desktop.app import prepare_demo_store
 
     store_dir = tmp_path / "store"
@@ -166,7 +165,8 @@ def test_missing_language_model_shows_the_message(qtbot, tmp_path: Path) -> None
     qtbot.addWidget(window)
     window.start()
     _sign_in(window, DEMO_USERS[0][0], DEMO_USERS[0][3])
-    view = window.list_page.create_consultation(Patient(name="Test"), "cough", True) and window.consultation
+    window.list_page.create_consultation(Patient(name="Test"), "cough", True)
+    view = window.consultation
     assert view is not None
     from desktop.core.types import Transcript, TranscriptSegment
 
@@ -174,12 +174,14 @@ def test_missing_language_model_shows_the_message(qtbot, tmp_path: Path) -> None
     import desktop.ui.consultation as consultation_module
 
     original = consultation_module.show_error
-    consultation_module.show_error = lambda _p, m, h="": shown.append(f"{m} {h}")  # type: ignore[assignment]
+    consultation_module.show_error = lambda parent, message, next_step="": shown.append(
+        f"{message} {next_step}"
+    )
     try:
         with qtbot.waitSignal(view.draft_finished, timeout=60_000) as blocker:
             view.start_draft()
     finally:
-        consultation_module.show_error = original  # type: ignore[assignment]
+        consultation_module.show_error = original
     backend.shutdown()
     assert blocker.args == [False]
     assert shown and "qwen2.5-7b-instruct-q4_k_m" in shown[0] and "models add" in shown[0]
