@@ -132,13 +132,15 @@ def shoot(widget: QWidget, out: Path, name: str) -> None:
         app.processEvents()
     path = out / f"{name}.png"
     image = widget.grab().toImage()
-    image.save(str(path), b"PNG", 0)  # strongest compression
+    image.save(str(path), "PNG", 0)  # type: ignore[call-overload]  # strongest compression
     if path.stat().st_size > 200 * 1024:  # keep every picture under 200 KB: a palette image
         from PySide6.QtCore import Qt
         from PySide6.QtGui import QImage
 
         image.convertToFormat(QImage.Format.Format_Indexed8, Qt.ImageConversionFlag.ThresholdDither).save(
-            str(path), b"PNG", 0
+            str(path),
+            "PNG",
+            0,  # type: ignore[call-overload]
         )
     print(f"{path} {path.stat().st_size // 1024} KB")
 
