@@ -272,3 +272,26 @@ def test_cli_uses_the_clinic_template_and_rejects_a_broken_one(
     assert _cli("letters", "--list") == 1
     err = capsys.readouterr().err
     assert "unknown field 'leave_until'" in err and "sick_leave.toml" in err
+
+
+def test_cli_bad_inputs_are_clear_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONSULT_SCRIBE_POLICY", str(tmp_path / "no-policy.json"))
+    monkeypatch.setenv("CONSULT_SCRIBE_CONFIG", str(tmp_path / "no-user.json"))
+    assert _cli("letters", "--from", str(tmp_path / "nowhere")) == 2
+    assert "does not exist" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _cli("letters", "--from", str(empty)) == 1
+    assert "no note.json" in capsys.readouterr().err
+    (empty / "note.json").write_text("{not json", encoding="utf-8")
+    assert _cli("letters", "--from", str(empty)) == 1
+    assert "not valid JSON" in capsys.readouterr().err
+    folder = _process_folder(tmp_path)
+    assert _cli("letters", "--from", str(folder), "--kind", "discharge") == 1
+    assert "Unknown document kind" in capsys.readouterr().err
+    assert _cli("letters", "--from", str(folder), "--kind", "referral", "--format", "rtf") == 2
+    assert "rtf" in capsys.readouterr().err
+    assert _cli("letters", "--from", str(folder), "--kind", "sick_leave", "--value", "leave_to") == 2
+    assert "FIELD=TEXT" in capsys.readouterr().err
