@@ -7,6 +7,7 @@ lines, or ``None`` when the note has nothing for it. Templates refer to them as
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -42,15 +43,29 @@ _NUMBER_WORDS = {
 }
 _NUM = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|a|[一二兩三四五六七八九十])"
 
-_MEDICATION = re.compile(
-    r"\b\d+(\.\d+)?\s*(mg|mcg|µg|g|ml|mL|units?|iu|IU|puffs?|tabs?|tablets?|caps?|capsules?|drops?)\b"
-    r"|\b(bd|tds|tid|qid|od|qd|bid|prn|nocte|mane|stat)\b"
-    r"|\b(once|twice|three times) (a|per) day\b|\bdaily\b"
-    r"|\b(prescribe[ds]?|start(ed)? on|continue|increase|reduce)\b"
-    r".*\b[a-z]{4,}(in|ol|ide|ine|one|am|ate|an)\b"
-    r"|毫克|毫升|每日|每天|粒|片|處方|藥",
+_DOSE = re.compile(
+    r"\b\d+(\.\d+)?\s*(mg|mcg|µg|g|ml|mL|units?|iu|IU|puffs?|tabs?|tablets?|caps?|capsules?|drops?|sachets?)\b"
+    r"|\b(bd|tds|tid|qid|od|qd|bid|prn|nocte|mane|stat|q\d+h)\b"
+    r"|毫克|毫升|藥|處方",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"[a-z][a-z-]{3,}")
+
+
+@functools.lru_cache(maxsize=1)
+def _drug_names() -> frozenset[str]:
+    from desktop.documents.factguard import load_drug_lexicon
+
+    return frozenset(load_drug_lexicon())
+
+
+def is_medication_line(text: str) -> bool:
+    """A plan line that prescribes: a dose or dosing frequency, or a known drug name."""
+    if _DOSE.search(text):
+        return True
+    return any(word in _drug_names() for word in _WORD.findall(text.lower()))
+
+
 _REST = re.compile(
     rf"{_NUM}\s*(-\s*)?days?'?\s*(of\s+)?(sick\s+|medical\s+)?(leave|rest|off)"
     rf"|(rest|leave|off work)\s+(for\s+)?{_NUM}\s*days?"
@@ -195,7 +210,9 @@ EXTRACTORS: dict[str, Callable[[SoapNote, date], Value]] = {
     "diagnosis": _diagnosis,
     "history": _history,
     "clinical_summary": _clinical_summary,
-    "medications": _pattern("plan", _MEDICATION),
+    "medications": lambda note, today: (
+        [line for line in _lines(note.plan) if is_medication_line(line)] or None
+    ),
     "follow_up": _pattern("plan", _FOLLOW),
     "lab_tests": _pattern("plan", _LAB),
     "imaging": _pattern("plan", _IMAGING),
