@@ -57,7 +57,8 @@ def test_frozen_app_smoke_test_and_offline_processing(dist: Path, tmp_path: Path
     )  # fmt: skip
     report = json.loads(report_path.read_text())
     failed = [c for c in report["checks"] if not c["ok"]]
-    assert proc.returncode == 0 and not failed, json.dumps(failed, indent=1)[-4000:]
+    summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    assert proc.returncode == 0 and not failed, json.dumps(failed, indent=1)[-4000:] + "\n" + summary
     names = {c["check"] for c in report["checks"]}
     assert (
         "offline: process the sample" in names
