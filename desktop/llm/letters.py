@@ -158,13 +158,20 @@ def build_messages(
                 f'- "{key}": {spec.instruction} Write it in {_LANGUAGE_NAMES[lang]}, '
                 f"at most {limits[(spec.name, lang)]} characters."
             )
+    # The system prompt and the note come first and are the same for every document of one
+    # consultation, so llama.cpp reuses their evaluated prefix from one document to the next.
     system = (
-        f"You are a doctor's assistant writing parts of a {template.title_for('en').lower()}. "
+        "You are a doctor's assistant writing parts of letters and forms after a consultation. "
         "Use only facts stated in the consultation note. Never add a number, dose, drug, test result, "
         "name or date that the note does not contain. Do not write greetings or signatures. "
         "Answer with one JSON object."
     )
-    user = "Consultation note:\n" + note_text(note) + "\n\nWrite these parts:\n" + "\n".join(wanted)
+    user = (
+        "Consultation note:\n"
+        + note_text(note)
+        + f"\n\nDocument: {template.title_for('en')}.\nWrite these parts:\n"
+        + "\n".join(wanted)
+    )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
