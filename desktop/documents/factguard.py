@@ -228,7 +228,9 @@ def load_drug_lexicon(extra: Iterable[str] = ()) -> set[str]:
                 names.add(term)
     except FileNotFoundError:
         pass
-    names |= {t.lower() for t in extra if t and t.isascii()}
+    # Clinic vocabulary holds diseases and tests too ("hypertension", "HbA1c"): only its
+    # drug-shaped words join the lexicon.
+    names |= {t.lower() for t in extra if t and t.isascii() and _looks_like_drug(t.lower())}
     return names
 
 

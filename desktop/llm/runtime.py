@@ -64,7 +64,10 @@ class LlamaRuntime:
                 f"The language model file {model_path} is missing.",
                 "Run 'consult-scribe models list' and re-add the model.",
             )
-        threads = n_threads or max(1, os.cpu_count() or 1)
+        # llama.cpp threads spin while they wait: more threads than free cores makes it many
+        # times slower when speech recognition or other programs share the CPU. Half the
+        # logical cores (the physical ones on most PCs) is the default.
+        threads = n_threads or max(1, (os.cpu_count() or 2) // 2)
         self.n_gpu_layers = n_gpu_layers if gpu_offload_supported() else 0
         try:
             from llama_cpp import Llama

@@ -71,3 +71,9 @@ def test_numeral_readers() -> None:
     assert chinese_numeral_value("十五") == 15
     assert chinese_numeral_value("頭痛") is None
     assert english_number_values("one hundred and sixty five over ninety five") == {165.0, 95.0}
+
+
+def test_clinic_vocabulary_diseases_are_not_drugs() -> None:
+    g = FactGuard.for_transcript("Your blood pressure is high.", vocabulary=["hypertension", "HbA1c", "metformin"])
+    assert g.check("Hypertension; check HbA1c.") == []
+    assert g.check("Start metformin.") == ["metformin"]

@@ -1,0 +1,107 @@
+"""Drafting with the real SmolLM2-135M model: schema validity, evidence, guard, cancel, long consultations."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from desktop.core.errors import Cancelled, ContextLimitError
+from desktop.core.note_schema import note_file_schema
+from desktop.core.types import NOTE_SECTIONS, Patient, Transcript, TranscriptSegment
+from desktop.llm.drafting import draft_note
+from desktop.llm.runtime import LlamaRuntime
+
+pytestmark = pytest.mark.slow
+
+TURNS = [
+    ("doctor", "Good morning, what brings you in today?"),
+    ("patient", "I have had a headache and dizziness for two weeks."),
+    ("patient", "I take metformin 500 milligrams twice a day for diabetes."),
+    ("doctor", "Examination: blood pressure 165 over 95, pulse 82, moderate ankle swelling."),
+    ("doctor", "Your blood pressure is high. I will start amlodipine 5 milligrams once a day."),
+    ("doctor", "Please reduce salt and come back in two weeks."),
+]
+
+
+def _transcript(turns: list[tuple[str, str]]) -> Transcript:
+    return Transcript(
+        "en",
+        [TranscriptSegment(f"s{i}", i * 4.0, i * 4.0 + 3, text, speaker) for i, (speaker, text) in enumerate(turns, 1)],
+    )
+
+
+@pytest.fixture(scope="module")
+def runtime(llm_model_path: Path) -> LlamaRuntime:
+    return LlamaRuntime(llm_model_path, n_ctx=2048, n_gpu_layers=0, n_threads=2)
+
+
+def test_draft_is_valid_linked_and_guarded(runtime: LlamaRuntime) -> None:
+    transcript = _transcript(TURNS)
+    streamed: list[str] = []
+    steps: list[str] = []
+    result = draft_note(
+        runtime,
+        transcript,
+        Patient(name="Chan Tai Man", sex="M", age=58),
+        "headache",
+        max_tokens=256,
+        on_token=streamed.append,
+        on_progress=lambda what, f: steps.append(what),
+    )
+    note = result.note
+    jsonschema.validate(note.to_dict(), note_file_schema())
+    assert result.invalid_sections == []  # every answer parsed against its schema
+    assert note.chief_complaint.strip()
+    assert "".join(streamed) and steps[-1] == "draft ready"
+    ids = {s.id for s in transcript.segments}
+    statements = [st for _, st in note.statements()]
+    assert statements, "the draft has no statements at all"
+    for st in statements:
+        assert set(st.evidence) <= ids
+    # the guard ran over the model's own text: whatever it reports is really absent from the transcript
+    text = transcript.text().lower()
+    for st in statements:
+        for flag in st.unsupported:
+            assert flag.lower() not in text
+
+
+def test_cancel_stops_between_tokens(runtime: LlamaRuntime) -> None:
+    cancel = threading.Event()
+    seen: list[str] = []
+
+    def on_token(piece: str) -> None:
+        seen.append(piece)
+        if len(seen) == 3:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        draft_note(runtime, _transcript(TURNS), Patient(), on_token=on_token, cancel=cancel)
+    assert len(seen) == 3
+
+
+def test_long_consultation_is_chunked_not_truncated(llm_model_path: Path) -> None:
+    small = LlamaRuntime(llm_model_path, n_ctx=1024, n_gpu_layers=0, n_threads=2)
+    turns = [(sp, f"{text} (visit note {i})") for i in range(6) for sp, text in TURNS]
+    transcript = _transcript(turns)
+    result = draft_note(small, transcript, Patient(), max_tokens=96)
+    assert result.chunks >= 2
+    jsonschema.validate(result.note.to_dict(), note_file_schema())
+    cited = {e for _, st in result.note.statements() for e in st.evidence}
+    # evidence reaches past the first chunk: the end of the consultation was read too
+    assert any(int(e[1:]) > len(turns) // 2 for e in cited), cited
+
+
+def test_context_too_small_is_refused_with_the_limit(llm_model_path: Path) -> None:
+    tiny = LlamaRuntime(llm_model_path, n_ctx=512, n_gpu_layers=0, n_threads=2)
+    with pytest.raises(ContextLimitError, match="512 tokens"):
+        draft_note(tiny, _transcript(TURNS), Patient(), max_tokens=400)
+    long_line = [("patient", "pain " * 400)]
+    with pytest.raises(ContextLimitError, match="longer than"):
+        draft_note(tiny, _transcript(long_line), Patient(), max_tokens=64)
+
+
+def test_sections_are_the_published_ones() -> None:
+    assert NOTE_SECTIONS == ("subjective", "objective", "assessment", "plan", "patient_instructions")
