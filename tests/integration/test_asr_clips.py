@@ -44,7 +44,9 @@ def normalise_en(text: str) -> str:
 
 @pytest.mark.parametrize("name", ["BAC009S0764W0121.wav", "BAC009S0764W0122.wav"])
 def test_aishell_cer_within_bound(engine: WhisperEngine, clips: dict[str, dict[str, str]], name: str) -> None:
-    result = engine.transcribe(Path(clips[name]["path"]), language="auto", script="hk", vocabulary=load_vocabulary())
+    result = engine.transcribe(
+        Path(clips[name]["path"]), language="auto", script="hk", vocabulary=load_vocabulary()
+    )
     assert result.language == "zh"
     hyp = normalise_zh("".join(s.text for s in result.segments))
     ref = normalise_zh(clips[name]["reference_text"])

@@ -29,7 +29,10 @@ TURNS = [
 def _transcript(turns: list[tuple[str, str]]) -> Transcript:
     return Transcript(
         "en",
-        [TranscriptSegment(f"s{i}", i * 4.0, i * 4.0 + 3, text, speaker) for i, (speaker, text) in enumerate(turns, 1)],
+        [
+            TranscriptSegment(f"s{i}", i * 4.0, i * 4.0 + 3, text, speaker)
+            for i, (speaker, text) in enumerate(turns, 1)
+        ],
     )
 
 

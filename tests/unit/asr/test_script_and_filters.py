@@ -47,7 +47,9 @@ def test_repetition(text: str) -> None:
     assert repetition_reason(text) == "repetition"
 
 
-@pytest.mark.parametrize("text", ["Blood pressure is 165 over 95.", "我頭痛咗兩個禮拜。", "Take it twice a day."])
+@pytest.mark.parametrize(
+    "text", ["Blood pressure is 165 over 95.", "我頭痛咗兩個禮拜。", "Take it twice a day."]
+)
 def test_real_speech_is_kept(text: str) -> None:
     assert rejection_reason(text, no_speech_prob=0.1, avg_logprob=-0.3) == ""
 

@@ -17,8 +17,13 @@ def test_defaults(tmp_path: Path) -> None:
 def test_policy_then_user_with_locks(tmp_path: Path) -> None:
     policy = tmp_path / "policy.json"
     policy.write_text(
-        json.dumps({"asr": {"script": "cn", "model": "whisper-large-v3"}, "policy": {"auto_lock_minutes": 5},
-                    "locked": ["asr.model"]}),
+        json.dumps(
+            {
+                "asr": {"script": "cn", "model": "whisper-large-v3"},
+                "policy": {"auto_lock_minutes": 5},
+                "locked": ["asr.model"],
+            }
+        ),
         encoding="utf-8",
     )
     user = tmp_path / "user.json"

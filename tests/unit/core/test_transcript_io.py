@@ -9,7 +9,9 @@ from desktop.transcript_io import parse_transcript_text, read_transcript_file
 
 
 def test_pipe_and_colon_labels() -> None:
-    t = parse_transcript_text("D|Hello there.\nPatient: I have a cough\nthat started Monday.\n醫生：好。\nO|I'm his wife.")
+    t = parse_transcript_text(
+        "D|Hello there.\nPatient: I have a cough\nthat started Monday.\n醫生：好。\nO|I'm his wife."
+    )
     assert [s.speaker for s in t.segments] == ["doctor", "patient", "doctor", "other"]
     assert t.segments[1].text == "I have a cough that started Monday."
     assert [s.id for s in t.segments] == ["s1", "s2", "s3", "s4"]
@@ -23,7 +25,9 @@ def test_language_and_script() -> None:
     assert parse_transcript_text("D|How long?", script="hk").language == "en"
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "just words without labels\n", "D|\nP|  \n"])
+@pytest.mark.parametrize(
+    "text", ["", "\n\n", "# only a comment\n", "just words without labels\n", "D|\nP|  \n"]
+)
 def test_no_turns_is_a_clear_error(text: str) -> None:
     with pytest.raises(InputError, match="no turns"):
         parse_transcript_text(text)

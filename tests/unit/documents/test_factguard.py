@@ -74,6 +74,8 @@ def test_numeral_readers() -> None:
 
 
 def test_clinic_vocabulary_diseases_are_not_drugs() -> None:
-    g = FactGuard.for_transcript("Your blood pressure is high.", vocabulary=["hypertension", "HbA1c", "metformin"])
+    g = FactGuard.for_transcript(
+        "Your blood pressure is high.", vocabulary=["hypertension", "HbA1c", "metformin"]
+    )
     assert g.check("Hypertension; check HbA1c.") == []
     assert g.check("Start metformin.") == ["metformin"]

@@ -7,7 +7,8 @@ from desktop.llm.extractive import extract_sections
 
 def _t(*turns: tuple[str, str]) -> Transcript:
     return Transcript(
-        "en", [TranscriptSegment(f"s{i}", i, i + 1, text, speaker) for i, (speaker, text) in enumerate(turns, 1)]
+        "en",
+        [TranscriptSegment(f"s{i}", i, i + 1, text, speaker) for i, (speaker, text) in enumerate(turns, 1)],
     )
 
 

@@ -67,9 +67,13 @@ def _manifest(tmp_path: Path, files: dict[str, bytes], *, bad_hash: bool = False
     return path
 
 
-def test_embedded_model_is_assembled_from_both_halves(tmp_path: Path, split_packages: dict[str, bytes]) -> None:
+def test_embedded_model_is_assembled_from_both_halves(
+    tmp_path: Path, split_packages: dict[str, bytes]
+) -> None:
     store = ModelStore(tmp_path / "models", _manifest(tmp_path, split_packages))
-    assert store.status(store.entry("tiny-asr")).usable and not store.status(store.entry("tiny-asr")).installed
+    assert (
+        store.status(store.entry("tiny-asr")).usable and not store.status(store.entry("tiny-asr")).installed
+    )
     seen: list[float] = []
     folder = store.ensure("tiny-asr", progress=lambda what, f: seen.append(f))
     assert (folder / "model.bin").read_bytes() == split_packages["model.bin"]
@@ -82,7 +86,9 @@ def test_embedded_model_is_assembled_from_both_halves(tmp_path: Path, split_pack
     assert (folder / "model.bin").stat().st_mtime_ns == mtime
 
 
-def test_assembly_that_fails_verification_leaves_nothing(tmp_path: Path, split_packages: dict[str, bytes]) -> None:
+def test_assembly_that_fails_verification_leaves_nothing(
+    tmp_path: Path, split_packages: dict[str, bytes]
+) -> None:
     store = ModelStore(tmp_path / "models", _manifest(tmp_path, split_packages, bad_hash=True))
     with pytest.raises(ModelError, match="tiny-asr.*failed verification"):
         store.ensure("tiny-asr")
