@@ -90,7 +90,7 @@ def test_assembly_that_fails_verification_leaves_nothing(
     tmp_path: Path, split_packages: dict[str, bytes]
 ) -> None:
     store = ModelStore(tmp_path / "models", _manifest(tmp_path, split_packages, bad_hash=True))
-    with pytest.raises(ModelError, match="tiny-asr.*failed verification"):
+    with pytest.raises(ModelError, match=r"tiny-asr.*failed verification"):
         store.ensure("tiny-asr")
     assert not (tmp_path / "models" / "tiny-asr").exists()
     assert [p.name for p in (tmp_path / "models").iterdir()] == []
@@ -157,7 +157,7 @@ def test_add_gguf_records_hash_and_is_selectable(tmp_path: Path, split_packages:
     assert reopened.ensure("clinic-7b").read_bytes() == payload
     # tampering after installation is caught on next use
     (tmp_path / "models" / "clinic-7b" / gguf.name).write_bytes(payload[:-1] + b"X")
-    with pytest.raises(ModelError, match="clinic-7b.*damaged"):
+    with pytest.raises(ModelError, match=r"clinic-7b.*damaged"):
         reopened.ensure("clinic-7b")
 
 
