@@ -217,7 +217,8 @@ def check_smoke(app: Path, report: Report, work: Path) -> None:
         rc, out, seconds = run_app([str(exe), "--smoke-test"], isolated_env(work / f"smoke{i}"), 300)
         runs.append(seconds)
         bad = problems_in(out)
-        detail = f"rc={rc}\nproblems: {bad}\n{app_output(out)}"
+        crashed = f" (killed by signal {-rc}: a crash, e.g. at exit)" if rc < 0 else ""
+        detail = f"rc={rc}{crashed}\nproblems: {bad}\n{app_output(out)}"
         if not report.check(f"--smoke-test run {i + 1}: exit 0, no errors", rc == 0 and not bad, detail):
             break
     report.timings["smoke_test_cold"] = round(runs[0], 3)
