@@ -90,8 +90,19 @@ def transcribe(
         on_progress=lambda f: progress("transcribing", f),
         cancel=cancel,
     )
-    transcript = Transcript(language=result.language, segments=result.segments)
+    transcript = label_speakers(Transcript(language=result.language, segments=result.segments), samples, store)
     return transcript, samples.size / SAMPLE_RATE, samples
+
+
+def label_speakers(transcript: Transcript, samples: Any, store: ModelStore, profile: Any = None) -> Transcript:
+    """Doctor / patient / other on every segment, from the voices and what is said."""
+    from desktop.asr.speaker_embed import default_embedder
+    from desktop.asr.speakers import SpeakerLabeller, apply_labels
+
+    labeller = SpeakerLabeller(profile, embedder=default_embedder(store))
+    for seg in transcript.segments:
+        labeller.label(samples, seg.start, seg.end, seg.text, segment_id=seg.id, buffer_start=0.0)
+    return apply_labels(transcript, labeller.review())
 
 
 def draft(

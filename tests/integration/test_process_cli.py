@@ -76,6 +76,9 @@ def test_outputs_exist_and_validate(processed: Path) -> None:
     transcript = json.loads((processed / "transcript.json").read_text(encoding="utf-8"))
     jsonschema.validate(transcript, transcript_file_schema())
     assert transcript["language"] == "en"
+    speakers = [s["speaker"] for s in transcript["segments"]]
+    assert {"doctor", "patient"} <= set(speakers)  # two synthetic voices, labelled per utterance
+    assert all(0.0 <= s["speaker_confidence"] <= 1.0 for s in transcript["segments"])
     note = json.loads((processed / "note.json").read_text(encoding="utf-8"))
     jsonschema.validate(note, note_file_schema())
     ids = {s["id"] for s in transcript["segments"]}
