@@ -97,7 +97,7 @@ def test_sign_in_record_draft_edit_sign_letters_export(qtbot, app_backend, tmp_p
         view.stop_recording()
     assert drafted.args == [True], view.editor.banner.text()
     cid = view.info.id
-    store = app_backend.records.store
+    store = app_backend.records.store  # the doctor's session; signing out closes it
     transcript = store.transcript(int(cid))
     assert transcript.segments and all(s.final for s in transcript.segments)
     assert {s.speaker for s in transcript.segments} <= {"doctor", "patient", "other", "unknown"}
@@ -135,6 +135,7 @@ def test_sign_in_record_draft_edit_sign_letters_export(qtbot, app_backend, tmp_p
     view.accept_all()
     signed = view.sign()
     assert signed is not None
+    store = app_backend.records.store  # signed in again: a new session
     assert [v.kind for v in store.note_versions(int(cid))] == ["ai_draft", "edit", "signed"]
     assert all(r.edit.isReadOnly() for r in view.editor.rows())
 
