@@ -62,7 +62,7 @@ def _list(args: argparse.Namespace) -> int:
     defaults = {store.default_name("asr"), store.default_name("llm")}
     print(f"Model folder: {store.models_dir}")
     print(f"{'name':28} {'role':5} {'format':12} {'size':>8}  {'state':10} note")
-    for st in store.list():
+    for st in store.statuses():
         e = st.entry
         state = "ready" if st.installed and st.usable else ("available" if st.usable else "NOT USABLE")
         mark = " (default)" if e.name in defaults else ""
@@ -79,7 +79,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     store = _store()
-    entries = [store.entry(args.name)] if args.name else [s.entry for s in store.list() if s.installed]
+    entries = [store.entry(args.name)] if args.name else [s.entry for s in store.statuses() if s.installed]
     if not entries:
         print(
             "No models are installed yet; they are assembled on first use ('consult-scribe models prepare')."

@@ -227,7 +227,7 @@ class ModelStore:
         problem = self._quick_check(entry, folder)
         return ModelStatus(entry, folder, True, not problem, problem)
 
-    def list(self) -> list[ModelStatus]:
+    def statuses(self) -> list[ModelStatus]:
         return [self.status(e) for e in self.entries()]
 
     def _missing_packages(self, entry: ModelEntry) -> list[str]:
