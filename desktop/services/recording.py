@@ -113,6 +113,7 @@ class RecordingSession(QObject):
     # -- recording thread -------------------------------------------------------------------
     def _run(self) -> None:
         journal: AudioJournalPort | None = None
+        asr: StreamingAsrPort | None = None
         try:
             journal = self._journal_factory()
             asr = self._asr_factory()
@@ -152,6 +153,7 @@ class RecordingSession(QObject):
         except UserFacingError as exc:
             log.warning("recording stopped: %s", type(exc).__name__)
             self._safe_stop_source()
+            self._flush(asr)  # the microphone went away: keep everything already heard
             self.failed.emit(exc.message, exc.hint)
         except Exception:
             log.error("recording failed with a bug:\n%s", traceback.format_exc())
@@ -189,6 +191,14 @@ class RecordingSession(QObject):
             if seg.final:
                 self._final.append(seg)
         self.segments_changed.emit(list(segments))
+
+    def _flush(self, asr: StreamingAsrPort | None) -> None:
+        if asr is None:
+            return
+        try:
+            self._publish(asr.finish())
+        except Exception:
+            log.error("flushing the recogniser failed:\n%s", traceback.format_exc())
 
     def _safe_stop_source(self) -> None:
         try:

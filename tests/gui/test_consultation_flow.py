@@ -324,3 +324,37 @@ def test_first_run_wizard_creates_the_administrator(qtbot) -> None:
     assert window.user is not None and window.user.username == "itadmin"
     assert window.pages.currentWidget() is window.admin_home
     backend.shutdown()
+
+
+def test_lost_microphone_keeps_what_was_recorded(qtbot, records: FakeRecords, monkeypatch) -> None:
+    from desktop.core.errors import AudioError
+    from tests.gui.fakes import ControlledSource
+
+    class LostSource(ControlledSource):
+        def read(self, timeout: float = 0.1):  # type: ignore[no-untyped-def]
+            if self.delivered >= 2 * 16000:
+                raise AudioError("The microphone stopped working during the recording.", "Reconnect it.")
+            return super().read(timeout)
+
+    class LostAudio(FakeAudio):
+        def open(self, device_id: str) -> ControlledSource:
+            source = LostSource(None)
+            self.sources.append(source)
+            return source
+
+    shown: list[str] = []
+    monkeypatch.setattr("desktop.ui.consultation.show_error", lambda _p, m, h="": shown.append(m))
+    backend = fake_backend(records, audio=LostAudio())
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    view.start_recording()
+    qtbot.waitUntil(lambda: view.info.id in records.transcripts, timeout=10_000)
+    assert not view.recording
+    assert shown and "microphone stopped" in shown[0]
+    saved = records.transcripts[view.info.id].segments
+    assert [s.id for s in saved] == ["s0", "s1"]  # both seconds heard were kept and saved
+    assert sum(len(a) for a in records.audio[view.info.id]) == 2 * 16000
+    backend.shutdown()
