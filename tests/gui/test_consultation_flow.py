@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
@@ -331,7 +332,7 @@ def test_lost_microphone_keeps_what_was_recorded(qtbot, records: FakeRecords, mo
     from tests.gui.fakes import ControlledSource
 
     class LostSource(ControlledSource):
-        def read(self, timeout: float = 0.1):  # type: ignore[no-untyped-def]
+        def read(self, timeout: float = 0.1) -> np.ndarray | None:
             if self.delivered >= 2 * 16000:
                 raise AudioError("The microphone stopped working during the recording.", "Reconnect it.")
             return super().read(timeout)
