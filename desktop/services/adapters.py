@@ -382,7 +382,7 @@ class ManifestModels:
     def models(self) -> list[ModelInfo]:
         return [
             ModelInfo(s.entry.name, s.entry.role, s.usable, s.problem, s.entry.total_size)
-            for s in self.store.list()
+            for s in self.store.statuses()
         ]
 
     def check(self, name: str) -> str:
