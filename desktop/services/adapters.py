@@ -115,14 +115,7 @@ class StoreRecords:
             return _user_info(self._store.user)
 
     def check_password(self, username: str, password: str) -> bool:
-        from desktop.storage import crypto
-
-        try:
-            self.store._keyfile.unlock(username, password)
-        except crypto.DecryptError:
-            self.log_event(None, "unlock_failed", username)
-            return False
-        return True
+        return bool(self.store.check_password(username, password))
 
     def users(self) -> list[UserInfo]:
         return [_user_info(u) for u in self.store.users()]
@@ -270,7 +263,7 @@ class StoreRecords:
         if self._store is None:
             return
         try:
-            self._store._audit_now(f"app:{action}", "app", target, detail)
+            self._store.record_event(action, "app", target, detail)
         except UserFacingError:
             log.warning("could not write the audit entry %s", action)
 

@@ -37,6 +37,14 @@ def route_qt_messages() -> None:
         qt_log.log(levels.get(mode, logging.WARNING), "%s", message)
 
     qInstallMessageHandler(handler)
+    # Qt still logs while it unloads plugins after Python has shut down; a Python handler
+    # called then crashes the process. Hand messages back to Qt before the interpreter goes.
+    import atexit
+
+    atexit.register(qInstallMessageHandler, None)
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(lambda: qInstallMessageHandler(None))
 
 
 def show_error(parent: QWidget | None, message: str, next_step: str = "") -> None:
