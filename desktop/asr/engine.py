@@ -76,8 +76,12 @@ class WhisperEngine:
         self.device, self.compute_type = resolve_device(device, compute_type)
         self.cpu_threads = cpu_threads
         try:
+            import ctranslate2
             from faster_whisper import WhisperModel
 
+            # faster-whisper falls back to sampling at higher temperatures when a decode looks
+            # wrong; a fixed seed makes the same recording give the same transcript every time.
+            ctranslate2.set_random_seed(1234)
             started = time.perf_counter()
             self.model: Any = WhisperModel(
                 str(model_path),
