@@ -68,6 +68,7 @@ class LlamaRuntime:
         # times slower when speech recognition or other programs share the CPU. Half the
         # logical cores (the physical ones on most PCs) is the default.
         threads = n_threads or max(1, (os.cpu_count() or 2) // 2)
+        self.n_threads_used = threads
         self.n_gpu_layers = n_gpu_layers if gpu_offload_supported() else 0
         try:
             from llama_cpp import Llama
