@@ -47,6 +47,43 @@ def route_qt_messages() -> None:
         app.aboutToQuit.connect(lambda: qInstallMessageHandler(None))
 
 
+_clipboard_guard_installed = False
+
+
+def set_clipboard(html: str, text: str) -> None:
+    """Put a document on the clipboard as rich text (HTML) and plain text."""
+    global _clipboard_guard_installed
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QGuiApplication
+
+    mime = QMimeData()
+    mime.setHtml(html)
+    mime.setText(text)
+    QGuiApplication.clipboard().setMimeData(mime)
+    if not _clipboard_guard_installed:
+        import atexit
+
+        atexit.register(_plain_clipboard_at_exit)
+        _clipboard_guard_installed = True
+
+
+def _plain_clipboard_at_exit() -> None:
+    """Swap our rich clipboard data for plain text while Python still runs.
+
+    Qt frees clipboard data after the interpreter is gone, and freeing data created from
+    Python then crashes the process. The text stays on the clipboard for pasting after the
+    app has closed (Windows keeps it; X11 hands it to a clipboard manager).
+    """
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        return
+    clipboard = QGuiApplication.clipboard()
+    data = clipboard.mimeData()
+    if data is not None and data.hasHtml():
+        clipboard.setText(data.text())
+
+
 def show_error(parent: QWidget | None, message: str, next_step: str = "") -> None:
     """A plain sentence and what to do next; never a traceback."""
     box = QMessageBox(parent)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QMimeData, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import UserFacingError
 from desktop.services.jobs import Job, JobContext
 from desktop.services.ports import LetterField, LetterKind, LetterVersion, RenderedLetter
-from desktop.ui.common import show_error
+from desktop.ui.common import set_clipboard, show_error
 
 LETTER_SHORTCUTS = [f"Ctrl+F{i}" for i in range(1, 13)]
 
@@ -286,10 +286,7 @@ class LettersPanel(QWidget):
         letter = self.edited_letter()
         if letter is None:
             return
-        mime = QMimeData()
-        mime.setHtml(letter.html)
-        mime.setText(letter.text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        set_clipboard(letter.html, letter.text)
 
     def print_letter(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
