@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
     cases: list[tuple[str, Any]] = [(p.name, _load(p)) for p in args.input]
     if args.aci:
-        for row in read_dataset(args.data or default_data_dir(), "aci-bench-test1")[: args.aci]:
-            cases.append((row["encounter_id"], dialogue_to_transcript(row["dialogue"])))
+        for item in read_dataset(args.data or default_data_dir(), "aci-bench-test1")[: args.aci]:
+            cases.append((item["encounter_id"], dialogue_to_transcript(item["dialogue"])))
     if not cases:
         cases.append(("sample (consultation_en.txt)", _load(Path("assets/samples/consultation_en.txt"))))
     settings = load_settings()
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         n_threads=settings.llm.n_threads,
     )
     load_s = time.perf_counter() - started
-    rows = []
+    rows: list[dict[str, Any]] = []
     print(
         f"{'case':28} {'words':>6} {'draft s':>8} {'1st tok s':>9} {'gen tok':>7} {'tok/s':>6} {'valid':>6}"
     )
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         words = sum(len(s.text.split()) for s in transcript.segments)
         result = draft_note(runtime, transcript, Patient(), temperature=settings.llm.temperature)
         gen_s = max(result.seconds - result.first_token_s, 1e-6)
-        row = {
+        row: dict[str, Any] = {
             "case": name,
             "words": words,
             "chunks": result.chunks,
