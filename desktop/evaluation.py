@@ -35,7 +35,7 @@ class NoteScore:
     encounter_id: str
     rouge1: float
     rouge2: float
-    rougeLsum: float  # noqa: N815 - the metric's published name
+    rougeLsum: float
     unsupported: int
     seconds: float
     extracted_sections: list[str] = field(default_factory=list)
@@ -64,11 +64,15 @@ def dialogue_to_transcript(dialogue: str) -> Transcript:
                 segments[-1].text += " " + line.strip()
             continue
         role = m.group(1).lower()
-        speaker = "doctor" if role in ("doctor", "guest_clinician") else "patient" if role == "patient" else "other"
+        speaker = (
+            "doctor" if role in ("doctor", "guest_clinician") else "patient" if role == "patient" else "other"
+        )
         text = m.group(2).strip()
         if text:
             i = len(segments) + 1
-            segments.append(TranscriptSegment(id=f"s{i}", start=float(i), end=float(i) + 1, text=text, speaker=speaker))
+            segments.append(
+                TranscriptSegment(id=f"s{i}", start=float(i), end=float(i) + 1, text=text, speaker=speaker)
+            )
     return Transcript(language="en", segments=segments)
 
 

@@ -90,11 +90,15 @@ def transcribe(
         on_progress=lambda f: progress("transcribing", f),
         cancel=cancel,
     )
-    transcript = label_speakers(Transcript(language=result.language, segments=result.segments), samples, store)
+    transcript = label_speakers(
+        Transcript(language=result.language, segments=result.segments), samples, store
+    )
     return transcript, samples.size / SAMPLE_RATE, samples
 
 
-def label_speakers(transcript: Transcript, samples: Any, store: ModelStore, profile: Any = None) -> Transcript:
+def label_speakers(
+    transcript: Transcript, samples: Any, store: ModelStore, profile: Any = None
+) -> Transcript:
     """Doctor / patient / other on every segment, from the voices and what is said."""
     from desktop.asr.speaker_embed import default_embedder
     from desktop.asr.speakers import SpeakerLabeller, apply_labels

@@ -22,9 +22,13 @@ def register(sub: Any) -> None:
     esub = parser.add_subparsers(dest="eval_command", metavar="WHAT", required=True)
     p = esub.add_parser("notes", help="draft notes for ACI-Bench dialogues and score them with ROUGE")
     p.add_argument("--dataset", default="aci-bench-test1", choices=("aci-bench-test1",))
-    p.add_argument("--data", type=Path, default=None, help="folder holding aci-bench/ (default: ../shared/data)")
+    p.add_argument(
+        "--data", type=Path, default=None, help="folder holding aci-bench/ (default: ../shared/data)"
+    )
     p.add_argument("--llm-model", default=None, metavar="NAME")
-    p.add_argument("--drafter", choices=("llm", "extractive"), default="llm", help="extractive: rules only, no model")
+    p.add_argument(
+        "--drafter", choices=("llm", "extractive"), default="llm", help="extractive: rules only, no model"
+    )
     p.add_argument("--limit", type=int, default=0, help="score only the first N dialogues")
     p.add_argument("--n-gpu-layers", type=int, default=None)
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="save per-note and overall figures")
@@ -61,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     for name, (a, b, c) in PAPER_BASELINES.items():
         print(f"{'paper: ' + name:48} {a:8.2f} {b:8.2f} {c:10.2f}")
     if check is not None:
-        print(f"{'recipe check (transcript copied, recomputed)':48} {check[0]:8.2f} {check[1]:8.2f} {check[2]:10.2f}")
+        print(
+            f"{'recipe check (transcript copied, recomputed)':48} {check[0]:8.2f} {check[1]:8.2f} {check[2]:10.2f}"
+        )
     flagged = [s.unsupported for s in scores]
     seconds = [s.seconds for s in scores]
     print(
@@ -115,7 +121,10 @@ def _drafter(kind: str, settings: Any) -> tuple[Any, str]:
 
     path = model_store().ensure(settings.llm.model)
     runtime = LlamaRuntime(
-        path, n_ctx=settings.llm.n_ctx, n_gpu_layers=settings.llm.n_gpu_layers, n_threads=settings.llm.n_threads
+        path,
+        n_ctx=settings.llm.n_ctx,
+        n_gpu_layers=settings.llm.n_gpu_layers,
+        n_threads=settings.llm.n_threads,
     )
 
     def llm(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
