@@ -30,12 +30,13 @@ from typing import IO, Any
 from desktop import __version__
 from desktop.core.errors import ModelError, UsageError
 from desktop.model_store.store import (
-    _CHUNK,
     _STAMP,
     ModelEntry,
     ModelFile,
     ModelStore,
     _check_free_space,
+    byte_progress,
+    copy_hashed,
 )
 
 ProgressFn = Callable[[str, float], None]
@@ -112,14 +113,7 @@ def pack_model(store: ModelStore, name: str, out: Path, progress: ProgressFn | N
         "model": {**entry.to_dict(), "languages": list(entry.languages)},
     }
     index_bytes = json.dumps(index, indent=2, ensure_ascii=False).encode("utf-8")
-    total = max(entry.total_size, 1)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(f"packing {entry.name}", done / total)
+    tick = byte_progress(progress, f"packing {entry.name}", entry.total_size)
 
     fix = f"Add it again with 'consult-scribe models add PATH --name {entry.name}' before packing."
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
@@ -266,8 +260,7 @@ def _extract_verified(
     store.models_dir.mkdir(parents=True, exist_ok=True)
     _check_free_space(store.models_dir, entry.total_size)
     work = Path(tempfile.mkdtemp(prefix=f".{entry.name}-pack-", dir=store.models_dir))
-    total = max(entry.total_size, 1)
-    done = 0
+    tick = byte_progress(progress, f"installing {entry.name}", entry.total_size)
     stamp: dict[str, Any] = {}
     try:
         for member in tar:
@@ -287,24 +280,11 @@ def _extract_verified(
                 raise _refuse(pack, f"{rel} cannot be read")
             dst = work / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256()
-            with dst.open("wb") as out:
-                while True:
-                    block = src.read(_CHUNK)
-                    if not block:
-                        break
-                    out.write(block)
-                    digest.update(block)
-                    done += len(block)
-                    if progress is not None:
-                        progress(f"installing {entry.name}", done / total)
-                out.flush()
-                os.fsync(out.fileno())
-            if digest.hexdigest() != spec.sha256:
+            digest = copy_hashed([src], dst, tick)
+            if digest != spec.sha256:
                 raise _refuse(
                     pack,
-                    f"{rel} does not match its SHA-256 (got {digest.hexdigest()[:12]}…, "
-                    f"expected {spec.sha256[:12]}…)",
+                    f"{rel} does not match its SHA-256 (got {digest[:12]}…, expected {spec.sha256[:12]}…)",
                 )
             stamp[rel] = {"sha256": spec.sha256, "mtime_ns": dst.stat().st_mtime_ns}
         if wanted:

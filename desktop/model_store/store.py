@@ -23,10 +23,10 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from desktop.core.errors import ModelError, UsageError
 
@@ -131,6 +131,39 @@ def sha256_file(path: Path, progress: Callable[[int], None] | None = None) -> st
             digest.update(block)
             if progress is not None:
                 progress(len(block))
+    return digest.hexdigest()
+
+
+def byte_progress(progress: ProgressFn | None, label: str, total: int) -> Callable[[int], None]:
+    """A callback counting bytes done and reporting them to ``progress`` as a fraction of ``total``."""
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(label, done / max(total, 1))
+
+    return tick
+
+
+def copy_hashed(
+    streams: Iterable[IO[bytes]], target: Path, on_bytes: Callable[[int], None] | None = None
+) -> str:
+    """Write the streams one after another into ``target`` (flushed and fsynced); returns its SHA-256."""
+    digest = hashlib.sha256()
+    with target.open("wb") as out:
+        for stream in streams:
+            while True:
+                block = stream.read(_CHUNK)
+                if not block:
+                    break
+                out.write(block)
+                digest.update(block)
+                if on_bytes is not None:
+                    on_bytes(len(block))
+        out.flush()
+        os.fsync(out.fileno())
     return digest.hexdigest()
 
 
@@ -260,16 +293,8 @@ class ModelStore:
     def verify(self, entry: ModelEntry, progress: ProgressFn | None = None) -> str:
         """Re-hash every file; returns '' when all match, else the first problem."""
         folder = self.model_path(entry)
-        total = max(entry.total_size, 1)
-        done = 0
         stamp: dict[str, Any] = {}
-
-        def tick(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(f"verifying {entry.name}", done / total)
-
+        tick = byte_progress(progress, f"verifying {entry.name}", entry.total_size)
         for f in entry.files:
             p = folder / f.path
             if not p.exists():
@@ -332,40 +357,17 @@ class ModelStore:
         _check_free_space(self.models_dir, entry.total_size)
         final = self.model_path(entry)
         work = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=self.models_dir))
-        total = max(entry.total_size, 1)
-        done = 0
+        tick = byte_progress(progress, f"assembling {entry.name}", entry.total_size)
         try:
             for f in entry.files:
                 target = work / f.path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                digest = hashlib.sha256()
-                with target.open("wb") as out:
-                    for part in f.parts:
-                        base = _package_dir(part.package)
-                        assert base is not None  # checked by _missing_packages
-                        src = base / part.path
-                        if not src.exists():
-                            raise ModelError(
-                                f"The embedded model '{entry.name}' is incomplete: {src} is missing.",
-                                f"Reinstall the package {part.package}.",
-                            )
-                        with src.open("rb") as fh:
-                            while True:
-                                block = fh.read(_CHUNK)
-                                if not block:
-                                    break
-                                out.write(block)
-                                digest.update(block)
-                                done += len(block)
-                                if progress is not None:
-                                    progress(f"assembling {entry.name}", done / total)
-                    out.flush()
-                    os.fsync(out.fileno())
+                digest = copy_hashed(self._part_streams(entry, f), target, tick)
                 size = target.stat().st_size
-                if size != f.size or digest.hexdigest() != f.sha256:
+                if size != f.size or digest != f.sha256:
                     raise ModelError(
                         f"The embedded model '{entry.name}' failed verification: {f.path} "
-                        f"({size} bytes, SHA-256 {digest.hexdigest()[:12]}…) does not match the manifest.",
+                        f"({size} bytes, SHA-256 {digest[:12]}…) does not match the manifest.",
                         "Reinstall the model packages; if this persists, the packages are damaged.",
                     )
             stamp = {
@@ -380,6 +382,19 @@ class ModelStore:
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
+
+    @staticmethod
+    def _part_streams(entry: ModelEntry, f: ModelFile) -> Iterator[IO[bytes]]:
+        for part in f.parts:
+            base = _package_dir(part.package)
+            src = base / part.path if base is not None else None
+            if src is None or not src.exists():
+                raise ModelError(
+                    f"The embedded model '{entry.name}' is incomplete: {part.path} of {part.package} is missing.",
+                    f"Reinstall the package {part.package}.",
+                )
+            with src.open("rb") as fh:
+                yield fh
 
     # -- clinic models ---------------------------------------------------------------------
     def add(self, source: Path, name: str | None = None, progress: ProgressFn | None = None) -> ModelEntry:
@@ -425,27 +440,17 @@ class ModelStore:
         total = sum(p.stat().st_size for p in files)
         _check_free_space(self.models_dir, total)
         work = Path(tempfile.mkdtemp(prefix=f".{model_name}-", dir=self.models_dir))
-        done = 0
+        tick = byte_progress(progress, f"adding {model_name}", total)
+
         entries: list[ModelFile] = []
         stamp: dict[str, Any] = {}
         try:
             for src, r in zip(files, rel, strict=True):
                 dst = work / r
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                digest = hashlib.sha256()
-                with src.open("rb") as fh, dst.open("wb") as out:
-                    while True:
-                        block = fh.read(_CHUNK)
-                        if not block:
-                            break
-                        out.write(block)
-                        digest.update(block)
-                        done += len(block)
-                        if progress is not None:
-                            progress(f"adding {model_name}", done / max(total, 1))
-                    out.flush()
-                    os.fsync(out.fileno())
-                mf = ModelFile(path=r.as_posix(), size=dst.stat().st_size, sha256=digest.hexdigest())
+                with src.open("rb") as fh:
+                    digest = copy_hashed([fh], dst, tick)
+                mf = ModelFile(path=r.as_posix(), size=dst.stat().st_size, sha256=digest)
                 entries.append(mf)
                 stamp[mf.path] = {"sha256": mf.sha256, "mtime_ns": dst.stat().st_mtime_ns}
             (work / _STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
