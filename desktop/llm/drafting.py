@@ -142,6 +142,18 @@ def _merge(notes: list[SoapNote]) -> SoapNote:
     return merged
 
 
+@lru_cache(maxsize=1)
+def _prompt_text() -> str:
+    parts = [_prompt("soap_system.txt"), _prompt("soap_user.txt"), *_questions().values()]
+    return " ".join(" ".join(parts).lower().split())
+
+
+def _echoes_prompt(key: str) -> bool:
+    """A statement that repeats the instructions ("Transcript (each line: [id] …") is not a finding."""
+    probe = key.rstrip(".:;, ")
+    return len(probe) >= 12 and (probe in _prompt_text() or "[id]" in probe)
+
+
 def _statements(data: object) -> list[NoteStatement]:
     if not isinstance(data, dict):
         raise ValueError("answer is not an object")
@@ -154,7 +166,7 @@ def _statements(data: object) -> list[NoteStatement]:
         # Questions are the doctor asking, not findings; small models also repeat themselves
         # or answer with a heading ("Transcript").
         usable = len(st.text.split()) >= 3 or (len(st.text) >= 6 and not st.text.isascii())
-        if usable and not st.text.endswith(("?", "？")) and key not in seen:
+        if usable and not st.text.endswith(("?", "？")) and key not in seen and not _echoes_prompt(key):
             seen.add(key)
             out.append(st)
     return out

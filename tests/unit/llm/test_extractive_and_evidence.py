@@ -51,3 +51,16 @@ def test_link_evidence_drops_unknown_and_unrelated_citations() -> None:
     link_evidence(note, T)
     assert note.subjective[0].evidence[0] == "s2" and "s99" not in note.subjective[0].evidence
     assert note.objective[0].evidence == ["s3"]
+
+
+def test_prompt_echoes_and_questions_are_not_statements() -> None:
+    from desktop.llm.drafting import _statements
+
+    items = [
+        {"text": "Transcript (each line: [id] speaker: words]:", "evidence": []},
+        {"text": "What brings you in today?", "evidence": ["s1"]},
+        {"text": "Use only what is said in the transcript.", "evidence": []},
+        {"text": "Cough for three days.", "evidence": ["s2"]},
+        {"text": "Cough for three days.", "evidence": ["s2"]},
+    ]
+    assert [st.text for st in _statements({"items": items})] == ["Cough for three days."]
