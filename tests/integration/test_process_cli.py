@@ -50,21 +50,25 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     out = work / "out"
-    code = main(
-        [
-            "process",
-            str(audio),
-            "--out",
-            str(out),
-            "--patient",
-            str(patient),
-            "--doctor",
-            "Dr Wong Siu Ming",
-            "--registration",
-            "M12345",
-            "--quiet",
-        ]
-    )
+    os.environ["CONSULT_SCRIBE_HOME"] = str(work / "home")  # the log folder lives here
+    try:
+        code = main(
+            [
+                "process",
+                str(audio),
+                "--out",
+                str(out),
+                "--patient",
+                str(patient),
+                "--doctor",
+                "Dr Wong Siu Ming",
+                "--registration",
+                "M12345",
+                "--quiet",
+            ]
+        )
+    finally:
+        del os.environ["CONSULT_SCRIBE_HOME"]
     assert code == 0
     return out
 
@@ -85,6 +89,16 @@ def test_outputs_exist_and_validate(processed: Path) -> None:
     for section in ("subjective", "objective", "assessment", "plan", "patient_instructions"):
         for st in note[section]:
             assert set(st["evidence"]) <= ids
+
+
+@pytest.mark.slow
+def test_logs_hold_no_clinical_text(processed: Path) -> None:
+    logs = list((processed.parent / "home" / "logs").rglob("*"))
+    assert logs, "the run wrote no log"
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in logs if p.is_file()).lower()
+    assert "transcribed" in text  # the log has content: sizes and durations
+    for word in ("metformin", "doxycycline", "crackles", "cough", "chan tai man", "陳大文", "hk-7654321"):
+        assert word not in text, word
 
 
 @pytest.mark.slow
