@@ -71,7 +71,7 @@ def transcribe(
 
     samples = load_audio(audio_path)  # fails fast on bad audio, before any model loads
     store = model_store()
-    model_dir = store.ensure(settings.asr.model, progress=lambda what, f: progress(what, f))
+    model_dir = store.ensure(settings.asr.model, progress=progress)
     progress("loading speech model", 0.0)
     engine = WhisperEngine(
         model_dir,
@@ -122,7 +122,7 @@ def draft(
     from desktop.llm.runtime import LlamaRuntime
 
     store = model_store()
-    model_file = store.ensure(settings.llm.model, progress=lambda what, f: progress(what, f))
+    model_file = store.ensure(settings.llm.model, progress=progress)
     progress("loading language model", 0.0)
     runtime = LlamaRuntime(
         model_file,
@@ -139,7 +139,7 @@ def draft(
         chief_complaint,
         vocabulary=load_vocabulary(vocab_file),
         temperature=settings.llm.temperature,
-        on_progress=lambda what, f: progress(what, f),
+        on_progress=progress,
         cancel=cancel,
     )
     return result.note, result.unsupported

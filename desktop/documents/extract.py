@@ -16,31 +16,6 @@ from desktop.core.types import NoteStatement, SoapNote
 
 Value = str | list[str] | None
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "fourteen": 14,
-    "a": 1,
-    "一": 1,
-    "兩": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _NUM = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|a|[一二兩三四五六七八九十])"
 
 _DOSE = re.compile(
@@ -97,10 +72,19 @@ def _lines(items: list[NoteStatement]) -> list[str]:
 
 
 def _number(token: str) -> int | None:
+    """A count written as digits, an English word ("a" counts as one) or a Chinese numeral."""
     token = token.lower()
     if token.isdigit():
         return int(token)
-    return _NUMBER_WORDS.get(token)
+    if token == "a":
+        return 1
+    from desktop.documents.factguard import chinese_numeral_value, english_number_values
+
+    values = english_number_values(token)
+    if values:
+        return int(next(iter(values)))
+    value = chinese_numeral_value(token)
+    return int(value) if value is not None else None
 
 
 def rest_days(note: SoapNote) -> int | None:

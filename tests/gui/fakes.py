@@ -17,6 +17,7 @@ import numpy as np
 from desktop.config import ClinicSettings, Settings
 from desktop.core.errors import AuthenticationError, Cancelled, ModelError, PermissionDeniedError, UsageError
 from desktop.core.types import NOTE_SECTIONS, NoteStatement, Patient, SoapNote, Transcript, TranscriptSegment
+from desktop.documents.templates import KINDS
 from desktop.services.backend import Backend
 from desktop.services.ports import (
     AudioDevice,
@@ -334,20 +335,7 @@ class FakeDrafter:
         return note
 
 
-KIND_IDS = (
-    "referral",
-    "reply",
-    "prescription",
-    "sick_leave",
-    "pre_approval",
-    "fitness_to_work",
-    "patient_instructions",
-    "insurance_claim",
-    "follow_up",
-    "medical_report",
-    "lab_request",
-    "imaging_request",
-)
+KIND_IDS = KINDS  # the twelve documents, as the app lists them
 
 
 class FakeLetters:
