@@ -1,7 +1,9 @@
 """Rebuild the sample recording from consultation_en.txt with espeak-ng and sox.
 
 Two synthetic voices (doctor: male, slower; patient: female, higher pitch) speak the turns
-with short pauses, mixed with faint room noise. Run from the repository root:
+with short pauses, mixed with faint room noise. sox runs in repeatable mode (-R): its noise and
+dither use a fixed seed, so the same script gives the same audio on every run. Run from the
+repository root:
 
     python assets/samples/make_samples.py
 
@@ -33,11 +35,11 @@ def synthesise(script: Path, out: Path) -> None:
             )
             turn = Path(tmp) / f"{i:03d}_16k.wav"
             subprocess.run(
-                ["sox", str(raw), "-r", "16000", "-c", "1", str(turn), "pad", "0", "0.6"], check=True
+                ["sox", "-R", str(raw), "-r", "16000", "-c", "1", str(turn), "pad", "0", "0.6"], check=True
             )
             parts.append(str(turn))
         speech = Path(tmp) / "speech.wav"
-        subprocess.run(["sox", *parts, str(speech)], check=True)
+        subprocess.run(["sox", "-R", *parts, str(speech)], check=True)
         duration = subprocess.run(
             ["soxi", "-D", str(speech)], check=True, capture_output=True, text=True
         ).stdout.strip()
@@ -45,6 +47,7 @@ def synthesise(script: Path, out: Path) -> None:
         subprocess.run(
             [
                 "sox",
+                "-R",
                 "-n",
                 "-r",
                 "16000",
@@ -59,7 +62,7 @@ def synthesise(script: Path, out: Path) -> None:
             ],
             check=True,
         )
-        subprocess.run(["sox", "-m", str(speech), str(noise), "-b", "16", str(out)], check=True)
+        subprocess.run(["sox", "-R", "-m", str(speech), str(noise), "-b", "16", str(out)], check=True)
 
 
 if __name__ == "__main__":

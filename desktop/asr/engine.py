@@ -58,6 +58,8 @@ class AsrResult:
     segments: list[TranscriptSegment]
     rejected: Counter[str] = field(default_factory=Counter)
     compute_seconds: float = 0.0
+    gaps_redecoded: int = 0  # stretches of speech the first pass skipped, decoded again
+    recovered_seconds: float = 0.0  # how much of that gave text
 
 
 class WhisperEngine:
@@ -131,72 +133,205 @@ class WhisperEngine:
         on_progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
         id_prefix: str = "s",
+        recover_gaps: bool = True,
     ) -> AsrResult:
+        """Transcribe a whole recording.
+
+        Whisper sometimes ends a 30-second window early and skips the speech after it (more
+        often with a prompt, and on noisy or synthetic voices). With ``recover_gaps`` every
+        stretch that the voice detector calls speech but no recognised word covers is decoded
+        again on its own, and what it yields is put back in time order, so no spoken
+        sentence goes missing without a trace.
+        """
         samples = load_audio(audio) if isinstance(audio, Path) else np.asarray(audio, dtype=np.float32)
         duration = samples.size / SAMPLE_RATE
-        converter = ScriptConverter(script)
-        hints = hotwords(vocabulary or [])
+        options = _DecodeOptions(
+            language=language,
+            converter=ScriptConverter(script),
+            hints=hotwords(vocabulary or []),
+            beam_size=beam_size,
+            word_timestamps=word_timestamps,
+            split_sentences=split_sentences,
+        )
         started = time.perf_counter()
+        rejected: Counter[str] = Counter()
         with self._lock:
-            segments_iter, info = self.model.transcribe(
+            detected, probability, kept = self._decode(
                 samples,
-                language=self.whisper_language(language),
-                beam_size=beam_size,
-                vad_filter=vad,
-                word_timestamps=word_timestamps,
-                hotwords=hints or None,
+                0.0,
+                options,
+                rejected,
+                vad=vad,
                 condition_on_previous_text=condition_on_previous_text,
+                on_progress=on_progress,
+                cancel=cancel,
             )
-            detected = str(info.language)
-            kept: list[TranscriptSegment] = []
-            rejected: Counter[str] = Counter()
-            for seg in segments_iter:
+            gaps = uncovered_speech(samples, kept) if recover_gaps and duration > 0 else []
+            recovered_seconds = 0.0
+            for gap_start, gap_end in gaps:
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
-                if on_progress is not None and duration > 0:
-                    on_progress(min(1.0, float(seg.end) / duration))
-                text = str(seg.text).strip()
-                reason = rejection_reason(text, float(seg.no_speech_prob), float(seg.avg_logprob))
-                if reason:
-                    rejected[reason] += 1
-                    continue
-                words = [
-                    Word(float(w.start), float(w.end), converter.convert(str(w.word)), float(w.probability))
-                    for w in (seg.words or [])
-                ]
-                pieces = sentence_pieces(words) if split_sentences and words else [words]
-                for piece in pieces:
-                    piece_text = converter.convert("".join(w.text for w in piece).strip()) if piece else text
-                    if not piece_text:
-                        continue
-                    kept.append(
-                        TranscriptSegment(
-                            id=f"{id_prefix}{len(kept) + 1}",
-                            start=piece[0].start if piece else float(seg.start),
-                            end=piece[-1].end if piece else float(seg.end),
-                            text=piece_text if piece else converter.convert(text),
-                            language=language_label(detected, language),
-                            words=piece,
-                        )
-                    )
+                first = max(0, int((gap_start - GAP_PAD_S) * SAMPLE_RATE))
+                last = min(samples.size, int((gap_end + GAP_PAD_S) * SAMPLE_RATE))
+                _, _, extra = self._decode(
+                    samples[first:last],
+                    first / SAMPLE_RATE,
+                    options,
+                    rejected,
+                    vad=False,  # the detector already found speech here
+                    condition_on_previous_text=False,
+                    on_progress=None,
+                    cancel=cancel,
+                    language_hint=detected if language in ("", "auto") else None,
+                )
+                if extra:
+                    recovered_seconds += gap_end - gap_start
+                kept.extend(extra)
+            kept.sort(key=lambda seg: (seg.start, seg.end))
+            for i, seg in enumerate(kept, start=1):
+                seg.id = f"{id_prefix}{i}"
+            label = language_label(detected, language)
+            for seg in kept:
+                seg.language = label
         if on_progress is not None:
             on_progress(1.0)
         elapsed = time.perf_counter() - started
         log.info(
-            "transcribed %.1f s of audio in %.1f s (%d segments, %d rejected)",
+            "transcribed %.1f s of audio in %.1f s (%d segments, %d rejected, %d gaps re-decoded, "
+            "%.1f s recovered)",
             duration,
             elapsed,
             len(kept),
             sum(rejected.values()),
+            len(gaps),
+            recovered_seconds,
         )
         return AsrResult(
-            language=language_label(detected, language),
-            language_probability=float(info.language_probability),
+            language=label,
+            language_probability=probability,
             duration=duration,
             segments=kept,
             rejected=rejected,
             compute_seconds=elapsed,
+            gaps_redecoded=len(gaps),
+            recovered_seconds=recovered_seconds,
         )
+
+    def _decode(
+        self,
+        samples: np.ndarray,
+        offset: float,
+        options: _DecodeOptions,
+        rejected: Counter[str],
+        *,
+        vad: bool,
+        condition_on_previous_text: bool,
+        on_progress: ProgressFn | None,
+        cancel: threading.Event | None,
+        language_hint: str | None = None,
+    ) -> tuple[str, float, list[TranscriptSegment]]:
+        """One faster-whisper pass over ``samples``; times are shifted by ``offset`` seconds."""
+        duration = samples.size / SAMPLE_RATE
+        segments_iter, info = self.model.transcribe(
+            samples,
+            language=language_hint or self.whisper_language(options.language),
+            beam_size=options.beam_size,
+            vad_filter=vad,
+            word_timestamps=options.word_timestamps,
+            hotwords=options.hints or None,
+            condition_on_previous_text=condition_on_previous_text,
+        )
+        converter = options.converter
+        kept: list[TranscriptSegment] = []
+        for seg in segments_iter:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            if on_progress is not None and duration > 0:
+                on_progress(min(1.0, float(seg.end) / duration))
+            text = str(seg.text).strip()
+            reason = rejection_reason(text, float(seg.no_speech_prob), float(seg.avg_logprob))
+            if reason:
+                rejected[reason] += 1
+                continue
+            words = [
+                Word(
+                    float(w.start) + offset,
+                    float(w.end) + offset,
+                    converter.convert(str(w.word)),
+                    float(w.probability),
+                )
+                for w in (seg.words or [])
+            ]
+            pieces = sentence_pieces(words) if options.split_sentences and words else [words]
+            for piece in pieces:
+                piece_text = converter.convert("".join(w.text for w in piece).strip()) if piece else text
+                if not piece_text:
+                    continue
+                kept.append(
+                    TranscriptSegment(
+                        id="",
+                        start=piece[0].start if piece else float(seg.start) + offset,
+                        end=piece[-1].end if piece else float(seg.end) + offset,
+                        text=piece_text if piece else converter.convert(text),
+                        language=str(info.language),
+                        words=piece,
+                    )
+                )
+        return str(info.language), float(info.language_probability), kept
+
+
+@dataclass
+class _DecodeOptions:
+    language: str
+    converter: ScriptConverter
+    hints: str
+    beam_size: int
+    word_timestamps: bool
+    split_sentences: bool
+
+
+# Speech longer than this that no recognised word covers is decoded again on its own.
+MIN_GAP_S = 1.0
+# A word's edges are fuzzy by a few tenths of a second; nearer than this counts as covered.
+COVER_SLACK_S = 0.4
+# Audio kept either side of a gap when it is decoded again.
+GAP_PAD_S = 0.25
+
+
+def uncovered_speech(
+    samples: np.ndarray, segments: list[TranscriptSegment], min_gap_s: float = MIN_GAP_S
+) -> list[tuple[float, float]]:
+    """Stretches (start, end in seconds) that the voice detector calls speech but no segment covers."""
+    from desktop.asr.vad import VadSettings, speech_regions
+
+    covered: list[tuple[float, float]] = []
+    for seg in segments:
+        if seg.words:
+            covered.extend((w.start, w.end) for w in seg.words)
+        else:
+            covered.append((seg.start, seg.end))
+    covered.sort()
+    gaps: list[tuple[float, float]] = []
+    for region in speech_regions(samples, VadSettings(min_silence_ms=500)):
+        start, end = region.start / SAMPLE_RATE, region.end / SAMPLE_RATE
+        cursor = start
+        for c_start, c_end in covered:
+            if c_end + COVER_SLACK_S <= cursor:
+                continue
+            if c_start - COVER_SLACK_S >= end:
+                break
+            if c_start - COVER_SLACK_S > cursor:
+                gaps.append((cursor, c_start - COVER_SLACK_S))
+            cursor = max(cursor, c_end + COVER_SLACK_S)
+        if cursor < end:
+            gaps.append((cursor, end))
+    merged: list[tuple[float, float]] = []
+    for g_start, g_end in gaps:
+        if merged and g_start - merged[-1][1] < COVER_SLACK_S:
+            merged[-1] = (merged[-1][0], g_end)
+        else:
+            merged.append((g_start, g_end))
+    return [(a, b) for a, b in merged if b - a >= min_gap_s]
 
 
 _SENTENCE_END = (".", "?", "!", "。", "？", "！")

@@ -239,7 +239,7 @@ class Synthesiser:
                 effects += ["reverb", "25", "50", "40"]
             tmp = self.cache_dir / f"{key}.tmp.wav"
             subprocess.run(
-                ["sox", str(raw), "-b", "16", "-c", "1", str(tmp), *effects, "norm", "-3"],
+                ["sox", "-R", str(raw), "-b", "16", "-c", "1", str(tmp), *effects, "norm", "-3"],
                 check=True, capture_output=True, timeout=120,
             )  # fmt: skip
             tmp.replace(out)

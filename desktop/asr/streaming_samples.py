@@ -7,7 +7,8 @@
   at all (an empty ``.txt`` reference marks it as non-speech): anything recognised in it is
   a hallucination.
 
-Both need the ``espeak-ng`` and ``sox`` programs; a missing one is a UserFacingError.
+Both need the ``espeak-ng`` and ``sox`` programs; a missing one is a UserFacingError. sox runs
+in repeatable mode (``-R``), so its noise and dither are the same on every run.
 """
 
 from __future__ import annotations
@@ -72,19 +73,19 @@ def synth_consultation(
     work.mkdir(exist_ok=True)
     try:
         silence = work / "pause.wav"
-        _run([sox, "-n", "-r", "16000", "-c", "1", "-b", "16", str(silence), "trim", "0", f"{pause_s}"])
+        _run([sox, "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", str(silence), "trim", "0", f"{pause_s}"])
         lead = work / "lead.wav"
-        _run([sox, "-n", "-r", "16000", "-c", "1", "-b", "16", str(lead), "trim", "0", "0.5"])
+        _run([sox, "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", str(lead), "trim", "0", "0.5"])
         parts.append(str(lead))
         for i, (speaker, text) in enumerate(dialogue):
             voice, speed = VOICES[speaker]
             raw = work / f"turn{i:02d}.raw.wav"
             turn = work / f"turn{i:02d}.wav"
             _run([espeak, "-v", voice, "-s", speed, "-w", str(raw), text])
-            _run([sox, str(raw), "-r", "16000", "-c", "1", "-b", "16", str(turn)])
+            _run([sox, "-R", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(turn)])
             parts += [str(turn), str(silence)]
         wav = folder / f"{name}.wav"
-        _run([sox, *parts, str(wav)])
+        _run([sox, "-R", *parts, str(wav)])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     reference = " ".join(text for _, text in dialogue)
@@ -104,7 +105,7 @@ def synth_nonspeech(folder: Path, name: str = "synth_nonspeech") -> Path:
 
         def make(label: str, *effects: str) -> str:
             path = work / f"{label}.wav"
-            _run([sox, "-n", *fmt, str(path), *effects])
+            _run([sox, "-R", "-n", *fmt, str(path), *effects])
             return str(path)
 
         pieces.append(make("silence", "trim", "0", "8"))
@@ -139,7 +140,7 @@ def synth_nonspeech(folder: Path, name: str = "synth_nonspeech") -> Path:
         )
         pieces.append(make("tail", "trim", "0", "4"))
         wav = folder / f"{name}.wav"
-        _run([sox, *pieces, str(wav)])
+        _run([sox, "-R", *pieces, str(wav)])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (folder / f"{name}.txt").write_text("", encoding="utf-8")  # an empty reference: no speech

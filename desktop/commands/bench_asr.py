@@ -261,6 +261,8 @@ def bench_file(
         "rejected": dict(stats.rejected),
         "decodes": stats.decodes,
         "offline_rtf": round(offline_seconds / duration, 3) if duration else None,
+        "offline_gaps_redecoded": offline.gaps_redecoded,
+        "offline_recovered_seconds": round(offline.recovered_seconds, 2),
         "text": stream_text,
         "offline_text": offline_text,
         "_final_latencies": final_latencies,

@@ -84,3 +84,48 @@ def test_english_at_44k_is_resampled(engine: WhisperEngine, clips: dict[str, dic
     result = engine.transcribe(Path(clips["sr_english_one_two_three.wav"]["path"]), language="en")
     text = normalise_en(" ".join(s.text for s in result.segments))
     assert re.search(r"(one|1).*(two|2).*(three|3)", text), text
+
+
+class _SkipsAfter:
+    """The real model, except that its first pass ends early, as Whisper's sometimes does.
+
+    Whisper can close a 30-second window with a lone timestamp and jump past the speech
+    after it. This wrapper keeps the first pass's segments up to ``cut`` seconds and drops
+    the rest; every later call (the engine's re-decoding of what was skipped) is untouched.
+    """
+
+    def __init__(self, model: object, cut: float) -> None:
+        self.model = model
+        self.cut = cut
+        self.calls = 0
+
+    def transcribe(self, *args: object, **kwargs: object) -> tuple[object, object]:
+        self.calls += 1
+        segments, info = self.model.transcribe(*args, **kwargs)  # type: ignore[attr-defined]
+        if self.calls == 1:
+            return [s for s in segments if s.end <= self.cut], info
+        return segments, info
+
+
+def test_speech_the_first_pass_skipped_is_decoded_again(asr_model_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "assets" / "samples" / "sample_consultation.flac"
+    engine = WhisperEngine(asr_model_path, device="cpu", compute_type="int8", cpu_threads=2)
+    whole = engine.transcribe(sample, language="en", vocabulary=load_vocabulary())
+    assert whole.gaps_redecoded == 0  # a clean first pass leaves nothing to recover
+    cut = whole.duration / 2
+    skipping = _SkipsAfter(engine.model, cut)
+    engine.model = skipping
+    result = engine.transcribe(sample, language="en", vocabulary=load_vocabulary())
+    assert skipping.calls > 1 and result.gaps_redecoded >= 1
+    assert result.recovered_seconds > 0
+    late = [s for s in result.segments if s.end > cut]
+    assert late, "nothing after the skip was recovered"
+    # What comes back matches the clean pass word for word, give or take the recogniser's noise.
+    expected = normalise_en(" ".join(s.text for s in whole.segments if s.end > cut))
+    got = normalise_en(" ".join(s.text for s in late))
+    assert jiwer.wer(expected, got) <= 0.25
+    # Recovered segments sit in time order, numbered afresh, with word times inside the recording.
+    assert [s.id for s in result.segments] == [f"s{i}" for i in range(1, len(result.segments) + 1)]
+    starts = [s.start for s in result.segments]
+    assert starts == sorted(starts)
+    assert all(0 <= w.start <= w.end <= result.duration + 0.5 for s in result.segments for w in s.words)

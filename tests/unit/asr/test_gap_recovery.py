@@ -1,0 +1,73 @@
+"""Which stretches of speech count as skipped by the recogniser (real Silero VAD, real audio)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from desktop.asr.engine import MIN_GAP_S, uncovered_speech
+from desktop.asr.vad import VadSettings, speech_regions
+from desktop.audio.decode import SAMPLE_RATE, load_audio
+from desktop.core.types import TranscriptSegment, Word
+
+SAMPLE = Path(__file__).resolve().parents[3] / "assets" / "samples" / "sample_consultation.flac"
+
+
+@pytest.fixture(scope="module")
+def audio() -> np.ndarray:
+    return load_audio(SAMPLE)
+
+
+def _covering(start: float, end: float, n: int = 1) -> TranscriptSegment:
+    step = (end - start) / n
+    words = [Word(start + i * step, start + (i + 1) * step, f" w{i}", 0.9) for i in range(n)]
+    return TranscriptSegment(id="x", start=start, end=end, text="".join(w.text for w in words), words=words)
+
+
+def test_full_coverage_leaves_no_gap(audio: np.ndarray) -> None:
+    regions = speech_regions(audio, VadSettings(min_silence_ms=500))
+    assert len(regions) >= 5
+    segments = [_covering(r.start / SAMPLE_RATE, r.end / SAMPLE_RATE, n=8) for r in regions]
+    assert uncovered_speech(audio, segments) == []
+
+
+def test_nothing_recognised_means_all_speech_is_a_gap(audio: np.ndarray) -> None:
+    gaps = uncovered_speech(audio, [])
+    regions = speech_regions(audio, VadSettings(min_silence_ms=500))
+    speech = sum(r.end - r.start for r in regions) / SAMPLE_RATE
+    assert gaps and sum(b - a for a, b in gaps) == pytest.approx(speech, rel=0.15)
+
+
+def test_a_dropped_tail_is_found_where_it_was(audio: np.ndarray) -> None:
+    regions = speech_regions(audio, VadSettings(min_silence_ms=500))
+    half = len(regions) // 2
+    kept = [_covering(r.start / SAMPLE_RATE, r.end / SAMPLE_RATE, n=8) for r in regions[:half]]
+    gaps = uncovered_speech(audio, kept)
+    assert gaps
+    dropped_start = regions[half].start / SAMPLE_RATE
+    assert gaps[0][0] == pytest.approx(dropped_start, abs=0.5)
+    assert gaps[-1][1] == pytest.approx(regions[-1].end / SAMPLE_RATE, abs=0.5)
+    assert all(b - a >= MIN_GAP_S for a, b in gaps)
+
+
+def test_silence_is_not_a_gap() -> None:
+    silence = np.zeros(10 * SAMPLE_RATE, dtype=np.float32)
+    assert uncovered_speech(silence, []) == []
+
+
+def test_a_short_sliver_between_words_is_not_a_gap(audio: np.ndarray) -> None:
+    regions = speech_regions(audio, VadSettings(min_silence_ms=500))
+    region = max(regions, key=lambda r: r.end - r.start)
+    others = [_covering(r.start / SAMPLE_RATE, r.end / SAMPLE_RATE, n=8) for r in regions if r != region]
+    start, end = region.start / SAMPLE_RATE, region.end / SAMPLE_RATE
+    assert end - start > 2.5
+    middle = (start + end) / 2
+    # Words on both sides of a 1.2 s hole: with the edges' slack, less than MIN_GAP_S is left.
+    segments = [*others, _covering(start, middle - 0.6, n=4), _covering(middle + 0.6, end, n=4)]
+    assert uncovered_speech(audio, segments) == []
+    # A hole twice as wide is reported, where it is.
+    segments = [*others, _covering(start, middle - 1.2, n=4), _covering(middle + 1.2, end, n=4)]
+    (gap,) = uncovered_speech(audio, segments)
+    assert gap[0] == pytest.approx(middle - 0.8, abs=0.01) and gap[1] == pytest.approx(middle + 0.8, abs=0.01)
