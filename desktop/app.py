@@ -63,13 +63,34 @@ class AsrFactory:
                 )
             return self._engine
 
-    def __call__(self) -> StreamingAsrPort:
+    def __call__(self, voice_profile: bytes | None = None) -> StreamingAsrPort:
+        """A recogniser for one recording; ``voice_profile`` is the clinician's enrolled voice."""
+        from desktop.asr.speaker_embed import default_embedder
         from desktop.services.streaming import LiveRecogniser
 
         asr = self.settings.asr
         return LiveRecogniser(
-            self.engine(), language=asr.language, script=asr.script, vocabulary=self.vocabulary
+            self.engine(),
+            language=asr.language,
+            script=asr.script,
+            vocabulary=self.vocabulary,
+            doctor_profile=_voice_profile(voice_profile),
+            doctor_channel=self.settings.doctor_channel or 0,
+            embedder=default_embedder(self.model_store),
         )
+
+
+def _voice_profile(data: bytes | None) -> Any:
+    """The enrolled profile, or None (labels then come from the voices heard and the words)."""
+    if not data:
+        return None
+    from desktop.asr.speakers import VoiceProfile
+
+    try:
+        return VoiceProfile.from_bytes(data)
+    except UserFacingError:
+        log.warning("the stored voice profile is unreadable; labelling without it")
+        return None
 
 
 def build_backend(
@@ -91,6 +112,7 @@ def build_backend(
         MicrophoneAudio,
         SoundDevicePlayer,
         StoreRecords,
+        StoreVoice,
         TemplateLetters,
     )
     from desktop.services.backend import Backend
@@ -98,10 +120,11 @@ def build_backend(
     vocabulary = _vocabulary(settings)
     model_store = ModelStore(paths.models_dir(), paths.manifest_file())
     llm = LanguageModel(model_store, settings.llm)
+    records = StoreRecords(store_dir, kdf=kdf)
     return Backend(
         settings=settings,
-        records=StoreRecords(store_dir, kdf=kdf),
-        audio=MicrophoneAudio(demo_file=demo_audio, realtime=realtime),
+        records=records,
+        audio=MicrophoneAudio(demo_file=demo_audio, realtime=realtime, settings=settings),
         asr_factory=AsrFactory(settings, model_store, vocabulary),
         drafter=LlmDrafter(llm, vocabulary),
         letters=TemplateLetters(llm, settings, vocabulary),
@@ -110,6 +133,7 @@ def build_backend(
         save_settings=(lambda s: save_user_settings(s)) if save else None,
         fact_check=FactChecker(vocabulary),
         demo_audio=str(demo_audio or ""),
+        voice=StoreVoice(records, model_store),
     )
 
 

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("auto", "yue", "zh", "en")
 SCRIPTS = ("hk", "tw", "cn")
+LAPEL_CHANNELS = ("", "left", "right")
 
 
 def _meta(description: str) -> dict[str, str]:
@@ -85,6 +86,13 @@ class PolicySettings:
 @dataclass
 class AudioSettings:
     input_device: str = field(default="", metadata=_meta("Microphone name; empty = system default."))
+    lapel_channel: str = field(
+        default="",
+        metadata=_meta(
+            "Rooms with a lapel microphone on the doctor: left or right, the input channel it is on "
+            "(the room microphone on the other); empty = one microphone."
+        ),
+    )
 
 
 @dataclass
@@ -116,6 +124,16 @@ class Settings:
             raise UsageError(
                 f"Unknown Chinese script '{self.asr.script}'.", f"Choose one of {', '.join(SCRIPTS)}."
             )
+        if self.audio.lapel_channel not in LAPEL_CHANNELS:
+            raise UsageError(
+                f"Unknown lapel channel '{self.audio.lapel_channel}'.",
+                "Set audio.lapel_channel to left, right, or leave it empty for one microphone.",
+            )
+
+    @property
+    def doctor_channel(self) -> int | None:
+        """0 or 1: the input channel of the doctor's lapel microphone; None with one microphone."""
+        return {"left": 0, "right": 1}.get(self.audio.lapel_channel)
 
 
 def _apply(settings: Settings, data: dict[str, Any], *, source: str, respect_locks: bool) -> None:

@@ -63,7 +63,11 @@ def load_patient(path: Path | None) -> Patient:
 
 
 def transcribe(
-    audio_path: Path, settings: Settings, progress: ProgressFn, cancel: threading.Event | None
+    audio_path: Path,
+    settings: Settings,
+    progress: ProgressFn,
+    cancel: threading.Event | None,
+    voice_profile: Any = None,
 ) -> tuple[Transcript, float, Any]:
     from desktop.asr.engine import WhisperEngine
     from desktop.asr.vocabulary import load_vocabulary
@@ -90,20 +94,40 @@ def transcribe(
         on_progress=lambda f: progress("transcribing", f),
         cancel=cancel,
     )
+    channel = settings.doctor_channel
     transcript = label_speakers(
-        Transcript(language=result.language, segments=result.segments), samples, store
+        Transcript(language=result.language, segments=result.segments),
+        load_channels(audio_path) if channel is not None else samples,
+        store,
+        profile=voice_profile,
+        doctor_channel=channel or 0,
     )
     return transcript, samples.size / SAMPLE_RATE, samples
 
 
+def load_channels(audio_path: Path) -> Any:
+    """The recording as (n, 2) at 16 kHz; a mono file comes back with both channels alike."""
+    from desktop.audio.decode import load_audio_channels
+
+    return load_audio_channels(audio_path)
+
+
 def label_speakers(
-    transcript: Transcript, samples: Any, store: ModelStore, profile: Any = None
+    transcript: Transcript,
+    samples: Any,
+    store: ModelStore,
+    profile: Any = None,
+    doctor_channel: int = 0,
 ) -> Transcript:
-    """Doctor / patient / other on every segment, from the voices and what is said."""
+    """Doctor / patient / other on every segment, from the voices and what is said.
+
+    ``samples`` is mono, or ``(n, 2)`` from a room with a lapel microphone on the doctor (on
+    channel ``doctor_channel``), where the balance between the channels decides.
+    """
     from desktop.asr.speaker_embed import default_embedder
     from desktop.asr.speakers import SpeakerLabeller, apply_labels
 
-    labeller = SpeakerLabeller(profile, embedder=default_embedder(store))
+    labeller = SpeakerLabeller(profile, embedder=default_embedder(store), doctor_channel=doctor_channel)
     for seg in transcript.segments:
         labeller.label(samples, seg.start, seg.end, seg.text, segment_id=seg.id, buffer_start=0.0)
     return apply_labels(transcript, labeller.review())
@@ -166,7 +190,13 @@ def process(
     chief_complaint: str = "",
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    voice_profile: Any = None,
 ) -> ProcessResult:
+    """Recording or typed transcript → transcript, SOAP draft and referral letter in ``out_dir``.
+
+    ``voice_profile`` (a :class:`~desktop.asr.speakers.VoiceProfile`) is the doctor's enrolled
+    voice, which anchors the doctor label.
+    """
     report = progress or (lambda what, f: None)
     if not input_path.exists():
         raise UsageError(
@@ -188,7 +218,9 @@ def process(
             input_path, language=settings.asr.language, script=settings.asr.script
         )
     else:
-        transcript, audio_seconds, samples = transcribe(input_path, settings, report, cancel)
+        transcript, audio_seconds, samples = transcribe(
+            input_path, settings, report, cancel, voice_profile=voice_profile
+        )
         if not transcript.segments:
             raise UserFacingError(
                 f"No speech was recognised in {input_path.name}.",

@@ -177,245 +177,245 @@
 <context>
     <name>ConsultationView</name>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="92" />
+        <location filename="../../desktop/ui/consultation.py" line="93" />
         <source>◀ Consultations</source>
         <translation>◀ 診症列表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="106" />
-        <location filename="../../desktop/ui/consultation.py" line="271" />
+        <location filename="../../desktop/ui/consultation.py" line="107" />
+        <location filename="../../desktop/ui/consultation.py" line="272" />
         <source>● Record</source>
         <translation>● 錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="108" />
+        <location filename="../../desktop/ui/consultation.py" line="109" />
         <source>Start or stop recording (Ctrl+R)</source>
         <translation>開始或停止錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="109" />
-        <location filename="../../desktop/ui/consultation.py" line="393" />
+        <location filename="../../desktop/ui/consultation.py" line="110" />
+        <location filename="../../desktop/ui/consultation.py" line="399" />
         <source>Pause</source>
         <translation>暫停</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="112" />
+        <location filename="../../desktop/ui/consultation.py" line="113" />
         <source>Pause or resume (Ctrl+P)</source>
         <translation>暫停或繼續 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="122" />
+        <location filename="../../desktop/ui/consultation.py" line="123" />
         <source>Input level</source>
         <translation>輸入音量</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="131" />
+        <location filename="../../desktop/ui/consultation.py" line="132" />
         <source>Microphone</source>
         <translation>咪高峰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="144" />
+        <location filename="../../desktop/ui/consultation.py" line="145" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="158" />
+        <location filename="../../desktop/ui/consultation.py" line="159" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="168" />
+        <location filename="../../desktop/ui/consultation.py" line="169" />
         <source>Draft note</source>
         <translation>草擬病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="170" />
+        <location filename="../../desktop/ui/consultation.py" line="171" />
         <source>Accept all suggestions</source>
         <translation>接受所有建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="172" />
+        <location filename="../../desktop/ui/consultation.py" line="173" />
         <source>Save</source>
         <translation>儲存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="174" />
+        <location filename="../../desktop/ui/consultation.py" line="175" />
         <source>Save a new version (Ctrl+S)</source>
         <translation>儲存新版本 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="175" />
+        <location filename="../../desktop/ui/consultation.py" line="176" />
         <source>Sign</source>
         <translation>簽署</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="177" />
+        <location filename="../../desktop/ui/consultation.py" line="178" />
         <source>Sign the note (Ctrl+Shift+S)</source>
         <translation>簽署病歷 (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="178" />
+        <location filename="../../desktop/ui/consultation.py" line="179" />
         <source>Change (new version)</source>
         <translation>修改（新版本）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="180" />
+        <location filename="../../desktop/ui/consultation.py" line="181" />
         <source>Versions…</source>
         <translation>版本…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="195" />
+        <location filename="../../desktop/ui/consultation.py" line="196" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="197" />
+        <location filename="../../desktop/ui/consultation.py" line="198" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="269" />
+        <location filename="../../desktop/ui/consultation.py" line="270" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="271" />
+        <location filename="../../desktop/ui/consultation.py" line="272" />
         <source>■ Stop</source>
         <translation>■ 停止</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="304" />
+        <location filename="../../desktop/ui/consultation.py" line="305" />
         <source> (default)</source>
         <translation>（預設）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="318" />
+        <location filename="../../desktop/ui/consultation.py" line="319" />
         <source>Record the consultation; the draft appears here when you stop.</source>
         <translation>請錄下診症過程；停止後草稿會在此顯示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="324" />
+        <location filename="../../desktop/ui/consultation.py" line="325" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="382" />
+        <location filename="../../desktop/ui/consultation.py" line="388" />
         <source>Finishing…</source>
         <translation>正在完成…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="390" />
+        <location filename="../../desktop/ui/consultation.py" line="396" />
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="399" />
+        <location filename="../../desktop/ui/consultation.py" line="405" />
         <source>Load %1%</source>
         <translation>負載 %1%</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="402" />
+        <location filename="../../desktop/ui/consultation.py" line="408" />
         <source>— cannot keep up; the transcript will lag</source>
         <translation>— 處理不及，逐字稿會延遲</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="407" />
+        <location filename="../../desktop/ui/consultation.py" line="413" />
         <source>%1 audio blocks dropped</source>
         <translation>遺失 %1 段音訊</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="434" />
+        <location filename="../../desktop/ui/consultation.py" line="441" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="450" />
+        <location filename="../../desktop/ui/consultation.py" line="457" />
         <source>Loading the language model…</source>
         <translation>正在載入語言模型…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="453" />
+        <location filename="../../desktop/ui/consultation.py" line="460" />
         <source>Drafting the note…</source>
         <translation>正在草擬病歷…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="456" />
+        <location filename="../../desktop/ui/consultation.py" line="463" />
         <source>drafting the note</source>
         <translation>草擬病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="461" />
+        <location filename="../../desktop/ui/consultation.py" line="468" />
         <source>Drafting…</source>
         <translation>草擬中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="475" />
+        <location filename="../../desktop/ui/consultation.py" line="482" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="480" />
+        <location filename="../../desktop/ui/consultation.py" line="487" />
         <source>Drafting: %1</source>
         <translation>草擬中：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="481" />
+        <location filename="../../desktop/ui/consultation.py" line="488" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="501" />
+        <location filename="../../desktop/ui/consultation.py" line="508" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="503" />
+        <location filename="../../desktop/ui/consultation.py" line="510" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="511" />
+        <location filename="../../desktop/ui/consultation.py" line="518" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="537" />
-        <location filename="../../desktop/ui/consultation.py" line="540" />
+        <location filename="../../desktop/ui/consultation.py" line="544" />
+        <location filename="../../desktop/ui/consultation.py" line="547" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="569" />
+        <location filename="../../desktop/ui/consultation.py" line="576" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="585" />
+        <location filename="../../desktop/ui/consultation.py" line="592" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="586" />
+        <location filename="../../desktop/ui/consultation.py" line="593" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="675" />
+        <location filename="../../desktop/ui/consultation.py" line="682" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="675" />
+        <location filename="../../desktop/ui/consultation.py" line="682" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="680" />
+        <location filename="../../desktop/ui/consultation.py" line="687" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="681" />
+        <location filename="../../desktop/ui/consultation.py" line="688" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -486,7 +486,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../desktop/ui/common.py" line="27" />
+        <location filename="../../desktop/ui/common.py" line="91" />
         <source>ConsultScribe</source>
         <translation>ConsultScribe 診症助手</translation>
     </message>
@@ -559,17 +559,17 @@
         <translation>準備文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="308" />
+        <location filename="../../desktop/ui/letters.py" line="305" />
         <source>Export</source>
         <translation>匯出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="329" />
+        <location filename="../../desktop/ui/letters.py" line="326" />
         <source>The file could not be written: %1</source>
         <translation>無法寫入檔案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="330" />
+        <location filename="../../desktop/ui/letters.py" line="327" />
         <source>Choose another folder or free some disk space.</source>
         <translation>請選擇其他資料夾或騰出磁碟空間。</translation>
     </message>
@@ -652,7 +652,7 @@
     <message>
         <location filename="../../desktop/ui/main.py" line="217" />
         <location filename="../../desktop/ui/main.py" line="260" />
-        <location filename="../../desktop/ui/main.py" line="328" />
+        <location filename="../../desktop/ui/main.py" line="329" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
@@ -667,7 +667,7 @@
         <translation>開啟另一個診症前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="328" />
+        <location filename="../../desktop/ui/main.py" line="329" />
         <source>Stop the recording before quitting.</source>
         <translation>結束前請先停止錄音。</translation>
     </message>
@@ -794,12 +794,12 @@
 <context>
     <name>SectionForm</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="73" />
+        <location filename="../../desktop/ui/settings.py" line="74" />
         <source>Only an administrator can change these settings.</source>
         <translation>只有管理員可更改這些設定。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="112" />
+        <location filename="../../desktop/ui/settings.py" line="113" />
         <source>(locked by clinic policy)</source>
         <translation>（已被診所政策鎖定）</translation>
     </message>
@@ -807,77 +807,92 @@
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="45" />
+        <location filename="../../desktop/ui/settings.py" line="46" />
         <source>Speech</source>
         <translation>語音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="46" />
+        <location filename="../../desktop/ui/settings.py" line="47" />
         <source>Language model</source>
         <translation>語言模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="47" />
+        <location filename="../../desktop/ui/settings.py" line="48" />
         <source>Letterhead and templates</source>
         <translation>信頭及範本</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="48" />
+        <location filename="../../desktop/ui/settings.py" line="49" />
         <source>Policy</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="49" />
+        <location filename="../../desktop/ui/settings.py" line="50" />
         <source>Microphone</source>
         <translation>咪高峰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="50" />
+        <location filename="../../desktop/ui/settings.py" line="51" />
         <source>Display</source>
         <translation>顯示</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="191" />
+        <location filename="../../desktop/ui/settings.py" line="198" />
         <source>automatic</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="192" />
+        <location filename="../../desktop/ui/settings.py" line="199" />
         <source>Cantonese</source>
         <translation>廣東話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="193" />
+        <location filename="../../desktop/ui/settings.py" line="200" />
         <source>Mandarin</source>
         <translation>普通話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="194" />
+        <location filename="../../desktop/ui/settings.py" line="201" />
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="197" />
+        <location filename="../../desktop/ui/settings.py" line="204" />
         <source>Traditional (Hong Kong)</source>
         <translation>繁體（香港）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="198" />
+        <location filename="../../desktop/ui/settings.py" line="205" />
         <source>Traditional (Taiwan)</source>
         <translation>繁體（台灣）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="199" />
+        <location filename="../../desktop/ui/settings.py" line="206" />
         <source>Simplified</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="206" />
+        <location filename="../../desktop/ui/settings.py" line="216" />
         <source>system</source>
         <translation>跟隨系統</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="217" />
+        <location filename="../../desktop/ui/settings.py" line="231" />
+        <source>none (one microphone)</source>
+        <translation>無（單一咪高峰）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="232" />
+        <source>left channel</source>
+        <translation>左聲道</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="233" />
+        <source>right channel</source>
+        <translation>右聲道</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="237" />
         <source>system default</source>
         <translation>系統預設</translation>
     </message>
@@ -885,42 +900,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="154" />
+        <location filename="../../desktop/ui/settings.py" line="156" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="178" />
+        <location filename="../../desktop/ui/settings.py" line="180" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="226" />
+        <location filename="../../desktop/ui/settings.py" line="184" />
+        <source>My voice</source>
+        <translation>我的聲音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="245" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="226" />
+        <location filename="../../desktop/ui/settings.py" line="245" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="226" />
+        <location filename="../../desktop/ui/settings.py" line="245" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="226" />
+        <location filename="../../desktop/ui/settings.py" line="245" />
         <source>State</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="238" />
+        <location filename="../../desktop/ui/settings.py" line="257" />
         <source>ready, hashes verified</source>
         <translation>可用，已核對雜湊值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="240" />
+        <location filename="../../desktop/ui/settings.py" line="259" />
         <source>ready</source>
         <translation>可用</translation>
     </message>
@@ -1008,17 +1028,17 @@ Store location:</source>
         <translation>給病人的指示</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="417" />
+        <location filename="../../desktop/ui/soap.py" line="419" />
         <source>AI draft</source>
         <translation>AI 草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="417" />
+        <location filename="../../desktop/ui/soap.py" line="420" />
         <source>edited</source>
         <translation>已修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="417" />
+        <location filename="../../desktop/ui/soap.py" line="421" />
         <source>signed</source>
         <translation>已簽署</translation>
     </message>
@@ -1026,18 +1046,18 @@ Store location:</source>
 <context>
     <name>SoapEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="289" />
-        <location filename="../../desktop/ui/soap.py" line="359" />
+        <location filename="../../desktop/ui/soap.py" line="290" />
+        <location filename="../../desktop/ui/soap.py" line="360" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="351" />
+        <location filename="../../desktop/ui/soap.py" line="352" />
         <source>Drafting…</source>
         <translation>草擬中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="360" />
+        <location filename="../../desktop/ui/soap.py" line="361" />
         <source>Drafting: %1…</source>
         <translation>草擬中：%1…</translation>
     </message>
@@ -1135,14 +1155,88 @@ Store location:</source>
 <context>
     <name>VersionHistoryDialog</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="427" />
+        <location filename="../../desktop/ui/soap.py" line="432" />
         <source>Version history</source>
         <translation>版本紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="453" />
+        <location filename="../../desktop/ui/soap.py" line="458" />
         <source>Changes compared with the AI draft:</source>
         <translation>與 AI 草稿比較的修改：</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceTab</name>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="49" />
+        <source>Read the text below aloud once, at your usual consulting voice, in the room where you consult. The transcript then tells your voice from the patient's more surely. The profile is kept encrypted with your account.</source>
+        <translation>請在您應診的診症室，以平日應診的聲線把下面的文字讀一遍。之後文字記錄能更準確地分辨您和病人的聲音。聲音檔案會與您的帳戶一同加密保存。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="57" />
+        <source>Reading in</source>
+        <translation>朗讀語言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="64" />
+        <source>Microphone</source>
+        <translation>咪高峰</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="100" />
+        <location filename="../../desktop/ui/voice.py" line="131" />
+        <source>Record</source>
+        <translation>紀錄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="103" />
+        <source>Discard</source>
+        <translation>捨棄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="107" />
+        <source>Delete my voice profile</source>
+        <translation>刪除我的聲音檔案</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="130" />
+        <source>No voice profile yet.</source>
+        <translation>尚未錄製聲音檔案。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="135" />
+        <source>Voice profile recorded {when} from {seconds:.0f} s of speech.</source>
+        <translation>聲音檔案已於 {when} 錄製，共 {seconds:.0f} 秒語音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="139" />
+        <source>Record again</source>
+        <translation>重新錄製</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="172" />
+        <source>Stop and save</source>
+        <translation>停止並儲存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="175" />
+        <source>Recording: read the text aloud, then press Stop and save.</source>
+        <translation>錄音中：請朗讀文字，然後按「停止並儲存」。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="182" />
+        <source>Making your voice profile…</source>
+        <translation>正在建立您的聲音檔案…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="200" />
+        <source>Delete voice profile</source>
+        <translation>刪除聲音檔案</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="201" />
+        <source>Delete your voice profile? Speakers are then told apart without it.</source>
+        <translation>刪除您的聲音檔案？之後會在沒有它的情況下分辨說話者。</translation>
     </message>
 </context>
 <context>

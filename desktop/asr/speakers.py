@@ -73,6 +73,8 @@ class SpeakerLabel(NamedTuple):
 
 
 UNCERTAIN_BELOW = 0.6
+# Two channels whose difference is this small next to their level carry one microphone.
+SAME_CHANNELS = 0.05
 
 
 def _consistent(label: SpeakerLabel) -> SpeakerLabel:
@@ -488,6 +490,11 @@ class SpeakerLabeller:
             return room, None
         if room_rms < 1e-4:
             return lapel, None
+        difference = lapel.astype(np.float64) - room.astype(np.float64)
+        if float(np.sqrt(np.mean(difference**2))) < SAME_CHANNELS * max(lapel_rms, room_rms):
+            # One microphone delivered on both channels (a mono device opened as stereo, a
+            # duplicated file): the balance says nothing about who spoke.
+            return room, None
         return room, _channel_ratio_db(lapel, room)
 
     def _channel_threshold(self) -> float:

@@ -141,7 +141,13 @@ def find_input_device(sd: Any, wanted: str | int | None = None) -> InputDevice:
 
 
 class MicrophoneSource:
-    """Live capture from one input device, delivering 16 kHz mono float32 blocks."""
+    """Live capture from one input device, delivering 16 kHz float32 blocks.
+
+    With ``channels=1`` (the default) blocks are mono ``(n,)``, mixed down from whatever the
+    device gives. With ``channels=2`` (a lapel microphone on one input channel, the room
+    microphone on the other) blocks are ``(n, 2)``, each channel resampled on its own; a
+    device with a single channel then falls back to mono and says so in ``stats.notes``.
+    """
 
     sample_rate = SAMPLE_RATE
 
@@ -154,9 +160,13 @@ class MicrophoneSource:
         queue_seconds: float = 30.0,
         stall_seconds: float = 2.0,
         clock: Any = time.monotonic,
+        channels: int = 1,
     ) -> None:
+        if channels not in (1, 2):
+            raise ValueError("channels must be 1 or 2")
         self._sd = sd
         self._wanted = device
+        self.channels = channels  # what read() delivers; set from the device at start()
         self.block_seconds = block_seconds
         self.queue_seconds = queue_seconds
         self.stall_seconds = stall_seconds
@@ -164,7 +174,7 @@ class MicrophoneSource:
         self.device: InputDevice | None = None
         self._stream: Any = None
         self._queue: queue.Queue[np.ndarray] | None = None
-        self._resampler: StreamResampler | None = None
+        self._resamplers: list[StreamResampler] = []
         self._stats = CaptureStats()
         self._stopping = False
         self._stopped = False
@@ -197,12 +207,18 @@ class MicrophoneSource:
         blocksize = max(1, round(rate * self.block_seconds))
         max_blocks = max(4, round(self.queue_seconds / self.block_seconds))
         self._queue = queue.Queue(maxsize=max_blocks)
-        self._resampler = StreamResampler(rate, SAMPLE_RATE)
-        self._stats = CaptureStats(device=device.name, native_rate=rate, channels=1)
+        notes: list[str] = []
+        if self.channels == 2 and device.channels < 2:
+            self.channels = 1
+            notes.append(
+                f"'{device.name}' has one input channel: recording mono, speakers told apart by voice"
+            )
+        self._resamplers = [StreamResampler(rate, SAMPLE_RATE) for _ in range(self.channels)]
+        self._stats = CaptureStats(device=device.name, native_rate=rate, channels=self.channels, notes=notes)
         try:
             stream = self._sd.InputStream(
                 device=device.index,
-                channels=1,
+                channels=self.channels,
                 samplerate=rate,
                 dtype="float32",
                 blocksize=blocksize,
@@ -219,7 +235,13 @@ class MicrophoneSource:
             ) from exc
         self._stream = stream
         self._stats.started_at = self._clock()
-        log.info("capturing from device %d at %d Hz, block %d frames", device.index, rate, blocksize)
+        log.info(
+            "capturing from device %d at %d Hz, %d channel(s), block %d frames",
+            device.index,
+            rate,
+            self.channels,
+            blocksize,
+        )
 
     def stop(self) -> None:
         """End capture. Blocks already captured remain readable."""
@@ -275,14 +297,14 @@ class MicrophoneSource:
         return False
 
     def read(self, timeout: float = 0.1) -> np.ndarray | None:
-        if self._queue is None or self._resampler is None:
+        if self._queue is None or not self._resamplers:
             raise RuntimeError("read() before start()")
         try:
             raw = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
         except queue.Empty:
             raw = None
         if raw is not None:
-            out = self._resampler.process(to_mono(raw))
+            out = self._resample(raw)
             self._stats.samples_delivered += len(out)
             return out
         ended = self._stopped or self._device_gone()
@@ -292,7 +314,7 @@ class MicrophoneSource:
             return self.read(0)
         if not self._tail_flushed:
             self._tail_flushed = True
-            tail = self._resampler.flush()
+            tail = self._flush_resamplers()
             self._stats.samples_delivered += len(tail)
             if self._lost:
                 self._note_lost()
@@ -308,6 +330,17 @@ class MicrophoneSource:
             )
         raise EOFError
 
+    def _resample(self, raw: np.ndarray) -> np.ndarray:
+        if self.channels == 1:
+            return self._resamplers[0].process(to_mono(raw))
+        frames = np.asarray(raw, dtype=np.float32).reshape(len(raw), -1)
+        parts = [r.process(np.ascontiguousarray(frames[:, i])) for i, r in enumerate(self._resamplers)]
+        return _stack(parts)
+
+    def _flush_resamplers(self) -> np.ndarray:
+        parts = [r.flush() for r in self._resamplers]
+        return parts[0] if self.channels == 1 else _stack(parts)
+
     def _note_lost(self) -> None:
         if not self._stats.error:
             self._stats.error = f"device lost ({self._lost_reason})"
@@ -316,3 +349,9 @@ class MicrophoneSource:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.stop()
+
+
+def _stack(parts: list[np.ndarray]) -> np.ndarray:
+    """Channels resampled separately, side by side as (n, channels); equal lengths by design."""
+    n = min(len(p) for p in parts)
+    return np.stack([p[:n] for p in parts], axis=1).astype(np.float32)

@@ -45,3 +45,22 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     if not np.isfinite(samples).all():
         raise AudioError(f"The file {path.name} contains invalid samples.", "Choose another recording.")
     return samples
+
+
+def load_audio_channels(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """The first two channels as float32 ``(n, 2)`` at ``sample_rate`` (a mono file: both alike).
+
+    For rooms with a lapel microphone on one channel and the room microphone on the other.
+    """
+    load_audio(path, sample_rate)  # the same checks and messages as a mono load
+    from faster_whisper.audio import decode_audio
+
+    try:
+        left, right = decode_audio(str(path), sampling_rate=sample_rate, split_stereo=True)
+    except Exception as exc:  # PyAV raises many error types for bad media
+        raise AudioError(
+            f"The file {path.name} could not be read as two-channel audio.",
+            "Record again, or process it without the lapel-channel setting.",
+        ) from exc
+    n = min(len(left), len(right))
+    return np.stack([np.asarray(left[:n]), np.asarray(right[:n])], axis=1).astype(np.float32)

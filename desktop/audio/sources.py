@@ -1,4 +1,7 @@
-"""Audio sources: where the 16 kHz mono blocks of a recording come from.
+"""Audio sources: where the 16 kHz blocks of a recording come from.
+
+Blocks are mono ``(n,)``, or ``(n, 2)`` in a room with a lapel microphone on the doctor
+(one channel each for the lapel and the room microphone).
 
 Every source has the same small interface (``sample_rate``, ``start()``, ``read(timeout)``,
 ``stop()``, ``overflows``, ``stats``), so the recording thread, ``consult-scribe listen``,
@@ -78,7 +81,7 @@ class CaptureStats:
 
 
 class AudioSource(Protocol):
-    """A source of 16 kHz mono float32 blocks (see the module docstring for the contract)."""
+    """A source of 16 kHz float32 blocks, mono or two-channel (see the module docstring)."""
 
     sample_rate: int
 
@@ -119,7 +122,14 @@ class ReplaySource:
     ) -> None:
         if block_seconds <= 0:
             raise ValueError("block_seconds must be positive")
-        self._samples = np.ascontiguousarray(np.asarray(samples, dtype=np.float32).reshape(-1))
+        arr = np.asarray(samples, dtype=np.float32)
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr[:, 0]
+        if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[1] != 2):
+            raise ValueError("a recording is mono (n,) or two-channel (n, 2)")
+        # A two-channel recording (lapel + room microphone) is replayed as (n, 2) blocks.
+        self._samples = np.ascontiguousarray(arr.reshape(-1) if arr.ndim < 2 else arr)
+        self.channels = 2 if self._samples.ndim == 2 else 1
         self.realtime = realtime
         self.block = max(1, round(block_seconds * SAMPLE_RATE))
         self._clock = clock
@@ -129,7 +139,7 @@ class ReplaySource:
         self._started = False
         self._t0 = 0.0
         self._lock = threading.Lock()
-        self._stats = CaptureStats(device=name, native_rate=SAMPLE_RATE, channels=1)
+        self._stats = CaptureStats(device=name, native_rate=SAMPLE_RATE, channels=self.channels)
 
     @property
     def duration(self) -> float:

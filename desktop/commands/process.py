@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from desktop.config import LANGUAGES, SCRIPTS
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
@@ -33,6 +36,12 @@ def register(sub: Any) -> None:
     parser.add_argument("--chief-complaint", default="", metavar="TEXT")
     parser.add_argument("--doctor", default=None, metavar="NAME", help="signing doctor for the letter")
     parser.add_argument("--registration", default=None, metavar="NO", help="doctor's registration number")
+    parser.add_argument(
+        "--lapel-channel",
+        choices=("left", "right"),
+        default=None,
+        help="two-channel recording with the doctor's lapel microphone on this channel",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument(
         "--store", default=None, metavar="DIR", help="also save into the encrypted store (with --user)"
@@ -92,6 +101,8 @@ def build_settings(args: argparse.Namespace) -> Any:
         settings.clinic.doctor_name = args.doctor
     if args.registration:
         settings.clinic.registration_no = args.registration
+    if getattr(args, "lapel_channel", None):
+        settings.audio.lapel_channel = args.lapel_channel
     settings.validate()
     return settings
 
@@ -114,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
             chief_complaint=chief,
             progress=progress,
             cancel=cancel,
+            voice_profile=_voice_profile(store, args.user) if store is not None else None,
         )
         if store is not None:
             from desktop.storage.service import save_pipeline_result
@@ -146,6 +158,18 @@ def _open_store(args: argparse.Namespace) -> Any:
     from desktop.commands.admin import open_store
 
     return open_store(args.store, args.user)
+
+
+def _voice_profile(store: Any, username: str) -> Any:
+    """The account's enrolled voice (Settings → My voice in the app), or None."""
+    from desktop.asr.speakers import load_profile
+    from desktop.core.errors import UserFacingError
+
+    try:
+        return load_profile(store, username)
+    except UserFacingError as exc:
+        log.warning("voice profile not used: %s", type(exc).__name__)
+        return None
 
 
 def _chief_from_patient_file(path: Path) -> str:

@@ -35,6 +35,7 @@ from desktop.services.ports import (
     RenderedLetter,
     TokenFn,
     UserInfo,
+    VoiceStatus,
     filter_consultations,
 )
 
@@ -295,6 +296,61 @@ class StoreRecords:
 
 
 # --------------------------------------------------------------------------------------------
+# voice enrolment
+# --------------------------------------------------------------------------------------------
+class StoreVoice:
+    """VoicePort: profiles built by ``desktop.asr.speakers.enrol``, kept in the encrypted store.
+
+    A profile holds one embedding per voice method available at enrolment: the built-in voice
+    statistics always, and the clinic's speaker model when one is installed.
+    """
+
+    def __init__(self, records: StoreRecords, model_store: Any = None) -> None:
+        self.records = records
+        self.model_store = model_store
+
+    def prompt(self, language: str) -> str:
+        from desktop.asr.speakers import enrolment_prompt
+
+        return enrolment_prompt(language)
+
+    def status(self, user: UserInfo) -> VoiceStatus | None:
+        from desktop.asr.speakers import load_profile
+
+        profile = load_profile(self.records.store, user.username)  # InputError when unreadable
+        return None if profile is None else VoiceStatus(profile.created, profile.speech_seconds)
+
+    def enrol(self, user: UserInfo, samples: np.ndarray, sample_rate: int) -> VoiceStatus:
+        from desktop.asr.speaker_embed import MfccEmbedder, default_embedder
+        from desktop.asr.speakers import enrol, save_profile
+        from desktop.audio.decode import SAMPLE_RATE
+
+        if sample_rate != SAMPLE_RATE:
+            raise UsageError(f"The enrolment recording must be {SAMPLE_RATE} Hz, not {sample_rate} Hz.")
+        embedders: list[Any] = [MfccEmbedder()]
+        clinic = default_embedder(self.model_store) if self.model_store is not None else None
+        if clinic is not None and clinic.name != embedders[0].name:
+            embedders.append(clinic)
+        profile = enrol(samples, embedders)
+        save_profile(self.records.store, user.username, profile)
+        log.info("voice profile saved (%.1f s of speech)", profile.speech_seconds)
+        return VoiceStatus(profile.created, profile.speech_seconds)
+
+    def delete(self, user: UserInfo) -> bool:
+        from desktop.asr.speakers import delete_profile
+
+        return bool(delete_profile(self.records.store, user.username))
+
+    def profile(self, user: UserInfo) -> bytes | None:
+        try:
+            data = self.records.store.load_voice_profile(user.username)
+        except UserFacingError:
+            log.warning("voice profile could not be read; labelling without it")
+            return None
+        return None if data is None else bytes(data)
+
+
+# --------------------------------------------------------------------------------------------
 # audio
 # --------------------------------------------------------------------------------------------
 class MicrophoneAudio:
@@ -302,9 +358,12 @@ class MicrophoneAudio:
 
     DEMO_ID = "demo-sample"
 
-    def __init__(self, demo_file: Path | None = None, realtime: bool = True) -> None:
+    def __init__(
+        self, demo_file: Path | None = None, realtime: bool = True, settings: Settings | None = None
+    ) -> None:
         self.demo_file = demo_file
         self.realtime = realtime
+        self.settings = settings  # read at open(): a lapel microphone means two channels
 
     def devices(self) -> list[AudioDevice]:
         out: list[AudioDevice] = []
@@ -336,8 +395,11 @@ class MicrophoneAudio:
             return source
         from desktop.audio.capture import MicrophoneSource, load_sounddevice
 
+        lapel = self.settings is not None and self.settings.doctor_channel is not None
         return MicrophoneSource(
-            load_sounddevice(), int(device_id) if device_id.isdigit() else (device_id or None)
+            load_sounddevice(),
+            int(device_id) if device_id.isdigit() else (device_id or None),
+            channels=2 if lapel else 1,
         )
 
 

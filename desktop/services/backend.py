@@ -21,6 +21,7 @@ from desktop.services.ports import (
     PlayerPort,
     RecordsPort,
     StreamingAsrPort,
+    VoicePort,
 )
 
 
@@ -29,7 +30,8 @@ class Backend:
     settings: Settings
     records: RecordsPort
     audio: AudioPort
-    asr_factory: Callable[[], StreamingAsrPort]
+    # Called on the recording thread; ``voice_profile=`` (bytes) passes the clinician's enrolled voice.
+    asr_factory: Callable[..., StreamingAsrPort]
     drafter: DrafterPort
     letters: LettersPort
     models: ModelsPort
@@ -38,6 +40,7 @@ class Backend:
     fact_check: Callable[[str, str], list[str]] | None = None
     save_settings: Callable[[Settings], None] | None = None
     demo_audio: str = ""  # demo mode: the sample replayed through the live path
+    voice: VoicePort | None = None  # voice enrolment; None hides it
     threads: dict[str, WorkerThread] = field(default_factory=dict)
 
     def thread(self, name: str, parent: QObject | None = None) -> WorkerThread:

@@ -198,7 +198,10 @@ class AudioDevice:
 
 
 class AudioSourcePort(Protocol):
-    """A started source of 16 kHz mono float32 blocks (microphone or a file replayed in real time)."""
+    """A started source of 16 kHz float32 blocks (microphone or a file replayed in real time).
+
+    Blocks are mono ``(n,)``, or ``(n, 2)`` where a lapel microphone is on one channel.
+    """
 
     sample_rate: int
 
@@ -224,7 +227,7 @@ class StreamingAsrPort(Protocol):
     """One consultation's streaming recogniser: audio in, tentative and final segments out."""
 
     def feed(self, samples: np.ndarray) -> list[TranscriptSegment]:
-        """Segments changed by this audio: tentative ones replace the previous tentative tail."""
+        """Segments changed by this audio (mono or ``(n, 2)``): tentative ones replace the tentative tail."""
         ...
 
     def finish(self) -> list[TranscriptSegment]:
@@ -239,6 +242,36 @@ class StreamingAsrPort(Protocol):
 
 TokenFn = Callable[[str], None]
 ProgressFn = Callable[[str, float], None]
+
+
+@dataclass
+class VoiceStatus:
+    """A clinician's enrolled voice profile: when it was made and from how much speech."""
+
+    created: str
+    speech_seconds: float
+
+
+class VoicePort(Protocol):
+    """The signed-in clinician's voice profile, which tells their voice from the patient's."""
+
+    def prompt(self, language: str) -> str:
+        """The text to read aloud (about 15 s): ``en`` or ``zh`` (Cantonese)."""
+        ...
+
+    def status(self, user: UserInfo) -> VoiceStatus | None:
+        """The stored profile, or None when this clinician has not enrolled."""
+        ...
+
+    def enrol(self, user: UserInfo, samples: np.ndarray, sample_rate: int) -> VoiceStatus:
+        """Build and store (replacing any earlier) a profile; refuses unusable audio with a message."""
+        ...
+
+    def delete(self, user: UserInfo) -> bool: ...
+
+    def profile(self, user: UserInfo) -> bytes | None:
+        """The stored profile for the recogniser; None when not enrolled or unreadable."""
+        ...
 
 
 class DrafterPort(Protocol):

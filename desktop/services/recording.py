@@ -176,10 +176,13 @@ class RecordingSession(QObject):
     def _consume(
         self, block: np.ndarray, rate: int, journal: AudioJournalPort, asr: StreamingAsrPort
     ) -> None:
-        block = np.asarray(block, dtype=np.float32).reshape(-1)
-        journal.append(block)
-        self.samples_recorded += len(block)
-        rms = float(np.sqrt(np.mean(block * block))) if len(block) else 0.0
+        block = np.asarray(block, dtype=np.float32)
+        # The journal keeps the mono mix (what was said); a two-channel block goes on to the
+        # recogniser whole, where the channels' balance tells the lapel wearer from the room.
+        mono = block.mean(axis=1, dtype=np.float32) if block.ndim == 2 else block.reshape(-1)
+        journal.append(mono)
+        self.samples_recorded += len(mono)
+        rms = float(np.sqrt(np.mean(mono * mono))) if len(mono) else 0.0
         self.level_changed.emit(max(-90.0, 20.0 * np.log10(rms + 1e-9)))
         self.elapsed_changed.emit(self.samples_recorded / rate)
         self._publish(asr.feed(block))

@@ -4,6 +4,9 @@ Fits :class:`~desktop.services.ports.StreamingAsrPort`. Recognition runs on its 
 (:class:`~desktop.asr.streaming_session.BackgroundRecognizer`), so the recording thread that
 writes the encrypted journal never waits for a decode. Each final segment gets a speaker label
 from the audio it covers; at Stop the labeller reviews every label with everything heard.
+
+In a room with a lapel microphone on the doctor the blocks are two-channel ``(n, 2)``: the
+recogniser hears the mono mix and the labeller the two channels, whose balance says who spoke.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class LiveRecogniser:
         vocabulary: list[str] | None = None,
         label_speakers: bool = True,
         doctor_profile: Any = None,
+        doctor_channel: int = 0,
+        embedder: Any = None,
     ) -> None:
         from desktop.asr.streaming import StreamingOptions, StreamingRecognizer
         from desktop.asr.streaming_session import BackgroundRecognizer
@@ -41,11 +46,14 @@ class LiveRecogniser:
             try:
                 from desktop.asr.speakers import SpeakerLabeller
 
-                self._labeller = SpeakerLabeller(doctor_profile)
+                self._labeller = SpeakerLabeller(
+                    doctor_profile, embedder=embedder, doctor_channel=doctor_channel
+                )
             except Exception:
                 log.warning("speaker labelling is unavailable; segments stay unlabelled", exc_info=True)
         self._audio: list[np.ndarray] = []
         self._samples = 0
+        self._channels = 0  # fixed by the first block: 1 (mono) or 2 (lapel + room)
         self._final: list[TranscriptSegment] = []
 
     @property
@@ -57,10 +65,19 @@ class LiveRecogniser:
         return str(self._bg.recognizer.session_language)
 
     def feed(self, samples: np.ndarray) -> list[TranscriptSegment]:
-        block = np.asarray(samples, dtype=np.float32).reshape(-1)
+        block = np.asarray(samples, dtype=np.float32)
+        if block.ndim == 2 and block.shape[1] == 1:
+            block = block[:, 0]
+        if not self._channels:
+            self._channels = 2 if block.ndim == 2 else 1
+        if self._channels == 2 and block.ndim == 1:  # keep one shape for the whole consultation
+            block = np.repeat(block[:, None], 2, axis=1)
+        mono = block.mean(axis=1, dtype=np.float32) if block.ndim == 2 else block.reshape(-1)
+        if self._channels == 1:
+            block = mono
         self._audio.append(block)
-        self._samples += len(block)
-        return self._label(self._bg.feed(block))
+        self._samples += len(mono)
+        return self._label(self._bg.feed(mono))
 
     def finish(self) -> list[TranscriptSegment]:
         out = self._label(self._bg.finish())

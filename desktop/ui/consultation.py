@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 
 from PySide6.QtCore import Qt, Signal
@@ -354,9 +355,14 @@ class ConsultationView(QWidget):
             return None
         cid = self.info.id
         records = self.backend.records
+        factory = self.backend.asr_factory
+        voice = self.backend.voice
+        profile = voice.profile(self.user) if voice is not None else None
+        if profile is not None:  # the enrolled clinician's voice anchors the doctor label
+            factory = functools.partial(self.backend.asr_factory, voice_profile=profile)
         session = RecordingSession(
             source,
-            self.backend.asr_factory,
+            factory,
             lambda: records.open_journal(cid),
             parent=self,
         )

@@ -297,6 +297,7 @@ class MainWindow(QMainWindow):
             self.backend.audio,
             self.backend.save_settings,
             self,
+            voice=self.backend.voice,
         )
         dialog.accepted.connect(lambda: self._settings_saved(dialog))
         dialog.open()

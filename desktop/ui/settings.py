@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 
 from desktop.config import LANGUAGES, SCRIPTS, Settings
 from desktop.core.errors import UserFacingError
-from desktop.services.ports import AudioPort, ModelsPort, UserInfo
+from desktop.services.ports import AudioPort, ModelsPort, UserInfo, VoicePort
 from desktop.ui.common import UI_LANGUAGES
+from desktop.ui.voice import VoiceTab
 
 ADMIN_SECTIONS = frozenset({"clinic", "policy"})
 
@@ -148,6 +149,7 @@ class SettingsDialog(QDialog):
         save: Callable[[Settings], None] | None,
         parent: QWidget | None = None,
         admin_only: bool = False,
+        voice: VoicePort | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -176,6 +178,11 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(form, section_title(f.name))
         if not admin_only:
             self.tabs.addTab(self._models_tab(models), self.tr("Models"))
+        self.voice_tab: VoiceTab | None = None
+        if voice is not None and not admin_only and user.is_clinician:
+            self.voice_tab = VoiceTab(voice, audio, user, settings.audio.input_device)
+            self.tabs.addTab(self.voice_tab, self.tr("My voice"))
+        self.finished.connect(self._closing)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -220,6 +227,11 @@ class SettingsDialog(QDialog):
             choices["llm.model"] = [(m.name, m.name) for m in infos if m.role == "llm"]
         except UserFacingError:
             pass
+        choices["audio.lapel_channel"] = [
+            ("", QCoreApplication.translate("Settings", "none (one microphone)")),
+            ("left", QCoreApplication.translate("Settings", "left channel")),
+            ("right", QCoreApplication.translate("Settings", "right channel")),
+        ]
         with contextlib.suppress(UserFacingError):
             choices["audio.input_device"] = [
                 ("", QCoreApplication.translate("Settings", "system default"))
@@ -249,6 +261,10 @@ class SettingsDialog(QDialog):
             for col, value in enumerate((m.name, m.role, f"{m.size / 1e6:.0f} MB", state)):
                 table.setItem(row, col, QTableWidgetItem(value))
         return table
+
+    def _closing(self) -> None:
+        if self.voice_tab is not None:
+            self.voice_tab.shutdown()
 
     def _accept(self) -> None:
         for form in self.forms:

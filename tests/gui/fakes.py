@@ -11,11 +11,19 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 import numpy as np
 
 from desktop.config import ClinicSettings, Settings
-from desktop.core.errors import AuthenticationError, Cancelled, ModelError, PermissionDeniedError, UsageError
+from desktop.core.errors import (
+    AudioError,
+    AuthenticationError,
+    Cancelled,
+    ModelError,
+    PermissionDeniedError,
+    UsageError,
+)
 from desktop.core.types import NOTE_SECTIONS, NoteStatement, Patient, SoapNote, Transcript, TranscriptSegment
 from desktop.documents.templates import KINDS
 from desktop.services.backend import Backend
@@ -32,6 +40,7 @@ from desktop.services.ports import (
     RenderedLetter,
     TokenFn,
     UserInfo,
+    VoiceStatus,
     filter_consultations,
 )
 
@@ -254,9 +263,13 @@ class FakeAudio:
 class FakeAsr:
     """One segment per second of audio: tentative after half a second, final after a full second."""
 
-    def __init__(self) -> None:
+    instances: ClassVar[list[FakeAsr]] = []
+
+    def __init__(self, voice_profile: bytes | None = None) -> None:
         self.samples = 0
         self.count = 0
+        self.voice_profile = voice_profile
+        FakeAsr.instances.append(self)
 
     @property
     def duty_cycle(self) -> float:
@@ -398,6 +411,38 @@ class FakePlayer:
         pass
 
 
+class FakeVoice:
+    """VoicePort: keeps one profile per user; refuses readings with under 8 s of audio, as enrol does."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[str, VoiceStatus] = {}
+        self.readings: list[int] = []  # samples of every reading offered
+
+    def prompt(self, language: str) -> str:
+        return "請讀出這段文字。" if language == "zh" else "Please read this text aloud."
+
+    def status(self, user: UserInfo) -> VoiceStatus | None:
+        return self.profiles.get(user.username)
+
+    def enrol(self, user: UserInfo, samples: np.ndarray, sample_rate: int) -> VoiceStatus:
+        self.readings.append(len(samples))
+        if len(samples) < 8 * sample_rate:
+            raise AudioError(
+                f"The enrolment recording has only {len(samples) / sample_rate:.1f} s of speech; "
+                "at least 8 s are needed.",
+                "Read the whole prompt aloud (about 15 seconds) and record again.",
+            )
+        status = VoiceStatus("2026-11-24T09:00:00+00:00", len(samples) / sample_rate)
+        self.profiles[user.username] = status
+        return status
+
+    def delete(self, user: UserInfo) -> bool:
+        return self.profiles.pop(user.username, None) is not None
+
+    def profile(self, user: UserInfo) -> bytes | None:
+        return b"profile:" + user.username.encode() if user.username in self.profiles else None
+
+
 def fake_backend(records: FakeRecords | None = None, **kw: object) -> Backend:
     records = records or FakeRecords()
     settings = Settings()
@@ -413,4 +458,5 @@ def fake_backend(records: FakeRecords | None = None, **kw: object) -> Backend:
         fact_check=lambda transcript, statement: [
             w for w in ("amlodipine",) if w in statement.lower() and w not in transcript.lower()
         ],
+        voice=kw.get("voice"),  # type: ignore[arg-type]
     )

@@ -25,9 +25,19 @@ from desktop.config import Settings  # noqa: E402
 from desktop.core.types import NoteStatement, Patient, SoapNote, Transcript, TranscriptSegment  # noqa: E402
 from desktop.services.adapters import TemplateLetters  # noqa: E402
 from desktop.services.backend import Backend  # noqa: E402
-from desktop.services.ports import ProgressFn, TokenFn  # noqa: E402
+from desktop.services.ports import ProgressFn, TokenFn, VoiceStatus  # noqa: E402
 from desktop.ui.main import MainWindow, create_app, setup_qt  # noqa: E402
-from tests.gui.fakes import FakeAudio, FakeRecords, fake_backend  # noqa: E402
+from tests.gui.fakes import FakeAudio, FakeRecords, FakeVoice, fake_backend  # noqa: E402
+
+
+class VoiceTabPrompt:
+    """The real enrolment prompts from assets/prompts."""
+
+    @staticmethod
+    def read(language: str) -> str:
+        name = "enrolment_zh.txt" if language == "zh" else "enrolment_en.txt"
+        return (ROOT / "assets" / "prompts" / name).read_text(encoding="utf-8").strip()
+
 
 RATE = 16000
 
@@ -168,11 +178,17 @@ def build(language: str, lines_file: str, asr_language: str) -> tuple[FakeRecord
     settings.clinic.name_zh = "海景醫務中心"
     settings.clinic.address = "12/F, 88 Queen's Road Central, Hong Kong"
     settings.clinic.phone = "2345 6789"
+    voice = FakeVoice()
+    voice.profiles["drwong"] = VoiceStatus("2026-11-20T09:12:00+08:00", 14.2)
+    voice.prompt = lambda language: VoiceTabPrompt.read(language)  # type: ignore[method-assign]
     backend = fake_backend(
-        records, audio=FakeAudio(seconds=len(sample_lines(lines_file)) + 0.5), drafter=ScriptDrafter()
+        records,
+        audio=FakeAudio(seconds=len(sample_lines(lines_file)) + 0.5),
+        drafter=ScriptDrafter(),
+        voice=voice,
     )
     backend.settings = settings
-    backend.asr_factory = lambda: ScriptAsr(sample_lines(lines_file), asr_language)
+    backend.asr_factory = lambda **_kw: ScriptAsr(sample_lines(lines_file), asr_language)
     backend.letters = TemplateLetters(None, settings)
     return records, backend
 
@@ -285,6 +301,9 @@ def main(out: Path) -> int:
     settings_dialog = window.open_settings()
     assert settings_dialog is not None
     shoot(settings_dialog, out, "12-settings")
+    assert settings_dialog.voice_tab is not None
+    settings_dialog.tabs.setCurrentWidget(settings_dialog.voice_tab)
+    shoot(settings_dialog, out, "16-my-voice")
     settings_dialog.close()
 
     window.back_to_list()

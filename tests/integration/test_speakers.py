@@ -210,3 +210,150 @@ def test_bench_speakers_scores_a_recording_with_reference_labels(
     # A recording without reference labels is a clear error, not a traceback.
     (tmp_path / "visit.wav.turns.json").unlink()
     assert cli.main(["bench", "speakers", "--input", str(wav)]) != 0
+
+
+def _accuracy(segments: list[TranscriptSegment], turns: list[synth_mod.Turn]) -> float:
+    """Share of segments whose label is the role of the turn they overlap most."""
+    right = 0
+    for seg in segments:
+        turn = max(turns, key=lambda t: min(t.end, seg.end) - max(t.start, seg.start))
+        right += seg.speaker == turn.role
+    return right / len(segments)
+
+
+@pytest.fixture(scope="module")
+def lapel_right(
+    synth: synth_mod.Synthesiser,
+    scenarios: dict[str, synth_mod.Scenario],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, synth_mod.Consultation]:
+    """Two similar male voices; the doctor's lapel microphone on the right channel, saved as a file."""
+    c = synth_mod.render(synth, scenarios["en-similar-voices-2channel"])
+    assert c.samples.ndim == 2
+    path = tmp_path_factory.mktemp("lapel") / "lapel_right.wav"
+    synth_mod.write_wav(path, c.samples[:, ::-1])  # synthesised lapel-first; swap to lapel-right
+    return path, c
+
+
+def test_a_two_channel_file_is_labelled_by_the_configured_lapel_channel(
+    lapel_right: tuple[Path, synth_mod.Consultation], model_store: object
+) -> None:
+    from desktop.pipeline import label_speakers, load_channels
+
+    path, c = lapel_right
+    stereo = load_channels(path)
+    assert stereo.shape[1] == 2 and abs(len(stereo) - len(c.samples)) < 160
+
+    def segments() -> list[TranscriptSegment]:
+        return [TranscriptSegment(f"s{i}", t.start, t.end, t.text) for i, t in enumerate(c.turns)]
+
+    right = label_speakers(Transcript("en", segments()), stereo, model_store, doctor_channel=1)  # type: ignore[arg-type]
+    assert _accuracy(right.segments, c.turns) >= MIN_ACCURACY_TWO_CHANNEL
+    # The setting is what decides: naming the wrong channel turns the labels round.
+    wrong = label_speakers(Transcript("en", segments()), stereo, model_store, doctor_channel=0)  # type: ignore[arg-type]
+    assert _accuracy(wrong.segments, c.turns) <= 0.5
+
+
+def test_a_mono_file_opened_as_two_channels_is_labelled_as_mono(
+    yue_two: synth_mod.Consultation, tmp_path: Path
+) -> None:
+    from desktop.pipeline import load_channels
+
+    path = tmp_path / "mono.wav"
+    synth_mod.write_wav(path, yue_two.samples)
+    stereo = load_channels(path)
+    assert stereo.shape[1] == 2 and np.allclose(stereo[:, 0], stereo[:, 1])
+    mono_labeller, dual_labeller = SpeakerLabeller(None), SpeakerLabeller(None)
+    for t in yue_two.turns:
+        a = mono_labeller.label(stereo[:, 0], t.start, t.end, t.text, buffer_start=0.0)
+        b = dual_labeller.label(stereo, t.start, t.end, t.text, buffer_start=0.0)
+        assert a == b  # identical channels carry no lapel: the voices decide, as in mono
+
+
+def test_store_voice_enrols_the_signed_in_clinician(yue_two: synth_mod.Consultation, tmp_path: Path) -> None:
+    from desktop.app import _voice_profile
+    from desktop.core.errors import AudioError
+    from desktop.services.adapters import StoreRecords, StoreVoice
+    from desktop.storage import KdfParams, Store
+
+    kdf = KdfParams(n=2**10, r=8, p=1)
+    store, _ = Store.create(tmp_path / "store", "it", "admin-pass-1", kdf=kdf)
+    store.add_user("drwong", "doctor-pass-1", ["doctor"], "Dr Wong", "M1")
+    store.close()
+    records = StoreRecords(tmp_path / "store", kdf=kdf)
+    user = records.sign_in("drwong", "doctor-pass-1")
+    voice = StoreVoice(records)
+    try:
+        assert len(voice.prompt("en").split()) > 20  # about 15 s of reading
+        assert voice.prompt("zh") != voice.prompt("en")
+        assert voice.status(user) is None and voice.profile(user) is None
+        with pytest.raises(AudioError, match="silent"):
+            voice.enrol(user, np.zeros(16000 * 15, dtype=np.float32), 16000)
+        assert voice.status(user) is None  # a refused reading stores nothing
+        assert yue_two.enrolment is not None
+        status = voice.enrol(user, yue_two.enrolment, 16000)
+        assert 10.0 < status.speech_seconds < 25.0 and status.created
+        assert voice.status(user) == status
+        data = voice.profile(user)
+        assert data is not None
+        profile = _voice_profile(data)  # what the recogniser of the next recording is given
+        assert profile is not None
+        scores, _, _ = run_labeller(yue_two.samples, yue_two.turns, profile=profile)
+        assert scores.accuracy >= MIN_ACCURACY_ENROLLED
+        assert _voice_profile(b"not a profile") is None  # unreadable: label without it, never fail
+        assert voice.delete(user) is True
+        assert voice.status(user) is None
+    finally:
+        records.close()
+
+
+@pytest.mark.slow
+def test_live_recogniser_labels_by_the_lapel_channel(
+    lapel_right: tuple[Path, synth_mod.Consultation], asr_model_path: Path
+) -> None:
+    from desktop.asr.engine import WhisperEngine
+    from desktop.services.streaming import LiveRecogniser
+
+    _, c = lapel_right
+    engine = WhisperEngine(asr_model_path, device="cpu", compute_type="int8", cpu_threads=2)
+    live = LiveRecogniser(engine, language="en", doctor_channel=0)  # synthesised lapel-first
+    block = 1600
+    for i in range(0, len(c.samples), block):
+        live.feed(c.samples[i : i + block])  # (n, 2) blocks, as a two-channel microphone gives them
+    live.finish()
+    segments = [s for s in live._final if s.final]
+    assert " ".join(s.text for s in segments).strip()  # the recogniser heard the mono mix
+
+    # Turns taken after a pause of half a second can end up in one live line, which then has
+    # one label; score the lines that lie within one turn.
+    def within_one_turn(seg: TranscriptSegment) -> bool:
+        best = max(min(t.end, seg.end) - max(t.start, seg.start) for t in c.turns)
+        return best >= 0.8 * (seg.end - seg.start)
+
+    clean = [s for s in segments if within_one_turn(s)]
+    assert len(clean) >= len(segments) // 2
+    assert {s.speaker for s in clean} == {"doctor", "patient"}
+    assert _accuracy(clean, c.turns) >= 0.95
+
+
+def test_process_with_a_store_account_uses_its_voice_profile(
+    yue_two: synth_mod.Consultation, tmp_path: Path
+) -> None:
+    from desktop.commands.process import _voice_profile
+    from desktop.storage import KdfParams, Store
+
+    admin, _ = Store.create(tmp_path / "store", "it", "admin-pass-1", kdf=KdfParams(n=2**10, r=8, p=1))
+    admin.add_user("drwong", "doctor-pass-1", ["doctor"], "Dr Wong", "M1")
+    admin.close()
+    store = Store.open(tmp_path / "store", "drwong", "doctor-pass-1")
+    try:
+        assert _voice_profile(store, "drwong") is None  # not enrolled: label without it
+        assert yue_two.enrolment is not None
+        profile = enrol(yue_two.enrolment)
+        save_profile(store, "drwong", profile)
+        loaded = _voice_profile(store, "drwong")
+        assert loaded is not None and loaded.to_bytes() == profile.to_bytes()
+        store.save_voice_profile("drwong", b"damaged")
+        assert _voice_profile(store, "drwong") is None  # unreadable: a warning, never a failed job
+    finally:
+        store.close()

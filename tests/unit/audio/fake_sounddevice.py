@@ -24,7 +24,7 @@ class CallbackFlags:
 
 @dataclass
 class FakeBehaviour:
-    signal: np.ndarray  # mono float32 at the device's rate
+    signal: np.ndarray  # float32 at the device's rate: (n,) mono, or (n, channels)
     interval: float = 0.0  # seconds between callbacks (0 = as fast as possible)
     vanish_after_blocks: int | None = None
     vanish_silently: bool = False  # stop calling back without PortAudio finishing the stream
@@ -61,7 +61,12 @@ class FakeInputStream:
 
     def _run(self) -> None:
         b = self.owner.behaviour
+        channels = int(self.kwargs.get("channels", 1))
         signal = np.asarray(b.signal, dtype=np.float32)
+        signal = signal.reshape(len(signal), -1)
+        if signal.shape[1] < channels:  # a mono signal on every channel the stream asked for
+            signal = np.repeat(signal[:, :1], channels, axis=1)
+        signal = signal[:, :channels]
         pos = 0
         n = self.blocksize
         while not self._stop.is_set():
@@ -74,15 +79,15 @@ class FakeInputStream:
             if pos < len(signal):
                 block = signal[pos : pos + n]
                 if len(block) < n:
-                    block = np.concatenate([block, np.zeros(n - len(block), dtype=np.float32)])
+                    block = np.concatenate([block, np.zeros((n - len(block), channels), dtype=np.float32)])
             elif b.silence_after_signal:
-                block = np.zeros(n, dtype=np.float32)
+                block = np.zeros((n, channels), dtype=np.float32)
             else:
                 self._stop.wait(0.01)
                 continue
             pos += n
             flags = CallbackFlags(input_overflow=self.blocks_sent in b.overflow_flag_blocks)
-            self.callback(block.reshape(-1, 1), n, None, flags)
+            self.callback(block, n, None, flags)
             self.blocks_sent += 1
             if b.interval > 0:
                 self._stop.wait(b.interval)

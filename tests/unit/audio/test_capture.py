@@ -89,6 +89,42 @@ def test_captures_at_native_rate_and_delivers_16k_mono() -> None:
     assert abs(freqs[int(np.argmax(np.abs(np.fft.rfft(segment))))] - 440) < 3
 
 
+def _peak_hz(x: np.ndarray) -> float:
+    freqs = np.fft.rfftfreq(len(x), 1 / 16_000)
+    return float(freqs[int(np.argmax(np.abs(np.fft.rfft(x))))])
+
+
+def test_two_channels_for_a_lapel_microphone_arrive_side_by_side() -> None:
+    rate = 48_000
+    lapel, room = _sine(rate, 2.0, 440.0), 0.5 * _sine(rate, 2.0, 1000.0)
+    sd = FakeSoundDevice(FakeBehaviour(signal=np.stack([lapel, room], axis=1), interval=0.005), rate=rate)
+    src = MicrophoneSource(sd, "Laptop Array Mic", block_seconds=0.05, channels=2)
+    src.start()
+    blocks = _read_until(src, 16_000)
+    src.stop()
+    rest, end = _read_to_end(src)
+    assert isinstance(end, EOFError)
+    y = np.concatenate(blocks + rest)
+    assert sd.streams[0].kwargs["channels"] == 2 and src.stats.channels == 2
+    assert y.ndim == 2 and y.shape[1] == 2
+    assert len(y) == src.stats.samples_delivered == src.stats.device_frames // 3  # 48k -> 16k
+    # Each channel is resampled on its own: the tones stay on their channels.
+    assert abs(_peak_hz(y[1000:15000, 0]) - 440) < 3
+    assert abs(_peak_hz(y[1000:15000, 1]) - 1000) < 3
+
+
+def test_two_channels_asked_of_a_one_channel_microphone_fall_back_to_mono() -> None:
+    rate = 16_000
+    sd = FakeSoundDevice(FakeBehaviour(signal=_sine(rate, 1.0), interval=0.005), rate=rate)
+    src = MicrophoneSource(sd, "USB Desk Microphone", block_seconds=0.05, channels=2)
+    src.start()
+    blocks = _read_until(src, 8_000)
+    src.stop()
+    assert sd.streams[0].kwargs["channels"] == 1 and src.channels == 1
+    assert all(b.ndim == 1 for b in blocks)
+    assert any("one input channel" in note for note in src.stats.notes)
+
+
 def test_vanishing_device_raises_after_everything_captured_is_read() -> None:
     rate = 48_000
     signal = _sine(rate, 3.0)

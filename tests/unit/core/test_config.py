@@ -51,3 +51,33 @@ def test_round_trip_and_description(tmp_path: Path) -> None:
     assert load_settings(tmp_path / "p.json", tmp_path / "u.json").llm.n_gpu_layers == 12
     keys = {k for k, _, _ in describe()}
     assert {"asr.model", "llm.n_gpu_layers", "policy.retention_days", "clinic.registration_no"} <= keys
+
+
+def test_lapel_channel_setting_maps_to_the_doctor_channel() -> None:
+    from desktop.config import Settings
+
+    settings = Settings()
+    assert settings.doctor_channel is None  # one microphone
+    settings.audio.lapel_channel = "left"
+    assert settings.doctor_channel == 0
+    settings.audio.lapel_channel = "right"
+    assert settings.doctor_channel == 1
+    settings.validate()
+    settings.audio.lapel_channel = "middle"
+    with pytest.raises(UsageError, match="lapel channel"):
+        settings.validate()
+
+
+def test_process_lapel_flag_sets_the_channel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import argparse
+
+    from desktop.commands.process import build_settings, register
+
+    monkeypatch.setenv("CONSULT_SCRIBE_CONFIG", str(tmp_path / "user.json"))
+    monkeypatch.setenv("CONSULT_SCRIBE_POLICY", str(tmp_path / "policy.json"))
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["process", "in.flac", "--out", "out", "--lapel-channel", "right"])
+    assert build_settings(args).doctor_channel == 1
+    args = parser.parse_args(["process", "in.flac", "--out", "out"])
+    assert build_settings(args).doctor_channel is None
