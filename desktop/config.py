@@ -55,6 +55,13 @@ class LlmSettings:
     n_threads: int = field(default=0, metadata=_meta("0 = all cores."))
     max_tokens: int = field(default=1024, metadata=_meta("Most tokens one draft may generate."))
     temperature: float = field(default=0.1, metadata=_meta("Sampling temperature for drafts."))
+    prefill_seconds: int = field(
+        default=20,
+        metadata=_meta(
+            "While recording, read the transcript into the language model every this many seconds, "
+            "so the draft is ready sooner after Stop (skipped while speech recognition is busy); 0 = off."
+        ),
+    )
     server_url: str = field(
         default="",
         metadata=_meta("Optional clinic inference server on the local network (left empty: run locally)."),

@@ -1,8 +1,12 @@
-"""`consult-scribe bench llm`: Stop -> complete SOAP draft (BENCHMARKS.md L1, L2, L4).
+"""`consult-scribe bench llm`: Stop -> complete SOAP draft (BENCHMARKS.md L1, L2, L3, L4).
 
 Drafts notes for typed transcripts (``--input``) and/or the first N ACI-Bench dialogues
 (``--aci N``), prints a table and saves JSON. Each figure is the production drafting path:
 the same prompts, schemas, guard and fallbacks the app uses.
+
+With ``--prefill N`` every case is drafted twice: once from an empty cache (as above), and
+once after the transcript was read in as the app does during a recording, N lines at a time
+(L3: share of the transcript already in the cache at Stop, and the Stop -> draft time then).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser("llm", help="time SOAP drafting (L1, L2, L4)")
+    parser: argparse.ArgumentParser = sub.add_parser("llm", help="time SOAP drafting (L1, L2, L3, L4)")
     parser.add_argument(
         "--input", type=Path, action="append", default=[], help="transcript .txt or transcript.json"
     )
@@ -32,6 +36,13 @@ def register(sub: Any) -> None:
     parser.add_argument("--llm-model", default=None, metavar="NAME")
     parser.add_argument("--n-gpu-layers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--prefill",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also draft after reading the transcript in N lines at a time, as during a recording (L3)",
+    )
     parser.add_argument("--json", type=Path, default=None, metavar="OUT")
     parser.set_defaults(handler=run)
 
@@ -53,9 +64,9 @@ def _load(path: Path) -> Any:
 def run(args: argparse.Namespace) -> int:
     from desktop.commands.evaluate import default_data_dir
     from desktop.config import load_settings
-    from desktop.core.types import Patient
+    from desktop.core.types import Patient, Transcript
     from desktop.evaluation import dialogue_to_transcript, read_dataset
-    from desktop.llm.drafting import draft_note
+    from desktop.llm.drafting import draft_note, prefill
     from desktop.llm.runtime import LlamaRuntime
     from desktop.pipeline import model_store
 
@@ -109,6 +120,26 @@ def run(args: argparse.Namespace) -> int:
             f"{result.completion_tokens:7d} {row['tokens_per_s']:6.1f} {row['sections_valid']:>4}/6",
             file=sys.stdout,
         )
+        if args.prefill > 0:
+            runtime.forget()  # as at the start of a new consultation
+            prefill_s = 0.0
+            segments = transcript.segments
+            for k in range(args.prefill, len(segments) + 1, args.prefill):
+                stats = prefill(runtime, Transcript(transcript.language, segments[:k]), Patient())
+                prefill_s += stats.seconds if stats is not None else 0.0
+            warm = draft_note(runtime, transcript, Patient(), temperature=settings.llm.temperature)
+            row.update(
+                {
+                    "prefix_reuse": warm.prefix_reuse,
+                    "draft_after_prefill_s": warm.seconds,
+                    "first_token_after_prefill_s": warm.first_token_s,
+                    "prefill_s": prefill_s,
+                }
+            )
+            print(
+                f"{'  after prefill':28} {'':6} {warm.seconds:8.1f} {warm.first_token_s:9.2f} "
+                f"  L3 {100 * warm.prefix_reuse:3.0f} % of the transcript cached; prefills {prefill_s:.1f} s"
+            )
     drafts = [r["draft_s"] for r in rows]
     overall = {
         "draft_p50_s": statistics.median(drafts),
@@ -118,12 +149,33 @@ def run(args: argparse.Namespace) -> int:
         "schema_validity": sum(r["sections_valid"] for r in rows) / sum(r["sections_total"] for r in rows),
         "model_load_s": load_s,
     }
+    if args.prefill > 0:
+        warm_rows = [r for r in rows if "prefix_reuse" in r]
+        overall.update(
+            {
+                "prefill_every_lines": args.prefill,
+                "prefix_reuse_p50": statistics.median(r["prefix_reuse"] for r in warm_rows),
+                "prefix_reuse_min": min(r["prefix_reuse"] for r in warm_rows),
+                "draft_after_prefill_p50_s": statistics.median(r["draft_after_prefill_s"] for r in warm_rows),
+                "draft_after_prefill_p95_s": _pct([r["draft_after_prefill_s"] for r in warm_rows], 0.95),
+                "first_token_after_prefill_p50_s": statistics.median(
+                    r["first_token_after_prefill_s"] for r in warm_rows
+                ),
+            }
+        )
     print(
         f"\nL1 Stop -> draft p50 {overall['draft_p50_s']:.1f} s, p95 {overall['draft_p95_s']:.1f} s; "
         f"first token p50 {overall['first_token_p50_s']:.2f} s; "
         f"L2 generation {overall['generation_tokens_per_s_median']:.1f} tok/s; "
         f"L4 schema validity {100 * overall['schema_validity']:.0f} %"
     )
+    if args.prefill > 0:
+        print(
+            f"L3 prefix reuse p50 {100 * overall['prefix_reuse_p50']:.0f} % "
+            f"(min {100 * overall['prefix_reuse_min']:.0f} %); Stop -> draft after prefill "
+            f"p50 {overall['draft_after_prefill_p50_s']:.1f} s, p95 {overall['draft_after_prefill_p95_s']:.1f} s; "
+            f"first token p50 {overall['first_token_after_prefill_p50_s']:.2f} s"
+        )
     print(
         f"Model {settings.llm.model}, {'GPU' if runtime.n_gpu_layers else 'CPU'}, "
         f"{runtime.n_threads_used} threads, {os.cpu_count()} logical cores; model load {load_s:.2f} s."

@@ -26,7 +26,7 @@ from desktop.core.types import NOTE_SECTIONS, NoteStatement, Patient, SoapNote, 
 from desktop.documents.factguard import FactGuard
 from desktop.llm.evidence import link_evidence
 from desktop.llm.extractive import extract_sections
-from desktop.llm.runtime import LlamaRuntime, TokenFn
+from desktop.llm.runtime import LlamaRuntime, PrefillStats, TokenFn
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ class DraftResult:
     extracted_sections: list[str] = field(default_factory=list)
     # Sections whose answer did not parse even after a shorter retry.
     invalid_sections: list[str] = field(default_factory=list)
+    # Share of the transcript's tokens already in the model's cache when drafting began (prefill
+    # during the consultation; BENCHMARKS L3).
+    prefix_reuse: float = 0.0
 
 
 @lru_cache(maxsize=8)
@@ -172,6 +175,43 @@ def _statements(data: object) -> list[NoteStatement]:
     return out
 
 
+def prefill(
+    runtime: LlamaRuntime,
+    transcript: Transcript,
+    patient: Patient,
+    chief_complaint: str = "",
+    *,
+    max_tokens: int = 384,
+) -> PrefillStats | None:
+    """Read the transcript so far into the model's cache while the consultation goes on.
+
+    The prompt is exactly the one the draft's first question will use, so at Stop the model
+    only reads the lines added since (and any line whose speaker label changed). Returns None
+    when there is nothing to read yet.
+    """
+    if not transcript.segments:
+        return None
+    lines = transcript_lines(transcript)
+    first_chunk = chunk_lines(runtime, lines, patient, chief_complaint, max_tokens)[0]
+    stats = runtime.prefill(
+        build_messages(first_chunk, patient, chief_complaint, _questions()[DRAFT_STEPS[0]])
+    )
+    log.info(
+        "prefilled %d transcript lines: %d new tokens, %d cached, %.2f s",
+        len(first_chunk),
+        stats.new_tokens,
+        stats.cached_tokens,
+        stats.seconds,
+    )
+    return stats
+
+
+def _transcript_tokens(runtime: LlamaRuntime, prompt_tokens: int, question: str) -> int:
+    """Where the transcript ends in a prompt: before the question and the chat template's tail."""
+    tail = runtime.count_tokens(f"\n\n{question}\nAnswer in JSON.") + 8
+    return max(1, prompt_tokens - tail)
+
+
 def draft_note(
     runtime: LlamaRuntime,
     transcript: Transcript,
@@ -226,6 +266,9 @@ def draft_note(
                     cancel=cancel,
                 )
                 stats = runtime.last_stats
+                if step == 1 and attempt == 0 and len(notes) == 0:
+                    end = _transcript_tokens(runtime, stats.prompt_tokens, questions[section])
+                    result.prefix_reuse = min(1.0, stats.cached_prompt_tokens / end)
                 result.prompt_tokens += stats.prompt_tokens
                 result.completion_tokens += stats.completion_tokens
                 if not result.first_token_s:
@@ -267,11 +310,13 @@ def draft_note(
     if on_progress is not None:
         on_progress("draft ready", 1.0)
     log.info(
-        "drafted note: %d chunk(s), %d prompt + %d generated tokens, %.1f s, %d unsupported",
+        "drafted note: %d chunk(s), %d prompt + %d generated tokens, %.1f s, %d unsupported, "
+        "%.0f %% of the transcript read before Stop",
         result.chunks,
         result.prompt_tokens,
         result.completion_tokens,
         result.seconds,
         result.unsupported,
+        100 * result.prefix_reuse,
     )
     return result

@@ -4,6 +4,10 @@ One caller at a time owns the model (the LLM worker thread in the app). Output c
 constrained to a JSON schema (compiled to a llama.cpp grammar), streamed token by token,
 and cancelled between tokens. Layers are offloaded to the GPU when the build supports it
 and ``n_gpu_layers`` asks for it; on a CPU-only build the same call runs on the CPU.
+
+llama.cpp keeps the tokens it last read in its KV cache and reuses the longest prefix a new
+prompt shares with them, so ``prefill`` can read the transcript while the consultation is
+still going: at Stop only what was said since the last prefill is left to read.
 """
 
 from __future__ import annotations
@@ -31,11 +35,33 @@ class GenerationStats:
     completion_tokens: int = 0
     first_token_s: float = 0.0
     total_s: float = 0.0
+    # Prompt tokens llama.cpp took from its KV cache instead of reading them again.
+    cached_prompt_tokens: int = 0
 
     @property
     def tokens_per_second(self) -> float:
         gen = self.total_s - self.first_token_s
         return self.completion_tokens / gen if gen > 0 else 0.0
+
+
+@dataclass
+class PrefillStats:
+    prompt_tokens: int  # the whole prompt
+    cached_tokens: int  # already in the KV cache before this prefill
+    seconds: float
+
+    @property
+    def new_tokens(self) -> int:
+        return max(0, self.prompt_tokens - self.cached_tokens)
+
+
+def _common_prefix(a: Any, b: Any) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if int(x) != int(y):
+            break
+        n += 1
+    return n
 
 
 def gpu_offload_supported() -> bool:
@@ -127,6 +153,7 @@ class LlamaRuntime:
         stats = GenerationStats()
         started = time.perf_counter()
         with self._lock:
+            cached_before = self._cached_tokens()
             stream = self._llm.create_chat_completion(
                 messages=messages,
                 grammar=grammar,
@@ -152,7 +179,37 @@ class LlamaRuntime:
                 close = getattr(stream, "close", None)
                 if close is not None:
                     close()
+            after = self._cached_tokens()
         stats.total_s = time.perf_counter() - started
-        stats.prompt_tokens = self.count_message_tokens(messages)
+        # The cache now holds the prompt followed by the answer (its last token maybe not yet read).
+        prompt_len = max(0, len(after) - stats.completion_tokens)
+        stats.prompt_tokens = prompt_len or self.count_message_tokens(messages)
+        stats.cached_prompt_tokens = min(_common_prefix(cached_before, after), prompt_len)
         self.last_stats = stats
         return "".join(pieces)
+
+    def prefill(self, messages: list[dict[str, str]]) -> PrefillStats:
+        """Read ``messages`` into the KV cache now, so a later prompt that starts the same way
+        only reads what follows. Costs the new tokens plus one generated token."""
+        started = time.perf_counter()
+        with self._lock:
+            before = self._cached_tokens()
+            self._llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0)
+            after = self._cached_tokens()
+        prompt_len = max(0, len(after) - 1)
+        return PrefillStats(
+            prompt_tokens=prompt_len,
+            cached_tokens=min(_common_prefix(before, after), prompt_len),
+            seconds=time.perf_counter() - started,
+        )
+
+    def forget(self) -> None:
+        """Empty the KV cache: the next prompt is read from its first token."""
+        with self._lock:
+            self._llm.reset()
+
+    def _cached_tokens(self) -> list[int]:
+        """The token ids in llama.cpp's KV cache, in order."""
+        n = int(getattr(self._llm, "n_tokens", 0) or 0)
+        ids = getattr(self._llm, "input_ids", None)
+        return [] if ids is None or n <= 0 else [int(t) for t in ids[:n]]

@@ -515,6 +515,11 @@ class LlmDrafter:
         )
         return result.note
 
+    def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:
+        from desktop.llm.drafting import prefill
+
+        prefill(self.model.load(), transcript, patient, chief_complaint)
+
 
 # --------------------------------------------------------------------------------------------
 # letters

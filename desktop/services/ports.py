@@ -295,6 +295,10 @@ class DrafterPort(Protocol):
         """
         ...
 
+    def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:
+        """Read the transcript so far into the model while recording, so the draft at Stop is quicker."""
+        ...
+
 
 @dataclass
 class LetterField:

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,6 +36,9 @@ from desktop.ui.soap import SoapEditor, StatementRow, VersionHistoryDialog, sect
 from desktop.ui.transcript import TranscriptView
 
 log = logging.getLogger(__name__)
+
+# Reading the transcript ahead shares the CPU with speech recognition: only while it has room.
+PREFILL_MAX_DUTY = 0.6
 
 
 def _clock(seconds: float) -> str:
@@ -82,6 +85,13 @@ class ConsultationView(QWidget):
         self.info = info
         self.session: RecordingSession | None = None
         self.draft_job: Job | None = None
+        # While recording, the transcript so far is read into the language model now and then
+        # (llm.prefill_seconds), so that at Stop the draft only has the last lines left to read.
+        self.prefill_job: Job | None = None
+        self.prefilled_lines = 0
+        self._duty = 0.0
+        self._prefill_timer = QTimer(self)
+        self._prefill_timer.timeout.connect(self.prefill_tick)
         self.transcript = backend.records.transcript(info.id) or Transcript(language="")
         self.versions: list[NoteVersion] = backend.records.note_versions(info.id)
         self.editing_new_version = False
@@ -377,6 +387,10 @@ class ConsultationView(QWidget):
             language=self.transcript.language, segments=list(self.transcript.segments)
         )
         session.start()
+        self.prefilled_lines = len(self._base_transcript.segments)
+        seconds = self.backend.settings.llm.prefill_seconds
+        if seconds > 0 and self.user.role == "doctor":
+            self._prefill_timer.start(seconds * 1000)
         records.log_event(self.user, "recording.start", cid)
         self._set_status("recording")
         self.recording_changed.emit(True)
@@ -402,6 +416,7 @@ class ConsultationView(QWidget):
         self.level.setValue(int(max(0.0, dbfs + 60.0)))
 
     def _load(self, duty: float, overflows: int) -> None:
+        self._duty = duty
         text = self.tr("Load %1%").replace("%1", str(round(duty * 100)))
         colour = "#2e7d32"
         if duty >= DUTY_WARN:
@@ -415,7 +430,42 @@ class ConsultationView(QWidget):
         self.load.setText(text)
         self.load.setStyleSheet(f"color:{colour};")
 
+    def prefill_tick(self) -> Job | None:
+        """Read the new final lines into the language model, when nothing else needs the CPU."""
+        session = self.session
+        if session is None or not session.running:
+            self._prefill_timer.stop()
+            return None
+        busy = self.prefill_job is not None or (self.draft_job is not None and self.progress_row.isVisible())
+        if busy or self._duty >= PREFILL_MAX_DUTY:
+            return None
+        segments = list(self._base_transcript.segments) + session.final_segments()
+        if len(segments) <= self.prefilled_lines:
+            return None
+        self.prefilled_lines = len(segments)
+        transcript = Transcript(language=self.transcript.language, segments=segments)
+        drafter, patient, complaint = self.backend.drafter, self.info.patient, self.info.chief_complaint
+
+        def work(ctx: JobContext) -> None:
+            drafter.prefill(transcript, patient, complaint)
+
+        job = Job(self.tr("reading the transcript ahead"), work)
+        self.prefill_job = job
+        job.failed.connect(self._prefill_failed)
+        job.done.connect(self._prefill_done)
+        self.backend.thread("llm").run(job)
+        return job
+
+    def _prefill_done(self) -> None:
+        self.prefill_job = None
+
+    def _prefill_failed(self, message: str, hint: str) -> None:
+        # Reading ahead only saves time; the draft at Stop reports the problem to the doctor.
+        log.warning("reading the transcript ahead failed; stopped for this recording")
+        self._prefill_timer.stop()
+
     def _recording_finished(self, new: Transcript) -> None:
+        self._prefill_timer.stop()
         session = self.session
         self.pause_button.setChecked(False)
         self.level.setValue(0)

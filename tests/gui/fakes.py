@@ -306,6 +306,11 @@ class FakeDrafter:
         self.missing_model = missing_model
         self.hold = False
         self.started = threading.Event()
+        self.prefilled: list[int] = []  # transcript lines read ahead, one entry per prefill
+
+    def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:
+        self.load()
+        self.prefilled.append(len(transcript.segments))
 
     def load(self, progress: ProgressFn | None = None) -> None:
         if self.missing_model:

@@ -101,6 +101,9 @@ class ScriptDrafter:
     def load(self, progress: ProgressFn | None = None) -> None:
         return None
 
+    def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:
+        return None
+
     def draft(
         self,
         transcript: Transcript,

@@ -359,3 +359,56 @@ def test_lost_microphone_keeps_what_was_recorded(qtbot, records: FakeRecords, mo
     assert [s.id for s in saved] == ["s0", "s1"]  # both seconds heard were kept and saved
     assert sum(len(a) for a in records.audio[view.info.id]) == 2 * 16000
     backend.shutdown()
+
+
+def test_the_transcript_is_read_ahead_while_recording(qtbot, records: FakeRecords) -> None:
+    drafter = FakeDrafter()
+    backend = fake_backend(records, audio=FakeAudio(seconds=None), drafter=drafter)
+    backend.settings.llm.prefill_seconds = 1
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    try:
+        sign_in(window, "doc")
+        view = _new_consultation(window)
+        assert view is not None
+        view.start_recording()
+        # New final lines arrive every second (fake recogniser); each prefill reads what is new.
+        qtbot.waitUntil(lambda: len(drafter.prefilled) >= 2, timeout=15_000)
+        assert drafter.prefilled == sorted(drafter.prefilled) and drafter.prefilled[0] >= 1
+        assert len(set(drafter.prefilled)) == len(drafter.prefilled)  # never the same lines twice
+        # Speech recognition is busy: reading ahead waits.
+        count = len(drafter.prefilled)
+        qtbot.waitUntil(lambda: view.prefill_job is None, timeout=5_000)
+        view._load(0.8, 0)
+        assert view.prefill_tick() is None
+        view._load(0.25, 0)
+        with qtbot.waitSignal(view.draft_finished, timeout=20_000):
+            view.stop_recording()
+        assert len(drafter.prefilled) >= count
+        assert not view._prefill_timer.isActive()
+    finally:
+        backend.shutdown()
+
+
+def test_nothing_is_read_ahead_when_turned_off(qtbot, records: FakeRecords) -> None:
+    drafter = FakeDrafter()
+    backend = fake_backend(records, audio=FakeAudio(seconds=None), drafter=drafter)
+    backend.settings.llm.prefill_seconds = 0
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    try:
+        sign_in(window, "doc")
+        view = _new_consultation(window)
+        assert view is not None
+        session = view.start_recording()
+        assert session is not None
+        qtbot.waitUntil(lambda: len(view.transcript_view.final_segments()) >= 2, timeout=10_000)
+        assert not view._prefill_timer.isActive() and drafter.prefilled == []
+        view.stop_recording()
+        qtbot.waitUntil(lambda: not session.running, timeout=20_000)
+    finally:
+        backend.shutdown()

@@ -22,3 +22,32 @@ def test_bench_llm_saves_figures(tmp_path: Path) -> None:
     assert overall["schema_validity"] == 1.0
     assert 0 < overall["first_token_p50_s"] <= overall["draft_p50_s"]
     assert data["cases"][0]["completion_tokens"] > 0 and data["threads"] == 2
+
+
+def test_bench_llm_measures_prefix_reuse_after_prefill(tmp_path: Path) -> None:
+    transcript = tmp_path / "t.txt"
+    transcript.write_text(
+        "D|What brings you in?\nP|I have a sore throat for two days.\nD|Any fever?\n"
+        "P|Yes, 38 degrees last night.\nD|Throat is red, no pus. Temperature 37.9.\n"
+        "D|Take paracetamol 500 mg every six hours and rest.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "llm.json"
+    args = [
+        "bench",
+        "llm",
+        "--input",
+        str(transcript),
+        "--threads",
+        "2",
+        "--prefill",
+        "2",
+        "--json",
+        str(out),
+    ]
+    assert main(args) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    overall, case = data["overall"], data["cases"][0]
+    assert overall["prefill_every_lines"] == 2
+    assert overall["prefix_reuse_p50"] >= 0.8  # BENCHMARKS L3
+    assert case["prefill_s"] > 0 and 0 < case["first_token_after_prefill_s"] <= case["draft_after_prefill_s"]

@@ -108,3 +108,45 @@ def test_context_too_small_is_refused_with_the_limit(llm_model_path: Path) -> No
 
 def test_sections_are_the_published_ones() -> None:
     assert NOTE_SECTIONS == ("subjective", "objective", "assessment", "plan", "patient_instructions")
+
+
+def test_prefill_while_recording_leaves_little_to_read_at_stop(runtime: LlamaRuntime) -> None:
+    from desktop.llm.drafting import prefill
+
+    full = _transcript(TURNS)
+    patient = Patient(name="CHAN Tai Man", sex="M")
+    runtime.forget()
+    cold = draft_note(runtime, full, patient, "Headache")
+    assert cold.prefix_reuse < 0.5  # only the instructions before the transcript were cached
+
+    runtime.forget()  # a new consultation
+    assert prefill(runtime, Transcript("en", []), patient, "Headache") is None  # nothing said yet
+    read: list[int] = []
+    for k in (2, 4, 5):  # the lines final so far, as the recording goes on
+        stats = prefill(runtime, Transcript("en", full.segments[:k]), patient, "Headache")
+        assert stats is not None
+        read.append(stats.new_tokens)
+        if k > 2:  # each prefill reads only what is new, not the whole transcript again
+            assert stats.cached_tokens > 0 and stats.new_tokens < stats.prompt_tokens / 2
+    warm = draft_note(runtime, full, patient, "Headache")
+    assert warm.prefix_reuse >= 0.8  # BENCHMARKS L3
+    assert warm.prefix_reuse > cold.prefix_reuse + 0.3
+    assert warm.invalid_sections == []
+
+
+def test_a_changed_speaker_label_is_read_again(runtime: LlamaRuntime) -> None:
+    from desktop.llm.drafting import prefill
+
+    patient = Patient(name="CHAN Tai Man", sex="M")
+    full = _transcript(TURNS)
+    runtime.forget()
+    first = prefill(runtime, full, patient, "")
+    assert first is not None and first.cached_tokens == 0
+    again = prefill(runtime, full, patient, "")
+    assert again is not None and again.new_tokens <= 2  # nothing new: (almost) all cached
+    relabelled = _transcript(TURNS)
+    relabelled.segments[3].speaker = "patient"  # the review at Stop moved line 4
+    after = prefill(runtime, relabelled, patient, "")
+    assert after is not None
+    # Everything up to the changed line stays cached; from there on it is read again.
+    assert 0 < after.cached_tokens < after.prompt_tokens - 20
