@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import signal
 
 TARGET_RATE = 16_000
 
@@ -40,6 +39,8 @@ class StreamResampler:
             h = np.ones(1)
             half_len = 0
         else:
+            from scipy import signal  # only when capture starts: keeps app start-up light
+
             h = signal.firwin(2 * half_len + 1, 1.0 / max_rate, window=("kaiser", 5.0)) * self.up
         delay = half_len  # group delay of the symmetric filter, in upsampled samples
         # Pad the front so the delay is a whole number of output steps: output m then reads
@@ -99,6 +100,8 @@ class StreamResampler:
             last_m = min(last_m, limit - 1)
         if last_m < self._m:
             return np.zeros(0, dtype=np.float32)
+        from scipy import signal
+
         y = signal.upfirdn(self._h, self._buf, up, down)
         # y[j] is the filtered signal at upsampled position b0*up + j*down.
         j0 = (self._m * down + delay - self._b0 * up) // down
@@ -126,3 +129,10 @@ def to_mono(block: np.ndarray) -> np.ndarray:
         info = np.iinfo(arr.dtype)
         arr = arr.astype(np.float32) / float(max(abs(info.min), info.max))
     return np.ascontiguousarray(arr, dtype=np.float32)
+
+
+def level_dbfs(block: np.ndarray) -> float:
+    """RMS level of a block in dBFS, floored at -90 (silence) for level meters."""
+    arr = np.asarray(block, dtype=np.float32)
+    rms = float(np.sqrt(np.mean(arr * arr))) if arr.size else 0.0
+    return max(-90.0, 20.0 * float(np.log10(rms + 1e-9)))

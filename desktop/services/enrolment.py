@@ -14,6 +14,7 @@ import traceback
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from desktop.audio.resample import level_dbfs, to_mono
 from desktop.core.errors import UserFacingError
 from desktop.services.ports import AudioSourcePort, UserInfo, VoicePort, VoiceStatus
 
@@ -92,12 +93,10 @@ class EnrolmentRecorder(QObject):
                     break
                 if block is None:
                     continue
-                mono = np.asarray(block, dtype=np.float32)
-                mono = mono.mean(axis=1, dtype=np.float32) if mono.ndim == 2 else mono.reshape(-1)
+                mono = to_mono(block)
                 blocks.append(mono)
                 samples += len(mono)
-                rms = float(np.sqrt(np.mean(mono * mono))) if len(mono) else 0.0
-                self.level_changed.emit(max(-90.0, 20.0 * np.log10(rms + 1e-9)))
+                self.level_changed.emit(level_dbfs(mono))
                 self.elapsed_changed.emit(samples / rate)
         except UserFacingError as exc:
             self._safe_stop()

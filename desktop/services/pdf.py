@@ -4,7 +4,8 @@ Qt is used because the app previews documents with the same QTextDocument, so wh
 doctor sees is what prints, and Qt embeds exactly the glyphs used (subset fonts keep the
 files small even with the 4 MB CJK font). The bundled CJK font is registered with
 QFontDatabase so Chinese never depends on what the PC has installed. Headless use (the
-command line, tests) gets an off-screen QGuiApplication when none exists.
+command line, tests) gets an off-screen QApplication when none exists (a widgets one, so a
+window opened later in the same process, such as the letter preview, still works).
 
 Each page gets a footer with the clinic, the patient and "Page n of N".
 """
@@ -28,6 +29,7 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
+from PySide6.QtWidgets import QApplication
 
 from desktop.core.errors import UserFacingError
 from desktop.documents.render import (
@@ -50,10 +52,10 @@ FOOTER_MM = 9.0
 
 
 def ensure_app() -> None:
-    """A QGuiApplication must exist for fonts and painting; make an off-screen one for headless use."""
+    """A Qt application must exist for fonts and painting; make an off-screen one for headless use."""
     global _app
     if QGuiApplication.instance() is None:
-        _app = QGuiApplication(["consult-scribe", "-platform", "offscreen"])
+        _app = QApplication(["consult-scribe", "-platform", "offscreen"])
 
 
 def register_cjk_font() -> str:

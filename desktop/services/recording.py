@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop import paths
+from desktop.audio.resample import level_dbfs, to_mono
 from desktop.core.errors import UserFacingError
 from desktop.core.types import Transcript, TranscriptSegment
 from desktop.services.ports import AudioJournalPort, AudioSourcePort, StreamingAsrPort
@@ -176,14 +177,12 @@ class RecordingSession(QObject):
     def _consume(
         self, block: np.ndarray, rate: int, journal: AudioJournalPort, asr: StreamingAsrPort
     ) -> None:
-        block = np.asarray(block, dtype=np.float32)
         # The journal keeps the mono mix (what was said); a two-channel block goes on to the
         # recogniser whole, where the channels' balance tells the lapel wearer from the room.
-        mono = block.mean(axis=1, dtype=np.float32) if block.ndim == 2 else block.reshape(-1)
+        mono = to_mono(block)
         journal.append(mono)
         self.samples_recorded += len(mono)
-        rms = float(np.sqrt(np.mean(mono * mono))) if len(mono) else 0.0
-        self.level_changed.emit(max(-90.0, 20.0 * np.log10(rms + 1e-9)))
+        self.level_changed.emit(level_dbfs(mono))
         self.elapsed_changed.emit(self.samples_recorded / rate)
         self._publish(asr.feed(block))
 

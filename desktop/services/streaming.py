@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from desktop.audio.resample import to_mono
 from desktop.core.types import TranscriptSegment
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class LiveRecogniser:
             self._channels = 2 if block.ndim == 2 else 1
         if self._channels == 2 and block.ndim == 1:  # keep one shape for the whole consultation
             block = np.repeat(block[:, None], 2, axis=1)
-        mono = block.mean(axis=1, dtype=np.float32) if block.ndim == 2 else block.reshape(-1)
+        mono = to_mono(block)
         if self._channels == 1:
             block = mono
         self._audio.append(block)

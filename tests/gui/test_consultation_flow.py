@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -361,10 +363,11 @@ def test_lost_microphone_keeps_what_was_recorded(qtbot, records: FakeRecords, mo
     backend.shutdown()
 
 
-def test_the_transcript_is_read_ahead_while_recording(qtbot, records: FakeRecords) -> None:
-    drafter = FakeDrafter()
+@contextmanager
+def _recording_view(qtbot, records: FakeRecords, drafter: FakeDrafter, prefill_seconds: int) -> Iterator:
+    """A doctor's new consultation over a microphone that keeps going, reading ahead as set."""
     backend = fake_backend(records, audio=FakeAudio(seconds=None), drafter=drafter)
-    backend.settings.llm.prefill_seconds = 1
+    backend.settings.llm.prefill_seconds = prefill_seconds
     window = MainWindow(backend)
     qtbot.addWidget(window)
     window.show()
@@ -373,6 +376,14 @@ def test_the_transcript_is_read_ahead_while_recording(qtbot, records: FakeRecord
         sign_in(window, "doc")
         view = _new_consultation(window)
         assert view is not None
+        yield view
+    finally:
+        backend.shutdown()
+
+
+def test_the_transcript_is_read_ahead_while_recording(qtbot, records: FakeRecords) -> None:
+    drafter = FakeDrafter()
+    with _recording_view(qtbot, records, drafter, prefill_seconds=1) as view:
         view.start_recording()
         # New final lines arrive every second (fake recogniser); each prefill reads what is new.
         qtbot.waitUntil(lambda: len(drafter.prefilled) >= 2, timeout=15_000)
@@ -388,27 +399,14 @@ def test_the_transcript_is_read_ahead_while_recording(qtbot, records: FakeRecord
             view.stop_recording()
         assert len(drafter.prefilled) >= count
         assert not view._prefill_timer.isActive()
-    finally:
-        backend.shutdown()
 
 
 def test_nothing_is_read_ahead_when_turned_off(qtbot, records: FakeRecords) -> None:
     drafter = FakeDrafter()
-    backend = fake_backend(records, audio=FakeAudio(seconds=None), drafter=drafter)
-    backend.settings.llm.prefill_seconds = 0
-    window = MainWindow(backend)
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    try:
-        sign_in(window, "doc")
-        view = _new_consultation(window)
-        assert view is not None
+    with _recording_view(qtbot, records, drafter, prefill_seconds=0) as view:
         session = view.start_recording()
         assert session is not None
         qtbot.waitUntil(lambda: len(view.transcript_view.final_segments()) >= 2, timeout=10_000)
         assert not view._prefill_timer.isActive() and drafter.prefilled == []
         view.stop_recording()
         qtbot.waitUntil(lambda: not session.running, timeout=20_000)
-    finally:
-        backend.shutdown()

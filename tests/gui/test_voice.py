@@ -48,6 +48,16 @@ def _read_for(qtbot, tab: VoiceTab, seconds: float) -> None:
     qtbot.waitUntil(lambda: tab.elapsed.text().strip().startswith(f"{seconds:.0f}"), timeout=20_000)
 
 
+def _enrol(qtbot, window: MainWindow, voice: FakeVoice) -> VoiceTab:
+    """Sign the doctor in and record a 9 s reading that is accepted."""
+    sign_in(window, "doc")
+    tab = _voice_tab(window)
+    _read_for(qtbot, tab, 9)
+    tab.record.click()
+    qtbot.waitUntil(lambda: "doc" in voice.profiles, timeout=10_000)
+    return tab
+
+
 def test_a_doctor_enrols_re_records_and_deletes(qtbot, voice_window: MainWindow, voice: FakeVoice) -> None:
     sign_in(voice_window, "doc")
     tab = _voice_tab(voice_window)
@@ -77,11 +87,7 @@ def test_a_doctor_enrols_re_records_and_deletes(qtbot, voice_window: MainWindow,
 def test_a_short_reading_is_refused_and_the_old_profile_kept(
     qtbot, voice_window: MainWindow, voice: FakeVoice
 ) -> None:
-    sign_in(voice_window, "doc")
-    tab = _voice_tab(voice_window)
-    _read_for(qtbot, tab, 9)
-    tab.record.click()
-    qtbot.waitUntil(lambda: "doc" in voice.profiles, timeout=10_000)
+    tab = _enrol(qtbot, voice_window, voice)
     kept = voice.profiles["doc"]
     _read_for(qtbot, tab, 2)
     tab.record.click()
@@ -102,11 +108,7 @@ def test_discarding_a_reading_stores_nothing(qtbot, voice_window: MainWindow, vo
 
 
 def test_delete_asks_first(qtbot, voice_window: MainWindow, voice: FakeVoice, monkeypatch) -> None:
-    sign_in(voice_window, "doc")
-    tab = _voice_tab(voice_window)
-    _read_for(qtbot, tab, 9)
-    tab.record.click()
-    qtbot.waitUntil(lambda: "doc" in voice.profiles, timeout=10_000)
+    tab = _enrol(qtbot, voice_window, voice)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     tab.delete_profile()
     assert "doc" in voice.profiles
@@ -118,11 +120,7 @@ def test_delete_asks_first(qtbot, voice_window: MainWindow, voice: FakeVoice, mo
 def test_the_enrolled_voice_reaches_the_next_recording(
     qtbot, voice_window: MainWindow, voice: FakeVoice
 ) -> None:
-    sign_in(voice_window, "doc")
-    tab = _voice_tab(voice_window)
-    _read_for(qtbot, tab, 9)
-    tab.record.click()
-    qtbot.waitUntil(lambda: "doc" in voice.profiles, timeout=10_000)
+    _enrol(qtbot, voice_window, voice)
     patient = Patient(name="CHAN Tai Man", sex="M", date_of_birth="1968-03-14", mrn="HK-1")
     voice_window.list_page.create_consultation(patient, "Cough", True)
     view = voice_window.consultation
