@@ -177,245 +177,250 @@
 <context>
     <name>ConsultationView</name>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="93" />
+        <location filename="../../desktop/ui/consultation.py" line="103" />
         <source>◀ Consultations</source>
         <translation>◀ 診症列表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="107" />
-        <location filename="../../desktop/ui/consultation.py" line="272" />
+        <location filename="../../desktop/ui/consultation.py" line="117" />
+        <location filename="../../desktop/ui/consultation.py" line="282" />
         <source>● Record</source>
         <translation>● 錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="109" />
+        <location filename="../../desktop/ui/consultation.py" line="119" />
         <source>Start or stop recording (Ctrl+R)</source>
         <translation>開始或停止錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="110" />
-        <location filename="../../desktop/ui/consultation.py" line="399" />
+        <location filename="../../desktop/ui/consultation.py" line="120" />
+        <location filename="../../desktop/ui/consultation.py" line="413" />
         <source>Pause</source>
         <translation>暫停</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="113" />
+        <location filename="../../desktop/ui/consultation.py" line="123" />
         <source>Pause or resume (Ctrl+P)</source>
         <translation>暫停或繼續 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="123" />
+        <location filename="../../desktop/ui/consultation.py" line="133" />
         <source>Input level</source>
         <translation>輸入音量</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="132" />
+        <location filename="../../desktop/ui/consultation.py" line="142" />
         <source>Microphone</source>
         <translation>咪高峰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="145" />
+        <location filename="../../desktop/ui/consultation.py" line="155" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="159" />
+        <location filename="../../desktop/ui/consultation.py" line="169" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="169" />
+        <location filename="../../desktop/ui/consultation.py" line="179" />
         <source>Draft note</source>
         <translation>草擬病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="171" />
+        <location filename="../../desktop/ui/consultation.py" line="181" />
         <source>Accept all suggestions</source>
         <translation>接受所有建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="173" />
+        <location filename="../../desktop/ui/consultation.py" line="183" />
         <source>Save</source>
         <translation>儲存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="175" />
+        <location filename="../../desktop/ui/consultation.py" line="185" />
         <source>Save a new version (Ctrl+S)</source>
         <translation>儲存新版本 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="176" />
+        <location filename="../../desktop/ui/consultation.py" line="186" />
         <source>Sign</source>
         <translation>簽署</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="178" />
+        <location filename="../../desktop/ui/consultation.py" line="188" />
         <source>Sign the note (Ctrl+Shift+S)</source>
         <translation>簽署病歷 (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="179" />
+        <location filename="../../desktop/ui/consultation.py" line="189" />
         <source>Change (new version)</source>
         <translation>修改（新版本）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="181" />
+        <location filename="../../desktop/ui/consultation.py" line="191" />
         <source>Versions…</source>
         <translation>版本…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="196" />
+        <location filename="../../desktop/ui/consultation.py" line="206" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="198" />
+        <location filename="../../desktop/ui/consultation.py" line="208" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="270" />
+        <location filename="../../desktop/ui/consultation.py" line="280" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="272" />
+        <location filename="../../desktop/ui/consultation.py" line="282" />
         <source>■ Stop</source>
         <translation>■ 停止</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="305" />
+        <location filename="../../desktop/ui/consultation.py" line="315" />
         <source> (default)</source>
         <translation>（預設）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="319" />
+        <location filename="../../desktop/ui/consultation.py" line="329" />
         <source>Record the consultation; the draft appears here when you stop.</source>
         <translation>請錄下診症過程；停止後草稿會在此顯示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="325" />
+        <location filename="../../desktop/ui/consultation.py" line="335" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="388" />
+        <location filename="../../desktop/ui/consultation.py" line="402" />
         <source>Finishing…</source>
         <translation>正在完成…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="396" />
+        <location filename="../../desktop/ui/consultation.py" line="410" />
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="405" />
+        <location filename="../../desktop/ui/consultation.py" line="420" />
         <source>Load %1%</source>
         <translation>負載 %1%</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="408" />
+        <location filename="../../desktop/ui/consultation.py" line="423" />
         <source>— cannot keep up; the transcript will lag</source>
         <translation>— 處理不及，逐字稿會延遲</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="413" />
+        <location filename="../../desktop/ui/consultation.py" line="428" />
         <source>%1 audio blocks dropped</source>
         <translation>遺失 %1 段音訊</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="441" />
+        <location filename="../../desktop/ui/consultation.py" line="452" />
+        <source>reading the transcript ahead</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation.py" line="491" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="457" />
+        <location filename="../../desktop/ui/consultation.py" line="507" />
         <source>Loading the language model…</source>
         <translation>正在載入語言模型…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="460" />
+        <location filename="../../desktop/ui/consultation.py" line="510" />
         <source>Drafting the note…</source>
         <translation>正在草擬病歷…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="463" />
+        <location filename="../../desktop/ui/consultation.py" line="513" />
         <source>drafting the note</source>
         <translation>草擬病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="468" />
+        <location filename="../../desktop/ui/consultation.py" line="518" />
         <source>Drafting…</source>
         <translation>草擬中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="482" />
+        <location filename="../../desktop/ui/consultation.py" line="532" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="487" />
+        <location filename="../../desktop/ui/consultation.py" line="537" />
         <source>Drafting: %1</source>
         <translation>草擬中：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="488" />
+        <location filename="../../desktop/ui/consultation.py" line="538" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="508" />
+        <location filename="../../desktop/ui/consultation.py" line="558" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="510" />
+        <location filename="../../desktop/ui/consultation.py" line="560" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="518" />
+        <location filename="../../desktop/ui/consultation.py" line="568" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="544" />
-        <location filename="../../desktop/ui/consultation.py" line="547" />
+        <location filename="../../desktop/ui/consultation.py" line="594" />
+        <location filename="../../desktop/ui/consultation.py" line="597" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="576" />
+        <location filename="../../desktop/ui/consultation.py" line="626" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="592" />
+        <location filename="../../desktop/ui/consultation.py" line="642" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="593" />
+        <location filename="../../desktop/ui/consultation.py" line="643" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="682" />
+        <location filename="../../desktop/ui/consultation.py" line="732" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="682" />
+        <location filename="../../desktop/ui/consultation.py" line="732" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="687" />
+        <location filename="../../desktop/ui/consultation.py" line="737" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="688" />
+        <location filename="../../desktop/ui/consultation.py" line="738" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -577,37 +582,42 @@
 <context>
     <name>LockPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="114" />
+        <location filename="../../desktop/ui/signin.py" line="135" />
         <source>ConsultScribe is locked</source>
         <translation>ConsultScribe 已鎖定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="117" />
+        <location filename="../../desktop/ui/signin.py" line="138" />
         <source>A recording is in progress and continues while locked.</source>
         <translation>錄音進行中，鎖定期間會繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="126" />
+        <location filename="../../desktop/ui/signin.py" line="147" />
         <source>Unlock</source>
         <translation>解鎖</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="129" />
+        <location filename="../../desktop/ui/signin.py" line="150" />
         <source>Sign out</source>
         <translation>登出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="133" />
+        <location filename="../../desktop/ui/signin.py" line="154" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="153" />
+        <location filename="../../desktop/ui/signin.py" line="174" />
         <source>Signed in as %1 (%2).</source>
         <translation>已登入：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="167" />
+        <location filename="../../desktop/ui/signin.py" line="185" />
+        <source>Checking…</source>
+        <translation>正在核對…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="189" />
         <source>That password is not right. Try again.</source>
         <translation>密碼不正確，請再試。</translation>
     </message>
@@ -948,17 +958,17 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="289" />
+        <location filename="../../desktop/ui/signin.py" line="311" />
         <source>Set up ConsultScribe</source>
         <translation>設定 ConsultScribe</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="292" />
+        <location filename="../../desktop/ui/signin.py" line="314" />
         <source>Welcome</source>
         <translation>歡迎</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="296" />
+        <location filename="../../desktop/ui/signin.py" line="318" />
         <source>ConsultScribe keeps its records in an encrypted store on this computer. Nothing is sent over the network.
 
 Store location:</source>
@@ -970,34 +980,39 @@ Store location:</source>
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="43" />
+        <location filename="../../desktop/ui/signin.py" line="63" />
         <source>ConsultScribe</source>
         <translation>ConsultScribe 診症助手</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="44" />
+        <location filename="../../desktop/ui/signin.py" line="64" />
         <source>Sign in to open today's consultations.</source>
         <translation>登入以開啟今日診症。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="54" />
+        <location filename="../../desktop/ui/signin.py" line="74" />
         <source>Sign in</source>
         <translation>登入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="59" />
+        <location filename="../../desktop/ui/signin.py" line="79" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="60" />
+        <location filename="../../desktop/ui/signin.py" line="80" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="81" />
+        <location filename="../../desktop/ui/signin.py" line="101" />
         <source>Enter your user name and password.</source>
         <translation>請輸入用戶名稱及密碼。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="104" />
+        <source>Signing in…</source>
+        <translation>正在登入…</translation>
     </message>
 </context>
 <context>
@@ -1242,52 +1257,52 @@ Store location:</source>
 <context>
     <name>_AdminPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="176" />
+        <location filename="../../desktop/ui/signin.py" line="198" />
         <source>First administrator</source>
         <translation>首位管理員</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="179" />
+        <location filename="../../desktop/ui/signin.py" line="201" />
         <source>This account manages users and clinic policy. It cannot read clinical notes unless it also has a clinician account.</source>
         <translation>此帳戶管理用戶及診所政策；除非同時擁有臨床帳戶，否則不能閱讀病歷。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="186" />
+        <location filename="../../desktop/ui/signin.py" line="208" />
         <source>Administrator</source>
         <translation>管理員</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="196" />
+        <location filename="../../desktop/ui/signin.py" line="218" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="197" />
+        <location filename="../../desktop/ui/signin.py" line="219" />
         <source>Full name</source>
         <translation>全名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="198" />
+        <location filename="../../desktop/ui/signin.py" line="220" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="199" />
+        <location filename="../../desktop/ui/signin.py" line="221" />
         <source>Repeat password</source>
         <translation>再次輸入密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="207" />
+        <location filename="../../desktop/ui/signin.py" line="229" />
         <source>Choose a user name.</source>
         <translation>請選擇用戶名稱。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="209" />
+        <location filename="../../desktop/ui/signin.py" line="231" />
         <source>The password needs at least 8 characters.</source>
         <translation>密碼最少需要 8 個字元。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="211" />
+        <location filename="../../desktop/ui/signin.py" line="233" />
         <source>The two passwords are different.</source>
         <translation>兩次輸入的密碼不同。</translation>
     </message>
@@ -1295,42 +1310,42 @@ Store location:</source>
 <context>
     <name>_RecoveryPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="219" />
+        <location filename="../../desktop/ui/signin.py" line="241" />
         <source>Recovery key</source>
         <translation>復原密鑰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="222" />
+        <location filename="../../desktop/ui/signin.py" line="244" />
         <source>Print or save this key and keep it in a safe place. It is the only way to open the records if every administrator password is lost.</source>
         <translation>請列印或儲存此密鑰並妥善保管。若所有管理員密碼遺失，這是開啟紀錄的唯一方法。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="236" />
+        <location filename="../../desktop/ui/signin.py" line="258" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="237" />
+        <location filename="../../desktop/ui/signin.py" line="259" />
         <source>Save to file…</source>
         <translation>儲存至檔案…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="238" />
+        <location filename="../../desktop/ui/signin.py" line="260" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="243" />
+        <location filename="../../desktop/ui/signin.py" line="265" />
         <source>I have printed or saved the recovery key.</source>
         <translation>我已列印或儲存復原密鑰。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="259" />
+        <location filename="../../desktop/ui/signin.py" line="281" />
         <source>Save recovery key</source>
         <translation>儲存復原密鑰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="273" />
+        <location filename="../../desktop/ui/signin.py" line="295" />
         <source>ConsultScribe recovery key</source>
         <translation>ConsultScribe 復原密鑰</translation>
     </message>

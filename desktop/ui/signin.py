@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QFileDialog,
     QFormLayout,
@@ -24,6 +28,22 @@ from desktop.services.ports import RecordsPort, UserInfo
 from desktop.ui.common import heading
 
 MIN_PASSWORD = 8
+
+
+@contextmanager
+def checking(message: QLabel, button: QPushButton | None, text: str) -> Iterator[None]:
+    """Unlocking the key takes about a second (scrypt): say so, and take no second click meanwhile."""
+    message.setText(text)
+    if button is not None:
+        button.setEnabled(False)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)  # paint it now
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+        if button is not None:
+            button.setEnabled(True)
 
 
 class SignInPage(QWidget):
@@ -81,7 +101,8 @@ class SignInPage(QWidget):
             self.message.setText(self.tr("Enter your user name and password."))
             return
         try:
-            user = self._records.sign_in(name, self.password.text())
+            with checking(self.message, self.button, self.tr("Signing in…")):
+                user = self._records.sign_in(name, self.password.text())
         except UserFacingError as exc:
             self.message.setText(f"{exc.message} {exc.hint}".strip())
             self.password.clear()
@@ -161,7 +182,8 @@ class LockPage(QWidget):
     def attempt(self) -> None:
         if self._user is None:
             return
-        ok = self._records.check_password(self._user.username, self.password.text())
+        with checking(self.message, None, self.tr("Checking…")):
+            ok = self._records.check_password(self._user.username, self.password.text())
         self.password.clear()
         if not ok:
             self.message.setText(self.tr("That password is not right. Try again."))

@@ -410,3 +410,22 @@ def test_nothing_is_read_ahead_when_turned_off(qtbot, records: FakeRecords) -> N
         assert not view._prefill_timer.isActive() and drafter.prefilled == []
         view.stop_recording()
         qtbot.waitUntil(lambda: not session.running, timeout=20_000)
+
+
+def test_sign_in_says_it_is_working_and_takes_no_second_click(
+    window: MainWindow, records: FakeRecords
+) -> None:
+    seen: list[tuple[str, bool]] = []
+    real = records.sign_in
+
+    def slow_sign_in(username: str, password: str):  # type: ignore[no-untyped-def]
+        # What the page shows while the key is being unlocked (about a second with scrypt).
+        seen.append((window.sign_in.message.text(), window.sign_in.button.isEnabled()))
+        return real(username, password)
+
+    records.sign_in = slow_sign_in  # type: ignore[method-assign]
+    sign_in(window, "doc", "nope")
+    assert seen == [("Signing in…", False)]
+    assert "wrong" in window.sign_in.message.text() and window.sign_in.button.isEnabled()
+    sign_in(window, "doc")
+    assert window.user is not None and len(seen) == 2
