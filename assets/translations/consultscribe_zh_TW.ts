@@ -326,7 +326,7 @@
     <message>
         <location filename="../../desktop/ui/consultation.py" line="452" />
         <source>reading the transcript ahead</source>
-        <translation type="unfinished" />
+        <translation>預先讀取文字記錄</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/consultation.py" line="491" />
