@@ -1200,8 +1200,8 @@ Store location:</source>
     <message>
         <location filename="../../desktop/ui/voice.py" line="100" />
         <location filename="../../desktop/ui/voice.py" line="131" />
-        <source>Record</source>
-        <translation>紀錄</translation>
+        <source>Start recording</source>
+        <translation>開始錄音</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/voice.py" line="103" />

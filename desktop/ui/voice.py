@@ -97,7 +97,7 @@ class VoiceTab(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         buttons = QHBoxLayout()
-        self.record = QPushButton(self.tr("Record"))
+        self.record = QPushButton(self.tr("Start recording"))
         self.record.setObjectName("voiceRecord")
         self.record.clicked.connect(self.toggle)
         self.cancel = QPushButton(self.tr("Discard"))
@@ -128,7 +128,7 @@ class VoiceTab(QWidget):
     def _show_status(self, status: VoiceStatus | None) -> None:
         if status is None:
             self.status.setText(self.tr("No voice profile yet."))
-            self.record.setText(self.tr("Record"))
+            self.record.setText(self.tr("Start recording"))
             self.delete.setEnabled(False)
             return
         self.status.setText(
