@@ -90,6 +90,11 @@ class PolicySettings:
     keyring_unlock: bool = field(default=False, metadata=_meta("Allow OS keyring unlock (single-user PCs)."))
 
 
+# policy.* settings that the encrypted store keeps too, clinic-wide: the store's values apply on
+# every PC (the retention purge reads them there), unless IT locked the key in a policy file.
+STORE_POLICY_KEYS = ("retention_days", "auto_lock_minutes", "keyring_unlock")
+
+
 @dataclass
 class AudioSettings:
     input_device: str = field(default="", metadata=_meta("Microphone name; empty = system default."))

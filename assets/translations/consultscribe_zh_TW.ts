@@ -497,6 +497,49 @@
     </message>
 </context>
 <context>
+    <name>KeyringTab</name>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="397" />
+        <source>On a computer only you use, you can sign in without typing your password: your account's key is then kept in this computer's system keyring (Windows Credential Manager, macOS Keychain or the desktop keyring). Anyone who can use your computer account can then open ConsultScribe as you, so never turn this on for a shared PC. Unlocking after the idle lock still asks for your password.</source>
+        <translation>在只有你使用的電腦上，可以不輸入密碼登入：你帳戶的金鑰會存放在本電腦的系統鑰匙圈（Windows 認證管理員、macOS 鑰匙圈或桌面鑰匙圈）。任何能使用你電腦帳戶的人都能以你的身分開啟 ConsultScribe，因此切勿在共用電腦上開啟此功能。閒置鎖定後解鎖仍需輸入密碼。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="414" />
+        <source>Your password</source>
+        <translation>你的密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="417" />
+        <source>Turn on for this computer</source>
+        <translation>在本電腦開啟</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="419" />
+        <source>Turn off</source>
+        <translation>關閉</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="439" />
+        <source>Keyring sign-in is on for this computer.</source>
+        <translation>本電腦已開啟鑰匙圈登入。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="441" />
+        <source>Keyring sign-in is off: you sign in with your password.</source>
+        <translation>鑰匙圈登入已關閉：請以密碼登入。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="449" />
+        <source>Type your password to confirm it is you.</source>
+        <translation>請輸入密碼以確認身分。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="458" />
+        <source>Checking…</source>
+        <translation>正在核對…</translation>
+    </message>
+</context>
+<context>
     <name>LettersPanel</name>
     <message>
         <location filename="../../desktop/ui/letters.py" line="125" />
@@ -582,42 +625,42 @@
 <context>
     <name>LockPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="135" />
+        <location filename="../../desktop/ui/signin.py" line="161" />
         <source>ConsultScribe is locked</source>
         <translation>ConsultScribe 已鎖定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="138" />
+        <location filename="../../desktop/ui/signin.py" line="164" />
         <source>A recording is in progress and continues while locked.</source>
         <translation>錄音進行中，鎖定期間會繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="147" />
+        <location filename="../../desktop/ui/signin.py" line="173" />
         <source>Unlock</source>
         <translation>解鎖</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="150" />
+        <location filename="../../desktop/ui/signin.py" line="176" />
         <source>Sign out</source>
         <translation>登出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="154" />
+        <location filename="../../desktop/ui/signin.py" line="180" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="174" />
+        <location filename="../../desktop/ui/signin.py" line="200" />
         <source>Signed in as %1 (%2).</source>
         <translation>已登入：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="185" />
+        <location filename="../../desktop/ui/signin.py" line="211" />
         <source>Checking…</source>
         <translation>正在核對…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="189" />
+        <location filename="../../desktop/ui/signin.py" line="215" />
         <source>That password is not right. Try again.</source>
         <translation>密碼不正確，請再試。</translation>
     </message>
@@ -660,24 +703,24 @@
         <translation>結束</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="217" />
-        <location filename="../../desktop/ui/main.py" line="260" />
-        <location filename="../../desktop/ui/main.py" line="329" />
+        <location filename="../../desktop/ui/main.py" line="219" />
+        <location filename="../../desktop/ui/main.py" line="262" />
+        <location filename="../../desktop/ui/main.py" line="344" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="218" />
+        <location filename="../../desktop/ui/main.py" line="220" />
         <source>Stop the recording before signing out.</source>
         <translation>登出前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="260" />
+        <location filename="../../desktop/ui/main.py" line="262" />
         <source>Stop it before opening another.</source>
         <translation>開啟另一個診症前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="329" />
+        <location filename="../../desktop/ui/main.py" line="344" />
         <source>Stop the recording before quitting.</source>
         <translation>結束前請先停止錄音。</translation>
     </message>
@@ -804,12 +847,12 @@
 <context>
     <name>SectionForm</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="74" />
+        <location filename="../../desktop/ui/settings.py" line="75" />
         <source>Only an administrator can change these settings.</source>
         <translation>只有管理員可更改這些設定。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="113" />
+        <location filename="../../desktop/ui/settings.py" line="114" />
         <source>(locked by clinic policy)</source>
         <translation>（已被診所政策鎖定）</translation>
     </message>
@@ -817,92 +860,92 @@
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="46" />
+        <location filename="../../desktop/ui/settings.py" line="47" />
         <source>Speech</source>
         <translation>語音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="47" />
+        <location filename="../../desktop/ui/settings.py" line="48" />
         <source>Language model</source>
         <translation>語言模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="48" />
+        <location filename="../../desktop/ui/settings.py" line="49" />
         <source>Letterhead and templates</source>
         <translation>信頭及範本</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="49" />
+        <location filename="../../desktop/ui/settings.py" line="50" />
         <source>Policy</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="50" />
+        <location filename="../../desktop/ui/settings.py" line="51" />
         <source>Microphone</source>
         <translation>咪高峰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="51" />
+        <location filename="../../desktop/ui/settings.py" line="52" />
         <source>Display</source>
         <translation>顯示</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="198" />
+        <location filename="../../desktop/ui/settings.py" line="204" />
         <source>automatic</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="199" />
+        <location filename="../../desktop/ui/settings.py" line="205" />
         <source>Cantonese</source>
         <translation>廣東話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="200" />
+        <location filename="../../desktop/ui/settings.py" line="206" />
         <source>Mandarin</source>
         <translation>普通話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="201" />
+        <location filename="../../desktop/ui/settings.py" line="207" />
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="204" />
+        <location filename="../../desktop/ui/settings.py" line="210" />
         <source>Traditional (Hong Kong)</source>
         <translation>繁體（香港）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="205" />
+        <location filename="../../desktop/ui/settings.py" line="211" />
         <source>Traditional (Taiwan)</source>
         <translation>繁體（台灣）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="206" />
+        <location filename="../../desktop/ui/settings.py" line="212" />
         <source>Simplified</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="216" />
+        <location filename="../../desktop/ui/settings.py" line="222" />
         <source>system</source>
         <translation>跟隨系統</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="231" />
+        <location filename="../../desktop/ui/settings.py" line="237" />
         <source>none (one microphone)</source>
         <translation>無（單一咪高峰）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="232" />
+        <location filename="../../desktop/ui/settings.py" line="238" />
         <source>left channel</source>
         <translation>左聲道</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="233" />
+        <location filename="../../desktop/ui/settings.py" line="239" />
         <source>right channel</source>
         <translation>右聲道</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="237" />
+        <location filename="../../desktop/ui/settings.py" line="243" />
         <source>system default</source>
         <translation>系統預設</translation>
     </message>
@@ -910,47 +953,52 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="156" />
+        <location filename="../../desktop/ui/settings.py" line="158" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="180" />
+        <location filename="../../desktop/ui/settings.py" line="182" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="184" />
+        <location filename="../../desktop/ui/settings.py" line="186" />
         <source>My voice</source>
         <translation>我的聲音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="245" />
+        <location filename="../../desktop/ui/settings.py" line="190" />
+        <source>This computer</source>
+        <translation>本電腦</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="251" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="245" />
+        <location filename="../../desktop/ui/settings.py" line="251" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="245" />
+        <location filename="../../desktop/ui/settings.py" line="251" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="245" />
+        <location filename="../../desktop/ui/settings.py" line="251" />
         <source>State</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="257" />
+        <location filename="../../desktop/ui/settings.py" line="263" />
         <source>ready, hashes verified</source>
         <translation>可用，已核對雜湊值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="259" />
+        <location filename="../../desktop/ui/settings.py" line="265" />
         <source>ready</source>
         <translation>可用</translation>
     </message>
@@ -958,17 +1006,17 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="311" />
+        <location filename="../../desktop/ui/signin.py" line="337" />
         <source>Set up ConsultScribe</source>
         <translation>設定 ConsultScribe</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="314" />
+        <location filename="../../desktop/ui/signin.py" line="340" />
         <source>Welcome</source>
         <translation>歡迎</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="318" />
+        <location filename="../../desktop/ui/signin.py" line="344" />
         <source>ConsultScribe keeps its records in an encrypted store on this computer. Nothing is sent over the network.
 
 Store location:</source>
@@ -995,22 +1043,28 @@ Store location:</source>
         <translation>登入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="79" />
+        <location filename="../../desktop/ui/signin.py" line="78" />
+        <source>Sign in with this computer's keyring</source>
+        <translation>以本電腦的鑰匙圈登入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="83" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="80" />
+        <location filename="../../desktop/ui/signin.py" line="84" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="101" />
+        <location filename="../../desktop/ui/signin.py" line="127" />
         <source>Enter your user name and password.</source>
         <translation>請輸入用戶名稱及密碼。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="104" />
+        <location filename="../../desktop/ui/signin.py" line="114" />
+        <location filename="../../desktop/ui/signin.py" line="130" />
         <source>Signing in…</source>
         <translation>正在登入…</translation>
     </message>
@@ -1257,52 +1311,52 @@ Store location:</source>
 <context>
     <name>_AdminPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="198" />
+        <location filename="../../desktop/ui/signin.py" line="224" />
         <source>First administrator</source>
         <translation>首位管理員</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="201" />
+        <location filename="../../desktop/ui/signin.py" line="227" />
         <source>This account manages users and clinic policy. It cannot read clinical notes unless it also has a clinician account.</source>
         <translation>此帳戶管理用戶及診所政策；除非同時擁有臨床帳戶，否則不能閱讀病歷。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="208" />
+        <location filename="../../desktop/ui/signin.py" line="234" />
         <source>Administrator</source>
         <translation>管理員</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="218" />
+        <location filename="../../desktop/ui/signin.py" line="244" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="219" />
+        <location filename="../../desktop/ui/signin.py" line="245" />
         <source>Full name</source>
         <translation>全名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="220" />
+        <location filename="../../desktop/ui/signin.py" line="246" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="221" />
+        <location filename="../../desktop/ui/signin.py" line="247" />
         <source>Repeat password</source>
         <translation>再次輸入密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="229" />
+        <location filename="../../desktop/ui/signin.py" line="255" />
         <source>Choose a user name.</source>
         <translation>請選擇用戶名稱。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="231" />
+        <location filename="../../desktop/ui/signin.py" line="257" />
         <source>The password needs at least 8 characters.</source>
         <translation>密碼最少需要 8 個字元。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="233" />
+        <location filename="../../desktop/ui/signin.py" line="259" />
         <source>The two passwords are different.</source>
         <translation>兩次輸入的密碼不同。</translation>
     </message>
@@ -1310,42 +1364,42 @@ Store location:</source>
 <context>
     <name>_RecoveryPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="241" />
+        <location filename="../../desktop/ui/signin.py" line="267" />
         <source>Recovery key</source>
         <translation>復原密鑰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="244" />
+        <location filename="../../desktop/ui/signin.py" line="270" />
         <source>Print or save this key and keep it in a safe place. It is the only way to open the records if every administrator password is lost.</source>
         <translation>請列印或儲存此密鑰並妥善保管。若所有管理員密碼遺失，這是開啟紀錄的唯一方法。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="258" />
+        <location filename="../../desktop/ui/signin.py" line="284" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="259" />
+        <location filename="../../desktop/ui/signin.py" line="285" />
         <source>Save to file…</source>
         <translation>儲存至檔案…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="260" />
+        <location filename="../../desktop/ui/signin.py" line="286" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="265" />
+        <location filename="../../desktop/ui/signin.py" line="291" />
         <source>I have printed or saved the recovery key.</source>
         <translation>我已列印或儲存復原密鑰。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="281" />
+        <location filename="../../desktop/ui/signin.py" line="307" />
         <source>Save recovery key</source>
         <translation>儲存復原密鑰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="295" />
+        <location filename="../../desktop/ui/signin.py" line="321" />
         <source>ConsultScribe recovery key</source>
         <translation>ConsultScribe 復原密鑰</translation>
     </message>

@@ -147,6 +147,17 @@ def register(sub: Any) -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="e.g. retention_days=2555")
     p.set_defaults(handler=_policy)
 
+    p = cmds.add_parser(
+        "keyring",
+        help="let an account sign in on this PC from the system keyring, or stop it (stdin: its password)",
+    )
+    add_store_arg(p)
+    p.add_argument("--user", required=True)
+    switch = p.add_mutually_exclusive_group(required=True)
+    switch.add_argument("--on", action="store_true", help="keep the sign-in in this PC's keyring")
+    switch.add_argument("--off", action="store_true", help="remove it from this PC's keyring")
+    p.set_defaults(handler=_keyring)
+
     p = cmds.add_parser("bench-store", help="measure open time, journal throughput and size per hour")
     p.add_argument("--out", default="", metavar="JSON", help="also save the figures here")
     p.add_argument("--minutes", type=float, default=10.0, help="minutes of audio to write (default 10)")
@@ -265,6 +276,24 @@ def _policy(args: argparse.Namespace) -> int:
         if changes:
             store.set_policy(**changes)
         print(json.dumps(store.policy(), indent=2, ensure_ascii=False))
+    return ExitCode.OK
+
+
+def _keyring(args: argparse.Namespace) -> int:
+    """Single-user PCs only, and only where the clinic policy's ``keyring_unlock`` allows it."""
+    password = read_password(f"Password for {args.user}")
+    from desktop.storage import Store
+
+    directory = resolve_store_dir(args.store)
+    Store.check_exists(directory)
+    with Store.open(directory, args.user, password) as store:
+        if args.on:
+            store.enable_keyring_unlock(password)
+            print(f"{args.user} can now sign in on this computer without typing the password.")
+        elif store.disable_keyring_unlock():
+            print(f"{args.user}'s sign-in was removed from this computer's keyring.")
+        else:
+            print(f"This computer's keyring held no sign-in for {args.user}.")
     return ExitCode.OK
 
 

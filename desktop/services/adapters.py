@@ -76,9 +76,10 @@ class StoreRecords:
     last version "signed", any note "draft".
     """
 
-    def __init__(self, directory: Path, kdf: Any = None) -> None:
+    def __init__(self, directory: Path, kdf: Any = None, keyring_backend: Any = None) -> None:
         self.directory = Path(directory)
         self._kdf = kdf
+        self._keyring = keyring_backend  # None: the OS keyring through the keyring library
         self._store: Any = None
         self._complaints: dict[str, str] = {}
         self._lock = threading.RLock()
@@ -117,6 +118,25 @@ class StoreRecords:
 
     def check_password(self, username: str, password: str) -> bool:
         return bool(self.store.check_password(username, password))
+
+    def keyring_ready(self, username: str) -> bool:
+        from desktop.storage import Store
+
+        return bool(Store.keyring_ready(self.directory, username, self._keyring))
+
+    def sign_in_with_keyring(self, username: str) -> UserInfo:
+        from desktop.storage import Store
+
+        with self._lock:
+            self.close()
+            self._store = Store.open_with_keyring(self.directory, username, self._keyring)
+            return _user_info(self._store.user)
+
+    def set_keyring_sign_in(self, actor: UserInfo, enabled: bool, password: str = "") -> None:
+        if enabled:
+            self.store.enable_keyring_unlock(password, self._keyring)
+        else:
+            self.store.disable_keyring_unlock(self._keyring)
 
     def users(self) -> list[UserInfo]:
         return [_user_info(u) for u in self.store.users()]
@@ -280,6 +300,12 @@ class StoreRecords:
             )
             for e in reversed(entries)
         ]
+
+    def clinic_policy(self) -> dict[str, Any]:
+        return dict(self.store.policy())
+
+    def set_clinic_policy(self, actor: UserInfo, values: dict[str, Any]) -> None:
+        self.store.set_policy(**values)  # the store checks the role and audits the change
 
     def open_journal(self, consultation_id: str) -> AudioJournalPort:
         journal: AudioJournalPort = self.store.open_journal(int(consultation_id))

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject
 
-from desktop.config import Settings
+from desktop.config import STORE_POLICY_KEYS, Settings
+from desktop.core.errors import UserFacingError
 from desktop.services.jobs import WorkerThread
 from desktop.services.ports import (
     AudioPort,
@@ -21,6 +22,7 @@ from desktop.services.ports import (
     PlayerPort,
     RecordsPort,
     StreamingAsrPort,
+    UserInfo,
     VoicePort,
 )
 
@@ -56,3 +58,37 @@ class Backend:
         if self.player is not None:
             self.player.stop()
         self.records.close()
+
+
+def apply_clinic_policy(settings: Settings, records: RecordsPort, user: UserInfo) -> dict[str, object]:
+    """At sign-in: the store's clinic-wide rules (STORE_POLICY_KEYS) apply on this PC.
+
+    A key IT locked in the policy file keeps IT's value; when an administrator signs in, those
+    locked values are written to the store (audited) so the purge and every PC agree with IT.
+    Returns what was written to the store.
+    """
+    try:
+        stored = records.clinic_policy()
+    except UserFacingError:
+        return {}
+    pushed: dict[str, object] = {}
+    for key in STORE_POLICY_KEYS:
+        current = getattr(settings.policy, key)
+        if f"policy.{key}" in settings.locked:
+            if stored.get(key) != current:
+                pushed[key] = current
+        elif key in stored:
+            setattr(settings.policy, key, type(current)(stored[key]))
+    if pushed and user.is_admin:
+        records.set_clinic_policy(user, pushed)
+        return pushed
+    return {}
+
+
+def save_clinic_policy(settings: Settings, records: RecordsPort, user: UserInfo) -> None:
+    """An administrator's edits of the store-kept policy keys go to the store (clinic-wide)."""
+    values = {
+        k: getattr(settings.policy, k) for k in STORE_POLICY_KEYS if f"policy.{k}" not in settings.locked
+    }
+    if values:
+        records.set_clinic_policy(user, values)

@@ -125,6 +125,18 @@ class RecordsPort(Protocol):
 
     def check_password(self, username: str, password: str) -> bool: ...
 
+    def keyring_ready(self, username: str) -> bool:
+        """Whether this PC's system keyring holds a sign-in for ``username`` (asks for nothing)."""
+        ...
+
+    def sign_in_with_keyring(self, username: str) -> UserInfo:
+        """Sign in from this PC's keyring (only where the clinic policy allows it)."""
+        ...
+
+    def set_keyring_sign_in(self, actor: UserInfo, enabled: bool, password: str = "") -> None:
+        """Keep (``enabled``, the password confirms it) or remove the signed-in user's keyring sign-in."""
+        ...
+
     def users(self) -> list[UserInfo]: ...
 
     def add_user(
@@ -178,6 +190,14 @@ class RecordsPort(Protocol):
     def log_event(self, actor: UserInfo | None, action: str, target: str = "", detail: str = "") -> None: ...
 
     def audit_entries(self, limit: int = 500) -> list[AuditEntry]: ...
+
+    def clinic_policy(self) -> dict[str, Any]:
+        """The clinic-wide rules kept in the store (retention_days, auto_lock_minutes, keyring_unlock…)."""
+        ...
+
+    def set_clinic_policy(self, actor: UserInfo, values: dict[str, Any]) -> None:
+        """Change clinic-wide rules (administrators only; audited)."""
+        ...
 
     def open_journal(self, consultation_id: str) -> AudioJournalPort:
         """The journal to append this consultation's audio to (one writer at a time)."""

@@ -38,6 +38,7 @@ from desktop.core.errors import (
     PermissionDeniedError,
     StoreDamagedError,
     UsageError,
+    UserFacingError,
 )
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment, Word
 from desktop.storage import crypto, driver, journal, schema
@@ -296,8 +297,7 @@ class Store:
         """Unlock from the OS keyring (only where the clinic policy allows it and the user enabled it)."""
         directory = Path(directory)
         keyfile = _load_keyfile(directory)
-        kr = keyring_backend if keyring_backend is not None else _keyring()
-        secret = kr.get_password("ConsultScribe", f"{keyfile.store_id}:{username}")
+        secret = _keyring_get(keyring_backend, _keyring_name(keyfile.store_id, username))
         slot = keyfile.slots.get(username)
         if not secret or slot is None:
             raise AuthenticationError(
@@ -334,8 +334,36 @@ class Store:
             self._audit_now("keyring_enable_failed", "user", self.user.username)
             raise AuthenticationError(WRONG_PASSWORD, WRONG_PASSWORD_HINT) from None
         kr = keyring_backend if keyring_backend is not None else _keyring()
-        kr.set_password("ConsultScribe", f"{self._keyfile.store_id}:{self.user.username}", crypto.b64(raw))
+        name = _keyring_name(self._keyfile.store_id, self.user.username)
+        try:
+            kr.set_password(KEYRING_SERVICE, name, crypto.b64(raw))
+        except Exception as exc:  # keyring backends raise their own errors (locked, none installed…)
+            raise _keyring_unavailable(exc) from None
         self._audit_now("keyring_enabled", "user", self.user.username)
+
+    def disable_keyring_unlock(self, keyring_backend: Any = None) -> bool:
+        """Remove this account's sign-in from the OS keyring; False when there was none."""
+        name = _keyring_name(self._keyfile.store_id, self.user.username)
+        if not _keyring_get(keyring_backend, name):
+            return False
+        kr = keyring_backend if keyring_backend is not None else _keyring()
+        try:
+            kr.delete_password(KEYRING_SERVICE, name)
+        except Exception as exc:
+            raise _keyring_unavailable(exc) from None
+        self._audit_now("keyring_disabled", "user", self.user.username)
+        return True
+
+    @staticmethod
+    def keyring_ready(directory: Path, username: str, keyring_backend: Any = None) -> bool:
+        """Whether this PC's keyring holds a sign-in for ``username`` on this store (no password asked)."""
+        try:
+            keyfile = _load_keyfile(Path(directory))
+            if username not in keyfile.slots:
+                return False
+            return bool(_keyring_get(keyring_backend, _keyring_name(keyfile.store_id, username)))
+        except UserFacingError:
+            return False
 
     @classmethod
     def _finish_open(
@@ -1510,10 +1538,37 @@ def _check_new_password(password: str) -> None:
         raise UsageError("The password is too short.", "Use at least 8 characters.")
 
 
+KEYRING_SERVICE = "ConsultScribe"
+
+
 def _keyring() -> Any:
     import keyring
 
     return keyring
+
+
+def _keyring_name(store_id: str, username: str) -> str:
+    return f"{store_id}:{username}"
+
+
+def _keyring_unavailable(exc: Exception) -> UsageError:
+    log.warning("system keyring not usable: %s", type(exc).__name__)
+    return UsageError(
+        "This computer's system keyring cannot be used.",
+        "Sign in with your password; IT can set up the keyring (Windows Credential Manager, "
+        "macOS Keychain, or the desktop's Secret Service on Linux).",
+    )
+
+
+def _keyring_get(keyring_backend: Any, name: str) -> str | None:
+    """The stored secret, or None when there is none or no keyring on this computer."""
+    try:
+        kr = keyring_backend if keyring_backend is not None else _keyring()
+        value = kr.get_password(KEYRING_SERVICE, name)
+    except Exception as exc:  # no backend, locked collection, D-Bus missing…
+        log.info("system keyring not readable: %s", type(exc).__name__)
+        return None
+    return str(value) if value else None
 
 
 def _damaged(directory: Path) -> StoreDamagedError:

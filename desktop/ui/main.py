@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.config import Settings
 from desktop.core.errors import UserFacingError
-from desktop.services.backend import Backend
+from desktop.services.backend import Backend, apply_clinic_policy, save_clinic_policy
 from desktop.services.ports import ConsultationInfo, UserInfo
 from desktop.ui.admin import AdminDialog
 from desktop.ui.common import heading, show_error
@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
     # -- session ---------------------------------------------------------------------------
     def signed_in(self, user: UserInfo) -> None:
         self.user = user
+        apply_clinic_policy(self.backend.settings, self.backend.records, user)
+        self.idle.set_timeout(max(1, self.backend.settings.policy.auto_lock_minutes) * 60_000)
         self.user_label.setText(f"{user.display_name} · {user.role}")
         self._set_signed_in_actions(True)
         if user.is_clinician:
@@ -298,6 +300,7 @@ class MainWindow(QMainWindow):
             self.backend.save_settings,
             self,
             voice=self.backend.voice,
+            records=self.backend.records,
         )
         dialog.accepted.connect(lambda: self._settings_saved(dialog))
         dialog.open()
@@ -320,8 +323,20 @@ class MainWindow(QMainWindow):
             self.backend.save_settings,
             self,
         )
+        policy = dialog.policy_dialog
+        policy.accepted.connect(lambda: self._policy_saved(policy))
         dialog.open()
         return dialog
+
+    def _policy_saved(self, dialog: SettingsDialog) -> None:
+        """The admin's policy tab: in force at once, and clinic-wide rules into the store."""
+        self._settings_saved(dialog)
+        if self.user is None:
+            return
+        try:
+            save_clinic_policy(self.backend.settings, self.backend.records, self.user)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.consultation is not None and self.consultation.recording:

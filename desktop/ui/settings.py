@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 
 from desktop.config import LANGUAGES, SCRIPTS, Settings
 from desktop.core.errors import UserFacingError
-from desktop.services.ports import AudioPort, ModelsPort, UserInfo, VoicePort
+from desktop.services.ports import AudioPort, ModelsPort, RecordsPort, UserInfo, VoicePort
 from desktop.ui.common import UI_LANGUAGES
+from desktop.ui.signin import KeyringTab
 from desktop.ui.voice import VoiceTab
 
 ADMIN_SECTIONS = frozenset({"clinic", "policy"})
@@ -150,6 +151,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         admin_only: bool = False,
         voice: VoicePort | None = None,
+        records: RecordsPort | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -182,6 +184,10 @@ class SettingsDialog(QDialog):
         if voice is not None and not admin_only and user.is_clinician:
             self.voice_tab = VoiceTab(voice, audio, user, settings.audio.input_device)
             self.tabs.addTab(self.voice_tab, self.tr("My voice"))
+        self.keyring_tab: KeyringTab | None = None
+        if records is not None and not admin_only and settings.policy.keyring_unlock:
+            self.keyring_tab = KeyringTab(records, user)
+            self.tabs.addTab(self.keyring_tab, self.tr("This computer"))
         self.finished.connect(self._closing)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(

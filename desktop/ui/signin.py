@@ -74,12 +74,17 @@ class SignInPage(QWidget):
         self.button = QPushButton(self.tr("Sign in"))
         self.button.setObjectName("signInButton")
         self.button.setDefault(True)
+        # Single-user PCs where the clinic allows it: the account's key is in the system keyring.
+        self.keyring_button = QPushButton(self.tr("Sign in with this computer's keyring"))
+        self.keyring_button.setObjectName("keyringSignInButton")
+        self.keyring_button.setVisible(False)
         form.addRow(title)
         form.addRow(subtitle)
         form.addRow(self.tr("User name"), self.username)
         form.addRow(self.tr("Password"), self.password)
         form.addRow(self.message)
         form.addRow(self.button)
+        form.addRow(self.keyring_button)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(box)
@@ -89,11 +94,32 @@ class SignInPage(QWidget):
         self.button.clicked.connect(self.attempt)
         self.password.returnPressed.connect(self.attempt)
         self.username.returnPressed.connect(self.password.setFocus)
+        self.username.editingFinished.connect(self.check_keyring)
+        self.keyring_button.clicked.connect(self.attempt_keyring)
 
     def reset(self) -> None:
         self.password.clear()
         self.message.clear()
+        self.check_keyring()
         self.username.setFocus()
+
+    def check_keyring(self) -> None:
+        """Offer keyring sign-in when this PC's keyring holds one for the name typed."""
+        name = self.username.text().strip()
+        self.keyring_button.setVisible(bool(name) and self._records.keyring_ready(name))
+
+    def attempt_keyring(self) -> None:
+        name = self.username.text().strip()
+        try:
+            with checking(self.message, self.keyring_button, self.tr("Signing in…")):
+                user = self._records.sign_in_with_keyring(name)
+        except UserFacingError as exc:
+            self.message.setText(f"{exc.message} {exc.hint}".strip())
+            self.check_keyring()
+            return
+        self.password.clear()
+        self.message.clear()
+        self.signed_in.emit(user)
 
     def attempt(self) -> None:
         name = self.username.text().strip()
@@ -355,3 +381,86 @@ class SetupWizard(QWizard):
         super().accept()
         if self._user is not None:
             self.completed.emit(self._user)
+
+
+class KeyringTab(QWidget):
+    """Settings → This computer: keep or remove the user's keyring sign-in (when the clinic allows it)."""
+
+    def __init__(self, records: RecordsPort, user: UserInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("keyringTab")
+        self._records = records
+        self._user = user
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "On a computer only you use, you can sign in without typing your password: your "
+                "account's key is then kept in this computer's system keyring (Windows Credential "
+                "Manager, macOS Keychain or the desktop keyring). Anyone who can use your computer "
+                "account can then open ConsultScribe as you, so never turn this on for a shared PC. "
+                "Unlocking after the idle lock still asks for your password."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.state = QLabel("")
+        self.state.setObjectName("keyringState")
+        self.state.setStyleSheet("font-weight: bold;")
+        layout.addWidget(self.state)
+        form = QFormLayout()
+        self.password = QLineEdit()
+        self.password.setObjectName("keyringPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(self.tr("Your password"), self.password)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.on_button = QPushButton(self.tr("Turn on for this computer"))
+        self.on_button.setObjectName("keyringOnButton")
+        self.off_button = QPushButton(self.tr("Turn off"))
+        self.off_button.setObjectName("keyringOffButton")
+        buttons.addWidget(self.on_button)
+        buttons.addWidget(self.off_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.message = QLabel("")
+        self.message.setObjectName("keyringMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.on_button.clicked.connect(self.turn_on)
+        self.off_button.clicked.connect(self.turn_off)
+        self.password.returnPressed.connect(self.turn_on)
+        self.refresh()
+
+    def refresh(self) -> None:
+        on = self._records.keyring_ready(self._user.username)
+        self.state.setText(
+            self.tr("Keyring sign-in is on for this computer.")
+            if on
+            else self.tr("Keyring sign-in is off: you sign in with your password.")
+        )
+        self.on_button.setEnabled(not on)
+        self.password.setEnabled(not on)
+        self.off_button.setEnabled(on)
+
+    def turn_on(self) -> None:
+        if not self.password.text():
+            self.message.setText(self.tr("Type your password to confirm it is you."))
+            return
+        self._change(True)
+
+    def turn_off(self) -> None:
+        self._change(False)
+
+    def _change(self, enabled: bool) -> None:
+        try:
+            with checking(self.message, None, self.tr("Checking…")):
+                self._records.set_keyring_sign_in(self._user, enabled, self.password.text())
+        except UserFacingError as exc:
+            self.message.setText(f"{exc.message} {exc.hint}".strip())
+        else:
+            self.message.clear()
+        finally:
+            self.password.clear()
+        self.refresh()

@@ -74,6 +74,11 @@ class FakeRecords:
     audit: list[AuditEntry] = field(default_factory=list)
     audio: dict[str, list[np.ndarray]] = field(default_factory=dict)
     current: UserInfo | None = None
+    # The store's clinic-wide rules, as desktop.storage.store.POLICY_DEFAULTS starts them.
+    policy: dict[str, object] = field(
+        default_factory=lambda: {"retention_days": 2555, "auto_lock_minutes": 10, "keyring_unlock": False}
+    )
+    keyring: set[str] = field(default_factory=set)  # user names this PC's keyring can sign in
 
     def add(self, username: str, role: str, password: str = "password1", reg: str = "") -> UserInfo:
         user = UserInfo(username, username.capitalize(), role, reg)
@@ -105,6 +110,30 @@ class FakeRecords:
     def check_password(self, username: str, password: str) -> bool:
         entry = self.users_.get(username)
         return entry is not None and entry[1] == password
+
+    def keyring_ready(self, username: str) -> bool:
+        return username in self.keyring
+
+    def sign_in_with_keyring(self, username: str) -> UserInfo:
+        if username not in self.keyring:
+            raise AuthenticationError("Keyring sign-in is not set up for this account.")
+        if not self.policy["keyring_unlock"]:
+            raise PermissionDeniedError("The clinic policy does not allow keyring sign-in.")
+        self.current = self.users_[username][0]
+        self._audit("signed_in_keyring", username)
+        return self.current
+
+    def set_keyring_sign_in(self, actor: UserInfo, enabled: bool, password: str = "") -> None:
+        if not enabled:
+            self.keyring.discard(actor.username)
+            self._audit("keyring_disabled", actor.username)
+            return
+        if not self.policy["keyring_unlock"]:
+            raise PermissionDeniedError("The clinic policy does not allow keyring sign-in.")
+        if not self.check_password(actor.username, password):
+            raise AuthenticationError("The user name or password is wrong.")
+        self.keyring.add(actor.username)
+        self._audit("keyring_enabled", actor.username)
 
     def users(self) -> list[UserInfo]:
         return [u for u, _ in self.users_.values()]
@@ -198,6 +227,15 @@ class FakeRecords:
 
     def audit_entries(self, limit: int = 500) -> list[AuditEntry]:
         return list(reversed(self.audit))[:limit]
+
+    def clinic_policy(self) -> dict[str, object]:
+        return dict(self.policy)
+
+    def set_clinic_policy(self, actor: UserInfo, values: dict[str, object]) -> None:
+        if actor.role != "admin":
+            raise PermissionDeniedError("Only an administrator can change the clinic policy.")
+        self.policy.update(values)
+        self._audit("policy_changed", "policy", ",".join(sorted(values)))
 
     def open_journal(self, consultation_id: str) -> FakeJournal:
         return FakeJournal(self.audio.setdefault(consultation_id, []))

@@ -308,6 +308,14 @@ def main(out: Path) -> int:
     settings_dialog.tabs.setCurrentWidget(settings_dialog.voice_tab)
     shoot(settings_dialog, out, "16-my-voice")
     settings_dialog.close()
+    # A single-user PC where the clinic allows keyring sign-in.
+    records.policy["keyring_unlock"] = backend.settings.policy.keyring_unlock = True
+    settings_dialog = window.open_settings()
+    assert settings_dialog is not None and settings_dialog.keyring_tab is not None
+    settings_dialog.tabs.setCurrentWidget(settings_dialog.keyring_tab)
+    shoot(settings_dialog, out, "17-keyring-sign-in")
+    settings_dialog.close()
+    records.policy["keyring_unlock"] = backend.settings.policy.keyring_unlock = False
 
     window.back_to_list()
     window.sign_out()

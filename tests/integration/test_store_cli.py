@@ -295,3 +295,33 @@ def test_damaged_store_exits_5(filled: StoreSetup, tmp_path: Path) -> None:
     )
     assert_plain_failure(out, 5, "damaged and cannot be opened")
     assert "sqlcipher" not in out.stderr.lower() and "hmac" not in out.stderr.lower()
+
+
+def test_keyring_sign_in_on_and_off(
+    filled: StoreSetup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`admin keyring` through the real keyring library (a file backend stands in for the OS's)."""
+    d, doc = str(filled.directory), PASSWORDS["drwong"]
+    secrets = tmp_path / "keyring.json"
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.file_keyring.FileKeyring")
+    monkeypatch.setenv("CONSULT_SCRIBE_TEST_KEYRING", str(secrets))
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    on = ["admin", "keyring", "--store", d, "--user", "drwong", "--on"]
+    assert_plain_failure(cli(on, f"{doc}\n", tmp_path, separate_process=True), 4, "not allowed")
+    assert not secrets.exists()
+    with filled.open("it") as admin:
+        admin.set_policy(keyring_unlock=True)
+    assert_plain_failure(cli(on, "wrong password\n", tmp_path, separate_process=True), 3, "wrong")
+    out = cli(on, f"{doc}\n", tmp_path, separate_process=True)
+    assert out.returncode == 0 and "without typing the password" in out.stdout, out.stderr
+    stored = json.loads(secrets.read_text())
+    store_id = json.loads((filled.directory / "keys.json").read_text())["store_id"]
+    assert list(stored) == [f"ConsultScribe/{store_id}:drwong"]
+    assert doc not in secrets.read_text()  # the account's key, never the password
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    assert_plain_failure(cli(on, f"{doc}\n", tmp_path, separate_process=True), 2, "keyring cannot be used")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.file_keyring.FileKeyring")
+    off = ["admin", "keyring", "--store", d, "--user", "drwong", "--off"]
+    out = cli(off, f"{doc}\n", tmp_path, separate_process=True)
+    assert out.returncode == 0 and "was removed" in out.stdout, out.stderr
+    assert json.loads(secrets.read_text()) == {}

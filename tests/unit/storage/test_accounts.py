@@ -167,6 +167,19 @@ class MemoryKeyring:
     def set_password(self, service: str, name: str, value: str) -> None:
         self.values[(service, name)] = value
 
+    def delete_password(self, service: str, name: str) -> None:
+        del self.values[(service, name)]
+
+
+class BrokenKeyring:
+    """What a PC without a usable keyring gives: every call fails."""
+
+    def get_password(self, service: str, name: str) -> str | None:
+        raise RuntimeError("no recommended backend was available")
+
+    def set_password(self, service: str, name: str, value: str) -> None:
+        raise RuntimeError("no recommended backend was available")
+
 
 def test_keyring_unlock_is_off_by_default_and_works_when_allowed(setup: StoreSetup) -> None:
     kr: Any = MemoryKeyring()
@@ -185,6 +198,43 @@ def test_keyring_unlock_is_off_by_default_and_works_when_allowed(setup: StoreSet
         Store.open_with_keyring(setup.directory, "drwong", kr)
     with pytest.raises(AuthenticationError):
         Store.open_with_keyring(setup.directory, "nurse", kr)
+
+
+def test_keyring_sign_in_can_be_turned_off_and_is_audited(setup: StoreSetup) -> None:
+    kr: Any = MemoryKeyring()
+    with setup.open("it") as admin:
+        admin.set_policy(keyring_unlock=True)
+    assert not Store.keyring_ready(setup.directory, "drwong", kr)
+    with setup.open("drwong") as doctor:
+        with pytest.raises(AuthenticationError):
+            doctor.enable_keyring_unlock("not my password", kr)
+        assert kr.values == {}
+        doctor.enable_keyring_unlock(PASSWORDS["drwong"], kr)
+    assert Store.keyring_ready(setup.directory, "drwong", kr)
+    assert not Store.keyring_ready(setup.directory, "nurse", kr)
+    assert not Store.keyring_ready(setup.directory / "elsewhere", "drwong", kr)
+    with Store.open_with_keyring(setup.directory, "drwong", kr) as doctor:
+        assert doctor.disable_keyring_unlock(kr) is True
+        assert doctor.disable_keyring_unlock(kr) is False
+    assert kr.values == {} and not Store.keyring_ready(setup.directory, "drwong", kr)
+    with pytest.raises(AuthenticationError, match="not set up"):
+        Store.open_with_keyring(setup.directory, "drwong", kr)
+    with setup.open("it") as admin:
+        actions = [(e.action, e.record_id) for e in admin.audit_entries()]
+    assert ("keyring_enable_failed", "drwong") in actions
+    assert ("keyring_enabled", "drwong") in actions
+    assert ("keyring_disabled", "drwong") in actions
+
+
+def test_a_pc_without_a_keyring_gets_a_plain_message(setup: StoreSetup) -> None:
+    broken: Any = BrokenKeyring()
+    with setup.open("it") as admin:
+        admin.set_policy(keyring_unlock=True)
+    assert not Store.keyring_ready(setup.directory, "drwong", broken)
+    with setup.open("drwong") as doctor, pytest.raises(UsageError, match="keyring cannot be used"):
+        doctor.enable_keyring_unlock(PASSWORDS["drwong"], broken)
+    with pytest.raises(AuthenticationError, match="not set up"):
+        Store.open_with_keyring(setup.directory, "drwong", broken)
 
 
 def test_missing_store_and_missing_key_file(tmp_path: Path, setup: StoreSetup) -> None:

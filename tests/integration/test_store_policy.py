@@ -1,0 +1,68 @@
+"""The app's clinic-policy calls over the real encrypted store: admins change it, audited; others cannot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop.config import Settings
+from desktop.core.errors import PermissionDeniedError
+from desktop.services.adapters import StoreRecords
+from desktop.services.backend import apply_clinic_policy, save_clinic_policy
+from desktop.storage import KdfParams, Store
+
+KDF = KdfParams(n=2**10, r=8, p=1)
+
+
+def test_clinic_policy_round_trip_through_the_store(tmp_path: Path) -> None:
+    store, _ = Store.create(tmp_path / "store", "it", "admin-pass-1", kdf=KDF)
+    store.add_user("drwong", "doctor-pass-1", ["doctor"], "Dr Wong", "M1")
+    store.close()
+    records = StoreRecords(tmp_path / "store", kdf=KDF)
+    try:
+        admin = records.sign_in("it", "admin-pass-1")
+        settings = Settings()
+        settings.policy.retention_days, settings.policy.auto_lock_minutes = 3650, 4
+        save_clinic_policy(settings, records, admin)
+        assert records.clinic_policy()["retention_days"] == 3650
+        assert any(e.action == "policy_changed" for e in records.audit_entries())
+
+        doctor = records.sign_in("drwong", "doctor-pass-1")
+        fresh = Settings()  # another PC, its own defaults
+        assert apply_clinic_policy(fresh, records, doctor) == {}
+        assert (fresh.policy.retention_days, fresh.policy.auto_lock_minutes) == (3650, 4)
+        with pytest.raises(PermissionDeniedError):
+            save_clinic_policy(fresh, records, doctor)
+    finally:
+        records.close()
+    # The purge reads the same value the app showed.
+    again = Store.open(tmp_path / "store", "it", "admin-pass-1")
+    try:
+        assert again.policy()["retention_days"] == 3650
+    finally:
+        again.close()
+
+
+def test_keyring_sign_in_through_the_apps_records_port(tmp_path: Path) -> None:
+    from tests.unit.storage.test_accounts import MemoryKeyring
+
+    store, _ = Store.create(tmp_path / "store", "it", "admin-pass-1", kdf=KDF)
+    store.add_user("drwong", "doctor-pass-1", ["doctor"], "Dr Wong", "M1")
+    store.set_policy(keyring_unlock=True)
+    store.close()
+    kr = MemoryKeyring()
+    records = StoreRecords(tmp_path / "store", kdf=KDF, keyring_backend=kr)
+    try:
+        assert not records.keyring_ready("drwong")
+        doctor = records.sign_in("drwong", "doctor-pass-1")
+        records.set_keyring_sign_in(doctor, True, "doctor-pass-1")
+        assert records.keyring_ready("drwong") and not records.keyring_ready("it")
+        records.close()
+        again = records.sign_in_with_keyring("drwong")
+        assert again.username == "drwong" and again.registration_no == "M1"
+        assert records.consultations() == []  # the store is open and readable
+        records.set_keyring_sign_in(again, False)
+        assert not records.keyring_ready("drwong") and kr.values == {}
+    finally:
+        records.close()
