@@ -90,9 +90,19 @@ class PolicySettings:
     keyring_unlock: bool = field(default=False, metadata=_meta("Allow OS keyring unlock (single-user PCs)."))
 
 
-# policy.* settings that the encrypted store keeps too, clinic-wide: the store's values apply on
-# every PC (the retention purge reads them there), unless IT locked the key in a policy file.
-STORE_POLICY_KEYS = ("retention_days", "auto_lock_minutes", "keyring_unlock")
+# Settings the encrypted store keeps too, clinic-wide ("section.key" -> the store's policy key, and
+# the field inside it for the letterhead): the store's values apply on every PC at sign-in (the
+# retention purge reads them there, and every PC prints the same letterhead), unless IT locked the
+# key in a policy file. An empty letterhead field in the store means "not set" and changes nothing.
+STORE_POLICY: dict[str, tuple[str, ...]] = {
+    "policy.retention_days": ("retention_days",),
+    "policy.auto_lock_minutes": ("auto_lock_minutes",),
+    "policy.keyring_unlock": ("keyring_unlock",),
+    "clinic.name": ("letterhead", "name"),
+    "clinic.name_zh": ("letterhead", "name_zh"),
+    "clinic.address": ("letterhead", "address"),
+    "clinic.phone": ("letterhead", "phone"),
+}
 
 
 @dataclass
@@ -229,3 +239,63 @@ def describe() -> list[tuple[str, str, str]]:
                 )
             )
     return rows
+
+
+def _get_setting(settings: Settings, key: str) -> Any:
+    section, name = key.split(".", 1)
+    return getattr(getattr(settings, section), name)
+
+
+def _stored_value(stored: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = stored
+    for part in path:
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def apply_store_policy(settings: Settings, stored: dict[str, Any]) -> dict[str, Any]:
+    """Put the store's clinic-wide values (``STORE_POLICY``) into ``settings``.
+
+    A key IT locked in the policy file keeps IT's value. Returns the store policy update that
+    would bring the store in line with those locked values (empty when it already agrees), for
+    an administrator's session to write.
+    """
+    updates: dict[str, Any] = {}
+    for key, path in STORE_POLICY.items():
+        current = _get_setting(settings, key)
+        value = _stored_value(stored, path)
+        if key in settings.locked:
+            if value != current and not (value in (None, "") and current == ""):
+                _set_path(updates, stored, path, current)
+            continue
+        if value is None or (isinstance(current, str) and value == ""):
+            continue  # not set in the store
+        section, name = key.split(".", 1)
+        setattr(getattr(settings, section), name, type(current)(value))
+    return updates
+
+
+def store_policy_update(settings: Settings, stored: dict[str, Any]) -> dict[str, Any]:
+    """The store policy changes that carry this PC's values of the keys IT has not locked."""
+    updates: dict[str, Any] = {}
+    for key, path in STORE_POLICY.items():
+        value = _get_setting(settings, key)
+        stored_value = _stored_value(stored, path)
+        if key in settings.locked or stored_value == value or (stored_value is None and value == ""):
+            continue
+        _set_path(updates, stored, path, value)
+    return updates
+
+
+def _set_path(updates: dict[str, Any], stored: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """``updates[path] = value``; a nested key starts from the store's whole value (the letterhead)."""
+    if len(path) == 1:
+        updates[path[0]] = value
+        return
+    head = path[0]
+    if head not in updates:
+        base = stored.get(head)
+        updates[head] = dict(base) if isinstance(base, dict) else {}
+    updates[head][path[1]] = value

@@ -116,6 +116,10 @@ def run(args: argparse.Namespace) -> int:
     progress = StderrProgress(args.quiet)
     cancel = threading.Event()
     store = _open_store(args)  # before the long job: a wrong password fails at once
+    if store is not None:
+        from desktop.config import apply_store_policy
+
+        apply_store_policy(settings, store.policy())  # the clinic's letterhead kept in the store
     try:
         result = pipeline.process(
             args.input,

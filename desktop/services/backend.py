@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject
 
-from desktop.config import STORE_POLICY_KEYS, Settings
+from desktop.config import Settings, apply_store_policy, store_policy_update
 from desktop.core.errors import UserFacingError
 from desktop.services.jobs import WorkerThread
 from desktop.services.ports import (
@@ -61,7 +61,7 @@ class Backend:
 
 
 def apply_clinic_policy(settings: Settings, records: RecordsPort, user: UserInfo) -> dict[str, object]:
-    """At sign-in: the store's clinic-wide rules (STORE_POLICY_KEYS) apply on this PC.
+    """At sign-in: the store's clinic-wide rules and letterhead (``STORE_POLICY``) apply on this PC.
 
     A key IT locked in the policy file keeps IT's value; when an administrator signs in, those
     locked values are written to the store (audited) so the purge and every PC agree with IT.
@@ -71,24 +71,15 @@ def apply_clinic_policy(settings: Settings, records: RecordsPort, user: UserInfo
         stored = records.clinic_policy()
     except UserFacingError:
         return {}
-    pushed: dict[str, object] = {}
-    for key in STORE_POLICY_KEYS:
-        current = getattr(settings.policy, key)
-        if f"policy.{key}" in settings.locked:
-            if stored.get(key) != current:
-                pushed[key] = current
-        elif key in stored:
-            setattr(settings.policy, key, type(current)(stored[key]))
-    if pushed and user.is_admin:
-        records.set_clinic_policy(user, pushed)
-        return pushed
+    updates = apply_store_policy(settings, stored)
+    if updates and user.is_admin:
+        records.set_clinic_policy(user, updates)
+        return updates
     return {}
 
 
 def save_clinic_policy(settings: Settings, records: RecordsPort, user: UserInfo) -> None:
-    """An administrator's edits of the store-kept policy keys go to the store (clinic-wide)."""
-    values = {
-        k: getattr(settings.policy, k) for k in STORE_POLICY_KEYS if f"policy.{k}" not in settings.locked
-    }
-    if values:
-        records.set_clinic_policy(user, values)
+    """An administrator's edits of the store-kept keys go to the store (clinic-wide, audited)."""
+    updates = store_policy_update(settings, records.clinic_policy())
+    if updates:
+        records.set_clinic_policy(user, updates)

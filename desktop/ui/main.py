@@ -307,9 +307,16 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _settings_saved(self, dialog: SettingsDialog) -> None:
+        """In force at once; an administrator's clinic-wide keys (policy, letterhead) go to the store."""
         new = dialog.result_settings()
         self.backend.settings.__dict__.update(new.__dict__)
         self.idle.set_timeout(max(1, new.policy.auto_lock_minutes) * 60_000)
+        if self.user is None or not self.user.is_admin:
+            return
+        try:
+            save_clinic_policy(self.backend.settings, self.backend.records, self.user)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
 
     def open_admin(self) -> AdminDialog | None:
         if self.user is None or not self.user.is_admin:
@@ -329,14 +336,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _policy_saved(self, dialog: SettingsDialog) -> None:
-        """The admin's policy tab: in force at once, and clinic-wide rules into the store."""
+        """The admin's policy and letterhead tabs: in force at once, clinic-wide keys into the store."""
         self._settings_saved(dialog)
-        if self.user is None:
-            return
-        try:
-            save_clinic_policy(self.backend.settings, self.backend.records, self.user)
-        except UserFacingError as exc:
-            show_error(self, exc.message, exc.hint)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.consultation is not None and self.consultation.recording:

@@ -68,3 +68,33 @@ def test_only_an_administrator_may_write_the_clinic_policy(records: FakeRecords)
     with pytest.raises(PermissionDeniedError):
         save_clinic_policy(backend.settings, records, doctor)
     assert apply_clinic_policy(backend.settings, records, doctor) == {}
+
+
+def test_the_letterhead_an_administrator_sets_is_used_on_every_pc(qtbot, records: FakeRecords) -> None:
+    window = _window(qtbot, records)
+    sign_in(window, "admin")
+    dialog = window.open_admin()
+    assert dialog is not None
+    policy = dialog.policy_dialog
+    form = next(f for f in policy.forms if f.name == "clinic")
+    form.editors["name"].setText("Harbour Family Clinic")  # type: ignore[attr-defined]
+    form.editors["name_zh"].setText("海港家庭診所")  # type: ignore[attr-defined]
+    policy._accept()
+    letterhead = records.policy["letterhead"]
+    assert isinstance(letterhead, dict)
+    assert letterhead["name"] == "Harbour Family Clinic" and letterhead["name_zh"] == "海港家庭診所"
+
+    other_pc = _window(qtbot, records)  # its own settings file: the default clinic name
+    assert other_pc.backend.settings.clinic.name != "Harbour Family Clinic"
+    sign_in(other_pc, "doc")
+    assert other_pc.backend.settings.clinic.name == "Harbour Family Clinic"
+    assert other_pc.backend.settings.clinic.name_zh == "海港家庭診所"
+
+
+def test_a_doctors_settings_never_write_the_clinic_policy(qtbot, records: FakeRecords) -> None:
+    window = _window(qtbot, records)
+    sign_in(window, "doc")
+    dialog = window.open_settings()
+    assert dialog is not None
+    dialog._accept()
+    assert not any(e.action == "policy_changed" for e in records.audit)

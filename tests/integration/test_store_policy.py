@@ -24,14 +24,23 @@ def test_clinic_policy_round_trip_through_the_store(tmp_path: Path) -> None:
         admin = records.sign_in("it", "admin-pass-1")
         settings = Settings()
         settings.policy.retention_days, settings.policy.auto_lock_minutes = 3650, 4
+        settings.clinic.name, settings.clinic.phone = "Harbour Clinic", "2345 6789"
         save_clinic_policy(settings, records, admin)
         assert records.clinic_policy()["retention_days"] == 3650
+        assert records.clinic_policy()["letterhead"] == {
+            "name": "Harbour Clinic",
+            "name_zh": "",
+            "address": "",
+            "phone": "2345 6789",
+        }
         assert any(e.action == "policy_changed" for e in records.audit_entries())
 
         doctor = records.sign_in("drwong", "doctor-pass-1")
         fresh = Settings()  # another PC, its own defaults
         assert apply_clinic_policy(fresh, records, doctor) == {}
         assert (fresh.policy.retention_days, fresh.policy.auto_lock_minutes) == (3650, 4)
+        assert (fresh.clinic.name, fresh.clinic.phone) == ("Harbour Clinic", "2345 6789")
+        fresh.policy.retention_days = 30
         with pytest.raises(PermissionDeniedError):
             save_clinic_policy(fresh, records, doctor)
     finally:

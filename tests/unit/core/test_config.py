@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop.config import describe, load_settings, save_user_settings
+from desktop.config import (
+    Settings,
+    apply_store_policy,
+    describe,
+    load_settings,
+    save_user_settings,
+    store_policy_update,
+)
 from desktop.core.errors import UsageError
 
 
@@ -81,3 +88,42 @@ def test_process_lapel_flag_sets_the_channel(monkeypatch: pytest.MonkeyPatch, tm
     assert build_settings(args).doctor_channel == 1
     args = parser.parse_args(["process", "in.flac", "--out", "out"])
     assert build_settings(args).doctor_channel is None
+
+
+STORED = {
+    "retention_days": 365,
+    "auto_lock_minutes": 3,
+    "keyring_unlock": False,
+    "letterhead": {"name": "Harbour Clinic", "name_zh": "海港診所", "address": "", "phone": "2345 6789"},
+    "default_language": "auto",
+}
+
+
+def test_the_stores_clinic_wide_values_apply_and_an_empty_letterhead_field_changes_nothing() -> None:
+    settings = Settings()
+    settings.clinic.address = "1 Queen's Road"
+    assert apply_store_policy(settings, STORED) == {}
+    assert (settings.policy.retention_days, settings.policy.auto_lock_minutes) == (365, 3)
+    assert (settings.clinic.name, settings.clinic.name_zh, settings.clinic.phone) == (
+        "Harbour Clinic",
+        "海港診所",
+        "2345 6789",
+    )
+    assert settings.clinic.address == "1 Queen's Road"  # the store has none: this PC's stays
+    assert store_policy_update(settings, STORED) == {
+        "letterhead": {**STORED["letterhead"], "address": "1 Queen's Road"}
+    }
+
+
+def test_keys_it_locked_win_and_say_what_the_store_should_hold() -> None:
+    settings = Settings()
+    settings.locked = ["policy.auto_lock_minutes", "clinic.name"]
+    settings.policy.auto_lock_minutes, settings.clinic.name = 5, "IT's Clinic"
+    updates = apply_store_policy(settings, STORED)
+    assert (settings.policy.auto_lock_minutes, settings.clinic.name) == (5, "IT's Clinic")
+    assert settings.policy.retention_days == 365  # not locked: the store's
+    assert updates == {"auto_lock_minutes": 5, "letterhead": {**STORED["letterhead"], "name": "IT's Clinic"}}
+    # an administrator's edits never overwrite what IT locked, and unchanged keys are not rewritten
+    settings.policy.retention_days = 3650
+    assert store_policy_update(settings, STORED) == {"retention_days": 3650}
+    assert store_policy_update(settings, {**STORED, "retention_days": 3650}) == {}
