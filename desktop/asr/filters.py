@@ -26,6 +26,7 @@ BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 )
 
 MAX_COMPRESSION_RATIO = 2.4
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def compression_ratio(text: str) -> float:
@@ -50,6 +51,12 @@ def repetition_reason(text: str) -> str:
     if re.search(r"(\b\w+\b)(?:[\s,，]+\1\b){3,}", stripped, re.IGNORECASE):
         return "repetition"
     if re.search(r"(.{1,4})\1{5,}", stripped):  # CJK character loops: 好好好好好好
+        return "repetition"
+    # A Chinese phrase of five or more characters said twice (at most three characters apart)
+    # that makes up most of the text ("您監獄也有馬桶送您監獄也有馬桶送您監獄") is a decoder loop, not speech.
+    cjk = "".join(_CJK.findall(stripped))
+    loop = re.search(r"([\u3400-\u9fff]{5,15})[\u3400-\u9fff]{0,3}?\1", cjk)
+    if loop and 2 * len(loop.group(1)) >= 0.6 * len(cjk):
         return "repetition"
     return ""
 

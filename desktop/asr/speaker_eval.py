@@ -16,6 +16,7 @@ from desktop.asr.speaker_embed import Embedder
 from desktop.asr.speaker_synth import Turn
 from desktop.asr.speakers import SpeakerLabel, SpeakerLabeller, VoiceProfile, enrol
 from desktop.core.errors import Cancelled, InputError
+from desktop.core.types import TranscriptSegment
 
 FRAME_S = 0.01
 
@@ -163,6 +164,37 @@ def run_labeller(
     reviewed_map = labeller.review()
     reviewed = [reviewed_map[str(i)] for i in range(len(turns))]
     return score(turns, live, reviewed, latencies, labeller.voice_count, cpu), live, reviewed
+
+
+@dataclass
+class LiveScores:
+    """Labels on the live path, where the lines are the recogniser's, not the reference turns."""
+
+    words: int  # recognised words scored
+    word_accuracy: float  # share of words whose line label is the role of the turn they fall in
+    lines: int
+    mixed_lines: int  # lines holding words of turns with different roles
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def score_live_words(segments: Sequence[TranscriptSegment], turns: Sequence[Turn]) -> LiveScores:
+    """Each recognised word is scored against the reference turn at its midpoint (or the nearest)."""
+    right = total = mixed = 0
+    for seg in segments:
+        roles: set[str] = set()
+        for w in seg.words:
+            mid = (w.start + w.end) / 2
+            turn = min(
+                turns,
+                key=lambda t: 0.0 if t.start <= mid <= t.end else min(abs(mid - t.start), abs(mid - t.end)),
+            )
+            roles.add(turn.role)
+            right += seg.speaker == turn.role
+            total += 1
+        mixed += len(roles) > 1
+    return LiveScores(total, right / total if total else 0.0, len(segments), mixed)
 
 
 def enrol_from(samples: np.ndarray | None, embedder: Embedder | None = None) -> VoiceProfile | None:

@@ -43,7 +43,7 @@ from desktop.asr import speaker_features as sf
 from desktop.asr.speaker_embed import Embedder, Embedding, MfccEmbedder
 from desktop.asr.speaker_text import TextEvidence, text_evidence
 from desktop.core.errors import AudioError, InputError, UsageError
-from desktop.core.types import SPEAKERS, Transcript
+from desktop.core.types import SPEAKERS, Transcript, TranscriptSegment, Word
 
 log = logging.getLogger(__name__)
 
@@ -497,6 +497,10 @@ class SpeakerLabeller:
             return room, None
         return room, _channel_ratio_db(lapel, room)
 
+    def channel_threshold(self) -> float:
+        """The lapel − room level (dB) above which the doctor is speaking, learnt from this room."""
+        return self._channel_threshold()
+
     def _channel_threshold(self) -> float:
         ratios = np.array([u.channel_ratio_db for u in self._utterances if u.channel_ratio_db is not None])
         if len(ratios) >= 3:
@@ -796,6 +800,127 @@ def _two_means_split(values: np.ndarray, min_separation_db: float = 10.0) -> flo
     if not math.isfinite(best_cost) or best_high - best_low < min_separation_db:
         return None
     return (best_low + best_high) / 2.0
+
+
+# --- Two microphones: a turn change inside one utterance ------------------------------------
+
+MIN_TURN_S = 0.5  # a stretch on the other microphone shorter than this is not a turn
+MIN_TURN_WORDS = 2
+
+
+def word_channel_ratios(
+    words: Sequence[Word], audio: np.ndarray, buffer_start: float, doctor_channel: int
+) -> list[float | None]:
+    """Lapel − room level in dB over each word's span (None where the span holds too little audio)."""
+    stereo = np.asarray(audio, dtype=np.float32)
+    out: list[float | None] = []
+    for w in words:
+        a = max(0, round((w.start - buffer_start) * SR))
+        b = min(len(stereo), round((w.end - buffer_start) * SR))
+        if stereo.ndim != 2 or stereo.shape[1] < 2 or b - a < sf.FRAME:
+            out.append(None)
+            continue
+        span = stereo[a:b]
+        out.append(_channel_ratio_db(span[:, doctor_channel], span[:, 1 - doctor_channel]))
+    return out
+
+
+def channel_turns(
+    words: Sequence[Word],
+    ratios: Sequence[float | None],
+    threshold_db: float,
+    *,
+    min_turn_s: float = MIN_TURN_S,
+    min_turn_words: int = MIN_TURN_WORDS,
+) -> list[tuple[int, int]]:
+    """Word ranges ``[i, j)`` of one utterance, split where the loud microphone changes for good.
+
+    Each word goes to the lapel side (the doctor) or the room side by its channel ratio; a word
+    without a ratio keeps its neighbour's side. A stretch shorter than ``min_turn_s`` or than
+    ``min_turn_words`` words is folded into the stretch before it (the first into the one after),
+    so a cough or a misaligned word never splits a line. One range means no turn change.
+    """
+    n = len(words)
+    if n == 0:
+        return []
+    sides: list[bool | None] = [None if r is None else r > threshold_db for r in ratios]
+    known = [x for x in sides if x is not None]
+    if not known:
+        return [(0, n)]
+    last: bool = known[0]
+    filled: list[bool] = []
+    for side in sides:
+        last = last if side is None else side
+        filled.append(last)
+    runs = _runs(filled)
+    while len(runs) > 1:
+        short = [
+            k
+            for k, (i, j) in enumerate(runs)
+            if j - i < min_turn_words or words[j - 1].end - words[i].start < min_turn_s
+        ]
+        if not short:
+            break
+        k = min(short, key=lambda k: words[runs[k][1] - 1].end - words[runs[k][0]].start)
+        i, j = runs[k]
+        into = k - 1 if k > 0 else k + 1
+        for m in range(i, j):
+            filled[m] = filled[runs[into][0]]
+        runs = _runs(filled)
+    return runs
+
+
+def _runs(sides: Sequence[bool]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for m in range(1, len(sides) + 1):
+        if m == len(sides) or sides[m] != sides[start]:
+            runs.append((start, m))
+            start = m
+    return runs
+
+
+def split_segment(segment: TranscriptSegment, ranges: Sequence[tuple[int, int]]) -> list[TranscriptSegment]:
+    """One segment per word range (ids ``<id>a``, ``<id>b``…); the segment itself when one range."""
+    if len(ranges) <= 1:
+        return [segment]
+    pieces: list[TranscriptSegment] = []
+    for k, (i, j) in enumerate(ranges):
+        words = segment.words[i:j]
+        pieces.append(
+            replace(
+                segment,
+                id=f"{segment.id}{chr(ord('a') + k)}",
+                start=words[0].start,
+                end=words[-1].end,
+                text="".join(w.text for w in words).strip(),
+                words=list(words),
+            )
+        )
+    return pieces
+
+
+def split_at_channel_turns(
+    segments: Sequence[TranscriptSegment],
+    audio: np.ndarray,
+    doctor_channel: int,
+    threshold_db: float | None = None,
+    buffer_start: float = 0.0,
+) -> list[TranscriptSegment]:
+    """Two-microphone recordings: split every segment in which doctor and patient take turns.
+
+    Without ``threshold_db`` the split between the lapel-loud and room-loud words of the whole
+    recording is used (0 dB when the recording does not show both kinds).
+    """
+    per_segment = [word_channel_ratios(seg.words, audio, buffer_start, doctor_channel) for seg in segments]
+    if threshold_db is None:
+        values = np.array([r for rs in per_segment for r in rs if r is not None])
+        split = _two_means_split(values) if len(values) >= 3 else None
+        threshold_db = split if split is not None else 0.0
+    out: list[TranscriptSegment] = []
+    for seg, ratios in zip(segments, per_segment, strict=True):
+        out.extend(split_segment(seg, channel_turns(seg.words, ratios, threshold_db)))
+    return out
 
 
 # --- Editing labels on a transcript ----------------------------------------------------------

@@ -7,6 +7,9 @@ from the audio it covers; at Stop the labeller reviews every label with everythi
 
 In a room with a lapel microphone on the doctor the blocks are two-channel ``(n, 2)``: the
 recogniser hears the mono mix and the labeller the two channels, whose balance says who spoke.
+Doctor and patient often take turns without a pause long enough to end the utterance: a final
+segment is split into its sentences, and with two microphones where the loud one changes, so
+that each line has one speaker.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class LiveRecogniser:
         doctor_profile: Any = None,
         doctor_channel: int = 0,
         embedder: Any = None,
+        split_turns: bool = True,
     ) -> None:
         from desktop.asr.streaming import StreamingOptions, StreamingRecognizer
         from desktop.asr.streaming_session import BackgroundRecognizer
@@ -56,6 +60,7 @@ class LiveRecogniser:
         self._samples = 0
         self._channels = 0  # fixed by the first block: 1 (mono) or 2 (lapel + room)
         self._final: list[TranscriptSegment] = []
+        self._split = split_turns  # two channels: a line per side where the loud microphone changes
 
     @property
     def duty_cycle(self) -> float:
@@ -85,6 +90,11 @@ class LiveRecogniser:
         self._review()
         return [s for s in out if s.final]
 
+    @property
+    def final_segments(self) -> list[TranscriptSegment]:
+        """Every final line so far, labelled (after ``finish``, with the reviewed labels)."""
+        return list(self._final)
+
     def _span(self, start: float, end: float) -> np.ndarray:
         audio = (
             np.concatenate(self._audio) if len(self._audio) > 1 else (self._audio[0] if self._audio else None)
@@ -95,26 +105,69 @@ class LiveRecogniser:
         return audio[max(0, int(start * RATE)) : max(0, int(end * RATE))]
 
     def _label(self, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+        out: list[TranscriptSegment] = []
         for seg in segments:
             if not seg.final:
+                out.append(seg)
                 continue
-            self._final.append(seg)
-            if self._labeller is None:
-                continue
-            try:
-                result = self._labeller.label(
-                    self._span(seg.start, seg.end),
-                    seg.start,
-                    seg.end,
-                    seg.text,
-                    segment_id=seg.id,
-                    buffer_start=seg.start,
-                    utterance=seg.id.split("-")[0],
-                )
-                seg.speaker, seg.speaker_confidence = result.speaker, result.confidence
-            except Exception:
-                log.warning("speaker label failed for one segment", exc_info=True)
-        return segments
+            for piece, utterance in self._split_turns(seg):
+                self._final.append(piece)
+                out.append(piece)
+                if self._labeller is None:
+                    continue
+                try:
+                    result = self._labeller.label(
+                        self._span(piece.start, piece.end),
+                        piece.start,
+                        piece.end,
+                        piece.text,
+                        segment_id=piece.id,
+                        buffer_start=piece.start,
+                        utterance=utterance,
+                    )
+                    piece.speaker, piece.speaker_confidence = result.speaker, result.confidence
+                except Exception:
+                    log.warning("speaker label failed for one segment", exc_info=True)
+        return out
+
+    def _split_turns(self, seg: TranscriptSegment) -> list[tuple[TranscriptSegment, str]]:
+        """One line per sentence, and with two microphones per side where the loud one changes.
+
+        Doctor and patient often take turns without a pause long enough to end the utterance
+        ("…any allergies? I am allergic to…"); each piece is labelled on its own. In mono a short
+        sentence keeps the label of the one before it (the same utterance); with two microphones
+        every piece is decided by their balance. Returns each piece with the utterance key the
+        labeller groups it by.
+        """
+        utterance = seg.id.split("-")[0]
+        if not self._split or self._labeller is None or len(seg.words) < 2:
+            return [(seg, utterance)]
+        try:
+            from desktop.asr.engine import sentence_pieces
+            from desktop.asr.speakers import channel_turns, split_segment, word_channel_ratios
+
+            ranges: list[tuple[int, int]] = []
+            for piece in sentence_pieces(seg.words):
+                start = ranges[-1][1] if ranges else 0
+                ranges.append((start, start + len(piece)))
+            if self._channels == 2:
+                span = self._span(seg.start, seg.end)
+                ratios = word_channel_ratios(seg.words, span, seg.start, self._labeller.doctor_channel)
+                threshold = self._labeller.channel_threshold()
+                by_channel: list[tuple[int, int]] = []
+                for a, b in ranges:
+                    by_channel.extend(
+                        (a + x, a + y) for x, y in channel_turns(seg.words[a:b], ratios[a:b], threshold)
+                    )
+                ranges = by_channel
+            pieces = split_segment(seg, ranges)
+            if self._channels == 2 and len(pieces) > 1:
+                # The balance of the microphones decides even a short piece: none inherits a label.
+                return [(piece, f"{utterance}{piece.id[-1]}") for piece in pieces]
+            return [(piece, utterance) for piece in pieces]
+        except Exception:
+            log.warning("turn split failed for one segment", exc_info=True)
+            return [(seg, utterance)]
 
     def _review(self) -> None:
         """Better labels for every segment, from everything heard (applied to the final segments)."""

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from desktop.asr import speaker_synth as synth_mod
-from desktop.asr.speaker_eval import run_labeller
+from desktop.asr.speaker_eval import run_labeller, score_live_words
 from desktop.asr.speakers import (
     SpeakerLabeller,
     apply_labels,
@@ -307,33 +307,48 @@ def test_store_voice_enrols_the_signed_in_clinician(yue_two: synth_mod.Consultat
         records.close()
 
 
+def _live_lines(samples: np.ndarray, asr_model_path: Path, **kw: object) -> list[TranscriptSegment]:
+    from desktop.asr.engine import WhisperEngine
+    from desktop.services.streaming import LiveRecogniser
+
+    engine = WhisperEngine(asr_model_path, device="cpu", compute_type="int8", cpu_threads=2)
+    live = LiveRecogniser(engine, language="en", **kw)  # type: ignore[arg-type]
+    block = 1600
+    for i in range(0, len(samples), block):
+        live.feed(samples[i : i + block])  # (n, 2) blocks, as a two-channel microphone gives them
+    live.finish()
+    return live.final_segments
+
+
 @pytest.mark.slow
 def test_live_recogniser_labels_by_the_lapel_channel(
     lapel_right: tuple[Path, synth_mod.Consultation], asr_model_path: Path
 ) -> None:
-    from desktop.asr.engine import WhisperEngine
-    from desktop.services.streaming import LiveRecogniser
-
+    """The live path makes its own lines; turns taken without a pause must not share one."""
     _, c = lapel_right
-    engine = WhisperEngine(asr_model_path, device="cpu", compute_type="int8", cpu_threads=2)
-    live = LiveRecogniser(engine, language="en", doctor_channel=0)  # synthesised lapel-first
-    block = 1600
-    for i in range(0, len(c.samples), block):
-        live.feed(c.samples[i : i + block])  # (n, 2) blocks, as a two-channel microphone gives them
-    live.finish()
-    segments = [s for s in live._final if s.final]
-    assert " ".join(s.text for s in segments).strip()  # the recogniser heard the mono mix
+    lines = _live_lines(c.samples, asr_model_path, doctor_channel=0)  # synthesised lapel-first
+    assert " ".join(s.text for s in lines).strip()  # the recogniser heard the mono mix
+    scores = score_live_words(lines, c.turns)
+    assert scores.words >= 100
+    assert {s.speaker for s in lines} == {"doctor", "patient"}
+    assert scores.word_accuracy >= MIN_ACCURACY_TWO_CHANNEL
+    assert scores.mixed_lines <= 1
+    # Without splitting at sentence ends and microphone changes, quick turns share a line.
+    unsplit = score_live_words(
+        _live_lines(c.samples, asr_model_path, doctor_channel=0, split_turns=False), c.turns
+    )
+    assert unsplit.mixed_lines > scores.mixed_lines
 
-    # Turns taken after a pause of half a second can end up in one live line, which then has
-    # one label; score the lines that lie within one turn.
-    def within_one_turn(seg: TranscriptSegment) -> bool:
-        best = max(min(t.end, seg.end) - max(t.start, seg.start) for t in c.turns)
-        return best >= 0.8 * (seg.end - seg.start)
 
-    clean = [s for s in segments if within_one_turn(s)]
-    assert len(clean) >= len(segments) // 2
-    assert {s.speaker for s in clean} == {"doctor", "patient"}
-    assert _accuracy(clean, c.turns) >= 0.95
+@pytest.mark.slow
+def test_live_lines_of_one_microphone_are_split_into_turns(
+    synth: synth_mod.Synthesiser, scenarios: dict[str, synth_mod.Scenario], asr_model_path: Path
+) -> None:
+    c = synth_mod.render(synth, scenarios["en-2voice"])
+    scores = score_live_words(_live_lines(c.samples, asr_model_path), c.turns)
+    assert scores.words >= 100
+    assert scores.word_accuracy >= MIN_ACCURACY_NOT_ENROLLED
+    assert scores.mixed_lines <= 1
 
 
 def test_process_with_a_store_account_uses_its_voice_profile(

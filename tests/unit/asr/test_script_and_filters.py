@@ -42,13 +42,30 @@ def test_boilerplate(text: str) -> None:
     assert rejection_reason(text) == "boilerplate"
 
 
-@pytest.mark.parametrize("text", ["the the the the the", "好好好好好好好好", "I see. " * 12])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the the the the the",
+        "好好好好好好好好",
+        "I see. " * 12,
+        "您監獄也有馬桶送您監獄也有馬桶送您監獄",
+        "監獄也有馬桶送您監獄也有馬桶",
+    ],
+)
 def test_repetition(text: str) -> None:
     assert repetition_reason(text) == "repetition"
 
 
 @pytest.mark.parametrize(
-    "text", ["Blood pressure is 165 over 95.", "我頭痛咗兩個禮拜。", "Take it twice a day."]
+    "text",
+    [
+        "Blood pressure is 165 over 95.",
+        "我頭痛咗兩個禮拜。",
+        "Take it twice a day.",
+        "Thank you. Thank you.",
+        "多謝醫生多謝醫生",  # four characters said twice: people do
+        "頭痛，頭好痛，兩日前開始頭痛，後腦好痛。",
+    ],
 )
 def test_real_speech_is_kept(text: str) -> None:
     assert rejection_reason(text, no_speech_prob=0.1, avg_logprob=-0.3) == ""
