@@ -62,10 +62,6 @@ class LlmSettings:
             "so the draft is ready sooner after Stop (skipped while speech recognition is busy); 0 = off."
         ),
     )
-    server_url: str = field(
-        default="",
-        metadata=_meta("Optional clinic inference server on the local network (left empty: run locally)."),
-    )
 
 
 @dataclass

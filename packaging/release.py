@@ -359,7 +359,7 @@ def example_policy() -> dict[str, object]:
         "asr": {"model": "whisper-base", "language": "yue", "script": "hk"},
         "llm": {"model": "smollm2-135m-instruct"},
         "clinic": {"name": "Example Medical Centre", "name_zh": "示例醫務中心", "phone": "+852 0000 0000"},
-        "locked": ["policy.store_dir", "policy.retention_days", "policy.auto_lock_minutes", "llm.server_url"],
+        "locked": ["policy.store_dir", "policy.retention_days", "policy.auto_lock_minutes", "llm.model"],
     }
 
 
