@@ -168,6 +168,7 @@ def draft(
         chief_complaint,
         vocabulary=load_vocabulary(vocab_file),
         temperature=settings.llm.temperature,
+        max_tokens=settings.llm.max_tokens,
         on_progress=progress,
         cancel=cancel,
     )

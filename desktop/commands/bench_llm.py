@@ -98,7 +98,13 @@ def run(args: argparse.Namespace) -> int:
     )
     for name, transcript in cases:
         words = sum(len(s.text.split()) for s in transcript.segments)
-        result = draft_note(runtime, transcript, Patient(), temperature=settings.llm.temperature)
+        result = draft_note(
+            runtime,
+            transcript,
+            Patient(),
+            temperature=settings.llm.temperature,
+            max_tokens=settings.llm.max_tokens,
+        )
         gen_s = max(result.seconds - result.first_token_s, 1e-6)
         row: dict[str, Any] = {
             "case": name,
@@ -125,9 +131,20 @@ def run(args: argparse.Namespace) -> int:
             prefill_s = 0.0
             segments = transcript.segments
             for k in range(args.prefill, len(segments) + 1, args.prefill):
-                stats = prefill(runtime, Transcript(transcript.language, segments[:k]), Patient())
+                stats = prefill(
+                    runtime,
+                    Transcript(transcript.language, segments[:k]),
+                    Patient(),
+                    max_tokens=settings.llm.max_tokens,
+                )
                 prefill_s += stats.seconds if stats is not None else 0.0
-            warm = draft_note(runtime, transcript, Patient(), temperature=settings.llm.temperature)
+            warm = draft_note(
+                runtime,
+                transcript,
+                Patient(),
+                temperature=settings.llm.temperature,
+                max_tokens=settings.llm.max_tokens,
+            )
             row.update(
                 {
                     "prefix_reuse": warm.prefix_reuse,

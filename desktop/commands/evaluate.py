@@ -128,7 +128,13 @@ def _drafter(kind: str, settings: Any) -> tuple[Any, str]:
     )
 
     def llm(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
-        result = draft_note(runtime, transcript, patient, temperature=settings.llm.temperature)
+        result = draft_note(
+            runtime,
+            transcript,
+            patient,
+            temperature=settings.llm.temperature,
+            max_tokens=settings.llm.max_tokens,
+        )
         return result.note, result.unsupported, result.extracted_sections
 
     return llm, f"{settings.llm.model} (llama.cpp, {'GPU' if runtime.n_gpu_layers else 'CPU'})"

@@ -114,7 +114,18 @@ class StoreRecords:
         with self._lock:
             self.close()
             self._store = Store.open(self.directory, username, password)
+            self._apply_retention()
             return _user_info(self._store.user)
+
+    def _apply_retention(self) -> None:
+        """Recordings past the clinic's retention period are destroyed at sign-in (audited)."""
+        try:
+            destroyed = self._store.apply_retention()
+        except UserFacingError:
+            log.warning("retention could not be applied at sign-in", exc_info=True)
+            return
+        if destroyed:
+            log.info("retention: destroyed the audio of %d consultation(s)", len(destroyed))
 
     def check_password(self, username: str, password: str) -> bool:
         return bool(self.store.check_password(username, password))
@@ -130,6 +141,7 @@ class StoreRecords:
         with self._lock:
             self.close()
             self._store = Store.open_with_keyring(self.directory, username, self._keyring)
+            self._apply_retention()
             return _user_info(self._store.user)
 
     def set_keyring_sign_in(self, actor: UserInfo, enabled: bool, password: str = "") -> None:
@@ -535,6 +547,7 @@ class LlmDrafter:
             chief_complaint,
             vocabulary=self.vocabulary,
             temperature=self.model.settings.temperature,
+            max_tokens=self.model.settings.max_tokens,
             on_token=on_token,
             on_progress=progress,
             cancel=cancel,
@@ -544,7 +557,13 @@ class LlmDrafter:
     def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:
         from desktop.llm.drafting import prefill
 
-        prefill(self.model.load(), transcript, patient, chief_complaint)
+        prefill(
+            self.model.load(),
+            transcript,
+            patient,
+            chief_complaint,
+            max_tokens=self.model.settings.max_tokens,  # the draft's own chunking, so the prefix matches
+        )
 
 
 # --------------------------------------------------------------------------------------------

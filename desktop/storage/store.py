@@ -1387,6 +1387,25 @@ class Store:
     def purge(self, older_than_days: int | None = None, *, now: datetime | None = None) -> list[int]:
         """Destroy the audio of consultations older than the retention period (policy ``retention_days``)."""
         self._require("purge", "audio", "*")
+        return self._purge(older_than_days, now)
+
+    def apply_retention(self, *, now: datetime | None = None) -> list[int]:
+        """The clinic's retention rule, applied for whoever is signed in (the app does it at sign-in).
+
+        Only the policy's ``retention_days`` counts (no override: that is :meth:`purge`, for
+        administrators). Each destroyed recording is audited; a run that finds nothing writes nothing.
+        """
+        days = int(self.policy()["retention_days"])
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat(timespec="milliseconds")
+        with self._read() as conn:
+            (due,) = conn.execute(
+                "SELECT COUNT(*) FROM audio_journals a JOIN consultations c ON c.id = a.consultation_id"
+                " WHERE a.state != 'purged' AND c.started_at < ?",
+                (cutoff,),
+            ).fetchone()
+        return self._purge(None, now) if due else []
+
+    def _purge(self, older_than_days: int | None, now: datetime | None) -> list[int]:
         days = int(self.policy()["retention_days"]) if older_than_days is None else int(older_than_days)
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat(timespec="milliseconds")
         with self._read() as conn:

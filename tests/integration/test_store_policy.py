@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop.config import Settings
-from desktop.core.errors import PermissionDeniedError
+from desktop.core.errors import PermissionDeniedError, UserFacingError
 from desktop.services.adapters import StoreRecords
 from desktop.services.backend import apply_clinic_policy, save_clinic_policy
 from desktop.storage import KdfParams, Store
@@ -73,5 +73,29 @@ def test_keyring_sign_in_through_the_apps_records_port(tmp_path: Path) -> None:
         assert records.consultations() == []  # the store is open and readable
         records.set_keyring_sign_in(again, False)
         assert not records.keyring_ready("drwong") and kr.values == {}
+    finally:
+        records.close()
+
+
+def test_signing_in_applies_the_retention_rule(tmp_path: Path) -> None:
+    import numpy as np
+
+    from desktop.core.types import Patient
+
+    store, _ = Store.create(tmp_path / "store", "it", "admin-pass-1", kdf=KDF)
+    store.add_user("drwong", "doctor-pass-1", ["doctor"], "Dr Wong", "M1")
+    store.close()
+    with Store.open(tmp_path / "store", "drwong", "doctor-pass-1") as doctor:
+        pid = doctor.add_patient(Patient(name="Chan Tai Man", mrn="A1"))
+        old = doctor.create_consultation(pid, consent=True, started_at="2020-01-01T09:00:00.000+00:00")
+        with doctor.open_journal(old) as journal:
+            journal.append(np.full(16000, 0.1, dtype=np.float32))
+    with Store.open(tmp_path / "store", "it", "admin-pass-1") as admin:
+        admin.set_policy(retention_days=30)
+    records = StoreRecords(tmp_path / "store", kdf=KDF)
+    try:
+        records.sign_in("drwong", "doctor-pass-1")
+        with pytest.raises(UserFacingError, match="destroyed"):
+            records.read_audio(str(old), 0.0, 1.0)
     finally:
         records.close()

@@ -282,3 +282,27 @@ def test_purge_destroys_key_and_file(setup, doctor: Store, consultation: int) ->
     row = doctor._conn.execute("SELECT data_key, state FROM audio_journals").fetchone()
     assert row == (None, "purged")
     assert doctor.transcript(consultation).language == "en"  # the text record is kept
+
+
+def test_retention_is_applied_for_any_signed_in_user(setup, doctor: Store, consultation: int) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    with doctor.open_journal(consultation) as w:
+        w.append(tone(1.0))
+    path = _journal_path(doctor, consultation)
+    with setup.open("it") as admin:
+        before = len(admin.audit_entries())
+    assert doctor.apply_retention() == []  # within the policy's 7 years: nothing, and no audit noise
+    with setup.open("it") as admin:
+        assert len(admin.audit_entries()) == before + 1  # only that sign-in
+        admin.set_policy(retention_days=30)
+    assert path.exists()
+    later = datetime.now(UTC) + timedelta(days=31)
+    assert doctor.apply_retention(now=later) == [consultation]  # a doctor's session enforces the rule
+    assert not path.exists()
+    with pytest.raises(UsageError, match="destroyed"):
+        doctor.read_audio(consultation)
+    assert doctor.transcript(consultation).language == "en"
+    with setup.open("it") as admin:
+        actions = [(e.actor, e.action) for e in admin.audit_entries()]
+    assert ("drwong", "audio_destroyed") in actions and ("drwong", "purge_run") in actions
