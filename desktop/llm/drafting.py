@@ -66,11 +66,21 @@ def _questions() -> dict[str, str]:
 
 
 def transcript_lines(transcript: Transcript) -> list[str]:
+    """The numbered lines the model reads: ``[s1] Doctor: …`` in order (see :func:`prompt_ids`)."""
     lines = []
-    for seg in transcript.segments:
+    for i, seg in enumerate(transcript.segments, 1):
         speaker = seg.speaker.capitalize() if seg.speaker and seg.speaker != "unknown" else "Speaker"
-        lines.append(f"[{seg.id}] {speaker}: {seg.text}")
+        lines.append(f"[s{i}] {speaker}: {seg.text}")
     return lines
+
+
+def prompt_ids(transcript: Transcript) -> dict[str, str]:
+    """The line ids the model sees and may cite ("s1", "s2"…) → the segments' own ids.
+
+    Live segments are called ``u3-2`` or ``u3-2a``; the answer schema only lets the model cite
+    ``s<number>``, so the prompt numbers the lines and citations are mapped back.
+    """
+    return {f"s{i}": seg.id for i, seg in enumerate(transcript.segments, 1)}
 
 
 def patient_header(patient: Patient) -> str:
@@ -259,7 +269,13 @@ def draft_note(
             for attempt in range(2):
                 raw = runtime.chat(
                     messages,
-                    schema=section_schema(section, max_items=2 if attempt else None),
+                    # The retry's worst case (two statements of 120 one-token characters) closes
+                    # well within the section's token budget.
+                    schema=section_schema(
+                        section,
+                        max_items=2 if attempt else None,
+                        max_statement_chars=120 if attempt else 240,
+                    ),
                     max_tokens=max_tokens,
                     temperature=temperature,
                     on_token=on_token,
@@ -293,6 +309,9 @@ def draft_note(
                 result.invalid_sections.append(section)
         notes.append(note)
     note = _merge(notes) if len(notes) > 1 else notes[0]
+    ids = prompt_ids(transcript)
+    for _, statement in note.statements():
+        statement.evidence = [ids.get(e, e) for e in statement.evidence]
     extracted = extract_sections(transcript)
     for name in NOTE_SECTIONS:
         if not note.section(name) and extracted.get(name):
