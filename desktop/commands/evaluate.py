@@ -1,4 +1,4 @@
-"""`consult-scribe eval notes --dataset aci-bench-test1`: note quality against reference notes."""
+"""`consult-scribe eval notes`: note quality on ACI-Bench (ROUGE) and PriMock57 (critical-fact recall)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,16 @@ def default_data_dir() -> Path:
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser("eval", help="evaluate note quality on public datasets")
     esub = parser.add_subparsers(dest="eval_command", metavar="WHAT", required=True)
-    p = esub.add_parser("notes", help="draft notes for ACI-Bench dialogues and score them with ROUGE")
-    p.add_argument("--dataset", default="aci-bench-test1", choices=("aci-bench-test1",))
+    p = esub.add_parser(
+        "notes",
+        help="draft notes for public dialogues: ROUGE on ACI-Bench test1, critical-fact recall on PriMock57",
+    )
+    p.add_argument("--dataset", default="aci-bench-test1", choices=("aci-bench-test1", "primock57"))
     p.add_argument(
-        "--data", type=Path, default=None, help="folder holding aci-bench/ (default: ../shared/data)"
+        "--data",
+        type=Path,
+        default=None,
+        help="folder holding aci-bench/, primock57/ and derived/ (default: ../shared/data)",
     )
     p.add_argument("--llm-model", default=None, metavar="NAME")
     p.add_argument(
@@ -40,15 +46,23 @@ def run(args: argparse.Namespace) -> int:
     from desktop.evaluation import PAPER_BASELINES, evaluate_notes, read_dataset, recipe_check
 
     data_dir = args.data or default_data_dir()
-    rows = read_dataset(data_dir, args.dataset)
-    if args.limit:
-        rows = rows[: args.limit]
+    if args.dataset == "primock57":
+        from desktop.fact_recall import read_primock57
+
+        consultations = read_primock57(data_dir)  # fails fast, before any model loads
+        rows: list[dict[str, str]] = []
+    else:
+        rows = read_dataset(data_dir, args.dataset)
+        if args.limit:
+            rows = rows[: args.limit]
     settings = load_settings()
     if args.llm_model:
         settings.llm.model = args.llm_model
     if args.n_gpu_layers is not None:
         settings.llm.n_gpu_layers = args.n_gpu_layers
     draft, model_label = _drafter(args.drafter, settings)
+    if args.dataset == "primock57":
+        return _recall(args, consultations[: args.limit] if args.limit else consultations, draft, model_label)
 
     def show(i: int, n: int, score: Any) -> None:
         print(
@@ -87,6 +101,53 @@ def run(args: argparse.Namespace) -> int:
             "recipe_check_transcript_copied": check,
             "unsupported_total": sum(flagged),
             "seconds_median": statistics.median(seconds),
+            "notes": [s.__dict__ for s in scores],
+        }
+        args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+        print(f"Saved {args.json}")
+    return 0
+
+
+def _recall(args: argparse.Namespace, consultations: list[Any], draft: Any, model_label: str) -> int:
+    from desktop.fact_recall import MATCH_SHARE, evaluate_recall
+
+    def show(i: int, n: int, score: Any) -> None:
+        print(
+            f"[{i:2d}/{n}] {score.encounter_id}: critical facts {score.recalled}/{score.critical_items} "
+            f"({100 * score.recall:4.1f} %; transcript {100 * score.transcript_recall:4.1f} %)  "
+            f"flagged {score.unsupported}  {score.seconds:5.1f} s",
+            file=sys.stderr,
+        )
+
+    scores, overall = evaluate_recall(consultations, draft, show)
+    seconds = [s.seconds for s in scores]
+    print(
+        f"\nPriMock57, {len(scores)} consultations with clinician checklists (Clinician_1), critical items only"
+    )
+    print(
+        f"Matching: at least {MATCH_SHARE:.0%} of an item's content words in the note (see desktop/fact_recall.py)"
+    )
+    print(f"{'system':48} {'recall':>8} {'pooled':>8}")
+    print(
+        f"{'ConsultScribe: ' + model_label:48} {100 * overall['recall_mean']:7.1f}% {100 * overall['recall_pooled']:7.1f}%"
+    )
+    print(
+        f"{'transcript copied as note (matching ceiling)':48} {100 * overall['transcript_recall_mean']:7.1f}%"
+    )
+    print(
+        f"\nUnsupported facts flagged by the guard: {int(overall['unsupported_total'])} in total, "
+        f"{overall['unsupported_per_note']:.2f} per note."
+    )
+    print(f"Drafting time per note: median {statistics.median(seconds):.1f} s, max {max(seconds):.1f} s.")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "dataset": "primock57",
+            "drafter": args.drafter,
+            "model": model_label,
+            "matching": f"content words, >= {MATCH_SHARE:.0%} of an item's words in the note",
+            "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": _cpus()},
+            "overall": overall,
             "notes": [s.__dict__ for s in scores],
         }
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
