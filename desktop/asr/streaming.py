@@ -59,6 +59,7 @@ from desktop.asr.streaming_policy import HypWord, LocalAgreement, count_revision
 from desktop.asr.vad import SpeechRegion, VadSettings, speech_regions
 from desktop.asr.vocabulary import vocabulary_prompt
 from desktop.core.errors import UsageError
+from desktop.core.lines import join_text
 from desktop.core.types import TranscriptSegment, Word
 
 log = logging.getLogger(__name__)
@@ -202,23 +203,6 @@ class StreamingStats:
             "language_switches_suppressed": self.language_switches_suppressed,
             "language_note": self.language_note,
         }
-
-
-def join_text(left: str, right: str) -> str:
-    """Join two pieces of transcript: a space between Latin-script words, none around CJK."""
-    if not left:
-        return right
-    if not right:
-        return left
-    a, b = left[-1], right[0]
-    if _is_cjk(a) or _is_cjk(b) or b in ",.?!;:，。？！；：、)]}" or a in "([{":
-        return left + right
-    return f"{left} {right}"
-
-
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return 0x3000 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
 
 
 # -- the recogniser ---------------------------------------------------------------------------

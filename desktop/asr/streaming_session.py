@@ -149,22 +149,46 @@ class BackgroundRecognizer:
             raise self._error
 
     def _segments(self, events: list[StreamEvent]) -> list[TranscriptSegment]:
-        out: list[TranscriptSegment] = []
-        for event in events:
-            if isinstance(event, FinalEvent):
-                out.append(event.segment)
-            elif isinstance(event, TentativeEvent):
-                out.append(
-                    TranscriptSegment(
-                        id="tentative",
-                        start=event.start,
-                        end=event.end,
-                        text=event.text,
-                        language=self.recognizer.session_language,
-                        final=False,
-                    )
+        return _segments(self.recognizer, events)
+
+
+class PacedRecognizer:
+    """The same port on the caller's thread, one decode step per ``feed``: for benchmarks and tests
+    that want the pieces a live recording makes (a step a second) without waiting in real time."""
+
+    def __init__(self, recognizer: StreamingRecognizer) -> None:
+        self.recognizer = recognizer
+
+    def feed(self, samples: np.ndarray) -> list[TranscriptSegment]:
+        return _segments(
+            self.recognizer, self.recognizer.feed(np.asarray(samples, dtype=np.float32).reshape(-1))
+        )
+
+    def finish(self, timeout: float | None = None) -> list[TranscriptSegment]:
+        return _segments(self.recognizer, self.recognizer.finish())
+
+    @property
+    def duty_cycle(self) -> float:
+        return self.recognizer.duty_cycle
+
+
+def _segments(recognizer: StreamingRecognizer, events: list[StreamEvent]) -> list[TranscriptSegment]:
+    out: list[TranscriptSegment] = []
+    for event in events:
+        if isinstance(event, FinalEvent):
+            out.append(event.segment)
+        elif isinstance(event, TentativeEvent):
+            out.append(
+                TranscriptSegment(
+                    id="tentative",
+                    start=event.start,
+                    end=event.end,
+                    text=event.text,
+                    language=recognizer.session_language,
+                    final=False,
                 )
-        return out
+            )
+    return out
 
 
 @dataclass

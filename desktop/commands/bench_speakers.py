@@ -76,8 +76,9 @@ def register(sub: Any) -> None:
         "--live",
         action="store_true",
         help="also replay each synthetic consultation through the live path (streaming Whisper, its "
-        "own lines, the labeller) and score every recognised word; also without splitting lines at "
-        "sentence ends and microphone changes, for comparison",
+        "own lines, one decode step a second as in a live recording, the labeller) and score every "
+        "recognised word of the lines as saved; also without splitting lines at sentence ends and "
+        "microphone changes, for comparison",
     )
     parser.add_argument(
         "--shared-data",
@@ -245,8 +246,11 @@ def _live(runs: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
     from desktop.asr.engine import WhisperEngine
     from desktop.asr.speaker_eval import enrol_from, score_live_words
     from desktop.config import load_settings
+    from desktop.core.lines import merge_pieces
     from desktop.pipeline import model_store
     from desktop.services.streaming import LiveRecogniser
+
+    SAMPLE_RATE = 16000
 
     settings = load_settings()
     engine = WhisperEngine(
@@ -267,12 +271,17 @@ def _live(runs: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
         for enrolled, split in variants:
             profile = enrol_from(consultation.enrolment) if enrolled else None
             live = LiveRecogniser(
-                engine, language=language, doctor_profile=profile, doctor_channel=0, split_turns=split
+                engine,
+                language=language,
+                doctor_profile=profile,
+                doctor_channel=0,
+                split_turns=split,
+                paced=True,
             )
-            for i in range(0, len(consultation.samples), 1600):  # 0.1 s blocks, as fast as possible
-                live.feed(consultation.samples[i : i + 1600])
+            for i in range(0, len(consultation.samples), SAMPLE_RATE):
+                live.feed(consultation.samples[i : i + SAMPLE_RATE])  # one decode step a second, as live
             live.finish()
-            scores = score_live_words(live.final_segments, consultation.turns)
+            scores = score_live_words(merge_pieces(live.final_segments), consultation.turns)
             rows.append(
                 {
                     "name": scenario.name,

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from desktop import paths
 from desktop.audio.resample import level_dbfs, to_mono
 from desktop.core.errors import UserFacingError
+from desktop.core.lines import merge_pieces
 from desktop.core.types import Transcript, TranscriptSegment
 from desktop.services.ports import AudioJournalPort, AudioSourcePort, StreamingAsrPort
 
@@ -109,7 +110,8 @@ class RecordingSession(QObject):
         return bool(self._thread.wait(ms))
 
     def final_segments(self) -> list[TranscriptSegment]:
-        return list(self._final)
+        """The final lines so far, one per utterance and speaker (the pieces made final joined)."""
+        return merge_pieces(self._final)
 
     # -- recording thread -------------------------------------------------------------------
     def _run(self) -> None:
@@ -171,7 +173,7 @@ class RecordingSession(QObject):
                     log.error("closing the audio journal failed:\n%s", traceback.format_exc())
             self.running = False
             language = self._language or _majority_language(self._final)
-            self.finished.emit(Transcript(language=language, segments=list(self._final)))
+            self.finished.emit(Transcript(language=language, segments=merge_pieces(self._final)))
             self._thread.quit()
 
     def _consume(

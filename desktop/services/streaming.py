@@ -20,11 +20,13 @@ from typing import Any
 import numpy as np
 
 from desktop.audio.resample import to_mono
+from desktop.core.lines import join_text, utterance_key
 from desktop.core.types import TranscriptSegment
 
 log = logging.getLogger(__name__)
 
 RATE = 16000
+SENTENCE_END = (".", "?", "!", "。", "？", "！")
 
 
 class LiveRecogniser:
@@ -40,12 +42,16 @@ class LiveRecogniser:
         doctor_channel: int = 0,
         embedder: Any = None,
         split_turns: bool = True,
+        paced: bool = False,
     ) -> None:
         from desktop.asr.streaming import StreamingOptions, StreamingRecognizer
-        from desktop.asr.streaming_session import BackgroundRecognizer
+        from desktop.asr.streaming_session import BackgroundRecognizer, PacedRecognizer
 
         options = StreamingOptions(language=language, script=script, vocabulary=list(vocabulary or []))
-        self._bg = BackgroundRecognizer(StreamingRecognizer(engine, options))
+        recognizer = StreamingRecognizer(engine, options)
+        # paced: each feed is one decode step on the caller's thread (benchmarks and tests replaying
+        # a recording block by block get the pieces a live recording makes, without the wait).
+        self._bg: Any = PacedRecognizer(recognizer) if paced else BackgroundRecognizer(recognizer)
         self._labeller: Any = None
         if label_speakers:
             try:
@@ -61,6 +67,13 @@ class LiveRecogniser:
         self._channels = 0  # fixed by the first block: 1 (mono) or 2 (lapel + room)
         self._final: list[TranscriptSegment] = []
         self._split = split_turns  # two channels: a line per side where the loud microphone changes
+        # A turn (an utterance, or one side of it after a split) is labelled on all of its audio so
+        # far, not on its latest piece alone: live pieces are often a word or two.
+        self._turn_start: dict[str, float] = {}
+        self._turn_text: dict[str, str] = {}
+        self._turn_of: dict[str, str] = {}  # piece id -> turn key
+        self._turn_index: dict[str, int] = {}  # utterance -> number of its current turn
+        self._sentence_closed: dict[str, bool] = {}  # utterance -> its last piece ended a sentence
 
     @property
     def duty_cycle(self) -> float:
@@ -110,25 +123,44 @@ class LiveRecogniser:
             if not seg.final:
                 out.append(seg)
                 continue
-            for piece, utterance in self._split_turns(seg):
+            pieces = [piece for piece, _ in self._split_turns(seg)]
+            for k, piece in enumerate(pieces):
+                utterance = self._turn_key(piece, new_turn=k > 0)
                 self._final.append(piece)
                 out.append(piece)
                 if self._labeller is None:
                     continue
+                start = self._turn_start.setdefault(utterance, piece.start)
+                text = join_text(self._turn_text.get(utterance, ""), piece.text)
+                self._turn_text[utterance] = text
+                self._turn_of[piece.id] = utterance
                 try:
                     result = self._labeller.label(
-                        self._span(piece.start, piece.end),
-                        piece.start,
+                        self._span(start, piece.end),
+                        start,
                         piece.end,
-                        piece.text,
+                        text,
                         segment_id=piece.id,
-                        buffer_start=piece.start,
+                        buffer_start=start,
                         utterance=utterance,
                     )
                     piece.speaker, piece.speaker_confidence = result.speaker, result.confidence
                 except Exception:
                     log.warning("speaker label failed for one segment", exc_info=True)
         return out
+
+    def _turn_key(self, piece: TranscriptSegment, *, new_turn: bool) -> str:
+        """The turn a piece belongs to: the utterance's current one, or a new one after a split
+        or after a piece that ended a sentence (the next speaker may have taken over)."""
+        utterance = utterance_key(piece.id) or piece.id
+        index = self._turn_index.get(utterance)
+        if index is None:
+            index = 0
+        elif new_turn or self._sentence_closed.get(utterance, False):
+            index += 1
+        self._turn_index[utterance] = index
+        self._sentence_closed[utterance] = piece.text.rstrip().endswith(SENTENCE_END)
+        return f"{utterance}#{index}"
 
     def _split_turns(self, seg: TranscriptSegment) -> list[tuple[TranscriptSegment, str]]:
         """One line per sentence, and with two microphones per side where the loud one changes.
@@ -147,7 +179,7 @@ class LiveRecogniser:
             from desktop.asr.speakers import channel_turns, split_segment, word_channel_ratios
 
             ranges: list[tuple[int, int]] = []
-            for piece in sentence_pieces(seg.words):
+            for piece in sentence_pieces(seg.words, min_words=1):
                 start = ranges[-1][1] if ranges else 0
                 ranges.append((start, start + len(piece)))
             if self._channels == 2:
@@ -182,3 +214,13 @@ class LiveRecogniser:
             label = reviewed.get(seg.id)
             if label is not None:
                 seg.speaker, seg.speaker_confidence = label.speaker, label.confidence
+        # Every piece of a turn takes the label of its last piece, decided on the whole turn.
+        last: dict[str, TranscriptSegment] = {}
+        for seg in self._final:
+            turn = self._turn_of.get(seg.id)
+            if turn is not None:
+                last[turn] = seg
+        for seg in self._final:
+            turn = self._turn_of.get(seg.id)
+            if turn is not None and last[turn] is not seg:
+                seg.speaker, seg.speaker_confidence = last[turn].speaker, last[turn].speaker_confidence

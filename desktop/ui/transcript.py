@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from desktop.core.lines import merge_pieces
 from desktop.core.types import TranscriptSegment
 
 SPEAKER_COLOURS = {"doctor": "#1565c0", "patient": "#6a1b9a", "other": "#00695c", "unknown": "#555555"}
@@ -47,6 +48,8 @@ class TranscriptView(QTextEdit):
         self._tentative: list[TranscriptSegment] = []
         self._final_end = 0  # document position where the tentative tail starts
         self._blocks: dict[str, tuple[int, int]] = {}  # segment id -> (start, end) positions
+        # The lines shown: (start position, the line's segment, ids of the pieces it joins).
+        self._lines: list[tuple[int, TranscriptSegment, list[str]]] = []
         self.follow = True
         self._updating = False
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -57,6 +60,7 @@ class TranscriptView(QTextEdit):
         self._final.clear()
         self._tentative.clear()
         self._blocks.clear()
+        self._lines.clear()
         self._final_end = 0
         self.clear()
         self.follow = True
@@ -90,11 +94,27 @@ class TranscriptView(QTextEdit):
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         for seg in batch:
-            if seg.final:
+            if not seg.final:
+                continue
+            self._final.append(seg)
+            last = self._lines[-1] if self._lines else None
+            joined = merge_pieces([last[1], seg]) if last is not None else []
+            if last is not None and len(joined) == 1:
+                # The next piece of the same utterance and speaker continues its line: its words
+                # are added at the end, so nothing already shown moves.
+                start, shown, ids = last
+                text = QTextCharFormat()
+                text.setForeground(FINAL)
+                cursor.insertText(joined[0].text[len(shown.text) :], text)
+                ids = [*ids, seg.id]
+                self._lines[-1] = (start, joined[0], ids)
+            else:
                 start = cursor.position()
                 self._write(cursor, seg, final=True)
-                self._blocks[seg.id] = (start, cursor.position())
-                self._final.append(seg)
+                ids = [seg.id]
+                self._lines.append((start, seg, ids))
+            for sid in ids:
+                self._blocks[sid] = (start, cursor.position())
         self._final_end = cursor.position()
         # Each tentative replaces the one before; one that came before a final is out of date.
         last_final = max((i for i, s in enumerate(batch) if s.final), default=-1)
@@ -113,17 +133,19 @@ class TranscriptView(QTextEdit):
         who = QTextCharFormat()
         who.setFontWeight(QFont.Weight.Bold)
         who.setForeground(QColor(SPEAKER_COLOURS.get(seg.speaker, "#555555")) if final else TENTATIVE)
-        cursor.insertText(f"{speaker_label(seg.speaker)}: ", who)
+        cursor.insertText(speaker_label(seg.speaker), who)
+        if seg.language:
+            # Before the words, so a line that grows while people speak only grows at its end.
+            tag = QTextCharFormat()
+            tag.setForeground(QColor("#777777"))
+            tag.setFontPointSize(max(7.0, self.font().pointSizeF() - 2))
+            cursor.insertText(f" [{seg.language}]", tag)
+        cursor.insertText(": ", who)
         text = QTextCharFormat()
         text.setForeground(FINAL if final else TENTATIVE)
         if not final:
             text.setFontItalic(True)
         cursor.insertText(seg.text.strip(), text)
-        if seg.language:
-            tag = QTextCharFormat()
-            tag.setForeground(QColor("#777777"))
-            tag.setFontPointSize(max(7.0, self.font().pointSizeF() - 2))
-            cursor.insertText(f"  [{seg.language}]", tag)
 
     # -- evidence highlighting ---------------------------------------------------------------
     def highlight(self, segment_ids: list[str]) -> list[str]:

@@ -429,3 +429,29 @@ def test_sign_in_says_it_is_working_and_takes_no_second_click(
     assert "wrong" in window.sign_in.message.text() and window.sign_in.button.isEnabled()
     sign_in(window, "doc")
     assert window.user is not None and len(seen) == 2
+
+
+def test_pieces_of_one_utterance_continue_their_line(qtbot) -> None:
+    from desktop.core.types import TranscriptSegment
+    from desktop.ui.transcript import TranscriptView
+
+    view = TranscriptView()
+    qtbot.addWidget(view)
+
+    def piece(sid: str, t: float, text: str, who: str = "doctor") -> TranscriptSegment:
+        return TranscriptSegment(sid, t, t + 1, text, who, "en", True)
+
+    view.update_segments([piece("u1-1", 0, "Good morning,")])
+    before = view.final_text()
+    view.update_segments(
+        [piece("u1-2", 1, "what brings you"), TranscriptSegment("t", 2, 3, "in to", "doctor", "en", False)]
+    )
+    assert view.final_text().startswith(before)  # the line grows at its end; nothing moves
+    view.update_segments([piece("u1-3", 2, "in today?"), piece("u1-3b", 3, "I have a cough.", "patient")])
+    view.update_segments([piece("u2-1", 5, "For how long?")])
+    lines = view.final_text().splitlines()
+    assert len(lines) == 3
+    assert lines[0].endswith("Doctor [en]: Good morning, what brings you in today?")
+    assert lines[1].endswith("Patient [en]: I have a cough.") and "For how long?" in lines[2]
+    assert view.highlight(["u1-2"]) == ["u1-2"]  # any piece finds its line
+    assert [s.id for s in view.final_segments()] == ["u1-1", "u1-2", "u1-3", "u1-3b", "u2-1"]
