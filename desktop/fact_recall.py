@@ -6,7 +6,7 @@ is the share of critical items whose content appears in the generated note.
 
 How an item is matched (the recipe leaves it to the evaluator; this is it): the item's content
 words (lower case, letters and digits, stop words and the checklist's ``*`` markers removed,
-a final ``s`` dropped, number words 0–20 as digits) must appear in the note's words; an item
+a final ``s`` dropped, number words 0–19 as digits) must appear in the note's words; an item
 counts as recalled when at least 60 % of its content words do. The same matching scores the
 whole transcript copied as the note on every run: the ceiling of what word matching finds (items
 the clinicians paraphrased beyond their words are missed even there).
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from desktop.core.errors import UsageError
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment
+from desktop.documents.factguard import EN_SMALL_NUMBERS
 
 MATCH_SHARE = 0.6
 _WORD = re.compile(r"[a-z0-9]+")
@@ -31,34 +32,7 @@ _LINE = re.compile(
     r"^\[(?P<start>[\d.]+)-(?P<end>[\d.]+)\]\s*(?P<who>Doctor|Patient)\s*:\s*(?P<text>.*)$", re.I
 )
 _CHECKLIST = re.compile(r"day_(\d+)_consultation_(\d+)__Checklist\.csv$")
-_NUMBERS = {
-    w: str(i)
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
+_NUMBERS = {word: str(value) for word, value in EN_SMALL_NUMBERS.items()}  # zero … nineteen
 _STOP = frozenset(
     [
         "a",

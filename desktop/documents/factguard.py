@@ -82,7 +82,7 @@ _CN_DIGITS = {
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "萬": 10000, "万": 10000}
 _CN_NUMBER = re.compile(r"[零〇一二兩两三四五六七八九十百千萬万]+")
-_EN_SMALL = {
+EN_SMALL_NUMBERS = {
     w: i
     for i, w in enumerate(
         [
@@ -185,8 +185,8 @@ def english_number_values(text: str) -> set[float]:
     current: int | None = None
     for w in [*words, "."]:
         for part in w.split("-"):
-            if part in _EN_SMALL:
-                current = (current or 0) + _EN_SMALL[part]
+            if part in EN_SMALL_NUMBERS:
+                current = (current or 0) + EN_SMALL_NUMBERS[part]
             elif part in _EN_TENS:
                 current = (current or 0) + _EN_TENS[part]
             elif part in _EN_SCALES and current is not None:
