@@ -123,7 +123,7 @@ class LiveRecogniser:
             if not seg.final:
                 out.append(seg)
                 continue
-            pieces = [piece for piece, _ in self._split_turns(seg)]
+            pieces = self._split_turns(seg)
             for k, piece in enumerate(pieces):
                 utterance = self._turn_key(piece, new_turn=k > 0)
                 self._final.append(piece)
@@ -162,18 +162,15 @@ class LiveRecogniser:
         self._sentence_closed[utterance] = piece.text.rstrip().endswith(SENTENCE_END)
         return f"{utterance}#{index}"
 
-    def _split_turns(self, seg: TranscriptSegment) -> list[tuple[TranscriptSegment, str]]:
-        """One line per sentence, and with two microphones per side where the loud one changes.
+    def _split_turns(self, seg: TranscriptSegment) -> list[TranscriptSegment]:
+        """A final segment cut at its sentence ends, and with two microphones where the loud one changes.
 
         Doctor and patient often take turns without a pause long enough to end the utterance
-        ("…any allergies? I am allergic to…"); each piece is labelled on its own. In mono a short
-        sentence keeps the label of the one before it (the same utterance); with two microphones
-        every piece is decided by their balance. Returns each piece with the utterance key the
-        labeller groups it by.
+        ("…any allergies? I am allergic to…"); each piece then starts a turn of its own
+        (:meth:`_turn_key`) and is labelled on its own audio.
         """
-        utterance = seg.id.split("-")[0]
         if not self._split or self._labeller is None or len(seg.words) < 2:
-            return [(seg, utterance)]
+            return [seg]
         try:
             from desktop.asr.engine import sentence_pieces
             from desktop.asr.speakers import channel_turns, split_segment, word_channel_ratios
@@ -192,14 +189,10 @@ class LiveRecogniser:
                         (a + x, a + y) for x, y in channel_turns(seg.words[a:b], ratios[a:b], threshold)
                     )
                 ranges = by_channel
-            pieces = split_segment(seg, ranges)
-            if self._channels == 2 and len(pieces) > 1:
-                # The balance of the microphones decides even a short piece: none inherits a label.
-                return [(piece, f"{utterance}{piece.id[-1]}") for piece in pieces]
-            return [(piece, utterance) for piece in pieces]
+            return split_segment(seg, ranges)
         except Exception:
             log.warning("turn split failed for one segment", exc_info=True)
-            return [(seg, utterance)]
+            return [seg]
 
     def _review(self) -> None:
         """Better labels for every segment, from everything heard (applied to the final segments)."""
