@@ -245,6 +245,16 @@ def _get_setting(settings: Settings, key: str) -> Any:
     return getattr(getattr(settings, section), name)
 
 
+def _set_setting(settings: Settings, key: str, value: Any) -> None:
+    section, name = key.split(".", 1)
+    setattr(getattr(settings, section), name, value)
+
+
+def _agrees(stored_value: Any, current: Any) -> bool:
+    """The store holds this value already (an empty letterhead field and no field are the same)."""
+    return bool(stored_value == current or (stored_value in (None, "") and current == ""))
+
+
 def _stored_value(stored: dict[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = stored
     for part in path:
@@ -266,13 +276,12 @@ def apply_store_policy(settings: Settings, stored: dict[str, Any]) -> dict[str, 
         current = _get_setting(settings, key)
         value = _stored_value(stored, path)
         if key in settings.locked:
-            if value != current and not (value in (None, "") and current == ""):
+            if not _agrees(value, current):
                 _set_path(updates, stored, path, current)
             continue
         if value is None or (isinstance(current, str) and value == ""):
             continue  # not set in the store
-        section, name = key.split(".", 1)
-        setattr(getattr(settings, section), name, type(current)(value))
+        _set_setting(settings, key, type(current)(value))
     return updates
 
 
@@ -281,10 +290,8 @@ def store_policy_update(settings: Settings, stored: dict[str, Any]) -> dict[str,
     updates: dict[str, Any] = {}
     for key, path in STORE_POLICY.items():
         value = _get_setting(settings, key)
-        stored_value = _stored_value(stored, path)
-        if key in settings.locked or stored_value == value or (stored_value is None and value == ""):
-            continue
-        _set_path(updates, stored, path, value)
+        if key not in settings.locked and not _agrees(_stored_value(stored, path), value):
+            _set_path(updates, stored, path, value)
     return updates
 
 

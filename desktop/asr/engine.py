@@ -22,6 +22,7 @@ from desktop.asr.script import ScriptConverter
 from desktop.asr.vocabulary import hotwords
 from desktop.audio.decode import SAMPLE_RATE, load_audio
 from desktop.core.errors import Cancelled, ModelError, UsageError
+from desktop.core.lines import SENTENCE_END
 from desktop.core.types import TranscriptSegment, Word
 
 log = logging.getLogger(__name__)
@@ -343,9 +344,6 @@ def uncovered_speech(
     return [(a, b) for a, b in merged if b - a >= min_gap_s]
 
 
-_SENTENCE_END = (".", "?", "!", "。", "？", "！")
-
-
 def sentence_pieces(words: list[Word], min_words: int = 3) -> list[list[Word]]:
     """Split a Whisper segment (up to 30 s, often several turns) into sentences.
 
@@ -356,7 +354,7 @@ def sentence_pieces(words: list[Word], min_words: int = 3) -> list[list[Word]]:
     pieces: list[list[Word]] = [[]]
     for w in words:
         pieces[-1].append(w)
-        if w.text.strip().endswith(_SENTENCE_END) and len(pieces[-1]) >= min_words:
+        if w.text.strip().endswith(SENTENCE_END) and len(pieces[-1]) >= min_words:
             pieces.append([])
     if not pieces[-1]:
         pieces.pop()

@@ -59,7 +59,7 @@ from desktop.asr.streaming_policy import HypWord, LocalAgreement, count_revision
 from desktop.asr.vad import SpeechRegion, VadSettings, speech_regions
 from desktop.asr.vocabulary import vocabulary_prompt
 from desktop.core.errors import UsageError
-from desktop.core.lines import join_text
+from desktop.core.lines import SENTENCE_END, join_text
 from desktop.core.types import TranscriptSegment, Word
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,6 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16_000
 LANGUAGES = ("auto", "yue", "zh", "en")
 SCRIPTS = ("hk", "tw", "cn")
-_SENTENCE_END = tuple(".?!。？！")
 
 
 # -- events ---------------------------------------------------------------------------------
@@ -431,7 +430,7 @@ class StreamingRecognizer:
         base_s = self._base / SAMPLE_RATE
         cut_s = 0.0
         for w in self._utt_committed:
-            if w.end - base_s > 1.0 and w.text.strip().endswith(_SENTENCE_END):
+            if w.end - base_s > 1.0 and w.text.strip().endswith(SENTENCE_END):
                 cut_s = w.end - base_s
         if cut_s <= 0 and window_s > self.options.max_window_s - self.options.step_s * 2:
             if self._agree.committed_end - base_s > 1.0:

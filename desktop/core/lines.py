@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from desktop.core.types import TranscriptSegment
 
+# Punctuation that ends a sentence, in English and Chinese text.
+SENTENCE_END = (".", "?", "!", "。", "？", "！")
+
 
 def join_text(left: str, right: str) -> str:
     """Join two pieces of transcript: a space between Latin-script words, none around CJK."""

@@ -20,13 +20,12 @@ from typing import Any
 import numpy as np
 
 from desktop.audio.resample import to_mono
-from desktop.core.lines import join_text, utterance_key
+from desktop.core.lines import SENTENCE_END, join_text, utterance_key
 from desktop.core.types import TranscriptSegment
 
 log = logging.getLogger(__name__)
 
 RATE = 16000
-SENTENCE_END = (".", "?", "!", "。", "？", "！")
 
 
 class LiveRecogniser:
@@ -62,18 +61,16 @@ class LiveRecogniser:
                 )
             except Exception:
                 log.warning("speaker labelling is unavailable; segments stay unlabelled", exc_info=True)
-        self._audio: list[np.ndarray] = []
-        self._samples = 0
+        self._audio = _AudioBuffer()
         self._channels = 0  # fixed by the first block: 1 (mono) or 2 (lapel + room)
         self._final: list[TranscriptSegment] = []
         self._split = split_turns  # two channels: a line per side where the loud microphone changes
         # A turn (an utterance, or one side of it after a split) is labelled on all of its audio so
         # far, not on its latest piece alone: live pieces are often a word or two.
-        self._turn_start: dict[str, float] = {}
-        self._turn_text: dict[str, str] = {}
+        self._turns: dict[str, tuple[float, str]] = {}  # turn key -> (start, text so far)
         self._turn_of: dict[str, str] = {}  # piece id -> turn key
-        self._turn_index: dict[str, int] = {}  # utterance -> number of its current turn
-        self._sentence_closed: dict[str, bool] = {}  # utterance -> its last piece ended a sentence
+        # utterance -> (number of its current turn, whether its last piece ended a sentence)
+        self._current_turn: dict[str, tuple[int, bool]] = {}
 
     @property
     def duty_cycle(self) -> float:
@@ -95,7 +92,6 @@ class LiveRecogniser:
         if self._channels == 1:
             block = mono
         self._audio.append(block)
-        self._samples += len(mono)
         return self._label(self._bg.feed(mono))
 
     def finish(self) -> list[TranscriptSegment]:
@@ -109,13 +105,7 @@ class LiveRecogniser:
         return list(self._final)
 
     def _span(self, start: float, end: float) -> np.ndarray:
-        audio = (
-            np.concatenate(self._audio) if len(self._audio) > 1 else (self._audio[0] if self._audio else None)
-        )
-        if audio is None:
-            return np.zeros(0, dtype=np.float32)
-        self._audio = [audio]
-        return audio[max(0, int(start * RATE)) : max(0, int(end * RATE))]
+        return self._audio.span(max(0, int(start * RATE)), max(0, int(end * RATE)))
 
     def _label(self, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
         out: list[TranscriptSegment] = []
@@ -130,9 +120,9 @@ class LiveRecogniser:
                 out.append(piece)
                 if self._labeller is None:
                     continue
-                start = self._turn_start.setdefault(utterance, piece.start)
-                text = join_text(self._turn_text.get(utterance, ""), piece.text)
-                self._turn_text[utterance] = text
+                start, so_far = self._turns.get(utterance, (piece.start, ""))
+                text = join_text(so_far, piece.text)
+                self._turns[utterance] = (start, text)
                 self._turn_of[piece.id] = utterance
                 try:
                     result = self._labeller.label(
@@ -153,13 +143,9 @@ class LiveRecogniser:
         """The turn a piece belongs to: the utterance's current one, or a new one after a split
         or after a piece that ended a sentence (the next speaker may have taken over)."""
         utterance = utterance_key(piece.id) or piece.id
-        index = self._turn_index.get(utterance)
-        if index is None:
-            index = 0
-        elif new_turn or self._sentence_closed.get(utterance, False):
-            index += 1
-        self._turn_index[utterance] = index
-        self._sentence_closed[utterance] = piece.text.rstrip().endswith(SENTENCE_END)
+        current = self._current_turn.get(utterance)
+        index = 0 if current is None else current[0] + (new_turn or current[1])
+        self._current_turn[utterance] = (index, piece.text.rstrip().endswith(SENTENCE_END))
         return f"{utterance}#{index}"
 
     def _split_turns(self, seg: TranscriptSegment) -> list[TranscriptSegment]:
@@ -217,3 +203,29 @@ class LiveRecogniser:
             turn = self._turn_of.get(seg.id)
             if turn is not None and last[turn] is not seg:
                 seg.speaker, seg.speaker_confidence = last[turn].speaker, last[turn].speaker_confidence
+
+
+class _AudioBuffer:
+    """The consultation's audio so far, grown in place (capacity doubles), so cutting out one
+    turn never copies the whole recording again; (n,) or (n, 2) as the first block was."""
+
+    def __init__(self) -> None:
+        self._data: np.ndarray | None = None
+        self._n = 0
+
+    def append(self, block: np.ndarray) -> None:
+        if self._data is None:
+            self._data = np.zeros((max(len(block), RATE * 60), *block.shape[1:]), dtype=np.float32)
+        if self._n + len(block) > len(self._data):
+            grown = np.zeros(
+                (max(2 * len(self._data), self._n + len(block)), *self._data.shape[1:]), np.float32
+            )
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown
+        self._data[self._n : self._n + len(block)] = block
+        self._n += len(block)
+
+    def span(self, a: int, b: int) -> np.ndarray:
+        if self._data is None:
+            return np.zeros(0, dtype=np.float32)
+        return self._data[min(a, self._n) : min(b, self._n)]

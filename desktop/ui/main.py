@@ -331,13 +331,9 @@ class MainWindow(QMainWindow):
             self,
         )
         policy = dialog.policy_dialog
-        policy.accepted.connect(lambda: self._policy_saved(policy))
+        policy.accepted.connect(lambda: self._settings_saved(policy))
         dialog.open()
         return dialog
-
-    def _policy_saved(self, dialog: SettingsDialog) -> None:
-        """The admin's policy and letterhead tabs: in force at once, clinic-wide keys into the store."""
-        self._settings_saved(dialog)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.consultation is not None and self.consultation.recording:
