@@ -8,6 +8,8 @@ into place only when everything succeeded, so a failure or a cancel leaves no pa
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
 import os
@@ -15,10 +17,10 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from desktop import paths
 from desktop.config import Settings
@@ -29,6 +31,16 @@ from desktop.model_store import ModelStore
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, float], None]
+
+
+class JobSink(Protocol):
+    """Receives each result as soon as it exists (``process --store`` saves as it goes)."""
+
+    def audio(self, samples: Any) -> None: ...
+    def transcript(self, transcript: Transcript) -> None: ...
+    def note(self, note: SoapNote) -> None: ...
+
+
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 
 
@@ -68,12 +80,15 @@ def transcribe(
     progress: ProgressFn,
     cancel: threading.Event | None,
     voice_profile: Any = None,
+    sink: JobSink | None = None,
 ) -> tuple[Transcript, float, Any]:
     from desktop.asr.engine import WhisperEngine
     from desktop.asr.vocabulary import load_vocabulary
     from desktop.audio.decode import SAMPLE_RATE, load_audio
 
     samples = load_audio(audio_path)  # fails fast on bad audio, before any model loads
+    if sink is not None:
+        sink.audio(samples)  # on disk, encrypted, before recognition starts
     store = model_store()
     model_dir = store.ensure(settings.asr.model, progress=progress)
     progress("loading speech model", 0.0)
@@ -197,11 +212,15 @@ def process(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     voice_profile: Any = None,
+    force: bool = False,
+    sink: JobSink | None = None,
 ) -> ProcessResult:
     """Recording or typed transcript → transcript, SOAP draft and referral letter in ``out_dir``.
 
     ``voice_profile`` (a :class:`~desktop.asr.speakers.VoiceProfile`) is the doctor's enrolled
-    voice, which anchors the doctor label.
+    voice, which anchors the doctor label. A folder that already holds files is refused unless
+    ``force``, and then replaced whole: files of an earlier consultation (its patient.json) are
+    never left beside this one's.
     """
     report = progress or (lambda what, f: None)
     if not input_path.exists():
@@ -210,8 +229,27 @@ def process(
         )
     if input_path.is_dir():
         raise UsageError(f"{input_path} is a folder.", "Give an audio file or a transcript text file.")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"The output {out_dir} exists and is not a folder.")
+    work = prepare_output(out_dir, force=force, input_bytes=input_path.stat().st_size)
+    try:
+        return _process_into(
+            input_path, out_dir, work, settings, patient, chief_complaint, report, cancel, voice_profile, sink
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _process_into(
+    input_path: Path,
+    out_dir: Path,
+    work: Path,
+    settings: Settings,
+    patient: Patient | None,
+    chief_complaint: str,
+    report: ProgressFn,
+    cancel: threading.Event | None,
+    voice_profile: Any,
+    sink: JobSink | None,
+) -> ProcessResult:
     patient = patient or Patient.placeholder_header()
     timings: dict[str, float] = {}
     audio_seconds = 0.0
@@ -225,7 +263,7 @@ def process(
         )
     else:
         transcript, audio_seconds, samples = transcribe(
-            input_path, settings, report, cancel, voice_profile=voice_profile
+            input_path, settings, report, cancel, voice_profile=voice_profile, sink=sink
         )
         if not transcript.segments:
             raise UserFacingError(
@@ -233,13 +271,15 @@ def process(
                 "Check the recording has speech and the right language is chosen.",
             )
     timings["transcribe_s"] = time.perf_counter() - started
+    if sink is not None:
+        sink.transcript(transcript)
     t0 = time.perf_counter()
     note, unsupported = draft(transcript, patient, chief_complaint, settings, report, cancel)
     timings["draft_s"] = time.perf_counter() - t0
+    if sink is not None:
+        sink.note(note)
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
-    try:
+    with _writing(out_dir):
         report("writing documents", 0.0)
         _write_json(work / "transcript.json", transcript.to_dict())
         (work / "transcript.txt").write_text(transcript.to_plain_text(), encoding="utf-8")
@@ -255,11 +295,60 @@ def process(
 
             raise Cancelled()
         files = _publish(work, out_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     timings["total_s"] = time.perf_counter() - started
     report("done", 1.0)
     return ProcessResult(out_dir, transcript, note, files, timings, unsupported, audio_seconds, samples)
+
+
+# Room for the transcript, note, letters and their temporary copies, beyond the input's size.
+MIN_FREE_BYTES = 64 * 1024 * 1024
+
+
+def prepare_output(out_dir: Path, *, force: bool, input_bytes: int = 0) -> Path:
+    """Check ``out_dir`` before any long work and return a private working folder beside it.
+
+    Refuses a file in the way, a folder that already holds files (unless ``force``), a folder
+    that cannot be written and a disk without room, each in one sentence.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"The output {out_dir} exists and is not a folder.", "Choose a folder name.")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise UsageError(
+            f"The folder {out_dir} already holds files (perhaps another consultation).",
+            "Choose an empty folder, or add --force to replace that folder whole.",
+        )
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    except OSError as exc:
+        raise UsageError(
+            f"The folder {out_dir.parent} cannot be written ({exc.strerror or exc}).",
+            "Choose a folder you can write to.",
+        ) from exc
+    os.chmod(work, 0o700)
+    need = MIN_FREE_BYTES + input_bytes
+    free = shutil.disk_usage(work).free
+    if free < need:
+        shutil.rmtree(work, ignore_errors=True)
+        raise UserFacingError(
+            f"The disk holding {out_dir} has {free // 2**20} MB free; this job needs about {need // 2**20} MB.",
+            "Free some space or choose another folder.",
+        )
+    return work
+
+
+@contextlib.contextmanager
+def _writing(out_dir: Path) -> Iterator[None]:
+    """A failed write (full disk, folder made read-only meanwhile) as one sentence."""
+    try:
+        yield
+    except OSError as exc:
+        full = exc.errno == errno.ENOSPC
+        raise UserFacingError(
+            f"The results could not be written to {out_dir}: "
+            + ("the disk is full." if full else f"{exc.strerror or exc}."),
+            "Nothing was written there; free some space or choose another folder, then run it again.",
+        ) from exc
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -267,14 +356,18 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def _publish(work: Path, out_dir: Path) -> list[Path]:
-    """Move finished files into ``out_dir``; a fresh folder is renamed into place whole."""
-    if not out_dir.exists():
+    """Put the finished folder in place whole; an existing one (``--force``) is replaced, not merged."""
+    old: Path | None = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.replaced-{os.getpid()}")
+        os.replace(out_dir, old)
+    try:
         os.replace(work, out_dir)
-        work.mkdir()  # the caller removes it
-        return sorted(out_dir.iterdir())
-    moved = []
-    for item in sorted(work.iterdir()):
-        target = out_dir / item.name
-        os.replace(item, target)
-        moved.append(target)
-    return moved
+    except OSError:
+        if old is not None:
+            os.replace(old, out_dir)  # put the earlier results back
+        raise
+    work.mkdir()  # the caller removes it
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return sorted(out_dir.iterdir())

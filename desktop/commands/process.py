@@ -43,6 +43,7 @@ def register(sub: Any) -> None:
         help="two-channel recording with the doctor's lapel microphone on this channel",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--force", action="store_true", help="replace DIR whole when it already holds files")
     parser.add_argument(
         "--store", default=None, metavar="DIR", help="also save into the encrypted store (with --user)"
     )
@@ -120,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         from desktop.config import apply_store_policy
 
         apply_store_policy(settings, store.policy())  # the clinic's letterhead kept in the store
+    saver = _saver(store, patient)
     try:
         result = pipeline.process(
             args.input,
@@ -130,12 +132,17 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             cancel=cancel,
             voice_profile=_voice_profile(store, args.user) if store is not None else None,
+            force=args.force,
+            sink=saver,
         )
-        if store is not None:
-            from desktop.storage.service import save_pipeline_result
-
-            saved = save_pipeline_result(store, patient, result)
+        if saver is not None:
+            _save_referral(saver, result.files)
+            saved = saver.finish()
             print(f"Saved as consultation {saved.consultation_id} in the encrypted store.", file=sys.stderr)
+    except BaseException as exc:
+        if saver is not None:
+            _keep_what_was_saved(saver, exc)
+        raise
     finally:
         progress.close()
         if store is not None:
@@ -149,6 +156,48 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _saver(store: Any, patient: Any) -> Any:
+    if store is None:
+        return None
+    from desktop.storage.service import ConsultationSaver
+
+    return ConsultationSaver(store, patient)
+
+
+def _save_referral(saver: Any, files: list[Path]) -> None:
+    from desktop.storage.service import LetterToSave
+
+    for path in files:
+        if path.name == "referral.txt":
+            saver.letter(LetterToSave("referral", "en", {}, path.read_text(encoding="utf-8")))
+
+
+def _keep_what_was_saved(saver: Any, exc: BaseException) -> None:
+    """After a failure, the store keeps what it has; the record says whether it is whole."""
+    from desktop.core.errors import Cancelled, UserFacingError
+
+    if saver.consultation_id is None:
+        return
+    if saver.note_version is not None and isinstance(exc, UserFacingError):
+        # Only writing the output folder failed: the consultation itself is complete in the store.
+        saved = saver.finish()
+        print(
+            f"The consultation was saved in the encrypted store (consultation {saved.consultation_id}).",
+            file=sys.stderr,
+        )
+        return
+    if isinstance(exc, Cancelled | KeyboardInterrupt):
+        reason = "the job was cancelled before the draft was made"
+    else:
+        reason = f"the job stopped early: {getattr(exc, 'message', type(exc).__name__)}"
+    saver.fail(reason)
+    print(
+        f"What was done so far is kept in the encrypted store as consultation {saver.consultation_id}"
+        " (marked incomplete).",
+        file=sys.stderr,
+    )
 
 
 def _open_store(args: argparse.Namespace) -> Any:

@@ -147,7 +147,17 @@ V4_AUDIO_AND_VOICES = [
     )""",
 ]
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1_ACCOUNTS, V2_CLINICAL, V3_LETTERS, V4_AUDIO_AND_VOICES)
+# A consultation whose saving stopped part-way (a full disk, a failed job) says why here; NULL
+# when it is complete. `verify-store` reports every such record.
+V5_INCOMPLETE = ["ALTER TABLE consultations ADD COLUMN incomplete TEXT"]
+
+MIGRATIONS: tuple[Sequence[str], ...] = (
+    V1_ACCOUNTS,
+    V2_CLINICAL,
+    V3_LETTERS,
+    V4_AUDIO_AND_VOICES,
+    V5_INCOMPLETE,
+)
 LATEST = len(MIGRATIONS)
 
 

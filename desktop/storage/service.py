@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from desktop.core.errors import Cancelled
+from desktop.core.errors import Cancelled, UserFacingError
 from desktop.core.types import Patient, SoapNote, Transcript
 from desktop.storage.journal import SAMPLE_RATE
 from desktop.storage.store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -86,17 +89,78 @@ def save_processed(
     return SavedConsultation(cid, patient_id, version, letter_ids, seconds)
 
 
-def save_pipeline_result(store: Store, patient: Patient, result: Any) -> SavedConsultation:
-    """Save what ``desktop.pipeline.process`` produced: transcript, note draft, audio, referral letter."""
-    letters = []
-    for path in getattr(result, "files", []):
-        if path.name == "referral.txt":
-            letters.append(LetterToSave("referral", "en", {}, path.read_text(encoding="utf-8")))
-    return save_processed(
-        store,
-        patient,
-        result.transcript,
-        result.note,
-        getattr(result, "samples", None),
-        letters,
-    )
+class ConsultationSaver:
+    """Saves a headless job's consultation into the store as it goes, as the app does.
+
+    The record and its audio are written first (through the encrypted journal), then the
+    transcript when recognition ends, then the draft and letters. A job killed part-way leaves
+    what it had reached; a job that fails (a full disk, an error) leaves the record marked
+    incomplete with the reason, which `verify-store` reports. Nothing already written is undone.
+    """
+
+    def __init__(self, store: Store, patient: Patient, *, consent: bool = True) -> None:
+        self.store = store
+        self.patient = patient
+        self.consent = consent
+        self.consultation_id: int | None = None
+        self.patient_id: int | None = None
+        self.audio_seconds = 0.0
+        self.note_version: int | None = None
+        self.letter_ids: list[int] = []
+
+    def begin(self, language: str = "") -> int:
+        if self.consultation_id is None:
+            patient = self.patient
+            found = self.store.find_patient(patient.mrn) if patient.mrn and not patient.placeholder else None
+            self.patient_id = found if found is not None else self.store.add_patient(patient)
+            self.consultation_id = self.store.create_consultation(
+                self.patient_id, language=language, consent=self.consent
+            )
+            # Until finish() clears it, the record says it is not complete: a kill leaves it marked.
+            self.store.mark_incomplete(self.consultation_id, "the job that made it has not finished")
+        return self.consultation_id
+
+    def audio(self, samples: np.ndarray) -> None:
+        """Journal the whole recording before anything else is done with it."""
+        cid = self.begin()
+        data = np.asarray(samples, dtype=np.float32).reshape(-1)
+        total = data.size / SAMPLE_RATE
+        writer = self.store.open_journal(cid)
+        try:
+            for start in range(0, data.size, SAMPLE_RATE):
+                writer.append(data[start : start + SAMPLE_RATE])
+            writer.close()
+        except UserFacingError:
+            self.audio_seconds = writer.seconds_written
+            self.fail(f"only {self.audio_seconds:.1f} of {total:.1f} s of audio could be saved")
+            raise
+        self.audio_seconds = writer.seconds_written
+
+    def transcript(self, transcript: Transcript) -> None:
+        self.store.save_transcript(self.begin(transcript.language), transcript)
+
+    def note(self, note: SoapNote) -> None:
+        self.note_version = self.store.save_note(self.begin(), note, kind="ai_draft")
+
+    def letter(self, letter: LetterToSave) -> None:
+        cid = self.begin()
+        letter_id, _ = self.store.save_letter(
+            cid, letter.kind, letter.language, letter.fields, letter.rendered
+        )
+        self.letter_ids.append(letter_id)
+
+    def fail(self, reason: str) -> None:
+        """Mark the record incomplete (best effort: the disk may be the reason it failed)."""
+        if self.consultation_id is None:
+            return
+        try:
+            self.store.mark_incomplete(self.consultation_id, reason)
+        except (UserFacingError, OSError):
+            log.warning("consultation %s could not be marked incomplete", self.consultation_id)
+
+    def finish(self) -> SavedConsultation:
+        cid = self.begin()
+        self.store.end_consultation(cid)
+        self.store.mark_complete(cid)
+        assert self.patient_id is not None
+        return SavedConsultation(cid, self.patient_id, self.note_version, self.letter_ids, self.audio_seconds)

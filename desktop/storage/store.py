@@ -840,6 +840,20 @@ class Store:
             )
             self._audit("consultation_ended", "consultation", consultation_id)
 
+    def mark_incomplete(self, consultation_id: int, reason: str) -> None:
+        """Record that saving this consultation stopped part-way; what was written stays."""
+        self._require("write_clinical", "consultation", consultation_id)
+        with self._write():
+            self._conn.execute(
+                "UPDATE consultations SET incomplete = ? WHERE id = ?", (reason, consultation_id)
+            )
+            self._audit("consultation_incomplete", "consultation", consultation_id, reason)
+
+    def mark_complete(self, consultation_id: int) -> None:
+        self._require("write_clinical", "consultation", consultation_id)
+        with self._write():
+            self._conn.execute("UPDATE consultations SET incomplete = NULL WHERE id = ?", (consultation_id,))
+
     def _consultation_row(self, consultation_id: int) -> tuple[Any, ...]:
         with self._read() as conn:
             row = conn.execute(
@@ -1443,8 +1457,13 @@ class Store:
                 " JOIN consultations c ON c.id = a.consultation_id WHERE a.state != 'purged'"
                 " ORDER BY a.consultation_id"
             ).fetchall()
+            incomplete = conn.execute(
+                "SELECT id, incomplete FROM consultations WHERE incomplete IS NOT NULL ORDER BY id"
+            ).fetchall()
         if rows != [("ok",)]:
             problems.append(f"database: {'; '.join(str(r[0]) for r in rows[:5])}")
+        for cid, reason in incomplete:
+            problems.append(f"consultation {cid} is incomplete: {reason}")
         for cid, uid, key, state, chunks in journals:
             path = self._audio_path(str(uid))
             if not path.exists():

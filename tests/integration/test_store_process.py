@@ -25,6 +25,11 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     def process(input_path: Path, out_dir: Path, settings: Any, **kwargs: Any) -> pipeline.ProcessResult:
         calls.append(input_path)
+        sink = kwargs.get("sink")
+        if sink is not None:  # the real job hands each result over as soon as it exists
+            sink.audio(tone(3.0))
+            sink.transcript(sample_transcript())
+            sink.note(sample_note())
         out_dir.mkdir(parents=True, exist_ok=True)
         referral = out_dir / "referral.txt"
         referral.write_text("Dear Doctor, please see Mr Chan about his sore throat.", encoding="utf-8")
@@ -74,3 +79,69 @@ def test_process_saves_into_the_store(tmp_path: Path, fake_pipeline: list[Path])
 
     no_user = cli([*args, "--store", str(setup.directory)], "", tmp_path)
     assert no_user.returncode == 2 and "--store needs --user" in no_user.stderr
+
+
+def _args(tmp_path: Path, setup: Any) -> list[str]:
+    recording = tmp_path / "visit.wav"
+    recording.write_bytes(b"")
+    return [
+        "process",
+        str(recording),
+        "--out",
+        str(tmp_path / "out"),
+        "--quiet",
+        "--store",
+        str(setup.directory),
+        "--user",
+        "drwong",
+    ]
+
+
+def test_a_job_that_fails_part_way_keeps_what_it_saved_marked_incomplete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.errors import UserFacingError
+
+    def process(input_path: Path, out_dir: Path, settings: Any, **kwargs: Any) -> pipeline.ProcessResult:
+        kwargs["sink"].audio(tone(3.0))
+        kwargs["sink"].transcript(sample_transcript())
+        raise UserFacingError("The language model could not be loaded.")
+
+    monkeypatch.setattr(pipeline, "process", process)
+    setup = make_store(tmp_path / "store")
+    out = cli(_args(tmp_path, setup), f"{PASSWORDS['drwong']}\n", tmp_path)
+    assert out.returncode == 1
+    assert "kept in the encrypted store as consultation 1 (marked incomplete)" in out.stderr
+    assert "Traceback" not in out.stderr
+    with Store.open(setup.directory, "drwong", PASSWORDS["drwong"]) as doctor:
+        record = doctor.consultation_record(1)
+        assert record["audio"]["seconds"] == 3.0
+        assert [s["speaker"] for s in record["transcript"]["segments"]] == ["doctor", "patient"]
+        assert record["note_versions"] == []
+    with Store.open(setup.directory, "it", PASSWORDS["it"]) as admin:
+        problems = admin.check_integrity()
+    assert problems == [
+        "consultation 1 is incomplete: the job stopped early: The language model could not be loaded."
+    ]
+
+
+def test_a_failed_output_folder_does_not_drop_the_store_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.errors import UserFacingError
+
+    def process(input_path: Path, out_dir: Path, settings: Any, **kwargs: Any) -> pipeline.ProcessResult:
+        kwargs["sink"].audio(tone(2.0))
+        kwargs["sink"].transcript(sample_transcript())
+        kwargs["sink"].note(sample_note())
+        raise UserFacingError(f"The results could not be written to {out_dir}: the disk is full.")
+
+    monkeypatch.setattr(pipeline, "process", process)
+    setup = make_store(tmp_path / "store")
+    out = cli(_args(tmp_path, setup), f"{PASSWORDS['drwong']}\n", tmp_path)
+    assert out.returncode == 1 and "the disk is full" in out.stderr
+    assert "The consultation was saved in the encrypted store (consultation 1)." in out.stderr
+    with Store.open(setup.directory, "drwong", PASSWORDS["drwong"]) as doctor:
+        assert doctor.consultation_record(1)["note_versions"][0]["kind"] == "ai_draft"
+    with Store.open(setup.directory, "it", PASSWORDS["it"]) as admin:
+        assert admin.check_integrity() == []
