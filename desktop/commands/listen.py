@@ -168,23 +168,32 @@ def run(args: argparse.Namespace) -> int:
         print(f"consult-scribe: {recognizer.stats.language_note}", file=sys.stderr)
 
     stop = threading.Event()
-    previous = signal.getsignal(signal.SIGINT)
+    # Ctrl-C, a service manager's SIGTERM and a closed terminal's SIGHUP all stop the same way:
+    # the audio already captured is recognised and the transcript written.
+    stop_signals = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {sig: signal.getsignal(sig) for sig in stop_signals}
 
     def on_interrupt(signum: int, frame: FrameType | None) -> None:
         if stop.is_set():
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             raise KeyboardInterrupt
         stop.set()
         print("\nconsult-scribe: stopping; finishing the transcript…", file=sys.stderr)
 
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:
-        signal.signal(signal.SIGINT, on_interrupt)
+        for sig in stop_signals:
+            signal.signal(sig, on_interrupt)
+    on_event: Any = view
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        on_event = LiveAutosave(args.out, language, view)
     what = args.input.name if args.input is not None else "the microphone"
     print(f"Listening to {what} ({language}, script {script}). Press Ctrl-C to stop.", file=sys.stderr)
     error: AudioError | None = None
     try:
-        result: SessionResult = run_live(source, recognizer, stop=stop, on_event=view)
+        result: SessionResult = run_live(source, recognizer, stop=stop, on_event=on_event)
     except AudioError as exc:
         partial = getattr(exc, "session_result", None)
         if partial is None:  # the microphone could not be opened: nothing was recorded
@@ -194,17 +203,13 @@ def run(args: argparse.Namespace) -> int:
     finally:
         view.close()
         if in_main:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     segments = transcript_from_segments(result.segments, result.language)
     transcript = Transcript(language=result.language or language, segments=segments)
     if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(
-            args.out / "transcript.json",
-            json.dumps(transcript.to_dict(), indent=2, ensure_ascii=False) + "\n",
-        )
-        _write_atomic(args.out / "transcript.txt", transcript.to_plain_text())
+        write_transcript(args.out, transcript)
     summary = result.to_dict()
     print(
         f"consult-scribe: {summary['audio_seconds']:.1f} s captured, {result.processed_samples} of "
@@ -221,7 +226,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def write_transcript(folder: Path, transcript: Any) -> None:
+    from desktop.storage.keyfile import atomic_write
+
+    text = json.dumps(transcript.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    atomic_write(folder / "transcript.json", text.encode("utf-8"))
+    atomic_write(folder / "transcript.txt", transcript.to_plain_text().encode("utf-8"))
+
+
+class LiveAutosave:
+    """Writes the transcript after every final utterance, so a killed session keeps what was final."""
+
+    def __init__(self, folder: Path, language: str, inner: Any) -> None:
+        self.folder = folder
+        self.language = language
+        self.inner = inner
+        self.finals: list[Any] = []
+
+    def __call__(self, event: Any) -> None:
+        from desktop.asr.streaming import FinalEvent, transcript_from_segments
+        from desktop.core.types import Transcript
+
+        self.inner(event)
+        if isinstance(event, FinalEvent):
+            self.finals.append(event.segment)
+            segments = transcript_from_segments(self.finals, self.language)
+            write_transcript(self.folder, Transcript(language=self.language, segments=segments))
