@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
+    # Everything the app writes (store, audio, exports, logs) is clinical or about it: owner only.
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     from desktop import log as applog

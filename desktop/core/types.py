@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
@@ -176,6 +178,16 @@ class NoteStatement:
         )
 
 
+# Inline markup only (the text never starts a line: it follows "- " or a bold label).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` shown literally in Markdown: HTML characters as entities, markup characters escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
 @dataclass
 class SoapNote:
     chief_complaint: str = ""
@@ -211,6 +223,8 @@ class SoapNote:
         return note
 
     def to_markdown(self, patient: Patient | None = None) -> str:
+        """The note as Markdown; every recorded or typed text is escaped (no markup, no HTML runs)."""
+        e = markdown_text
         titles = {
             "subjective": "Subjective",
             "objective": "Objective",
@@ -222,12 +236,12 @@ class SoapNote:
         if patient is not None:
             age = patient.computed_age()
             out += [
-                f"- **Patient:** {patient.display_name()}",
-                f"- **Sex / age:** {patient.sex or '-'} / {age if age is not None else '-'}",
-                f"- **MRN:** {patient.mrn or '-'}",
+                f"- **Patient:** {e(patient.display_name())}",
+                f"- **Sex / age:** {e(patient.sex) or '-'} / {age if age is not None else '-'}",
+                f"- **MRN:** {e(patient.mrn) or '-'}",
                 "",
             ]
-        out += [f"**Chief complaint:** {self.chief_complaint or '-'}", ""]
+        out += [f"**Chief complaint:** {e(self.chief_complaint) or '-'}", ""]
         for name in NOTE_SECTIONS:
             out.append(f"## {titles[name]}")
             if name in SUGGESTED_SECTIONS:
@@ -236,11 +250,11 @@ class SoapNote:
             if not items:
                 out.append("- (nothing recorded)")
             for st in items:
-                line = f"- {st.text}"
+                line = f"- {e(st.text)}"
                 if st.evidence:
-                    line += f" _[{', '.join(st.evidence)}]_"
+                    line += f" _[{e(', '.join(st.evidence))}]_"
                 if st.unsupported:
-                    line += f" **⚠ not in transcript: {', '.join(st.unsupported)}**"
+                    line += f" **⚠ not in transcript: {e(', '.join(st.unsupported))}**"
                 out.append(line)
             out.append("")
         return "\n".join(out)

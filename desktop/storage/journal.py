@@ -184,6 +184,11 @@ def _classify(key: bytes, uid: str, payload: bytes, expected: int, stated: int) 
     )
 
 
+def private_opener(path: str, flags: int) -> int:
+    """``open(..., opener=private_opener)``: a new file is readable by this user only (0600)."""
+    return os.open(path, flags, 0o600)
+
+
 def fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -207,7 +212,7 @@ class JournalLock:
         self._fh: Any = None
 
     def acquire(self) -> bool:
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held while the lock is held
+        fh = open(self.path, "a+b", opener=private_opener)  # noqa: SIM115 - held while the lock is held
         try:
             if os.name == "nt":
                 import msvcrt
@@ -283,7 +288,7 @@ class AudioJournal:
         self._lock = threading.Lock()
         self._on_close = on_close
         new = not path.exists()
-        self._fh = open(path, "ab")  # noqa: SIM115 - held open for the life of the journal
+        self._fh = open(path, "ab", opener=private_opener)  # noqa: SIM115 - held open for the journal's life
         if new:
             self._fh.write(header_bytes(uid, sample_rate))
             self._sync()

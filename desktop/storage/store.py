@@ -175,6 +175,17 @@ def parse_roles(roles: Iterable[str]) -> frozenset[str]:
     return chosen
 
 
+def make_private(directory: Path) -> None:
+    """The store's folders 0700 and its files 0600 (owner only); other users on the PC see nothing."""
+    for path in [directory, *directory.rglob("*")]:
+        try:
+            if path.is_symlink():
+                continue
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
+        except OSError:
+            log.warning("could not make a store file private")
+
+
 class Store:
     """An unlocked store, acting as one account. Build it with :meth:`create` or :meth:`open`."""
 
@@ -211,6 +222,7 @@ class Store:
             raise UsageError(f"A record store already exists in {directory}.", "Choose an empty folder.")
         directory.mkdir(parents=True, exist_ok=True)
         (directory / AUDIO_DIR).mkdir(exist_ok=True)
+        make_private(directory)
         db_key = crypto.random_key()
         recovery = crypto.random_key()
         keyfile = KeyFile.new(kdf)
@@ -220,6 +232,7 @@ class Store:
         keyfile.save(directory / KEYS_FILE)
         conn = driver.connect(directory / DB_FILE, db_key, create=True)
         schema.migrate(conn)
+        make_private(directory)
         fsync_dir(directory)
         now = _now()
         cur = conn.execute(
@@ -370,6 +383,7 @@ class Store:
         cls, directory: Path, keyfile: KeyFile, db_key: bytes, username: str, password: str | None
     ) -> Store:
         conn, keyfile, db_key = _connect_checked(directory, keyfile, db_key, username, password)
+        make_private(directory)  # also mends a store made by an earlier release (0644 / 0755)
         try:
             try:
                 schema.migrate(conn)

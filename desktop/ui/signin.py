@@ -307,7 +307,12 @@ class _RecoveryPage(QWizardPage):
             self, self.tr("Save recovery key"), "consultscribe-recovery-key.txt", "Text (*.txt)"
         )
         if path:
-            with open(path, "w", encoding="utf-8") as fh:
+            import os
+
+            # The recovery key unlocks every record: readable by this user only.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.chmod(path, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(self.key.toPlainText() + "\n")
 
     def _print(self) -> None:
