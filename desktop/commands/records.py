@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,14 +102,23 @@ def _export(args: argparse.Namespace) -> int:
 
     with open_store(args.store, args.user) as store:
         record = store.consultation_record(args.id, purpose="exported")
+        gaps: list[str] = []
         if args.audio:
             import soundfile as sf
 
-            samples = store.read_audio(args.id)
+            from desktop.core.errors import StoreDamagedError
+
+            try:
+                samples = store.read_audio(args.id)
+            except StoreDamagedError:
+                # Export what is intact; the damaged stretch is named below and kept silent.
+                samples, gaps = store.salvage_audio(args.id)
             sf.write(args.audio, samples, 16000, subtype="PCM_16")
     write_export(Path(args.out), record)
     print(
         f"Wrote consultation {args.id} to {args.out}"
         + (f" and its audio to {args.audio}." if args.audio else ".")
     )
-    return ExitCode.OK
+    for gap in gaps:
+        print(f"consult-scribe: the audio has a gap: {gap}; it is silent in the export.", file=sys.stderr)
+    return ExitCode.STORE_DAMAGED if gaps else ExitCode.OK

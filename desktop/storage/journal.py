@@ -104,9 +104,16 @@ class Scan:
     good_end: int = 0  # file offset just after the last good chunk
     end_record_offset: int | None = None
     problem: JournalError | None = None
+    skipped: list[int] = field(default_factory=list)  # chunk indexes passed over by a salvage scan
 
 
-def scan(path: Path, key: bytes, uid: str) -> Scan:
+def scan(path: Path, key: bytes, uid: str, *, salvage: bool = False) -> Scan:
+    """Read a journal file's records; stops at the first problem unless ``salvage``.
+
+    With ``salvage`` a chunk that fails its check but whose record header is intact is passed
+    over (its index is listed in ``skipped``) and the scan goes on, so intact audio after it can
+    still be exported; ``problem`` then names the first damaged chunk.
+    """
     data = path.read_bytes()
     fixed = len(MAGIC) + struct.calcsize("<BIH")
     if len(data) < fixed or data[:4] != MAGIC:
@@ -154,7 +161,13 @@ def scan(path: Path, key: bytes, uid: str) -> Scan:
         try:
             plain = crypto.unwrap(key, payload, _aad(uid, CHUNK, expected))
         except crypto.DecryptError:
-            result.problem = _classify(key, uid, payload, expected, index)
+            problem = _classify(key, uid, payload, expected, index)
+            result.problem = result.problem or problem
+            if salvage and marker == CHUNK and index == expected:
+                result.skipped.append(expected)
+                pos = body_start + length
+                expected += 1
+                continue
             break
         if index != expected:
             result.problem = JournalError(f"audio chunk {expected} has a damaged header", expected, "damaged")
@@ -380,16 +393,23 @@ def read_samples(found: Scan, start_s: float | None = None, end_s: float | None 
     first = 0 if start_s is None else max(0, round(start_s * rate))
     last = None if end_s is None else max(first, round(end_s * rate))
     parts: list[np.ndarray] = []
+    position = first
     for chunk in found.chunks:
         if last is not None and chunk.start_sample >= last:
             break
+        if found.skipped and chunk.start_sample > position:
+            # A chunk passed over by a salvage scan: silence in its place keeps the timing.
+            parts.append(np.zeros(chunk.start_sample - position, dtype=np.float32))
         samples = decode_chunk(chunk.encoded)
+        position = max(position, chunk.start_sample + samples.size)
         chunk_end = chunk.start_sample + samples.size
         if chunk_end <= first:
             continue
         lo = max(first - chunk.start_sample, 0)
         hi = samples.size if last is None else min(samples.size, last - chunk.start_sample)
         parts.append(samples[lo:hi])
+    if found.skipped and last is None and found.total_samples and found.total_samples > position:
+        parts.append(np.zeros(found.total_samples - position, dtype=np.float32))  # lost final chunk
     if not parts:
         return np.zeros(0, dtype=np.float32)
     return np.concatenate(parts).astype(np.float32, copy=False)

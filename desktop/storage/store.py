@@ -1334,6 +1334,40 @@ class Store:
         self._audit_now("audio_read", "audio", consultation_id)
         return journal.read_samples(found, start_s, end_s)
 
+    def salvage_audio(self, consultation_id: int) -> tuple[np.ndarray, list[str]]:
+        """Every intact chunk of a damaged recording (silence where a chunk failed), and what is missing.
+
+        For exports: a damaged chunk loses one second, not the whole consultation.
+        """
+        self._require("read_clinical", "audio", consultation_id)
+        uid, key, _state, _chunks, _samples = self._journal_info(consultation_id)
+        if key is None:
+            raise UsageError(
+                f"The audio of consultation {consultation_id} was destroyed (retention policy).", ""
+            )
+        path = self._audio_path(uid)
+        if not path.exists():
+            raise StoreDamagedError(
+                f"The audio file of consultation {consultation_id} is missing.",
+                "Restore the store from a backup.",
+            )
+        try:
+            found = journal.scan(path, key, uid, salvage=True)
+        except journal.JournalError as exc:
+            raise StoreDamagedError(
+                f"Consultation {consultation_id}: {exc}.", "Restore the audio file from a backup."
+            ) from exc
+        gaps = []
+        rate = found.sample_rate
+        for index in found.skipped:
+            gaps.append(f"chunk {index} failed its integrity check")
+        if found.problem is not None and found.problem.chunk not in found.skipped:
+            gaps.append(f"{found.problem} (nothing after it could be read)")
+        samples = journal.read_samples(found)
+        self._audit_now("audio_read", "audio", consultation_id, f"salvaged, {len(gaps)} gap(s)")
+        log.info("salvaged %.1f s of audio with %d gap(s)", samples.size / rate, len(gaps))
+        return samples, gaps
+
     def recover_journals(self) -> list[RecoveredJournal]:
         """Close journals left open by a crash, keeping every chunk up to the last good one.
 

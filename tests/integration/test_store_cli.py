@@ -252,6 +252,27 @@ def test_records_show_and_export(filled: StoreSetup, tmp_path: Path) -> None:
     )
 
 
+def test_export_of_damaged_audio_keeps_the_intact_part_and_names_the_gap(
+    filled: StoreSetup, tmp_path: Path
+) -> None:
+    import soundfile as sf
+
+    d, doc = str(filled.directory), PASSWORDS["drwong"]
+    path = next((filled.directory / "audio").glob("*.journal"))
+    raw = bytearray(path.read_bytes())
+    raw[-200] ^= 0x40  # inside the last audio chunk, before the end record
+    path.write_bytes(bytes(raw))
+    wav = tmp_path / "c1.wav"
+    args = ["records", "export", "1", "--out", str(tmp_path / "c1.json"), "--audio", str(wav)]
+    out = cli([*args, "--store", d, "--user", "drwong"], f"{doc}\n", tmp_path)
+    assert out.returncode == 5, out.stderr
+    assert "the audio has a gap: chunk 1 failed its integrity check" in out.stderr
+    assert "Traceback" not in out.stderr
+    samples, _ = sf.read(str(wav), dtype="float32")
+    assert samples.size == 32000 and np.abs(samples[:16000] - tone(2.0)[:16000]).max() < 1e-3
+    assert (tmp_path / "c1.json").exists()
+
+
 def test_audit_verify_export_and_purge(filled: StoreSetup, tmp_path: Path) -> None:
     d, it = str(filled.directory), PASSWORDS["it"]
     out = cli(["admin", "verify-audit", "--store", d, "--as", "it"], f"{it}\n", tmp_path)

@@ -306,3 +306,23 @@ def test_retention_is_applied_for_any_signed_in_user(setup, doctor: Store, consu
     with setup.open("it") as admin:
         actions = [(e.actor, e.action) for e in admin.audit_entries()]
     assert ("drwong", "audio_destroyed") in actions and ("drwong", "purge_run") in actions
+
+
+def test_salvage_exports_every_intact_chunk_and_names_the_damaged_one(
+    doctor: Store, consultation: int
+) -> None:
+    audio = tone(5.0)
+    with doctor.open_journal(consultation) as w:
+        w.append(audio)
+    path = _journal_path(doctor, consultation)
+    start, end = _records(path)[2]
+    raw = bytearray(path.read_bytes())
+    raw[(start + end) // 2] ^= 0x40
+    path.write_bytes(bytes(raw))
+    samples, gaps = doctor.salvage_audio(consultation)
+    assert gaps == ["chunk 2 failed its integrity check"]
+    assert samples.size == audio.size  # the lost second is silence: timing is kept
+    rate = journal.SAMPLE_RATE
+    assert np.abs(samples[: 2 * rate] - audio[: 2 * rate]).max() < QUANT
+    assert not samples[2 * rate : 3 * rate].any()
+    assert np.abs(samples[3 * rate :] - audio[3 * rate :]).max() < QUANT
