@@ -222,6 +222,16 @@ def _transcript_tokens(runtime: LlamaRuntime, prompt_tokens: int, question: str)
     return max(1, prompt_tokens - tail)
 
 
+def time_left(elapsed_s: float, done: int, total: int) -> str:
+    """ ", about 3 min left" once a step has been timed; empty before that or when nearly done."""
+    if done <= 0 or done >= total:
+        return ""
+    remaining = elapsed_s / done * (total - done)
+    if remaining < 60:
+        return f", about {max(5, round(remaining / 5) * 5)} s left"
+    return f", about {round(remaining / 60)} min left"
+
+
 def draft_note(
     runtime: LlamaRuntime,
     transcript: Transcript,
@@ -261,6 +271,7 @@ def draft_note(
                 label = section.replace("_", " ")
                 if len(chunks) > 1:
                     label += f" (part {len(notes) + 1} of {len(chunks)})"
+                label += time_left(time.perf_counter() - started, step, total_steps)
                 on_progress(label, step / total_steps)
             step += 1
             messages = build_messages(chunk, patient, chief_complaint, questions[section])
