@@ -149,7 +149,12 @@ V4_AUDIO_AND_VOICES = [
 
 # A consultation whose saving stopped part-way (a full disk, a failed job) says why here; NULL
 # when it is complete. `verify-store` reports every such record.
-V5_INCOMPLETE = ["ALTER TABLE consultations ADD COLUMN incomplete TEXT"]
+# ``counters`` keeps numbers the store checks files outside the database against (the sign-in
+# throttle's sequence of failed attempts).
+V5_INCOMPLETE = [
+    "ALTER TABLE consultations ADD COLUMN incomplete TEXT",
+    "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+]
 
 MIGRATIONS: tuple[Sequence[str], ...] = (
     V1_ACCOUNTS,

@@ -41,7 +41,7 @@ from desktop.core.errors import (
     UserFacingError,
 )
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment, Word
-from desktop.storage import crypto, driver, journal, schema
+from desktop.storage import crypto, driver, journal, schema, throttle
 from desktop.storage.crypto import PRODUCTION_KDF, KdfParams
 from desktop.storage.keyfile import KeyFile, atomic_write, fsync_dir, inbox_private
 
@@ -51,6 +51,7 @@ DB_FILE = "store.db"
 KEYS_FILE = "keys.json"
 NEXT_KEYS_FILE = "keys.next.json"
 INBOX_FILE = "sign-in-failures"
+FAILURES_COUNTER = "failed_sign_ins_recorded"
 AUDIO_DIR = "audio"
 MAX_INBOX_BYTES = 1024 * 1024  # a flood of wrong passwords cannot fill the disk
 QUICK_CHECK_LIMIT = 64 * 1024 * 1024  # database bytes checked in full at sign-in (about half a second)
@@ -230,8 +231,10 @@ class Store:
         keyfile.set_recovery(recovery, db_key)
         keyfile.set_inbox(db_key)
         keyfile.save(directory / KEYS_FILE)
+        throttle.create(directory)
         conn = driver.connect(directory / DB_FILE, db_key, create=True)
         schema.migrate(conn)
+        conn.execute("INSERT INTO counters (name, value) VALUES (?, 0)", (FAILURES_COUNTER,))
         make_private(directory)
         fsync_dir(directory)
         now = _now()
@@ -268,6 +271,13 @@ class Store:
         """
         directory = Path(directory)
         keyfile = _load_keyfile(directory)
+        wait = throttle.wait_seconds(directory, keyfile.store_id, username)
+        if wait > 0:
+            raise AuthenticationError(
+                f"Too many wrong passwords for {username[:64]}: wait {throttle.describe_wait(wait)} before"
+                " trying again.",
+                "An administrator can reset the password.",
+            )
         try:
             db_key = keyfile.unlock(username, password)
         except crypto.DecryptError:
@@ -408,6 +418,7 @@ class Store:
             store_user = User(int(row[0]), row[1], row[2], frozenset(row[3].split(",")), row[4])
         store = cls(directory, keyfile, db_key, conn, store_user or User(0, username, username, frozenset()))
         store._import_failed_sign_ins()
+        store._reconcile_failures(throttle.record_success(directory, keyfile.store_id, username))
         if store_user is None:
             store._audit_now("sign_in_failed", "user", username, "account disabled or unknown")
             store.close()
@@ -723,6 +734,43 @@ class Store:
         self._audit_now("audit_exported", "audit", "*", f"{len(entries)} entries")
         return len(entries)
 
+    def _reconcile_failures(self, seq: int) -> None:
+        """Compare the throttle file's count of failed sign-ins with those that reached the audit log."""
+        with self._write():
+            row = self._conn.execute(
+                "SELECT value FROM counters WHERE name = ?", (FAILURES_COUNTER,)
+            ).fetchone()
+            if row is None:  # a store from before the count was kept: start counting now
+                self._set_counter(FAILURES_COUNTER, seq)
+                return
+            imported = int(row[0])
+            file_missing = not (self.directory / throttle.THROTTLE_FILE).exists() or (
+                seq == 0 and imported > 0
+            )
+            if seq > imported:
+                self._audit(
+                    "sign_in_records_missing",
+                    "store",
+                    self.store_id,
+                    f"{seq - imported} failed sign-in record(s) were removed before they reached the audit log",
+                )
+                self._set_counter(FAILURES_COUNTER, seq)
+            elif seq < imported or file_missing:
+                self._audit(
+                    "sign_in_records_missing",
+                    "store",
+                    self.store_id,
+                    "the sign-in throttle file was deleted or replaced by an older copy",
+                )
+                throttle.restore(self.directory, imported)
+
+    def _set_counter(self, name: str, value: int) -> None:
+        self._conn.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?)"
+            " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
     def _import_failed_sign_ins(self) -> None:
         path = self.directory / INBOX_FILE
         if not path.exists():
@@ -744,6 +792,11 @@ class Store:
                     f"at={info.get('at', '')}; {info.get('reason', '')}",
                     actor=str(info.get("user", "?")),
                 )
+            row = self._conn.execute(
+                "SELECT value FROM counters WHERE name = ?", (FAILURES_COUNTER,)
+            ).fetchone()
+            if row is not None:
+                self._set_counter(FAILURES_COUNTER, int(row[0]) + len(lines))
         path.unlink()
 
     # ------------------------------------------------------------------ patients and consultations
@@ -1686,6 +1739,7 @@ def _load_keyfile(directory: Path) -> KeyFile:
 
 def _record_failed_sign_in(directory: Path, keyfile: KeyFile, username: str, reason: str) -> None:
     """Seal a failed attempt for the audit log without touching the database or the key file."""
+    throttle.record_failure(directory, keyfile.store_id, username)
     if not keyfile.inbox_public:
         return
     info = json.dumps({"user": username[:64], "at": _now(), "reason": reason}).encode("utf-8")

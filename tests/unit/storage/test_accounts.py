@@ -12,6 +12,7 @@ import pytest
 from desktop.core.errors import AuthenticationError, PermissionDeniedError, StoreDamagedError, UsageError
 from desktop.storage import crypto, driver
 from desktop.storage.store import DB_FILE, INBOX_FILE, KEYS_FILE, NEXT_KEYS_FILE, Store
+from desktop.storage.throttle import THROTTLE_FILE
 from tests.unit.storage.conftest import PASSWORDS, StoreSetup
 
 
@@ -29,11 +30,11 @@ def _actions(setup: StoreSetup) -> list[tuple[str, str, str]]:
 
 
 def test_wrong_password_changes_no_file_and_is_audited_later(setup: StoreSetup) -> None:
-    before = _digests(setup.directory)
+    before = _digests(setup.directory, skip=(THROTTLE_FILE,))
     for user, password in (("drwong", "not-the-password"), ("nobody", "whatever-1")):
         with pytest.raises(AuthenticationError, match="user name or password is wrong"):
             Store.open(setup.directory, user, password)
-    assert _digests(setup.directory, skip=(INBOX_FILE,)) == before
+    assert _digests(setup.directory, skip=(INBOX_FILE, THROTTLE_FILE)) == before
     inbox = (setup.directory / INBOX_FILE).read_bytes()
     assert b"drwong" not in inbox and b"nobody" not in inbox  # sealed, not in clear
     actions = _actions(setup)
