@@ -15,8 +15,9 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -106,6 +107,23 @@ def private_from_bytes(raw: bytes) -> X25519PrivateKey:
 def derive_subkey(key: bytes, purpose: str) -> bytes:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode("ascii"))
     return hkdf.derive(key)
+
+
+def signing_key(account_private: bytes) -> Ed25519PrivateKey:
+    """The account's signing key, derived from its private key (which only its password unwraps)."""
+    return Ed25519PrivateKey.from_private_bytes(derive_subkey(account_private, "consultscribe signing"))
+
+
+def signing_public(account_private: bytes) -> bytes:
+    return signing_key(account_private).public_key().public_bytes_raw()
+
+
+def verify_signature(public: bytes, signature: bytes, message: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def b64(data: bytes) -> str:

@@ -29,6 +29,8 @@ class Slot:
     kdf: KdfParams
     wrapped_private: bytes
     sealed_db_key: bytes
+    signing_public: bytes = b""  # Ed25519, derived from the private key: checks this account's signatures
+    previous_signing: list[bytes] = field(default_factory=list)  # before a password reset made new keys
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +39,8 @@ class Slot:
             "kdf": self.kdf.to_dict(),
             "wrapped_private": crypto.b64(self.wrapped_private),
             "sealed_db_key": crypto.b64(self.sealed_db_key),
+            "signing_public": crypto.b64(self.signing_public),
+            "previous_signing": [crypto.b64(k) for k in self.previous_signing],
         }
 
     @classmethod
@@ -48,6 +52,8 @@ class Slot:
             kdf=KdfParams.from_dict(data["kdf"]),
             wrapped_private=crypto.unb64(data["wrapped_private"]),
             sealed_db_key=crypto.unb64(data["sealed_db_key"]),
+            signing_public=crypto.unb64(data.get("signing_public", "")),
+            previous_signing=[crypto.unb64(k) for k in data.get("previous_signing", [])],
         )
 
 
@@ -70,9 +76,17 @@ class KeyFile:
     def new(cls, kdf: KdfParams) -> KeyFile:
         return cls(store_id=secrets.token_hex(16), kdf=kdf)
 
-    def set_password(self, username: str, password: str, db_key: bytes) -> None:
-        """(Re)create the account's slot: new key pair, wrapped with the password, sealed db key."""
-        private = crypto.X25519PrivateKey.generate()
+    def set_password(
+        self, username: str, password: str, db_key: bytes, private_raw: bytes | None = None
+    ) -> bytes:
+        """(Re)create the account's slot: its key pair (``private_raw``, else a new one), wrapped with
+        the password, and the sealed db key. A new key pair keeps the old signing key's public half
+        so the account's earlier signatures still check. Returns the private key (raw).
+        """
+        old = self.slots.get(username)
+        private = (
+            crypto.private_from_bytes(private_raw) if private_raw else crypto.X25519PrivateKey.generate()
+        )
         public = crypto.public_bytes(private)
         salt = secrets.token_bytes(16)
         wrapping = crypto.derive_password_key(password, salt, self.kdf)
@@ -85,20 +99,29 @@ class KeyFile:
                 wrapping, private.private_bytes_raw(), self._aad("private", username)
             ),
             sealed_db_key=crypto.seal(public, db_key, self._aad("db", username)),
+            signing_public=crypto.signing_public(private.private_bytes_raw()),
         )
+        if old is not None:
+            kept = [*old.previous_signing, old.signing_public]
+            slot = self.slots[username]
+            slot.previous_signing = [k for k in dict.fromkeys(kept) if k and k != slot.signing_public]
+        return private.private_bytes_raw()
 
     def unlock(self, username: str, password: str) -> bytes:
         """The database key, or :class:`crypto.DecryptError` (unknown user or wrong password)."""
+        return self.unlock_account(username, password)[0]
+
+    def unlock_account(self, username: str, password: str) -> tuple[bytes, bytes]:
+        """The database key and the account's private key (raw), or :class:`crypto.DecryptError`."""
         slot = self.slots.get(username)
         if slot is None:
             # Spend the same time as a real attempt so the answer does not reveal which names exist.
             crypto.derive_password_key(password, b"\0" * 16, self.kdf)
             raise crypto.DecryptError("no such account")
         wrapping = crypto.derive_password_key(password, slot.salt, slot.kdf)
-        private = crypto.private_from_bytes(
-            crypto.unwrap(wrapping, slot.wrapped_private, self._aad("private", username))
-        )
-        return crypto.open_sealed(private, slot.sealed_db_key, self._aad("db", username))
+        raw = crypto.unwrap(wrapping, slot.wrapped_private, self._aad("private", username))
+        private = crypto.private_from_bytes(raw)
+        return crypto.open_sealed(private, slot.sealed_db_key, self._aad("db", username)), raw
 
     def set_recovery(self, recovery_raw: bytes, db_key: bytes) -> None:
         private = crypto.private_from_bytes(recovery_raw)

@@ -7,6 +7,7 @@ version intact. Never edit a released step: append a new one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -154,7 +155,45 @@ V4_AUDIO_AND_VOICES = [
 V5_INCOMPLETE = [
     "ALTER TABLE consultations ADD COLUMN incomplete TEXT",
     "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    # A signed note version, signed with the signer's account key (which only their password
+    # unwraps): editing it, even with the database key, breaks the signature.
+    """CREATE TABLE signatures (
+        record_type TEXT NOT NULL,
+        record_key TEXT NOT NULL,
+        signer TEXT NOT NULL,
+        public_key BLOB NOT NULL,
+        signature BLOB NOT NULL,
+        PRIMARY KEY (record_type, record_key)
+    )""",
+    "CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures BEGIN "
+    + _APPEND_ONLY.format(what="the signatures")
+    + " END",
 ]
+
+
+def expected_triggers() -> dict[str, str]:
+    """Every safeguard trigger the schema creates, by name, with the statement that makes it."""
+    found: dict[str, str] = {}
+    for step in MIGRATIONS:
+        for statement in step:
+            match = re.match(r"CREATE TRIGGER (\w+)", statement)
+            if match:
+                found[match.group(1)] = statement
+    return found
+
+
+def restore_triggers(conn: Any) -> list[str]:
+    """Re-create safeguard triggers that were dropped; returns their names."""
+    present = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    restored = []
+    for name, statement in expected_triggers().items():
+        if name not in present:
+            conn.execute(statement)
+            restored.append(name)
+    if restored:
+        conn.commit()
+    return restored
+
 
 MIGRATIONS: tuple[Sequence[str], ...] = (
     V1_ACCOUNTS,

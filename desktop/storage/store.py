@@ -197,6 +197,7 @@ class Store:
         self._conn = conn
         self.db = driver.Database(conn)
         self.user = user
+        self._account_private: bytes | None = None  # signs what this account signs; None: cannot sign
         self._lock = threading.RLock()
         self._open_journals: dict[int, journal.AudioJournal] = {}
         self.recovered: list[RecoveredJournal] = []
@@ -227,7 +228,7 @@ class Store:
         db_key = crypto.random_key()
         recovery = crypto.random_key()
         keyfile = KeyFile.new(kdf)
-        keyfile.set_password(admin_username, password, db_key)
+        admin_private = keyfile.set_password(admin_username, password, db_key)
         keyfile.set_recovery(recovery, db_key)
         keyfile.set_inbox(db_key)
         keyfile.save(directory / KEYS_FILE)
@@ -259,6 +260,7 @@ class Store:
                 store.db.execute("INSERT INTO policy (key, value) VALUES (?, ?)", (key, json.dumps(value)))
             store._audit("store_created", "store", keyfile.store_id)
             store._audit("user_added", "user", admin_username, f"roles={','.join(sorted(role_set))}")
+        store._account_private = admin_private
         return store, crypto.format_recovery_key(recovery)
 
     @classmethod
@@ -279,11 +281,13 @@ class Store:
                 "An administrator can reset the password.",
             )
         try:
-            db_key = keyfile.unlock(username, password)
+            db_key, private = keyfile.unlock_account(username, password)
         except crypto.DecryptError:
             _record_failed_sign_in(directory, keyfile, username, "wrong user name or password")
             raise AuthenticationError(WRONG_PASSWORD, WRONG_PASSWORD_HINT) from None
-        return cls._finish_open(directory, keyfile, db_key, username, password)
+        store = cls._finish_open(directory, keyfile, db_key, username, password)
+        store._take_account_key(private)
+        return store
 
     @staticmethod
     def check_exists(directory: Path) -> None:
@@ -309,7 +313,7 @@ class Store:
         if username not in store._keyfile.slots:
             store.close()
             raise AuthenticationError(WRONG_PASSWORD, WRONG_PASSWORD_HINT)
-        store._keyfile.set_password(username, new_password, db_key)
+        store._account_private = store._keyfile.set_password(username, new_password, db_key)
         store._keyfile.save(directory / KEYS_FILE)
         with store._write():
             store._audit("password_reset_with_recovery_key", "user", username)
@@ -341,7 +345,19 @@ class Store:
             raise PermissionDeniedError(
                 "The clinic policy does not allow keyring sign-in.", "Sign in with your password."
             )
+        store._take_account_key(crypto.unb64(secret))
         return store
+
+    def _take_account_key(self, private: bytes) -> None:
+        """Keep the signed-in account's key for signing; fill in its signing key for older slots."""
+        self._account_private = private
+        slot = self._keyfile.slots.get(self.user.username)
+        if slot is not None and not slot.signing_public:
+            slot.signing_public = crypto.signing_public(private)
+            try:
+                self._keyfile.save(self.directory / KEYS_FILE)
+            except OSError:
+                log.warning("could not record the account's signing key (read-only store folder?)")
 
     def enable_keyring_unlock(self, password: str, keyring_backend: Any = None) -> None:
         """Keep this account's private key in the OS keyring (policy ``keyring_unlock`` must be on)."""
@@ -417,6 +433,8 @@ class Store:
         if row is not None and not row[5]:
             store_user = User(int(row[0]), row[1], row[2], frozenset(row[3].split(",")), row[4])
         store = cls(directory, keyfile, db_key, conn, store_user or User(0, username, username, frozenset()))
+        for name in schema.restore_triggers(conn):
+            store._audit_now("safeguard_restored", "trigger", name, "found removed at sign-in")
         store._import_failed_sign_ins()
         store._reconcile_failures(throttle.record_success(directory, keyfile.store_id, username))
         if store_user is None:
@@ -594,9 +612,10 @@ class Store:
     def set_password(self, username: str, new_password: str, old_password: str | None = None) -> None:
         """Change a password. Your own needs the old one; an administrator may reset anyone's."""
         _check_new_password(new_password)
+        private: bytes | None = None
         if username == self.user.username and old_password is not None:
             try:
-                self._keyfile.unlock(username, old_password)
+                _, private = self._keyfile.unlock_account(username, old_password)
             except crypto.DecryptError:
                 self._audit_now("password_change_failed", "user", username, "wrong current password")
                 raise AuthenticationError("The current password is wrong.", WRONG_PASSWORD_HINT) from None
@@ -604,7 +623,8 @@ class Store:
             self._deny("manage_users", "user", username)
         if username not in self._keyfile.slots:
             raise UsageError(f"There is no account called {username}.", "Check the user name.")
-        self._keyfile.set_password(username, new_password, self._db_key)
+        # A changed password keeps the account's keys (its signatures stay its own); a reset makes new ones.
+        self._keyfile.set_password(username, new_password, self._db_key, private_raw=private)
         with self._write():
             self._audit(
                 "password_changed" if username == self.user.username else "password_reset", "user", username
@@ -1060,21 +1080,67 @@ class Store:
                 (consultation_id,),
             ).fetchone()
             version = int(row[0]) + 1
+            created, content = _now(), json.dumps(_note_dict(note), ensure_ascii=False)
+            values = (consultation_id, version, kind, self.user.id, created, content)
+            if kind == "signed":
+                self._sign("note", f"{consultation_id}:{version}", _note_message(self.store_id, values))
             self._conn.execute(
                 "INSERT INTO note_versions (consultation_id, version, kind, author_id, created_at, content)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    consultation_id,
-                    version,
-                    kind,
-                    self.user.id,
-                    _now(),
-                    json.dumps(_note_dict(note), ensure_ascii=False),
-                ),
+                values,
             )
             action = {"ai_draft": "note_drafted", "edit": "note_edited", "signed": "note_signed"}[kind]
             self._audit(action, "note", consultation_id, f"version {version}")
         return version
+
+    def _sign(self, record_type: str, record_key: str, message: bytes) -> None:
+        """Sign with the signed-in account's key. Call inside ``_write``."""
+        if self._account_private is None:
+            raise AuthenticationError(
+                "Signing needs your password: this session was not opened with it.",
+                "Sign out and sign in with your password, then sign again.",
+            )
+        key = crypto.signing_key(self._account_private)
+        self._conn.execute(
+            "INSERT INTO signatures (record_type, record_key, signer, public_key, signature)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                record_type,
+                record_key,
+                self.user.username,
+                key.public_key().public_bytes_raw(),
+                key.sign(message),
+            ),
+        )
+
+    def _signature_problems(self, conn: Any) -> list[str]:
+        """Every signed note version must carry a signature that checks, by a key its signer holds."""
+        problems = []
+        signatures = {
+            str(r[0]): (str(r[1]), bytes(r[2]), bytes(r[3]))
+            for r in conn.execute(
+                "SELECT record_key, signer, public_key, signature FROM signatures WHERE record_type = 'note'"
+            )
+        }
+        rows = conn.execute(
+            "SELECT consultation_id, version, kind, author_id, created_at, content FROM note_versions"
+            " WHERE kind = 'signed' ORDER BY consultation_id, version"
+        ).fetchall()
+        for row in rows:
+            values = (int(row[0]), int(row[1]), str(row[2]), int(row[3]), str(row[4]), str(row[5]))
+            where = f"consultation {values[0]}: signed note version {values[1]}"
+            found = signatures.get(f"{values[0]}:{values[1]}")
+            if found is None:
+                problems.append(f"{where} has no signature")
+                continue
+            signer, public, signature = found
+            if not crypto.verify_signature(public, signature, _note_message(self.store_id, values)):
+                problems.append(f"{where} was altered after it was signed (its signature does not match)")
+                continue
+            slot = self._keyfile.slots.get(signer)
+            if slot is not None and public not in (slot.signing_public, *slot.previous_signing):
+                problems.append(f"{where} is signed with a key that is not {signer}'s")
+        return problems
 
     @_guarded
     def _note_rows(self, consultation_id: int) -> list[NoteVersion]:
@@ -1561,10 +1627,22 @@ class Store:
             incomplete = conn.execute(
                 "SELECT id, incomplete FROM consultations WHERE incomplete IS NOT NULL ORDER BY id"
             ).fetchall()
+            problems += self._signature_problems(conn)
+            present = {
+                str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            }
+            restored = conn.execute(
+                "SELECT at, record_id FROM audit WHERE action = 'safeguard_restored' ORDER BY id"
+            ).fetchall()
         if rows != [("ok",)]:
             problems.append(f"database: {'; '.join(str(r[0]) for r in rows[:5])}")
         for cid, reason in incomplete:
             problems.append(f"consultation {cid} is incomplete: {reason}")
+        for name in schema.expected_triggers():
+            if name not in present:
+                problems.append(f"the safeguard {name} is missing from the database")
+        for at, name in restored:
+            problems.append(f"the safeguard {name} had been removed from the database (restored {at[:16]})")
         for cid, uid, key, state, chunks in journals:
             path = self._audio_path(str(uid))
             if not path.exists():
@@ -1735,6 +1813,13 @@ def _load_keyfile(directory: Path) -> KeyFile:
             f"The key file of the record store in {directory} is damaged.",
             "Restore keys.json from the latest backup.",
         ) from exc
+
+
+def _note_message(store_id: str, values: tuple[int, int, str, int, str, str]) -> bytes:
+    """What a note version's signature covers: where it belongs, who wrote it when, and its content."""
+    cid, version, kind, author, created, content = values
+    head = f"consultscribe-note\0{store_id}\0{cid}\0{version}\0{kind}\0{author}\0{created}\0"
+    return head.encode("utf-8") + content.encode("utf-8")
 
 
 def _record_failed_sign_in(directory: Path, keyfile: KeyFile, username: str, reason: str) -> None:
