@@ -129,6 +129,24 @@ def register(sub: Any) -> None:
     p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
     p.set_defaults(handler=_verify_store)
 
+    p = cmds.add_parser("backup", help="a verified copy of the whole store into an empty folder")
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="an empty folder (another disk)")
+    p.set_defaults(handler=_backup)
+
+    p = cmds.add_parser(
+        "salvage",
+        help="read what is intact out of a damaged store, without changing it (stdin: the password,"
+        " or with --recovery the recovery key)",
+    )
+    add_store_arg(p)
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--as", dest="as_user", metavar="ADMIN", help="unlock with this account's password")
+    who.add_argument("--recovery", action="store_true", help="unlock with the recovery key")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="an empty folder for what is saved")
+    p.set_defaults(handler=_salvage)
+
     p = cmds.add_parser("export-audit", help="write the audit log as CSV")
     add_store_arg(p)
     p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
@@ -241,6 +259,40 @@ def _verify_store(args: argparse.Namespace) -> int:
     raise StoreDamagedError(
         f"The store is damaged: {problems[0]}.", "Restore the damaged files from the latest backup."
     )
+
+
+def _backup(args: argparse.Namespace) -> int:
+    with open_store(args.store, args.as_user) as store:
+        counts = store.backup(args.out)
+    print(
+        f"Backed up the store to {args.out} and checked the copy ({counts.get('consultations', 0)}"
+        f" consultations, {counts.get('audit', 0)} audit entries). Keep it on another disk; the"
+        " recovery key or an administrator's password opens it."
+    )
+    return ExitCode.OK
+
+
+def _salvage(args: argparse.Namespace) -> int:
+    from desktop.storage.salvage import salvage
+
+    directory = resolve_store_dir(args.store)
+    if args.recovery:
+        report = salvage(directory, args.out, recovery_key=read_password("Recovery key"))
+    else:
+        password = read_password(f"Password for {args.as_user}")
+        report = salvage(directory, args.out, username=args.as_user, password=password)
+    rows = sum(report.tables.values())
+    print(
+        f"Saved {rows} rows from {len(report.tables)} tables and {len(report.recordings)} recordings to {args.out}."
+    )
+    for page in report.damaged_pages:
+        print(f"  damaged: {page}")
+    for table, lost in report.unreadable.items():
+        print(f"  {table}: " + ("could not be read" if lost < 0 else f"{lost} row(s) could not be read"))
+    for name, gaps in report.recording_gaps.items():
+        print(f"  recording {name}: {'; '.join(gaps)}")
+    damaged = report.damaged_pages or report.unreadable or report.recording_gaps
+    return ExitCode.STORE_DAMAGED if damaged else ExitCode.OK
 
 
 def _export_audit(args: argparse.Namespace) -> int:

@@ -41,7 +41,7 @@ from desktop.core.errors import (
     UserFacingError,
 )
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment, Word
-from desktop.storage import crypto, driver, journal, schema, throttle
+from desktop.storage import crypto, driver, journal, salvage, schema, throttle
 from desktop.storage.crypto import PRODUCTION_KDF, KdfParams
 from desktop.storage.keyfile import KeyFile, atomic_write, fsync_dir, inbox_private
 
@@ -69,6 +69,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "read_audit": frozenset({"admin"}),
     "purge": frozenset({"admin"}),
     "rekey": frozenset({"admin"}),
+    "backup": frozenset({"admin"}),
 }
 
 POLICY_DEFAULTS: dict[str, Any] = {
@@ -651,6 +652,14 @@ class Store:
             self._conn.execute("UPDATE users SET disabled = 1 WHERE username = ?", (username,))
             self._audit("user_disabled", "user", username)
             self._keyfile.save(self.directory / KEYS_FILE)
+
+    def backup(self, dest: Path) -> dict[str, int]:
+        """A verified copy of the whole store (database, key file, recordings) in the empty folder ``dest``."""
+        self._require("backup", "store", self.store_id)
+        with self._lock:
+            counts = salvage.backup(self._conn, self._db_key, self.directory, Path(dest))
+        self._audit_now("backup_made", "store", self.store_id, f"{sum(counts.values())} rows")
+        return counts
 
     def rekey(self) -> None:
         """Rotate the database key (SQLCipher ``PRAGMA rekey``) and re-seal it to every account.
@@ -1370,6 +1379,8 @@ class Store:
                     " VALUES (?, ?, ?, 'open', ?, ?)",
                     (consultation_id, path.name, key, journal.SAMPLE_RATE, _now()),
                 )
+                # The recording stays recoverable with the recovery key if the database is lost.
+                salvage.write_escrow(self._keyfile, path, uid, key)
                 self._audit("audio_started", "audio", consultation_id)
             elif existing[1] == "purged":
                 raise UsageError(
@@ -1561,7 +1572,8 @@ class Store:
             self._audit("audio_destroyed", "audio", consultation_id, reason)
         with self._lock:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the key's old page leaves the WAL too
-        for leftover in (self._audio_path(uid), journal.JournalLock(self._audio_path(uid)).path):
+        audio = self._audio_path(uid)
+        for leftover in (audio, journal.JournalLock(audio).path, salvage.escrow_path(audio)):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
 

@@ -270,13 +270,15 @@ def test_purge_destroys_key_and_file(setup, doctor: Store, consultation: int) ->
     with doctor.open_journal(consultation) as w:
         w.append(tone(1.0))
     path = _journal_path(doctor, consultation)
+    escrow = path.with_name(path.name + ".key")
+    assert escrow.exists()  # the recording's key, sealed to the recovery key
     admin = setup.open("it")
     try:
         assert admin.purge(30) == []  # too recent
         assert admin.purge(30, now=datetime.now(UTC) + timedelta(days=31)) == [consultation]
     finally:
         admin.close()
-    assert not path.exists()
+    assert not path.exists() and not escrow.exists()  # no copy of the key outlives the recording
     with pytest.raises(UsageError, match="destroyed"):
         doctor.read_audio(consultation)
     row = doctor._conn.execute("SELECT data_key, state FROM audio_journals").fetchone()
