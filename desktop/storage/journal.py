@@ -354,6 +354,17 @@ class AudioJournal:
         if self._on_close is not None:
             self._on_close(self._index, self._written_samples)
 
+    def abandon(self) -> None:
+        """Give up a journal that cannot be finished (the disk is full): the file keeps every sealed
+        chunk and no end record, so the next sign-in recovers it up to the last good chunk."""
+        with self._lock:
+            if self.closed:
+                return
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            self._lock_file.release()
+            self.closed = True
+
     def __enter__(self) -> AudioJournal:
         return self
 

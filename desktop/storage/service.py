@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,9 @@ from desktop.storage.journal import SAMPLE_RATE
 from desktop.storage.store import Store
 
 log = logging.getLogger(__name__)
+
+JOURNAL_BYTES_PER_SECOND = 18_500  # FLAC chunks, sealed: about 64 MiB per hour of speech
+MIN_FREE_BYTES = 32 * 2**20
 
 
 @dataclass
@@ -107,6 +111,7 @@ class ConsultationSaver:
         self.audio_seconds = 0.0
         self.note_version: int | None = None
         self.letter_ids: list[int] = []
+        self.failed = False
 
     def begin(self, language: str = "") -> int:
         if self.consultation_id is None:
@@ -122,18 +127,31 @@ class ConsultationSaver:
 
     def audio(self, samples: np.ndarray) -> None:
         """Journal the whole recording before anything else is done with it."""
-        cid = self.begin()
         data = np.asarray(samples, dtype=np.float32).reshape(-1)
         total = data.size / SAMPLE_RATE
+        need = JOURNAL_BYTES_PER_SECOND * total * 2 + MIN_FREE_BYTES
+        free = shutil.disk_usage(self.store.directory).free
+        if free < need:  # refuse before anything is written: no half record
+            raise UserFacingError(
+                f"The disk holding the record store has {free // 2**20} MB free; this recording needs"
+                f" about {int(need) // 2**20} MB.",
+                "Free some space on that disk, then run it again.",
+            )
+        cid = self.begin()
         writer = self.store.open_journal(cid)
         try:
             for start in range(0, data.size, SAMPLE_RATE):
                 writer.append(data[start : start + SAMPLE_RATE])
             writer.close()
-        except UserFacingError:
+        except UserFacingError as exc:
             self.audio_seconds = writer.seconds_written
-            self.fail(f"only {self.audio_seconds:.1f} of {total:.1f} s of audio could be saved")
-            raise
+            saved = f"only {self.audio_seconds:.1f} of {total:.1f} s of audio could be saved"
+            self.fail(saved)
+            raise UserFacingError(
+                f"The recording could not be saved in the record store: {saved} (the disk may be full).",
+                f"What was saved is kept as consultation {cid}, marked incomplete; free some space and"
+                " process the recording again.",
+            ) from exc
         self.audio_seconds = writer.seconds_written
 
     def transcript(self, transcript: Transcript) -> None:
@@ -150,9 +168,13 @@ class ConsultationSaver:
         self.letter_ids.append(letter_id)
 
     def fail(self, reason: str) -> None:
-        """Mark the record incomplete (best effort: the disk may be the reason it failed)."""
-        if self.consultation_id is None:
+        """Mark the record incomplete (best effort: the disk may be the reason it failed).
+
+        The first reason given is kept: it is the specific one.
+        """
+        if self.consultation_id is None or self.failed:
             return
+        self.failed = True
         try:
             self.store.mark_incomplete(self.consultation_id, reason)
         except (UserFacingError, OSError):

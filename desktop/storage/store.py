@@ -449,7 +449,11 @@ class Store:
     def close(self) -> None:
         with self._lock:
             for j in list(self._open_journals.values()):
-                j.close()
+                try:
+                    j.close()
+                except UserFacingError:
+                    log.warning("an audio journal could not be finished; it is recovered at the next sign-in")
+                    j.abandon()
             self._open_journals.clear()
             if self._conn is not None:
                 with contextlib.suppress(driver.DatabaseError):

@@ -145,3 +145,46 @@ def test_a_failed_output_folder_does_not_drop_the_store_save(
         assert doctor.consultation_record(1)["note_versions"][0]["kind"] == "ai_draft"
     with Store.open(setup.directory, "it", PASSWORDS["it"]) as admin:
         assert admin.check_integrity() == []
+
+
+def test_a_store_disk_without_room_is_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_pipeline: list[Path]
+) -> None:
+    import shutil
+    from collections import namedtuple
+
+    setup = make_store(tmp_path / "store")
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(2**30, 2**30 - 2**20, 2**20))
+    out = cli(_args(tmp_path, setup), f"{PASSWORDS['drwong']}\n", tmp_path)
+    assert out.returncode == 1 and "has 1 MB free" in out.stderr
+    with Store.open(setup.directory, "drwong", PASSWORDS["drwong"]) as doctor:
+        assert doctor.list_consultations() == []  # no half record
+
+
+def test_a_disk_that_fills_mid_recording_leaves_an_incomplete_record_that_verify_store_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_pipeline: list[Path]
+) -> None:
+    from desktop.storage import journal
+
+    setup = make_store(tmp_path / "store")
+    real_sync = journal.AudioJournal._sync
+    calls = {"n": 0}
+
+    def filling_disk(self: journal.AudioJournal) -> None:
+        calls["n"] += 1
+        if calls["n"] > 2:  # the header and the first chunk fit, then the disk is full
+            raise OSError(28, "No space left on device")
+        real_sync(self)
+
+    monkeypatch.setattr(journal.AudioJournal, "_sync", filling_disk)
+    out = cli(_args(tmp_path, setup), f"{PASSWORDS['drwong']}\n", tmp_path)
+    monkeypatch.setattr(journal.AudioJournal, "_sync", real_sync)
+    assert out.returncode == 1
+    assert "only 1.0 of 3.0 s of audio could be saved" in out.stderr, out.stderr
+    assert "kept in memory" not in out.stderr
+    with Store.open(setup.directory, "it", PASSWORDS["it"]) as admin:
+        problems = admin.check_integrity()
+    assert any(
+        "consultation 1 is incomplete: only 1.0 of 3.0 s of audio could be saved" in p for p in problems
+    )
