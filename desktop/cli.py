@@ -60,7 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     import os
 
     # Everything the app writes (store, audio, exports, logs) is clinical or about it: owner only.
-    os.umask(0o077)
+    previous_umask = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous_umask)  # callers in the same process (tests, embedding) keep their own
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from desktop import log as applog
