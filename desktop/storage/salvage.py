@@ -27,12 +27,10 @@ import numpy as np
 from desktop.core.errors import AuthenticationError, StoreDamagedError, UsageError
 from desktop.storage import crypto, driver, journal
 from desktop.storage.keyfile import KeyFile, atomic_write, fsync_dir
+from desktop.storage.layout import AUDIO_DIR, DB_FILE, KEYS_FILE
 
 log = logging.getLogger(__name__)
 
-DB_FILE = "store.db"
-KEYS_FILE = "keys.json"
-AUDIO_DIR = "audio"
 SECRET_COLUMNS = {"data_key", "profile"}  # never written out in clear
 
 

@@ -44,15 +44,13 @@ from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment,
 from desktop.storage import crypto, driver, journal, salvage, schema, throttle
 from desktop.storage.crypto import PRODUCTION_KDF, KdfParams
 from desktop.storage.keyfile import KeyFile, atomic_write, fsync_dir, inbox_private
+from desktop.storage.layout import AUDIO_DIR, DB_FILE, KEYS_FILE
 
 log = logging.getLogger(__name__)
 
-DB_FILE = "store.db"
-KEYS_FILE = "keys.json"
 NEXT_KEYS_FILE = "keys.next.json"
 INBOX_FILE = "sign-in-failures"
 FAILURES_COUNTER = "failed_sign_ins_recorded"
-AUDIO_DIR = "audio"
 MAX_INBOX_BYTES = 1024 * 1024  # a flood of wrong passwords cannot fill the disk
 QUICK_CHECK_LIMIT = 64 * 1024 * 1024  # database bytes checked in full at sign-in (about half a second)
 
