@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-ROLES: tuple[str, ...] = ("doctor", "nurse", "admin")
+from desktop.core.permissions import ROLES as ROLES
+
 NOTE_KINDS: tuple[str, ...] = ("ai_draft", "edit", "signed")
 
 _APPEND_ONLY = "SELECT RAISE(ABORT, '{what} is append-only: add a new entry instead');"
