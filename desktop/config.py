@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop import paths
 from desktop.core.errors import UsageError
+from desktop.core.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -215,10 +216,7 @@ def load_settings(policy_file: Path | None = None, user_file: Path | None = None
 
 def save_user_settings(settings: Settings, user_file: Path | None = None) -> None:
     path = user_file if user_file is not None else paths.user_config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(settings.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, json.dumps(settings.to_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
 
 
 def describe() -> list[tuple[str, str, str]]:

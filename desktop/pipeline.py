@@ -256,7 +256,7 @@ def _process_into(
     samples: Any = None
     started = time.perf_counter()
     if input_path.suffix.lower() in TEXT_SUFFIXES:
-        from desktop.transcript_io import read_transcript_file
+        from desktop.asr.transcript_file import read_transcript_file
 
         transcript = read_transcript_file(
             input_path, language=settings.asr.language, script=settings.asr.script

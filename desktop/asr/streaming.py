@@ -58,13 +58,13 @@ from desktop.asr.streaming_decoder import LanguageGuess, WindowDecoder, WindowRe
 from desktop.asr.streaming_policy import HypWord, LocalAgreement, count_revision, join_words, normalise
 from desktop.asr.vad import SpeechRegion, VadSettings, speech_regions
 from desktop.asr.vocabulary import vocabulary_prompt
+from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
 from desktop.core.errors import UsageError
 from desktop.core.lines import SENTENCE_END, join_text
 from desktop.core.types import TranscriptSegment, Word
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 LANGUAGES = ("auto", "yue", "zh", "en")
 SCRIPTS = ("hk", "tw", "cn")
 

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from desktop.asr.streaming_policy import HypWord
+from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 FRAMES_PER_SECOND = 100  # mel frames (10 ms hop)
 MAX_FRAMES = 3000
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
 from desktop.core.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 SUPPORTED_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".webm")
 MIN_SECONDS = 0.1
 

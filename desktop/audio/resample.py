@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-TARGET_RATE = 16_000
+from desktop.core.audio import SAMPLE_RATE as TARGET_RATE
 
 
 class StreamResampler:

@@ -350,7 +350,7 @@ def _keyring(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from desktop.storage import bench
+    from desktop.eval import store_bench as bench
 
     figures = bench.run(
         minutes=args.minutes,

@@ -53,8 +53,8 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def _load(path: Path) -> Any:
+    from desktop.asr.transcript_file import read_transcript_file
     from desktop.core.types import Transcript
-    from desktop.transcript_io import read_transcript_file
 
     if path.suffix == ".json":
         return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from desktop.commands.evaluate import default_data_dir
     from desktop.config import load_settings
     from desktop.core.types import Patient, Transcript
-    from desktop.evaluation import dialogue_to_transcript, read_dataset
+    from desktop.eval.notes import dialogue_to_transcript, read_dataset
     from desktop.llm.drafting import draft_note, prefill
     from desktop.llm.runtime import LlamaRuntime
     from desktop.pipeline import model_store

@@ -43,11 +43,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from desktop.config import load_settings
-    from desktop.evaluation import PAPER_BASELINES, evaluate_notes, read_dataset, recipe_check
+    from desktop.eval.notes import PAPER_BASELINES, evaluate_notes, read_dataset, recipe_check
 
     data_dir = args.data or default_data_dir()
     if args.dataset == "primock57":
-        from desktop.fact_recall import read_primock57
+        from desktop.eval.fact_recall import read_primock57
 
         consultations = read_primock57(data_dir)  # fails fast, before any model loads
         rows: list[dict[str, str]] = []
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _recall(args: argparse.Namespace, consultations: list[Any], draft: Any, model_label: str) -> int:
-    from desktop.fact_recall import MATCH_SHARE, evaluate_recall
+    from desktop.eval.fact_recall import MATCH_SHARE, evaluate_recall
 
     def show(i: int, n: int, score: Any) -> None:
         print(
@@ -125,7 +125,7 @@ def _recall(args: argparse.Namespace, consultations: list[Any], draft: Any, mode
         f"\nPriMock57, {len(scores)} consultations with clinician checklists (Clinician_1), critical items only"
     )
     print(
-        f"Matching: at least {MATCH_SHARE:.0%} of an item's content words in the note (see desktop/fact_recall.py)"
+        f"Matching: at least {MATCH_SHARE:.0%} of an item's content words in the note (see desktop/eval/fact_recall.py)"
     )
     print(f"{'system':48} {'recall':>8} {'pooled':>8}")
     print(

@@ -227,7 +227,8 @@ def _generate(
     runtime: Any,
     vocabulary: list[str],
 ) -> list[dict[str, Any]]:
-    from desktop.documents.render import write_docx, write_html, write_text
+    from desktop.documents.render import write_html, write_text
+    from desktop.documents.word import write_docx
     from desktop.llm.letters import generate_document
     from desktop.services.pdf import write_pdf
 
@@ -309,7 +310,8 @@ def _export_note(
     note: Any, patient: Any, transcript: Any, settings: Any, script: str, out_dir: Path, formats: list[str]
 ) -> list[Path]:
     from desktop.documents.fhir import note_bundle, write_fhir
-    from desktop.documents.render import render_document, write_docx, write_html, write_text
+    from desktop.documents.render import render_document, write_html, write_text
+    from desktop.documents.word import write_docx
     from desktop.services.pdf import write_pdf
 
     doc = render_document("soap_note", note, patient, settings.clinic, language="en", script=script)

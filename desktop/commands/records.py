@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.commands.admin import add_store_arg, open_store
+from desktop.core.audio import SAMPLE_RATE
 from desktop.core.errors import ExitCode
 
 
@@ -113,7 +114,7 @@ def _export(args: argparse.Namespace) -> int:
             except StoreDamagedError:
                 # Export what is intact; the damaged stretch is named below and kept silent.
                 samples, gaps = store.salvage_audio(args.id)
-            sf.write(args.audio, samples, 16000, subtype="PCM_16")
+            sf.write(args.audio, samples, SAMPLE_RATE, subtype="PCM_16")
     write_export(Path(args.out), record)
     print(
         f"Wrote consultation {args.id} to {args.out}"

@@ -18,6 +18,7 @@ from typing import Any
 from desktop import paths
 from desktop.config import ClinicSettings
 from desktop.core.errors import UserFacingError
+from desktop.core.files import atomic_write
 from desktop.core.types import Patient, SoapNote
 from desktop.documents import extract
 from desktop.documents.templates import LANGUAGES, FieldSpec, Template, load_template
@@ -615,24 +616,10 @@ def to_text(doc: RenderedDocument) -> str:
 
 
 def write_text(doc: RenderedDocument, path: Path) -> Path:
-    _atomic_write(path, doc.text.encode("utf-8"))
+    atomic_write(path, doc.text.encode("utf-8"))
     return path
 
 
 def write_html(doc: RenderedDocument, path: Path) -> Path:
-    _atomic_write(path, doc.html.encode("utf-8"))
+    atomic_write(path, doc.html.encode("utf-8"))
     return path
-
-
-def write_docx(doc: RenderedDocument, path: Path) -> Path:
-    from desktop.documents.word import write_docx as _write
-
-    return _write(doc, path)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)

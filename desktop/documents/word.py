@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from desktop.core.files import replacing
 from desktop.documents.render import RenderedDocument
 
 log = logging.getLogger(__name__)
@@ -166,8 +167,6 @@ def build_docx(doc: RenderedDocument) -> Any:
 
 def write_docx(doc: RenderedDocument, path: Path) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    build_docx(doc).save(str(tmp))
-    tmp.replace(path)
+    with replacing(path) as tmp:
+        build_docx(doc).save(str(tmp))
     return path

@@ -1,7 +1,7 @@
 """Store benchmark: open time with a password, journal throughput, size per hour of consultation.
 
 Run ``consult-scribe admin bench-store [--audio WAV] [--minutes M] [--out FILE.json]`` or
-``python -m desktop.storage.bench``. Uses the production key-derivation cost and a fresh
+``python -m desktop.eval.store_bench``. Uses the production key-derivation cost and a fresh
 store in a temporary folder. The audio is the given recording looped (real speech gives
 realistic FLAC sizes) or, without one, a synthetic speech-like signal.
 """
@@ -197,7 +197,7 @@ def format_table(f: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m desktop.storage.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m desktop.eval.store_bench", description=__doc__)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--audio", type=Path, help="a recording to loop (WAV/FLAC)")
     parser.add_argument("--out", type=Path)

@@ -663,7 +663,7 @@ class TemplateLetters:
             html_to_pdf(letter.html, target, footer=footer, page_label=page_label, title=letter.title)
         elif fmt == "docx":
             if doc is not None:
-                from desktop.documents.render import write_docx
+                from desktop.documents.word import write_docx
 
                 write_docx(doc, target)
             else:

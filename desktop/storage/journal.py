@@ -30,7 +30,9 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
+from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
 from desktop.core.errors import UserFacingError
+from desktop.core.files import fsync_dir
 from desktop.storage import crypto
 
 MAGIC = b"CSAJ"
@@ -38,7 +40,6 @@ VERSION = 1
 CHUNK = b"CHNK"
 END = b"END."
 RECORD_HEADER = struct.Struct("<4sII")
-SAMPLE_RATE = 16000
 CHUNK_SAMPLES = SAMPLE_RATE  # about one second per chunk
 MAX_PAYLOAD = 16 * 1024 * 1024
 
@@ -200,19 +201,6 @@ def _classify(key: bytes, uid: str, payload: bytes, expected: int, stated: int) 
 def private_opener(path: str, flags: int) -> int:
     """``open(..., opener=private_opener)``: a new file is readable by this user only (0600)."""
     return os.open(path, flags, 0o600)
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class JournalLock:

@@ -9,12 +9,13 @@ file is replaced atomically (write, fsync, rename) so a crash leaves the old or 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop.core.files import atomic_write as atomic_write
+from desktop.core.files import fsync_dir as fsync_dir
 from desktop.storage import crypto
 from desktop.storage.crypto import KdfParams
 
@@ -182,29 +183,3 @@ class KeyFile:
 
 def inbox_private(db_key: bytes) -> crypto.X25519PrivateKey:
     return crypto.private_from_bytes(crypto.derive_subkey(db_key, "consultscribe audit inbox"))
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return  # not supported on this platform (Windows): the rename is still atomic
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` whole (readable by this user only), surviving a power cut."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    os.chmod(tmp, mode)  # an older temporary file keeps its mode through O_CREAT
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)

@@ -19,8 +19,8 @@ import docx
 import pytest
 
 from desktop.documents.factguard import FactGuard
-from desktop.documents.render import write_docx
 from desktop.documents.templates import KINDS, load_template, shipped_templates_dir
+from desktop.documents.word import write_docx
 from desktop.llm.letters import GeneratedDocument, generate_document
 from desktop.services.pdf import write_pdf
 from tests.unit.documents.fixtures import (

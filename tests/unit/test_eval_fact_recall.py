@@ -9,7 +9,7 @@ import pytest
 
 from desktop import cli
 from desktop.core.errors import UsageError
-from desktop.fact_recall import content_words, read_checklist, read_primock57, recalled
+from desktop.eval.fact_recall import content_words, read_checklist, read_primock57, recalled
 
 
 def test_content_words_drop_stop_words_markers_and_plurals() -> None:

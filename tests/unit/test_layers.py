@@ -57,3 +57,96 @@ def test_guard_detects_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from PySide6.QtCore import QObject\n", encoding="utf-8")
     assert "PySide6.QtCore" in _imports(bad)
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _desktop_graph() -> dict[str, set[str]]:
+    """Module → the desktop modules it imports (at any level, lazy imports included)."""
+    known = {_module_name(p) for p in _modules()}
+    graph: dict[str, set[str]] = {}
+    for path in _modules():
+        targets = set()
+        for name in _imports(path):
+            # "from desktop.storage import crypto" names a module too: take the longest known prefix
+            while name and name not in known:
+                name = name.rpartition(".")[0]
+            if name.startswith("desktop.") and name != _module_name(path):
+                targets.add(name)
+        graph[_module_name(path)] = targets
+    return graph
+
+
+def test_core_imports_nothing_above_it() -> None:
+    offenders = [
+        f"{mod}: {target}"
+        for mod, targets in _desktop_graph().items()
+        if mod.startswith("desktop.core")
+        for target in targets
+        if not target.startswith("desktop.core")
+    ]
+    assert offenders == [], "desktop.core must stay the bottom layer: " + "; ".join(offenders)
+
+
+def test_the_app_never_imports_the_evaluation_wing() -> None:
+    offenders = [
+        f"{mod}: {target}"
+        for mod, targets in _desktop_graph().items()
+        if not mod.startswith(("desktop.eval", "desktop.commands"))
+        for target in targets
+        if target.startswith("desktop.eval")
+    ]
+    assert offenders == [], "only commands may reach desktop.eval: " + "; ".join(offenders)
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Import circles between two or more modules (Tarjan's strongly connected components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                item = stack.pop()
+                on_stack.discard(item)
+                component.append(item)
+                if item == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circles_between_modules() -> None:
+    # A package's __init__ re-exporting its modules is not a circle of the code itself.
+    graph = {
+        mod: {t for t in targets if not mod.startswith(t + ".")} for mod, targets in _desktop_graph().items()
+    }
+    assert _cycles(graph) == []
+
+
+def test_circle_finder_finds_a_circle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

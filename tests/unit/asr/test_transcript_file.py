@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from desktop.asr.transcript_file import parse_transcript_text, read_transcript_file
 from desktop.core.errors import InputError
-from desktop.transcript_io import parse_transcript_text, read_transcript_file
 
 
 def test_pipe_and_colon_labels() -> None:

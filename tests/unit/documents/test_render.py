@@ -15,11 +15,11 @@ from desktop.documents.render import (
     MissingValuesError,
     missing_values,
     render_document,
-    write_docx,
     write_html,
     write_text,
 )
 from desktop.documents.templates import KINDS
+from desktop.documents.word import write_docx
 from tests.unit.documents.fixtures import TODAY, USER_VALUES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
