@@ -54,13 +54,9 @@ class AsrFactory:
     def engine(self) -> Any:
         with self._lock:
             if self._engine is None:
-                from desktop.asr.engine import WhisperEngine
+                from desktop.asr.factory import whisper_engine
 
-                asr = self.settings.asr
-                path = self.model_store.ensure(asr.model)
-                self._engine = WhisperEngine(
-                    path, device=asr.device, compute_type=asr.compute_type, cpu_threads=asr.cpu_threads
-                )
+                self._engine = whisper_engine(self.settings.asr, models=self.model_store)
             return self._engine
 
     def __call__(self, voice_profile: bytes | None = None) -> StreamingAsrPort:

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from desktop import paths
 from desktop.config import Settings
 from desktop.core.errors import UsageError, UserFacingError
 from desktop.core.types import Patient, SoapNote, Transcript
 from desktop.model_store import ModelStore
+from desktop.model_store.installed import installed_models
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class ProcessResult:
 
 
 def model_store() -> ModelStore:
-    return ModelStore(paths.models_dir(), paths.manifest_file())
+    return installed_models()
 
 
 def load_patient(path: Path | None) -> Patient:
@@ -82,23 +82,21 @@ def transcribe(
     voice_profile: Any = None,
     sink: JobSink | None = None,
 ) -> tuple[Transcript, float, Any]:
-    from desktop.asr.engine import WhisperEngine
-    from desktop.asr.vocabulary import load_vocabulary
-    from desktop.audio.decode import SAMPLE_RATE, load_audio
+    import numpy as np
 
-    samples = load_audio(audio_path)  # fails fast on bad audio, before any model loads
+    from desktop.asr.factory import whisper_engine
+    from desktop.asr.vocabulary import load_vocabulary
+    from desktop.audio.decode import SAMPLE_RATE, load_audio, load_audio_channels
+
+    channel = settings.doctor_channel
+    # Decoded once, before any model loads (bad audio fails fast); with a lapel microphone the
+    # two channels are kept for the labeller and their mix is what is recognised.
+    channels = load_audio_channels(audio_path) if channel is not None else None
+    samples = channels.mean(axis=1, dtype=np.float32) if channels is not None else load_audio(audio_path)
     if sink is not None:
         sink.audio(samples)  # on disk, encrypted, before recognition starts
-    store = model_store()
-    model_dir = store.ensure(settings.asr.model, progress=progress)
-    progress("loading speech model", 0.0)
-    engine = WhisperEngine(
-        model_dir,
-        device=settings.asr.device,
-        compute_type=settings.asr.compute_type,
-        cpu_threads=settings.asr.cpu_threads,
-        name=settings.asr.model,
-    )
+    models = model_store()
+    engine = whisper_engine(settings.asr, models=models, progress=progress)
     vocab_file = Path(settings.asr.vocabulary_file) if settings.asr.vocabulary_file else None
     result = engine.transcribe(
         samples,
@@ -109,11 +107,10 @@ def transcribe(
         on_progress=lambda f: progress("transcribing", f),
         cancel=cancel,
     )
-    channel = settings.doctor_channel
     transcript = label_speakers(
         Transcript(language=result.language, segments=result.segments),
-        load_channels(audio_path) if channel is not None else samples,
-        store,
+        channels if channels is not None else samples,
+        models,
         profile=voice_profile,
         doctor_channel=channel or 0,
     )
@@ -163,18 +160,9 @@ def draft(
 ) -> tuple[SoapNote, int]:
     from desktop.asr.vocabulary import load_vocabulary
     from desktop.llm.drafting import draft_note
-    from desktop.llm.runtime import LlamaRuntime
+    from desktop.llm.factory import llama_runtime
 
-    store = model_store()
-    model_file = store.ensure(settings.llm.model, progress=progress)
-    progress("loading language model", 0.0)
-    runtime = LlamaRuntime(
-        model_file,
-        n_ctx=settings.llm.n_ctx,
-        n_gpu_layers=settings.llm.n_gpu_layers,
-        n_threads=settings.llm.n_threads,
-        name=settings.llm.model,
-    )
+    runtime = llama_runtime(settings.llm, models=model_store(), progress=progress)
     vocab_file = Path(settings.asr.vocabulary_file) if settings.asr.vocabulary_file else None
     result = draft_note(
         runtime,

@@ -45,7 +45,19 @@ if [ ! -x "$ROOT/.venv/bin/python" ]; then
     "$PYTHON" -m venv "$ROOT/.venv"
 fi
 "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
+# llama.cpp is compiled for the AVX2 PCs clinics have, not for this machine's own CPU: a native
+# build turns on llama.cpp's AMX matrix code on recent Xeons, which crashes at the first token
+# (ggml-org/llama.cpp#20824), and a wheel built natively may not run on an older PC at all.
+# CMAKE_ARGS set by IT (a CUDA build, say) is used as given.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON}"
 # CMAKE_BUILD_PARALLEL_LEVEL speeds up the one-off llama.cpp compile.
-CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-    "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT$EXTRAS"
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
+"$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT$EXTRAS"
+# A wheel that pip cached from an earlier native build still carries the AMX code: build it again.
+if ! "$ROOT/.venv/bin/python" -c "import sys, llama_cpp; sys.exit(b'AMX_INT8 = 1' in llama_cpp.llama_print_system_info())"; then
+    echo "Rebuilding llama-cpp-python for portable CPUs (the cached build would crash here)…"
+    "$ROOT/.venv/bin/python" -m pip cache remove llama_cpp_python >/dev/null 2>&1 || true
+    "$ROOT/.venv/bin/python" -m pip install -q --force-reinstall --no-deps \
+        "llama-cpp-python==$("$ROOT/.venv/bin/python" -c 'import llama_cpp; print(llama_cpp.__version__)')"
+fi
 echo "ConsultScribe is installed in $ROOT/.venv (run: .venv/bin/consult-scribe --help)"

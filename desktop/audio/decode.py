@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,26 +21,30 @@ SUPPORTED_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", 
 MIN_SECONDS = 0.1
 
 
-def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Return the whole file as float32 mono samples in [-1, 1] at ``sample_rate``."""
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise AudioError(f"The audio file {path} does not exist.", "Check the path and try again.")
     if path.stat().st_size == 0:
         raise AudioError(f"The audio file {path.name} is empty.", "Record again or choose another file.")
+
+
+def _decode(path: Path, sample_rate: int, *, split_stereo: bool) -> Any:
     try:
         from faster_whisper.audio import decode_audio
 
-        samples = decode_audio(str(path), sampling_rate=sample_rate)
+        return decode_audio(str(path), sampling_rate=sample_rate, split_stereo=split_stereo)
     except Exception as exc:  # PyAV raises many error types for bad media
         log.info("decoding %s failed: %s", path.suffix, type(exc).__name__)
         raise AudioError(
             f"The file {path.name} could not be read as audio (it is damaged or not an audio format).",
             f"Supported formats: {', '.join(s.lstrip('.') for s in SUPPORTED_SUFFIXES)}.",
         ) from exc
-    samples = np.asarray(samples, dtype=np.float32)
-    if samples.size < int(MIN_SECONDS * sample_rate):
+
+
+def _check_samples(samples: np.ndarray, path: Path, sample_rate: int) -> np.ndarray:
+    if samples.shape[0] < int(MIN_SECONDS * sample_rate):
         raise AudioError(
-            f"The file {path.name} holds no usable audio ({samples.size / sample_rate:.2f} s).",
+            f"The file {path.name} holds no usable audio ({samples.shape[0] / sample_rate:.2f} s).",
             "Record again or choose another file.",
         )
     if not np.isfinite(samples).all():
@@ -47,20 +52,21 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     return samples
 
 
+def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Return the whole file as float32 mono samples in [-1, 1] at ``sample_rate``."""
+    _check_file(path)
+    samples = np.asarray(_decode(path, sample_rate, split_stereo=False), dtype=np.float32)
+    return _check_samples(samples, path, sample_rate)
+
+
 def load_audio_channels(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """The first two channels as float32 ``(n, 2)`` at ``sample_rate`` (a mono file: both alike).
 
-    For rooms with a lapel microphone on one channel and the room microphone on the other.
+    For rooms with a lapel microphone on one channel and the room microphone on the other. The
+    file is decoded once; ``samples.mean(axis=1)`` is its mono mix.
     """
-    load_audio(path, sample_rate)  # the same checks and messages as a mono load
-    from faster_whisper.audio import decode_audio
-
-    try:
-        left, right = decode_audio(str(path), sampling_rate=sample_rate, split_stereo=True)
-    except Exception as exc:  # PyAV raises many error types for bad media
-        raise AudioError(
-            f"The file {path.name} could not be read as two-channel audio.",
-            "Record again, or process it without the lapel-channel setting.",
-        ) from exc
+    _check_file(path)
+    left, right = _decode(path, sample_rate, split_stereo=True)
     n = min(len(left), len(right))
-    return np.stack([np.asarray(left[:n]), np.asarray(right[:n])], axis=1).astype(np.float32)
+    both = np.stack([np.asarray(left[:n]), np.asarray(right[:n])], axis=1).astype(np.float32)
+    return _check_samples(both, path, sample_rate)

@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     from desktop.core.types import Patient, Transcript
     from desktop.eval.notes import dialogue_to_transcript, read_dataset
     from desktop.llm.drafting import draft_note, prefill
-    from desktop.llm.runtime import LlamaRuntime
-    from desktop.pipeline import model_store
+    from desktop.llm.factory import llama_runtime
+    from desktop.model_store.installed import installed_models
 
     cases: list[tuple[str, Any]] = [(p.name, _load(p)) for p in args.input]
     if args.aci:
@@ -83,14 +83,9 @@ def run(args: argparse.Namespace) -> int:
         settings.llm.n_gpu_layers = args.n_gpu_layers
     if args.threads is not None:
         settings.llm.n_threads = args.threads
-    path = model_store().ensure(settings.llm.model)
+    installed_models().ensure(settings.llm.model)  # assembling a model is not loading it
     started = time.perf_counter()
-    runtime = LlamaRuntime(
-        path,
-        n_ctx=settings.llm.n_ctx,
-        n_gpu_layers=settings.llm.n_gpu_layers,
-        n_threads=settings.llm.n_threads,
-    )
+    runtime = llama_runtime(settings.llm)
     load_s = time.perf_counter() - started
     rows: list[dict[str, Any]] = []
     print(

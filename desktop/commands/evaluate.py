@@ -177,16 +177,9 @@ def _drafter(kind: str, settings: Any) -> tuple[Any, str]:
         return extractive, "rule-based extraction (no model)"
 
     from desktop.llm.drafting import draft_note
-    from desktop.llm.runtime import LlamaRuntime
-    from desktop.pipeline import model_store
+    from desktop.llm.factory import llama_runtime
 
-    path = model_store().ensure(settings.llm.model)
-    runtime = LlamaRuntime(
-        path,
-        n_ctx=settings.llm.n_ctx,
-        n_gpu_layers=settings.llm.n_gpu_layers,
-        n_threads=settings.llm.n_threads,
-    )
+    runtime = llama_runtime(settings.llm)
 
     def llm(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
         result = draft_note(

@@ -282,21 +282,11 @@ def _generate(
 
 
 def _load_runtime(settings: Any, quiet: bool) -> Any:
-    from desktop import paths
-    from desktop.llm.runtime import LlamaRuntime
-    from desktop.model_store import ModelStore
+    from desktop.llm.factory import llama_runtime
 
-    store = ModelStore(paths.models_dir(), paths.manifest_file())
-    model_file = store.ensure(settings.llm.model)
     if not quiet:
         print(f"loading language model {settings.llm.model}", file=sys.stderr)
-    return LlamaRuntime(
-        model_file,
-        n_ctx=min(settings.llm.n_ctx, 4096),
-        n_gpu_layers=settings.llm.n_gpu_layers,
-        n_threads=settings.llm.n_threads,
-        name=settings.llm.model,
-    )
+    return llama_runtime(settings.llm, n_ctx=min(settings.llm.n_ctx, 4096))
 
 
 def _vocabulary(settings: Any) -> list[str]:

@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
             print("No microphone found.")
         return 0
 
-    from desktop.asr.engine import WhisperEngine
+    from desktop.asr.factory import whisper_engine
     from desktop.asr.streaming import StreamingOptions, StreamingRecognizer, transcript_from_segments
     from desktop.asr.streaming_session import SessionResult, run_live
     from desktop.asr.vocabulary import load_vocabulary
@@ -128,7 +128,6 @@ def run(args: argparse.Namespace) -> int:
     from desktop.config import load_settings
     from desktop.core.errors import AudioError, UsageError
     from desktop.core.types import Transcript
-    from desktop.pipeline import model_store
 
     settings = load_settings()
     language = args.language or settings.asr.language
@@ -151,14 +150,12 @@ def run(args: argparse.Namespace) -> int:
         find_input_device(sd, wanted)  # no microphone, or an unknown name: say so now
         source = MicrophoneSource(sd, wanted)
 
-    model_name = args.model or settings.asr.model
-    model_dir = model_store().ensure(model_name)
-    engine = WhisperEngine(
-        model_dir,
-        device=args.device or settings.asr.device,
-        compute_type=args.compute_type or settings.asr.compute_type,
-        cpu_threads=settings.asr.cpu_threads if args.threads is None else args.threads,
-        name=model_name,
+    engine = whisper_engine(
+        settings.asr,
+        model=args.model,
+        device=args.device,
+        compute_type=args.compute_type,
+        threads=args.threads,
     )
     vocab_file = Path(settings.asr.vocabulary_file) if settings.asr.vocabulary_file else None
     options = StreamingOptions(language=language, script=script, vocabulary=load_vocabulary(vocab_file))
