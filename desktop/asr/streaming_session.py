@@ -6,10 +6,11 @@ decode: durability first. When recognition falls behind, the audio waiting for i
 in one go on the next step (the backlog is its queue depth). It fits the services layer's
 ``StreamingAsrPort`` (``feed`` → segments, ``finish``, ``duty_cycle``).
 
-:func:`run_live` is the whole loop used by ``consult-scribe listen`` and ``bench asr``: read
-blocks, hand each to ``sink`` (the audio journal's ``append``) *before* recognition, and on
-Stop, end of file or a lost microphone, read everything still queued, recognise it and make
-it final. A lost microphone raises its :class:`AudioError` only after that, with the
+:func:`pump` is the live loop itself, shared by the app's recording worker
+(``services.recording``), ``consult-scribe listen`` and ``bench asr``: read blocks until Stop,
+the end of the source or a lost microphone, then read everything still queued. :func:`run_live`
+puts a recogniser behind it: each block goes to ``sink`` (the audio journal's ``append``)
+*before* recognition, and what is queued at the end is recognised and made final. A lost microphone raises its :class:`AudioError` only after that, with the
 result attached (``exc.session_result``), so nothing captured is lost.
 """
 
@@ -22,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -228,6 +229,63 @@ class SessionResult:
         }
 
 
+class BlockSource(Protocol):
+    """What the live loop needs of a source: blocks, and being told to stop."""
+
+    def read(self, timeout: float = 0.1) -> np.ndarray | None: ...
+
+    def stop(self) -> None: ...
+
+
+def pump(
+    source: BlockSource,
+    consume: Callable[[np.ndarray], None],
+    *,
+    stop: threading.Event | None = None,
+    paused: threading.Event | None = None,
+    tick: Callable[[], None] | None = None,
+    tick_seconds: float = 0.5,
+) -> AudioError | None:
+    """The live loop, the same for the app's recording, ``listen`` and ``bench asr``.
+
+    Reads the started ``source`` block by block and hands each to ``consume`` until ``stop`` is
+    set, the source ends or its device is lost. Stop is passed on to the source, and everything
+    it still holds is read and consumed before the loop ends: Stop never drops captured audio.
+    While ``paused`` is set, blocks are read and thrown away (the room is not recorded).
+    ``tick`` runs about every ``tick_seconds`` (load meters). A lost device ends the loop like
+    Stop does and its AudioError is returned, not raised, so the caller finishes what was heard
+    first; errors from ``consume`` (a full disk) propagate, with the source stopped.
+    """
+    stop_sent = False
+    error: AudioError | None = None
+    last_tick = time.monotonic()
+    try:
+        while True:
+            if stop is not None and stop.is_set() and not stop_sent:
+                source.stop()  # what was captured stays readable below
+                stop_sent = True
+            try:
+                block = source.read(0.1)
+            except EOFError:
+                break
+            except AudioError as exc:
+                error = exc
+                break
+            if tick is not None and time.monotonic() - last_tick >= tick_seconds:
+                last_tick = time.monotonic()
+                tick()
+            if block is None or not len(block):
+                continue
+            if paused is not None and paused.is_set():
+                continue
+            consume(block)
+    finally:
+        if not stop_sent:
+            with contextlib.suppress(Exception):
+                source.stop()
+    return error
+
+
 def run_live(
     source: AudioSource,
     recognizer: StreamingRecognizer,
@@ -260,39 +318,26 @@ def run_live(
     worker = BackgroundRecognizer(recognizer, collect) if background else None
     captured = 0
     journaled = 0
-    error: AudioError | None = None
-    stop_sent = False
+
+    def consume(block: np.ndarray) -> None:
+        nonlocal captured, journaled
+        captured += len(block)
+        if sink is not None:
+            sink(block)  # durability first: the journal has it before recognition does
+            journaled += len(block)
+        if on_block is not None:
+            on_block(block)
+        if worker is not None:
+            worker.submit(block)
+        else:
+            for event in recognizer.feed(block):
+                collect(event)
+
     source.start()
     started = source.stats.started_at or time.monotonic()
     try:
-        while True:
-            if stop is not None and stop.is_set() and not stop_sent:
-                source.stop()  # what was captured stays readable below
-                stop_sent = True
-            try:
-                block = source.read(0.1)
-            except EOFError:
-                break
-            except AudioError as exc:
-                error = exc
-                break
-            if block is None or not len(block):
-                continue
-            captured += len(block)
-            if sink is not None:
-                sink(block)  # durability first: the journal has it before recognition does
-                journaled += len(block)
-            if on_block is not None:
-                on_block(block)
-            if worker is not None:
-                worker.submit(block)
-            else:
-                for event in recognizer.feed(block):
-                    collect(event)
+        error = pump(source, consume, stop=stop)
     finally:
-        if not stop_sent:
-            with contextlib.suppress(Exception):
-                source.stop()
         if worker is not None:
             worker.close()
         else:

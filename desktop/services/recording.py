@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import traceback
 from collections.abc import Callable
 
@@ -17,7 +16,9 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop import paths
+from desktop.asr.streaming_session import pump
 from desktop.audio.resample import level_dbfs, to_mono
+from desktop.core.audio import SAMPLE_RATE
 from desktop.core.errors import UserFacingError
 from desktop.core.lines import merge_pieces
 from desktop.core.types import Transcript, TranscriptSegment
@@ -118,41 +119,28 @@ class RecordingSession(QObject):
         journal: AudioJournalPort | None = None
         asr: StreamingAsrPort | None = None
         try:
-            journal = self._journal_factory()
+            writer = journal = self._journal_factory()
             asr = self._asr_factory()
             self._source.start()
-            rate = int(getattr(self._source, "sample_rate", 16000))
-            last_load = 0.0
-            ended = False
-            while not self._stop.is_set() and not ended:
-                try:
-                    block = self._source.read(0.1)
-                except EOFError:
-                    ended = True
-                    block = None
-                if block is None or len(block) == 0:
-                    continue
-                if self._paused.is_set():
-                    continue  # paused: the room is not recorded
-                self._consume(block, rate, journal, asr)
-                now = time.monotonic()
-                if now - last_load > 0.5:
-                    last_load = now
-                    self.load_changed.emit(float(asr.duty_cycle), int(self._source.overflows))
-            self._source.stop()
-            # Stop never drops queued audio: drain what the source still holds.
-            while True:
-                try:
-                    block = self._source.read(0.0)
-                except EOFError:
-                    break
-                if block is None or len(block) == 0:
-                    break
-                if not self._paused.is_set():
-                    self._consume(block, rate, journal, asr)
-            tail = asr.finish()
-            self._publish(tail)
-            self.load_changed.emit(float(asr.duty_cycle), int(self._source.overflows))
+            rate = int(getattr(self._source, "sample_rate", SAMPLE_RATE))
+            recogniser = asr
+
+            def tick() -> None:
+                self.load_changed.emit(float(recogniser.duty_cycle), int(self._source.overflows))
+
+            # The same loop as `listen` and `bench asr`: Stop drains what the source still holds.
+            lost = pump(
+                self._source,
+                lambda block: self._consume(block, rate, writer, recogniser),
+                stop=self._stop,
+                paused=self._paused,
+                tick=tick,
+            )
+            self._publish(asr.finish())
+            tick()
+            if lost is not None:  # the microphone went away: everything heard is kept
+                log.warning("recording stopped: the audio device was lost")
+                self.failed.emit(lost.message, lost.hint)
         except UserFacingError as exc:
             log.warning("recording stopped: %s", type(exc).__name__)
             self._safe_stop_source()
