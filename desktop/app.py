@@ -62,7 +62,7 @@ class AsrFactory:
     def __call__(self, voice_profile: bytes | None = None) -> StreamingAsrPort:
         """A recogniser for one recording; ``voice_profile`` is the clinician's enrolled voice."""
         from desktop.asr.speaker_embed import default_embedder
-        from desktop.services.streaming import LiveRecogniser
+        from desktop.asr.streaming.live import LiveRecogniser
 
         asr = self.settings.asr
         return LiveRecogniser(

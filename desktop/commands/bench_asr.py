@@ -160,8 +160,11 @@ def bench_file(
     reference: str | None,
 ) -> dict[str, Any]:
     from desktop.asr.filters import boilerplate_reason, repetition_reason
-    from desktop.asr.streaming import FinalEvent, StreamingRecognizer, transcript_from_segments
-    from desktop.asr.streaming_metrics import (
+    from desktop.asr.streaming.recognizer import FinalEvent, StreamingRecognizer, transcript_from_segments
+    from desktop.asr.streaming.session import run_live
+    from desktop.audio.decode import load_audio
+    from desktop.audio.sources import ReplaySource
+    from desktop.eval.streaming_metrics import (
         align,
         error_rate,
         is_chinese,
@@ -169,9 +172,6 @@ def bench_file(
         script_conformity,
         tokens,
     )
-    from desktop.asr.streaming_session import run_live
-    from desktop.audio.decode import load_audio
-    from desktop.audio.sources import ReplaySource
 
     audio = load_audio(path)
     duration = len(audio) / 16_000
@@ -294,7 +294,7 @@ def _r(value: float | None) -> float | None:
 
 
 def overall(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from desktop.asr.streaming_metrics import percentile
+    from desktop.eval.streaming_metrics import percentile
 
     finals = [x for r in rows for x in r["_final_latencies"]]
     tentatives = [x for r in rows for x in r["_tentative_latencies"]]
@@ -394,7 +394,7 @@ def print_table(rows: list[dict[str, Any]], total: dict[str, Any], gpu: bool) ->
 # -- command ------------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
     from desktop.asr.engine import WhisperEngine
-    from desktop.asr.streaming import StreamingOptions
+    from desktop.asr.streaming.recognizer import StreamingOptions
     from desktop.asr.vocabulary import load_vocabulary
     from desktop.config import load_settings
     from desktop.core.errors import UsageError
@@ -404,7 +404,7 @@ def run(args: argparse.Namespace) -> int:
     nonspeech: set[Path] = {p.resolve() for p in args.nonspeech}
     inputs += [p for p in args.nonspeech if p not in inputs]
     if args.synthetic is not None:
-        from desktop.asr.streaming_samples import synth_consultation, synth_nonspeech
+        from desktop.eval.streaming_samples import synth_consultation, synth_nonspeech
 
         inputs.append(synth_consultation(args.synthetic))
         quiet = synth_nonspeech(args.synthetic)

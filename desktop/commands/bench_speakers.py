@@ -245,10 +245,10 @@ def _live(runs: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
     """The live path on each consultation: the streaming recogniser makes the lines, then labels."""
     from desktop.asr.engine import WhisperEngine
     from desktop.asr.speaker_eval import enrol_from, score_live_words
+    from desktop.asr.streaming.live import LiveRecogniser
     from desktop.config import load_settings
     from desktop.core.lines import merge_pieces
     from desktop.pipeline import model_store
-    from desktop.services.streaming import LiveRecogniser
 
     SAMPLE_RATE = 16000
 

@@ -66,7 +66,7 @@ class TerminalView:
         self.warned = False
 
     def __call__(self, event: Any) -> None:
-        from desktop.asr.streaming import FinalEvent, LoadEvent, TentativeEvent
+        from desktop.asr.streaming.recognizer import FinalEvent, LoadEvent, TentativeEvent
 
         with self._lock:
             if isinstance(event, FinalEvent):
@@ -121,8 +121,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from desktop.asr.factory import whisper_engine
-    from desktop.asr.streaming import StreamingOptions, StreamingRecognizer, transcript_from_segments
-    from desktop.asr.streaming_session import SessionResult, run_live
+    from desktop.asr.streaming.recognizer import (
+        StreamingOptions,
+        StreamingRecognizer,
+        transcript_from_segments,
+    )
+    from desktop.asr.streaming.session import SessionResult, run_live
     from desktop.asr.vocabulary import load_vocabulary
     from desktop.audio.sources import FileSource
     from desktop.config import load_settings
@@ -241,7 +245,7 @@ class LiveAutosave:
         self.finals: list[Any] = []
 
     def __call__(self, event: Any) -> None:
-        from desktop.asr.streaming import FinalEvent, transcript_from_segments
+        from desktop.asr.streaming.recognizer import FinalEvent, transcript_from_segments
         from desktop.core.types import Transcript
 
         self.inner(event)

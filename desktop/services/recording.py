@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop import paths
-from desktop.asr.streaming_session import pump
+from desktop.asr.streaming.session import pump
 from desktop.audio.resample import level_dbfs, to_mono
 from desktop.core.audio import SAMPLE_RATE
 from desktop.core.errors import UserFacingError

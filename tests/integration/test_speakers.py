@@ -310,7 +310,7 @@ def test_store_voice_enrols_the_signed_in_clinician(yue_two: synth_mod.Consultat
 
 def _live_lines(samples: np.ndarray, asr_model_path: Path, **kw: object) -> list[TranscriptSegment]:
     from desktop.asr.engine import WhisperEngine
-    from desktop.services.streaming import LiveRecogniser
+    from desktop.asr.streaming.live import LiveRecogniser
 
     engine = WhisperEngine(asr_model_path, device="cpu", compute_type="int8", cpu_threads=2)
     live = LiveRecogniser(engine, language="en", paced=True, **kw)  # type: ignore[arg-type]

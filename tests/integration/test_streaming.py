@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from desktop.asr.streaming import (
+from desktop.asr.streaming.decoder import WindowDecoder
+from desktop.asr.streaming.recognizer import (
     FinalEvent,
     LoadEvent,
     StreamEvent,
@@ -23,14 +24,13 @@ from desktop.asr.streaming import (
     StreamingRecognizer,
     TentativeEvent,
 )
-from desktop.asr.streaming_decoder import WindowDecoder
-from desktop.asr.streaming_metrics import script_conformity, tokens
-from desktop.asr.streaming_samples import synth_consultation, synth_nonspeech
-from desktop.asr.streaming_session import SessionResult, run_live
+from desktop.asr.streaming.session import SessionResult, run_live
 from desktop.audio.capture import MicrophoneSource
 from desktop.audio.decode import load_audio
 from desktop.audio.sources import ReplaySource
 from desktop.core.errors import AudioError
+from desktop.eval.streaming_metrics import script_conformity, tokens
+from desktop.eval.streaming_samples import synth_consultation, synth_nonspeech
 from tests.unit.audio.fake_sounddevice import FakeBehaviour, FakeSoundDevice
 
 pytestmark = pytest.mark.slow

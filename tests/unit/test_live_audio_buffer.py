@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.services.streaming import RATE, _AudioBuffer
+from desktop.asr.streaming.live import RATE, _AudioBuffer
 
 
 def test_spans_survive_growth_past_the_first_minute() -> None:

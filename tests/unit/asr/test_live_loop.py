@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from desktop.asr.streaming_session import pump
+from desktop.asr.streaming.session import pump
 from desktop.core.errors import AudioError
 
 

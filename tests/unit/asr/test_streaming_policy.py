@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.asr.streaming import join_text, transcript_from_segments
-from desktop.asr.streaming_policy import HypWord, LocalAgreement, count_revision, join_words, normalise
+from desktop.asr.streaming.policy import HypWord, LocalAgreement, count_revision, join_words, normalise
+from desktop.asr.streaming.recognizer import join_text, transcript_from_segments
 from desktop.core.types import TranscriptSegment
 
 SPOKEN = [

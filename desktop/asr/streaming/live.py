@@ -1,7 +1,7 @@
 """The live recogniser behind the recording worker: streaming ASR plus speaker labels.
 
 Fits :class:`~desktop.services.ports.StreamingAsrPort`. Recognition runs on its own thread
-(:class:`~desktop.asr.streaming_session.BackgroundRecognizer`), so the recording thread that
+(:class:`~desktop.asr.streaming.session.BackgroundRecognizer`), so the recording thread that
 writes the encrypted journal never waits for a decode. Each final segment gets a speaker label
 from the audio it covers; at Stop the labeller reviews every label with everything heard.
 
@@ -43,8 +43,8 @@ class LiveRecogniser:
         split_turns: bool = True,
         paced: bool = False,
     ) -> None:
-        from desktop.asr.streaming import StreamingOptions, StreamingRecognizer
-        from desktop.asr.streaming_session import BackgroundRecognizer, PacedRecognizer
+        from desktop.asr.streaming.recognizer import StreamingOptions, StreamingRecognizer
+        from desktop.asr.streaming.session import BackgroundRecognizer, PacedRecognizer
 
         options = StreamingOptions(language=language, script=script, vocabulary=list(vocabulary or []))
         recognizer = StreamingRecognizer(engine, options)

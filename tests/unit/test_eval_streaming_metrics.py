@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.asr.streaming_metrics import (
+from desktop.eval.streaming_metrics import (
     align,
     edit_distance,
     error_rate,

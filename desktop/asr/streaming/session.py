@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from desktop.asr.streaming import (
+from desktop.asr.streaming.recognizer import (
     SAMPLE_RATE,
     EventFn,
     FinalEvent,

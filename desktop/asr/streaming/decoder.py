@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from desktop.asr.streaming_policy import HypWord
+from desktop.asr.streaming.policy import HypWord
 from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ How words become final (see ``docs/streaming.md``):
    skipped without decoding; an utterance ends after ``vad.min_silence_ms`` of silence.
 2. Every ``step_s`` of new audio the window (from the start of the current utterance, or the
    last cut inside a long one) is decoded with a short encoder context
-   (:mod:`desktop.asr.streaming_decoder`), prompted with the clinic vocabulary and the tail of
-   the final text. LocalAgreement-2 (:mod:`desktop.asr.streaming_policy`) makes final the
+   (:mod:`desktop.asr.streaming.decoder`), prompted with the clinic vocabulary and the tail of
+   the final text. LocalAgreement-2 (:mod:`desktop.asr.streaming.policy`) makes final the
    words two successive decodes agree on.
 3. At the end of an utterance the whole utterance is decoded once more (wider beam) and every
    word not yet final becomes final; the audio is released.
@@ -54,8 +54,8 @@ import numpy as np
 
 from desktop.asr.filters import boilerplate_reason, repetition_reason
 from desktop.asr.script import ScriptConverter
-from desktop.asr.streaming_decoder import LanguageGuess, WindowDecoder, WindowResult, has_language_token
-from desktop.asr.streaming_policy import HypWord, LocalAgreement, count_revision, join_words, normalise
+from desktop.asr.streaming.decoder import LanguageGuess, WindowDecoder, WindowResult, has_language_token
+from desktop.asr.streaming.policy import HypWord, LocalAgreement, count_revision, join_words, normalise
 from desktop.asr.vad import SpeechRegion, VadSettings, speech_regions
 from desktop.asr.vocabulary import vocabulary_prompt
 from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
