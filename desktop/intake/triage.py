@@ -67,42 +67,62 @@ _AT_REST = (
 
 RULES: tuple[Rule, ...] = (
     _rule(
-        "chest_pain_sweating", CRITICAL,
+        "chest_pain_sweating",
+        CRITICAL,
         "chest pain with sweating or spreading to the arm or jaw",
         "胸口痛伴隨出汗或痛到手臂、下巴",
         _CHEST,
         r"sweat|clammy|drenched|(arm|jaw|shoulder)|冷汗|出.{0,3}汗|大汗|流汗|手臂|左手|下巴|膊頭",
     ),
     _rule(
-        "chest_pain_breathless", CRITICAL, "chest pain with breathlessness", "胸口痛伴隨氣促",
-        _CHEST, _BREATH,
+        "chest_pain_breathless",
+        CRITICAL,
+        "chest pain with breathlessness",
+        "胸口痛伴隨氣促",
+        _CHEST,
+        _BREATH,
     ),
     _rule(
-        "breathless_at_rest", CRITICAL, "breathless at rest", "休息時呼吸困難",
-        _BREATH, _AT_REST,
+        "breathless_at_rest",
+        CRITICAL,
+        "breathless at rest",
+        "休息時呼吸困難",
+        _BREATH,
+        _AT_REST,
     ),
     _rule("breathless_severe", CRITICAL, "severe breathing difficulty", "嚴重呼吸困難", _SEVERE_BREATH),
     _rule(
-        "stroke_face", CRITICAL, "stroke sign: face drooping", "中風徵狀：面部歪斜",
+        "stroke_face",
+        CRITICAL,
+        "stroke sign: face drooping",
+        "中風徵狀：面部歪斜",
         r"face.{0,25}droop|droop.{0,20}face|facial droop|(mouth|face).{0,15}(lopsided|twisted)"
         r"|(半邊|一邊|一側)(面|臉).{0,3}(歪|垂|跌)|面歪|口角歪|嘴角歪|口歪|面.{0,3}歪咗",
     ),
     _rule(
-        "stroke_speech", CRITICAL, "stroke sign: slurred or lost speech", "中風徵狀：說話不清",
+        "stroke_speech",
+        CRITICAL,
+        "stroke sign: slurred or lost speech",
+        "中風徵狀：說話不清",
         r"slurred|speech is (slurred|garbled)|(can't|cannot) (speak|talk|get words out)|trouble speaking"
         r"|口齒不清|口齒唔清|說話含糊|講嘢唔清|講嘢含糊|講唔到嘢|說不出話",
     ),
     _rule(
-        "stroke_weakness", CRITICAL, "stroke sign: sudden one-sided weakness or numbness",
+        "stroke_weakness",
+        CRITICAL,
+        "stroke sign: sudden one-sided weakness or numbness",
         "中風徵狀：突然一邊手腳無力或麻痺",
         r"(sudden|suddenly).{0,20}(weak|numb)|(weakness|numbness) in (my|his|her|the) (left|right)"
         r"|(can't|cannot|couldn't) (lift|raise|move) (my|his|her|the) (left |right )?(arm|leg)"
         r"|(one|left|right) side.{0,20}(weak|numb)|(weak|numb).{0,20}(one|left|right) side"
-        r"|(半邊|一邊|一側|左邊|右邊|左|右)(手|腳|手腳|肢體|身|邊身).{0,5}(無力|冇力|無晒力|沒力|麻痺|麻木|舉唔起|郁唔到)"
+        r"|(半邊|一邊|一側|左邊|右邊|左|右)(手|腳|手腳|肢體|身|邊身).{0,5}(無力|冇力|(無|冇)(晒|曬)力|沒力|麻痺|麻木|舉唔起|郁唔到)"
         r"|手舉唔起|手舉不起",
     ),
     _rule(
-        "severe_bleeding", CRITICAL, "severe bleeding", "嚴重出血",
+        "severe_bleeding",
+        CRITICAL,
+        "severe bleeding",
+        "嚴重出血",
         r"(won't|will not|doesn't|does not|can't) stop bleeding|bleeding (that )?(won't|will not) stop"
         r"|heavy bleeding|bleeding heavily|bleeding a lot|soak(ing|ed)? through|a lot of blood|lots of blood"
         r"|(vomit|vomited|vomiting|throwing up|threw up|coughing up|coughed up) (up )?blood"
@@ -110,59 +130,87 @@ RULES: tuple[Rule, ...] = (
         r"|出血(很多|好多|不止)|(嘔|吐)(咗|了)?血|咳血",
     ),
     _rule(
-        "anaphylaxis_airway", CRITICAL, "allergic reaction: throat or tongue swelling or tightness",
+        "anaphylaxis_airway",
+        CRITICAL,
+        "allergic reaction: throat or tongue swelling or tightness",
         "過敏反應：喉嚨或舌頭腫脹、收緊",
         r"(throat|tongue).{0,20}(tight|swell|swollen|closing)|(swollen|swelling) (lips|tongue|throat)"
         r"|(喉嚨|喉|舌頭|舌).{0,4}(腫|緊|發緊|收窄)",
     ),
     _rule(
-        "anaphylaxis_breathing", CRITICAL, "allergic reaction with breathing difficulty",
+        "anaphylaxis_breathing",
+        CRITICAL,
+        "allergic reaction with breathing difficulty",
         "過敏反應伴隨呼吸困難",
         r"hives|swollen (lips|face)|(lips|face).{0,15}(swell|swollen)|rash all over|風癩|風團|蕁麻疹|(嘴唇|面|臉).{0,4}腫",
         _BREATH + r"|wheez",
     ),
     _rule(
-        "suicidal", CRITICAL, "thoughts of suicide or self-harm", "有自殺或傷害自己的念頭",
+        "suicidal",
+        CRITICAL,
+        "thoughts of suicide or self-harm",
+        "有自殺或傷害自己的念頭",
         r"kill (myself|himself|herself)|end(ing)? (my|his|her) (own )?life|suicid|take (my|his|her) (own )?life"
         r"|(don't|do not) want to (live|be alive|go on)|want to die|(harm|harming|hurt|hurting) (myself|himself|herself)"
         r"|自殺|輕生|想死|唔想再?(生存|活)|不想(再)?活|結束(自己的)?生命|傷害自己|活(着|著)(都)?沒(有)?意思|了結自己",
     ),
     _rule(
-        "unresponsive_or_seizure", CRITICAL, "seizure, collapse or not responding", "抽搐、暈倒或叫唔醒",
+        "unresponsive_or_seizure",
+        CRITICAL,
+        "seizure, collapse or not responding",
+        "抽搐、暈倒或叫唔醒",
         r"seizure|fitting|convuls|unconscious|not responding|unresponsive|passed out|collapsed|won't wake"
         r"|抽搐|叫唔醒|叫不醒|昏迷|失去知覺|暈低|暈倒|不省人事|羊癇|癲癇發作",
     ),
     # ---- Category 2
     _rule(
-        "high_fever", URGENT, "high fever (39 °C or more)", "高燒（攝氏39度或以上）",
+        "high_fever",
+        URGENT,
+        "high fever (39 °C or more)",
+        "高燒（攝氏39度或以上）",
         r"(fever|temperature|temp)\D{0,20}(39|40|41)(\.\d)?|(39|40|41)(\.\d)? ?(°|degrees|c\b)"
         r"|(三十九|四十|39|40|41)(\.\d)?(度|點)|高燒|發高燒|高熱",
     ),
     _rule(
-        "severe_pain", URGENT, "severe pain (7/10 or more)", "劇烈痛楚（十分之七或以上）",
+        "severe_pain",
+        URGENT,
+        "severe pain (7/10 or more)",
+        "劇烈痛楚（十分之七或以上）",
         r"\b([7-9]|10) ?(/|out of) ?10\b|severe (pain|headache|tummy|abdominal|stomach)|worst (pain|headache)"
         r"|bad (tummy|stomach|belly|abdominal) pain|excruciating|agony"
         r"|(痛|疼).{0,10}(七|八|九|十|7|8|9|10) ?分|(十分|10分)有(七|八|九|十)分|劇痛|痛得(好)?(犀利|厲害|很厲害)"
         r"|疼得(很)?厲害|痛到(好犀利|受唔住|受不了)",
     ),
     _rule(
-        "persistent_vomiting", URGENT, "vomiting, cannot keep fluids down", "持續嘔吐，飲水都嘔",
+        "persistent_vomiting",
+        URGENT,
+        "vomiting, cannot keep fluids down",
+        "持續嘔吐，飲水都嘔",
         r"(vomit|throwing up|being sick).{0,40}(all day|can't keep|cannot keep|keep.{0,12}down)"
         r"|(can't|cannot) keep (water|fluids|anything|food) down|keep (throwing up|vomiting)"
         r"|(嘔|吐).{0,8}(飲水|喝水|食唔落|吃不下)|(飲水|喝水|食嘢|吃東西).{0,4}(都|也)(嘔|吐)|一直(嘔|吐)|成日嘔|不停(嘔|吐)",
     ),
     _rule(
-        "urinary_infection_fever", URGENT, "urinary symptoms with fever or back pain", "小便痛伴隨發燒或腰痛",
+        "urinary_infection_fever",
+        URGENT,
+        "urinary symptoms with fever or back pain",
+        "小便痛伴隨發燒或腰痛",
         r"(burning|pain|painful|sting|stinging).{0,15}(pee|urinat|wee)|(pee|urine|urinating).{0,12}(burn|pain|sting)"
         r"|blood in (my |the )?urine|小便.{0,3}痛|尿痛|血尿|尿頻",
         r"fever|temperature|chills|back|flank|發燒|發熱|燒|腰痛|腰",
     ),
     _rule(
-        "asthma_worse", URGENT, "asthma or wheeze getting worse", "哮喘或氣喘加重",
+        "asthma_worse",
+        URGENT,
+        "asthma or wheeze getting worse",
+        "哮喘或氣喘加重",
         r"wheez|asthma.{0,25}(worse|attack|flare|bad)|哮喘.{0,3}(發作|加重|加劇|差咗)|氣喘|喘鳴",
     ),
     _rule(
-        "injury_fracture", URGENT, "injury with deformity or cannot bear weight", "受傷後變形或不能承重",
+        "injury_fracture",
+        URGENT,
+        "injury with deformity or cannot bear weight",
+        "受傷後變形或不能承重",
         r"(bent|deformed|out of shape)|(can't|cannot|unable to) (walk|put weight|bear weight|move it)"
         r"|(wrist|ankle|arm|leg|knee|foot).{0,30}(swollen|swelling).{0,30}(pain|walk)"
         r"|行唔到路|行唔到|不能走路|走不了路|不能行|變形|(腫|腫到|腫得).{0,6}(好大|很厲害|好犀利)",
@@ -203,7 +251,10 @@ def _s2t() -> Any:
 
 
 def normalise(text: str) -> str:
-    """Lower case, Simplified Chinese to Traditional, full-width digits and punctuation to ASCII."""
+    """Lower case, Simplified Chinese to Traditional, full-width digits to ASCII.
+
+    The conversion also rewrites a few Cantonese characters (晒 becomes 曬): patterns accept both.
+    """
     text = text.replace("\u2019", "'").replace("\u00a0", " ")
     text = "".join(chr(ord(c) - 0xFEE0) if "\uff10" <= c <= "\uff19" else c for c in text)
     if re.search(r"[\u4e00-\u9fff]", text):
