@@ -411,3 +411,23 @@ def evaluate(set_name: str, model: ModelFn | None = None) -> EvalReport:
         for lang, c in per_lang.items()
     }
     return report
+
+
+# ---------------------------------------------------------------- a whole intake
+_YES = re.compile(r"^\s*(yes|yeah|yep|y\b|有|係|是|对|對|有的|有啊|有呀)", re.IGNORECASE)
+
+
+def triage_answers(answers: dict[str, str], model: ModelFn | None = None) -> TriageResult:
+    """Triage of an intake's answers. A "yes" to the warning-signs question is Category 1 on its own."""
+    text = "\n".join(v for k, v in answers.items() if k != "red_flags")
+    flags = answers.get("red_flags", "")
+    result = triage("\n".join(x for x in (text, flags) if x), model)
+    if result.category != CRITICAL and flags and _YES.match(normalise(flags)):
+        return TriageResult(
+            CRITICAL,
+            "rules",
+            ("the patient answered yes to the warning-signs question",),
+            ("病人表示有危險徵狀",),
+            ("warning_sign_reported",),
+        )
+    return result

@@ -267,7 +267,7 @@ def session_for_token(store: Store, token: str, *, now: datetime | None = None) 
     session = _session(row)
     if session.state == "cancelled":
         raise IntakeCodeError("cancelled", CANCELLED_CODE)
-    if session.state != "confirmed" and session.expired(now):
+    if session.expired(now):  # a confirmed intake's thank-you page too: it shows the summary
         raise IntakeCodeError("expired", SESSION_GONE)
     return session
 
@@ -325,7 +325,7 @@ def confirm(store: Store, session: IntakeSession, summary: str, triage: dict[str
     with store._write():
         save_progress(store, session, triage=triage, audit_action="intake_summary_saved")
         store._conn.execute(
-            "UPDATE intake_sessions SET state = 'confirmed', confirmed_at = ?, token_hash = NULL WHERE id = ?",
+            "UPDATE intake_sessions SET state = 'confirmed', confirmed_at = ? WHERE id = ?",
             (_iso(_now()), session.id),
         )
         store._audit("intake_confirmed", "intake", session.id, _category_detail(session))

@@ -63,8 +63,13 @@ def test_progress_confirm_and_nurse_category(nurse_store: Store) -> None:
     assert (saved.state, saved.category, saved.category_source) == ("confirmed", 2, "nurse")
     assert saved.summary == "Chest pain this morning."
     assert saved.chat[0]["text"] == "chest pain and sweating"
+    # The browser still sees its (read-only) thank-you page until the code's time is up.
+    assert store_intake.session_for_token(nurse_store, token).state == "confirmed"
+    later = datetime.now(UTC) + timedelta(hours=3)
     with pytest.raises(IntakeCodeError):
-        store_intake.session_for_token(nurse_store, token)  # the token ends with the intake
+        store_intake.session_for_token(nurse_store, token, now=later)
+    with pytest.raises(IntakeCodeError):
+        store_intake.save_progress(nurse_store, saved)  # nothing changes after confirmation
     actions = _audit_actions(nurse_store)
     for action in (
         "intake_code_issued",
