@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -200,10 +200,13 @@ class IntakeApp:
         if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
             return None
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return None
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    return None
+        except ClientDisconnect:  # the line dropped mid-answer: nothing of it is saved
+            return {}
         parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
         return {k: v[0] for k, v in parsed.items()}
 
@@ -451,7 +454,12 @@ def create_app(store: Any, *, model: ModelFn | None = None, limits: Limits | Non
             response: Response = intake.message(lang, TOO_MANY[lang], 429)
             response.headers["retry-after"] = str(int(intake.limits.per_seconds))
         else:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # one plain page; the log names the error, never the request
+                log.error("intake request failed: %s", type(exc).__name__)
+                lang = intake.lang_of(request)
+                response = intake.message(lang, FAILED[lang], 500)
         for name, value in SECURITY_HEADERS.items():
             response.headers[name] = value
         return response

@@ -240,3 +240,16 @@ def test_wrong_codes_are_limited_per_address(store: Store) -> None:
     issued = store_intake.issue_code(store)
     # Even a right code waits out the block: guessing cannot go on.
     assert client.post("/start", data={"code": issued.code, "lang": "en"}).status_code == 429
+
+
+def test_a_failure_inside_the_service_is_one_plain_page(tmp_path: Path, template: StoreSetup) -> None:
+    shutil.copytree(template.directory, tmp_path / "s")
+    broken = Store.open(tmp_path / "s", "nurse", PASSWORDS["nurse"])
+    issued = store_intake.issue_code(broken)
+    client = _client(broken)
+    _start(client, issued.code)
+    broken.close()  # the store goes away under the running service
+    page = client.get("/chat?lang=en")
+    assert page.status_code == 500
+    assert "Something went wrong on our side. The answers you already sent are saved." in page.text
+    assert "Traceback" not in page.text and "UsageError" not in page.text
