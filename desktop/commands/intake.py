@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=_cert)
 
     p = isub.add_parser("eval", help="score the triage rules on the vignettes (dev or frozen test set)")
-    p.add_argument("--set", dest="set_name", choices=("dev", "test"), default="dev")
+    p.add_argument("--set", dest="set_name", choices=("dev", "test", "holdout"), default="dev")
     p.add_argument("--llm", action="store_true", help="also ask the language model when no rule fires")
     p.add_argument("--out", type=Path, help="JSON results (default: bench-results/intake-triage-SET.json)")
     p.set_defaults(handler=_eval)
@@ -332,15 +333,35 @@ def _eval(args: argparse.Namespace) -> int:
     from desktop.intake.triage import evaluate
 
     model = None
+    settings: Any = None
     if args.llm:
         from desktop.commands.letters import _load_runtime
         from desktop.config import load_settings
         from desktop.intake.triage import model_triage
 
-        model = model_triage(_load_runtime(load_settings(), quiet=False))
+        settings = load_settings()
+        ask = model_triage(_load_runtime(settings, quiet=False))
+
+        def model(text: str) -> tuple[int, str] | None:
+            began = time.perf_counter()
+            try:
+                return ask(text)
+            finally:
+                turns.append(time.perf_counter() - began)
+
+    turns: list[float] = []
     report = evaluate(args.set_name, model)
     data = report.to_dict()
-    data["model"] = "rules + language model" if model else "rules only"
+    data["model"] = f"rules + {settings.llm.model}" if args.llm else "rules only"
+    if turns:
+        data["model_turns"] = {
+            "count": len(turns),
+            "mean_s": round(sum(turns) / len(turns), 3),
+            "max_s": round(max(turns), 3),
+        }
+        print(
+            f"  model turns: {len(turns)}, mean {sum(turns) / len(turns):.2f} s, max {max(turns):.2f} s (CPU)"
+        )
     print(f"triage on the {args.set_name} set ({report.total} vignettes, {data['model']})")
     print(f"  Category 1 recall: {report.recall(1):.1%}  (target 100 %)")
     print(f"  Category 2 recall: {report.recall(2):.1%}   Category 3 recall: {report.recall(3):.1%}")
