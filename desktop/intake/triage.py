@@ -48,16 +48,18 @@ def _rule(rule_id: str, category: int, en: str, zh: str, *groups: str) -> Rule:
 
 
 _CHEST = (
-    r"chest (pain|pressure|tightness|tight)|pain in (the middle of )?(my|his|her) chest|crushing.{0,20}chest"
+    r"chest.{0,20}(pain|pressure|tight|heavy|hurt|ache|squeez)|(pain|pressure|tight|heavy|crushing|squeezing).{0,30}chest"
     r"|心口.{0,3}(痛|翳|壓)|胸.{0,2}(痛|壓|悶|劇痛)|胸痛"
 )
 _BREATH = (
     r"(can't|cannot|can not|couldn't) (catch|get) (my|his|her) breath|short of breath|shortness of breath"
     r"|breathless|hard to breathe|difficulty breathing|trouble breathing|struggling to breathe"
+    r"|breathing.{0,15}(hard|difficult|laboured|labored)|(can't|cannot) breathe"
     r"|唞唔到氣|透唔到氣|喘不過氣|喘不上氣|呼吸困難|難呼吸|氣促|氣短|上氣不接下氣|唞氣困難"
 )
 _SEVERE_BREATH = (
-    r"struggling to breathe|can only say a few words|(lips|face).{0,12}(blue|grey|gray)|gasping"
+    r"struggling to breathe|can only say a few words|(can't|cannot|couldn't) (finish|complete) (a )?sentence"
+    r"|(lips|face).{0,12}(blue|grey|gray)|gasping"
     r"|(嘴唇|口唇).{0,3}(發紫|紫|發藍|藍)|講嘢都好辛苦|說話都很困難|說話都好辛苦|講唔到嘢"
 )
 _AT_REST = (
@@ -72,7 +74,7 @@ RULES: tuple[Rule, ...] = (
         "chest pain with sweating or spreading to the arm or jaw",
         "胸口痛伴隨出汗或痛到手臂、下巴",
         _CHEST,
-        r"sweat|clammy|drenched|(arm|jaw|shoulder)|冷汗|出.{0,3}汗|大汗|流汗|手臂|左手|下巴|膊頭",
+        r"sweat|clammy|drenched|(arm|jaw|shoulder)|汗|手臂|左手|下巴|膊頭",
     ),
     _rule(
         "chest_pain_breathless",
@@ -123,7 +125,7 @@ RULES: tuple[Rule, ...] = (
         CRITICAL,
         "severe bleeding",
         "嚴重出血",
-        r"(won't|will not|doesn't|does not|can't) stop bleeding|bleeding (that )?(won't|will not) stop"
+        r"(won't|will not|doesn't|does not|can't) stop bleeding|(bleed|blood).{0,30}(won't|will not|doesn't|does not) stop"
         r"|heavy bleeding|bleeding heavily|bleeding a lot|soak(ing|ed)? through|a lot of blood|lots of blood"
         r"|(vomit|vomited|vomiting|throwing up|threw up|coughing up|coughed up) (up )?blood"
         r"|大量出血|大出血|止唔到血|止唔住血|(血|出血).{0,6}(止不住|止唔住)|流血(流)?(唔停|不止|不停)"
@@ -150,7 +152,7 @@ RULES: tuple[Rule, ...] = (
         CRITICAL,
         "thoughts of suicide or self-harm",
         "有自殺或傷害自己的念頭",
-        r"kill (myself|himself|herself)|end(ing)? (my|his|her) (own )?life|suicid|take (my|his|her) (own )?life"
+        r"kill(ed|ing)? (myself|himself|herself)|end(ing)? (my|his|her) (own )?life|suicid|take (my|his|her) (own )?life"
         r"|(don't|do not) want to (live|be alive|go on)|want to die|(harm|harming|hurt|hurting) (myself|himself|herself)"
         r"|自殺|輕生|想死|唔想再?(生存|活)|不想(再)?活|結束(自己的)?生命|傷害自己|活(着|著)(都)?沒(有)?意思|了結自己",
     ),
@@ -196,7 +198,7 @@ RULES: tuple[Rule, ...] = (
         "urinary symptoms with fever or back pain",
         "小便痛伴隨發燒或腰痛",
         r"(burning|pain|painful|sting|stinging).{0,15}(pee|urinat|wee)|(pee|urine|urinating).{0,12}(burn|pain|sting)"
-        r"|blood in (my |the )?urine|小便.{0,3}痛|尿痛|血尿|尿頻",
+        r"|blood in (my |the )?urine|小便.{0,6}痛|尿痛|血尿|尿頻",
         r"fever|temperature|chills|back|flank|發燒|發熱|燒|腰痛|腰",
     ),
     _rule(

@@ -96,7 +96,7 @@ def test_sets_cover_three_languages_and_categories() -> None:
     assert not {v["text"] for v in test} & {v["text"] for v in load_vignettes("dev")}
 
 
-@pytest.mark.parametrize("set_name", ["dev", "test"])
+@pytest.mark.parametrize("set_name", ["dev", "test", "holdout"])
 def test_category_1_recall_is_complete(set_name: str) -> None:
     report = evaluate(set_name)
     assert report.recall(1) == 1.0, report.misses
