@@ -150,3 +150,83 @@ def test_eval_command_reports_the_frozen_set(tmp_path: Path, capsys: pytest.Capt
     assert "Category 1 recall: 100.0%" in printed
     data = json.loads(out.read_text())
     assert data["vignettes"] >= 60 and data["recall"]["1"] == 1.0
+
+
+def test_the_desktop_sees_the_services_intakes_through_its_own_connection(service: RunningService) -> None:
+    from desktop.storage import Store
+
+    issued = store_intake.issue_code(service.store)
+    with httpx.Client(base_url=service.url, verify=service.ssl_context(), follow_redirects=True) as client:
+        page = client.post("/start", data={"code": issued.code, "lang": "zh-Hans"}).text
+        csrf = re.findall(r'name="csrf" value="(\w+)"', page)[0]
+        client.post("/answer", data={"answer": "突然说不出话", "csrf": csrf, "key": "complaint"})
+    with Store.open(service.store.directory, "nurse", "nurse-pass-1") as desktop:
+        row = next(r for r in store_intake.queue(desktop) if r["id"] == issued.session_id)
+    assert row["category"] == 1 and row["alert"] and row["state"] == "open"
+
+
+def test_serve_command_runs_https_and_stops(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.unit.storage.conftest import PASSWORDS, make_store
+
+    setup = make_store(tmp_path / "store")
+    main(["intake", "cert", "--out", str(tmp_path / "tls")])
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"intake": {"enabled": True}}))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, CONSULT_SCRIBE_POLICY=str(policy), CONSULT_SCRIBE_CONFIG=str(tmp_path / "u.json"))
+    repo = Path(__file__).resolve().parents[2]
+    env["PYTHONPATH"] = str(repo)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "desktop.cli",
+            "intake",
+            "serve",
+            "--store",
+            str(setup.directory),
+            "--user",
+            "nurse",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--cert",
+            str(tmp_path / "tls" / "intake-cert.pem"),
+            "--key",
+            str(tmp_path / "tls" / "intake-key.pem"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=repo,
+    )
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write((PASSWORDS["nurse"] + "\n").encode())
+        proc.stdin.close()
+        context = ssl.create_default_context(cafile=str(tmp_path / "tls" / "intake-cert.pem"))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = httpx.get(f"https://127.0.0.1:{port}/?lang=en", verify=context, timeout=5)
+                break
+            except httpx.ConnectError:
+                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                assert time.monotonic() < deadline, "the service did not start"
+                time.sleep(0.2)
+        assert page.status_code == 200 and "Enter the code reception gave you" in page.text
+        assert "content-security-policy" in page.headers and "server" not in page.headers
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    err = proc.stderr.read() if proc.stderr else b""
+    assert b"Traceback" not in err
