@@ -36,6 +36,9 @@ def register(sub: Any) -> None:
     p.add_argument("--cert", type=Path, help="TLS certificate, PEM (default: intake.cert_file)")
     p.add_argument("--key", type=Path, help="its private key, PEM (default: intake.key_file)")
     p.add_argument("--llm", action="store_true", help="ask the language model when no triage rule fires")
+    p.add_argument(
+        "--speech", action="store_true", help="let patients speak their answers (the speech model)"
+    )
     p.set_defaults(handler=_serve)
 
     p = isub.add_parser("code", help="issue a one-time patient code and its QR code")
@@ -125,12 +128,13 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or settings.intake.port
     store = open_store(args.store, args.user)
     model = _load_model(settings) if args.llm else None
+    transcriber = _load_transcriber(settings) if args.speech else None
     try:
         import uvicorn
 
         from desktop.intake.service import create_app
 
-        app = create_app(store, model=model)
+        app = create_app(store, model=model, transcriber=transcriber)
         print(f"intake service on https://{host}:{port} (Ctrl+C stops it)", file=sys.stderr)
         try:
             uvicorn.run(
@@ -151,6 +155,24 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _load_transcriber(settings: Any) -> Any:
+    from desktop import paths
+    from desktop.asr.engine import WhisperEngine
+    from desktop.intake.speech import Transcriber
+    from desktop.model_store import ModelStore
+
+    model_dir = ModelStore(paths.models_dir(), paths.manifest_file()).ensure(settings.asr.model)
+    print(f"loading speech model {settings.asr.model}", file=sys.stderr)
+    engine = WhisperEngine(
+        model_dir,
+        device=settings.asr.device,
+        compute_type=settings.asr.compute_type,
+        cpu_threads=settings.asr.cpu_threads,
+        name=settings.asr.model,
+    )
+    return Transcriber(engine)
 
 
 def _load_model(settings: Any) -> Any:

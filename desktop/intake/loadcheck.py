@@ -48,7 +48,9 @@ class RunningService:
 
 
 @contextlib.contextmanager
-def serve_in_thread(store: Any, folder: Path, limits: Limits | None = None) -> Iterator[RunningService]:
+def serve_in_thread(
+    store: Any, folder: Path, limits: Limits | None = None, transcriber: Any = None
+) -> Iterator[RunningService]:
     """The service for ``store`` on https://127.0.0.1:PORT until the block ends."""
     import uvicorn
 
@@ -60,7 +62,7 @@ def serve_in_thread(store: Any, folder: Path, limits: Limits | None = None) -> I
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(store, limits=limits),
+        create_app(store, limits=limits, transcriber=transcriber),
         ssl_certfile=str(cert),
         ssl_keyfile=str(key),
         access_log=False,

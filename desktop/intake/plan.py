@@ -218,6 +218,38 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "language": {"zh-Hant": "語言", "en": "Language", "zh-Hans": "语言"},
     "back": {"zh-Hant": "返回", "en": "Back", "zh-Hans": "返回"},
+    "speak": {"zh-Hant": "用說話回答", "en": "Speak your answer", "zh-Hans": "用说话回答"},
+    "stop": {"zh-Hant": "停止錄音", "en": "Stop recording", "zh-Hans": "停止录音"},
+    "recording": {
+        "zh-Hant": "錄音中…說完請按「停止錄音」。",
+        "en": "Recording… press Stop when you have finished.",
+        "zh-Hans": "录音中…说完请按“停止录音”。",
+    },
+    "wait": {
+        "zh-Hant": "正在轉成文字…前面還有 {n} 位。",
+        "en": "Turning your words into text… {n} ahead of you.",
+        "zh-Hans": "正在转成文字…前面还有 {n} 位。",
+    },
+    "check_text": {
+        "zh-Hant": "請檢查文字，需要時修改，然後按「傳送」。",
+        "en": "Please check the text, correct it if needed, then press Send.",
+        "zh-Hans": "请检查文字，需要时修改，然后按“发送”。",
+    },
+    "speech_failed": {
+        "zh-Hant": "聽不清楚。請再試一次，或者用打字回答。",
+        "en": "We could not make that out. Please try again, or type your answer.",
+        "zh-Hans": "听不清楚。请再试一次，或者用打字回答。",
+    },
+    "speech_too_long": {
+        "zh-Hant": "錄音太長（最多兩分鐘）。請分開幾次講，或者用打字回答。",
+        "en": "The recording is too long (two minutes at most). Please say it in parts, or type it.",
+        "zh-Hans": "录音太长（最多两分钟）。请分开几次说，或者用打字回答。",
+    },
+    "mic_denied": {
+        "zh-Hant": "未能使用咪高峰。您可以用打字回答。",
+        "en": "The microphone is not available. You can type your answer.",
+        "zh-Hans": "无法使用麦克风。您可以用打字回答。",
+    },
 }
 
 

@@ -1,6 +1,7 @@
 """The intake web application (Starlette): code entry, the chat, the summary, the thank-you page.
 
-Pages are plain server-rendered HTML forms: no script, no font or file from anywhere but this
+Pages are plain server-rendered HTML forms: no script (unless spoken answers are turned on:
+then one script of this service's own records them), no font or file from anywhere but this
 service, and a Content-Security-Policy that forbids everything else. The patient's browser
 holds one random session token in a ``__Host-`` cookie (Secure, HttpOnly, SameSite=Strict),
 given once in exchange for the one-time code; forms carry a token derived from it.
@@ -24,14 +25,16 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from desktop.intake import plan
+from desktop.intake.speech import MAX_AUDIO_BYTES, SpeechError, Transcriber
 from desktop.intake.triage import ModelFn, triage_answers
 from desktop.storage import intake as store_intake
 from desktop.storage.intake import IntakeCodeError, IntakeSession
@@ -166,9 +169,18 @@ def csrf_for(token: str) -> str:
 class IntakeApp:
     """Routes and state of one running service, bound to an unlocked store."""
 
-    def __init__(self, store: Any, *, model: ModelFn | None = None, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        *,
+        model: ModelFn | None = None,
+        limits: Limits | None = None,
+        transcriber: Transcriber | None = None,
+    ) -> None:
         self.store = store
         self.model = model
+        self.transcriber = transcriber
+        self.tickets: dict[int, int] = {}  # intake id -> its recording's place in the queue
         self.limits = limits or Limits()
         self.requests = RateLimiter(self.limits.requests, self.limits.per_seconds)
         self.wrong_codes = RateLimiter(self.limits.wrong_codes, self.limits.wrong_code_seconds)
@@ -309,6 +321,7 @@ class IntakeApp:
             message=message,
             draft=draft,
             alert=session.category == 1,
+            speech=self.transcriber is not None,
         )
 
     async def answer(self, request: Request) -> Response:
@@ -413,6 +426,53 @@ class IntakeApp:
         response.set_cookie("intake-lang", lang, path="/", secure=True, httponly=True, samesite="strict")
         return response
 
+    async def speech(self, request: Request) -> Response:
+        """A recorded answer -> its text (JSON), for the patient to check before sending."""
+        lang = self.lang_of(request)
+        if self.transcriber is None:
+            return JSONResponse({"message": plan.t("speech_failed", lang)}, status_code=404)
+        try:
+            session = self.session(request)
+        except IntakeCodeError as exc:
+            return JSONResponse({"message": exc.message}, status_code=401)
+        lang = self.lang_of(request, session)
+        if request.headers.get("x-intake-form") != csrf_for(request.cookies.get(COOKIE, "")):
+            return JSONResponse({"message": STALE_FORM[lang]}, status_code=400)
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_AUDIO_BYTES:
+            return JSONResponse({"message": plan.t("speech_too_long", lang)}, status_code=413)
+        data = bytearray()
+        try:
+            async for chunk in request.stream():
+                data += chunk
+                if len(data) > MAX_AUDIO_BYTES:
+                    return JSONResponse({"message": plan.t("speech_too_long", lang)}, status_code=413)
+        except ClientDisconnect:
+            return JSONResponse({"message": plan.t("speech_failed", lang)}, status_code=400)
+        ticket = self.transcriber.queue.take()
+        self.tickets[session.id] = ticket
+        try:
+            text = await run_in_threadpool(self.transcriber.transcribe, ticket, bytes(data), lang)
+        except SpeechError as exc:
+            key = "speech_too_long" if str(exc) == "too_long" else "speech_failed"
+            return JSONResponse({"message": plan.t(key, lang)}, status_code=422)
+        finally:
+            self.tickets.pop(session.id, None)
+            data.clear()  # the recording is not kept
+        if not text:
+            return JSONResponse({"message": plan.t("speech_failed", lang)}, status_code=422)
+        return JSONResponse({"text": text[: plan.MAX_ANSWER_CHARS]})
+
+    async def speech_wait(self, request: Request) -> Response:
+        """How many recordings are ahead of this patient's."""
+        try:
+            session = self.session(request)
+        except IntakeCodeError as exc:
+            return JSONResponse({"message": exc.message}, status_code=401)
+        ticket = self.tickets.get(session.id)
+        ahead = self.transcriber.queue.ahead(ticket) if self.transcriber and ticket is not None else 0
+        return JSONResponse({"ahead": ahead})
+
     async def health(self, request: Request) -> Response:
         return Response("ok", media_type="text/plain")
 
@@ -421,9 +481,19 @@ def _stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def create_app(store: Any, *, model: ModelFn | None = None, limits: Limits | None = None) -> Starlette:
-    """The ASGI application for one clinic's store."""
-    intake = IntakeApp(store, model=model, limits=limits)
+def create_app(
+    store: Any,
+    *,
+    model: ModelFn | None = None,
+    limits: Limits | None = None,
+    transcriber: Transcriber | None = None,
+) -> Starlette:
+    """The ASGI application for one clinic's store; ``transcriber`` turns on spoken answers."""
+    intake = IntakeApp(store, model=model, limits=limits, transcriber=transcriber)
+    headers = dict(SECURITY_HEADERS)
+    if transcriber is not None:  # the recorder script, its uploads, and the microphone: this origin only
+        headers["content-security-policy"] = CSP + "; script-src 'self'; connect-src 'self'"
+        headers["permissions-policy"] = "camera=(), microphone=(self), geolocation=()"
     routes = [
         Route("/", intake.home),
         Route("/c/{code}", intake.code_link),
@@ -432,6 +502,8 @@ def create_app(store: Any, *, model: ModelFn | None = None, limits: Limits | Non
         Route("/answer", intake.answer, methods=["POST"]),
         Route("/summary", intake.summary_page),
         Route("/summary", intake.summary_post, methods=["POST"]),
+        Route("/speech", intake.speech, methods=["POST"]),
+        Route("/speech/wait", intake.speech_wait),
         Route("/healthz", intake.health),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
@@ -449,7 +521,8 @@ def create_app(store: Any, *, model: ModelFn | None = None, limits: Limits | Non
         address = request.client.host if request.client else "?"
         token = request.cookies.get(COOKIE, "")
         key = f"{address}|{hashlib.sha256(token.encode()).hexdigest()[:16]}" if token else address
-        if not intake.requests.hit(key):
+        polling = request.url.path == "/speech/wait"  # cheap, polled while a recording waits its turn
+        if not polling and not intake.requests.hit(key):
             lang = intake.lang_of(request)
             response: Response = intake.message(lang, TOO_MANY[lang], 429)
             response.headers["retry-after"] = str(int(intake.limits.per_seconds))
@@ -460,7 +533,7 @@ def create_app(store: Any, *, model: ModelFn | None = None, limits: Limits | Non
                 log.error("intake request failed: %s", type(exc).__name__)
                 lang = intake.lang_of(request)
                 response = intake.message(lang, FAILED[lang], 500)
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers[name] = value
         return response
 

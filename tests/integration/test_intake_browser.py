@@ -48,6 +48,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService
 
 @pytest.fixture
 def browser(service: RunningService) -> Iterator[object]:
+    yield from _chromium(service)
+
+
+def _chromium(service: RunningService, *extra: str) -> Iterator[object]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -67,6 +71,7 @@ def browser(service: RunningService) -> Iterator[object]:
         "--lang=en-GB",
         f"--user-data-dir={profile}",
         f"--ignore-certificate-errors-spki-list={_spki(service.cert)}",
+        *extra,
     ):
         options.add_argument(arg)
     options.add_experimental_option(
@@ -122,7 +127,7 @@ def _walk(driver: object, service: RunningService, lang: str, answers: list[str]
         if step in (0, 3):
             _fits_phone(driver)
             _shot(driver, f"{name}-{2 if step == 0 else 3}-question")
-        _submit(driver, find(By.CSS_SELECTOR, "form.answer button"))
+        _submit(driver, find(By.CSS_SELECTOR, "form.answer button[type=submit]"))
         step += 1
     assert plan.t("check_summary", lang) in find(By.CSS_SELECTOR, "label.question").text
     box = find(By.ID, "summary")
@@ -174,3 +179,64 @@ def test_chinese_intake_with_a_warning_sign(browser: object, service: RunningSer
     assert saved.state == "confirmed" and saved.category == 1
     assert "chest pain" in saved.category_reason
     assert saved.chat[1]["text"] == "心口痛"
+
+
+def test_a_spoken_answer_in_a_browser(tmp_path: Path, asr_model_path: Path) -> None:
+    """The page records the (fake) microphone, the service transcribes it, the text lands in the box."""
+    import subprocess
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from desktop.asr.engine import WhisperEngine
+    from desktop.intake.speech import Transcriber
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("needs espeak-ng")
+    wav = tmp_path / "answer.wav"
+    subprocess.run(
+        ["espeak-ng", "-s", "130", "-w", str(wav), "I have a sore throat and a cough."],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    transcriber = Transcriber(WhisperEngine(asr_model_path, device="cpu", compute_type="int8", cpu_threads=1))
+    with (
+        throwaway_store(tmp_path) as store,
+        serve_in_thread(store, tmp_path, transcriber=transcriber) as running,
+    ):
+        driver_gen = _chromium(
+            running,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}",
+        )
+        driver = next(driver_gen)
+        try:
+            issued = store_intake.issue_code(store)
+            driver.get(f"{running.url}/c/{issued.code}?lang=en")  # type: ignore[attr-defined]
+            _submit(driver, driver.find_element(By.CSS_SELECTOR, "form button"))  # type: ignore[attr-defined]
+            record = driver.find_element(By.ID, "record")  # type: ignore[attr-defined]
+            assert record.is_displayed()  # the script revealed it
+            record.click()
+            WebDriverWait(driver, 10).until(lambda d: "Stop" in record.text)
+            import time
+
+            time.sleep(4.5)  # the fake microphone plays the sentence
+            record.click()
+            box = driver.find_element(By.ID, "answer")  # type: ignore[attr-defined]
+            WebDriverWait(driver, 120).until(lambda d: box.get_attribute("value"))
+            text = box.get_attribute("value").lower()
+            assert "throat" in text or "cough" in text, text
+            status = driver.find_element(By.ID, "record-status")  # type: ignore[attr-defined]
+            WebDriverWait(driver, 10).until(lambda d: "check the text" in status.text)
+            _shot(driver, "en-6-spoken")
+            _submit(driver, driver.find_element(By.CSS_SELECTOR, "form.answer button[type=submit]"))  # type: ignore[attr-defined]
+            saved = store_intake.get(store, issued.session_id)
+            assert saved.answers["complaint"].lower() == text
+            log = driver.get_log("browser")  # type: ignore[attr-defined]
+            assert not [
+                e for e in log if "Content Security Policy" in e["message"] or e["level"] == "SEVERE"
+            ], log
+        finally:
+            next(driver_gen, None)
