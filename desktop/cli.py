@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "desktop.commands.records",
     "desktop.commands.letters",
     "desktop.commands.policy",
+    "desktop.commands.intake",
 )
 
 

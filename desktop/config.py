@@ -125,6 +125,26 @@ class UiSettings:
 
 
 @dataclass
+class IntakeSettings:
+    enabled: bool = field(
+        default=False,
+        metadata=_meta(
+            "Run the pre-consultation intake service; only the clinic policy file can turn it on."
+        ),
+    )
+    host: str = field(default="127.0.0.1", metadata=_meta("Address the intake service listens on."))
+    port: int = field(default=8443, metadata=_meta("HTTPS port of the intake service."))
+    cert_file: str = field(
+        default="", metadata=_meta("The clinic's TLS certificate (PEM) for the intake service.")
+    )
+    key_file: str = field(default="", metadata=_meta("The private key (PEM) of that certificate."))
+    public_url: str = field(
+        default="", metadata=_meta("Address patients' phones open (in QR codes); empty = https://host:port.")
+    )
+    code_minutes: int = field(default=120, metadata=_meta("Minutes a one-time patient code stays valid."))
+
+
+@dataclass
 class Settings:
     asr: AsrSettings = field(default_factory=AsrSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)
@@ -132,6 +152,7 @@ class Settings:
     policy: PolicySettings = field(default_factory=PolicySettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    intake: IntakeSettings = field(default_factory=IntakeSettings)
     locked: list[str] = field(default_factory=list)  # "section.key" names IT has locked
 
     def to_dict(self) -> dict[str, Any]:

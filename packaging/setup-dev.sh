@@ -26,7 +26,7 @@ done
 DEBS="libportaudio2 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
 libxcb-render-util0 libxcb-image0 libnss3 espeak-ng sox libsox-fmt-all poppler-utils xvfb \
-dpkg-dev apt-utils wixl msitools osslsigncode gnupg openssl util-linux strace"
+dpkg-dev apt-utils wixl msitools osslsigncode gnupg openssl util-linux strace chromium chromium-driver fonts-noto-cjk"
 
 missing=""
 for pkg in $DEBS; do

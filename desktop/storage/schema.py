@@ -172,6 +172,36 @@ V5_INCOMPLETE = [
 ]
 
 
+# Pre-consultation intake: one row per patient code. Only hashes of the code and of the
+# browser's session token are kept; the chat, the answers and the confirmed summary are JSON
+# and text inside the encrypted database like every other record.
+V6_INTAKE = [
+    """CREATE TABLE intake_sessions (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        code_hash TEXT NOT NULL UNIQUE,
+        token_hash TEXT UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('issued', 'open', 'confirmed', 'cancelled')),
+        language TEXT NOT NULL DEFAULT '',
+        consultation_id INTEGER REFERENCES consultations(id),
+        created_at TEXT NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        expires_at TEXT NOT NULL,
+        opened_at TEXT,
+        confirmed_at TEXT,
+        chat TEXT NOT NULL DEFAULT '[]',
+        answers TEXT NOT NULL DEFAULT '{}',
+        summary TEXT NOT NULL DEFAULT '',
+        category INTEGER CHECK (category IN (1, 2, 3)),
+        category_source TEXT NOT NULL DEFAULT '',
+        category_reason TEXT NOT NULL DEFAULT '',
+        category_by INTEGER REFERENCES users(id),
+        category_at TEXT
+    )""",
+    "CREATE INDEX intake_sessions_created ON intake_sessions(created_at)",
+]
+
+
 def expected_triggers() -> dict[str, str]:
     """Every safeguard trigger the schema creates, by name, with the statement that makes it."""
     found: dict[str, str] = {}
@@ -202,6 +232,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     V3_LETTERS,
     V4_AUDIO_AND_VOICES,
     V5_INCOMPLETE,
+    V6_INTAKE,
 )
 LATEST = len(MIGRATIONS)
 
