@@ -54,7 +54,7 @@ def serve_in_thread(
     """The service for ``store`` on https://127.0.0.1:PORT until the block ends."""
     import uvicorn
 
-    from desktop.commands.intake import make_self_signed
+    from desktop.intake.tls import make_self_signed
 
     cert, key = make_self_signed(folder / "tls", ["127.0.0.1", "localhost"], days=1)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
