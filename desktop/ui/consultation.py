@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -90,6 +91,8 @@ class ConsultationView(QWidget):
         self.prefill_job: Job | None = None
         self.prefilled_lines = 0
         self._duty = 0.0
+        self._overflows = 0
+        self._playback_failed = False  # said once in the status bar, not on every click
         self._prefill_timer = QTimer(self)
         self._prefill_timer.timeout.connect(self.prefill_tick)
         self.transcript = backend.records.transcript(info.id) or Transcript(language="")
@@ -415,11 +418,14 @@ class ConsultationView(QWidget):
     def _level(self, dbfs: float) -> None:
         self.level.setValue(int(max(0.0, dbfs + 60.0)))
 
-    def _load(self, duty: float, overflows: int) -> None:
+    def _load(self, duty: float, overflows: int, *, recording: bool = True) -> None:
         self._duty = duty
+        self._overflows = overflows
         text = self.tr("Load %1%").replace("%1", str(round(duty * 100)))
         colour = "#2e7d32"
-        if duty >= DUTY_WARN:
+        if not recording:  # after Stop: the last figure, no longer a warning about now
+            colour = "#555555"
+        elif duty >= DUTY_WARN:
             text += " " + self.tr("— cannot keep up; the transcript will lag")
             colour = "#c62828"
         elif duty >= 0.7:
@@ -469,6 +475,7 @@ class ConsultationView(QWidget):
         session = self.session
         self.pause_button.setChecked(False)
         self.level.setValue(0)
+        self._load(self._duty, self._overflows, recording=False)
         segments = list(self._base_transcript.segments) + list(new.segments)
         self.transcript = Transcript(language=new.language or self.transcript.language, segments=segments)
         self.transcript_view.set_segments(segments)
@@ -666,10 +673,24 @@ class ConsultationView(QWidget):
         end = max(s.end for s in spans)
         try:
             audio, rate = self.backend.records.read_audio(self.info.id, start, end)
-            if len(audio):
-                self.backend.player.play(audio, rate)
-        except UserFacingError as exc:
+        except UserFacingError as exc:  # the recording itself is damaged or gone: that needs saying
             show_error(self, exc.message, exc.hint)
+            return
+        if not len(audio) or self._playback_failed:
+            return
+        try:
+            self.backend.player.play(audio, rate)
+        except UserFacingError as exc:
+            # A PC without speakers: say it once, in the status bar, and stop trying.
+            self._playback_failed = True
+            self._status_message(f"{exc.message} {exc.hint}".strip())
+
+    def _status_message(self, text: str) -> None:
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 15_000)
+        else:
+            self.load.setText(text)
 
     # -- letters -----------------------------------------------------------------------------
     def _submit_letter_job(self, job: Job) -> Job:

@@ -455,3 +455,49 @@ def test_pieces_of_one_utterance_continue_their_line(qtbot) -> None:
     assert lines[1].endswith("Patient [en]: I have a cough.") and "For how long?" in lines[2]
     assert view.highlight(["u1-2"]) == ["u1-2"]  # any piece finds its line
     assert [s.id for s in view.final_segments()] == ["u1-1", "u1-2", "u1-3", "u1-3b", "u2-1"]
+
+
+def test_no_speakers_is_said_once_in_the_status_bar(qtbot, window: MainWindow) -> None:
+    from desktop.core.errors import UserFacingError
+
+    class NoSpeakers:
+        calls = 0
+
+        def play(self, samples: np.ndarray, sample_rate: int) -> None:
+            NoSpeakers.calls += 1
+            raise UserFacingError("The audio could not be played on this computer.", "Check the speakers.")
+
+        def stop(self) -> None:
+            pass
+
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    _record_and_stop(qtbot, view)
+    window.backend.player = NoSpeakers()  # type: ignore[assignment]
+    shown: list[str] = []
+    window.statusBar().messageChanged.connect(shown.append)
+    rows = view.editor.rows()
+    for _ in range(3):
+        qtbot.mouseClick(rows[1].edit.viewport(), Qt.MouseButton.LeftButton)
+    assert QApplication.activeModalWidget() is None  # no dialog to dismiss on every click
+    assert NoSpeakers.calls == 1
+    assert [m for m in shown if "could not be played" in m] == [
+        "The audio could not be played on this computer. Check the speakers."
+    ]
+    assert view.transcript_view.highlighted_ids() == ["s1"]  # the line is still shown
+
+
+def test_the_load_warning_ends_with_the_recording(qtbot, window: MainWindow, monkeypatch) -> None:
+    from tests.gui.fakes import FakeAsr
+
+    monkeypatch.setattr(FakeAsr, "duty_cycle", property(lambda self: 0.95))  # a recogniser that lags
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    warnings: list[str] = []
+    qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cannot keep up" in view.load.text(), timeout=10_000)
+    warnings.append(view.load.text())
+    with qtbot.waitSignal(view.recording_changed, timeout=20_000):
+        view.stop_recording()
+    assert "cannot keep up" in warnings[0]
+    assert view.load.text() == "Load 95%"  # the last figure stays, the warning about now does not
