@@ -10,6 +10,7 @@ HTML produced here.
 from __future__ import annotations
 
 import html as htmlmod
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -197,13 +198,44 @@ def _default(spec: FieldSpec, note: SoapNote, today: date) -> Value:
     return default
 
 
+# Hong Kong writes the day first (04/12/2026 is 4 December); Chinese documents write 2026年12月4日.
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_CHINESE_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+
+
+def parse_date(value: str) -> date:
+    """A date as clinics here write it: 2026-12-04, 4/12/2026 (day first), 04.12.2026 or 2026年12月4日."""
+    text = value.strip()
+    if match := _DAY_FIRST.match(text):
+        day, month, year = (int(g) for g in match.groups())
+        return date(year, month, day)
+    if match := _CHINESE_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
 def _check_date(spec: FieldSpec, value: str) -> str:
     try:
-        return date.fromisoformat(value.strip()).isoformat()
+        return parse_date(value).isoformat()
     except ValueError as exc:
         raise UserFacingError(
-            f"'{value}' is not a date for {spec.name} ({spec.label_for('en')}).", "Write dates as YYYY-MM-DD."
+            f"'{value}' is not a date for {spec.name} ({spec.label_for('en')}).",
+            "Write the date as DD/MM/YYYY (day first) or YYYY-MM-DD.",
         ) from exc
+
+
+def _check_order(template: Template, resolved: dict[str, Value]) -> None:
+    for name, spec in template.fields.items():
+        first = resolved.get(spec.not_before) if spec.not_before else None
+        value = resolved.get(name)
+        if isinstance(first, str) and isinstance(value, str) and first and value and value < first:
+            earlier = template.fields[spec.not_before]
+            raise UserFacingError(
+                f"{spec.label_for('en')} ({parse_date(value).strftime('%d/%m/%Y')}) is before"
+                f" {earlier.label_for('en').lower()} ({parse_date(first).strftime('%d/%m/%Y')}).",
+                "Correct one of the two dates.",
+            )
 
 
 def resolve_values(
@@ -250,6 +282,7 @@ def resolve_values(
         resolved[name] = value
         if spec.required and value in (None, "", []):
             missing.append(spec)
+    _check_order(template, resolved)
     return resolved, missing
 
 

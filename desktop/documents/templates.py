@@ -71,6 +71,7 @@ _FIELD_KEYS = {
     "max_chars",
     "fallback",
     "help",
+    "not_before",
 }
 _BLOCK_KEYS = {"type", "text", "heading", "field", "rows", "style"}
 _TOP_KEYS = {"kind", "version", "title", "description", "default_language", "fields", "layout"}
@@ -93,6 +94,7 @@ class FieldSpec:
     max_chars: int = 400
     fallback: str = ""
     help: str = ""
+    not_before: str = ""  # a date field this date may not precede (a leave ends after it starts)
 
     def label_for(self, language: str) -> str:
         return self.label.get(language) or self.label.get("en") or self.name
@@ -236,6 +238,7 @@ def _parse_field(name: str, data: Any, path: Path) -> FieldSpec:
         max_chars=max_chars,
         fallback=fallback,
         help=str(data.get("help", "")),
+        not_before=str(data.get("not_before", "")),
     )
 
 
@@ -305,6 +308,12 @@ def parse_template(path: Path, *, overridden: bool = False) -> Template:
     fields = dict(STANDARD_FIELDS)
     for name, spec in raw_fields.items():
         fields[name] = _parse_field(name, spec, path)
+    for name, spec in fields.items():
+        other = fields.get(spec.not_before) if spec.not_before else None
+        if spec.not_before and (other is None or other.type != "date" or spec.type != "date"):
+            raise _fail(
+                path, f"field '{name}' may not precede '{spec.not_before}', which is not a date field"
+            )
     raw_layout = data.get("layout", [])
     if not isinstance(raw_layout, list) or not raw_layout:
         raise _fail(path, "it has no [[layout]] blocks")

@@ -14,6 +14,7 @@ from desktop.core.types import NoteStatement, Patient, SoapNote
 from desktop.documents.render import (
     MissingValuesError,
     missing_values,
+    parse_date,
     render_document,
     write_html,
     write_text,
@@ -97,7 +98,7 @@ def test_missing_required_values_reported_before_generation(patient: Patient, cl
 def test_bad_user_values_are_clear_errors(note: SoapNote, patient: Patient, clinic: ClinicSettings) -> None:
     with pytest.raises(UserFacingError) as err:
         render_document("sick_leave", note, patient, clinic, values={"leave_to": "next Friday"})
-    assert "YYYY-MM-DD" in err.value.hint
+    assert "DD/MM/YYYY" in err.value.hint
     with pytest.raises(UserFacingError) as err:
         render_document("sick_leave", note, patient, clinic, values={"insurer": "X"})
     assert "no field(s) insurer" in err.value.message
@@ -166,3 +167,43 @@ def test_soap_note_document(note: SoapNote, patient: Patient, clinic: ClinicSett
     for statement in [st.text for _, st in note.statements()]:
         assert statement in doc.text
     assert CJK.search(doc.text)  # the Chinese name
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("04/12/2026", "2026-12-04"),  # Hong Kong: day first
+        ("4/12/2026", "2026-12-04"),
+        ("04.12.2026", "2026-12-04"),
+        ("4-12-2026", "2026-12-04"),
+        ("2026-12-04", "2026-12-04"),
+        ("2026年12月4日", "2026-12-04"),
+    ],
+)
+def test_dates_as_clinics_write_them(written: str, iso: str) -> None:
+    assert parse_date(written).isoformat() == iso
+
+
+@pytest.mark.parametrize("written", ["12/31/2026", "31/02/2026", "next Friday", "2026/13/01"])
+def test_dates_that_are_not_dates_are_refused(written: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(written)
+
+
+def test_sick_leave_accepts_day_first_dates(note: SoapNote, patient: Patient, clinic: ClinicSettings) -> None:
+    doc = render_document(
+        "sick_leave", note, patient, clinic, values={"leave_from": "02/03/2026", "leave_to": "04/03/2026"}
+    )
+    assert (doc.values["leave_from"], doc.values["leave_to"]) == ("2026-03-02", "2026-03-04")
+
+
+def test_a_leave_that_ends_before_it_starts_is_refused(
+    note: SoapNote, patient: Patient, clinic: ClinicSettings
+) -> None:
+    with pytest.raises(UserFacingError) as err:
+        render_document(
+            "sick_leave", note, patient, clinic, values={"leave_from": "05/03/2026", "leave_to": "04/03/2026"}
+        )
+    assert err.value.message == (
+        "Sick leave to (inclusive) (04/03/2026) is before sick leave from (05/03/2026)."
+    )
