@@ -505,6 +505,10 @@ class ConsultationView(QWidget):
             return self.draft_job
         if not self.transcript.segments:
             return None
+        if not self.keep_unsaved_edits(
+            self.tr("A new draft replaces the note in the editor. Save your edits as a version first?")
+        ):
+            return None
         drafter = self.backend.drafter
         transcript = self.transcript
         patient = self.info.patient
@@ -752,20 +756,32 @@ class ConsultationView(QWidget):
         if self.recording:
             show_error(self, self.tr("A recording is in progress."), self.tr("Stop the recording first."))
             return
-        if self.dirty and self.save_button.isEnabled():
-            answer = QMessageBox.question(
-                self,
-                self.tr("Unsaved changes"),
-                self.tr("Save your changes to the note before leaving?"),
-                QMessageBox.StandardButton.Save
-                | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel,
-            )
-            if answer == QMessageBox.StandardButton.Cancel:
-                return
-            if answer == QMessageBox.StandardButton.Save:
-                self.save()
+        if not self.keep_unsaved_edits(self.tr("Save your changes to the note before leaving?")):
+            return
         self.closed.emit()
+
+    def keep_unsaved_edits(self, question: str) -> bool:
+        """Ask what to do with unsaved edits of the note: False when the user cancels.
+
+        Save keeps them as a new version; Discard drops them knowingly. Nothing is asked when
+        there is nothing unsaved.
+        """
+        if not (self.dirty and self.save_button.isEnabled()):
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.tr("Unsaved changes"),
+            question,
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save() is not None  # a failed save keeps the view open with the edits
+        self.dirty = False
+        return True
 
     def shutdown(self) -> None:
         if self.draft_job is not None:

@@ -342,6 +342,12 @@ class MainWindow(QMainWindow):
             )
             event.ignore()
             return
+        view = self.consultation
+        if view is not None and not view.keep_unsaved_edits(
+            self.tr("Save your changes to the note before quitting?")
+        ):
+            event.ignore()
+            return
         self._close_consultation()
         event.accept()
 

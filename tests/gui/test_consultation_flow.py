@@ -501,3 +501,55 @@ def test_the_load_warning_ends_with_the_recording(qtbot, window: MainWindow, mon
         view.stop_recording()
     assert "cannot keep up" in warnings[0]
     assert view.load.text() == "Load 95%"  # the last figure stays, the warning about now does not
+
+
+def _answer(monkeypatch, button) -> list[str]:
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def question(parent, title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return button
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
+
+
+def test_a_new_draft_never_drops_unsaved_edits(qtbot, window: MainWindow, records, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    _record_and_stop(qtbot, view)
+    cid = view.info.id
+    row = view.editor.rows()[0]
+    row.edit.setPlainText("Typed by the doctor.")
+    assert view.dirty
+
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    assert view.start_draft() is None  # cancelled: the edit stays in the editor
+    assert "replaces the note" in asked[0]
+    assert "Typed by the doctor." in [r.statement.text for r in view.editor.rows()]
+
+    _answer(monkeypatch, QMessageBox.StandardButton.Save)
+    with qtbot.waitSignal(view.draft_finished, timeout=20_000):
+        assert view.start_draft() is not None
+    kinds = [v.kind for v in records.notes[cid]]
+    assert kinds[:2] == ["ai_draft", "edit"]  # the edit was kept as a version before the new draft
+    assert any("Typed by the doctor." in st.text for _, st in records.notes[cid][1].note.statements())
+
+
+def test_quit_asks_about_unsaved_edits(qtbot, window: MainWindow, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    sign_in(window, "doc")
+    view = _new_consultation(window)
+    _record_and_stop(qtbot, view)
+    view.editor.rows()[0].edit.setPlainText("Typed by the doctor.")
+    window.show()
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    assert window.close() is False and window.isVisible()
+    assert "before quitting" in asked[0]
+    _answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    assert window.close() is True
