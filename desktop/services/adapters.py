@@ -239,7 +239,12 @@ class StoreRecords:
     def note_versions(self, consultation_id: str) -> list[NoteVersion]:
         return [
             NoteVersion(
-                number=v.version, note=v.note, kind=v.kind, author=v.author, created_at=_when(v.created_at)
+                number=v.version,
+                note=v.note,
+                kind=v.kind,
+                author=v.author,
+                created_at=_when(v.created_at),
+                author_name=v.author_name,
             )
             for v in self.store.note_versions(int(consultation_id))
         ]
@@ -253,7 +258,9 @@ class StoreRecords:
         )
         if note.chief_complaint:
             self._complaints[consultation_id] = note.chief_complaint
-        return NoteVersion(number=int(number), note=note, kind=kind, author=actor.username)
+        return NoteVersion(
+            number=int(number), note=note, kind=kind, author=actor.username, author_name=actor.display_name
+        )
 
     def letters(self, consultation_id: str) -> list[LetterVersion]:
         return [

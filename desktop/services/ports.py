@@ -78,10 +78,15 @@ class NoteVersion:
     kind: str
     author: str
     created_at: datetime = field(default_factory=datetime.now)
+    author_name: str = ""  # display name; the user name when empty
 
     @property
     def signed(self) -> bool:
         return self.kind == "signed"
+
+    @property
+    def by(self) -> str:
+        return self.author_name or self.author
 
 
 @dataclass

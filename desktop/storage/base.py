@@ -78,6 +78,7 @@ class NoteVersion:
     author: str
     created_at: str
     note: SoapNote
+    author_name: str = ""  # the account's display name ("Dr CHAN Tai Man"), for people to read
 
 
 @dataclass

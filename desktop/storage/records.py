@@ -334,11 +334,15 @@ class RecordsMixin(StoreBase):
     def _note_rows(self, consultation_id: int) -> list[NoteVersion]:
         with self._read() as conn:
             rows = conn.execute(
-                "SELECT n.version, n.kind, u.username, n.created_at, n.content FROM note_versions n"
+                "SELECT n.version, n.kind, u.username, n.created_at, n.content, u.display_name"
+                " FROM note_versions n"
                 " JOIN users u ON u.id = n.author_id WHERE n.consultation_id = ? ORDER BY n.version",
                 (consultation_id,),
             ).fetchall()
-        return [NoteVersion(int(r[0]), r[1], r[2], r[3], SoapNote.from_dict(json.loads(r[4]))) for r in rows]
+        return [
+            NoteVersion(int(r[0]), r[1], r[2], r[3], SoapNote.from_dict(json.loads(r[4])), str(r[5] or r[2]))
+            for r in rows
+        ]
 
     def note_versions(self, consultation_id: int) -> list[NoteVersion]:
         self._require("read_clinical", "note", consultation_id)

@@ -281,7 +281,15 @@ class ConsultationView(QWidget):
         )
         consent = self.info.consent
         self.consent_note.setText("" if consent else self.tr("No consent to record on file."))
-        self.record_button.setEnabled(consent and permissions.can_record(role) and not drafting)
+        signed_now = self.signed()
+        self.record_button.setEnabled(
+            recording or (consent and permissions.can_record(role) and not drafting and not signed_now)
+        )
+        self.record_button.setToolTip(
+            self.tr("The note is signed. Start a new version to record more of this consultation.")
+            if signed_now and not recording
+            else ""
+        )
         self.record_button.setText(self.tr("■ Stop") if recording else self.tr("● Record"))
         self.record_button.setStyleSheet(
             "background:#c62828;color:white;font-weight:bold;" if recording else ""
@@ -336,7 +344,7 @@ class ConsultationView(QWidget):
         if not banner and signed:
             banner = (
                 self.tr("Signed by %1 on %2. Read-only; a change starts a new version.")
-                .replace("%1", latest.author)
+                .replace("%1", latest.by)
                 .replace("%2", f"{latest.created_at:%Y-%m-%d %H:%M}")
             )
         self.editor.set_note(
@@ -360,6 +368,13 @@ class ConsultationView(QWidget):
     def start_recording(self) -> RecordingSession | None:
         if self.session is not None and self.session.running:
             return self.session
+        if self.signed():
+            show_error(
+                self,
+                self.tr("This consultation's note is signed."),
+                self.tr("Press New version to add to it; the recording then continues the transcript."),
+            )
+            return None
         device = str(self.mic.currentData() or "")
         try:
             source = self.backend.audio.open(device)

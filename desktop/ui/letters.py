@@ -187,9 +187,18 @@ class LettersPanel(QWidget):
         self._versions = list(versions)
         self.history.blockSignals(True)
         self.history.clear()
+        # Two certificates of one visit are two documents, each with its own versions:
+        # "Medical Certificate 2 · v1", not a second "v1" that looks like the first.
+        documents: dict[str, list[str]] = {}
+        for v in self._versions:
+            ids = documents.setdefault(v.kind, [])
+            if v.id not in ids:
+                ids.append(v.id)
         for v in self._versions:
             title = self._kinds[v.kind].title if v.kind in self._kinds else v.kind
-            self.history.addItem(f"{title} v{v.number}\n{v.created_at:%H:%M} · {v.author}")
+            ids = documents[v.kind]
+            name = f"{title} {ids.index(v.id) + 1}" if len(ids) > 1 else title
+            self.history.addItem(f"{name} · v{v.number}\n{v.created_at:%H:%M} · {v.author}")
         self.history.blockSignals(False)
 
     def _show_version(self, row: int) -> None:

@@ -420,7 +420,7 @@ def version_label(v: NoteVersion) -> str:
         "edit": QCoreApplication.translate("Soap", "edited"),
         "signed": QCoreApplication.translate("Soap", "signed"),
     }
-    return f"v{v.number} · {kinds.get(v.kind, v.kind)} · {v.author} · {v.created_at:%Y-%m-%d %H:%M}"
+    return f"v{v.number} · {kinds.get(v.kind, v.kind)} · {v.by} · {v.created_at:%Y-%m-%d %H:%M}"
 
 
 class VersionHistoryDialog(QDialog):

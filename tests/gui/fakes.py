@@ -197,7 +197,7 @@ class FakeRecords:
         copy = SoapNote.from_dict(json.loads(json.dumps(note.to_dict())))
         for (_, a), (_, b) in zip(copy.statements(), note.statements(), strict=True):
             a.accepted = b.accepted
-        v = NoteVersion(len(versions) + 1, copy, kind, actor.username)
+        v = NoteVersion(len(versions) + 1, copy, kind, actor.username, author_name=actor.display_name)
         versions.append(v)
         self._audit(f"note_{kind}", consultation_id, f"version {v.number}")
         return v

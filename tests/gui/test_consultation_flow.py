@@ -75,6 +75,8 @@ def test_record_draft_edit_sign_and_letters(
     assert signed is not None and signed.kind == "signed"
     assert view.signed() and view.editor.sections["plan"].rows[0].edit.isReadOnly()
     assert not view.sign_button.isEnabled()
+    assert "Signed by Doc " in view.editor.banner.text()  # the doctor's name, not the user name
+    assert not view.record_button.isEnabled() and "signed" in view.record_button.toolTip()
 
     # a later change makes a new version that has to be signed again
     view.begin_new_version()
@@ -109,6 +111,13 @@ def test_record_draft_edit_sign_and_letters(
     assert [(x.kind, x.number) for x in records.letters_[cid]][-1] == ("referral", 2)
     view.letters.copy()
     assert QApplication.clipboard().text() == "Edited referral"
+    # a second certificate is a second document, not a second "v1"
+    with qtbot.waitSignal(view.letters.generated, timeout=10_000):
+        view.letters.buttons["sick_leave"].click()
+    labels = [
+        view.letters.history.item(i).text().splitlines()[0] for i in range(view.letters.history.count())
+    ]
+    assert labels[0].endswith("1 · v1") and labels[-1].endswith("2 · v1")
 
 
 def test_nurse_edits_summary_and_instructions_but_cannot_sign(
