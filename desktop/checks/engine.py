@@ -9,7 +9,7 @@ returns a :class:`~desktop.checks.model.CheckResult`:
   note does not carry;
 * **contradictions** (red): a drug stopped, held, to be avoided or that the patient is allergic
   to (or of the same class) which the note or a letter tells the patient to take; a finding said
-  to be absent written as present (or the reverse); a dose or frequency that differs.
+  to be absent written as present; a dose or frequency that differs.
 
 Rules only, no model: the same note gives the same flags, and each flag cites its lines.
 """
@@ -351,14 +351,6 @@ class Checker:
                     m.concept,
                     f"The note says {name} is present; in the consultation it was said to be absent.",
                     sorted(set(said.absent[m.concept]), key=_line_order),
-                    st.where,
-                )
-            elif negated and m.concept in said.reported and m.concept not in said.absent:
-                add(
-                    NEGATION,
-                    m.concept,
-                    f"The note says no {name}; in the consultation the patient reported it.",
-                    sorted(set(said.reported[m.concept]), key=_line_order),
                     st.where,
                 )
 

@@ -64,7 +64,6 @@ class Said:
     allergens: dict[str, list[str]] = field(default_factory=dict)  # drug key (class expanded) -> lines
     absent: dict[str, list[str]] = field(default_factory=dict)  # finding -> lines saying it is absent
     present: dict[str, list[str]] = field(default_factory=dict)  # finding -> lines saying it is present
-    reported: dict[str, list[str]] = field(default_factory=dict)  # present, in the patient's words
 
 
 @dataclass
@@ -364,7 +363,6 @@ def _no_allergy_fact(said: Said, line_id: str) -> None:
 
 
 def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
-    patient_words = read.line.speaker != "doctor"
     asked: list[Mention] = []
     for m in read.mentions:
         if m.category != "finding":
@@ -379,8 +377,6 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
             said.absent.setdefault(m.concept, []).append(read.line.id)
         else:
             said.present.setdefault(m.concept, []).append(read.line.id)
-            if patient_words:
-                said.reported.setdefault(m.concept, []).append(read.line.id)
     if asked and answer is not None:
         answered = {m.concept for m in answer.mentions if m.category == "finding"}
         if bare_no(answer.line.text):
@@ -389,7 +385,6 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
                     said.absent.setdefault(m.concept, []).extend([read.line.id, answer.line.id])
         elif bare_yes(answer.line.text) and len({m.concept for m in asked}) == 1:
             said.present.setdefault(asked[0].concept, []).extend([read.line.id, answer.line.id])
-            said.reported.setdefault(asked[0].concept, []).append(answer.line.id)
         for echo in _negated_echoes(answer.line.text):
             # "大便有冇黑色？" answered "冇黑"; "Any blood in the stool?" answered "No blood."
             for m in asked:
@@ -497,7 +492,7 @@ def _fact(said: Said, kind: str, key: str, label: str, line_id: str) -> None:
 
 _INTERVAL = re.compile(
     r"(?P<n>\d+(?:\.\d+)?|[一二兩三四五六七八九十]+|one|two|three|four|five|six|eight|ten|twelve|a)\s*"
-    r"(?:-\s*)?(?P<u>hours?|hrs?|h\b|days?|weeks?|wks?|months?|mths?|years?|個鐘|小時|日|天|個星期|星期|個禮拜|禮拜|週|周|個月|月|年)",
+    r"(?:-\s*)?(?P<u>hours?|hrs?|h\b|days?|weeks?|wks?|months?|mths?|years?|個鐘|小時|日|天|個星期|星期|個禮拜|禮拜|週|周|個月|月|年)(?![-\s]*old)",
     re.IGNORECASE,
 )
 _DAYS = {

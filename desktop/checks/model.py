@@ -29,7 +29,7 @@ FACT_KINDS = (
 STOPPED_DRUG = "stopped_drug"  # a drug stopped, held or to avoid, told to the patient to take
 ALLERGY_DRUG = "allergy_drug"  # a drug the patient is allergic to (or its class), told to take
 DRUG_STOPPED_IN_NOTE = "drug_stopped"  # a drug the consultation continued or started, stopped by the note
-NEGATION = "negation"  # a finding said absent written as present, or the reverse
+NEGATION = "negation"  # a finding said to be absent written as present
 DOSE = "dose"
 FREQUENCY = "frequency"
 

@@ -3,8 +3,8 @@
 A *trigger* (no, denies, without, 冇, 無, 唔, 否認 …) negates what follows it up to the end of
 its clause; a *post trigger* (ruled out, 都冇) negates what precedes it in the clause; a
 *pseudo trigger* looks like a negation but is not one (有冇 "is there…?", 唔該 "please",
-no change, not only). English negation carries across a comma into a list joined by "or"
-("nil weakness, numbness or speech disturbance").
+no change, not only). English negation carries across commas into a list ("nil weakness, numbness or speech
+disturbance", "denies nausea, vomiting, diarrhea").
 
 Chinese characters that negate are also parts of words (無力 "weak", 屙唔到尿 "cannot pass
 urine"); callers pass the spans of the terms they matched, and a trigger inside one of them
@@ -43,6 +43,7 @@ _TRIGGER = re.compile(
     re.IGNORECASE,
 )
 _LIST_CONTINUES = re.compile(r"^[^.;。；]*\b(?:or|nor)\b", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:and\s+|or\s+|nor\s+)?(?:[A-Za-z-]+\s*){1,4}[.;,]?\s*$", re.IGNORECASE)
 
 
 def _inside(pos: int, spans: Iterable[tuple[int, int]]) -> bool:
@@ -74,13 +75,14 @@ def negated_ranges(text: str, protected: Iterable[tuple[int, int]] = ()) -> list
 
 
 def _extend_list(text: str, parts: list[Piece], i: int, end: int, trigger: str) -> int:
-    """English "no X, Y or Z": the negation runs on over the comma into the list."""
+    """English "no X, Y or Z", "denies A, B, C and D": the negation runs on over the commas into
+    the list (items of up to four words, or a part joined by "or")."""
     if not trigger.isascii():
         return end
     j = i + 1
     while j < len(parts) and text[parts[j - 1].end - 1 : parts[j - 1].end] in ",":
         nxt = parts[j]
-        if _TRIGGER.search(nxt.text) or not _LIST_CONTINUES.search(nxt.text):
+        if _TRIGGER.search(nxt.text) or not (_LIST_CONTINUES.search(nxt.text) or _LIST_ITEM.match(nxt.text)):
             break
         end = nxt.end
         j += 1

@@ -15,7 +15,7 @@ from desktop.documents.factguard import EN_SMALL_NUMBERS, chinese_numeral_value
 # A full stop that is not a decimal point ("0.5") nor an abbreviation's dot ("Dr.", "e.g.").
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z][a-z])(?<!\b[A-Za-z])[.](?!\d)(?=\s|$)|[?!。？！；;\n]")
 _CLAUSE_END = re.compile(
-    r"[,，、:：]|\s(?:but|however|although|though|except|apart from|aside from|whereas)\b|"
+    r"[,，:：]|\s(?:but|however|although|though|except|apart from|aside from|whereas)\b|"
     r"但係|但是|不過|可是|但(?=[^係是])",
     re.IGNORECASE,
 )
@@ -34,7 +34,7 @@ def _split(text: str, pattern: re.Pattern[str], offset: int = 0) -> list[Piece]:
     pieces: list[Piece] = []
     last = 0
     for m in pattern.finditer(text):
-        cut = m.end() if m.group(0) in ".?!。？！；;\n,，、:：" else m.start()
+        cut = m.end() if m.group(0) in ".?!。？！；;\n,，:：" else m.start()
         if text[last:cut].strip():
             pieces.append(Piece(text[last:cut], offset + last, offset + cut))
         last = cut

@@ -8,6 +8,8 @@ clean note is a false alarm.
 from __future__ import annotations
 
 import json
+import re
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,4 +176,89 @@ def score(cases: list[Case], check: Callable[[Transcript, SoapNote], CheckResult
         "seconds_per_case": round(seconds / max(1, len(results)), 4),
         "missed": [{"id": r.id, "error": r.error, "flags": r.flags} for r in errors if not r.found],
         "false_alarm_flags": [{"id": r.id, "flags": r.flags} for r in clean if r.flags],
+    }
+
+
+# ------------------------------------------------------------------ ACI-Bench drafts
+_PLAN_HEADING = re.compile(r"\b(plan|instructions?|recommendations?)\b", re.IGNORECASE)
+_HEADING = re.compile(r"^[A-Z][A-Z &/,-]{2,}$")
+
+
+def reference_note(text: str) -> SoapNote:
+    """An ACI-Bench reference note as a SoapNote: lines under a plan or instructions heading are the
+    plan, every other line is history (the headings themselves are left out)."""
+    note = SoapNote()
+    section = "subjective"
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if _HEADING.match(line):
+            section = "plan" if _PLAN_HEADING.search(line) else "subjective"
+            continue
+        note.section(section).append(NoteStatement(line))
+    return note
+
+
+def flags_per_note(
+    rows: list[dict[str, str]],
+    draft: Callable[[Transcript], SoapNote],
+    check: Callable[[Transcript, SoapNote], CheckResult],
+) -> dict[str, Any]:
+    """The flags a clinician would face on each ACI-Bench dialogue's draft, and on its reference note."""
+    from desktop.eval.notes import dialogue_to_transcript
+
+    per_note: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    for row in rows:
+        transcript = dialogue_to_transcript(row["dialogue"])
+        drafted = check(transcript, draft(transcript))
+        reference = check(transcript, reference_note(row.get("note", "")))
+        per_note.append(
+            {
+                "encounter_id": row.get("encounter_id", ""),
+                "facts": drafted.facts,
+                "draft": _counts(drafted),
+                "reference": _counts(reference),
+            }
+        )
+    seconds = time.perf_counter() - started
+
+    def summary(which: str) -> dict[str, Any]:
+        totals = [n[which]["omissions"] + n[which]["contradictions"] for n in per_note]
+        red = [n[which]["contradictions"] for n in per_note]
+        by_type: dict[str, int] = {}
+        for n in per_note:
+            for t, k in n[which]["by_type"].items():
+                by_type[t] = by_type.get(t, 0) + k
+        return {
+            "flags_per_note_mean": round(statistics.mean(totals), 2) if totals else 0.0,
+            "flags_per_note_median": statistics.median(totals) if totals else 0,
+            "flags_per_note_max": max(totals, default=0),
+            "contradictions_per_note_mean": round(statistics.mean(red), 2) if red else 0.0,
+            "notes_with_a_contradiction": sum(1 for r in red if r),
+            "by_type": dict(sorted(by_type.items(), key=lambda kv: -kv[1])),
+        }
+
+    return {
+        "notes": len(per_note),
+        "facts_per_dialogue_mean": round(statistics.mean(n["facts"] for n in per_note), 2)
+        if per_note
+        else 0.0,
+        "draft": summary("draft"),
+        "reference": summary("reference"),
+        "seconds_per_note": round(seconds / max(1, len(per_note)) / 2, 3),
+        "per_note": per_note,
+    }
+
+
+def _counts(result: CheckResult) -> dict[str, Any]:
+    by_type: dict[str, int] = {}
+    for f in result.flags:
+        name = f"{f.kind}:{f.type}"
+        by_type[name] = by_type.get(name, 0) + 1
+    return {
+        "omissions": len(result.omissions),
+        "contradictions": len(result.contradictions),
+        "by_type": by_type,
     }

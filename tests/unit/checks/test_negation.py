@@ -25,7 +25,12 @@ def _polarity(text: str) -> dict[str, bool]:
             "Nil weakness, numbness or slurred speech.",
             {"weakness": True, "numbness": True, "speech disturbance": True},
         ),
-        ("No fever, cough since Monday.", {"fever": True, "cough": False}),
+        ("No fever, she has a cough since Monday.", {"fever": True, "cough": False}),
+        (
+            "The patient denies nausea, vomiting, diarrhea.",
+            {"nausea": True, "vomiting": True, "diarrhoea": True},
+        ),
+        ("否認嘔血、黑便。", {"haematemesis": True, "melaena": True}),
         ("Fever but no rash.", {"fever": False, "rash": True}),
         ("冇發燒，都冇胸口痛。", {"fever": True, "chest pain": True}),
         ("冇發燒，但係咳得好厲害。", {"fever": True, "cough": False}),
