@@ -250,10 +250,11 @@ def _allergies(said: Said, read: _Read, answer: _Read | None, meds: MedFinder, c
         members: set[str] = set()
         shown: list[str] = []
         cues = [c for c in find_cues(text, s.start, s.end) if c.kind == ALLERGY]
+        reacted = _reaction_drug(read, s) if read.line.speaker != "doctor" else None
         for use in read.uses:
             if (
                 s.start <= use.med.start < s.end
-                and (use.decision == ALLERGY or (read.line.speaker != "doctor" and _REACTION.search(s.text)))
+                and (use.decision == ALLERGY or use is reacted)
                 and not is_negated(read.negated, use.med.start)
             ):
                 members.add(use.med.key)
@@ -301,6 +302,16 @@ def _allergen_phrase(sentence: str) -> str:
     phrase = next(g for g in m.groups() if g).strip()
     phrase = re.sub(r"\s+(?:drugs?|tablets?|medicines?)$", "", phrase, flags=re.IGNORECASE)
     return "" if _NOT_ALLERGEN.match(phrase) else phrase
+
+
+def _reaction_drug(read: _Read, s: Piece) -> DrugUse | None:
+    """The drug a reaction is told of ("enalapril gave me a swollen tongue", 食咗會出紅疹): the
+    nearest one named before the reaction in the sentence."""
+    m = _REACTION.search(read.line.text, s.start, s.end)
+    if m is None:
+        return None
+    before = [u for u in read.uses if s.start <= u.med.start < m.start()]
+    return before[-1] if before else None
 
 
 def _allergy_answer(said: Said, read: _Read, answer: _Read, meds: MedFinder, concepts: Concepts) -> None:
@@ -513,9 +524,15 @@ WEEKDAYS = re.compile(
 )
 
 
+_SHORTHAND = re.compile(r"(?<![\d/.])(\d{1,2})\s*/\s*(7|52|12)(?![\d/])")
+_SHORTHAND_DAYS = {"7": 1, "52": 7, "12": 30}
+
+
 def intervals(text: str) -> set[float]:
-    """Intervals named in ``text``, in days ("2 weeks" and 兩個禮拜 are both 14)."""
-    out: set[float] = set()
+    """Intervals named in ``text``, in days ("2 weeks", 兩個禮拜 and the clinical shorthand 2/52 are all 14)."""
+    out: set[float] = {
+        float(int(m.group(1)) * _SHORTHAND_DAYS[m.group(2)]) for m in _SHORTHAND.finditer(text)
+    }
     for m in _INTERVAL.finditer(text):
         raw = m.group("n").lower()
         n = 1.0 if raw == "a" else (numbers(raw)[0].value if numbers(raw) else None)

@@ -420,7 +420,7 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
         re.compile(
             r"\b(?:once (?:a|per|each) day|once daily|daily|every day|each day|od|qd|o\.d|mane|nocte|"
             r"every (?:morning|night|evening)|each (?:morning|night|evening)|in the morning|at night|"
-            r"at bedtime|bedtime|qhs|once a day)\b|(?<![A-Za-z])ON(?![A-Za-z])|"
+            r"at bedtime|bedtime|qhs|once a day)\b|(?<![A-Za-z])(?-i:ON)(?![A-Za-z])|"
             r"一日一次|每日一次|一天一次|每天一次|每日|每天|每朝|朝早|晚晚|每晚|瞓覺前|瞓前|睡前|晚上",
             re.I,
         ),

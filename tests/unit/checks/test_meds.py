@@ -144,3 +144,27 @@ def test_frequency_said_before_the_drug(finder: MedFinder) -> None:
     (use,) = drug_uses(text, finder.find(text))
     assert use.per_day == {1.0}
     assert use.doses == [(10.0, "mg")]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Review in 2 weeks", {14.0}),
+        ("兩個禮拜後返嚟覆診", {14.0}),
+        ("F/U 4/52", {28.0}),
+        ("Repeat HbA1c 3/12", {90.0}),
+        ("Prednisolone x5/7", {5.0}),
+        ("Review 48h", {2.0}),
+        ("a 62-year-old man", set()),
+    ],
+)
+def test_intervals(text: str, days: set[float]) -> None:
+    from desktop.checks.extract import intervals
+
+    assert intervals(text) == days
+
+
+def test_on_is_a_frequency_only_in_capitals() -> None:
+    assert frequency_in("Simvastatin 40mg ON") == ({1.0}, False)
+    assert frequency_in("folic acid on Fridays") == ({round(1 / 7, 3)}, False)
+    assert frequency_in("chest infection on methotrexate") == (set(), False)
