@@ -106,6 +106,7 @@ def build_backend(
         LlmDrafter,
         ManifestModels,
         MicrophoneAudio,
+        NoteChecks,
         SoundDevicePlayer,
         StoreRecords,
         StoreVoice,
@@ -128,6 +129,7 @@ def build_backend(
         player=SoundDevicePlayer(),
         save_settings=(lambda s: save_user_settings(s)) if save else None,
         fact_check=FactChecker(vocabulary),
+        note_checks=NoteChecks(settings.asr.script),
         demo_audio=str(demo_audio or ""),
         voice=StoreVoice(records, model_store),
     )

@@ -607,11 +607,15 @@ class TemplateLetters:
             )
         return out
 
-    def defaults(self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings) -> dict[str, str]:
+    def defaults(
+        self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings, draft: bool = False
+    ) -> dict[str, str]:
         from desktop.documents.render import resolve_values
+        from desktop.llm.letters import accepted_statements
 
         template = self.templates()[kind]
-        resolved, _missing = resolve_values(template, note, patient, clinic, {})
+        source = accepted_statements(note) if draft else note
+        resolved, _missing = resolve_values(template, source, patient, clinic, {})
         out = {}
         for f in template.user_fields():
             value = resolved.get(f.name)
@@ -632,6 +636,7 @@ class TemplateLetters:
         transcript: Transcript | None,
         cancel: threading.Event,
         progress: ProgressFn | None = None,
+        draft: bool = False,
     ) -> RenderedLetter:
         from desktop.llm.letters import generate_document
 
@@ -655,6 +660,7 @@ class TemplateLetters:
             cancel=cancel,
             progress=progress,
             template=self.templates()[kind],
+            draft=draft,
         )
         doc = generated.document
         return RenderedLetter(kind=kind, title=doc.title, html=doc.html, text=doc.text, data=doc)
@@ -694,6 +700,23 @@ def _plain_docx(letter: RenderedLetter, path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 # fact guard
 # --------------------------------------------------------------------------------------------
+class NoteChecks:
+    """(transcript, note) -> what the note left out and where it contradicts the consultation.
+
+    The drug lexicon and concepts load on the first check, not at start-up."""
+
+    def __init__(self, script: str = "hk") -> None:
+        self.script = script
+        self._checker: Any = None
+
+    def __call__(self, transcript: Transcript, note: SoapNote) -> Any:
+        if self._checker is None:
+            from desktop.checks.engine import Checker
+
+            self._checker = Checker(script=self.script)
+        return self._checker.check(transcript, note)
+
+
 class FactChecker:
     """(transcript text, statement) -> items not found in the transcript. Caches one guard."""
 

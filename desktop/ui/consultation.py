@@ -24,15 +24,23 @@ from PySide6.QtWidgets import (
 
 from desktop.config import ClinicSettings
 from desktop.core.errors import UserFacingError
-from desktop.core.types import NOTE_SECTIONS, Patient, SoapNote, Transcript
+from desktop.core.types import NOTE_SECTIONS, SUGGESTED_SECTIONS, Patient, SoapNote, Transcript
 from desktop.services import permissions
 from desktop.services.backend import Backend
 from desktop.services.jobs import Job, JobContext
-from desktop.services.ports import ConsultationInfo, LetterVersion, NoteVersion, RenderedLetter, UserInfo
+from desktop.services.ports import (
+    CheckResult,
+    ConsultationInfo,
+    LetterVersion,
+    NoteVersion,
+    RenderedLetter,
+    UserInfo,
+)
 from desktop.services.recording import DUTY_WARN, RecordingSession
 from desktop.ui.common import show_error
 from desktop.ui.consultations import STATUS_COLOURS, status_label
 from desktop.ui.letters import LettersPanel
+from desktop.ui.signoff import SUGGESTION, OpenItem, SignOffDialog, open_items
 from desktop.ui.soap import SoapEditor, StatementRow, VersionHistoryDialog, section_title
 from desktop.ui.transcript import TranscriptView
 
@@ -226,6 +234,10 @@ class ConsultationView(QWidget):
         self.history_button.clicked.connect(self.show_history)
         self.editor.changed.connect(self._edited)
         self.editor.statement_clicked.connect(self._statement_clicked)
+        self.editor.lines_clicked.connect(self._play_lines)
+        if backend.note_checks is not None:
+            self.editor.checker = self._check_note
+        self.signoff: SignOffDialog | None = None
         self.letters.render_fn = self._render_letter
         self.letters.defaults_fn = self._letter_defaults
         self.letters.save_fn = self._save_letter
@@ -353,6 +365,7 @@ class ConsultationView(QWidget):
             permissions.can_accept_suggestions(role) and not signed,
             permissions.can_edit_chief_complaint(role, signed),
             banner,
+            signed=signed,
         )
         if signed:
             self.editor.set_banner(banner, "#e8f5e9")
@@ -658,20 +671,47 @@ class ConsultationView(QWidget):
             1 for r in self.editor.rows() if r.suggested and not r.statement.accepted and r.statement.text
         )
 
+    def _check_note(self, note: SoapNote) -> CheckResult:
+        assert self.backend.note_checks is not None
+        return self.backend.note_checks(self.transcript, note)
+
     def sign(self) -> NoteVersion | None:
+        """Sign at once when nothing is open; otherwise show what is (the sign-off dialog) and sign
+        only when the doctor has dealt with every item there."""
         if not self.sign_button.isEnabled() or not permissions.can_sign(self.user.role):
             return None
-        pending = self.pending_suggestions()
-        if pending:
-            show_error(
-                self,
-                self.tr("%1 suggested statement(s) are not accepted yet.").replace("%1", str(pending)),
-                self.tr("Accept or remove each suggestion, then sign."),
-            )
+        note = self._checked_note()
+        items = open_items(note, self.editor.recheck())
+        if not items:
+            return self._sign_now([])
+        dialog = SignOffDialog(items, self)
+        self.signoff = dialog
+        dialog.accepted.connect(lambda: self._sign_now(dialog.acknowledgements()))
+        dialog.finished.connect(lambda _r: setattr(self, "signoff", None))
+        dialog.open()
+        return None
+
+    def _sign_now(self, acknowledged: list[tuple[OpenItem, str]]) -> NoteVersion | None:
+        accepted = {item.id for item, _ in acknowledged if item.kind == SUGGESTION}
+        for name in SUGGESTED_SECTIONS:
+            kept = [r for r in self.editor.sections[name].rows if r.statement.text.strip()]
+            for i, row in enumerate(kept):
+                if f"suggestion:{name}[{i}]" in accepted:
+                    row.accept_suggestion()
+        if self.pending_suggestions():
             return None
         version = self.save("signed")
-        if version is not None:
-            self.backend.records.log_event(self.user, "note.sign", self.info.id, f"version {version.number}")
+        if version is None:
+            return None
+        for item, reason in acknowledged:
+            if item.kind != SUGGESTION:  # the reason goes to the audit log with the item it answers
+                self.backend.records.log_event(
+                    self.user,
+                    "note.acknowledge",
+                    self.info.id,
+                    f"version {version.number}: {item.id}: {reason}",
+                )
+        self.backend.records.log_event(self.user, "note.sign", self.info.id, f"version {version.number}")
         return version
 
     def show_history(self) -> VersionHistoryDialog:
@@ -681,7 +721,11 @@ class ConsultationView(QWidget):
 
     # -- evidence ----------------------------------------------------------------------------
     def _statement_clicked(self, row: StatementRow) -> None:
-        ids = self.transcript_view.highlight(row.statement.evidence)
+        self._play_lines(row.statement.evidence)
+
+    def _play_lines(self, line_ids: list[str]) -> None:
+        """Show these transcript lines and play their span of the recording."""
+        ids = self.transcript_view.highlight(line_ids)
         if not ids or self.recording or self.backend.player is None:
             return
         by_id = self.transcript.by_id()
@@ -731,7 +775,9 @@ class ConsultationView(QWidget):
 
     def _letter_defaults(self, kind: str) -> dict[str, str]:
         try:
-            return self.backend.letters.defaults(kind, self.current_note(), self.info.patient, self.clinic())
+            return self.backend.letters.defaults(
+                kind, self.current_note(), self.info.patient, self.clinic(), draft=not self.signed()
+            )
         except UserFacingError as exc:
             show_error(self, exc.message, exc.hint)
             return {}
@@ -751,6 +797,7 @@ class ConsultationView(QWidget):
             self.transcript,
             ctx.cancel_event,
             ctx.progress,
+            draft=not self.signed(),
         )
 
     def _save_letter(
