@@ -175,252 +175,172 @@
     </message>
 </context>
 <context>
-    <name>ConsultationView</name>
+    <name>ConsultationHeader</name>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="103" />
+        <location filename="../../desktop/ui/consultation/header.py" line="38" />
         <source>◀ Consultations</source>
         <translation>◀ 診症列表</translation>
     </message>
+</context>
+<context>
+    <name>ConsultationView</name>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="117" />
-        <location filename="../../desktop/ui/consultation.py" line="282" />
-        <source>● Record</source>
-        <translation>● 錄音</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="119" />
-        <source>Start or stop recording (Ctrl+R)</source>
-        <translation>開始或停止錄音 (Ctrl+R)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="120" />
-        <location filename="../../desktop/ui/consultation.py" line="413" />
-        <source>Pause</source>
-        <translation>暫停</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="123" />
-        <source>Pause or resume (Ctrl+P)</source>
-        <translation>暫停或繼續 (Ctrl+P)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="133" />
-        <source>Input level</source>
-        <translation>輸入音量</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="142" />
-        <source>Microphone</source>
-        <translation>咪高峰</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="155" />
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="169" />
+        <location filename="../../desktop/ui/consultation/view.py" line="143" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="179" />
-        <source>Draft note</source>
-        <translation>草擬病歷</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="181" />
-        <source>Accept all suggestions</source>
-        <translation>接受所有建議</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="183" />
-        <source>Save</source>
-        <translation>儲存</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="185" />
-        <source>Save a new version (Ctrl+S)</source>
-        <translation>儲存新版本 (Ctrl+S)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="186" />
-        <source>Sign</source>
-        <translation>簽署</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="188" />
-        <source>Sign the note (Ctrl+Shift+S)</source>
-        <translation>簽署病歷 (Ctrl+Shift+S)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="189" />
-        <source>Change (new version)</source>
-        <translation>修改（新版本）</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="191" />
-        <source>Versions…</source>
-        <translation>版本…</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="206" />
+        <location filename="../../desktop/ui/consultation/view.py" line="156" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="208" />
+        <location filename="../../desktop/ui/consultation/view.py" line="158" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="280" />
+        <location filename="../../desktop/ui/consultation/view.py" line="222" />
+        <source>opening the consultation</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="260" />
+        <source>saving the status</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="271" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="282" />
-        <source>■ Stop</source>
-        <translation>■ 停止</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="315" />
-        <source> (default)</source>
-        <translation>（預設）</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="329" />
+        <location filename="../../desktop/ui/consultation/view.py" line="303" />
         <source>Record the consultation; the draft appears here when you stop.</source>
         <translation>請錄下診症過程；停止後草稿會在此顯示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="335" />
+        <location filename="../../desktop/ui/consultation/view.py" line="309" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="402" />
-        <source>Finishing…</source>
-        <translation>正在完成…</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="410" />
-        <source>Resume</source>
-        <translation>繼續</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="420" />
-        <source>Load %1%</source>
-        <translation>負載 %1%</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="423" />
-        <source>— cannot keep up; the transcript will lag</source>
-        <translation>— 處理不及，逐字稿會延遲</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="428" />
-        <source>%1 audio blocks dropped</source>
-        <translation>遺失 %1 段音訊</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="452" />
-        <source>reading the transcript ahead</source>
-        <translation>預先讀取文字記錄</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="491" />
+        <location filename="../../desktop/ui/consultation/view.py" line="371" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="507" />
-        <source>Loading the language model…</source>
-        <translation>正在載入語言模型…</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="275" />
+        <source>The note is signed. Start a new version to record more of this consultation.</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="510" />
-        <source>Drafting the note…</source>
-        <translation>正在草擬病歷…</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="277" />
+        <source>Start recording (Ctrl+R)</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="513" />
-        <source>drafting the note</source>
-        <translation>草擬病歷</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="337" />
+        <source>This consultation's note is signed.</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="518" />
-        <source>Drafting…</source>
-        <translation>草擬中…</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="338" />
+        <source>Press New version to add to it; the recording then continues the transcript.</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="532" />
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="345" />
+        <source>noting the recording</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="537" />
-        <source>Drafting: %1</source>
-        <translation>草擬中：%1</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="364" />
+        <source>saving the transcript</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="538" />
-        <source>Chief complaint</source>
-        <translation>主訴</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="382" />
+        <source>A new draft replaces the note in the editor. Save your edits as a version first?</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="558" />
+        <location filename="../../desktop/ui/consultation/view.py" line="398" />
+        <source>saving the draft</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="406" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="560" />
+        <location filename="../../desktop/ui/consultation/view.py" line="408" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="568" />
+        <location filename="../../desktop/ui/consultation/view.py" line="421" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="594" />
-        <location filename="../../desktop/ui/consultation.py" line="597" />
+        <location filename="../../desktop/ui/consultation/view.py" line="442" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="626" />
+        <location filename="../../desktop/ui/consultation/view.py" line="470" />
+        <source>signing the note</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="470" />
+        <source>saving the note</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="479" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="642" />
+        <location filename="../../desktop/ui/consultation/view.py" line="494" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="643" />
+        <location filename="../../desktop/ui/consultation/view.py" line="495" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="732" />
+        <location filename="../../desktop/ui/consultation/view.py" line="515" />
+        <source>reading the recording</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="584" />
+        <source>saving the document</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="591" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="732" />
+        <location filename="../../desktop/ui/consultation/view.py" line="591" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="737" />
+        <location filename="../../desktop/ui/consultation/view.py" line="607" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="738" />
+        <location filename="../../desktop/ui/consultation/view.py" line="593" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -428,64 +348,117 @@
 <context>
     <name>ConsultationsPage</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="142" />
+        <location filename="../../desktop/ui/consultations.py" line="147" />
         <source>Today's consultations</source>
         <translation>今日診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="147" />
+        <location filename="../../desktop/ui/consultations.py" line="152" />
         <source>Search patient, MRN or complaint</source>
         <translation>搜尋病人、病歷號碼或主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="153" />
+        <location filename="../../desktop/ui/consultations.py" line="158" />
         <source>All days</source>
         <translation>所有日子</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="155" />
+        <location filename="../../desktop/ui/consultations.py" line="160" />
         <source>New consultation</source>
         <translation>新診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="158" />
+        <location filename="../../desktop/ui/consultations.py" line="163" />
         <source>Start a new consultation (Ctrl+N)</source>
         <translation>開始新診症 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="168" />
+        <location filename="../../desktop/ui/consultations.py" line="173" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="169" />
+        <location filename="../../desktop/ui/consultations.py" line="174" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="170" />
+        <location filename="../../desktop/ui/consultations.py" line="175" />
         <source>MRN</source>
         <translation>病歷號碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="171" />
+        <location filename="../../desktop/ui/consultations.py" line="176" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="172" />
+        <location filename="../../desktop/ui/consultations.py" line="177" />
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="184" />
+        <location filename="../../desktop/ui/consultations.py" line="189" />
         <source>Open</source>
         <translation>開啟</translation>
     </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="209" />
+        <source>reading the consultations</source>
+        <translation type="unfinished" />
+    </message>
     <message numerus="yes">
-        <location filename="../../desktop/ui/consultations.py" line="236" />
+        <location filename="../../desktop/ui/consultations.py" line="245" />
         <source>%n consultation(s)</source>
         <translation><numerusform>%n 個診症</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="273" />
+        <source>creating the consultation</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>DraftPanel</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="38" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="50" />
+        <source>Loading the language model…</source>
+        <translation>正在載入語言模型…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="50" />
+        <source>Drafting the note…</source>
+        <translation>正在草擬病歷…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="59" />
+        <source>drafting the note</source>
+        <translation>草擬病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="64" />
+        <source>Drafting…</source>
+        <translation>草擬中…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="77" />
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="82" />
+        <source>Drafting: %1</source>
+        <translation>草擬中：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="83" />
+        <source>Chief complaint</source>
+        <translation>主訴</translation>
     </message>
 </context>
 <context>
@@ -499,42 +472,42 @@
 <context>
     <name>KeyringTab</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="397" />
+        <location filename="../../desktop/ui/signin.py" line="455" />
         <source>On a computer only you use, you can sign in without typing your password: your account's key is then kept in this computer's system keyring (Windows Credential Manager, macOS Keychain or the desktop keyring). Anyone who can use your computer account can then open ConsultScribe as you, so never turn this on for a shared PC. Unlocking after the idle lock still asks for your password.</source>
         <translation>在只有你使用的電腦上，可以不輸入密碼登入：你帳戶的金鑰會存放在本電腦的系統鑰匙圈（Windows 認證管理員、macOS 鑰匙圈或桌面鑰匙圈）。任何能使用你電腦帳戶的人都能以你的身分開啟 ConsultScribe，因此切勿在共用電腦上開啟此功能。閒置鎖定後解鎖仍需輸入密碼。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="414" />
+        <location filename="../../desktop/ui/signin.py" line="472" />
         <source>Your password</source>
         <translation>你的密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="417" />
+        <location filename="../../desktop/ui/signin.py" line="475" />
         <source>Turn on for this computer</source>
         <translation>在本電腦開啟</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="419" />
+        <location filename="../../desktop/ui/signin.py" line="477" />
         <source>Turn off</source>
         <translation>關閉</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="439" />
+        <location filename="../../desktop/ui/signin.py" line="497" />
         <source>Keyring sign-in is on for this computer.</source>
         <translation>本電腦已開啟鑰匙圈登入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="441" />
+        <location filename="../../desktop/ui/signin.py" line="499" />
         <source>Keyring sign-in is off: you sign in with your password.</source>
         <translation>鑰匙圈登入已關閉：請以密碼登入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="449" />
+        <location filename="../../desktop/ui/signin.py" line="507" />
         <source>Type your password to confirm it is you.</source>
         <translation>請輸入密碼以確認身分。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="458" />
+        <location filename="../../desktop/ui/signin.py" line="516" />
         <source>Checking…</source>
         <translation>正在核對…</translation>
     </message>
@@ -542,82 +515,82 @@
 <context>
     <name>LettersPanel</name>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="125" />
+        <location filename="../../desktop/ui/letters.py" line="128" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="137" />
+        <location filename="../../desktop/ui/letters.py" line="140" />
         <source>Click a document above to generate it from the note.</source>
         <translation>按上方文件，即可根據病歷生成。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="144" />
+        <location filename="../../desktop/ui/letters.py" line="147" />
         <source>Form's default</source>
         <translation>表格預設</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="145" />
+        <location filename="../../desktop/ui/letters.py" line="148" />
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="146" />
+        <location filename="../../desktop/ui/letters.py" line="149" />
         <source>Chinese (Traditional)</source>
         <translation>中文（繁體）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="147" />
+        <location filename="../../desktop/ui/letters.py" line="150" />
         <source>Bilingual</source>
         <translation>中英對照</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="149" />
+        <location filename="../../desktop/ui/letters.py" line="152" />
         <source>Save edits</source>
         <translation>儲存修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="150" />
+        <location filename="../../desktop/ui/letters.py" line="153" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="151" />
+        <location filename="../../desktop/ui/letters.py" line="154" />
         <source>Export PDF…</source>
         <translation>匯出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="152" />
+        <location filename="../../desktop/ui/letters.py" line="155" />
         <source>Export DOCX…</source>
         <translation>匯出 DOCX…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="153" />
+        <location filename="../../desktop/ui/letters.py" line="156" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="162" />
+        <location filename="../../desktop/ui/letters.py" line="165" />
         <source>Language</source>
         <translation>語言</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="236" />
+        <location filename="../../desktop/ui/letters.py" line="248" />
         <source>preparing the document</source>
         <translation>準備文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="305" />
+        <location filename="../../desktop/ui/letters.py" line="322" />
         <source>Export</source>
         <translation>匯出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="326" />
+        <location filename="../../desktop/ui/letters.py" line="343" />
         <source>The file could not be written: %1</source>
         <translation>無法寫入檔案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="327" />
+        <location filename="../../desktop/ui/letters.py" line="344" />
         <source>Choose another folder or free some disk space.</source>
         <translation>請選擇其他資料夾或騰出磁碟空間。</translation>
     </message>
@@ -625,42 +598,47 @@
 <context>
     <name>LockPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="161" />
+        <location filename="../../desktop/ui/signin.py" line="190" />
         <source>ConsultScribe is locked</source>
         <translation>ConsultScribe 已鎖定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="164" />
+        <location filename="../../desktop/ui/signin.py" line="193" />
         <source>A recording is in progress and continues while locked.</source>
         <translation>錄音進行中，鎖定期間會繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="173" />
+        <location filename="../../desktop/ui/signin.py" line="202" />
         <source>Unlock</source>
         <translation>解鎖</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="176" />
+        <location filename="../../desktop/ui/signin.py" line="205" />
         <source>Sign out</source>
         <translation>登出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="180" />
+        <location filename="../../desktop/ui/signin.py" line="209" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="200" />
+        <location filename="../../desktop/ui/signin.py" line="229" />
         <source>Signed in as %1 (%2).</source>
         <translation>已登入：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="211" />
+        <location filename="../../desktop/ui/signin.py" line="242" />
         <source>Checking…</source>
         <translation>正在核對…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="215" />
+        <location filename="../../desktop/ui/signin.py" line="243" />
+        <source>checking the password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="250" />
         <source>That password is not right. Try again.</source>
         <translation>密碼不正確，請再試。</translation>
     </message>
@@ -668,61 +646,87 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main.py" line="113" />
+        <location filename="../../desktop/ui/main.py" line="118" />
         <source>ConsultScribe</source>
         <translation>ConsultScribe 診症助手</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="141" />
+        <location filename="../../desktop/ui/main.py" line="146" />
         <source>&amp;ConsultScribe</source>
         <translation>&amp;ConsultScribe</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="142" />
+        <location filename="../../desktop/ui/main.py" line="147" />
         <source>Settings…</source>
         <translation>設定…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="145" />
+        <location filename="../../desktop/ui/main.py" line="150" />
         <source>Administration…</source>
         <translation>系統管理…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="147" />
+        <location filename="../../desktop/ui/main.py" line="152" />
         <source>Lock</source>
         <translation>鎖定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="150" />
+        <location filename="../../desktop/ui/main.py" line="155" />
         <source>Sign out</source>
         <translation>登出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="152" />
+        <location filename="../../desktop/ui/main.py" line="157" />
         <source>Quit</source>
         <translation>結束</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="219" />
-        <location filename="../../desktop/ui/main.py" line="262" />
-        <location filename="../../desktop/ui/main.py" line="344" />
+        <location filename="../../desktop/ui/main.py" line="196" />
+        <source>signing in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="226" />
+        <source>reading the clinic policy</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="240" />
+        <location filename="../../desktop/ui/main.py" line="349" />
+        <source>saving the clinic policy</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="249" />
+        <location filename="../../desktop/ui/main.py" line="297" />
+        <location filename="../../desktop/ui/main.py" line="372" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="220" />
+        <location filename="../../desktop/ui/main.py" line="250" />
         <source>Stop the recording before signing out.</source>
         <translation>登出前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="262" />
+        <location filename="../../desktop/ui/main.py" line="288" />
+        <source>writing the audit log</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="297" />
         <source>Stop it before opening another.</source>
         <translation>開啟另一個診症前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="344" />
+        <location filename="../../desktop/ui/main.py" line="372" />
         <source>Stop the recording before quitting.</source>
         <translation>結束前請先停止錄音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="378" />
+        <source>Save your changes to the note before quitting?</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -806,6 +810,129 @@
         <location filename="../../desktop/ui/consultations.py" line="111" />
         <source>Write the date of birth as YYYY-MM-DD, or leave it empty.</source>
         <translation>出生日期請以 YYYY-MM-DD 格式填寫，或留空。</translation>
+    </message>
+</context>
+<context>
+    <name>NoteTools</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="60" />
+        <source>Draft note</source>
+        <translation>草擬病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="62" />
+        <source>Accept all suggestions</source>
+        <translation>接受所有建議</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="64" />
+        <source>Save</source>
+        <translation>儲存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="66" />
+        <source>Save a new version (Ctrl+S)</source>
+        <translation>儲存新版本 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="67" />
+        <source>Sign</source>
+        <translation>簽署</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="69" />
+        <source>Sign the note (Ctrl+Shift+S)</source>
+        <translation>簽署病歷 (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="70" />
+        <source>Change (new version)</source>
+        <translation>修改（新版本）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="72" />
+        <source>Versions…</source>
+        <translation>版本…</translation>
+    </message>
+</context>
+<context>
+    <name>Recorder</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="70" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="110" />
+        <source>● Record</source>
+        <translation>● 錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="72" />
+        <source>Start or stop recording (Ctrl+R)</source>
+        <translation>開始或停止錄音 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="73" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="188" />
+        <source>Pause</source>
+        <translation>暫停</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="76" />
+        <source>Pause or resume (Ctrl+P)</source>
+        <translation>暫停或繼續 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="86" />
+        <source>Input level</source>
+        <translation>輸入音量</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="94" />
+        <source>Microphone</source>
+        <translation>咪高峰</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="109" />
+        <source>Stop recording (Ctrl+R)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="110" />
+        <source>■ Stop</source>
+        <translation>■ 停止</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="126" />
+        <source> (default)</source>
+        <translation>（預設）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="177" />
+        <source>Finishing…</source>
+        <translation>正在完成…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="185" />
+        <source>Resume</source>
+        <translation>繼續</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="199" />
+        <source>Load %1%</source>
+        <translation>負載 %1%</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="204" />
+        <source>— cannot keep up; the transcript will lag</source>
+        <translation>— 處理不及，逐字稿會延遲</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="209" />
+        <source>%1 audio blocks dropped</source>
+        <translation>遺失 %1 段音訊</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="249" />
+        <source>reading the transcript ahead</source>
+        <translation>預先讀取文字記錄</translation>
     </message>
 </context>
 <context>
@@ -1006,17 +1133,17 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="337" />
+        <location filename="../../desktop/ui/signin.py" line="378" />
         <source>Set up ConsultScribe</source>
         <translation>設定 ConsultScribe</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="340" />
+        <location filename="../../desktop/ui/signin.py" line="381" />
         <source>Welcome</source>
         <translation>歡迎</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="344" />
+        <location filename="../../desktop/ui/signin.py" line="385" />
         <source>ConsultScribe keeps its records in an encrypted store on this computer. Nothing is sent over the network.
 
 Store location:</source>
@@ -1024,47 +1151,63 @@ Store location:</source>
 
 資料庫位置：</translation>
     </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="419" />
+        <source>Creating the encrypted store… this takes a few seconds.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="423" />
+        <source>creating the encrypted store</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="63" />
+        <location filename="../../desktop/ui/signin.py" line="77" />
         <source>ConsultScribe</source>
         <translation>ConsultScribe 診症助手</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="64" />
+        <location filename="../../desktop/ui/signin.py" line="78" />
         <source>Sign in to open today's consultations.</source>
         <translation>登入以開啟今日診症。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="74" />
+        <location filename="../../desktop/ui/signin.py" line="88" />
         <source>Sign in</source>
         <translation>登入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="78" />
+        <location filename="../../desktop/ui/signin.py" line="92" />
         <source>Sign in with this computer's keyring</source>
         <translation>以本電腦的鑰匙圈登入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="83" />
+        <location filename="../../desktop/ui/signin.py" line="97" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="84" />
+        <location filename="../../desktop/ui/signin.py" line="98" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="127" />
+        <location filename="../../desktop/ui/signin.py" line="130" />
+        <location filename="../../desktop/ui/signin.py" line="146" />
+        <source>signing in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="143" />
         <source>Enter your user name and password.</source>
         <translation>請輸入用戶名稱及密碼。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="114" />
-        <location filename="../../desktop/ui/signin.py" line="130" />
+        <location filename="../../desktop/ui/signin.py" line="129" />
+        <location filename="../../desktop/ui/signin.py" line="145" />
         <source>Signing in…</source>
         <translation>正在登入…</translation>
     </message>
@@ -1134,22 +1277,22 @@ Store location:</source>
 <context>
     <name>Speakers</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="24" />
+        <location filename="../../desktop/ui/transcript.py" line="25" />
         <source>Doctor</source>
         <translation>醫生</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="25" />
+        <location filename="../../desktop/ui/transcript.py" line="26" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="26" />
+        <location filename="../../desktop/ui/transcript.py" line="27" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="27" />
+        <location filename="../../desktop/ui/transcript.py" line="28" />
         <source>Speaker</source>
         <translation>說話者</translation>
     </message>
@@ -1208,7 +1351,7 @@ Store location:</source>
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="45" />
+        <location filename="../../desktop/ui/transcript.py" line="46" />
         <source>The transcript appears here while you record.</source>
         <translation>錄音時逐字稿會在此顯示。</translation>
     </message>
@@ -1216,7 +1359,7 @@ Store location:</source>
 <context>
     <name>ValuesDialog</name>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="65" />
+        <location filename="../../desktop/ui/letters.py" line="67" />
         <source>Please fill in: %1</source>
         <translation>請填寫：%1</translation>
     </message>
@@ -1311,52 +1454,52 @@ Store location:</source>
 <context>
     <name>_AdminPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="224" />
+        <location filename="../../desktop/ui/signin.py" line="259" />
         <source>First administrator</source>
         <translation>首位管理員</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="227" />
+        <location filename="../../desktop/ui/signin.py" line="262" />
         <source>This account manages users and clinic policy. It cannot read clinical notes unless it also has a clinician account.</source>
         <translation>此帳戶管理用戶及診所政策；除非同時擁有臨床帳戶，否則不能閱讀病歷。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="234" />
+        <location filename="../../desktop/ui/signin.py" line="269" />
         <source>Administrator</source>
         <translation>管理員</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="244" />
+        <location filename="../../desktop/ui/signin.py" line="279" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="245" />
+        <location filename="../../desktop/ui/signin.py" line="280" />
         <source>Full name</source>
         <translation>全名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="246" />
+        <location filename="../../desktop/ui/signin.py" line="281" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="247" />
+        <location filename="../../desktop/ui/signin.py" line="282" />
         <source>Repeat password</source>
         <translation>再次輸入密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="255" />
+        <location filename="../../desktop/ui/signin.py" line="290" />
         <source>Choose a user name.</source>
         <translation>請選擇用戶名稱。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="257" />
+        <location filename="../../desktop/ui/signin.py" line="292" />
         <source>The password needs at least 8 characters.</source>
         <translation>密碼最少需要 8 個字元。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="259" />
+        <location filename="../../desktop/ui/signin.py" line="294" />
         <source>The two passwords are different.</source>
         <translation>兩次輸入的密碼不同。</translation>
     </message>
@@ -1364,42 +1507,42 @@ Store location:</source>
 <context>
     <name>_RecoveryPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="267" />
+        <location filename="../../desktop/ui/signin.py" line="302" />
         <source>Recovery key</source>
         <translation>復原密鑰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="270" />
+        <location filename="../../desktop/ui/signin.py" line="305" />
         <source>Print or save this key and keep it in a safe place. It is the only way to open the records if every administrator password is lost.</source>
         <translation>請列印或儲存此密鑰並妥善保管。若所有管理員密碼遺失，這是開啟紀錄的唯一方法。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="284" />
+        <location filename="../../desktop/ui/signin.py" line="319" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="285" />
+        <location filename="../../desktop/ui/signin.py" line="320" />
         <source>Save to file…</source>
         <translation>儲存至檔案…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="286" />
+        <location filename="../../desktop/ui/signin.py" line="321" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="291" />
+        <location filename="../../desktop/ui/signin.py" line="326" />
         <source>I have printed or saved the recovery key.</source>
         <translation>我已列印或儲存復原密鑰。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="307" />
+        <location filename="../../desktop/ui/signin.py" line="342" />
         <source>Save recovery key</source>
         <translation>儲存復原密鑰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="321" />
+        <location filename="../../desktop/ui/signin.py" line="361" />
         <source>ConsultScribe recovery key</source>
         <translation>ConsultScribe 復原密鑰</translation>
     </message>

@@ -4,6 +4,7 @@ print, export to PDF/DOCX, copy to the clipboard; every generated document is sa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import UserFacingError
+from desktop.services.db import DbCall
 from desktop.services.jobs import Job, JobContext
 from desktop.services.ports import LetterField, LetterKind, LetterVersion, RenderedLetter
 from desktop.ui.common import set_clipboard, show_error
@@ -94,7 +96,8 @@ class LettersPanel(QWidget):
         self._submit = submit
         self.defaults_fn: Callable[[str], dict[str, str]] = lambda _kind: {}
         self.render_fn: Callable[[str, dict[str, str], JobContext], RenderedLetter] | None = None
-        self.save_fn: Callable[[RenderedLetter, dict[str, str], str], LetterVersion | None] | None = None
+        # Saves a version in the store (a new letter when the id is empty); answers (saved, all versions).
+        self.save_fn: Callable[[RenderedLetter, dict[str, str], str], DbCall[Any]] | None = None
         self.current_letter_id = ""
         self.export_fn: Callable[[RenderedLetter, str, str], None] | None = None
         self.current: RenderedLetter | None = None
@@ -266,10 +269,15 @@ class LettersPanel(QWidget):
         self.preview.document().setModified(False)
         self._set_actions(True)
         self.current_letter_id = ""
-        if self.save_fn is not None:
-            saved = self.save_fn(letter, values, "")
-            self.current_letter_id = saved.id if saved is not None else ""
-        self.generated.emit(letter)
+        if self.save_fn is None:
+            self.generated.emit(letter)
+            return
+        call = self.save_fn(letter, values, "")
+        call.then(self._saved)
+        call.done.connect(lambda: self.generated.emit(letter))
+
+    def _saved(self, answer: tuple[LetterVersion, list[LetterVersion]]) -> None:
+        self.current_letter_id = answer[0].id
 
     # -- actions -----------------------------------------------------------------------------
     def edited_letter(self) -> RenderedLetter | None:
@@ -283,13 +291,13 @@ class LettersPanel(QWidget):
             data=self.current.data if not self.preview.document().isModified() else None,
         )
 
-    def save_edits(self) -> None:
+    def save_edits(self) -> DbCall[Any] | None:
+        """Save the preview's edits as a new version of the document shown (answered later)."""
         letter = self.edited_letter()
-        if letter is not None and self.save_fn is not None:
-            saved = self.save_fn(letter, self.current_values, self.current_letter_id)
-            if saved is not None:
-                self.current_letter_id = saved.id
-            self.preview.document().setModified(False)
+        if letter is None or self.save_fn is None:
+            return None
+        self.preview.document().setModified(False)
+        return self.save_fn(letter, self.current_values, self.current_letter_id).then(self._saved)
 
     def copy(self) -> None:
         letter = self.edited_letter()

@@ -486,10 +486,13 @@ class FakeVoice:
         return b"profile:" + user.username.encode() if user.username in self.profiles else None
 
 
+CREATED: list[Backend] = []  # shut down after each test (tests/gui/conftest.py)
+
+
 def fake_backend(records: FakeRecords | None = None, **kw: object) -> Backend:
     records = records or FakeRecords()
     settings = Settings()
-    return Backend(
+    backend = Backend(
         settings=settings,
         records=records,
         audio=kw.get("audio") or FakeAudio(),  # type: ignore[arg-type]
@@ -503,3 +506,5 @@ def fake_backend(records: FakeRecords | None = None, **kw: object) -> Backend:
         ],
         voice=kw.get("voice"),  # type: ignore[arg-type]
     )
+    CREATED.append(backend)
+    return backend
