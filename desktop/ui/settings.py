@@ -20,10 +20,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -39,7 +42,92 @@ from desktop.ui.common import UI_LANGUAGES
 from desktop.ui.signin import KeyringTab
 from desktop.ui.voice import VoiceTab
 
-ADMIN_SECTIONS = frozenset({"clinic", "policy"})
+ADMIN_SECTIONS = frozenset({"clinic", "policy", "intake"})
+
+# Settings that name a file or a folder get a Browse… button: (kind, file filter).
+PATHS: dict[str, tuple[str, str]] = {
+    "clinic.logo": ("file", "Images (*.png *.jpg *.jpeg *.svg)"),
+    "clinic.templates_dir": ("folder", ""),
+    "policy.store_dir": ("folder", ""),
+    "asr.vocabulary_file": ("file", "Text (*.txt)"),
+    "intake.cert_file": ("file", "PEM (*.pem *.crt)"),
+    "intake.key_file": ("file", "PEM (*.pem *.key)"),
+}
+
+
+def field_label(key: str) -> str:
+    """The words shown for a setting (its key is for the policy file, not for people)."""
+    t = QCoreApplication.translate
+    labels = {
+        "asr.model": t("Settings", "Speech model"),
+        "asr.device": t("Settings", "Run speech recognition on"),
+        "asr.compute_type": t("Settings", "Number format"),
+        "asr.cpu_threads": t("Settings", "Processor threads"),
+        "asr.beam_size": t("Settings", "Search width (files)"),
+        "asr.language": t("Settings", "Spoken language"),
+        "asr.script": t("Settings", "Chinese characters"),
+        "asr.vocabulary_file": t("Settings", "Clinic word list"),
+        "llm.model": t("Settings", "Language model"),
+        "llm.n_gpu_layers": t("Settings", "Layers on the graphics card"),
+        "llm.n_ctx": t("Settings", "Context size (tokens)"),
+        "llm.n_threads": t("Settings", "Processor threads"),
+        "llm.max_tokens": t("Settings", "Longest answer (tokens)"),
+        "llm.temperature": t("Settings", "Creativity (temperature)"),
+        "llm.prefill_seconds": t("Settings", "Read ahead while recording (seconds)"),
+        "clinic.name": t("Settings", "Clinic name"),
+        "clinic.name_zh": t("Settings", "Clinic name (Chinese)"),
+        "clinic.address": t("Settings", "Address"),
+        "clinic.phone": t("Settings", "Telephone"),
+        "clinic.logo": t("Settings", "Logo"),
+        "clinic.doctor_name": t("Settings", "Doctor (command line only)"),
+        "clinic.registration_no": t("Settings", "Registration no. (command line only)"),
+        "clinic.templates_dir": t("Settings", "Clinic's own templates"),
+        "policy.store_dir": t("Settings", "Records folder"),
+        "policy.retention_days": t("Settings", "Keep recordings (days)"),
+        "policy.auto_lock_minutes": t("Settings", "Lock after idle (minutes)"),
+        "policy.keyring_unlock": t("Settings", "Allow sign-in from the system keyring"),
+        "policy.nurses_may_record": t("Settings", "Nurses may record"),
+        "audio.input_device": t("Settings", "Microphone"),
+        "audio.lapel_channel": t("Settings", "Lapel microphone channel"),
+        "ui.language": t("Settings", "Language of the app"),
+        "intake.enabled": t("Settings", "Patient intake service"),
+        "intake.host": t("Settings", "Listen on address"),
+        "intake.port": t("Settings", "Port"),
+        "intake.cert_file": t("Settings", "Certificate"),
+        "intake.key_file": t("Settings", "Certificate key"),
+        "intake.public_url": t("Settings", "Address for patients' phones"),
+        "intake.code_minutes": t("Settings", "Patient code valid for (minutes)"),
+    }
+    return labels.get(key, key.split(".")[-1].replace("_", " "))
+
+
+class PathEdit(QWidget):
+    """A path typed or chosen with Browse…; ``kind`` is "file" or "folder"."""
+
+    def __init__(self, value: str, kind: str, file_filter: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.line = QLineEdit(value)
+        self.browse = QPushButton(self.tr("Browse…"))
+        self.kind = kind
+        self.file_filter = file_filter
+        row.addWidget(self.line, 1)
+        row.addWidget(self.browse)
+        self.browse.clicked.connect(self._choose)
+
+    def _choose(self) -> None:
+        if self.kind == "folder":
+            path = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder"), self.line.text())
+        else:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Choose a file"), self.line.text(), self.file_filter
+            )
+        if path:
+            self.line.setText(path)
+
+    def text(self) -> str:
+        return self.line.text()
 
 
 def section_title(name: str) -> str:
@@ -50,6 +138,7 @@ def section_title(name: str) -> str:
         "policy": QCoreApplication.translate("Settings", "Policy"),
         "audio": QCoreApplication.translate("Settings", "Microphone"),
         "ui": QCoreApplication.translate("Settings", "Display"),
+        "intake": QCoreApplication.translate("Settings", "Patient intake"),
     }
     return titles.get(name, name)
 
@@ -105,6 +194,8 @@ class SectionForm(QWidget):
                 dspin.setDecimals(2)
                 dspin.setValue(value)
                 editor = dspin
+            elif key in PATHS:
+                editor = PathEdit(str(value), *PATHS[key])
             else:
                 editor = QLineEdit(str(value))
             editor.setObjectName(f"setting_{section_name}_{f.name}")
@@ -114,7 +205,7 @@ class SectionForm(QWidget):
                 description += " " + self.tr("(locked by clinic policy)")
             editor.setToolTip(description)
             editor.setEnabled(editable and not is_locked)
-            label = QLabel(f.name.replace("_", " "))
+            label = QLabel(field_label(key))
             label.setToolTip(description)
             form.addRow(label, editor)
             self.editors[f.name] = editor
@@ -131,7 +222,7 @@ class SectionForm(QWidget):
                 value = editor.isChecked()
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 value = editor.value()
-            elif isinstance(editor, QLineEdit):
+            elif isinstance(editor, QLineEdit | PathEdit):
                 value = editor.text().strip()
             else:
                 continue
@@ -280,6 +371,7 @@ class SettingsDialog(QDialog):
             if self._save is not None:
                 self._save(self._settings)
         except UserFacingError as exc:
+            self.message.setStyleSheet("color:#b00020;")
             self.message.setText(f"{exc.message} {exc.hint}".strip())
             return
         self.accept()

@@ -17,7 +17,7 @@ from desktop.core.errors import UserFacingError
 from desktop.core.types import Patient, Transcript
 from desktop.services.backend import Backend
 from desktop.services.jobs import Job, JobContext
-from desktop.services.ports import StreamingAsrPort, UserInfo
+from desktop.services.ports import AudioSourcePort, StreamingAsrPort, UserInfo
 from desktop.services.recording import DUTY_WARN, RecordingSession
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,8 @@ class Recorder(QWidget):
         self.duty = 0.0
         self.overflows = 0
         self.base = Transcript(language="")
+        self.importing = False  # the session reads an audio file, not the microphone
+        self.file_source: AudioSourcePort | None = None
         # (patient, chief complaint) for reading ahead; whether drafting holds the model now
         self.context_fn: Callable[[], tuple[Patient, str]] = lambda: (Patient(), "")
         self.drafting_fn: Callable[[], bool] = lambda: False
@@ -92,26 +94,50 @@ class Recorder(QWidget):
         self.consent_note.setObjectName("consentNote")
         self.consent_note.setStyleSheet("color:#b00020;")
         self.mic_label = QLabel(self.tr("Microphone"))
+        self.import_button = QPushButton(self.tr("Open a recording…"))
+        self.import_button.setObjectName("importButton")
+        self.import_button.setToolTip(
+            self.tr("Transcribe an audio file recorded earlier (WAV, FLAC, MP3, M4A, OGG)")
+        )
+        self.file_progress = QProgressBar()
+        self.file_progress.setObjectName("importProgress")
+        self.file_progress.setMaximumWidth(160)
+        self.file_progress.setVisible(False)
+        self.consent_button = QPushButton(self.tr("Consent given…"))
+        self.consent_button.setObjectName("consentButton")
+        self.consent_button.setToolTip(self.tr("Record that the patient has now agreed to the recording"))
         for w in (self.record_button, self.pause_button, self.mic_label, self.mic, self.level):
             bar.addWidget(w)
-        for w in (self.elapsed, self.load, self.consent_note):
+        for w in (self.elapsed, self.file_progress, self.load, self.consent_note, self.consent_button):
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.import_button)
 
     # -- state -----------------------------------------------------------------------------
     @property
     def recording(self) -> bool:
         return self.session is not None and self.session.running
 
-    def show_state(self, can_start: bool, tooltip: str) -> None:
+    def show_state(self, can_start: bool, tooltip: str, offered: bool = True) -> None:
+        """``offered``: whether this user may record at all (a nurse only where the policy allows)."""
         recording = self.recording
+        for w in (self.record_button, self.pause_button, self.mic_label, self.mic, self.level):
+            w.setVisible(offered)
+        self.import_button.setVisible(offered)
         self.record_button.setEnabled(recording or can_start)
-        self.record_button.setToolTip(tooltip if not recording else self.tr("Stop recording (Ctrl+R)"))
+        self.import_button.setEnabled(can_start and not recording)
+        if recording:
+            tooltip = (
+                self.tr("Stop transcribing the file; what is done so far is kept")
+                if self.importing
+                else self.tr("Stop recording (Ctrl+R)")
+            )
+        self.record_button.setToolTip(tooltip)
         self.record_button.setText(self.tr("■ Stop") if recording else self.tr("● Record"))
         self.record_button.setStyleSheet(
             "background:#c62828;color:white;font-weight:bold;" if recording else ""
         )
-        self.pause_button.setEnabled(recording)
+        self.pause_button.setEnabled(recording and not self.importing)
         self.mic.setEnabled(not recording)
 
     def fill_mics(self) -> None:
@@ -138,23 +164,44 @@ class Recorder(QWidget):
         except UserFacingError as exc:
             self.failed.emit(exc.message, exc.hint)
             return None
+        self.importing = False
+        return self._run(source, base)
+
+    def start_file(self, path: str, base: Transcript) -> RecordingSession | None:
+        """Transcribe an audio file after ``base`` through the same path as a recording
+        (journal first, then the recogniser), as fast as it can; Stop keeps what was done."""
+        if self.recording:
+            return self.session
+        try:
+            source = self.backend.audio.open_file(path)
+        except UserFacingError as exc:
+            self.failed.emit(exc.message, exc.hint)
+            return None
+        self.importing = True
+        self.file_source = source
+        self.file_progress.setRange(0, 0)
+        self.file_progress.setVisible(True)
+        return self._run(source, base)
+
+    def _run(self, source: AudioSourcePort, base: Transcript) -> RecordingSession:
+        self.elapsed.setText(self.tr("starting…"))  # the speech model may still be loading
         records = self.backend.records
         cid = self.consultation_id
         session = RecordingSession(
             source, self._asr_factory(), lambda: records.open_journal(cid), parent=self
         )
         session.level_changed.connect(self._level)
-        session.segments_changed.connect(self.segments_changed.emit)
+        session.segments_changed.connect(self.segments_changed)
         session.elapsed_changed.connect(self._elapsed)
         session.load_changed.connect(self.show_load)
-        session.failed.connect(self.failed.emit)
+        session.failed.connect(self.failed)
         session.finished.connect(self._finished)
         self.session = session
         self.base = Transcript(language=base.language, segments=list(base.segments))
         session.start()
         self.prefilled_lines = len(self.base.segments)
         seconds = self.backend.settings.llm.prefill_seconds
-        if seconds > 0 and self.user.role == "doctor":
+        if seconds > 0 and self.user.role == "doctor" and not self.importing:
             self.prefill_timer.start(seconds * 1000)
         self.started.emit()
         return session
@@ -188,7 +235,18 @@ class Recorder(QWidget):
             self.pause_button.setText(self.tr("Pause"))
 
     def _elapsed(self, seconds: float) -> None:
-        self.elapsed.setText(clock(seconds))
+        if not self.importing:
+            self.elapsed.setText(clock(seconds))
+            return
+        total = float(getattr(self.file_source, "duration", 0.0) or 0.0)
+        self.elapsed.setText(
+            self.tr("Transcribing the file: %1 of %2")
+            .replace("%1", clock(seconds))
+            .replace("%2", clock(total))
+        )
+        if total > 0:
+            self.file_progress.setRange(0, 1000)
+            self.file_progress.setValue(int(1000 * min(1.0, seconds / total)))
 
     def _level(self, dbfs: float) -> None:
         self.level.setValue(int(max(0.0, dbfs + 60.0)))
@@ -213,6 +271,7 @@ class Recorder(QWidget):
 
     def _finished(self, new: Transcript) -> None:
         self.prefill_timer.stop()
+        self.file_progress.setVisible(False)
         self.pause_button.setChecked(False)
         self.level.setValue(0)
         self.show_load(self.duty, self.overflows, recording=False)

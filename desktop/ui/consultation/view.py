@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -38,6 +40,7 @@ from desktop.services.ports import (
     RecordsPort,
     RenderedLetter,
     UserInfo,
+    consultation_status,
 )
 from desktop.ui.common import show_error
 from desktop.ui.consultation.drafting import DraftPanel
@@ -71,7 +74,11 @@ class NoteTools(QWidget):
         self.new_version_button.setObjectName("newVersion")
         self.history_button = QPushButton(self.tr("Versions…"))
         self.history_button.setObjectName("historyButton")
+        self.manual_button = QPushButton(self.tr("Write the note by hand"))
+        self.manual_button.setObjectName("manualNote")
+        self.manual_button.setToolTip(self.tr("No recording: type the note yourself"))
         for b in (
+            self.manual_button,
             self.draft_button,
             self.accept_all_button,
             self.save_button,
@@ -110,6 +117,7 @@ class ConsultationView(QWidget):
         self.transcript = Transcript(language="")
         self.versions: list[NoteVersion] = []
         self.editing_new_version = False
+        self.writing_by_hand = False  # no recording: the clinician types the note
         self.dirty = False
         self._build()
         self._wire()
@@ -165,6 +173,7 @@ class ConsultationView(QWidget):
             t.accept_all_button,
             t.save_button,
         )
+        self.manual_button = t.manual_button
         self.sign_button, self.new_version_button, self.history_button = (
             t.sign_button,
             t.new_version_button,
@@ -174,6 +183,9 @@ class ConsultationView(QWidget):
     def _wire(self) -> None:
         self.back_button.clicked.connect(self._back)
         self.record_button.clicked.connect(self.toggle_record)
+        self.recorder.import_button.clicked.connect(lambda: self.open_recording())
+        self.recorder.consent_button.clicked.connect(lambda: self.give_consent())
+        self.manual_button.clicked.connect(self.write_by_hand)
         self.recorder.context_fn = lambda: (self.info.patient, self.info.chief_complaint)
         self.recorder.drafting_fn = lambda: self.drafting.active
         self.recorder.segments_changed.connect(self.transcript_view.update_segments)
@@ -254,6 +266,13 @@ class ConsultationView(QWidget):
         latest = self.latest()
         return latest is not None and latest.signed and not self.editing_new_version
 
+    def _derived_status(self) -> str:
+        """The status the list shows too (``ports.consultation_status``)."""
+        latest = self.latest()
+        recorded = bool(self.transcript.segments) or self.recorder.samples_recorded() > 0
+        recorded = recorded or self.info.status in ("recorded", "draft", "signed")
+        return consultation_status(self.recording, latest.kind if latest else "", recorded)
+
     def _set_status(self, status: str) -> None:
         self.info.status = status
         user, cid = self.user, self.info.id
@@ -268,16 +287,25 @@ class ConsultationView(QWidget):
         drafting = self.drafting.active
         self.header.show_status(self.info.status)
         consent = self.info.consent
-        self.consent_note.setText("" if consent or not ready else self.tr("No consent to record on file."))
+        offered = permissions.can_record(role, self.backend.settings.policy.nurses_may_record)
+        self.consent_note.setText(
+            "" if consent or not ready or not offered else self.tr("No consent to record on file.")
+        )
+        self.recorder.consent_button.setVisible(ready and not consent and offered)
         signed = self.signed()
         self.recorder.show_state(
-            ready and consent and permissions.can_record(role) and not drafting and not signed,
+            ready and consent and offered and not drafting and not signed,
             self.tr("The note is signed. Start a new version to record more of this consultation.")
             if signed
             else self.tr("Start recording (Ctrl+R)"),
+            offered,
         )
-        has_note = self.latest() is not None
+        has_note = self.latest() is not None or self.writing_by_hand
         editable = ready and not signed and not drafting and has_note
+        self.manual_button.setVisible(
+            ready and self.latest() is None and not self.writing_by_hand and role in ("doctor", "nurse")
+        )
+        self.manual_button.setEnabled(not recording and not drafting)
         self.draft_button.setEnabled(
             ready
             and not recording
@@ -294,13 +322,28 @@ class ConsultationView(QWidget):
         self.new_version_button.setVisible(signed and role in ("doctor", "nurse"))
         self.history_button.setEnabled(bool(self.versions))
         self.letters.set_enabled(ready and not drafting and permissions.can_edit_letters(role))
+        self.letters.set_allowed(
+            {k for k in self.letters.kind_ids() if permissions.can_prepare_document(role, k)},
+            self.tr("Only a doctor issues this document."),
+        )
 
     def _show_latest(self, banner: str = "") -> None:
         latest = self.latest()
         role = self.user.role
+        if latest is None and self.writing_by_hand:
+            note = SoapNote(chief_complaint=self.info.chief_complaint)
+            banner = banner or self.tr("Type the note; Save keeps it as the first version.")
+            sections = permissions.editable_sections(role, False)
+            self.editor.set_note(
+                note, sections, False, permissions.can_edit_chief_complaint(role, False), banner
+            )
+            return
         if latest is None:
             note = SoapNote(chief_complaint=self.info.chief_complaint)
-            banner = banner or self.tr("Record the consultation; the draft appears here when you stop.")
+            banner = banner or self.tr(
+                "Record the consultation or open a recording; the draft appears here when it ends. "
+                "Without a recording, press Write the note by hand."
+            )
             self.editor.set_note(note, frozenset(), False, False, banner)
             return
         signed = self.signed()
@@ -319,6 +362,14 @@ class ConsultationView(QWidget):
         )
         if signed:
             self.editor.set_banner(banner, "#e8f5e9")
+        elif role == "nurse":
+            self.editor.set_banner(
+                (banner + " " if banner else "")
+                + self.tr(
+                    "You can edit the history and the instructions to the patient; the assessment and "
+                    "plan are the doctor's and are shown read-only."
+                )
+            )
         self.dirty = False
 
     # -- recording ---------------------------------------------------------------------------
@@ -350,6 +401,58 @@ class ConsultationView(QWidget):
     def stop_recording(self) -> None:
         self.recorder.stop()
 
+    def open_recording(self, path: str = "") -> Any:
+        """Transcribe an audio file into this consultation, as a recording would be (progress, Stop)."""
+        if self.recording or not self.recorder.import_button.isEnabled():
+            return None
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                self.tr("Open a recording"),
+                "",
+                self.tr("Audio files (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;All files (*)"),
+            )
+        if not path:
+            return None
+        session = self.recorder.start_file(path, self.transcript)
+        if session is None:
+            return None
+        user, cid, name = self.user, self.info.id, Path(path).name
+        self._call(
+            self.tr("noting the recording"), lambda r: r.log_event(user, "recording.import", cid, name)
+        )
+        self._set_status("recording")
+        self.recording_changed.emit(True)
+        return session
+
+    def give_consent(self, ask: bool = True) -> DbCall[None] | None:
+        """The patient agrees now: written to the store and the audit log, then Record is offered."""
+        if self.info.consent:
+            return None
+        if ask:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Consent to record"),
+                self.tr("Has the patient agreed to this consultation being recorded?"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+        user, cid = self.user, self.info.id
+        return self._call(self.tr("recording the consent"), lambda r: r.record_consent(user, cid)).then(
+            lambda _r: self._consented()
+        )
+
+    def _consented(self) -> None:
+        self.info.consent = True
+        self._update_controls()
+
+    def write_by_hand(self) -> None:
+        """No recording (no microphone, or the patient declined): the clinician types the note."""
+        self.writing_by_hand = True
+        self._show_latest()
+        self._update_controls()
+
     def _recording_finished(self, new: Transcript) -> None:
         segments = list(self.recorder.base.segments) + list(new.segments)
         self.transcript = Transcript(language=new.language or self.transcript.language, segments=segments)
@@ -363,7 +466,7 @@ class ConsultationView(QWidget):
 
         self._call(self.tr("saving the transcript"), save)
         self.recording_changed.emit(False)
-        self._set_status("draft" if self.info.status == "recording" else self.info.status)
+        self._set_status(self._derived_status())  # "new" again when nothing was recorded
         if self.transcript.segments and self.user.role == "doctor" and not self.signed():
             self.start_draft()
         elif not self.transcript.segments:
@@ -474,10 +577,18 @@ class ConsultationView(QWidget):
     def _saved(self, version: NoteVersion, kind: str) -> None:
         self.versions.append(version)
         self.editing_new_version = False
+        self.writing_by_hand = False
         self._set_status("signed" if kind == "signed" else "draft")
+        bar = self.editor.scroll_area.verticalScrollBar()
+        position = bar.value()  # the doctor stays where they were in the note
         self._show_latest(
             self.tr("Saved as version %1.").replace("%1", str(version.number)) if kind == "edit" else ""
         )
+        inner = self.editor.scroll_area.widget()
+        if inner is not None:
+            inner.adjustSize()  # the new rows' height, so the old position exists again
+        bar.setValue(position)
+        QTimer.singleShot(0, lambda: bar.setValue(position))
 
     def pending_suggestions(self) -> int:
         return sum(
@@ -538,11 +649,15 @@ class ConsultationView(QWidget):
         return self.backend.thread("llm").run(job)
 
     def clinic(self) -> ClinicSettings:
-        """The letterhead, with the signed-in doctor as the signing doctor."""
+        """The letterhead and the signing doctor: the signed-in doctor, or the consultation's doctor
+        when a nurse prepares the document."""
         clinic = dataclasses.replace(self.backend.settings.clinic)
         if self.user.role == "doctor":
             clinic.doctor_name = self.user.display_name
             clinic.registration_no = self.user.registration_no or clinic.registration_no
+        elif self.info.doctor_name:  # a nurse prepares it for the consultation's doctor
+            clinic.doctor_name = self.info.doctor_name
+            clinic.registration_no = self.info.doctor_registration or clinic.registration_no
         return clinic
 
     def current_note(self) -> SoapNote:
