@@ -558,15 +558,24 @@ class SoundDevicePlayer:
 # --------------------------------------------------------------------------------------------
 # models, language model, drafting
 # --------------------------------------------------------------------------------------------
+def _model_info(status: Any) -> ModelInfo:
+    e = status.entry
+    return ModelInfo(e.name, e.role, status.usable, status.problem, e.total_size, e.licence, e.source)
+
+
 class ManifestModels:
     def __init__(self, store: Any) -> None:
         self.store = store
 
     def models(self) -> list[ModelInfo]:
-        return [
-            ModelInfo(s.entry.name, s.entry.role, s.usable, s.problem, s.entry.total_size)
-            for s in self.store.statuses()
-        ]
+        return [_model_info(s) for s in self.store.statuses()]
+
+    def verify(self, name: str, progress: ProgressFn | None = None) -> str:
+        return str(self.store.verify(self.store.entry(name), progress) or "")
+
+    def add(self, path: str, progress: ProgressFn | None = None) -> ModelInfo:
+        entry = self.store.add(Path(path), progress=progress)
+        return _model_info(self.store.status(entry))
 
     def check(self, name: str) -> str:
         try:
@@ -601,6 +610,13 @@ class LanguageModel:
                     name=self.settings.model,
                 )
             return self.runtime
+
+    def close(self) -> None:
+        """Free the model before the interpreter shuts down (called when the app closes)."""
+        with self._lock:
+            if self.runtime is not None and hasattr(self.runtime, "close"):
+                self.runtime.close()
+            self.runtime = None
 
 
 class LlmDrafter:

@@ -45,6 +45,10 @@ class Backend:
     demo_audio: str = ""  # demo mode: the sample replayed through the live path
     voice: VoicePort | None = None  # voice enrolment; None hides it
     threads: dict[str, WorkerThread] = field(default_factory=dict)
+    # Loads the speech model ahead of the first Record (on a worker thread); None: nothing to load.
+    prepare_speech: Callable[[], None] | None = None
+    # Run at shutdown after the worker threads have stopped (free the language model, …).
+    on_shutdown: list[Callable[[], None]] = field(default_factory=list)
     _db: DbWorker | None = field(default=None, init=False, repr=False)
 
     @property
@@ -69,6 +73,9 @@ class Backend:
             self._db = None
         if self.player is not None:
             self.player.stop()
+        for close in self.on_shutdown:
+            close()
+        self.on_shutdown.clear()
         self.records.close()
 
 

@@ -419,6 +419,8 @@ class ModelInfo:
     usable: bool
     problem: str = ""
     size: int = 0
+    licence: str = ""
+    source: str = ""
 
 
 class ModelsPort(Protocol):
@@ -426,6 +428,14 @@ class ModelsPort(Protocol):
 
     def check(self, name: str) -> str:
         """'' when the model is usable, else the problem in plain words with the next step."""
+        ...
+
+    def verify(self, name: str, progress: ProgressFn | None = None) -> str:
+        """Hash every file of the model (slow): '' when it matches the manifest, else the problem."""
+        ...
+
+    def add(self, path: str, progress: ProgressFn | None = None) -> ModelInfo:
+        """Install a clinic-supplied model (a Whisper CTranslate2 folder or a .gguf file)."""
         ...
 
 

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 from desktop.config import Settings, apply_store_policy
 from desktop.core.types import Patient
 from desktop.services.backend import Backend, save_clinic_policy
+from desktop.services.jobs import Job, JobContext
 from desktop.services.ports import ConsultationInfo, RecordsPort, UserInfo
+from desktop.ui.about import AboutDialog
 from desktop.ui.admin import AdminDialog
 from desktop.ui.common import heading, show_error
 from desktop.ui.consultation import ConsultationView
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         self.backend = backend
         self.user: UserInfo | None = None
         self.consultation: ConsultationView | None = None
+        self.speech_job: Job | None = None  # the speech model loading ahead of the first Record
         self.setWindowTitle(self.tr("ConsultScribe"))
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
@@ -161,6 +164,10 @@ class MainWindow(QMainWindow):
             app_menu.addAction(a)
         app_menu.addSeparator()
         app_menu.addAction(quit_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        about = QAction(self.tr("About ConsultScribe…"), self)
+        about.triggered.connect(self.open_about)
+        help_menu.addAction(about)
 
     def _set_signed_in_actions(self, signed_in: bool) -> None:
         self.settings_action.setEnabled(signed_in)
@@ -214,12 +221,35 @@ class MainWindow(QMainWindow):
         self.user_label.setText(f"{user.display_name} · {user.role}")
         self._set_signed_in_actions(True)
         if user.is_clinician:
+            self._prepare_speech()
             self.list_page.set_user(user)
             self.work.setCurrentWidget(self.list_page)
             self.pages.setCurrentWidget(self.work)
         else:
             self.pages.setCurrentWidget(self.admin_home)
         self.idle.start()
+
+    def _prepare_speech(self) -> Job | None:
+        """Load the speech model now, in the background, so the first Record starts at once."""
+        prepare = self.backend.prepare_speech
+        if prepare is None or self.speech_job is not None:
+            return None
+        self.statusBar().showMessage(
+            self.tr(
+                "Loading the speech model in the background; a recording started now begins when it is ready."
+            )
+        )
+
+        def work(ctx: JobContext) -> None:
+            prepare()
+
+        job = Job(self.tr("loading the speech model"), work)
+        job.succeeded.connect(
+            lambda _r: self.statusBar().showMessage(self.tr("The speech model is ready."), 8000)
+        )
+        job.failed.connect(lambda m, h: self.statusBar().showMessage(f"{m} {h}".strip()))
+        self.speech_job = job
+        return self.backend.thread("speech").run(job)
 
     def _apply_policy(self, user: UserInfo) -> None:
         """The store's clinic-wide rules apply on this PC; read on the database worker."""
@@ -363,6 +393,16 @@ class MainWindow(QMainWindow):
         )
         policy = dialog.policy_dialog
         policy.accepted.connect(lambda: self._settings_saved(policy))
+        dialog.open()
+        return dialog
+
+    def open_about(self) -> AboutDialog:
+        """Version, the models in use and their licences, the libraries, the log folder."""
+        from desktop import __version__, paths
+
+        dialog = AboutDialog(
+            __version__, self.backend.settings, self.backend.models, str(paths.logs_dir()), self
+        )
         dialog.open()
         return dialog
 

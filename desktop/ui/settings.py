@@ -23,13 +23,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,6 +36,7 @@ from desktop.config import LANGUAGES, SCRIPTS, Settings
 from desktop.core.errors import UserFacingError
 from desktop.services.ports import AudioPort, ModelsPort, RecordsPort, UserInfo, VoicePort
 from desktop.ui.common import UI_LANGUAGES
+from desktop.ui.models import ModelsTab
 from desktop.ui.signin import KeyringTab
 from desktop.ui.voice import VoiceTab
 
@@ -269,8 +267,10 @@ class SettingsDialog(QDialog):
             form = SectionForm(f.name, section, locked, editable, choices)
             self.forms.append(form)
             self.tabs.addTab(form, section_title(f.name))
+        self.models_tab: ModelsTab | None = None
         if not admin_only:
-            self.tabs.addTab(self._models_tab(models), self.tr("Models"))
+            self.models_tab = ModelsTab(models)
+            self.tabs.addTab(self.models_tab, self.tr("Models"))
         self.voice_tab: VoiceTab | None = None
         if voice is not None and not admin_only and user.is_clinician:
             self.voice_tab = VoiceTab(voice, audio, user, settings.audio.input_device)
@@ -335,31 +335,9 @@ class SettingsDialog(QDialog):
             ] + [(d.name, d.name) for d in audio.devices()]
         return choices
 
-    def _models_tab(self, models: ModelsPort) -> QWidget:
-        table = QTableWidget(0, 4)
-        table.setObjectName("modelsTable")
-        table.setHorizontalHeaderLabels(
-            [self.tr("Model"), self.tr("Role"), self.tr("Size"), self.tr("State")]
-        )
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        try:
-            infos = models.models()
-        except UserFacingError as exc:
-            infos = []
-            self.message.setText(f"{exc.message} {exc.hint}".strip())
-        table.setRowCount(len(infos))
-        for row, m in enumerate(infos):
-            state = (
-                self.tr("ready, hashes verified")
-                if m.usable and not m.problem
-                else (m.problem or self.tr("ready"))
-            )
-            for col, value in enumerate((m.name, m.role, f"{m.size / 1e6:.0f} MB", state)):
-                table.setItem(row, col, QTableWidgetItem(value))
-        return table
-
     def _closing(self) -> None:
+        if self.models_tab is not None:
+            self.models_tab.shutdown()
         if self.voice_tab is not None:
             self.voice_tab.shutdown()
 

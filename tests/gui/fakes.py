@@ -478,12 +478,22 @@ class FakeLetters:
 class FakeModels:
     def models(self) -> list[ModelInfo]:
         return [
-            ModelInfo("whisper-base", "asr", True, "", 145_000_000),
-            ModelInfo("smollm2-135m-instruct", "llm", True, "", 98_000_000),
+            ModelInfo("whisper-base", "asr", True, "", 145_000_000, "MIT"),
+            ModelInfo("smollm2-135m-instruct", "llm", True, "", 98_000_000, "Apache-2.0"),
         ]
 
     def check(self, name: str) -> str:
         return ""
+
+    def verify(self, name: str, progress: ProgressFn | None = None) -> str:
+        if progress is not None:
+            progress(name, 1.0)
+        return "" if name != "damaged" else "whisper-base/model.bin does not match its SHA-256."
+
+    def add(self, path: str, progress: ProgressFn | None = None) -> ModelInfo:
+        if not path.endswith(".gguf"):
+            raise UsageError(f"{path} is not a GGUF model file.", "Choose a llama.cpp .gguf file.")
+        return ModelInfo(path.rsplit("/", 1)[-1].removesuffix(".gguf"), "llm", True, "", 1_000_000)
 
 
 class FakePlayer:

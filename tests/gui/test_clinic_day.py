@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QDateEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDateEdit, QLabel, QMessageBox, QPushButton
 
 from desktop.ui.letters import ValuesDialog
 from desktop.ui.main import MainWindow
@@ -235,3 +235,49 @@ def test_the_policy_tab_stays_after_save_with_words_not_keys(qtbot, window: Main
     assert policy.isVisible() and "Saved" in policy.message.text()
     assert records.policy["retention_days"] == 3000
     dialog.close()
+
+
+def test_the_speech_model_loads_at_sign_in_and_the_wait_is_said(qtbot, records: FakeRecords) -> None:
+    import threading
+
+    loaded = threading.Event()
+    backend = fake_backend(records)
+    backend.prepare_speech = loaded.set
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    shown: list[str] = []
+    window.statusBar().messageChanged.connect(shown.append)
+    sign_in(window, "doc")
+    qtbot.waitUntil(lambda: "The speech model is ready." in shown)
+    assert loaded.is_set() and any("Loading the speech model" in m for m in shown)
+
+
+def test_help_about_names_the_version_models_licences_and_log_folder(qtbot, window: MainWindow) -> None:
+    from desktop import __version__
+
+    dialog = window.open_about()
+    text = dialog.text.toPlainText()
+    assert __version__ in dialog.windowTitle() + dialog.findChild(QLabel).text()
+    assert "whisper-base" in text and "MIT" in text and "LGPL-3.0" in text
+    assert dialog.logs.text().endswith("logs")
+    dialog.close()
+
+
+def test_models_can_be_verified_and_added(qtbot, window: MainWindow) -> None:
+    sign_in(window, "doc")
+    dialog = window.open_settings()
+    assert dialog is not None and dialog.models_tab is not None
+    tab = dialog.models_tab
+    tab.table.selectRow(0)
+    # (a job reports from its worker thread: wait on what the tab shows)
+    assert tab.verify() is not None
+    qtbot.waitUntil(lambda: "every file matches" in tab.message.text())
+    qtbot.waitUntil(lambda: tab.add_button.isEnabled())
+    tab.add("/media/usb/notes.txt")
+    qtbot.waitUntil(lambda: "not a GGUF" in tab.message.text())
+    qtbot.waitUntil(lambda: tab.add_button.isEnabled())
+    tab.add("/media/usb/qwen2.5-3b.gguf")
+    qtbot.waitUntil(lambda: "qwen2.5-3b was added" in tab.message.text())
+    dialog.reject()
