@@ -57,7 +57,7 @@ class NewConsultationDialog(QDialog):
         self.name_zh = QLineEdit()
         self.name_zh.setObjectName("patientNameZh")
         self.dob = QLineEdit()
-        self.dob.setPlaceholderText("YYYY-MM-DD")
+        self.dob.setPlaceholderText(self.tr("YYYY-MM-DD"))
         self.dob.setObjectName("patientDob")
         self.age = QSpinBox()
         self.age.setRange(-1, 130)

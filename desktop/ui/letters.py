@@ -240,11 +240,20 @@ class LettersPanel(QWidget):
             if v.id not in ids:
                 ids.append(v.id)
         for v in self._versions:
-            title = self._kinds[v.kind].title if v.kind in self._kinds else v.kind
+            title = self._title(v.kind)
             ids = documents[v.kind]
             name = f"{title} {ids.index(v.id) + 1}" if len(ids) > 1 else title
-            self.history.addItem(f"{name} · v{v.number}\n{v.created_at:%H:%M} · {v.author}")
+            version = self.tr("v%1").replace("%1", str(v.number))
+            self.history.addItem(name + " · " + version + "\n" + f"{v.created_at:%H:%M}" + " · " + v.author)
         self.history.blockSignals(False)
+
+    def _title(self, kind_id: str) -> str:
+        """The document's name in the app's language (the templates carry both)."""
+        kind = self._kinds.get(kind_id)
+        if kind is None:
+            return kind_id
+        chinese = QLocale().language() == QLocale.Language.Chinese
+        return kind.title_zh if chinese and kind.title_zh else kind.title
 
     def _show_version(self, row: int) -> None:
         if 0 <= row < len(self._versions):

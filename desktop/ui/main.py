@@ -370,6 +370,11 @@ class MainWindow(QMainWindow):
     def _settings_saved(self, dialog: SettingsDialog) -> None:
         """In force at once; an administrator's clinic-wide keys (policy, letterhead) go to the store."""
         new = dialog.result_settings()
+        if new.ui.language != self.backend.settings.ui.language:
+            # Qt's widgets keep the text they were built with: say when the new language applies.
+            self.statusBar().showMessage(
+                self.tr("The new language applies when ConsultScribe is started again."), 20_000
+            )
         self.backend.settings.__dict__.update(new.__dict__)
         self.idle.set_timeout(max(1, new.policy.auto_lock_minutes) * 60_000)
         if self.user is None or not self.user.is_admin:

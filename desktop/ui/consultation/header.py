@@ -9,17 +9,17 @@ from desktop.core.types import Patient
 from desktop.ui.consultations import STATUS_COLOURS, status_label
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ConsultationHeader", text)
-
-
 def patient_line(p: Patient, complaint: str) -> str:
     """Name, sex / age, MRN and date of birth on one line; the chief complaint below it."""
     age = p.computed_age()
-    sex = {"F": _tr("F"), "M": _tr("M"), "X": _tr("X")}.get(p.sex, p.sex)
+    sex = {
+        "F": QCoreApplication.translate("ConsultationHeader", "F"),
+        "M": QCoreApplication.translate("ConsultationHeader", "M"),
+        "X": QCoreApplication.translate("ConsultationHeader", "X"),
+    }.get(p.sex, p.sex)
     parts = [f"<b>{p.display_name() or '—'}</b>"]
     parts.append(f"{sex or '—'} / {age if age is not None else '—'}")
-    parts.append(_tr("MRN %1").replace("%1", p.mrn or "—"))
+    parts.append(QCoreApplication.translate("ConsultationHeader", "MRN %1").replace("%1", p.mrn or "—"))
     if p.date_of_birth:
         parts.append(p.date_of_birth)
     line = " · ".join(parts)
