@@ -409,77 +409,77 @@
         <translation>儲存草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="509" />
+        <location filename="../../desktop/ui/consultation/view.py" line="510" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="511" />
+        <location filename="../../desktop/ui/consultation/view.py" line="512" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="524" />
+        <location filename="../../desktop/ui/consultation/view.py" line="525" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="545" />
+        <location filename="../../desktop/ui/consultation/view.py" line="546" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="573" />
+        <location filename="../../desktop/ui/consultation/view.py" line="574" />
         <source>signing the note</source>
         <translation>簽署病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="573" />
+        <location filename="../../desktop/ui/consultation/view.py" line="574" />
         <source>saving the note</source>
         <translation>儲存病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="585" />
+        <location filename="../../desktop/ui/consultation/view.py" line="586" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="605" />
+        <location filename="../../desktop/ui/consultation/view.py" line="606" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="606" />
+        <location filename="../../desktop/ui/consultation/view.py" line="607" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="626" />
+        <location filename="../../desktop/ui/consultation/view.py" line="627" />
         <source>reading the recording</source>
         <translation>讀取錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="699" />
+        <location filename="../../desktop/ui/consultation/view.py" line="700" />
         <source>saving the document</source>
         <translation>儲存文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="706" />
+        <location filename="../../desktop/ui/consultation/view.py" line="707" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="706" />
+        <location filename="../../desktop/ui/consultation/view.py" line="707" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="722" />
+        <location filename="../../desktop/ui/consultation/view.py" line="723" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="708" />
+        <location filename="../../desktop/ui/consultation/view.py" line="709" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -487,72 +487,72 @@
 <context>
     <name>ConsultationsPage</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="147" />
+        <location filename="../../desktop/ui/consultations.py" line="154" />
         <source>Today's consultations</source>
         <translation>今日診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="152" />
+        <location filename="../../desktop/ui/consultations.py" line="159" />
         <source>Search patient, MRN or complaint</source>
         <translation>搜尋病人、病歷號碼或主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="158" />
+        <location filename="../../desktop/ui/consultations.py" line="165" />
         <source>All days</source>
         <translation>所有日子</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="160" />
+        <location filename="../../desktop/ui/consultations.py" line="167" />
         <source>New consultation</source>
         <translation>新診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="163" />
+        <location filename="../../desktop/ui/consultations.py" line="170" />
         <source>Start a new consultation (Ctrl+N)</source>
         <translation>開始新診症 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="173" />
+        <location filename="../../desktop/ui/consultations.py" line="180" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="174" />
+        <location filename="../../desktop/ui/consultations.py" line="181" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="175" />
+        <location filename="../../desktop/ui/consultations.py" line="182" />
         <source>MRN</source>
         <translation>病歷號碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="176" />
+        <location filename="../../desktop/ui/consultations.py" line="183" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="177" />
+        <location filename="../../desktop/ui/consultations.py" line="184" />
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="189" />
+        <location filename="../../desktop/ui/consultations.py" line="196" />
         <source>Open</source>
         <translation>開啟</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="209" />
+        <location filename="../../desktop/ui/consultations.py" line="216" />
         <source>reading the consultations</source>
         <translation>讀取診症</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/ui/consultations.py" line="245" />
+        <location filename="../../desktop/ui/consultations.py" line="252" />
         <source>%n consultation(s)</source>
         <translation><numerusform>%n 個診症</numerusform></translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="273" />
+        <location filename="../../desktop/ui/consultations.py" line="280" />
         <source>creating the consultation</source>
         <translation>建立診症</translation>
     </message>
@@ -994,87 +994,87 @@
 <context>
     <name>NewConsultationDialog</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="53" />
+        <location filename="../../desktop/ui/consultations.py" line="60" />
         <source>New consultation</source>
         <translation>新診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="60" />
+        <location filename="../../desktop/ui/consultations.py" line="67" />
         <source>YYYY-MM-DD</source>
         <translation>年年年年-月月-日日</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="64" />
+        <location filename="../../desktop/ui/consultations.py" line="71" />
         <source>(from date of birth)</source>
         <translation>（按出生日期計算）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="71" />
+        <location filename="../../desktop/ui/consultations.py" line="78" />
         <source>Female</source>
         <translation>女</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="72" />
+        <location filename="../../desktop/ui/consultations.py" line="79" />
         <source>Male</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="73" />
+        <location filename="../../desktop/ui/consultations.py" line="80" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="80" />
+        <location filename="../../desktop/ui/consultations.py" line="87" />
         <source>The patient agrees to this consultation being recorded.</source>
         <translation>病人同意錄下是次診症。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="84" />
+        <location filename="../../desktop/ui/consultations.py" line="91" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="85" />
+        <location filename="../../desktop/ui/consultations.py" line="92" />
         <source>Chinese name</source>
         <translation>中文姓名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="86" />
+        <location filename="../../desktop/ui/consultations.py" line="93" />
         <source>Date of birth</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="87" />
+        <location filename="../../desktop/ui/consultations.py" line="94" />
         <source>Age</source>
         <translation>年齡</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="88" />
+        <location filename="../../desktop/ui/consultations.py" line="95" />
         <source>Sex</source>
         <translation>性別</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="89" />
+        <location filename="../../desktop/ui/consultations.py" line="96" />
         <source>MRN</source>
         <translation>病歷號碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="90" />
+        <location filename="../../desktop/ui/consultations.py" line="97" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="96" />
+        <location filename="../../desktop/ui/consultations.py" line="103" />
         <source>Create</source>
         <translation>建立</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="104" />
+        <location filename="../../desktop/ui/consultations.py" line="111" />
         <source>Enter the patient's name.</source>
         <translation>請輸入病人姓名。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="111" />
+        <location filename="../../desktop/ui/consultations.py" line="118" />
         <source>Write the date of birth as YYYY-MM-DD, or leave it empty.</source>
         <translation>出生日期請以 YYYY-MM-DD 格式填寫，或留空。</translation>
     </message>
@@ -1844,22 +1844,27 @@ Store location:</source>
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="39" />
+        <location filename="../../desktop/ui/consultations.py" line="45" />
         <source>new</source>
         <translation>新</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="40" />
+        <location filename="../../desktop/ui/consultations.py" line="46" />
         <source>recording</source>
         <translation>錄音中</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="41" />
+        <location filename="../../desktop/ui/consultations.py" line="47" />
+        <source>recorded</source>
+        <translation>已錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="48" />
         <source>draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="42" />
+        <location filename="../../desktop/ui/consultations.py" line="49" />
         <source>signed</source>
         <translation>已簽署</translation>
     </message>

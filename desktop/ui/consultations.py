@@ -31,13 +31,20 @@ from desktop.services.db import DbCall, DbWorker
 from desktop.services.ports import ConsultationInfo, UserInfo, filter_consultations
 from desktop.ui.common import heading, show_error
 
-STATUS_COLOURS = {"recording": "#c62828", "draft": "#ef6c00", "signed": "#2e7d32", "new": "#555555"}
+STATUS_COLOURS = {
+    "recording": "#c62828",
+    "recorded": "#1565c0",
+    "draft": "#ef6c00",
+    "signed": "#2e7d32",
+    "new": "#555555",
+}
 
 
 def status_label(status: str) -> str:
     labels = {
         "new": QCoreApplication.translate("Status", "new"),
         "recording": QCoreApplication.translate("Status", "recording"),
+        "recorded": QCoreApplication.translate("Status", "recorded"),
         "draft": QCoreApplication.translate("Status", "draft"),
         "signed": QCoreApplication.translate("Status", "signed"),
     }

@@ -24,7 +24,7 @@ from desktop.services.backend import Backend, save_clinic_policy
 from desktop.services.jobs import Job, JobContext
 from desktop.services.ports import ConsultationInfo, RecordsPort, UserInfo
 from desktop.ui.about import AboutDialog
-from desktop.ui.admin import AdminDialog
+from desktop.ui.admin import AdminDialog, role_label
 from desktop.ui.common import heading, show_error
 from desktop.ui.consultation import ConsultationView
 from desktop.ui.consultations import ConsultationsPage
@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
     def signed_in(self, user: UserInfo) -> None:
         self.user = user
         self._apply_policy(user)
-        self.user_label.setText(f"{user.display_name} · {user.role}")
+        self.user_label.setText(f"{user.display_name} · {role_label(user.role)}")
         self._set_signed_in_actions(True)
         if user.is_clinician:
             self._prepare_speech()

@@ -42,6 +42,7 @@ def test_an_audio_file_is_transcribed_like_a_recording(qtbot, window: MainWindow
         assert session is not None and view.recorder.file_progress.isVisibleTo(view)
         assert not view.pause_button.isEnabled()
     assert drafted.args == [True]
+    assert view.info.status == "draft" and view.status.text() == "draft"  # the draft is saved
     cid = view.info.id
     assert len(records.transcripts[cid].segments) == 4  # 4 s of audio, one line a second (fake)
     assert sum(len(a) for a in records.audio[cid]) == 4 * 16000  # journalled, like a recording

@@ -505,6 +505,7 @@ class ConsultationView(QWidget):
     def _draft_saved(self, version: NoteVersion) -> None:
         self.versions.append(version)
         self.editing_new_version = False
+        self._set_status(self._derived_status())
         flagged = version.note.unsupported_count()
         banner = self.tr("AI draft. Review every statement; suggestions need your acceptance.")
         if flagged:
