@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.types import NOTE_SECTIONS, SUGGESTED_SECTIONS, SoapNote
 from desktop.services.ports import CheckResult
+from desktop.ui.soap import SoapEditor
 
 CONTRADICTION, UNSUPPORTED, OMISSION, SUGGESTION = "contradiction", "unsupported", "omission", "suggestion"
 
@@ -117,7 +118,13 @@ def _escape(text: str) -> str:
 
 
 class SignOffDialog(QDialog):
-    """What is still open before signing. ``accepted`` (main thread) when the doctor signs."""
+    """What is still open before signing.
+
+    Signals (main thread): ``signed_off(list of (OpenItem, reason))`` when the doctor signs with
+    every item dealt with.
+    """
+
+    signed_off = Signal(list)
 
     def __init__(self, items: list[OpenItem], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,8 +169,20 @@ class SignOffDialog(QDialog):
 
     def accept(self) -> None:
         if all(row.done() for row in self.rows):  # the button can be reached only then; a key press too
+            acknowledged = self.acknowledgements()
             super().accept()
+            self.signed_off.emit(acknowledged)
 
     def acknowledgements(self) -> list[tuple[OpenItem, str]]:
         """The items acknowledged, each with its reason (suggestions accepted as written have none)."""
         return [(row.item, row.reason.text().strip()) for row in self.rows if row.done()]
+
+
+def accept_listed(editor: SoapEditor, acknowledged: list[tuple[OpenItem, str]]) -> None:
+    """Accept in the editor the suggestions the doctor accepted as written at sign-off."""
+    wanted = {item.id for item, _ in acknowledged if item.kind == SUGGESTION}
+    for name in SUGGESTED_SECTIONS:
+        kept = [r for r in editor.sections[name].rows if r.statement.text.strip()]
+        for i, row in enumerate(kept):
+            if f"suggestion:{name}[{i}]" in wanted:
+                row.accept_suggestion()

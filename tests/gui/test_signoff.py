@@ -14,7 +14,7 @@ from desktop.services.adapters import NoteChecks
 from desktop.services.backend import Backend
 from desktop.ui.main import MainWindow
 from desktop.ui.soap import VersionHistoryDialog
-from tests.gui.conftest import sign_in
+from tests.gui.conftest import new_consultation, sign_in
 from tests.gui.fakes import FakeRecords, fake_backend
 
 VISIT = """D|你而家食緊咩藥？
@@ -54,9 +54,7 @@ def checked_window(qtbot, checked_backend: Backend) -> MainWindow:
 
 def _drafted_view(qtbot, window: MainWindow):  # type: ignore[no-untyped-def]
     sign_in(window, "doc")
-    patient = Patient(name="CHAN Tai Man", sex="M", mrn="HK-1")
-    window.list_page.create_consultation(patient, "Dizziness", True)
-    view = window.consultation
+    view = new_consultation(qtbot, window, patient=Patient(name="CHAN Tai Man", sex="M", mrn="HK-1"))
     with qtbot.waitSignal(view.draft_finished, timeout=20_000):
         qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: len(view.transcript_view.final_segments()) >= 2, timeout=10_000)
@@ -103,7 +101,7 @@ def test_the_editor_lists_contradictions_in_red_and_rechecks_after_an_edit(
     played = len(checked_window.backend.player.played)  # type: ignore[union-attr]
     panel.itemClicked.emit(panel.item(0))
     assert view.transcript_view.highlighted_ids() == ["s5"]
-    assert len(checked_window.backend.player.played) == played + 1  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: len(checked_window.backend.player.played) == played + 1)  # type: ignore[union-attr]
     # the doctor corrects the instruction; the check runs again once typing pauses
     row.edit.setPlainText("Do not take amlodipine for now.")
     qtbot.waitUntil(lambda: panel.count() == 0, timeout=5_000)
@@ -132,6 +130,7 @@ def test_accept_all_then_sign_with_a_red_flag_still_open_cannot_sign_without_ack
     dialog.rows[0].reason.setText("Patient to restart once BP recovers; discussed.")
     assert dialog.sign_button.isEnabled()
     dialog.sign_button.click()
+    qtbot.waitUntil(view.signed)
     assert records.notes[cid][-1].kind == "signed"
     acks = [e for e in records.audit if e.action == "note.acknowledge"]
     assert len(acks) == 1 and "contradiction:stopped_drug:amlodipine" in acks[0].detail
@@ -151,8 +150,9 @@ def test_back_to_the_note_signs_nothing_and_a_fixed_note_signs_at_once(
     assert view.signoff is None and [v.kind for v in records.notes[cid]] == ["ai_draft"]
     view.editor.sections["patient_instructions"].rows[0].edit.setPlainText("Do not take amlodipine.")
     view.editor.recheck()
-    signed = view.sign()  # nothing open: no dialog
-    assert signed is not None and signed.kind == "signed" and view.signoff is None
+    call = view.sign()  # nothing open: no dialog
+    assert call is not None and view.signoff is None
+    assert call.result().kind == "signed"
 
 
 def test_an_omission_and_an_unaccepted_suggestion_are_open_items(
@@ -174,6 +174,7 @@ def test_an_omission_and_an_unaccepted_suggestion_are_open_items(
     assert not dialog.sign_button.isEnabled()
     suggestion.check.setChecked(True)  # accepted as written
     dialog.sign_button.click()
+    qtbot.waitUntil(view.signed)
     signed = records.notes[view.info.id][-1]
     assert signed.kind == "signed" and all(st.accepted for st in signed.note.assessment)
 
@@ -185,7 +186,10 @@ def test_the_signed_version_reads_as_a_signed_note(qtbot, window: MainWindow, re
         row.set_unsupported([])
         row.edit.setPlainText(row.statement.text.replace("amlodipine ", ""))
     view.backend.fact_check = None
-    assert view.sign() is not None
+    call = view.sign()
+    assert call is not None
+    call.result()
+    qtbot.waitUntil(view.signed)
     assert view.editor.sections["assessment"].title() == "Assessment"
     assert view.editor.sections["plan"].title() == "Plan"
     dialog = VersionHistoryDialog(records.notes[view.info.id])
