@@ -61,13 +61,13 @@ def run(args: argparse.Namespace) -> int:
         )
         about = _about(ts, examples, splits)
         with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp) if args.dev else (args.out or paths.assets_dir() / sections.ASSET_DIR)
+            folder = args.out or (Path(tmp) if args.dev else paths.assets_dir() / sections.ASSET_DIR)
             target = fitted.save(folder, about)
             model = sections.load_model(folder)  # what the app will load, verified
             size = target.stat().st_size
         print(
             f"Trained in {time.perf_counter() - started:.0f} s: {len(fitted.vocabulary)} features, "
-            f"{size / 1e6:.2f} MB" + ("" if args.dev else f", saved to {target}"),
+            f"{size / 1e6:.2f} MB" + ("" if args.dev and not args.out else f", saved to {target}"),
             file=sys.stderr,
         )
         sections.default_model.cache_clear()

@@ -36,9 +36,17 @@ def register(sub: Any) -> None:
     p.add_argument("--llm-model", default=None, metavar="NAME")
     p.add_argument(
         "--drafter",
-        choices=("llm", "extractive"),
+        choices=("llm", "extractive", "rules"),
         default="llm",
-        help="extractive: the speakers' own sentences sorted into sections, no language model",
+        help="extractive: the speakers' own sentences sorted into sections, no language model; "
+        "rules: the same with the keyword rules alone (the earlier sorter)",
+    )
+    p.add_argument(
+        "--sections-model",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="extractive: a section classifier other than the shipped one (e.g. eval sections --dev --out)",
     )
     p.add_argument(
         "--none-threshold",
@@ -75,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         settings.llm.model = args.llm_model
     if args.n_gpu_layers is not None:
         settings.llm.n_gpu_layers = args.n_gpu_layers
-    draft, model_label = _drafter(args.drafter, settings, args.none_threshold)
+    draft, model_label = _drafter(args.drafter, settings, args.none_threshold, args.sections_model)
     if args.dataset == "primock57":
         return _recall(args, consultations[: args.limit] if args.limit else consultations, draft, model_label)
 
@@ -185,23 +193,36 @@ def _cpus() -> int:
     return os.cpu_count() or 0
 
 
-def _drafter(kind: str, settings: Any, none_threshold: float | None = None) -> tuple[Any, str]:
+def _drafter(
+    kind: str, settings: Any, none_threshold: float | None = None, sections_model: Path | None = None
+) -> tuple[Any, str]:
     from desktop.core.types import SoapNote
     from desktop.documents.factguard import FactGuard
-    from desktop.llm.extractive import SortPolicy, extract_sections
+    from desktop.llm import extractive as ex
+    from desktop.llm.sections import load_model
 
-    if kind == "extractive":
-        policy = SortPolicy() if none_threshold is None else SortPolicy(none_threshold=none_threshold)
+    if kind in ("extractive", "rules"):
+        policy = ex.SortPolicy(model=load_model(sections_model) if sections_model else None)
+        if none_threshold is not None:
+            policy = ex.SortPolicy(none_threshold=none_threshold, model=policy.model)
 
         def extractive(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
             note = SoapNote()
-            for name, items in extract_sections(transcript, policy).items():
+            sorted_ = (
+                ex.extract_sections_by_rules(transcript)
+                if kind == "rules"
+                else ex.extract_sections(transcript, policy)
+            )
+            for name, items in sorted_.items():
                 setattr(note, name, items)
             return note, FactGuard.for_transcript(transcript.text()).guard_note(note), []
 
+        if kind == "rules":
+            return extractive, "keyword rules alone, whole lines (the earlier sorter), no model"
+        source = f"classifier {sections_model}" if sections_model else "shipped classifier"
         return (
             extractive,
-            f"extractive sorter, no model (small talk at p >= {policy.none_threshold:g} left out)",
+            f"extractive sorter, {source}, small talk at p >= {policy.none_threshold:g} left out",
         )
 
     from desktop.llm.drafting import draft_note

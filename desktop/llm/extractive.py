@@ -24,9 +24,10 @@ from desktop.llm import sections
 class SortPolicy:
     """How the sorter combines the learned classifier and the rules (choices measured on ACI-Bench valid)."""
 
-    # A sentence at least this likely "not for the note" is left out: on ACI-Bench valid, the
-    # threshold with the best ROUGE-1 that keeps at least the rules' ROUGE-1 recall...
-    none_threshold: float = 0.5
+    # Recall first: a sentence is left out only when the classifier is at least this sure it is
+    # small talk. Lower thresholds give shorter notes with better ROUGE and lose facts
+    # (docs/sections.md has the curve: 0.3 is best on ACI-Bench ROUGE, 0.9 on PriMock57 recall).
+    none_threshold: float = 0.9
     # ...unless the rules find a plan or advice in it ("I will prescribe…", "please rest"): the
     # classifier saw few such lines, and a lost prescription costs more than a kept pleasantry.
     rescue_sections: tuple[str, ...] = ("plan", "patient_instructions")
@@ -107,9 +108,15 @@ def sort_lines(segments: Sequence[TranscriptSegment], policy: SortPolicy | None 
 
 
 def _combine(seg: TranscriptSegment, guess: sections.SectionGuess, policy: SortPolicy) -> list[str]:
+    rules = rule_sections(seg)
     if guess.probabilities.get("none", 0.0) >= policy.none_threshold:
-        return [r for r in rule_sections(seg) if r in policy.rescue_sections][:1]
-    return [max((p, label) for label, p in guess.probabilities.items() if label != "none")[1]]
+        return [r for r in rules if r in policy.rescue_sections][:1]
+    label = max((p, label) for label, p in guess.probabilities.items() if label != "none")[1]
+    if label == "plan" and "patient_instructions" in rules:
+        # The silver labels hold few instructions to the patient (under 200 of 25,000 examples):
+        # the rules' advice words ("please", "avoid", "make sure") tell them from the plan.
+        return ["patient_instructions"]
+    return [label]
 
 
 def sentence_units(transcript: Transcript) -> list[TranscriptSegment]:
@@ -140,4 +147,13 @@ def extract_sections(
     out: dict[str, list[NoteStatement]] = {}
     for section, line_id, text in sorted_lines(transcript, policy):
         out.setdefault(section, []).append(NoteStatement(text=text, evidence=[line_id]))
+    return out
+
+
+def extract_sections_by_rules(transcript: Transcript) -> dict[str, list[NoteStatement]]:
+    """Whole lines sorted by the rules alone (the sorter before the classifier; a benchmark baseline)."""
+    out: dict[str, list[NoteStatement]] = {}
+    for seg in transcript.segments:
+        for section in rule_sections(seg):
+            out.setdefault(section, []).append(NoteStatement(text=seg.text.strip(), evidence=[seg.id]))
     return out
