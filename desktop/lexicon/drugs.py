@@ -132,9 +132,14 @@ class DrugLexicon:
     """Generic names, brands and synonyms, and a finder for drugs named in a text."""
 
     def __init__(
-        self, variants: Mapping[str, str], chinese: Mapping[str, str], clinic: Iterable[str] = ()
+        self,
+        variants: Mapping[str, str],
+        chinese: Mapping[str, str],
+        clinic: Iterable[str] = (),
+        clinic_terms: Iterable[str] = (),
     ) -> None:
         self._variants = dict(variants)
+        self._clinic_terms = frozenset(clinic_terms)
         self._chinese = dict(chinese)
         self._names = frozenset(self._variants.values()) | frozenset(self._chinese.values())
         self._clinic = frozenset(clinic)
@@ -155,12 +160,14 @@ class DrugLexicon:
         chinese: dict[str, str] = {}
         clinic: list[str] = []
         lines = [*_read_lines(vocab / CLINIC_FILE), *(str(e) for e in extra)]
+        synonyms = _read_lines(vocab / SYNONYM_FILE)
         for line in lines:
             _add_line(line, variants, chinese, clinic)
         # the synonym lines come last: they rename whole groups to the clinic's name
-        for line in _read_lines(vocab / SYNONYM_FILE):
+        for line in synonyms:
             _add_line(line, variants, chinese, clinic, rename=True)
-        return cls(variants, chinese, clinic)
+        terms = {spoken_key(t) for line in [*lines, *synonyms] for t in re.split(r"[:,]", line)}
+        return cls(variants, chinese, clinic, {t for t in terms if t and t in variants})
 
     def canonical(self, phrase: str) -> str | None:
         """The generic name of a brand, synonym or generic name (any case); None if not a drug."""
@@ -202,6 +209,10 @@ class DrugLexicon:
     def clinic_names(self) -> frozenset[str]:
         """The generic names of the drugs the clinic lists itself (the ones it prescribes)."""
         return self._clinic
+
+    def clinic_terms(self) -> frozenset[str]:
+        """Every Latin-script name in the clinic's own lists (brands included), in spoken-key form."""
+        return self._clinic_terms
 
 
 @functools.lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.config import ClinicSettings
 from desktop.core.errors import UserFacingError
-from desktop.core.types import NOTE_SECTIONS, Patient, SoapNote, Transcript
+from desktop.core.types import NOTE_SECTIONS, Patient, SoapNote, Transcript, TranscriptSegment
 from desktop.services import permissions
 from desktop.services.backend import Backend
 from desktop.services.jobs import Job, JobContext
@@ -171,6 +171,7 @@ class ConsultationView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(QLabel(self.tr("Transcript")))
         self.transcript_view = TranscriptView()
+        self.transcript_view.correction_undone.connect(self._correction_undone)
         left_layout.addWidget(self.transcript_view, 1)
         split.addWidget(left)
         self.tabs = QTabWidget()
@@ -484,6 +485,14 @@ class ConsultationView(QWidget):
         # Reading ahead only saves time; the draft at Stop reports the problem to the doctor.
         log.warning("reading the transcript ahead failed; stopped for this recording")
         self._prefill_timer.stop()
+
+    def _correction_undone(self, segments: list[TranscriptSegment]) -> None:
+        """The doctor put a heard drug name back: save the transcript as it now reads."""
+        self.transcript = Transcript(language=self.transcript.language, segments=list(segments))
+        try:
+            self.backend.records.save_transcript(self.user, self.info.id, self.transcript)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
 
     def _recording_finished(self, new: Transcript) -> None:
         self._prefill_timer.stop()
