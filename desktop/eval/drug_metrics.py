@@ -30,8 +30,13 @@ class DrugScore:
     wrong_corrections: int = 0
     missed: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
+    by_voice: dict[str, list[int]] = field(default_factory=dict)  # voice -> [said, right]
 
     def add(self, other: DrugScore) -> None:
+        for voice, (said, right) in other.by_voice.items():
+            mine = self.by_voice.setdefault(voice, [0, 0])
+            mine[0] += said
+            mine[1] += right
         self.said += other.said
         self.right += other.right
         self.corrections += other.corrections
@@ -52,6 +57,7 @@ class DrugScore:
             "wrong_corrections_share_of_corrections": round(self.wrong_corrections / self.corrections, 4)
             if self.corrections
             else None,
+            "by_voice": {v: {"said": n, "right": r} for v, (n, r) in sorted(self.by_voice.items())},
             "missed": self.missed,
             "wrong": self.wrong,
         }
@@ -94,6 +100,9 @@ def score_file(file: RenderedFile, segments: Sequence[TranscriptSegment], lexico
             expected.add(generic or spoken_key(name))
             ok = generic in found if generic else f" {spoken_key(name)} " in keyed
             score.right += int(ok)
+            tally = score.by_voice.setdefault(sentence.voice, [0, 0])
+            tally[0] += 1
+            tally[1] += int(ok)
             if not ok:
                 score.missed.append(f"{name} -> {text!r}")
         for c in corrections:
