@@ -70,6 +70,7 @@ class AsrFactory:
         return LiveRecogniser(
             engine,
             corrector=corrector_for(getattr(engine, "model_path", None)),
+            record_pass=True,  # the saved transcript is a second pass over the journal
             language=asr.language,
             script=asr.script,
             vocabulary=self.vocabulary,

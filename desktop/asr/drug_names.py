@@ -63,7 +63,7 @@ _STRONG_CUES = _words(
     """take takes taking took start starts starting started stop stops stopping stopped prescribe
     prescribes prescribed prescribing give gives giving gave given continue continuing add added
     switch switched increase increased reduce reduced allergic allergy allergies dose inhaler tried
-    食 開 停 服 藥"""
+    carry keep 食 開 停 服 藥"""
 )
 _NOT_DRUGS = _words(
     """the a an and or but to of in on at for with your my his her their our this that these those

@@ -42,7 +42,7 @@ class LiveRecogniser:
         embedder: Any = None,
         split_turns: bool = True,
         paced: bool = False,
-        record_pass: bool = True,
+        record_pass: bool = False,
         corrector: Any = None,
     ) -> None:
         from desktop.asr.streaming.recognizer import StreamingOptions, StreamingRecognizer
