@@ -61,12 +61,16 @@ class AsrFactory:
 
     def __call__(self, voice_profile: bytes | None = None) -> StreamingAsrPort:
         """A recogniser for one recording; ``voice_profile`` is the clinician's enrolled voice."""
+        from desktop.asr.drug_names import corrector_for
         from desktop.asr.speaker_embed import default_embedder
         from desktop.asr.streaming.live import LiveRecogniser
 
         asr = self.settings.asr
+        engine = self.engine()
         return LiveRecogniser(
-            self.engine(),
+            engine,
+            corrector=corrector_for(getattr(engine, "model_path", None)),
+            record_pass=True,  # the saved transcript is a second pass over the journal
             language=asr.language,
             script=asr.script,
             vocabulary=self.vocabulary,

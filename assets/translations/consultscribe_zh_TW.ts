@@ -288,198 +288,199 @@
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="164" />
+        <location filename="../../desktop/ui/consultation/view.py" line="165" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="166" />
+        <location filename="../../desktop/ui/consultation/view.py" line="167" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="234" />
+        <location filename="../../desktop/ui/consultation/view.py" line="235" />
         <source>opening the consultation</source>
         <translation>開啟診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="279" />
+        <location filename="../../desktop/ui/consultation/view.py" line="280" />
         <source>saving the status</source>
         <translation>儲存狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="292" />
+        <location filename="../../desktop/ui/consultation/view.py" line="293" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="352" />
+        <location filename="../../desktop/ui/consultation/view.py" line="353" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="474" />
+        <location filename="../../desktop/ui/consultation/view.py" line="481" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="298" />
+        <location filename="../../desktop/ui/consultation/view.py" line="299" />
         <source>The note is signed. Start a new version to record more of this consultation.</source>
         <translation>病歷已簽署。請開始新版本以繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="300" />
+        <location filename="../../desktop/ui/consultation/view.py" line="301" />
         <source>Start recording (Ctrl+R)</source>
         <translation>開始錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="327" />
+        <location filename="../../desktop/ui/consultation/view.py" line="328" />
         <source>Only a doctor issues this document.</source>
         <translation>此文件只可由醫生簽發。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="335" />
+        <location filename="../../desktop/ui/consultation/view.py" line="336" />
         <source>Type the note; Save keeps it as the first version.</source>
         <translation>請輸入病歷；儲存後成為第一個版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="344" />
+        <location filename="../../desktop/ui/consultation/view.py" line="345" />
         <source>Record the consultation or open a recording; the draft appears here when it ends. Without a recording, press Write the note by hand.</source>
         <translation>請為診症錄音或開啟錄音檔；完成後草稿會在此顯示。沒有錄音時，請按「手寫病歷」。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="369" />
+        <location filename="../../desktop/ui/consultation/view.py" line="370" />
         <source>You can edit the history and the instructions to the patient; the assessment and plan are the doctor's and are shown read-only.</source>
         <translation>你可編輯病史及給病人的指示；評估及計劃屬醫生負責，只供閱讀。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="388" />
+        <location filename="../../desktop/ui/consultation/view.py" line="389" />
         <source>This consultation's note is signed.</source>
         <translation>此診症的病歷已簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="389" />
+        <location filename="../../desktop/ui/consultation/view.py" line="390" />
         <source>Press New version to add to it; the recording then continues the transcript.</source>
         <translation>請按「新版本」加入內容；錄音會接續現有的文字記錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="396" />
-        <location filename="../../desktop/ui/consultation/view.py" line="422" />
+        <location filename="../../desktop/ui/consultation/view.py" line="397" />
+        <location filename="../../desktop/ui/consultation/view.py" line="423" />
         <source>noting the recording</source>
         <translation>記錄錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="411" />
+        <location filename="../../desktop/ui/consultation/view.py" line="412" />
         <source>Open a recording</source>
         <translation>開啟錄音檔</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="413" />
+        <location filename="../../desktop/ui/consultation/view.py" line="414" />
         <source>Audio files (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;All files (*)</source>
         <translation>音訊檔 (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="435" />
+        <location filename="../../desktop/ui/consultation/view.py" line="436" />
         <source>Consent to record</source>
         <translation>錄音同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="436" />
+        <location filename="../../desktop/ui/consultation/view.py" line="437" />
         <source>Has the patient agreed to this consultation being recorded?</source>
         <translation>病人是否同意為是次診症錄音？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="442" />
+        <location filename="../../desktop/ui/consultation/view.py" line="443" />
         <source>recording the consent</source>
         <translation>記錄同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="467" />
+        <location filename="../../desktop/ui/consultation/view.py" line="461" />
+        <location filename="../../desktop/ui/consultation/view.py" line="474" />
         <source>saving the transcript</source>
         <translation>儲存文字記錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="485" />
+        <location filename="../../desktop/ui/consultation/view.py" line="492" />
         <source>A new draft replaces the note in the editor. Save your edits as a version first?</source>
         <translation>新草稿會取代編輯器中的病歷。先把你的修改儲存為一個版本嗎？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="501" />
+        <location filename="../../desktop/ui/consultation/view.py" line="508" />
         <source>saving the draft</source>
         <translation>儲存草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="510" />
+        <location filename="../../desktop/ui/consultation/view.py" line="517" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="512" />
+        <location filename="../../desktop/ui/consultation/view.py" line="519" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="525" />
+        <location filename="../../desktop/ui/consultation/view.py" line="532" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="546" />
+        <location filename="../../desktop/ui/consultation/view.py" line="553" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="574" />
+        <location filename="../../desktop/ui/consultation/view.py" line="581" />
         <source>signing the note</source>
         <translation>簽署病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="574" />
+        <location filename="../../desktop/ui/consultation/view.py" line="581" />
         <source>saving the note</source>
         <translation>儲存病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="586" />
+        <location filename="../../desktop/ui/consultation/view.py" line="593" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="606" />
+        <location filename="../../desktop/ui/consultation/view.py" line="613" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="607" />
+        <location filename="../../desktop/ui/consultation/view.py" line="614" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="627" />
+        <location filename="../../desktop/ui/consultation/view.py" line="634" />
         <source>reading the recording</source>
         <translation>讀取錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="700" />
+        <location filename="../../desktop/ui/consultation/view.py" line="707" />
         <source>saving the document</source>
         <translation>儲存文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="707" />
+        <location filename="../../desktop/ui/consultation/view.py" line="714" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="707" />
+        <location filename="../../desktop/ui/consultation/view.py" line="714" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="723" />
+        <location filename="../../desktop/ui/consultation/view.py" line="730" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="709" />
+        <location filename="../../desktop/ui/consultation/view.py" line="716" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -1793,22 +1794,22 @@ Store location:</source>
 <context>
     <name>Speakers</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="25" />
+        <location filename="../../desktop/ui/transcript.py" line="43" />
         <source>Doctor</source>
         <translation>醫生</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="26" />
+        <location filename="../../desktop/ui/transcript.py" line="44" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="27" />
+        <location filename="../../desktop/ui/transcript.py" line="45" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="28" />
+        <location filename="../../desktop/ui/transcript.py" line="46" />
         <source>Speaker</source>
         <translation>說話者</translation>
     </message>
@@ -1872,9 +1873,24 @@ Store location:</source>
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="46" />
+        <location filename="../../desktop/ui/transcript.py" line="70" />
         <source>The transcript appears here while you record.</source>
         <translation>錄音時逐字稿會在此顯示。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="194" />
+        <source>Heard: “%1” — corrected to a drug name; right-click to undo</source>
+        <translation>聽到：「%1」— 已更正為藥名；按右鍵可還原</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="200" />
+        <source>The live view showed: %1</source>
+        <translation>即時顯示為：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="228" />
+        <source>Undo the correction (put back “%1”)</source>
+        <translation>還原更正（改回「%1」）</translation>
     </message>
 </context>
 <context>
