@@ -50,7 +50,9 @@ class AsrSettings:
 
 @dataclass
 class LlmSettings:
-    model: str = field(default="smollm2-135m-instruct", metadata=_meta("LLM name from the model manifest."))
+    model: str = field(
+        default="qwen2.5-coder-1.5b-instruct", metadata=_meta("LLM name from the model manifest.")
+    )
     n_gpu_layers: int = field(default=-1, metadata=_meta("Layers offloaded to the GPU; -1 = all, 0 = CPU."))
     n_ctx: int = field(default=8192, metadata=_meta("Context window in tokens (capped by the model)."))
     n_threads: int = field(default=0, metadata=_meta("0 = all cores."))
