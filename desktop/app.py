@@ -122,7 +122,7 @@ def build_backend(
         records=records,
         audio=MicrophoneAudio(demo_file=demo_audio, realtime=realtime, settings=settings),
         asr_factory=AsrFactory(settings, model_store, vocabulary),
-        drafter=LlmDrafter(llm, vocabulary),
+        drafter=LlmDrafter(llm, vocabulary, language=settings.note.language, script=settings.asr.script),
         letters=TemplateLetters(llm, settings, vocabulary),
         models=ManifestModels(model_store),
         player=SoundDevicePlayer(),

@@ -41,6 +41,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LANGUAGE_NAMES = {"en": "English", "zh": "Traditional Chinese as written in Hong Kong"}
 _SECTION_TITLES = {
     "subjective": "Subjective",
+    "medications": "Medications and allergies",
     "objective": "Objective",
     "assessment": "Assessment (suggested)",
     "plan": "Plan (suggested)",
@@ -139,7 +140,7 @@ def note_text(note: SoapNote) -> str:
         items = note.section(name)
         if items:
             lines.append(f"{_SECTION_TITLES[name]}:")
-            lines.extend(f"- {st.text}" for st in items)
+            lines.extend(f"- {st.labelled()}" for st in items)
     return "\n".join(lines)
 
 
