@@ -535,6 +535,7 @@ class LlmDrafter:
         self.vocabulary = list(vocabulary)
         self.language = language  # note.language
         self.script = script  # the clinic's Chinese script (asr.script)
+        self.last_result: Any = None  # the last DraftResult (timings for the benchmark)
 
     def load(self, progress: ProgressFn | None = None) -> None:
         self.model.load(progress)
@@ -570,6 +571,7 @@ class LlmDrafter:
             on_progress=progress,
             cancel=cancel,
         )
+        self.last_result = result
         return result.note
 
     def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:
