@@ -128,7 +128,7 @@ def build_backend(
         audio=MicrophoneAudio(demo_file=demo_audio, realtime=realtime, settings=settings),
         asr_factory=asr_factory,
         prepare_speech=asr_factory.engine,
-        drafter=LlmDrafter(llm, vocabulary),
+        drafter=LlmDrafter(llm, vocabulary, language=settings.note.language, script=settings.asr.script),
         letters=TemplateLetters(llm, settings, vocabulary),
         models=ManifestModels(model_store),
         player=SoundDevicePlayer(),

@@ -172,6 +172,8 @@ def draft(
         vocabulary=load_vocabulary(vocab_file),
         temperature=settings.llm.temperature,
         max_tokens=settings.llm.max_tokens,
+        language=settings.note.language,
+        script=settings.asr.script,
         on_progress=progress,
         cancel=cancel,
     )

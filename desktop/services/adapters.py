@@ -622,9 +622,19 @@ class LanguageModel:
 class LlmDrafter:
     """DrafterPort over ``desktop.llm.drafting.draft_note``."""
 
-    def __init__(self, model: LanguageModel, vocabulary: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        model: LanguageModel,
+        vocabulary: Sequence[str] = (),
+        *,
+        language: str = "same-as-consultation",
+        script: str = "hk",
+    ) -> None:
         self.model = model
         self.vocabulary = list(vocabulary)
+        self.language = language  # note.language
+        self.script = script  # the clinic's Chinese script (asr.script)
+        self.last_result: Any = None  # the last DraftResult (timings for the benchmark)
 
     def load(self, progress: ProgressFn | None = None) -> None:
         self.model.load(progress)
@@ -654,10 +664,13 @@ class LlmDrafter:
             vocabulary=self.vocabulary,
             temperature=self.model.settings.temperature,
             max_tokens=self.model.settings.max_tokens,
+            language=self.language,
+            script=self.script,
             on_token=on_token,
             on_progress=progress,
             cancel=cancel,
         )
+        self.last_result = result
         return result.note
 
     def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:

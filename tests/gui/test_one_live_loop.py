@@ -76,7 +76,10 @@ def test_bench_asr_realtime_runs_the_same_live_loop(tmp_path: Path, monkeypatch:
     from desktop.cli import main
 
     out = tmp_path / "bench.json"
-    assert main(["bench", "asr", "--realtime", "--input", str(clip), "--language", "en", "--json", str(out)]) == 0
+    assert (
+        main(["bench", "asr", "--realtime", "--input", str(clip), "--language", "en", "--json", str(out)])
+        == 0
+    )
     assert len(spy.calls) == 1
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures  # the benchmark finished and saved its figures through that loop
