@@ -136,8 +136,10 @@ def label_speakers(
     ``samples`` is mono, or ``(n, 2)`` from a room with a lapel microphone on the doctor (on
     channel ``doctor_channel``), where the balance between the channels decides.
     """
-    from desktop.asr.speaker_embed import default_embedder
-    from desktop.asr.speakers import SpeakerLabeller, apply_labels, split_at_channel_turns
+    from desktop.asr.speakers.channels import split_at_channel_turns
+    from desktop.asr.speakers.edits import apply_labels
+    from desktop.asr.speakers.embed import default_embedder
+    from desktop.asr.speakers.labeller import SpeakerLabeller
 
     labeller = SpeakerLabeller(profile, embedder=default_embedder(store), doctor_channel=doctor_channel)
     if getattr(samples, "ndim", 1) == 2:

@@ -1,7 +1,7 @@
 """`consult-scribe bench speakers`: who-said-it accuracy, diarisation error rate and added latency.
 
 Without ``--input`` it synthesises its evaluation set (espeak-ng voices, sox room noise; see
-``desktop.asr.speaker_synth``) into a cache folder and scores every consultation with and without
+``desktop.eval.speaker_samples``) into a cache folder and scores every consultation with and without
 the doctor's enrolment. With ``--input FILE`` it scores recordings against reference labels kept
 beside them (``FILE`` with the suffix ``.turns.json`` or ``.rttm``).
 """
@@ -90,7 +90,7 @@ def register(sub: Any) -> None:
 
 
 def _load_input(path: Path) -> np.ndarray:
-    from desktop.asr.speaker_synth import read_wav
+    from desktop.eval.speaker_samples import read_wav
 
     if not path.exists():
         raise AudioError(f"The recording {path} does not exist.", "Check the path.")
@@ -132,8 +132,8 @@ def _reference_for(path: Path) -> Path:
 def _real_recordings(shared: Path) -> list[tuple[str, np.ndarray, list[Any]]]:
     """Real recordings of one person each (JFK clip; two AISHELL-1 utterances of one speaker), and the
     two people taking turns (different recordings too, so the channel differs as well as the voice)."""
-    from desktop.asr import speaker_features as sf
-    from desktop.asr.speaker_synth import Turn, read_wav
+    from desktop.asr.speakers import features as sf
+    from desktop.eval.speaker_samples import Turn, read_wav
 
     clips = shared / "asr-smoke-clips"
     out: list[tuple[str, np.ndarray, list[Any]]] = []
@@ -244,10 +244,10 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def _live(runs: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
     """The live path on each consultation: the streaming recogniser makes the lines, then labels."""
     from desktop.asr.engine import WhisperEngine
-    from desktop.asr.speaker_eval import enrol_from, score_live_words
     from desktop.asr.streaming.live import LiveRecogniser
     from desktop.config import load_settings
     from desktop.core.lines import merge_pieces
+    from desktop.eval.speaker_metrics import enrol_from, score_live_words
     from desktop.pipeline import model_store
 
     SAMPLE_RATE = 16000
@@ -350,8 +350,8 @@ def _group(name: str) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from desktop.asr import speaker_synth as synth_mod
-    from desktop.asr.speaker_eval import enrol_from, read_reference, run_labeller
+    from desktop.eval import speaker_samples as synth_mod
+    from desktop.eval.speaker_metrics import enrol_from, read_reference, run_labeller
 
     use_text = not args.no_text
     _CALLS.clear()

@@ -10,18 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.asr import speaker_synth as synth_mod
-from desktop.asr.speaker_eval import run_labeller, score_live_words
-from desktop.asr.speakers import (
-    SpeakerLabeller,
-    apply_labels,
-    delete_profile,
-    enrol,
-    load_profile,
-    save_profile,
-)
+from desktop.asr.speakers.edits import apply_labels
+from desktop.asr.speakers.labeller import SpeakerLabeller
+from desktop.asr.speakers.profile import delete_profile, enrol, load_profile, save_profile
 from desktop.core.lines import merge_pieces
 from desktop.core.types import Transcript, TranscriptSegment
+from desktop.eval import speaker_samples as synth_mod
+from desktop.eval.speaker_metrics import run_labeller, score_live_words
 
 pytestmark = pytest.mark.skipif(
     shutil.which("espeak-ng") is None or shutil.which("sox") is None, reason="needs espeak-ng and sox"

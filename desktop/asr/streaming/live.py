@@ -54,7 +54,7 @@ class LiveRecogniser:
         self._labeller: Any = None
         if label_speakers:
             try:
-                from desktop.asr.speakers import SpeakerLabeller
+                from desktop.asr.speakers.labeller import SpeakerLabeller
 
                 self._labeller = SpeakerLabeller(
                     doctor_profile, embedder=embedder, doctor_channel=doctor_channel
@@ -159,7 +159,7 @@ class LiveRecogniser:
             return [seg]
         try:
             from desktop.asr.engine import sentence_pieces
-            from desktop.asr.speakers import channel_turns, split_segment, word_channel_ratios
+            from desktop.asr.speakers.channels import channel_turns, split_segment, word_channel_ratios
 
             ranges: list[tuple[int, int]] = []
             for piece in sentence_pieces(seg.words, min_words=1):

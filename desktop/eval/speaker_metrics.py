@@ -12,11 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from desktop.asr.speaker_embed import Embedder
-from desktop.asr.speaker_synth import Turn
-from desktop.asr.speakers import SpeakerLabel, SpeakerLabeller, VoiceProfile, enrol
+from desktop.asr.speakers.embed import Embedder
+from desktop.asr.speakers.labeller import SpeakerLabeller
+from desktop.asr.speakers.labels import SpeakerLabel
+from desktop.asr.speakers.profile import VoiceProfile, enrol
 from desktop.core.errors import Cancelled, InputError
 from desktop.core.types import TranscriptSegment
+from desktop.eval.speaker_samples import Turn
 
 FRAME_S = 0.01
 

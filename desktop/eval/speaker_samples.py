@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.asr.speakers import enrolment_prompt
+from desktop.asr.speakers.profile import enrolment_prompt
 from desktop.core.errors import UserFacingError
 
 SR = 16000

@@ -5,7 +5,7 @@ How a label is decided, in order of strength:
 1. **Two microphones** (a lapel microphone on the doctor plus a room microphone): the energy ratio
    between the channels. The doctor is much louder on the lapel channel than anyone else. The
    threshold adapts to the room once both kinds of utterance have been heard.
-2. **The voice**: each utterance is described by an :class:`~desktop.asr.speaker_embed.Embedder`
+2. **The voice**: each utterance is described by an :class:`~desktop.asr.speakers.embed.Embedder`
    (MFCC/pitch statistics by default, a clinic's ONNX speaker model when installed) and compared
    with the doctor's enrolled voice profile and with the other voices heard so far (online
    clustering). The patient is the main non-doctor voice; further voices are "other".
@@ -27,198 +27,29 @@ and at Stop, ``labeller.review()`` returns better labels for every segment, usin
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import NamedTuple, Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from desktop import paths
-from desktop.asr import speaker_features as sf
-from desktop.asr.speaker_embed import Embedder, Embedding, MfccEmbedder
-from desktop.asr.speaker_text import TextEvidence, text_evidence
-from desktop.core.errors import AudioError, InputError, UsageError
-from desktop.core.types import SPEAKERS, Transcript, TranscriptSegment, Word
+from desktop.asr.speakers import features as sf
+from desktop.asr.speakers.channels import SAME_CHANNELS, channel_ratio_db, two_means_split
+from desktop.asr.speakers.embed import Embedder, Embedding, MfccEmbedder
+from desktop.asr.speakers.labels import ROLES, SpeakerLabel, consistent
+from desktop.asr.speakers.profile import VoiceProfile
+from desktop.asr.speakers.text import TextEvidence, text_evidence
 
 log = logging.getLogger(__name__)
 
 SR = sf.SAMPLE_RATE
-ROLES = ("doctor", "patient", "other")
 MIN_SPEECH_S = 0.35  # below this an utterance carries no usable voice evidence
 MAX_ANALYSIS_S = 8  # seconds of a long utterance analysed (its middle): bounds the added latency
 GREY_CONFIDENCE = 0.6  # below this an utterance is labelled but not learnt from
 CONFIRM_FACTOR = 1.5  # a voice this much beyond the threshold is new at once; nearer, it needs a second
 SHORT_PIECE_S = 1.0  # a piece of an utterance with less speech keeps the label of the piece before
 TINY_VOICE_S = 2.5  # at review, a voice with less speech than this may be folded into a near one
-ENROL_MIN_SPEECH_S = 8.0
-PROFILE_FORMAT = "consult-scribe-voice-profile"
-PROFILE_VERSION = 1
-
-
-class SpeakerLabel(NamedTuple):
-    """The label of one utterance: ``speaker`` is doctor/patient/other; ``uncertain`` asks for a check.
-
-    ``uncertain`` is exactly ``confidence < UNCERTAIN_BELOW``, so a transcript that keeps only
-    ``speaker_confidence`` (transcript.json) still tells which lines to check.
-    """
-
-    speaker: str
-    confidence: float
-    uncertain: bool
-
-
-UNCERTAIN_BELOW = 0.6
-# Two channels whose difference is this small next to their level carry one microphone.
-SAME_CHANNELS = 0.05
-
-
-def _consistent(label: SpeakerLabel) -> SpeakerLabel:
-    if label.uncertain and label.confidence >= UNCERTAIN_BELOW:
-        return SpeakerLabel(label.speaker, round(UNCERTAIN_BELOW - 0.01, 3), True)
-    if not label.uncertain and label.confidence < UNCERTAIN_BELOW:
-        return SpeakerLabel(label.speaker, label.confidence, True)
-    return label
-
-
-def is_uncertain(confidence: float | None) -> bool:
-    """Whether a saved line's speaker should be checked (no confidence: never labelled)."""
-    return confidence is None or confidence < UNCERTAIN_BELOW
-
-
-# --- Voice profile and enrolment -------------------------------------------------------------
-
-
-@dataclass
-class VoiceProfile:
-    """The doctor's enrolled voice: one embedding per embedder that was available at enrolment."""
-
-    embeddings: dict[str, np.ndarray]
-    speech_seconds: float
-    pitch_hz: float
-    created: str = ""
-
-    def embedding_for(self, embedder: Embedder) -> Embedding | None:
-        vector = self.embeddings.get(embedder.name)
-        return None if vector is None else Embedding(vector.copy(), self.speech_seconds)
-
-    def to_bytes(self) -> bytes:
-        payload = {
-            "format": PROFILE_FORMAT,
-            "version": PROFILE_VERSION,
-            "created": self.created,
-            "speech_seconds": round(self.speech_seconds, 3),
-            "pitch_hz": None if math.isnan(self.pitch_hz) else round(self.pitch_hz, 2),
-            "embeddings": {
-                name: base64.b64encode(np.asarray(v, dtype="<f8").tobytes()).decode("ascii")
-                for name, v in self.embeddings.items()
-            },
-        }
-        return json.dumps(payload, sort_keys=True).encode("utf-8")
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> VoiceProfile:
-        try:
-            payload = json.loads(data.decode("utf-8"))
-            if payload.get("format") != PROFILE_FORMAT:
-                raise ValueError("not a voice profile")
-            if int(payload.get("version", 0)) > PROFILE_VERSION:
-                raise ValueError("made by a newer version")
-            embeddings = {
-                str(name): np.frombuffer(base64.b64decode(b64), dtype="<f8").astype(np.float64)
-                for name, b64 in payload["embeddings"].items()
-            }
-            pitch = payload.get("pitch_hz")
-            return cls(
-                embeddings=embeddings,
-                speech_seconds=float(payload["speech_seconds"]),
-                pitch_hz=float("nan") if pitch is None else float(pitch),
-                created=str(payload.get("created", "")),
-            )
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            raise InputError(
-                "The stored voice profile cannot be read.",
-                "Record the voice enrolment again in Settings.",
-            ) from exc
-
-
-def enrolment_prompt(language: str) -> str:
-    """The text a doctor reads aloud (about 15 s) to enrol: ``en``, or ``zh``/``yue`` (Cantonese)."""
-    name = "enrolment_zh.txt" if language.startswith(("zh", "yue")) else "enrolment_en.txt"
-    return (paths.assets_dir() / "prompts" / name).read_text(encoding="utf-8").strip()
-
-
-class ProfileStore(Protocol):
-    """The part of the encrypted record store that keeps voice profiles (one per clinician)."""
-
-    def save_voice_profile(self, username: str, profile: bytes) -> None: ...
-
-    def load_voice_profile(self, username: str) -> bytes | None: ...
-
-    def delete_voice_profile(self, username: str) -> bool: ...
-
-
-def save_profile(store: ProfileStore, username: str, profile: VoiceProfile) -> None:
-    """Store (or replace, when re-recorded) a clinician's voice profile, encrypted with the records."""
-    store.save_voice_profile(username, profile.to_bytes())
-
-
-def load_profile(store: ProfileStore, username: str) -> VoiceProfile | None:
-    """The clinician's voice profile, or None when they have not enrolled."""
-    data = store.load_voice_profile(username)
-    return None if data is None else VoiceProfile.from_bytes(data)
-
-
-def delete_profile(store: ProfileStore, username: str) -> bool:
-    return store.delete_voice_profile(username)
-
-
-def enrol(samples: np.ndarray, embedders: Sequence[Embedder] | None = None) -> VoiceProfile:
-    """Build the doctor's voice profile from about 15 s of them reading the enrolment prompt.
-
-    Raises :class:`AudioError` when the recording is too quiet, clipped throughout, or has too
-    little speech to learn a voice from.
-    """
-    x = _mono(np.asarray(samples, dtype=np.float32))
-    if len(x) == 0 or float(np.max(np.abs(x))) < 0.005:
-        raise AudioError(
-            "The enrolment recording is silent or far too quiet.",
-            "Check that the right microphone is selected and read the prompt again at a normal voice.",
-        )
-    if float(np.mean(np.abs(x) > 0.99)) > 0.01:
-        raise AudioError(
-            "The enrolment recording is distorted (too loud).",
-            "Lower the microphone input level or move it further away, then record again.",
-        )
-    chosen = list(embedders) if embedders else [MfccEmbedder()]
-    features = sf.frame_features(x)
-    if features.speech_seconds < ENROL_MIN_SPEECH_S:
-        raise AudioError(
-            f"The enrolment recording has only {features.speech_seconds:.1f} s of speech; "
-            f"at least {ENROL_MIN_SPEECH_S:.0f} s are needed.",
-            "Read the whole prompt aloud (about 15 seconds) and record again.",
-        )
-    summary = sf.summarise(sf.voice_statistics(features))
-    embeddings = {e.name: e.embed(x).vector for e in chosen}
-    return VoiceProfile(
-        embeddings=embeddings,
-        speech_seconds=features.speech_seconds,
-        pitch_hz=summary.pitch_hz,
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-
-
-def _mono(x: np.ndarray) -> np.ndarray:
-    if x.ndim == 2:
-        return np.asarray(x.mean(axis=1), dtype=np.float32)
-    return x.reshape(-1)
-
-
-# --- Labeller --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -382,7 +213,7 @@ class SpeakerLabeller:
                 voice.items.append(embedding)
                 voice.refresh(self.embedder)
             return previous.label
-        result = _consistent(self._label_two_channel(utt) if ratio is not None else self._label_mono(utt))
+        result = consistent(self._label_two_channel(utt) if ratio is not None else self._label_mono(utt))
         utt.label = result
         return result
 
@@ -434,7 +265,7 @@ class SpeakerLabeller:
                 label = SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7 or utt.text_decided)
             else:
                 label = self._final_label(utt, reviewed=True)
-            label = _consistent(label)
+            label = consistent(label)
             out[utt.key] = label
             previous = label
         return out
@@ -495,7 +326,7 @@ class SpeakerLabeller:
             # One microphone delivered on both channels (a mono device opened as stereo, a
             # duplicated file): the balance says nothing about who spoke.
             return room, None
-        return room, _channel_ratio_db(lapel, room)
+        return room, channel_ratio_db(lapel, room)
 
     def channel_threshold(self) -> float:
         """The lapel − room level (dB) above which the doctor is speaking, learnt from this room."""
@@ -504,7 +335,7 @@ class SpeakerLabeller:
     def _channel_threshold(self) -> float:
         ratios = np.array([u.channel_ratio_db for u in self._utterances if u.channel_ratio_db is not None])
         if len(ratios) >= 3:
-            split = _two_means_split(ratios)
+            split = two_means_split(ratios)
             if split is not None:
                 return split
         return self.default_channel_threshold_db
@@ -776,195 +607,3 @@ class SpeakerLabeller:
             )
         uncertain = utt.text_decided or confidence < 0.6
         return SpeakerLabel(role, round(float(confidence), 3), uncertain)
-
-
-def _channel_ratio_db(lapel: np.ndarray, room: np.ndarray) -> float:
-    """Level difference lapel − room in dB over the loud (speech) frames of the utterance."""
-    a = sf._frames(np.asarray(lapel, dtype=np.float64), sf.FRAME, sf.HOP)
-    b = sf._frames(np.asarray(room, dtype=np.float64), sf.FRAME, sf.HOP)
-    pa, pb = np.mean(a**2, axis=1) + 1e-12, np.mean(b**2, axis=1) + 1e-12
-    loud = np.maximum(pa, pb)
-    keep = 10 * np.log10(loud) > 10 * np.log10(float(loud.max())) - 25.0
-    return float(10 * np.log10(pa[keep].sum() / pb[keep].sum()))
-
-
-def _two_means_split(values: np.ndarray, min_separation_db: float = 10.0) -> float | None:
-    """Midpoint between the two groups of a 1-D sample, when it clearly has two groups."""
-    v = np.sort(values)
-    best_cost, best_low, best_high = float("inf"), 0.0, 0.0
-    for i in range(1, len(v)):
-        low, high = v[:i], v[i:]
-        cost = float(((low - low.mean()) ** 2).sum() + ((high - high.mean()) ** 2).sum())
-        if cost < best_cost:
-            best_cost, best_low, best_high = cost, float(low.mean()), float(high.mean())
-    if not math.isfinite(best_cost) or best_high - best_low < min_separation_db:
-        return None
-    return (best_low + best_high) / 2.0
-
-
-# --- Two microphones: a turn change inside one utterance ------------------------------------
-
-MIN_TURN_S = 0.5  # a stretch on the other microphone shorter than this is not a turn
-MIN_TURN_WORDS = 2
-
-
-def word_channel_ratios(
-    words: Sequence[Word], audio: np.ndarray, buffer_start: float, doctor_channel: int
-) -> list[float | None]:
-    """Lapel − room level in dB over each word's span (None where the span holds too little audio)."""
-    stereo = np.asarray(audio, dtype=np.float32)
-    out: list[float | None] = []
-    for w in words:
-        a = max(0, round((w.start - buffer_start) * SR))
-        b = min(len(stereo), round((w.end - buffer_start) * SR))
-        if stereo.ndim != 2 or stereo.shape[1] < 2 or b - a < sf.FRAME:
-            out.append(None)
-            continue
-        span = stereo[a:b]
-        out.append(_channel_ratio_db(span[:, doctor_channel], span[:, 1 - doctor_channel]))
-    return out
-
-
-def channel_turns(
-    words: Sequence[Word],
-    ratios: Sequence[float | None],
-    threshold_db: float,
-    *,
-    min_turn_s: float = MIN_TURN_S,
-    min_turn_words: int = MIN_TURN_WORDS,
-) -> list[tuple[int, int]]:
-    """Word ranges ``[i, j)`` of one utterance, split where the loud microphone changes for good.
-
-    Each word goes to the lapel side (the doctor) or the room side by its channel ratio; a word
-    without a ratio keeps its neighbour's side. A stretch shorter than ``min_turn_s`` or than
-    ``min_turn_words`` words is folded into the stretch before it (the first into the one after),
-    so a cough or a misaligned word never splits a line. One range means no turn change.
-    """
-    n = len(words)
-    if n == 0:
-        return []
-    sides: list[bool | None] = [None if r is None else r > threshold_db for r in ratios]
-    known = [x for x in sides if x is not None]
-    if not known:
-        return [(0, n)]
-    last: bool = known[0]
-    filled: list[bool] = []
-    for side in sides:
-        last = last if side is None else side
-        filled.append(last)
-    runs = _runs(filled)
-    while len(runs) > 1:
-        short = [
-            k
-            for k, (i, j) in enumerate(runs)
-            if j - i < min_turn_words or words[j - 1].end - words[i].start < min_turn_s
-        ]
-        if not short:
-            break
-        k = min(short, key=lambda k: words[runs[k][1] - 1].end - words[runs[k][0]].start)
-        i, j = runs[k]
-        into = k - 1 if k > 0 else k + 1
-        for m in range(i, j):
-            filled[m] = filled[runs[into][0]]
-        runs = _runs(filled)
-    return runs
-
-
-def _runs(sides: Sequence[bool]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    start = 0
-    for m in range(1, len(sides) + 1):
-        if m == len(sides) or sides[m] != sides[start]:
-            runs.append((start, m))
-            start = m
-    return runs
-
-
-def split_segment(segment: TranscriptSegment, ranges: Sequence[tuple[int, int]]) -> list[TranscriptSegment]:
-    """One segment per word range (ids ``<id>a``, ``<id>b``…); the segment itself when one range."""
-    if len(ranges) <= 1:
-        return [segment]
-    pieces: list[TranscriptSegment] = []
-    for k, (i, j) in enumerate(ranges):
-        words = segment.words[i:j]
-        pieces.append(
-            replace(
-                segment,
-                id=f"{segment.id}{chr(ord('a') + k)}",
-                start=words[0].start,
-                end=words[-1].end,
-                text="".join(w.text for w in words).strip(),
-                words=list(words),
-            )
-        )
-    return pieces
-
-
-def split_at_channel_turns(
-    segments: Sequence[TranscriptSegment],
-    audio: np.ndarray,
-    doctor_channel: int,
-    threshold_db: float | None = None,
-    buffer_start: float = 0.0,
-) -> list[TranscriptSegment]:
-    """Two-microphone recordings: split every segment in which doctor and patient take turns.
-
-    Without ``threshold_db`` the split between the lapel-loud and room-loud words of the whole
-    recording is used (0 dB when the recording does not show both kinds).
-    """
-    per_segment = [word_channel_ratios(seg.words, audio, buffer_start, doctor_channel) for seg in segments]
-    if threshold_db is None:
-        values = np.array([r for rs in per_segment for r in rs if r is not None])
-        split = _two_means_split(values) if len(values) >= 3 else None
-        threshold_db = split if split is not None else 0.0
-    out: list[TranscriptSegment] = []
-    for seg, ratios in zip(segments, per_segment, strict=True):
-        out.extend(split_segment(seg, channel_turns(seg.words, ratios, threshold_db)))
-    return out
-
-
-# --- Editing labels on a transcript ----------------------------------------------------------
-
-
-def _check_speaker(speaker: str) -> None:
-    if speaker not in SPEAKERS:
-        raise UsageError(f"'{speaker}' is not a speaker label.", f"Use one of: {', '.join(SPEAKERS)}.")
-
-
-def relabel(transcript: Transcript, segment_id: str, speaker: str) -> Transcript:
-    """A copy of ``transcript`` with one line given to ``speaker`` (a person's correction: confidence 1)."""
-    _check_speaker(speaker)
-    if segment_id not in transcript.by_id():
-        raise InputError(
-            f"The transcript has no line with id '{segment_id}'.", "Refresh the transcript view."
-        )
-    segments = [
-        replace(s, speaker=speaker, speaker_confidence=1.0) if s.id == segment_id else replace(s)
-        for s in transcript.segments
-    ]
-    return Transcript(language=transcript.language, segments=segments)
-
-
-def swap_speakers(transcript: Transcript, a: str, b: str) -> Transcript:
-    """A copy of ``transcript`` with speakers ``a`` and ``b`` exchanged on every line."""
-    _check_speaker(a)
-    _check_speaker(b)
-    swap = {a: b, b: a}
-    segments = [replace(s, speaker=swap.get(s.speaker, s.speaker)) for s in transcript.segments]
-    return Transcript(language=transcript.language, segments=segments)
-
-
-def apply_labels(transcript: Transcript, labels: dict[str, SpeakerLabel]) -> Transcript:
-    """A copy of ``transcript`` carrying the labels (e.g. from :meth:`SpeakerLabeller.review`)."""
-    segments = []
-    for s in transcript.segments:
-        lab = labels.get(s.id)
-        segments.append(
-            replace(s) if lab is None else replace(s, speaker=lab.speaker, speaker_confidence=lab.confidence)
-        )
-    return Transcript(language=transcript.language, segments=segments)
-
-
-def uncertain_ids(labels: Iterable[tuple[str, SpeakerLabel]]) -> list[str]:
-    """Segment ids whose label the UI should mark for checking."""
-    return [key for key, lab in labels if lab.uncertain]

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from desktop.asr import speaker_features as sf
+from desktop.asr.speakers import features as sf
 from desktop.core.errors import ModelError
 
 log = logging.getLogger(__name__)
