@@ -61,7 +61,7 @@ class AsrFactory:
 
     def __call__(self, voice_profile: bytes | None = None) -> StreamingAsrPort:
         """A recogniser for one recording; ``voice_profile`` is the clinician's enrolled voice."""
-        from desktop.asr.speakers.embed import default_embedder
+        from desktop.asr.speakers.embedders import default_embedder
         from desktop.asr.streaming.live import LiveRecogniser
 
         asr = self.settings.asr

@@ -89,12 +89,19 @@ def register(sub: Any) -> None:
         "long utterances in parts (scores then count pieces)",
     )
     parser.add_argument(
-        "--live",
+        "--recognised",
         action="store_true",
-        help="also replay each synthetic consultation through the live path (streaming Whisper, its "
-        "own lines, one decode step a second as in a live recording, the labeller) and score every "
-        "recognised word of the lines as saved; also without splitting lines at sentence ends and "
-        "microphone changes, for comparison",
+        help="also score every recognised word on the lines the recogniser makes: the process path "
+        "(Whisper on the whole recording) and the live path (streaming Whisper, one decode step a "
+        "second as in a live recording; labels as shown and as saved after Stop). Recognition is "
+        "cached in the --cache folder; the labelling runs anew each time",
+    )
+    parser.add_argument(
+        "--embedder",
+        choices=("default", "mfcc", "ge2e"),
+        default="default",
+        help="voice description: the app's default, the built-in MFCC/pitch statistics, or the GE2E "
+        "speaker encoder (needs the speaker model installed)",
     )
     parser.add_argument(
         "--shared-data",
@@ -227,78 +234,81 @@ def _print_summary(summary: dict[str, Any], split: str) -> None:
         print(f"  {key:40s} {value}{suffix}")
 
 
-def _live(runs: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
-    """The live path on each consultation: the streaming recogniser makes the lines, then labels."""
-    from desktop.asr.engine import WhisperEngine
-    from desktop.asr.streaming.live import LiveRecogniser
+def _live(runs: list[tuple[Any, Any]], cache: Path, embedder: Any) -> list[dict[str, Any]]:
+    """Every recognised word on the process and live paths (recognition cached, labels anew)."""
+    from desktop.asr.factory import whisper_engine
     from desktop.config import load_settings
-    from desktop.core.lines import merge_pieces
-    from desktop.eval.speaker_metrics import enrol_from, score_live_words
+    from desktop.eval.speaker_metrics import enrol_from
+    from desktop.eval.speaker_recognised import recognise, score_live, score_process
     from desktop.pipeline import model_store
 
-    SAMPLE_RATE = 16000
-
     settings = load_settings()
-    engine = WhisperEngine(
-        model_store().ensure(settings.asr.model),
-        device=settings.asr.device,
-        compute_type=settings.asr.compute_type,
-        cpu_threads=settings.asr.cpu_threads,
-        name=settings.asr.model,
-    )
+    engine = whisper_engine(settings.asr, models=model_store())
     rows: list[dict[str, Any]] = []
     for k, (scenario, consultation) in enumerate(runs, 1):
-        print(f"[{k}/{len(runs)}] live path: {scenario.name} …", file=sys.stderr, flush=True)
-        two_channel = consultation.samples.ndim == 2
-        language = scenario.language
+        print(f"[{k}/{len(runs)}] recognised words: {scenario.name} …", file=sys.stderr, flush=True)
+        recognised = recognise(engine, settings.asr.model, consultation, scenario.language, cache)
         for enrolled in (True, False):
-            profile = enrol_from(consultation.enrolment) if enrolled else None
-            live = LiveRecogniser(
-                engine,
-                language=language,
-                doctor_profile=profile,
-                doctor_channel=0,
-                paced=True,
-            )
-            for i in range(0, len(consultation.samples), SAMPLE_RATE):
-                live.feed(consultation.samples[i : i + SAMPLE_RATE])  # one decode step a second, as live
-            live.finish()
-            scores = score_live_words(merge_pieces(live.final_segments), consultation.turns)
-            rows.append(
-                {
-                    "name": scenario.name,
-                    "split": scenario.split,
-                    "enrolled": enrolled,
-                    "channels": 2 if two_channel else 1,
-                    "group": _group(scenario.name),
-                    **scores.to_dict(),
-                }
-            )
+            profile = enrol_from(consultation.enrolment, embedder) if enrolled else None
+            for path in ("process", "live"):
+                if path == "process":
+                    scores = score_process(recognised, consultation, profile, embedder)
+                else:
+                    scores = score_live(
+                        engine, recognised, consultation, scenario.language, profile, embedder
+                    )
+                rows.append(
+                    {
+                        "name": scenario.name,
+                        "split": scenario.split,
+                        "path": path,
+                        "enrolled": enrolled,
+                        "channels": 1 if consultation.samples.ndim == 1 else 2,
+                        "group": _group(scenario.name),
+                        **scores.__dict__,
+                    }
+                )
     return rows
 
 
 def _print_live_table(rows: list[dict[str, Any]]) -> None:
     print()
-    head = f"{'live path (recognised words)':30s} {'enrol':>5s} {'words':>5s} {'word acc':>8s} {'mixed lines':>11s}"
+    head = (
+        f"{'recognised words':30s} {'path':>7s} {'enrol':>5s} {'words':>5s} {'saved':>7s} {'shown':>7s} "
+        f"{'mixed lines':>11s} {'changed':>7s}"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
         print(
-            f"{r['name']:30s} {'yes' if r['enrolled'] else 'no':>5s} {r['words']:5d} {r['word_accuracy'] * 100:7.1f}% {r['mixed_lines']:>5d}/{r['lines']:<5d}"
+            f"{r['name']:30s} {r['path']:>7s} {'yes' if r['enrolled'] else 'no':>5s} {r['words']:5d} "
+            f"{r['word_accuracy'] * 100:6.1f}% {r['word_accuracy_shown'] * 100:6.1f}% "
+            f"{r['mixed_lines']:>5d}/{r['lines']:<5d} {r['label_changes_after_shown']:>7d}"
         )
 
 
 def _live_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    mono = [r for r in rows if r["channels"] == 1]
-    two_ch = [r for r in rows if r["channels"] == 2]
-    return {
-        "live_word_accuracy_enrolled": _pooled_words([r for r in mono if r["enrolled"]]),
-        "live_word_accuracy_not_enrolled": _pooled_words([r for r in mono if not r["enrolled"]]),
-        "live_word_accuracy_lapel": _pooled_words(two_ch),
-        "live_recognised_words": sum(r["words"] for r in rows),
-        "live_mixed_lines": sum(r["mixed_lines"] for r in rows),
-        "live_lines": sum(r["lines"] for r in rows),
-    }
+    out: dict[str, Any] = {}
+    for path in ("process", "live"):
+        chosen = [r for r in rows if r["path"] == path]
+        mono = [r for r in chosen if r["channels"] == 1]
+        lapel = [r for r in chosen if r["channels"] == 2]
+        out[f"{path}_word_accuracy_enrolled"] = _pooled_words([r for r in mono if r["enrolled"]])
+        out[f"{path}_word_accuracy_not_enrolled"] = _pooled_words([r for r in mono if not r["enrolled"]])
+        out[f"{path}_word_accuracy_lapel"] = _pooled_words(lapel)
+        if path == "live":
+            out["live_word_accuracy_enrolled_as_shown"] = _pooled_words(
+                [r for r in mono if r["enrolled"]], "word_accuracy_shown"
+            )
+            out["live_word_accuracy_not_enrolled_as_shown"] = _pooled_words(
+                [r for r in mono if not r["enrolled"]], "word_accuracy_shown"
+            )
+            out["live_word_accuracy_lapel_as_shown"] = _pooled_words(lapel, "word_accuracy_shown")
+            out["live_lines_changed_after_shown"] = sum(r["label_changes_after_shown"] for r in chosen)
+        out[f"{path}_recognised_words"] = sum(r["words"] for r in chosen)
+        out[f"{path}_mixed_lines"] = sum(r["mixed_lines"] for r in chosen)
+        out[f"{path}_lines"] = sum(r["lines"] for r in chosen)
+    return out
 
 
 def _group(name: str) -> str:
@@ -309,6 +319,24 @@ def _group(name: str) -> str:
     if "3voice" in name:
         return "three-voices"
     return "two-clear-voices"
+
+
+def _embedder(choice: str) -> Any:
+    from desktop.asr.speakers.embed import MfccEmbedder
+    from desktop.asr.speakers.embedders import default_embedder, ge2e_embedder
+    from desktop.pipeline import model_store
+
+    if choice == "mfcc":
+        return MfccEmbedder()
+    if choice == "ge2e":
+        encoder = ge2e_embedder(model_store())
+        if encoder is None:
+            raise UsageError(
+                "The GE2E speaker model is not installed.",
+                "Install it: pip install --no-deps resemblyzer==0.1.4 (packaging/setup-dev.sh does).",
+            )
+        return encoder
+    return default_embedder(model_store())
 
 
 def _scenarios(args: argparse.Namespace) -> list[Any]:
@@ -327,7 +355,9 @@ def _scenarios(args: argparse.Namespace) -> list[Any]:
     return scenarios
 
 
-def _synthetic_rows(args: argparse.Namespace, use_text: bool) -> tuple[list[dict[str, Any]], list[Any]]:
+def _synthetic_rows(
+    args: argparse.Namespace, use_text: bool, embedder: Any
+) -> tuple[list[dict[str, Any]], list[Any]]:
     from desktop.eval import speaker_samples as synth_mod
     from desktop.eval.speaker_dev_set import real_recordings
     from desktop.eval.speaker_metrics import enrol_from, run_labeller
@@ -343,11 +373,12 @@ def _synthetic_rows(args: argparse.Namespace, use_text: bool) -> tuple[list[dict
         live_runs.append((scenario, consultation))
         channels = 1 if consultation.samples.ndim == 1 else consultation.samples.shape[1]
         for enrolled in (True, False):
-            profile = enrol_from(consultation.enrolment) if enrolled else None
+            profile = enrol_from(consultation.enrolment, embedder) if enrolled else None
             scores, live, _ = run_labeller(
                 consultation.samples,
                 consultation.turns,
                 profile=profile,
+                embedder=embedder,
                 use_text=use_text,
                 piece_s=args.pieces,
             )
@@ -365,7 +396,7 @@ def _synthetic_rows(args: argparse.Namespace, use_text: bool) -> tuple[list[dict
     if not args.only and args.split in ("all", "dev"):
         for name, samples, turns in real_recordings(args.shared_data):
             scores, live, _ = run_labeller(
-                samples, turns, profile=None, use_text=use_text, piece_s=args.pieces
+                samples, turns, profile=None, embedder=embedder, use_text=use_text, piece_s=args.pieces
             )
             row = _row(name, "dev", False, 1, scores)
             row["group"] = "real-two-voices" if name == "real-two-voices" else "one-voice"
@@ -378,26 +409,29 @@ def _run(args: argparse.Namespace) -> int:
     from desktop.eval.speaker_metrics import enrol_from, read_reference, run_labeller
 
     use_text = not args.no_text
+    embedder = _embedder(args.embedder)
     _CALLS.clear()
     rows: list[dict[str, Any]] = []
     live_runs: list[tuple[Any, Any]] = []
     started = time.perf_counter()
     if args.input:
-        profile = enrol_from(_load_input(args.enrol)) if args.enrol else None
+        profile = enrol_from(_load_input(args.enrol), embedder) if args.enrol else None
         for path in args.input:
             samples = _load_input(path)
             turns = read_reference(_reference_for(path))
             scores, _, _ = run_labeller(
-                samples, turns, profile=profile, use_text=use_text, piece_s=args.pieces
+                samples, turns, profile=profile, embedder=embedder, use_text=use_text, piece_s=args.pieces
             )
             channels = 1 if samples.ndim == 1 else samples.shape[1]
             rows.append(_row(path.name, "input", profile is not None, channels, scores))
     else:
-        rows, live_runs = _synthetic_rows(args, use_text)
+        rows, live_runs = _synthetic_rows(args, use_text, embedder)
     summaries: dict[str, dict[str, Any]] = {}
     live_rows: list[dict[str, Any]] = []
-    if args.live and not args.input:
-        live_rows = _live(live_runs)
+    if args.recognised and not args.input:
+        live_rows = _live(
+            live_runs, args.cache or Path(tempfile.gettempdir()) / "consult-scribe-speaker-bench", embedder
+        )
     for split in ("input", *SPLITS):
         chosen = [r for r in rows if r["split"] == split]
         if not chosen:
@@ -424,7 +458,9 @@ def _run(args: argparse.Namespace) -> int:
             "cpus": os.cpu_count(),
             "load_average_1min_at_end": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         },
-        "method": "mfcc-stats-1 embedder, online clustering, text cues" + ("" if use_text else " disabled"),
+        "method": f"{embedder.name} embedder, agglomerative clustering per consultation, roles from the dialogue"
+        + ("" if use_text else " (text cues disabled)"),
+        "embedder": embedder.name,
         "pieces_s": args.pieces,
         "segmentation": (
             "oracle: the reference turns are the utterances (VAD segments), or pieces of them with --pieces; "

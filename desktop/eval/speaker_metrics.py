@@ -162,6 +162,7 @@ def run_labeller(
     use_text: bool = True,
     cancel: Callable[[], bool] | None = None,
     piece_s: float | None = None,
+    short_s: float | None = None,
 ) -> tuple[Scores, list[SpeakerLabel], list[SpeakerLabel]]:
     """Feed the turns one by one, as the streaming transcript would, and score the labels.
 
@@ -173,6 +174,8 @@ def run_labeller(
         turns, owners = split_into_pieces(turns, piece_s)
         owner = [*owners]
     labeller = SpeakerLabeller(profile, embedder=embedder, use_text=use_text)
+    if short_s is not None:  # a development sweep of the short-utterance allowance
+        labeller.short_utterance_s = short_s
     live: list[SpeakerLabel] = []
     latencies: list[float] = []
     cpu: list[float] = []

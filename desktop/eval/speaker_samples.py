@@ -19,6 +19,7 @@ audio goes to a cache folder, never into the repository.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -185,8 +186,9 @@ class Synthesiser:
         out = self.cache_dir / f"{key}.wav"
         if out.exists():
             return _read_wav(out)
-        raw = self.cache_dir / f"{key}.raw.wav"
-        tmp = self.cache_dir / f"{key}.tmp.wav"
+        # Per-process temporary names: two benchmark runs may share the cache folder.
+        raw = self.cache_dir / f"{key}.{os.getpid()}.raw.wav"
+        tmp = self.cache_dir / f"{key}.{os.getpid()}.tmp.wav"
         if voice.engine == "piper":
             self._piper_to_wav(voice, text, raw)
         else:
@@ -234,7 +236,7 @@ class Synthesiser:
         suffix = "" if kind == "room-tone" else f"_{kind}"
         out = self.cache_dir / f"noise_{seconds:.2f}_{seed}{suffix}.wav"
         if not out.exists():
-            tmp = self.cache_dir / f"noise_{seconds:.2f}_{seed}{suffix}.tmp.wav"
+            tmp = self.cache_dir / f"noise_{seconds:.2f}_{seed}{suffix}.{os.getpid()}.tmp.wav"
             subprocess.run(
                 ["sox", "-R", "-n", "-r", str(SR), "-b", "16", "-c", "1", str(tmp),
                  "synth", f"{seconds:.2f}", *NOISES[kind], "norm", "-6"],

@@ -366,7 +366,8 @@ class StoreVoice:
         return None if profile is None else VoiceStatus(profile.created, profile.speech_seconds)
 
     def enrol(self, user: UserInfo, samples: np.ndarray, sample_rate: int) -> VoiceStatus:
-        from desktop.asr.speakers.embed import MfccEmbedder, default_embedder
+        from desktop.asr.speakers.embed import MfccEmbedder
+        from desktop.asr.speakers.embedders import default_embedder
         from desktop.asr.speakers.profile import enrol, save_profile
         from desktop.audio.decode import SAMPLE_RATE
 

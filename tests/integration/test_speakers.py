@@ -371,3 +371,40 @@ def test_process_with_a_store_account_uses_its_voice_profile(
         assert _voice_profile(store, "drwong") is None  # unreadable: a warning, never a failed job
     finally:
         store.close()
+
+
+@pytest.fixture(scope="module", params=["mfcc", "ge2e"])
+def any_embedder(request: pytest.FixtureRequest, model_store: object) -> object:
+    from desktop.asr.speakers.embed import MfccEmbedder
+    from desktop.asr.speakers.embedders import ge2e_embedder
+
+    if request.param == "mfcc":
+        return MfccEmbedder()
+    encoder = ge2e_embedder(model_store)
+    if encoder is None:
+        pytest.skip("the GE2E speaker model (resemblyzer's weights) is not installed")
+    return encoder
+
+
+def test_two_voices_alternating_are_never_all_one_label(
+    any_embedder: object,
+    synth: synth_mod.Synthesiser,
+    scenarios: dict[str, synth_mod.Scenario],
+    shared_data: Path,
+) -> None:
+    from desktop.eval.speaker_dev_set import real_recordings
+
+    c = synth_mod.render(synth, scenarios["en-2voice"])
+    # Ten alternating turns, no enrolment, voices only: the words cannot help.
+    turns = c.turns[:10]
+    scores, live, reviewed = run_labeller(
+        c.samples, turns, profile=None, embedder=any_embedder, use_text=False
+    )  # type: ignore[arg-type]
+    assert len({lab.speaker for lab in live}) == 2 and len({lab.speaker for lab in reviewed}) == 2
+    assert scores.der_reviewed == 0.0
+    real = {name: (samples, t) for name, samples, t in real_recordings(shared_data)}
+    if "real-two-voices" not in real:
+        pytest.skip("the real recordings are not in the shared data")
+    samples, real_turns = real["real-two-voices"]
+    _, live, reviewed = run_labeller(samples, real_turns, profile=None, embedder=any_embedder, use_text=False)  # type: ignore[arg-type]
+    assert len({lab.speaker for lab in reviewed}) >= 2

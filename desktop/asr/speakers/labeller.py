@@ -1,34 +1,31 @@
-"""Who said it: doctor, patient or other, for each utterance of the live transcript.
+"""Who said it: doctor, patient or other, for each line of the live transcript.
 
-How a label is decided, in order of strength:
+One :class:`SpeakerLabeller` per consultation. Each final line (a turn: an utterance of the
+streaming transcript, or one side of it after a split) is described by a voice embedding
+(:mod:`.embed`, :mod:`.ge2e`), what its words say (:mod:`.text`) and, with a lapel microphone on
+the doctor, the level balance between the channels (:mod:`.channels`). Then, every time a line
+comes:
 
-1. **Two microphones** (a lapel microphone on the doctor plus a room microphone): the energy ratio
-   between the channels. The doctor is much louder on the lapel channel than anyone else. The
-   threshold adapts to the room once both kinds of utterance have been heard.
-2. **The voice**: each utterance is described by an :class:`~desktop.asr.speakers.embed.Embedder`
-   (MFCC/pitch statistics by default, a clinic's ONNX speaker model when installed) and compared
-   with the doctor's enrolled voice profile and with the other voices heard so far (online
-   clustering). The patient is the main non-doctor voice; further voices are "other".
-3. **The words**, only where the voice is ambiguous: questions and examination dictation point
-   to the doctor, "I have…" to the patient, "my father…" to a relative. Such labels are marked
-   ``uncertain`` so the transcript view can show them; so are labels for very short utterances.
+1. **How many voices, and whose is each line**: all lines so far are clustered again
+   (:mod:`.clustering`, average linkage with a stopping rule), so the number of voices is
+   estimated per consultation and early decisions made on little speech are revised as more is
+   heard. With a lapel microphone the channels decide who is the doctor and only the others are
+   clustered. The doctor's enrolled voice joins the clustering as one more (long) point.
+2. **Which voice plays which role** (:mod:`.roles`): from the dialogue (who asks, examines and
+   prescribes; who answers about themselves; who speaks about the patient), or the enrolment or
+   lapel microphone for the doctor; one voice per role for doctor and patient, so two voices
+   never share a label.
+3. **How sure**: how clearly the line belongs to its voice, times how clearly that voice plays
+   its role; under 0.6 the line is *uncertain* and the transcript marks it. Lines too short to
+   carry a voice take their label from their words or the line before, uncertain.
 
-A recording with one voice yields one speaker: a new voice is only opened when an utterance is
-clearly unlike every voice heard so far, and the threshold is stricter for short utterances.
-
-Wiring, per final segment of the streaming transcript::
-
-    labeller = SpeakerLabeller(doctor_profile)       # once per consultation
-    result = labeller.label(audio, seg.start, seg.end, seg.text, segment_id=seg.id)
-    seg.speaker, seg.speaker_confidence = result.speaker, result.confidence
-
-and at Stop, ``labeller.review()`` returns better labels for every segment, using everything heard.
+At Stop, :meth:`SpeakerLabeller.review` returns every line's label decided on the whole
+consultation.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,78 +33,44 @@ import numpy as np
 
 from desktop.asr.speakers import features as sf
 from desktop.asr.speakers.channels import SAME_CHANNELS, channel_ratio_db, two_means_split
+from desktop.asr.speakers.clustering import Clusters, agglomerate
 from desktop.asr.speakers.embed import Embedder, Embedding, MfccEmbedder
-from desktop.asr.speakers.labels import ROLES, SpeakerLabel, consistent
+from desktop.asr.speakers.labels import SpeakerLabel, consistent
 from desktop.asr.speakers.profile import VoiceProfile
+from desktop.asr.speakers.roles import Voice, name_roles, sigmoid
 from desktop.asr.speakers.text import TextEvidence, text_evidence
 
 log = logging.getLogger(__name__)
 
 SR = sf.SAMPLE_RATE
-MIN_SPEECH_S = 0.35  # below this an utterance carries no usable voice evidence
-MAX_ANALYSIS_S = 8  # seconds of a long utterance analysed (its middle): bounds the added latency
-GREY_CONFIDENCE = 0.6  # below this an utterance is labelled but not learnt from
-CONFIRM_FACTOR = 1.5  # a voice this much beyond the threshold is new at once; nearer, it needs a second
-SHORT_PIECE_S = 1.0  # a piece of an utterance with less speech keeps the label of the piece before
-TINY_VOICE_S = 2.5  # at review, a voice with less speech than this may be folded into a near one
+MIN_SPEECH_S = 0.35  # below this a line carries no usable voice evidence
+MAX_ANALYSIS_S = 8  # seconds of a long line analysed (its middle): bounds the added latency
+ESTABLISHED_S = 2.0  # a cluster with less speech than this (and one line) is not yet a person
+ATTACH_FACTOR = 1.6  # an unestablished cluster this close (x threshold) to a person is taken for them
+ENROLMENT_KEY = "__enrolment__"
 
 
 @dataclass
-class _Voice:
-    index: int
-    items: list[Embedding] = field(default_factory=list)
-    anchor: Embedding | None = None  # the enrolment, for the doctor's voice
-    model: Embedding | None = None
-    enrolled: bool = False
-    first_start: float = 0.0
-    text: list[TextEvidence] = field(default_factory=list)
+class _Line:
+    """One turn: an utterance, or one side of it; pieces of it extend it."""
 
-    @property
-    def seconds(self) -> float:
-        return float(sum(e.seconds for e in self.items))
-
-    def refresh(self, embedder: Embedder) -> None:
-        pool = list(self.items)
-        if self.anchor is not None:
-            pool.append(self.anchor)
-        self.model = embedder.pool(pool) if pool else None
-
-    def text_score(self, role: str) -> float:
-        """Summed, per-utterance-capped evidence that this voice plays ``role``."""
-        total = 0.0
-        for ev in self.text:
-            own = getattr(ev, role)
-            rivals = max(getattr(ev, r) for r in ROLES if r != role)
-            total += float(np.clip(own - rivals, -2.0, 2.0))
-        return total
-
-
-@dataclass
-class _Utterance:
     key: str
     start: float
     end: float
+    ids: list[str]
     embedding: Embedding | None
     evidence: TextEvidence
-    voice: int | None
-    acoustic_confidence: float
-    channel_ratio_db: float | None
-    text_decided: bool = False
-    label: SpeakerLabel | None = None
-    utterance: int | str | None = None
-    inherited: bool = False  # a short piece that follows the piece before it
+    text: str = ""
+    channel_ratio_db: float | None = None
+    parts: list[Embedding] = field(default_factory=list)  # the turn's audio so far, or its pieces
 
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
+    @property
+    def seconds(self) -> float:
+        return self.embedding.seconds if self.embedding is not None else 0.0
 
 
 class SpeakerLabeller:
-    """Labels the utterances of one consultation as they become final.
-
-    ``label`` costs a few milliseconds per utterance (feature extraction plus a handful of
-    distance computations) and may be called from the ASR thread. One instance per consultation;
-    not thread-safe.
+    """Labels the lines of one consultation as they become final (ASR thread; not thread-safe).
 
     ``doctor_channel`` picks the lapel channel when two-channel audio is passed.
     """
@@ -120,41 +83,34 @@ class SpeakerLabeller:
         doctor_channel: int = 0,
         max_voices: int = 4,
         use_text: bool = True,
-        short_utterance_s: float = 1.2,
+        short_utterance_s: float | None = None,
         default_channel_threshold_db: float = 0.0,
     ) -> None:
         self.embedder: Embedder = embedder or MfccEmbedder()
         self.doctor_channel = doctor_channel
         self.max_voices = max_voices
         self.use_text = use_text
-        self.short_utterance_s = short_utterance_s
+        # How much more short utterances may differ and still be one voice (the embedder's own).
+        self.short_utterance_s = (
+            short_utterance_s
+            if short_utterance_s is not None
+            else float(getattr(self.embedder, "short_s", 1.0))
+        )
         self.default_channel_threshold_db = default_channel_threshold_db
-        self._voices: list[_Voice] = []
-        self._utterances: list[_Utterance] = []
-        self._limbo: list[_Utterance] = []
-        self._roles: dict[int, str] = {}
-        self._role_confidence: dict[int, float] = {}
+        self._lines: list[_Line] = []
+        self._by_key: dict[str, _Line] = {}
+        self._labels: dict[str, SpeakerLabel] = {}  # line key -> label as last decided
+        self._anchor: Embedding | None = None
         self.enrolled = False
-        self._two_channel = False
-        self._voices_opened = 0
+        self._voices = 0
         if doctor_profile is not None:
-            anchor = doctor_profile.embedding_for(self.embedder)
-            if anchor is None:
+            self._anchor = doctor_profile.embedding_for(self.embedder)
+            if self._anchor is None:
                 log.warning(
                     "voice profile was made with %s, not %s; labelling without enrolment",
                     ",".join(doctor_profile.embeddings), self.embedder.name,
                 )  # fmt: skip
-            else:
-                doctor = _Voice(self._new_index(), anchor=anchor, enrolled=True)
-                doctor.refresh(self.embedder)
-                self._voices.append(doctor)
-                self.enrolled = True
-        self._update_roles()
-
-    def _new_index(self) -> int:
-        """A voice's identity; never reused, since merged voices leave the list."""
-        self._voices_opened += 1
-        return self._voices_opened - 1
+            self.enrolled = self._anchor is not None
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -169,142 +125,232 @@ class SpeakerLabeller:
         buffer_start: float | None = None,
         utterance: int | str | None = None,
     ) -> SpeakerLabel:
-        """Label one final utterance.
+        """Label one final line.
 
-        ``samples`` is the utterance's 16 kHz audio, mono ``(n,)`` or two-channel ``(n, 2)``; when
-        ``buffer_start`` is given it is a longer buffer starting at that time and the utterance is
-        cut out of it by ``start``/``end`` (seconds in the consultation).
+        ``samples`` is the line's 16 kHz audio, mono ``(n,)`` or two-channel ``(n, 2)``; when
+        ``buffer_start`` is given it is a longer buffer starting at that time and the line is cut
+        out of it by ``start``/``end`` (seconds in the consultation).
 
-        ``utterance`` identifies the VAD utterance a final segment belongs to, when the streaming
-        transcript finalises one utterance in several pieces: a short piece (too little speech to
-        judge a voice by) then keeps the label of the piece before it, since people rarely take
-        over in the middle of an unbroken stretch of speech.
+        ``utterance`` names the turn a piece belongs to when the streaming transcript finalises
+        one turn in several pieces: the pieces are one line for the labeller. Called again with
+        the same ``start`` (the turn's audio so far), the turn is described anew; with a later
+        ``start`` (the next piece's audio alone), the piece is added to it.
         """
         audio = np.asarray(samples, dtype=np.float32)
         if buffer_start is not None:
             a = max(round((start - buffer_start) * SR), 0)
             b = max(round((end - buffer_start) * SR), a)
             audio = audio[a:b]
-        key = segment_id if segment_id is not None else f"u{len(self._utterances)}"
-        evidence = text_evidence(text) if self.use_text else TextEvidence()
+        sid = segment_id if segment_id is not None else f"u{sum(len(x.ids) for x in self._lines)}"
         mono, ratio = self._channels(audio)
         if len(mono) > MAX_ANALYSIS_S * SR:  # bound the cost of a long monologue: its middle part is enough
             skip = (len(mono) - MAX_ANALYSIS_S * SR) // 2
             mono = mono[skip : skip + MAX_ANALYSIS_S * SR]
         embedding = self.embedder.embed(mono) if len(mono) else None
-        utt = _Utterance(key, start, end, embedding, evidence, None, 0.0, ratio, utterance=utterance)
-        previous = self._utterances[-1] if self._utterances else None
-        self._utterances.append(utt)
-        short = embedding is None or embedding.seconds < SHORT_PIECE_S
-        if (
-            utterance is not None
-            and previous is not None
-            and previous.utterance == utterance
-            and previous.label is not None
-            and short
-        ):
-            utt.voice, utt.acoustic_confidence = previous.voice, previous.acoustic_confidence
-            utt.label = previous.label
-            utt.inherited = True
-            voice = next((v for v in self._voices if v.index == previous.voice), None)
-            learnt = previous not in self._limbo and previous.acoustic_confidence >= GREY_CONFIDENCE
-            if voice is not None and learnt and embedding is not None and embedding.seconds >= MIN_SPEECH_S:
-                # The rest of a confidently placed utterance teaches that voice's model too.
-                voice.items.append(embedding)
-                voice.refresh(self.embedder)
-            return previous.label
-        result = consistent(self._label_two_channel(utt) if ratio is not None else self._label_mono(utt))
-        utt.label = result
-        return result
+        key = str(utterance) if utterance is not None else sid
+        line = self._by_key.get(key)
+        if line is None:
+            line = _Line(key, start, end, [sid], embedding, TextEvidence(), channel_ratio_db=ratio)
+            line.parts = [embedding] if embedding is not None else []
+            self._lines.append(line)
+            self._by_key[key] = line
+            line.text = text or ""
+        else:
+            line.ids.append(sid)
+            self._extend(line, start, end, embedding, ratio, text)
+        line.evidence = text_evidence(line.text) if self.use_text else TextEvidence()
+        self._decide()
+        return self._labels[line.key]
+
+    def _extend(
+        self,
+        line: _Line,
+        start: float,
+        end: float,
+        embedding: Embedding | None,
+        ratio: float | None,
+        text: str | None,
+    ) -> None:
+        if abs(start - line.start) < 1e-3:  # the turn's audio so far: describe it anew
+            if embedding is not None:
+                line.parts = [embedding]
+            line.channel_ratio_db = ratio if ratio is not None else line.channel_ratio_db
+            line.text = text or line.text
+        else:  # a further piece on its own: add it
+            if embedding is not None and embedding.seconds > 0:
+                line.parts.append(embedding)
+            if ratio is not None and line.channel_ratio_db is not None:
+                line.channel_ratio_db = (line.channel_ratio_db + ratio) / 2.0
+            line.text = f"{line.text} {text}".strip() if text else line.text
+        if line.parts:
+            line.embedding = line.parts[0] if len(line.parts) == 1 else self.embedder.pool(line.parts)
+        line.end = max(line.end, end)
 
     def review(self) -> dict[str, SpeakerLabel]:
-        """Labels for every utterance so far, re-decided with all the voices heard (e.g. at Stop).
+        """Labels for every line so far (every segment id), decided on the whole consultation."""
+        self._decide()
+        return {sid: self._labels[line.key] for line in self._lines for sid in line.ids}
 
-        Live labels are decided with what had been heard up to each utterance; at the end the
-        voice models are complete, so early utterances can be placed better.
-        """
-        self._dissolve_tiny_voices()
-        for utt in self._utterances:
-            if utt.inherited or utt.embedding is None or utt.embedding.seconds < MIN_SPEECH_S:
-                continue
-            if not self._voices:
-                continue
-            two_channel = utt.channel_ratio_db is not None
-            if two_channel and self._channel_says_doctor(utt):
-                continue
-            candidates = [v for v in self._voices if not (two_channel and v.enrolled)]
-            if not candidates:
-                if two_channel:  # the room's threshold only became clear later: someone else spoke
-                    voice = _Voice(self._new_index(), first_start=utt.start)
-                    self._voices.append(voice)
-                    self._move(utt, voice)
-                continue
-            dists = [self._distance(v, utt.embedding, exclude=utt) for v in candidates]
-            order = np.argsort(dists)
-            best = candidates[int(order[0])]
-            current = next((k for k, v in enumerate(candidates) if v.index == utt.voice), None)
-            # Move only on clearly better evidence: short utterances are noisy.
-            hysteresis = 0.25 * self.embedder.threshold
-            if current is None and two_channel:
-                self._move(utt, best)  # was taken for the doctor live; the channels now say otherwise
-            elif (
-                current is not None
-                and best.index != utt.voice
-                and dists[int(order[0])] < dists[current] - hysteresis
-            ):
-                self._move(utt, best)
-            utt.acoustic_confidence = self._margin_confidence(dists, order, utt.embedding)
-        self._update_roles()
-        out: dict[str, SpeakerLabel] = {}
-        previous: SpeakerLabel | None = None
-        for utt in self._utterances:
-            if utt.inherited and previous is not None:
-                label = previous
-            elif utt.channel_ratio_db is not None and self._channel_says_doctor(utt):
-                _, confidence = self._channel_is_doctor(utt.channel_ratio_db)
-                label = SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7 or utt.text_decided)
-            else:
-                label = self._final_label(utt, reviewed=True)
-            label = consistent(label)
-            out[utt.key] = label
-            previous = label
-        return out
-
-    def _channel_says_doctor(self, utt: _Utterance) -> bool:
-        """The lapel/room decision with the room's final threshold (and the words where it is close)."""
-        assert utt.channel_ratio_db is not None
-        is_doctor, confidence = self._channel_is_doctor(utt.channel_ratio_db)
-        role, lead = utt.evidence.strongest()
-        if confidence < 0.7 and self.use_text and lead >= 1.0:
-            return role == "doctor"
-        return is_doctor
-
-    def _dissolve_tiny_voices(self) -> None:
-        """A voice heard only briefly, not far from a well-heard one, was most likely that person."""
-        for tiny in [v for v in self._voices if not v.enrolled and v.items and v.seconds < TINY_VOICE_S]:
-            if tiny.model is None:
-                continue
-            others = [
-                v for v in self._voices if v is not tiny and v.model is not None and v.seconds >= TINY_VOICE_S
-            ]
-            if not others:
-                continue
-            if self._two_channel:
-                others = [v for v in others if not v.enrolled]
-            scored = [(self.embedder.distance(v.model, tiny.model), v) for v in others if v.model is not None]
-            if not scored:
-                continue
-            d, target = min(scored, key=lambda x: x[0])
-            if d < CONFIRM_FACTOR * self._threshold(tiny.seconds):
-                for u in self._utterances:
-                    if u.voice == tiny.index:
-                        self._move(u, target)
-        self._voices = [v for v in self._voices if v.items or v.enrolled]
+    def labels_now(self) -> dict[str, SpeakerLabel]:
+        """The current decision for every segment id (what :meth:`review` would say now)."""
+        return {
+            sid: self._labels[line.key]
+            for line in self._lines
+            for sid in line.ids
+            if line.key in self._labels
+        }
 
     @property
     def voice_count(self) -> int:
-        """How many distinct voices have been heard (the enrolled doctor counts once heard)."""
-        return sum(1 for v in self._voices if v.items)
+        """How many distinct voices have been heard (the doctor on the lapel counts as one)."""
+        return self._voices
+
+    def channel_threshold(self) -> float:
+        """The lapel − room level (dB) above which the doctor is speaking, learnt from this room."""
+        ratios = np.array([x.channel_ratio_db for x in self._lines if x.channel_ratio_db is not None])
+        if len(ratios) >= 3:
+            split = two_means_split(ratios)
+            if split is not None:
+                return split
+        return self.default_channel_threshold_db
+
+    def channel_ratio(self, segment_id: str) -> float | None:
+        """The lapel − room level of the line holding ``segment_id`` (None: one microphone)."""
+        return next((x.channel_ratio_db for x in self._lines if segment_id in x.ids), None)
+
+    # -- deciding -----------------------------------------------------------------------------
+
+    def _decide(self) -> None:
+        """Cluster every line again, name the voices' roles, label every line."""
+        threshold_db = self.channel_threshold()
+        lapel: dict[str, float] = {}  # line key -> confidence that the lapel says doctor
+        for line in self._lines:
+            if line.channel_ratio_db is not None:
+                is_doctor, confidence = self._channel_is_doctor(line, threshold_db)
+                if is_doctor:
+                    lapel[line.key] = confidence
+        voiced = [
+            x
+            for x in self._lines
+            if x.key not in lapel and x.embedding is not None and x.seconds >= MIN_SPEECH_S
+        ]
+        points: list[Embedding] = [x.embedding for x in voiced if x.embedding is not None]
+        use_anchor = self._anchor is not None and not any(x.channel_ratio_db is not None for x in self._lines)
+        if use_anchor and self._anchor is not None:
+            points.append(self._anchor)
+        clusters, distances = self._cluster(points)
+        people, attach = self._people(clusters, points)
+        anchor_cluster = clusters.of[len(points) - 1] if use_anchor and points else None
+        voices = []
+        for k in people:
+            members = [voiced[i] for i in clusters.members[k] if i < len(voiced)]
+            voices.append(
+                Voice(
+                    k,
+                    sum(m.seconds for m in members),
+                    min((m.start for m in members), default=0.0),
+                    [m.evidence for m in members],
+                    doctor_by_voice=k == anchor_cluster,
+                )
+            )
+        roles = name_roles(voices, doctor_known=bool(lapel)) if voices else {}
+        self._voices = len([v for v in voices if v.evidence]) + (1 if lapel else 0)
+        index_of = {x.key: i for i, x in enumerate(voiced)}
+        previous: SpeakerLabel | None = None
+        for line in sorted(self._lines, key=lambda x: x.start):
+            if line.key in lapel:
+                confidence = lapel[line.key]
+                label = SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7)
+            elif line.key in index_of:
+                label = self._voice_label(
+                    line, index_of[line.key], attach, roles, clusters, distances, bool(lapel)
+                )
+            else:
+                label = self._weak_label(line, previous, roles, bool(lapel))
+            label = consistent(label)
+            self._labels[line.key] = label
+            previous = label
+
+    def _cluster(self, points: Sequence[Embedding]) -> tuple[Clusters, np.ndarray]:
+        n = len(points)
+        d = np.zeros((n, n))
+        for i in range(n):
+            for j in range(i + 1, n):
+                d[i, j] = d[j, i] = self.embedder.distance(points[i], points[j])
+        weights = [min(max(p.seconds, MIN_SPEECH_S), 10.0) for p in points]
+        clusters = agglomerate(
+            d, weights, self.embedder.threshold, max_clusters=self.max_voices, short_s=self.short_utterance_s
+        )
+        return clusters, d
+
+    def _people(self, clusters: Clusters, points: Sequence[Embedding]) -> tuple[list[int], dict[int, int]]:
+        """Clusters that are people, and each not-yet-established cluster's nearest person."""
+        seconds = [sum(points[i].seconds for i in group) for group in clusters.members]
+        established = [
+            k for k, group in enumerate(clusters.members) if len(group) >= 2 or seconds[k] >= ESTABLISHED_S
+        ]
+        if not established and clusters.members:
+            established = [int(np.argmax(seconds))]
+        attach: dict[int, int] = {}
+        for k in range(len(clusters.members)):
+            if k in established:
+                continue
+            nearest = min(established, key=lambda e: clusters.distance[k, e])
+            if clusters.distance[k, nearest] < ATTACH_FACTOR * self.embedder.threshold:
+                attach[k] = nearest  # one odd line does not invent a person
+            else:
+                established.append(k)
+        return established, attach
+
+    def _voice_label(
+        self,
+        line: _Line,
+        point: int,
+        attach: dict[int, int],
+        roles: dict[int, tuple[str, float]],
+        clusters: Clusters,
+        distances: np.ndarray,
+        lapel_present: bool,
+    ) -> SpeakerLabel:
+        cluster = clusters.of[point]
+        person = attach.get(cluster, cluster)
+        role, role_confidence = roles.get(person, ("patient" if lapel_present else "doctor", 0.5))
+        others = [k for k in roles if k != person]
+
+        def mean_distance(k: int) -> float:
+            members = [i for i in clusters.members[k] if i != point]
+            for small, big in attach.items():
+                if big == k:
+                    members += [i for i in clusters.members[small] if i != point]
+            return float(np.mean(distances[point, members])) if members else self.embedder.threshold
+
+        if others:
+            # How much nearer the line is to its own voice than to the nearest other voice.
+            gap = min(mean_distance(k) for k in others) - mean_distance(person)
+            membership = sigmoid(gap / (0.25 * self.embedder.threshold))
+        else:
+            membership = 0.9 if cluster not in attach else 0.6
+        confidence = membership * role_confidence
+        if line.channel_ratio_db is not None:
+            _, channel_confidence = self._channel_is_doctor(line, self.channel_threshold())
+            confidence = min(confidence, channel_confidence)
+        return SpeakerLabel(role, round(float(confidence), 3), confidence < 0.6)
+
+    def _weak_label(
+        self,
+        line: _Line,
+        previous: SpeakerLabel | None,
+        roles: dict[int, tuple[str, float]],
+        lapel_present: bool,
+    ) -> SpeakerLabel:
+        """A line with too little speech: its words if they are clear, else the line before."""
+        present = {role for role, _ in roles.values()} | ({"doctor"} if lapel_present else set())
+        role, lead = line.evidence.strongest()
+        if self.use_text and lead >= 1.0 and (role in present or role != "other"):
+            return SpeakerLabel(role, 0.5, True)
+        if previous is not None:
+            return SpeakerLabel(previous.speaker, 0.3, True)
+        return SpeakerLabel("patient" if self.enrolled or lapel_present else "doctor", 0.2, True)
 
     # -- channels -----------------------------------------------------------------------------
 
@@ -315,9 +361,7 @@ class SpeakerLabeller:
         room = audio[:, 1 - self.doctor_channel if audio.shape[1] == 2 else 1]
         lapel_rms = float(np.sqrt(np.mean(lapel.astype(np.float64) ** 2))) if len(lapel) else 0.0
         room_rms = float(np.sqrt(np.mean(room.astype(np.float64) ** 2))) if len(room) else 0.0
-        if room_rms < 1e-4 and lapel_rms < 1e-4:
-            return room, None
-        if lapel_rms < 1e-4:  # lapel microphone dead or unplugged: the room channel alone
+        if lapel_rms < 1e-4:  # lapel microphone dead or unplugged (or silence): the room channel alone
             return room, None
         if room_rms < 1e-4:
             return lapel, None
@@ -328,282 +372,12 @@ class SpeakerLabeller:
             return room, None
         return room, channel_ratio_db(lapel, room)
 
-    def channel_threshold(self) -> float:
-        """The lapel − room level (dB) above which the doctor is speaking, learnt from this room."""
-        return self._channel_threshold()
-
-    def _channel_threshold(self) -> float:
-        ratios = np.array([u.channel_ratio_db for u in self._utterances if u.channel_ratio_db is not None])
-        if len(ratios) >= 3:
-            split = two_means_split(ratios)
-            if split is not None:
-                return split
-        return self.default_channel_threshold_db
-
-    def _channel_is_doctor(self, ratio: float) -> tuple[bool, float]:
-        threshold = self._channel_threshold()
-        return ratio > threshold, _sigmoid(abs(ratio - threshold) / 2.0)
-
-    def _label_two_channel(self, utt: _Utterance) -> SpeakerLabel:
-        assert utt.channel_ratio_db is not None
-        self._two_channel = True
-        is_doctor, confidence = self._channel_is_doctor(utt.channel_ratio_db)
-        text_role, lead = utt.evidence.strongest()
+    def _channel_is_doctor(self, line: _Line, threshold_db: float) -> tuple[bool, float]:
+        """The lapel/room decision with the room's threshold; the words decide where it is close."""
+        assert line.channel_ratio_db is not None
+        is_doctor = line.channel_ratio_db > threshold_db
+        confidence = sigmoid(abs(line.channel_ratio_db - threshold_db) / 2.0)
+        role, lead = line.evidence.strongest()
         if confidence < 0.7 and self.use_text and lead >= 1.0:
-            is_doctor = text_role == "doctor"
-            utt.text_decided = True
-        if is_doctor:
-            # Keep the doctor's voice model growing so a dead lapel microphone can fall back to it.
-            doctor = self._doctor_voice(create_at=utt.start)
-            if utt.embedding is not None and utt.embedding.seconds >= MIN_SPEECH_S and confidence > 0.9:
-                doctor.items.append(utt.embedding)
-                doctor.refresh(self.embedder)
-                utt.voice = doctor.index
-            utt.acoustic_confidence = confidence
-            self._roles.setdefault(doctor.index, "doctor")
-            return SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7 or utt.text_decided)
-        utt.acoustic_confidence = confidence
-        label = self._assign_voice(utt, exclude_doctor=True)
-        conf = min(confidence, label.confidence)
-        return SpeakerLabel(label.speaker, round(conf, 3), label.uncertain or confidence < 0.7)
-
-    def _doctor_voice(self, create_at: float) -> _Voice:
-        for v in self._voices:
-            if v.enrolled or self._roles.get(v.index) == "doctor":
-                return v
-        voice = _Voice(self._new_index(), enrolled=True, first_start=create_at)
-        self._voices.append(voice)
-        self._roles[voice.index] = "doctor"
-        return voice
-
-    # -- one microphone -----------------------------------------------------------------------
-
-    def _label_mono(self, utt: _Utterance) -> SpeakerLabel:
-        return self._assign_voice(utt, exclude_doctor=False)
-
-    def _threshold(self, seconds: float) -> float:
-        # Short utterances give noisy statistics: demand more before calling a voice new.
-        return self.embedder.threshold * (1.0 + self.short_utterance_s / max(seconds, MIN_SPEECH_S))
-
-    def _distance(self, voice: _Voice, emb: Embedding, exclude: _Utterance | None = None) -> float:
-        model = voice.model
-        if exclude is not None and exclude.voice == voice.index and exclude.embedding is not None:
-            rest = [e for e in voice.items if e is not exclude.embedding]
-            if voice.anchor is not None:
-                rest.append(voice.anchor)
-            if not rest:  # the voice is this utterance alone: staying costs what a new voice would
-                return self._threshold(emb.seconds)
-            model = self.embedder.pool(rest)
-        if model is None or model.seconds <= 0:
-            return float("inf")
-        return self.embedder.distance(model, emb)
-
-    def _margin_confidence(self, dists: Sequence[float], order: np.ndarray, emb: Embedding) -> float:
-        best = dists[int(order[0])]
-        alternative = self._threshold(emb.seconds)
-        if len(order) > 1:
-            alternative = min(alternative, dists[int(order[1])])
-        scale = 0.25 * self.embedder.threshold
-        return _sigmoid((alternative - best) / scale)
-
-    def _assign_voice(self, utt: _Utterance, *, exclude_doctor: bool) -> SpeakerLabel:
-        emb = utt.embedding
-        if emb is None or emb.seconds < MIN_SPEECH_S:
-            return self._weak_label(utt)
-        candidates = [
-            v for v in self._voices
-            if not (exclude_doctor and (v.enrolled or self._roles.get(v.index) == "doctor"))
-        ]  # fmt: skip
-        dists = [self._distance(v, emb) for v in candidates]
-        threshold = self._threshold(emb.seconds)
-        order = np.argsort(dists) if dists else np.array([], dtype=int)
-        room_for_more = len(self._voices) < self.max_voices
-        open_new = (not candidates or dists[int(order[0])] > threshold) and room_for_more
-        if open_new and candidates and dists[int(order[0])] < CONFIRM_FACTOR * threshold:
-            # Unlike the known voices, but not by much: wait for a second utterance like it before
-            # believing in a new person (one odd utterance must not invent a speaker).
-            open_new = False
-        if open_new and candidates and self.use_text:
-            # Only a little unlike the nearest voice, and the words say it is that voice's role.
-            nearest = candidates[int(order[0])]
-            margin = (dists[int(order[0])] - threshold) / (0.25 * self.embedder.threshold)
-            role, lead = utt.evidence.strongest()
-            if _sigmoid(margin) < 0.7 and lead >= 1.0 and self._roles.get(nearest.index) == role:
-                open_new = False
-                utt.text_decided = True
-        partner = self._limbo_partner(emb, dists[int(order[0])] if candidates else float("inf"))
-        if partner is not None and room_for_more and not open_new:
-            # Two utterances alike each other and both a little unlike every known voice: a new person.
-            voice = _Voice(self._new_index(), first_start=partner.start)
-            self._voices.append(voice)
-            self._move(partner, voice)
-            self._limbo.remove(partner)
-            confidence = 0.7
-        elif open_new:
-            voice = _Voice(self._new_index(), first_start=utt.start)
-            self._voices.append(voice)
-            if candidates:
-                confidence = _sigmoid((dists[int(order[0])] - threshold) / (0.25 * self.embedder.threshold))
-            else:
-                confidence = 0.8 if self._voices[0] is voice or exclude_doctor else 0.6
-        elif utt.text_decided:
-            voice = candidates[int(order[0])]
-            confidence = 1.0 - _sigmoid((dists[int(order[0])] - threshold) / (0.25 * self.embedder.threshold))
-        else:
-            voice = candidates[int(order[0])]
-            confidence = self._margin_confidence(dists, order, emb)
-            # Weak acoustic evidence: let the words pick between the two closest voices.
-            if confidence < 0.7 and self.use_text and len(order) > 1:
-                chosen = self._text_choice(utt.evidence, [candidates[int(i)] for i in order[:2]])
-                if chosen is not None and chosen is not voice:
-                    voice = chosen
-                    utt.text_decided = True
-        utt.voice = voice.index
-        utt.acoustic_confidence = confidence
-        if confidence < GREY_CONFIDENCE and voice.items:
-            # Too close to call: label it, but keep it out of the voice model so that a stranger's
-            # voice cannot pull the model towards itself.
-            self._limbo.append(utt)
-        else:
-            voice.items.append(emb)
-            voice.text.append(utt.evidence)
-            voice.refresh(self.embedder)
-        self._merge_close_voices()
-        self._update_roles()
-        return self._final_label(utt)
-
-    def _limbo_partner(self, emb: Embedding, best_known: float) -> _Utterance | None:
-        best: tuple[float, _Utterance] | None = None
-        for other in self._limbo:
-            if other.embedding is None:
-                continue
-            d = self.embedder.distance(other.embedding, emb)
-            limit = self._threshold(min(other.embedding.seconds, emb.seconds))
-            if (
-                d < limit
-                and d < best_known - 0.25 * self.embedder.threshold
-                and (best is None or d < best[0])
-            ):
-                best = (d, other)
-        return best[1] if best else None
-
-    def _text_choice(self, evidence: TextEvidence, voices: list[_Voice]) -> _Voice | None:
-        role, lead = evidence.strongest()
-        if lead < 1.0:
-            return None
-        matching = [v for v in voices if self._roles.get(v.index) == role]
-        return matching[0] if len(matching) == 1 else None
-
-    def _weak_label(self, utt: _Utterance) -> SpeakerLabel:
-        role, lead = utt.evidence.strongest()
-        if self.use_text and lead >= 1.0 and (role != "other" or self.voice_count > 2):
-            return SpeakerLabel(role, 0.5, True)
-        previous = next((u.label for u in reversed(self._utterances[:-1]) if u.label is not None), None)
-        if previous is not None:
-            return SpeakerLabel(previous.speaker, 0.3, True)
-        return SpeakerLabel("doctor" if not self.enrolled else "patient", 0.2, True)
-
-    def _move(self, utt: _Utterance, target: _Voice) -> None:
-        source = next((v for v in self._voices if v.index == utt.voice), None)
-        if source is not None and utt.embedding is not None:
-            source.items = [e for e in source.items if e is not utt.embedding]
-            source.text = [t for t in source.text if t is not utt.evidence]
-            source.refresh(self.embedder)
-        if utt.embedding is not None:
-            target.items.append(utt.embedding)
-            target.text.append(utt.evidence)
-            target.refresh(self.embedder)
-        utt.voice = target.index
-
-    def _merge_close_voices(self) -> None:
-        """Two voices that have grown alike are one person heard twice: merge them."""
-        merged = True
-        while merged and len(self._voices) > 1:
-            merged = False
-            for a in self._voices:
-                for b in self._voices:
-                    if a.index >= b.index or b.enrolled or a.model is None or b.model is None or not b.items:
-                        continue
-                    if a.enrolled and self._two_channel:  # the channels, not the voice, decide the doctor
-                        continue
-                    limit = 0.8 * self._threshold(min(a.seconds, b.seconds) if not a.enrolled else b.seconds)
-                    if self.embedder.distance(a.model, b.model) < limit:
-                        a.items.extend(b.items)
-                        a.text.extend(b.text)
-                        a.refresh(self.embedder)
-                        b.items, b.text = [], []
-                        b.refresh(self.embedder)
-                        for u in self._utterances:
-                            if u.voice == b.index:
-                                u.voice = a.index
-                        merged = True
-            self._voices = [v for v in self._voices if v.items or v.enrolled]
-
-    # -- roles --------------------------------------------------------------------------------
-
-    def _update_roles(self) -> None:
-        """Decide which voice is the doctor, which the patient, which others."""
-        voices = [v for v in self._voices if v.items or v.enrolled]
-        roles: dict[int, str] = {}
-        conf: dict[int, float] = {}
-        if not voices:
-            self._roles, self._role_confidence = roles, conf
-            return
-        doctor = next((v for v in voices if v.enrolled), None)
-        if doctor is None and self._two_channel:
-            pass  # with a lapel microphone the channels name the doctor, never a voice cluster
-        elif doctor is not None:
-            roles[doctor.index] = "doctor"
-            conf[doctor.index] = 1.0
-        else:
-            first = min(voices, key=lambda v: v.first_start)
-            # The doctor usually opens the consultation and asks and examines; weigh both.
-            scores = {v.index: v.text_score("doctor") + (1.0 if v is first else 0.0) for v in voices}
-            ranked = sorted(voices, key=lambda v: scores[v.index], reverse=True)
-            doctor = ranked[0]
-            roles[doctor.index] = "doctor"
-            lead = scores[doctor.index] - (scores[ranked[1].index] if len(ranked) > 1 else 0.0)
-            conf[doctor.index] = _sigmoid(lead) if len(ranked) > 1 else 0.9
-        rest = [v for v in voices if v.index not in roles and v.items]
-        if rest:
-            total = sum(v.seconds for v in rest) or 1.0
-            patient_scores = {
-                v.index: 3.0 * v.seconds / total + 0.5 * (v.text_score("patient") - v.text_score("other"))
-                for v in rest
-            }
-            ranked = sorted(rest, key=lambda v: patient_scores[v.index], reverse=True)
-            # A voice whose words clearly speak about the patient ("I'm his daughter", "my father…")
-            # is a companion even when it is the only other voice heard so far.
-            companions = [v for v in ranked if v.text_score("other") - v.text_score("patient") >= 2.0]
-            eligible = [v for v in ranked if v not in companions] or []
-            patient = eligible[0] if eligible else None
-            others = [v for v in ranked if v is not patient]
-            if patient is not None:
-                roles[patient.index] = "patient"
-                runner_up = max((patient_scores[v.index] for v in others), default=None)
-                margin = patient_scores[patient.index] - runner_up if runner_up is not None else 3.0
-                conf[patient.index] = _sigmoid(abs(margin)) if others else 0.95
-            for v in others:
-                roles[v.index] = "other"
-                lead = v.text_score("other") - v.text_score("patient")
-                conf[v.index] = _sigmoid(max(abs(lead), 1.0))
-        self._roles, self._role_confidence = roles, conf
-
-    def _final_label(self, utt: _Utterance, reviewed: bool = False) -> SpeakerLabel:
-        if (
-            not reviewed
-            and utt.channel_ratio_db is not None
-            and utt.label is not None
-            and utt.label.speaker == "doctor"
-        ):
-            return utt.label
-        if utt.voice is None:
-            return utt.label if utt.label is not None else self._weak_label(utt)
-        role = self._roles.get(utt.voice, "other")
-        confidence = utt.acoustic_confidence * self._role_confidence.get(utt.voice, 0.5)
-        if utt.channel_ratio_db is not None:
-            confidence = min(
-                confidence, _sigmoid(abs(utt.channel_ratio_db - self._channel_threshold()) / 2.0)
-            )
-        uncertain = utt.text_decided or confidence < 0.6
-        return SpeakerLabel(role, round(float(confidence), 3), uncertain)
+            return role == "doctor", min(confidence, 0.55)
+        return is_doctor, confidence

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.asr.speakers.embed import MfccEmbedder, OnnxEmbedder, default_embedder, speaker_model_file
+from desktop.asr.speakers.embed import MfccEmbedder, OnnxEmbedder
+from desktop.asr.speakers.embedders import default_embedder, speaker_model_file
 from desktop.asr.speakers.labeller import SpeakerLabeller
 from desktop.asr.speakers.profile import VoiceProfile
 from desktop.core.errors import ModelError

@@ -1,0 +1,174 @@
+"""Speaker labels on the lines the recogniser makes, every recognised word scored.
+
+The reference turns hide what a doctor sees: the recogniser's lines do not start and end where
+the speakers change. Two paths are measured, each with the app's own code:
+
+* **process** (a recording processed after the visit): :meth:`WhisperEngine.transcribe` as
+  ``consult-scribe process`` calls it, then :func:`desktop.asr.speakers.transcript.label_transcript`,
+  the function ``process`` labels with;
+* **live** (the recording screen): :class:`desktop.asr.streaming.live.LiveRecogniser`, fed one
+  second at a time, one decode step per second as in a live recording; the labels as shown
+  (before Stop) and as saved (after Stop's review) are both scored.
+
+Recognition is slow on a CPU and does not depend on the labeller, so what the recogniser
+produced for a consultation is kept in the cache folder (keyed by the audio, language and
+model) and replayed when the labeller is measured again; the labelling always runs anew.
+Every recognised word is scored against the reference turn at its midpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from desktop.asr.speakers.embed import Embedder
+from desktop.asr.speakers.profile import VoiceProfile
+from desktop.core.audio import SAMPLE_RATE
+from desktop.core.lines import merge_pieces
+from desktop.core.types import TranscriptSegment
+from desktop.eval.speaker_metrics import score_live_words
+from desktop.eval.speaker_samples import Consultation
+
+
+@dataclass
+class Recognised:
+    """What the recogniser made of one consultation (independent of the labeller)."""
+
+    offline: list[TranscriptSegment]
+    live_batches: list[list[TranscriptSegment]]  # what each one-second feed returned, then finish()
+
+
+def _key(consultation: Consultation, language: str, model: str) -> str:
+    digest = hashlib.sha256(np.ascontiguousarray(consultation.samples).tobytes())
+    digest.update(f"|{language}|{model}|v1".encode())
+    return digest.hexdigest()[:24]
+
+
+def recognise(engine: Any, model: str, consultation: Consultation, language: str, cache: Path) -> Recognised:
+    """Both paths' recognition of ``consultation``, from the cache when it was done before."""
+    path = cache / f"recognised_{_key(consultation, language, model)}.json"
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Recognised(
+            [TranscriptSegment.from_dict(s) for s in data["offline"]],
+            [[TranscriptSegment.from_dict(s) for s in batch] for batch in data["live"]],
+        )
+    mono = consultation.samples if consultation.samples.ndim == 1 else consultation.samples.mean(axis=1)
+    result = engine.transcribe(mono.astype(np.float32), language=language, script="hk")
+    recorder = _Recorder(engine, language)
+    for i in range(0, len(mono), SAMPLE_RATE):
+        recorder.feed(mono[i : i + SAMPLE_RATE])
+    recorder.finish()
+    out = Recognised(list(result.segments), recorder.batches)
+    data = {
+        "offline": [s.to_dict() for s in out.offline],
+        "live": [[s.to_dict() for s in batch] for batch in out.live_batches],
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    return out
+
+
+class _Recorder:
+    """The live recogniser the app runs (paced: one decode step per feed), its output kept."""
+
+    def __init__(self, engine: Any, language: str) -> None:
+        from desktop.asr.streaming.recognizer import StreamingOptions, StreamingRecognizer
+        from desktop.asr.streaming.session import PacedRecognizer
+
+        self._paced = PacedRecognizer(
+            StreamingRecognizer(engine, StreamingOptions(language=language, script="hk"))
+        )
+        self.batches: list[list[TranscriptSegment]] = []
+
+    def feed(self, mono: np.ndarray) -> None:
+        self.batches.append(self._paced.feed(mono))
+
+    def finish(self) -> None:
+        self.batches.append(self._paced.finish())
+
+
+class _Replay:
+    """Stands in for the recogniser thread: returns what the real one returned, feed by feed."""
+
+    def __init__(self, batches: list[list[TranscriptSegment]], language: str) -> None:
+        self._batches = [[TranscriptSegment.from_dict(s.to_dict()) for s in b] for b in batches]
+        self._i = 0
+        self.duty_cycle = 0.0
+        self.recognizer = type("R", (), {"session_language": language})()
+
+    def feed(self, _samples: np.ndarray) -> list[TranscriptSegment]:
+        batch = self._batches[self._i] if self._i < len(self._batches) - 1 else []
+        self._i += 1
+        return batch
+
+    def finish(self, timeout: float | None = None) -> list[TranscriptSegment]:
+        rest = [s for b in self._batches[self._i : -1] for s in b] + self._batches[-1]
+        self._i = len(self._batches)
+        return rest
+
+
+@dataclass
+class PathScores:
+    words: int
+    word_accuracy: float
+    word_accuracy_shown: float  # live path: the labels as first shown, before Stop's review
+    lines: int
+    mixed_lines: int
+    label_changes_after_shown: int  # live path: lines whose label changed after it was first shown
+
+
+def score_process(
+    recognised: Recognised,
+    consultation: Consultation,
+    profile: VoiceProfile | None,
+    embedder: Embedder | None,
+) -> PathScores:
+    from desktop.asr.speakers.transcript import label_transcript
+    from desktop.core.types import Transcript
+
+    transcript = Transcript(
+        language="", segments=[TranscriptSegment.from_dict(s.to_dict()) for s in recognised.offline]
+    )
+    labelled = label_transcript(transcript, consultation.samples, embedder=embedder, profile=profile)
+    scores = score_live_words(labelled.segments, consultation.turns)
+    return PathScores(
+        scores.words, scores.word_accuracy, scores.word_accuracy, scores.lines, scores.mixed_lines, 0
+    )
+
+
+def score_live(
+    engine: Any,
+    recognised: Recognised,
+    consultation: Consultation,
+    language: str,
+    profile: VoiceProfile | None,
+    embedder: Embedder | None,
+) -> PathScores:
+    from desktop.asr.streaming.live import LiveRecogniser
+
+    live = LiveRecogniser(engine, language=language, doctor_profile=profile, embedder=embedder, paced=True)
+    live._bg = _Replay(recognised.live_batches, language)  # the recogniser's recorded output
+    shown: dict[str, str] = {}
+    for i in range(0, len(consultation.samples), SAMPLE_RATE):
+        for seg in live.feed(consultation.samples[i : i + SAMPLE_RATE]):
+            if seg.final and seg.speaker:
+                shown.setdefault(seg.id, seg.speaker)
+    for seg in live.finish():
+        shown.setdefault(seg.id, seg.speaker or "")
+    finals = live.final_segments
+    as_shown = [
+        TranscriptSegment.from_dict({**s.to_dict(), "speaker": shown.get(s.id, s.speaker)}) for s in finals
+    ]
+    saved = score_live_words(merge_pieces(finals), consultation.turns)
+    first = score_live_words(as_shown, consultation.turns)
+    changed = sum(1 for s in finals if shown.get(s.id, s.speaker) != s.speaker)
+    return PathScores(
+        saved.words, saved.word_accuracy, first.word_accuracy, saved.lines, saved.mixed_lines, changed
+    )
