@@ -274,8 +274,8 @@ def _live(runs: list[tuple[Any, Any]], cache: Path, embedder: Any) -> list[dict[
 def _print_live_table(rows: list[dict[str, Any]]) -> None:
     print()
     head = (
-        f"{'recognised words':30s} {'path':>7s} {'enrol':>5s} {'words':>5s} {'saved':>7s} {'shown':>7s} "
-        f"{'mixed lines':>11s} {'changed':>7s}"
+        f"{'recognised words':30s} {'path':>7s} {'enrol':>5s} {'words':>5s} {'saved':>7s} {'live':>7s} "
+        f"{'mixed lines':>11s} {'relabelled settling/Stop':>9s}"
     )
     print(head)
     print("-" * len(head))
@@ -283,7 +283,7 @@ def _print_live_table(rows: list[dict[str, Any]]) -> None:
         print(
             f"{r['name']:30s} {r['path']:>7s} {'yes' if r['enrolled'] else 'no':>5s} {r['words']:5d} "
             f"{r['word_accuracy'] * 100:6.1f}% {r['word_accuracy_shown'] * 100:6.1f}% "
-            f"{r['mixed_lines']:>5d}/{r['lines']:<5d} {r['label_changes_after_shown']:>7d}"
+            f"{r['mixed_lines']:>5d}/{r['lines']:<5d} {r['changed_while_settling']:>4d}/{r['changed_at_stop']:<4d}"
         )
 
 
@@ -304,7 +304,8 @@ def _live_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 [r for r in mono if not r["enrolled"]], "word_accuracy_shown"
             )
             out["live_word_accuracy_lapel_as_shown"] = _pooled_words(lapel, "word_accuracy_shown")
-            out["live_lines_changed_after_shown"] = sum(r["label_changes_after_shown"] for r in chosen)
+            out["live_lines_relabelled_while_settling"] = sum(r["changed_while_settling"] for r in chosen)
+            out["live_lines_relabelled_at_stop"] = sum(r["changed_at_stop"] for r in chosen)
         out[f"{path}_recognised_words"] = sum(r["words"] for r in chosen)
         out[f"{path}_mixed_lines"] = sum(r["mixed_lines"] for r in chosen)
         out[f"{path}_lines"] = sum(r["lines"] for r in chosen)

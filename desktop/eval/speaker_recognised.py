@@ -117,11 +117,12 @@ class _Replay:
 @dataclass
 class PathScores:
     words: int
-    word_accuracy: float
-    word_accuracy_shown: float  # live path: the labels as first shown, before Stop's review
+    word_accuracy: float  # the labels as saved (live path: after Stop's review)
+    word_accuracy_shown: float  # live path: the labels as shown once settled, before Stop
     lines: int
     mixed_lines: int
-    label_changes_after_shown: int  # live path: lines whose label changed after it was first shown
+    changed_while_settling: int  # live path: lines re-sent with another label in their two steps
+    changed_at_stop: int  # live path: settled lines that Stop's review gave another label
 
 
 def score_process(
@@ -139,7 +140,7 @@ def score_process(
     labelled = label_transcript(transcript, consultation.samples, embedder=embedder, profile=profile)
     scores = score_live_words(labelled.segments, consultation.turns)
     return PathScores(
-        scores.words, scores.word_accuracy, scores.word_accuracy, scores.lines, scores.mixed_lines, 0
+        scores.words, scores.word_accuracy, scores.word_accuracy, scores.lines, scores.mixed_lines, 0, 0
     )
 
 
@@ -155,20 +156,26 @@ def score_live(
 
     live = LiveRecogniser(engine, language=language, doctor_profile=profile, embedder=embedder, paced=True)
     live._bg = _Replay(recognised.live_batches, language)  # the recogniser's recorded output
-    shown: dict[str, str] = {}
+    shown: dict[str, str] = {}  # the label each line shows (the last one sent: settled)
     for i in range(0, len(consultation.samples), SAMPLE_RATE):
         for seg in live.feed(consultation.samples[i : i + SAMPLE_RATE]):
-            if seg.final and seg.speaker:
-                shown.setdefault(seg.id, seg.speaker)
-    for seg in live.finish():
-        shown.setdefault(seg.id, seg.speaker or "")
+            if seg.final:
+                shown[seg.id] = seg.speaker
+    for seg in live.finish():  # lines first made final at Stop are shown with Stop's labels
+        shown.setdefault(seg.id, seg.speaker)
     finals = live.final_segments
     as_shown = [
         TranscriptSegment.from_dict({**s.to_dict(), "speaker": shown.get(s.id, s.speaker)}) for s in finals
     ]
     saved = score_live_words(merge_pieces(finals), consultation.turns)
-    first = score_live_words(as_shown, consultation.turns)
-    changed = sum(1 for s in finals if shown.get(s.id, s.speaker) != s.speaker)
+    settled = score_live_words(as_shown, consultation.turns)
+    at_stop = sum(1 for s in finals if shown.get(s.id, s.speaker) != s.speaker)
     return PathScores(
-        saved.words, saved.word_accuracy, first.word_accuracy, saved.lines, saved.mixed_lines, changed
+        saved.words,
+        saved.word_accuracy,
+        settled.word_accuracy,
+        saved.lines,
+        saved.mixed_lines,
+        live._settler.changed_after_shown,
+        at_stop,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from desktop.core.types import SPEAKER_UNCERTAIN_BELOW, speaker_uncertain
+
 ROLES = ("doctor", "patient", "other")
 
 
@@ -19,9 +21,7 @@ class SpeakerLabel(NamedTuple):
     uncertain: bool
 
 
-UNCERTAIN_BELOW = 0.6
-# Two channels whose difference is this small next to their level carry one microphone.
-SAME_CHANNELS = 0.05
+UNCERTAIN_BELOW = SPEAKER_UNCERTAIN_BELOW
 
 
 def consistent(label: SpeakerLabel) -> SpeakerLabel:
@@ -34,4 +34,4 @@ def consistent(label: SpeakerLabel) -> SpeakerLabel:
 
 def is_uncertain(confidence: float | None) -> bool:
     """Whether a saved line's speaker should be checked (no confidence: never labelled)."""
-    return confidence is None or confidence < UNCERTAIN_BELOW
+    return speaker_uncertain(confidence)

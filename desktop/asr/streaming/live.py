@@ -61,6 +61,9 @@ class LiveRecogniser:
                 )
             except Exception:
                 log.warning("speaker labelling is unavailable; segments stay unlabelled", exc_info=True)
+        from desktop.asr.speakers.settle import LabelSettler
+
+        self._settler = LabelSettler()  # a shown line's label may change only in the next two steps
         self._audio = _AudioBuffer()
         self._channels = 0  # fixed by the first block: 1 (mono) or 2 (lapel + room)
         self._final: list[TranscriptSegment] = []
@@ -108,6 +111,22 @@ class LiveRecogniser:
         return self._audio.span(max(0, int(start * RATE)), max(0, int(end * RATE)))
 
     def _label(self, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+        new = self._label_new(segments)
+        changed = self._relabel_recent()  # with what the new lines taught the labeller
+        self._settler.shown(new)
+        return changed + new
+
+    def _relabel_recent(self) -> list[TranscriptSegment]:
+        """Lines shown in the last two decode steps whose label changed since (sent again)."""
+        if self._labeller is None:
+            return []
+        try:
+            return self._settler.step(self._labeller.labels_now())
+        except Exception:
+            log.warning("speaker relabel of recent lines failed", exc_info=True)
+            return []
+
+    def _label_new(self, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
         out: list[TranscriptSegment] = []
         for seg in segments:
             if not seg.final:
