@@ -30,7 +30,7 @@ from desktop.asr.speakers.embed import Embedder
 from desktop.asr.speakers.profile import VoiceProfile
 from desktop.core.audio import SAMPLE_RATE
 from desktop.core.lines import merge_pieces
-from desktop.core.types import TranscriptSegment
+from desktop.core.types import TranscriptSegment, Word
 from desktop.eval.speaker_metrics import score_live_words
 from desktop.eval.speaker_samples import Consultation
 
@@ -43,9 +43,25 @@ class Recognised:
     live_batches: list[list[TranscriptSegment]]  # what each one-second feed returned, then finish()
 
 
+def _to_dict(seg: TranscriptSegment) -> dict[str, Any]:
+    """A segment with its words and finality (what the cache needs, beyond transcript.json's)."""
+    return {
+        **seg.to_dict(),
+        "final": seg.final,
+        "words": [[w.start, w.end, w.text, w.probability] for w in seg.words],
+    }
+
+
+def _from_dict(data: dict[str, Any]) -> TranscriptSegment:
+    seg = TranscriptSegment.from_dict(data)
+    seg.final = bool(data.get("final", True))
+    seg.words = [Word(float(a), float(b), str(t), float(p)) for a, b, t, p in data.get("words", [])]
+    return seg
+
+
 def _key(consultation: Consultation, language: str, model: str) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(consultation.samples).tobytes())
-    digest.update(f"|{language}|{model}|v1".encode())
+    digest.update(f"|{language}|{model}|v2".encode())
     return digest.hexdigest()[:24]
 
 
@@ -55,8 +71,8 @@ def recognise(engine: Any, model: str, consultation: Consultation, language: str
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
         return Recognised(
-            [TranscriptSegment.from_dict(s) for s in data["offline"]],
-            [[TranscriptSegment.from_dict(s) for s in batch] for batch in data["live"]],
+            [_from_dict(s) for s in data["offline"]],
+            [[_from_dict(s) for s in batch] for batch in data["live"]],
         )
     mono = consultation.samples if consultation.samples.ndim == 1 else consultation.samples.mean(axis=1)
     result = engine.transcribe(mono.astype(np.float32), language=language, script="hk")
@@ -66,8 +82,8 @@ def recognise(engine: Any, model: str, consultation: Consultation, language: str
     recorder.finish()
     out = Recognised(list(result.segments), recorder.batches)
     data = {
-        "offline": [s.to_dict() for s in out.offline],
-        "live": [[s.to_dict() for s in batch] for batch in out.live_batches],
+        "offline": [_to_dict(s) for s in out.offline],
+        "live": [[_to_dict(s) for s in batch] for batch in out.live_batches],
     }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -98,7 +114,7 @@ class _Replay:
     """Stands in for the recogniser thread: returns what the real one returned, feed by feed."""
 
     def __init__(self, batches: list[list[TranscriptSegment]], language: str) -> None:
-        self._batches = [[TranscriptSegment.from_dict(s.to_dict()) for s in b] for b in batches]
+        self._batches = [[_from_dict(_to_dict(s)) for s in b] for b in batches]  # fresh copies
         self._i = 0
         self.duty_cycle = 0.0
         self.recognizer = type("R", (), {"session_language": language})()
@@ -134,9 +150,7 @@ def score_process(
     from desktop.asr.speakers.transcript import label_transcript
     from desktop.core.types import Transcript
 
-    transcript = Transcript(
-        language="", segments=[TranscriptSegment.from_dict(s.to_dict()) for s in recognised.offline]
-    )
+    transcript = Transcript(language="", segments=[_from_dict(_to_dict(s)) for s in recognised.offline])
     labelled = label_transcript(transcript, consultation.samples, embedder=embedder, profile=profile)
     scores = score_live_words(labelled.segments, consultation.turns)
     return PathScores(
@@ -164,9 +178,7 @@ def score_live(
     for seg in live.finish():  # lines first made final at Stop are shown with Stop's labels
         shown.setdefault(seg.id, seg.speaker)
     finals = live.final_segments
-    as_shown = [
-        TranscriptSegment.from_dict({**s.to_dict(), "speaker": shown.get(s.id, s.speaker)}) for s in finals
-    ]
+    as_shown = [_from_dict({**_to_dict(s), "speaker": shown.get(s.id, s.speaker)}) for s in finals]
     saved = score_live_words(merge_pieces(finals), consultation.turns)
     settled = score_live_words(as_shown, consultation.turns)
     at_stop = sum(1 for s in finals if shown.get(s.id, s.speaker) != s.speaker)
