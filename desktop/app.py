@@ -62,7 +62,7 @@ class AsrFactory:
     def __call__(self, voice_profile: bytes | None = None) -> StreamingAsrPort:
         """A recogniser for one recording; ``voice_profile`` is the clinician's enrolled voice."""
         from desktop.asr.drug_names import corrector_for
-        from desktop.asr.speaker_embed import default_embedder
+        from desktop.asr.speakers.embedders import default_embedder
         from desktop.asr.streaming.live import LiveRecogniser
 
         asr = self.settings.asr
@@ -84,7 +84,7 @@ def _voice_profile(data: bytes | None) -> Any:
     """The enrolled profile, or None (labels then come from the voices heard and the words)."""
     if not data:
         return None
-    from desktop.asr.speakers import VoiceProfile
+    from desktop.asr.speakers.profile import VoiceProfile
 
     try:
         return VoiceProfile.from_bytes(data)

@@ -10,6 +10,14 @@ from typing import Any, Literal
 
 Speaker = Literal["doctor", "patient", "other", "unknown"]
 SPEAKERS: tuple[str, ...] = ("doctor", "patient", "other", "unknown")
+# A speaker label with a confidence below this is uncertain: the transcript marks the line for a check.
+SPEAKER_UNCERTAIN_BELOW = 0.6
+
+
+def speaker_uncertain(confidence: float | None) -> bool:
+    """Whether a line's speaker should be checked (no confidence: never labelled)."""
+    return confidence is None or confidence < SPEAKER_UNCERTAIN_BELOW
+
 
 NOTE_SECTIONS: tuple[str, ...] = (
     "subjective",

@@ -370,19 +370,20 @@ class StoreVoice:
         self.model_store = model_store
 
     def prompt(self, language: str) -> str:
-        from desktop.asr.speakers import enrolment_prompt
+        from desktop.asr.speakers.profile import enrolment_prompt
 
         return enrolment_prompt(language)
 
     def status(self, user: UserInfo) -> VoiceStatus | None:
-        from desktop.asr.speakers import load_profile
+        from desktop.asr.speakers.profile import load_profile
 
         profile = load_profile(self.records.store, user.username)  # InputError when unreadable
         return None if profile is None else VoiceStatus(profile.created, profile.speech_seconds)
 
     def enrol(self, user: UserInfo, samples: np.ndarray, sample_rate: int) -> VoiceStatus:
-        from desktop.asr.speaker_embed import MfccEmbedder, default_embedder
-        from desktop.asr.speakers import enrol, save_profile
+        from desktop.asr.speakers.embed import MfccEmbedder
+        from desktop.asr.speakers.embedders import default_embedder
+        from desktop.asr.speakers.profile import enrol, save_profile
         from desktop.audio.decode import SAMPLE_RATE
 
         if sample_rate != SAMPLE_RATE:
@@ -397,7 +398,7 @@ class StoreVoice:
         return VoiceStatus(profile.created, profile.speech_seconds)
 
     def delete(self, user: UserInfo) -> bool:
-        from desktop.asr.speakers import delete_profile
+        from desktop.asr.speakers.profile import delete_profile
 
         return bool(delete_profile(self.records.store, user.username))
 
