@@ -62,9 +62,10 @@ def register(sub: Any) -> None:
     p.add_argument("--n-gpu-layers", type=int, default=None)
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="save per-note and overall figures")
     p.set_defaults(handler=run)
-    from desktop.commands import eval_sections
+    from desktop.commands import eval_checks, eval_sections
 
     eval_sections.register(esub)
+    eval_checks.register(esub)
 
 
 def run(args: argparse.Namespace) -> int:
