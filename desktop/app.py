@@ -160,7 +160,7 @@ def prepare_demo_store(store_dir: Path, kdf: Any = None) -> tuple[str, str]:
     )
     with store:
         for username, display, role, password, reg in DEMO_USERS:
-            store.add_user(username, password, [role], display, reg)
+            store.add_user(username, password, [role], display, reg, must_change_password=False)
     data = json.loads((sample_dir() / "patient.json").read_text(encoding="utf-8"))
     complaint = str(data.pop("chief_complaint", ""))
     with Store.open(store_dir, DEMO_USERS[0][0], DEMO_USERS[0][3]) as doctor:
