@@ -112,6 +112,7 @@ def build_backend(
         TemplateLetters,
     )
     from desktop.services.backend import Backend
+    from desktop.services.intake import StoreIntake
 
     vocabulary = _vocabulary(settings)
     model_store = ModelStore(paths.models_dir(), paths.manifest_file())
@@ -132,6 +133,7 @@ def build_backend(
         fact_check=FactChecker(vocabulary),
         demo_audio=str(demo_audio or ""),
         voice=StoreVoice(records, model_store),
+        intake=StoreIntake(records, settings.intake) if settings.intake.enabled else None,
         on_shutdown=[llm.close],
     )
 

@@ -473,6 +473,7 @@ def queue(
                 "category_reason": s.category_reason,
                 "waiting_minutes": max(0, int((moment - started).total_seconds() // 60)),
                 "summary": s.summary,
+                "complaint": s.answers.get("complaint", ""),
                 "language": s.language,
                 "consultation_id": s.consultation_id,
                 "alert": s.category == 1 and s.state != "cancelled" and not acknowledged,

@@ -469,6 +469,7 @@ class RecordsMixin(StoreBase):
                 "ended_at": row[5],
                 "language": row[6],
                 "consent": bool(row[7]),
+                "state": row[8],
             },
             "patient": patient.to_dict(),
             "transcript": self.transcript(consultation_id).to_dict(),
