@@ -116,6 +116,7 @@ def build_backend(
         TemplateLetters,
     )
     from desktop.services.backend import Backend
+    from desktop.services.intake import StoreIntake
 
     vocabulary = _vocabulary(settings)
     model_store = ModelStore(paths.models_dir(), paths.manifest_file())
@@ -136,6 +137,7 @@ def build_backend(
         fact_check=FactChecker(vocabulary),
         demo_audio=str(demo_audio or ""),
         voice=StoreVoice(records, model_store),
+        intake=StoreIntake(records, settings.intake) if settings.intake.enabled else None,
         on_shutdown=[llm.close],
     )
 
@@ -164,7 +166,7 @@ def prepare_demo_store(store_dir: Path, kdf: Any = None) -> tuple[str, str]:
     )
     with store:
         for username, display, role, password, reg in DEMO_USERS:
-            store.add_user(username, password, [role], display, reg)
+            store.add_user(username, password, [role], display, reg, must_change_password=False)
     data = json.loads((sample_dir() / "patient.json").read_text(encoding="utf-8"))
     complaint = str(data.pop("chief_complaint", ""))
     with Store.open(store_dir, DEMO_USERS[0][0], DEMO_USERS[0][3]) as doctor:
