@@ -2276,27 +2276,27 @@ Store location:</source>
     <message>
         <location filename="../../desktop/ui/soap.py" line="43" />
         <source>taking</source>
-        <translation type="unfinished" />
+        <translation>正在服用</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="44" />
         <source>started</source>
-        <translation type="unfinished" />
+        <translation>開始服用</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="45" />
         <source>changed</source>
-        <translation type="unfinished" />
+        <translation>已更改</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="46" />
         <source>stopped</source>
-        <translation type="unfinished" />
+        <translation>已停用</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="47" />
         <source>allergy</source>
-        <translation type="unfinished" />
+        <translation>過敏</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="53" />
@@ -2306,7 +2306,7 @@ Store location:</source>
     <message>
         <location filename="../../desktop/ui/soap.py" line="54" />
         <source>Medications and allergies</source>
-        <translation type="unfinished" />
+        <translation>藥物及過敏</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="55" />
@@ -2355,17 +2355,17 @@ Store location:</source>
     <message>
         <location filename="../../desktop/ui/soap.py" line="308" />
         <source>as typed</source>
-        <translation type="unfinished" />
+        <translation>按輸入</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="310" />
         <source>The chief complaint the user typed, kept as it was typed.</source>
-        <translation type="unfinished" />
+        <translation>使用者輸入的主訴，按原樣保留。</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="354" />
         <source>Quoted from the transcript (the speakers' own words): %1.</source>
-        <translation type="unfinished" />
+        <translation>引自逐字稿（說話者的原話）：%1。</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="389" />
@@ -2426,7 +2426,7 @@ Store location:</source>
     <message>
         <location filename="../../desktop/ui/soap.py" line="189" />
         <source>as said</source>
-        <translation type="unfinished" />
+        <translation>按原話</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/soap.py" line="191" />
@@ -2477,7 +2477,7 @@ Store location:</source>
     <message>
         <location filename="../../desktop/ui/transcript.py" line="196" />
         <source>Speaker uncertain: please check who said this line.</source>
-        <translation type="unfinished" />
+        <translation>說話者不確定：請核對這句是誰說的。</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/transcript.py" line="223" />
