@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -137,18 +137,12 @@ def label_speakers(
     ``samples`` is mono, or ``(n, 2)`` from a room with a lapel microphone on the doctor (on
     channel ``doctor_channel``), where the balance between the channels decides.
     """
-    from desktop.asr.speaker_embed import default_embedder
-    from desktop.asr.speakers import SpeakerLabeller, apply_labels, split_at_channel_turns
+    from desktop.asr.speakers.embedders import default_embedder
+    from desktop.asr.speakers.transcript import label_transcript
 
-    labeller = SpeakerLabeller(profile, embedder=default_embedder(store), doctor_channel=doctor_channel)
-    if getattr(samples, "ndim", 1) == 2:
-        # Doctor and patient can take turns inside one segment: split where the loud microphone changes.
-        transcript = replace(
-            transcript, segments=split_at_channel_turns(transcript.segments, samples, doctor_channel)
-        )
-    for seg in transcript.segments:
-        labeller.label(samples, seg.start, seg.end, seg.text, segment_id=seg.id, buffer_start=0.0)
-    return apply_labels(transcript, labeller.review())
+    return label_transcript(
+        transcript, samples, embedder=default_embedder(store), profile=profile, doctor_channel=doctor_channel
+    )
 
 
 def draft(
@@ -173,6 +167,8 @@ def draft(
         vocabulary=load_vocabulary(vocab_file),
         temperature=settings.llm.temperature,
         max_tokens=settings.llm.max_tokens,
+        language=settings.note.language,
+        script=settings.asr.script,
         on_progress=progress,
         cancel=cancel,
     )

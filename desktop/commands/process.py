@@ -220,7 +220,7 @@ def _open_store(args: argparse.Namespace) -> Any:
 
 def _voice_profile(store: Any, username: str) -> Any:
     """The account's enrolled voice (Settings → My voice in the app), or None."""
-    from desktop.asr.speakers import load_profile
+    from desktop.asr.speakers.profile import load_profile
     from desktop.core.errors import UserFacingError
 
     try:

@@ -64,6 +64,8 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "Dr Wong Siu Ming",
                 "--registration",
                 "M12345",
+                "--llm-model",
+                "smollm2-135m-instruct",  # the tiny model: this test is about the job, not the prose
                 "--quiet",
             ]
         )
