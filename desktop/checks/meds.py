@@ -254,6 +254,13 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
+    for clause in parts:  # "Stop oral diclofenac (Voltaren)": one drug named twice, one decision
+        in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
+        for use in in_clause:
+            if not use.decided:
+                same = [u for u in in_clause if u.med.key == use.med.key and u.decided]
+                if same:
+                    use.decision, use.decided = same[0].decision, True
     for use in uses:
         if use.decision == _KEEP:
             use.decision = CONTINUE

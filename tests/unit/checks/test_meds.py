@@ -197,3 +197,8 @@ def test_on_is_a_frequency_only_in_capitals() -> None:
     assert frequency_in("Simvastatin 40mg ON") == ({1.0}, False)
     assert frequency_in("folic acid on Fridays") == ({round(1 / 7, 3)}, False)
     assert frequency_in("chest infection on methotrexate") == (set(), False)
+
+
+def test_a_drug_named_twice_in_a_clause_has_one_decision(finder: MedFinder) -> None:
+    text = "Stop amlodipine (amlodipine besylate tablets)."
+    assert {u.decision for u in drug_uses(text, finder.find(text))} == {STOP}
