@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from desktop.config import Settings
 from desktop.core.errors import UsageError, UserFacingError
 from desktop.core.types import Patient, SoapNote, Transcript
+from desktop.documents.note_file import note_file_data
 from desktop.model_store import ModelStore
 from desktop.model_store.installed import installed_models
 
@@ -182,20 +183,34 @@ def check_draft(transcript: Transcript, note: SoapNote, settings: Settings) -> A
     return Checker(script=settings.asr.script).check(transcript, note)
 
 
-def _checks_markdown(checks: Any) -> str:
+def _checks_markdown(checks: Any, transcript: Transcript) -> str:
     from desktop.checks.report import markdown
 
-    return str(markdown(checks))
+    return str(markdown(checks, transcript))
 
 
 def write_referral(
-    note: SoapNote, patient: Patient, settings: Settings, folder: Path, transcript: Transcript
+    note: SoapNote,
+    patient: Patient,
+    settings: Settings,
+    folder: Path,
+    transcript: Transcript,
+    *,
+    signed: bool = False,
 ) -> list[Path]:
+    """The referral letter (PDF and text). From a note no doctor has signed (the draft this job
+    writes) it is marked DRAFT and takes nothing from suggestions no one accepted."""
     from desktop.documents.render import render_document, write_text
     from desktop.services.pdf import write_pdf
 
     doc = render_document(
-        "referral", note, patient, settings.clinic, language="en", script=settings.asr.script
+        "referral",
+        note,
+        patient,
+        settings.clinic,
+        language="en",
+        script=settings.asr.script,
+        draft=not signed,
     )
     return [write_pdf(doc, folder / "referral.pdf"), write_text(doc, folder / "referral.txt")]
 
@@ -282,9 +297,10 @@ def _process_into(
         report("writing documents", 0.0)
         _write_json(work / "transcript.json", transcript.to_dict())
         (work / "transcript.txt").write_text(transcript.to_plain_text(), encoding="utf-8")
-        _write_json(work / "note.json", {**note.to_dict(), "checks": checks.to_dict()})
+        # A draft: no suggestion accepted, not signed (the app, or the doctor, does that).
+        _write_json(work / "note.json", note_file_data(note, signed=False, checks=checks.to_dict()))
         (work / "note.md").write_text(
-            note.to_markdown(patient) + "\n" + _checks_markdown(checks), encoding="utf-8"
+            note.to_markdown(patient) + "\n" + _checks_markdown(checks, transcript), encoding="utf-8"
         )
         if not patient.placeholder:
             _write_json(work / "patient.json", {**patient.to_dict(), "chief_complaint": chief_complaint})

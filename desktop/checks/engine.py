@@ -344,7 +344,7 @@ class Checker:
         for m in read.mentions:
             if m.category != "finding" or _neutral(read, m.start):
                 continue
-            name = st.text[m.start : m.end]
+            name = _in_sentence(st.text[m.start : m.end])
             negated = m.negated_inside or is_negated(read.negated, m.start)
             if not negated and m.concept in said.absent and m.concept not in said.present:
                 add(
@@ -394,3 +394,9 @@ def check_note(
 ) -> CheckResult:
     """:meth:`Checker.check` with the default drug lexicon and concepts."""
     return Checker().check(transcript, note, letters, extra_evidence)
+
+
+def _in_sentence(name: str) -> str:
+    """A finding as the note wrote it, lower-cased to sit inside a sentence ("Fever" -> "fever");
+    an abbreviation (SOB, HbA1c) is kept."""
+    return name[0].lower() + name[1:] if name[:1].isupper() and name[1:].islower() else name

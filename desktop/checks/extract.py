@@ -457,7 +457,7 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
         sentence = s.text if s else text
         name = text[m.start : m.end]
         if m.category == "diagnosis":
-            _fact(said, "diagnosis", m.concept, name, read.line.id)
+            _fact(said, "diagnosis", m.concept, f"diagnosis: {name}", read.line.id)
         elif m.category == "test":
             if m.concept == "blood test" and any(
                 o.category == "test"
@@ -472,7 +472,7 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
                 and _ORDER.search(sentence)
                 and not _is_result(text, m, sentence)
             ):
-                _fact(said, "test", m.concept, name, read.line.id)
+                _fact(said, "test", m.concept, f"test ordered: {name}", read.line.id)
         elif _REFERRAL.search(sentence):
             _fact(said, "referral", m.concept, f"referral to {name}", read.line.id)
     for s in read.sentences:

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print(plain_text(result), end="")
+        print(plain_text(result, transcript, note, str(args.source)), end="")
     if args.update:
         from desktop.core.files import atomic_write
 

@@ -4,6 +4,9 @@ Reads a folder written by ``consult-scribe process`` (``note.json``, ``transcrip
 ``patient.json``) and writes one PDF and one DOCX per document kind. Required values the
 note does not have (a specialty, sick-leave dates, an insurer) are checked for every
 requested kind before the language model is loaded, and reported together.
+
+A note that is not signed (``"signed": true`` in ``note.json``) gives documents marked DRAFT on
+every page that take nothing from suggestions no doctor accepted, as in the app.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("pdf", "docx", "txt", "html")
+DRAFT_NOTICE = (
+    "The note is not signed: every document is marked DRAFT and takes nothing from the suggested "
+    'assessment or plan unless a doctor accepted it. After review, set "accepted": true on the '
+    'suggestions you accept and "signed": true in note.json.'
+)
 
 
 def register(sub: Any) -> None:
@@ -118,9 +126,12 @@ def _read_json(path: Path, what: str) -> Any:
 
 
 def load_folder(folder: Path) -> tuple[Any, Any, Any]:
-    """(note, transcript or None, patient) from a `process` folder; writes a placeholder patient.json."""
+    """(note file, transcript or None, patient) from a `process` folder; writes a placeholder patient.json.
+
+    The note file (:class:`~desktop.documents.note_file.NoteFile`) says whether the note is signed."""
     from desktop.core.errors import InputError, UsageError
-    from desktop.core.types import Patient, SoapNote, Transcript
+    from desktop.core.types import Patient, Transcript
+    from desktop.documents.note_file import read_note_file
 
     if not folder.is_dir():
         raise UsageError(
@@ -132,7 +143,7 @@ def load_folder(folder: Path) -> tuple[Any, Any, Any]:
     data = _read_json(note_file, "note")
     if not isinstance(data, dict):
         raise InputError(f"The note {note_file} must hold a JSON object.")
-    note = SoapNote.from_dict(data)
+    note = read_note_file(data)
     transcript = None
     if (folder / "transcript.json").is_file():
         tdata = _read_json(folder / "transcript.json", "transcript")
@@ -157,6 +168,7 @@ def load_folder(folder: Path) -> tuple[Any, Any, Any]:
 def run(args: argparse.Namespace) -> int:
     from desktop.config import load_settings
     from desktop.core.errors import UsageError
+    from desktop.documents.note_file import document_note
     from desktop.documents.render import MissingValuesError, resolve_values
     from desktop.documents.templates import KINDS, load_template
 
@@ -181,14 +193,18 @@ def run(args: argparse.Namespace) -> int:
         )
     kinds = list(KINDS) if args.kind == "all" else [k.strip() for k in args.kind.split(",")]
     templates = [load_template(kind, settings.clinic.templates_dir) for kind in kinds]
-    note, transcript, patient = load_folder(args.source)
+    note_file, transcript, patient = load_folder(args.source)
+    note, draft = note_file.note, note_file.draft
     values = _parse_values(args.value)
+    if draft and not args.quiet:
+        print(DRAFT_NOTICE, file=sys.stderr)
 
-    # Every required value, for every kind, before any model is loaded.
+    # Every required value, for every kind, before any model is loaded (from what a document
+    # may use: a draft's suggestions no doctor accepted are not values).
     problems: list[MissingValuesError] = []
     for template in templates:
         own = {k: v for k, v in values.items() if k in template.fields}
-        missing = resolve_values(template, note, patient, settings.clinic, own)[1]
+        missing = resolve_values(template, document_note(note, draft), patient, settings.clinic, own)[1]
         if missing:
             problems.append(MissingValuesError(template.kind, missing))
     if problems:
@@ -199,11 +215,11 @@ def run(args: argparse.Namespace) -> int:
     runtime = None if args.no_llm else _load_runtime(settings, args.quiet)
     vocabulary = _vocabulary(settings)
     timings = _generate(
-        args, settings, templates, note, transcript, patient, values, script, runtime, vocabulary
+        args, settings, templates, note, transcript, patient, values, script, runtime, vocabulary, draft
     )
     written = [out_dir / name for t in timings for name in t["files"]]
     if args.note:
-        written += _export_note(note, patient, transcript, settings, script, out_dir, formats)
+        written += _export_note(note, patient, settings, script, out_dir, formats, draft)
     if args.timings:
         _save_timings(args.timings, timings, settings, runtime)
     if not args.quiet:
@@ -226,6 +242,7 @@ def _generate(
     script: str,
     runtime: Any,
     vocabulary: list[str],
+    draft: bool,
 ) -> list[dict[str, Any]]:
     from desktop.documents.render import write_html, write_text
     from desktop.documents.word import write_docx
@@ -256,6 +273,7 @@ def _generate(
             max_tokens=args.max_tokens,
             cancel=cancel,
             template=template,
+            draft=draft,
         )
         generated = time.perf_counter() - started
         files = []
@@ -277,7 +295,8 @@ def _generate(
         )
         if not args.quiet:
             for warning in result.document.warnings:
-                print(f"    note: {warning}", file=sys.stderr)
+                if not (draft and warning.startswith("draft:")):  # said once, before the first document
+                    print(f"    note: {warning}", file=sys.stderr)
     return timings
 
 
@@ -297,17 +316,21 @@ def _vocabulary(settings: Any) -> list[str]:
 
 
 def _export_note(
-    note: Any, patient: Any, transcript: Any, settings: Any, script: str, out_dir: Path, formats: list[str]
+    note: Any, patient: Any, settings: Any, script: str, out_dir: Path, formats: list[str], draft: bool
 ) -> list[Path]:
     from desktop.documents.fhir import note_bundle, write_fhir
+    from desktop.documents.note_file import document_note
     from desktop.documents.render import render_document, write_html, write_text
     from desktop.documents.word import write_docx
     from desktop.services.pdf import write_pdf
 
-    doc = render_document("soap_note", note, patient, settings.clinic, language="en", script=script)
+    doc = render_document(
+        "soap_note", note, patient, settings.clinic, language="en", script=script, draft=draft
+    )
     writers = {"pdf": write_pdf, "docx": write_docx, "txt": write_text, "html": write_html}
     written = [writers[fmt](doc, out_dir / f"soap_note.{fmt}") for fmt in formats]
-    bundle = note_bundle(note, patient, settings.clinic)
+    status = "preliminary" if draft else "final"
+    bundle = note_bundle(document_note(note, draft), patient, settings.clinic, status=status)
     written.append(write_fhir(bundle, out_dir / "soap_note.fhir.json"))
     return [Path(p) for p in written]
 

@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         if result.checks is not None and not result.checks.clean:
             flagged += (
                 f", {len(result.checks.contradictions)} contradiction(s) and "
-                f"{len(result.checks.omissions)} omission(s) to review (consult-scribe check --from DIR)"
+                f"{len(result.checks.omissions)} omission(s) to review (consult-scribe check --from {result.out_dir})"
             )
         print(
             f"Wrote {len(result.files)} files to {result.out_dir} "

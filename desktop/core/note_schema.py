@@ -90,6 +90,7 @@ def note_file_schema() -> dict[str, Any]:
             "text": {"type": "string"},
             "evidence": {"type": "array", "items": {"type": "string"}},
             "unsupported": {"type": "array", "items": {"type": "string"}},
+            "accepted": {"type": "boolean"},
             "status": {"type": "string", "enum": list(MED_STATUSES)},
             "source": {"type": "string", "enum": ["quote", "typed"]},
         },
@@ -100,6 +101,7 @@ def note_file_schema() -> dict[str, Any]:
         "chief_complaint_source": {"type": "string", "enum": ["typed", "draft"]},
         "quoted_sections": {"type": "array", "items": {"type": "string", "enum": list(NOTE_SECTIONS)}},
         "notice": {"type": "string"},
+        "signed": {"type": "boolean"},
     }
     for name in NOTE_SECTIONS:
         props[name] = {"type": "array", "items": statement}

@@ -210,13 +210,14 @@ class Transcript:
     def to_plain_text(self) -> str:
         lines = []
         for s in self.segments:
-            stamp = f"[{_clock(s.start)}-{_clock(s.end)}]"
+            stamp = f"[{clock(s.start)}-{clock(s.end)}]"
             label = s.speaker.capitalize() if s.speaker and s.speaker != "unknown" else "Speaker"
             lines.append(f"{stamp} {label}: {s.text}")
         return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """A time in the recording as mm:ss."""
     total = int(seconds)
     return f"{total // 60:02d}:{total % 60:02d}"
 
@@ -246,6 +247,9 @@ class NoteStatement:
             "text": self.text,
             "evidence": list(self.evidence),
             "unsupported": list(self.unsupported),
+            # Only a doctor's acceptance makes a suggestion (assessment, plan) a fact a document
+            # may state; kept in note.json so documents made outside the app can tell.
+            "accepted": self.accepted,
         }
         if self.status:
             data["status"] = self.status

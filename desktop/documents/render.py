@@ -22,6 +22,7 @@ from desktop.core.errors import UserFacingError
 from desktop.core.files import atomic_write
 from desktop.core.types import Patient, SoapNote
 from desktop.documents import extract
+from desktop.documents.note_file import document_note
 from desktop.documents.templates import LANGUAGES, FieldSpec, Template, load_template
 
 Value = str | list[str] | None
@@ -466,9 +467,11 @@ def render_document(
     prose (field name -> text, or -> {"en": …, "zh": …}). With ``strict`` a missing required
     value raises :class:`MissingValuesError`; otherwise the document shows a visible
     "to be completed" mark there (drafts written by the headless pipeline). A ``draft``
-    (made from a note that is not signed) says so at the top and in every page's footer.
+    (made from a note that is not signed) says so at the top and in every page's footer, and
+    takes nothing from suggestions no doctor accepted (:func:`~desktop.documents.note_file.document_note`).
     """
     today = today or date.today()
+    note = document_note(note, draft)  # a draft states only what is fact
     template = template or load_template(kind, clinic.templates_dir)
     languages = _languages(language)
     resolved, missing = resolve_values(template, note, patient, clinic, values, today=today)

@@ -28,7 +28,8 @@ from typing import Any, Protocol
 
 from desktop.config import ClinicSettings
 from desktop.core.errors import Cancelled
-from desktop.core.types import NOTE_SECTIONS, SUGGESTED_SECTIONS, Patient, SoapNote, Transcript
+from desktop.core.types import NOTE_SECTIONS, Patient, SoapNote, Transcript
+from desktop.documents.note_file import document_note
 from desktop.documents.render import MissingValuesError, RenderedDocument, render_document, resolve_values
 from desktop.documents.templates import FieldSpec, Template, load_template
 from desktop.llm.written import written_chinese
@@ -132,16 +133,6 @@ def prose_schema(
         "required": list(properties),
         "additionalProperties": False,
     }
-
-
-def accepted_statements(note: SoapNote) -> SoapNote:
-    """The note without the suggestions no doctor has accepted: what a document may state as fact
-    (a sick-leave certificate from an unsigned draft must not take a suggested diagnosis)."""
-    out = SoapNote(chief_complaint=note.chief_complaint)
-    for name in NOTE_SECTIONS:
-        items = note.section(name)
-        setattr(out, name, [st for st in items if st.accepted] if name in SUGGESTED_SECTIONS else list(items))
-    return out
 
 
 def note_text(note: SoapNote) -> str:
@@ -318,8 +309,7 @@ def generate_document(
     Raises :class:`MissingValuesError` before the model runs when a required value is missing.
     """
     started = time.perf_counter()
-    if draft:
-        note = accepted_statements(note)
+    note = document_note(note, draft)
     template = template or load_template(kind, clinic.templates_dir)
     lang = document_language(template, language, transcript.language if transcript else "")
     languages = ["en", "zh"] if lang == "bilingual" else [lang]

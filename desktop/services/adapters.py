@@ -411,11 +411,11 @@ class TemplateLetters:
     def defaults(
         self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings, draft: bool = False
     ) -> dict[str, str]:
+        from desktop.documents.note_file import document_note
         from desktop.documents.render import resolve_values
-        from desktop.llm.letters import accepted_statements
 
         template = self.templates()[kind]
-        source = accepted_statements(note) if draft else note
+        source = document_note(note, draft)
         resolved, _missing = resolve_values(template, source, patient, clinic, {})
         out = {}
         for f in template.user_fields():

@@ -273,7 +273,7 @@ class RecordsMixin(StoreBase):
                 (consultation_id,),
             ).fetchone()
             version = int(row[0]) + 1
-            created, content = _now(), json.dumps(_note_dict(note), ensure_ascii=False)
+            created, content = _now(), json.dumps(note.to_dict(), ensure_ascii=False)
             values = (consultation_id, version, kind, self.user.id, created, content)
             if kind == "signed":
                 self._sign("note", f"{consultation_id}:{version}", _note_message(self.store_id, values))
@@ -478,7 +478,7 @@ class RecordsMixin(StoreBase):
                     "kind": v.kind,
                     "author": v.author,
                     "created_at": v.created_at,
-                    "note": _note_dict(v.note),
+                    "note": v.note.to_dict(),
                 }
                 for v in self.note_versions(consultation_id)
             ],
@@ -490,15 +490,6 @@ class RecordsMixin(StoreBase):
         }
         self._audit_now(f"record_{purpose}", "consultation", consultation_id)
         return record
-
-
-def _note_dict(note: SoapNote) -> dict[str, Any]:
-    data = note.to_dict()
-    for name, st in note.statements():
-        if st.accepted:
-            index = note.section(name).index(st)
-            data[name][index]["accepted"] = True
-    return data
 
 
 def _note_message(store_id: str, values: tuple[int, int, str, int, str, str]) -> bytes:

@@ -19,6 +19,7 @@ import docx
 import pytest
 
 from desktop.documents.factguard import FactGuard
+from desktop.documents.note_file import note_file_data
 from desktop.documents.templates import KINDS, load_template, shipped_templates_dir
 from desktop.documents.word import write_docx
 from desktop.llm.letters import GeneratedDocument, generate_document
@@ -143,7 +144,9 @@ def test_bilingual_documents_have_both_scripts(written: dict[str, Written]) -> N
 def _process_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "consultation"
     folder.mkdir()
-    (folder / "note.json").write_text(json.dumps(make_note().to_dict(), ensure_ascii=False), encoding="utf-8")
+    # A note the doctor has signed (an unsigned one gives DRAFT documents: test_note_file.py).
+    data = note_file_data(make_note(), signed=True)
+    (folder / "note.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     (folder / "transcript.json").write_text(json.dumps(make_transcript().to_dict()), encoding="utf-8")
     return folder
 

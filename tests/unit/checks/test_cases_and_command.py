@@ -57,7 +57,14 @@ def test_check_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[
     flagged = _folder(tmp_path, "d01-stop")
     assert main(["check", "--from", str(flagged), "--update"]) == 1
     out = capsys.readouterr().out
-    assert "CONTRADICTIONS (1)" in out and "amlodipine" in out and "s8" in out
+    # in a doctor's words: what is wrong, the statement quoted, when it was said and the words
+    assert out.startswith("1 contradiction: the note says otherwise than the consultation.")
+    assert "The note tells the patient to take amlodipine, but in the consultation it was stopped" in out
+    assert (
+        "In the note: Instructions to the patient, statement 1: “Take amlodipine 5 mg every morning.”" in out
+    )
+    assert "Said at 00:24, doctor: “你血壓偏低，所以頭暈。amlodipine 你停咗先" in out
+    assert "[" not in out and "s8" not in out  # no line ids or note paths
     saved = json.loads((flagged / "note.json").read_text(encoding="utf-8"))
     assert saved["checks"]["contradictions"][0]["lines"] == ["s8"]
     assert (flagged / "note.json").stat().st_mode & 0o077 == 0
@@ -78,3 +85,29 @@ def test_check_command_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[s
     (folder / "transcript.json").unlink()
     assert main(["check", "--from", str(folder)]) == 2
     assert "no transcript.json" in capsys.readouterr().err
+
+
+def test_the_report_quotes_long_lines_where_the_drug_is_named() -> None:
+    from desktop.asr.transcript_file import parse_transcript_text
+    from desktop.checks.report import markdown, plain_text
+    from desktop.core.types import NoteStatement, SoapNote
+
+    transcript = parse_transcript_text(
+        "D|Any drug allergies?\nP|Yes, penicillin gives me a rash.\n"
+        "D|Your blood pressure is high, I will start amlodipine 5 mg once a day, and come back in two weeks.\n"
+    )
+    for i, seg in enumerate(transcript.segments):
+        seg.start = 10.0 * i
+    long = "The patient reports headaches in the morning for two weeks, and has been told to take amlodipine 10 mg."
+    note = SoapNote(chief_complaint="Headache", plan=[NoteStatement(long, accepted=True)])
+    result = Checker().check(transcript, note)
+    out = plain_text(result, transcript, note, "out/visit")
+    assert "amlodipine 10 mg" in out.split("In the note: Plan, statement 1: ")[1].splitlines()[0]
+    assert (
+        "Said at 00:20, doctor:" in out
+        and "Said at 00:10, patient: “Yes, penicillin gives me a rash.”" in out
+    )
+    assert "\n  1. Allergy to penicillin." in out  # a list of what was left out, each a sentence
+    assert "2 things said in the consultation are not in the note:" in out
+    md = markdown(result, transcript)
+    assert "**Left out:** Allergy to penicillin. _(said at 00:00, doctor" in md  # one space before "("

@@ -11,8 +11,9 @@ import pytest
 
 from desktop.config import ClinicSettings
 from desktop.core.types import NoteStatement, Patient, SoapNote
+from desktop.documents.note_file import accepted_statements
 from desktop.documents.word import write_docx
-from desktop.llm.letters import accepted_statements, generate_document
+from desktop.llm.letters import generate_document
 from desktop.services.pdf import write_pdf
 from tests.unit.documents.fixtures import TODAY
 
