@@ -87,6 +87,9 @@ def test_outputs_exist_and_validate(processed: Path) -> None:
     assert all(0.0 <= s["speaker_confidence"] <= 1.0 for s in transcript["segments"])
     note = json.loads((processed / "note.json").read_text(encoding="utf-8"))
     jsonschema.validate(note, note_file_schema())
+    # a draft: not signed, no suggestion accepted (documents made from it are DRAFTs)
+    assert note["signed"] is False
+    assert all(st["accepted"] is False for name in ("assessment", "plan") for st in note[name])
     ids = {s["id"] for s in transcript["segments"]}
     for section in ("subjective", "objective", "assessment", "plan", "patient_instructions"):
         for st in note[section]:
@@ -139,7 +142,7 @@ def test_note_json_carries_the_checks_and_check_rereads_an_edit(
     (edited / "note.json").write_text(json.dumps(note), encoding="utf-8")
     assert main(["check", "--from", str(edited)]) == 1
     out = capsys.readouterr().out
-    assert "CONTRADICTIONS" in out and "metformin 850 mg" in out.lower()
+    assert "contradiction" in out and "metformin 850 mg" in out.lower()
 
 
 @pytest.mark.slow
@@ -153,6 +156,7 @@ def test_referral_pdf_has_the_patient_in_both_scripts(processed: Path) -> None:
     assert "CHAN Tai Man" in text
     assert "陳大文" in text
     assert "HK-7654321" in text and "M12345" in text
+    assert "DRAFT" in text  # made from the unsigned draft
 
 
 # --- bad inputs: a clear message, a non-zero exit, and nothing left behind -------------------------
