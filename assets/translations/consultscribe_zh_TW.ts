@@ -379,22 +379,22 @@
 <context>
     <name>ChecksPanel</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="317" />
+        <location filename="../../desktop/ui/soap.py" line="319" />
         <source>said at %1</source>
-        <translation>見於第 %1 行</translation>
+        <translation>見於 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="320" />
+        <location filename="../../desktop/ui/soap.py" line="322" />
         <source>⚠ Contradiction: %1</source>
         <translation>⚠ 矛盾：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="326" />
+        <location filename="../../desktop/ui/soap.py" line="330" />
         <source>Left out: %1</source>
         <translation>遺漏：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="327" />
+        <location filename="../../desktop/ui/soap.py" line="332" />
         <source>Click to see and hear what was said</source>
         <translation>按此查看及重聽所講內容</translation>
     </message>
@@ -430,210 +430,205 @@
 <context>
     <name>ConsultationView</name>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="164" />
-        <location filename="../../desktop/ui/consultation/view.py" line="169" />
+        <location filename="../../desktop/ui/consultation/view.py" line="161" />
+        <location filename="../../desktop/ui/consultation/view.py" line="166" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="181" />
+        <location filename="../../desktop/ui/consultation/view.py" line="178" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="183" />
+        <location filename="../../desktop/ui/consultation/view.py" line="182" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="254" />
+        <location filename="../../desktop/ui/consultation/view.py" line="260" />
         <source>opening the consultation</source>
         <translation>開啟診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="316" />
+        <location filename="../../desktop/ui/consultation/view.py" line="322" />
         <source>saving the status</source>
         <translation>儲存狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="329" />
+        <location filename="../../desktop/ui/consultation/view.py" line="335" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="389" />
+        <location filename="../../desktop/ui/consultation/view.py" line="395" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="518" />
+        <location filename="../../desktop/ui/consultation/view.py" line="524" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="335" />
+        <location filename="../../desktop/ui/consultation/view.py" line="341" />
         <source>The note is signed. Start a new version to record more of this consultation.</source>
         <translation>病歷已簽署。請開始新版本以繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="165" />
+        <location filename="../../desktop/ui/consultation/view.py" line="162" />
         <source>Intake</source>
         <translation>預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="271" />
+        <location filename="../../desktop/ui/consultation/view.py" line="277" />
         <source>This consultation was cancelled. It is kept as it was, read-only; reopen it from the list.</source>
         <translation>此診症已取消，並按原樣保留為唯讀；如需更改，請在清單中重新開啟。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="280" />
+        <location filename="../../desktop/ui/consultation/view.py" line="286" />
         <source>Intake %1</source>
         <translation>預診 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="337" />
+        <location filename="../../desktop/ui/consultation/view.py" line="343" />
         <source>Start recording (Ctrl+R)</source>
         <translation>開始錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="364" />
+        <location filename="../../desktop/ui/consultation/view.py" line="370" />
         <source>Only a doctor issues this document.</source>
         <translation>此文件只可由醫生簽發。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="372" />
+        <location filename="../../desktop/ui/consultation/view.py" line="378" />
         <source>Type the note; Save keeps it as the first version.</source>
         <translation>請輸入病歷；儲存後成為第一個版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="381" />
+        <location filename="../../desktop/ui/consultation/view.py" line="387" />
         <source>Record the consultation or open a recording; the draft appears here when it ends. Without a recording, press Write the note by hand.</source>
         <translation>請為診症錄音或開啟錄音檔；完成後草稿會在此顯示。沒有錄音時，請按「手寫病歷」。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="407" />
+        <location filename="../../desktop/ui/consultation/view.py" line="413" />
         <source>You can edit the history and the instructions to the patient; the assessment and plan are the doctor's and are shown read-only.</source>
         <translation>你可編輯病史及給病人的指示；評估及計劃屬醫生負責，只供閱讀。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="426" />
+        <location filename="../../desktop/ui/consultation/view.py" line="432" />
         <source>This consultation's note is signed.</source>
         <translation>此診症的病歷已簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="427" />
+        <location filename="../../desktop/ui/consultation/view.py" line="433" />
         <source>Press New version to add to it; the recording then continues the transcript.</source>
         <translation>請按「新版本」加入內容；錄音會接續現有的文字記錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="434" />
-        <location filename="../../desktop/ui/consultation/view.py" line="460" />
+        <location filename="../../desktop/ui/consultation/view.py" line="440" />
+        <location filename="../../desktop/ui/consultation/view.py" line="466" />
         <source>noting the recording</source>
         <translation>記錄錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="449" />
+        <location filename="../../desktop/ui/consultation/view.py" line="455" />
         <source>Open a recording</source>
         <translation>開啟錄音檔</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="451" />
+        <location filename="../../desktop/ui/consultation/view.py" line="457" />
         <source>Audio files (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;All files (*)</source>
         <translation>音訊檔 (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="473" />
+        <location filename="../../desktop/ui/consultation/view.py" line="479" />
         <source>Consent to record</source>
         <translation>錄音同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="474" />
+        <location filename="../../desktop/ui/consultation/view.py" line="480" />
         <source>Has the patient agreed to this consultation being recorded?</source>
         <translation>病人是否同意為是次診症錄音？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="480" />
+        <location filename="../../desktop/ui/consultation/view.py" line="486" />
         <source>recording the consent</source>
         <translation>記錄同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="498" />
-        <location filename="../../desktop/ui/consultation/view.py" line="511" />
+        <location filename="../../desktop/ui/consultation/view.py" line="504" />
+        <location filename="../../desktop/ui/consultation/view.py" line="517" />
         <source>saving the transcript</source>
         <translation>儲存文字記錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="529" />
+        <location filename="../../desktop/ui/consultation/view.py" line="535" />
         <source>A new draft replaces the note in the editor. Save your edits as a version first?</source>
         <translation>新草稿會取代編輯器中的病歷。先把你的修改儲存為一個版本嗎？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="545" />
+        <location filename="../../desktop/ui/consultation/view.py" line="551" />
         <source>saving the draft</source>
         <translation>儲存草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="554" />
+        <location filename="../../desktop/ui/consultation/view.py" line="560" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="556" />
+        <location filename="../../desktop/ui/consultation/view.py" line="562" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="569" />
+        <location filename="../../desktop/ui/consultation/view.py" line="575" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="590" />
+        <location filename="../../desktop/ui/consultation/view.py" line="596" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="625" />
+        <location filename="../../desktop/ui/consultation/view.py" line="631" />
         <source>signing the note</source>
         <translation>簽署病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="625" />
+        <location filename="../../desktop/ui/consultation/view.py" line="631" />
         <source>saving the note</source>
         <translation>儲存病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="637" />
+        <location filename="../../desktop/ui/consultation/view.py" line="643" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="697" />
+        <location filename="../../desktop/ui/consultation/view.py" line="688" />
         <source>reading the recording</source>
         <translation>讀取錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="773" />
-        <source>saving the document</source>
-        <translation>儲存文件</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="780" />
+        <location filename="../../desktop/ui/consultation/view.py" line="719" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="780" />
+        <location filename="../../desktop/ui/consultation/view.py" line="719" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="796" />
+        <location filename="../../desktop/ui/consultation/view.py" line="735" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="782" />
+        <location filename="../../desktop/ui/consultation/view.py" line="721" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -1608,54 +1603,72 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
     </message>
 </context>
 <context>
+    <name>NoteChecking</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/signing.py" line="97" />
+        <source>checking the note</source>
+        <translation>核對紀錄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/signing.py" line="157" />
+        <source>The checks of the note did not finish in time.</source>
+        <translation>紀錄核對未能及時完成。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/signing.py" line="158" />
+        <source>Press Sign again in a moment; nothing was lost.</source>
+        <translation>請稍後再按「簽署」；資料沒有遺失。</translation>
+    </message>
+</context>
+<context>
     <name>NoteTools</name>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="66" />
+        <location filename="../../desktop/ui/consultation/view.py" line="64" />
         <source>Draft note</source>
         <translation>草擬病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="68" />
+        <location filename="../../desktop/ui/consultation/view.py" line="66" />
         <source>Accept all suggestions</source>
         <translation>接受所有建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="70" />
+        <location filename="../../desktop/ui/consultation/view.py" line="68" />
         <source>Save</source>
         <translation>儲存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="72" />
+        <location filename="../../desktop/ui/consultation/view.py" line="70" />
         <source>Save a new version (Ctrl+S)</source>
         <translation>儲存新版本 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="73" />
+        <location filename="../../desktop/ui/consultation/view.py" line="71" />
         <source>Sign</source>
         <translation>簽署</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="75" />
+        <location filename="../../desktop/ui/consultation/view.py" line="73" />
         <source>Sign the note (Ctrl+Shift+S)</source>
         <translation>簽署病歷 (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="76" />
+        <location filename="../../desktop/ui/consultation/view.py" line="74" />
         <source>Change (new version)</source>
         <translation>修改（新版本）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="78" />
+        <location filename="../../desktop/ui/consultation/view.py" line="76" />
         <source>Versions…</source>
         <translation>版本…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="80" />
+        <location filename="../../desktop/ui/consultation/view.py" line="78" />
         <source>Write the note by hand</source>
         <translation>手寫病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="82" />
+        <location filename="../../desktop/ui/consultation/view.py" line="80" />
         <source>No recording: type the note yourself</source>
         <translation>沒有錄音：自行輸入病歷</translation>
     </message>
@@ -1875,18 +1888,18 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>SectionEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="229" />
+        <location filename="../../desktop/ui/soap.py" line="228" />
         <source>(nothing recorded)</source>
         <translation>（未有紀錄）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="232" />
+        <location filename="../../desktop/ui/soap.py" line="231" />
         <source>Add statement</source>
         <translation>新增內容</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="237" />
-        <location filename="../../desktop/ui/soap.py" line="243" />
+        <location filename="../../desktop/ui/soap.py" line="236" />
+        <location filename="../../desktop/ui/soap.py" line="242" />
         <source>Suggestions for the doctor to review; not accepted yet.</source>
         <translation>供醫生審閱的建議；尚未接受。</translation>
     </message>
@@ -2286,24 +2299,32 @@ Store location:</source>
     </message>
 </context>
 <context>
+    <name>SignOff</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/signing.py" line="220" />
+        <source>Checking…</source>
+        <translation>正在核對…</translation>
+    </message>
+</context>
+<context>
     <name>SignOffDialog</name>
     <message>
-        <location filename="../../desktop/ui/signoff.py" line="132" />
+        <location filename="../../desktop/ui/signoff.py" line="133" />
         <source>Before you sign</source>
         <translation>簽署前</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signoff.py" line="136" />
+        <location filename="../../desktop/ui/signoff.py" line="137" />
         <source>%1 item(s) are still open, %2 of them red. Fix each in the note, or acknowledge it here with a reason.</source>
         <translation>尚有 %1 項未處理，其中 %2 項為紅色。請逐項在紀錄中修正，或在此確認並註明原因。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signoff.py" line="154" />
+        <location filename="../../desktop/ui/signoff.py" line="155" />
         <source>Back to the note</source>
         <translation>返回紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signoff.py" line="156" />
+        <location filename="../../desktop/ui/signoff.py" line="157" />
         <source>Sign</source>
         <translation>簽署</translation>
     </message>
@@ -2311,82 +2332,82 @@ Store location:</source>
 <context>
     <name>Soap</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="44" />
+        <location filename="../../desktop/ui/soap.py" line="43" />
         <source>taking</source>
         <translation>正在服用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="45" />
+        <location filename="../../desktop/ui/soap.py" line="44" />
         <source>started</source>
         <translation>開始服用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="46" />
+        <location filename="../../desktop/ui/soap.py" line="45" />
         <source>changed</source>
         <translation>已更改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="47" />
+        <location filename="../../desktop/ui/soap.py" line="46" />
         <source>stopped</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="48" />
+        <location filename="../../desktop/ui/soap.py" line="47" />
         <source>allergy</source>
         <translation>過敏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="55" />
+        <location filename="../../desktop/ui/soap.py" line="54" />
         <source>Subjective</source>
         <translation>主觀資料</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="56" />
+        <location filename="../../desktop/ui/soap.py" line="55" />
         <source>Medications and allergies</source>
         <translation>藥物及過敏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="57" />
+        <location filename="../../desktop/ui/soap.py" line="56" />
         <source>Objective</source>
         <translation>客觀檢查</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="58" />
+        <location filename="../../desktop/ui/soap.py" line="57" />
         <source>Suggested assessment</source>
         <translation>建議評估</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="59" />
+        <location filename="../../desktop/ui/soap.py" line="58" />
         <source>Suggested plan</source>
         <translation>建議計劃</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="60" />
+        <location filename="../../desktop/ui/soap.py" line="59" />
         <source>Instructions to the patient</source>
         <translation>給病人的指示</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="63" />
+        <location filename="../../desktop/ui/soap.py" line="62" />
         <source>Assessment</source>
         <translation>評估</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="64" />
+        <location filename="../../desktop/ui/soap.py" line="63" />
         <source>Plan</source>
         <translation>計劃</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="559" />
+        <location filename="../../desktop/ui/soap.py" line="560" />
         <source>AI draft</source>
         <translation>AI 草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="560" />
+        <location filename="../../desktop/ui/soap.py" line="561" />
         <source>edited</source>
         <translation>已修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="561" />
+        <location filename="../../desktop/ui/soap.py" line="562" />
         <source>signed</source>
         <translation>已簽署</translation>
     </message>
@@ -2394,33 +2415,33 @@ Store location:</source>
 <context>
     <name>SoapEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="382" />
-        <location filename="../../desktop/ui/soap.py" line="500" />
+        <location filename="../../desktop/ui/soap.py" line="386" />
+        <location filename="../../desktop/ui/soap.py" line="501" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="386" />
+        <location filename="../../desktop/ui/soap.py" line="390" />
         <source>as typed</source>
         <translation>按輸入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="388" />
+        <location filename="../../desktop/ui/soap.py" line="392" />
         <source>The chief complaint the user typed, kept as it was typed.</source>
         <translation>使用者輸入的主訴，按原樣保留。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="436" />
+        <location filename="../../desktop/ui/soap.py" line="442" />
         <source>Quoted from the transcript (the speakers' own words): %1.</source>
         <translation>引自逐字稿（說話者的原話）：%1。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="492" />
+        <location filename="../../desktop/ui/soap.py" line="493" />
         <source>Drafting…</source>
         <translation>草擬中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="501" />
+        <location filename="../../desktop/ui/soap.py" line="502" />
         <source>Drafting: %1…</source>
         <translation>草擬中：%1…</translation>
     </message>
@@ -2451,32 +2472,32 @@ Store location:</source>
 <context>
     <name>StatementRow</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="131" />
+        <location filename="../../desktop/ui/soap.py" line="130" />
         <source>suggested</source>
         <translation>建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="137" />
+        <location filename="../../desktop/ui/soap.py" line="136" />
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="142" />
+        <location filename="../../desktop/ui/soap.py" line="141" />
         <source>Remove this statement</source>
         <translation>刪除此項</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="192" />
+        <location filename="../../desktop/ui/soap.py" line="191" />
         <source>⚠ Not in the transcript: %1. Check before signing.</source>
         <translation>⚠ 不在逐字稿中：%1。簽署前請核對。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="205" />
+        <location filename="../../desktop/ui/soap.py" line="204" />
         <source>as said</source>
         <translation>按原話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="207" />
+        <location filename="../../desktop/ui/soap.py" line="206" />
         <source>from transcript lines: %1</source>
         <translation>來自逐字稿：%1</translation>
     </message>
@@ -2553,17 +2574,17 @@ Store location:</source>
 <context>
     <name>VersionHistoryDialog</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="572" />
+        <location filename="../../desktop/ui/soap.py" line="573" />
         <source>Version history</source>
         <translation>版本紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="603" />
+        <location filename="../../desktop/ui/soap.py" line="604" />
         <source>Changes compared with the AI draft:</source>
         <translation>與 AI 草稿比較的修改：</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="605" />
+        <location filename="../../desktop/ui/soap.py" line="606" />
         <source>Signed by %1.</source>
         <translation>由 %1 簽署。</translation>
     </message>
@@ -2724,21 +2745,21 @@ Store location:</source>
     </message>
     <message>
         <location filename="../../desktop/ui/signoff.py" line="95" />
-        <source>Said at transcript lines %1</source>
-        <translation>見於逐字稿第 %1 行</translation>
+        <source>Said at %1 in the recording</source>
+        <translation>見於錄音 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signoff.py" line="99" />
+        <location filename="../../desktop/ui/signoff.py" line="98" />
         <source>Accept as written</source>
         <translation>照寫接納</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signoff.py" line="99" />
+        <location filename="../../desktop/ui/signoff.py" line="98" />
         <source>Acknowledge</source>
         <translation>已知悉</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signoff.py" line="104" />
+        <location filename="../../desktop/ui/signoff.py" line="103" />
         <source>Reason (required to acknowledge)</source>
         <translation>原因（確認時必填）</translation>
     </message>
@@ -2784,6 +2805,14 @@ Store location:</source>
         <location filename="../../desktop/ui/signin.py" line="361" />
         <source>ConsultScribe recovery key</source>
         <translation>ConsultScribe 復原密鑰</translation>
+    </message>
+</context>
+<context>
+    <name>self.widget</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/documents.py" line="120" />
+        <source>saving the document</source>
+        <translation>儲存文件</translation>
     </message>
 </context>
 </TS>

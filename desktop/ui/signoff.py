@@ -61,7 +61,9 @@ def open_items(note: SoapNote, checks: CheckResult | None) -> list[OpenItem]:
                     )
                 )
     if checks is not None:
-        items += [OpenItem(f.id, OMISSION, f.message, list(f.lines)) for f in checks.omissions]
+        for f in checks.omissions:  # under "Left out of the note": what was left out, as a sentence
+            text = f.message.removeprefix("Not in the note: ")
+            items.append(OpenItem(f.id, OMISSION, text[:1].upper() + text[1:], list(f.lines)))
     for name in SUGGESTED_SECTIONS:
         for i, st in enumerate(note.section(name)):
             if not st.accepted:
@@ -72,7 +74,7 @@ def open_items(note: SoapNote, checks: CheckResult | None) -> list[OpenItem]:
 
 
 class _ItemRow(QFrame):
-    def __init__(self, item: OpenItem, parent: QWidget | None = None) -> None:
+    def __init__(self, item: OpenItem, times: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item = item
         self.setObjectName("openItem")
@@ -91,9 +93,8 @@ class _ItemRow(QFrame):
             self.setStyleSheet("QFrame#openItem { border: 2px solid #c62828; background: #ffebee; }")
         layout.addWidget(label)
         if item.lines:
-            layout.addWidget(
-                QLabel(self.tr("Said at transcript lines %1").replace("%1", ", ".join(item.lines)))
-            )
+            said = ", ".join(dict.fromkeys(times.get(line, line) for line in item.lines))
+            layout.addWidget(QLabel(self.tr("Said at %1 in the recording").replace("%1", said)))
         row = QHBoxLayout()
         self.check = QCheckBox(
             self.tr("Accept as written") if item.kind == SUGGESTION else self.tr("Acknowledge")
@@ -121,12 +122,14 @@ class SignOffDialog(QDialog):
     """What is still open before signing.
 
     Signals (main thread): ``signed_off(list of (OpenItem, reason))`` when the doctor signs with
-    every item dealt with.
+    every item dealt with. ``times`` (transcript line id -> "00:24") says when each item was said.
     """
 
     signed_off = Signal(list)
 
-    def __init__(self, items: list[OpenItem], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, items: list[OpenItem], parent: QWidget | None = None, times: dict[str, str] | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("signOff")
         self.setWindowTitle(self.tr("Before you sign"))
@@ -142,7 +145,7 @@ class SignOffDialog(QDialog):
         scroll.setWidgetResizable(True)
         inner = QWidget()
         rows_layout = QVBoxLayout(inner)
-        self.rows = [_ItemRow(item) for item in items]
+        self.rows = [_ItemRow(item, times or {}) for item in items]
         for row in self.rows:
             rows_layout.addWidget(row)
             row.check.toggled.connect(self._update)

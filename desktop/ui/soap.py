@@ -11,9 +11,8 @@ import difflib
 import html
 import json
 import re
-from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -310,20 +309,26 @@ class ChecksPanel(QListWidget):
         self.flags: list[Flag] = []
         self.itemClicked.connect(self._clicked)
 
-    def show_result(self, result: CheckResult) -> None:
+    def show_result(self, result: CheckResult, times: dict[str, str] | None = None) -> None:
+        """The flags, each saying when it was said (``times``: line id -> "00:24"; else the id)."""
         self.clear()
         self.flags = [*result.contradictions, *result.omissions]
+        times = times or {}
         for flag in self.flags:
-            where = self.tr("said at %1").replace("%1", ", ".join(flag.lines)) if flag.lines else ""
+            said = ", ".join(dict.fromkeys(times.get(line, line) for line in flag.lines))
+            where = self.tr("said at %1").replace("%1", said) if flag.lines else ""
             if flag.red:
                 item = QListWidgetItem(
-                    self.tr("⚠ Contradiction: %1").replace("%1", flag.message) + f"  ({where})"
+                    self.tr("⚠ Contradiction: %1").replace("%1", flag.message)
+                    + (f"  ({where})" if where else "")
                 )
                 item.setForeground(Qt.GlobalColor.white)
                 item.setBackground(Qt.GlobalColor.darkRed)
             else:
                 message = flag.message.removeprefix("Not in the note: ")
-                item = QListWidgetItem(self.tr("Left out: %1").replace("%1", message) + f"  ({where})")
+                item = QListWidgetItem(
+                    self.tr("Left out: %1").replace("%1", message) + (f"  ({where})" if where else "")
+                )
             item.setToolTip(self.tr("Click to see and hear what was said"))
             self.addItem(item)
         rows = sum(self.sizeHintForRow(i) for i in range(min(self.count(), 6)))
@@ -337,26 +342,25 @@ class ChecksPanel(QListWidget):
 
 
 class SoapEditor(QWidget):
-    """Chief complaint and the five sections.
+    """Chief complaint and the five sections, and the checks' list above them.
 
-    Signals (main thread): ``statement_clicked(StatementRow)``, ``changed()`` on any edit.
+    ``revision`` counts the changes of the note (each edit, each note loaded): a check's result
+    is shown only for the revision it was made of.
+
+    Signals (main thread): ``statement_clicked(StatementRow)``, ``changed()`` on any edit,
+    ``reloaded()`` when a note is put in (``set_note``), ``lines_clicked(list of line ids)``.
     """
 
     statement_clicked = Signal(object)
     changed = Signal()
+    reloaded = Signal()
     lines_clicked = Signal(list)
-    checked = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("soapEditor")
-        # note -> omissions and contradictions against the consultation (None: no checks)
-        self.checker: Callable[[SoapNote], CheckResult] | None = None
-        self.last_checks: CheckResult | None = None
-        self._recheck_timer = QTimer(self)
-        self._recheck_timer.setSingleShot(True)
-        self._recheck_timer.setInterval(400)  # after typing pauses, not on every key
-        self._recheck_timer.timeout.connect(self.recheck)
+        self.revision = 0
+        self.streaming = False  # a draft is being streamed in: nothing to check yet
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.banner = QLabel("")
@@ -407,9 +411,8 @@ class SoapEditor(QWidget):
 
     def _changed(self) -> None:
         if not self._loading:
+            self.revision += 1
             self.changed.emit()
-            if self.checker is not None:
-                self._recheck_timer.start()
 
     def set_note(
         self,
@@ -419,8 +422,11 @@ class SoapEditor(QWidget):
         chief_editable: bool,
         banner: str = "",
         signed: bool = False,
+        streaming: bool = False,
     ) -> None:
+        """Put ``note`` in the editor; ``streaming``: the empty note a draft is streamed into."""
         self._loading = True
+        self.streaming = streaming
         self._loaded = note
         try:
             self.chief.setText(note.chief_complaint)
@@ -440,16 +446,13 @@ class SoapEditor(QWidget):
             banner = f"{note.notice} {banner}"
         self.set_banner(banner.strip())
         self.stream_label.setVisible(False)
-        self.recheck()
+        self.revision += 1
+        self.reloaded.emit()
 
-    def recheck(self) -> CheckResult | None:
-        """Check the note as it now reads against the consultation; the list and the red rows follow."""
-        self._recheck_timer.stop()
-        if self.checker is None:
-            return None
-        result = self.checker(self.note())
-        self.last_checks = result
-        self.checks.show_result(result)
+    def show_checks(self, result: CheckResult, times: dict[str, str] | None = None) -> None:
+        """The checks of the note as it reads now: the list, and the statements they find red.
+        ``times`` (line id -> "00:24") says when each flagged line was said."""
+        self.checks.show_result(result, times)
         located: dict[str, str] = {}
         for flag in result.contradictions:
             for where in flag.where:
@@ -459,8 +462,6 @@ class SoapEditor(QWidget):
             for row in editor.rows:
                 index = kept.index(row) if row in kept else -1
                 row.set_contradiction(located.get(f"{name}[{index}]", ""))
-        self.checked.emit(result)
-        return result
 
     def set_banner(self, text: str, colour: str = "#e3f2fd") -> None:
         self.banner.setText(text)
@@ -488,7 +489,7 @@ class SoapEditor(QWidget):
         self._stream = ""
         self._buffers: dict[str, str] = {}
         self._current = ""
-        self.set_note(SoapNote(), frozenset(), False, False)
+        self.set_note(SoapNote(), frozenset(), False, False, streaming=True)
         self.stream_label.setText(self.tr("Drafting…"))
         self.stream_label.setVisible(True)
 

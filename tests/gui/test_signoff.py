@@ -3,10 +3,12 @@ suggestion is fixed or acknowledged with a reason (audited) before the note is s
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 
 from desktop.asr.transcript_file import parse_transcript_text
 from desktop.core.types import NoteStatement, Patient, SoapNote
@@ -93,7 +95,9 @@ def test_the_editor_lists_contradictions_in_red_and_rechecks_after_an_edit(
     view = _drafted_view(qtbot, checked_window)
     _load(view, VISIT, _note("Take amlodipine 5 mg every morning."))
     panel = view.editor.checks
+    qtbot.waitUntil(lambda: view.checking.current)  # checked on the checks' thread
     assert panel.isVisibleTo(view) and panel.count() == 1
+    assert "said at 00:01" in panel.item(0).text()  # s5, 1.6 s in: when it was said, not its id
     assert panel.flags[0].red and "amlodipine" in panel.item(0).text()
     row = view.editor.sections["patient_instructions"].rows[0]
     assert row.contradiction and row.flag.isVisibleTo(view)
@@ -149,8 +153,7 @@ def test_back_to_the_note_signs_nothing_and_a_fixed_note_signs_at_once(
     view.signoff.back_button.click()
     assert view.signoff is None and [v.kind for v in records.notes[cid]] == ["ai_draft"]
     view.editor.sections["patient_instructions"].rows[0].edit.setPlainText("Do not take amlodipine.")
-    view.editor.recheck()
-    call = view.sign()  # nothing open: no dialog
+    call = view.sign()  # Sign checks the note as it now reads: nothing open, no dialog
     assert call is not None and view.signoff is None
     assert call.result().kind == "signed"
 
@@ -200,3 +203,122 @@ def test_the_signed_version_reads_as_a_signed_note(qtbot, window: MainWindow, re
     assert "Suggested" not in shown and "not accepted" not in shown
     dialog.show_version(0)  # the AI draft is still shown as the draft it was
     assert "Suggested assessment" in dialog.view.toPlainText()
+
+
+class SpyChecks:
+    """The real checks, noting the thread and the note each ran on; ``gate`` holds a check back."""
+
+    def __init__(self) -> None:
+        self.real = NoteChecks()
+        self.threads: list[threading.Thread] = []
+        self.instructions: list[str] = []
+        self.entered = threading.Event()
+        self.gate: threading.Event | None = None
+        self.fail = False
+
+    def __call__(self, transcript, note):  # type: ignore[no-untyped-def]
+        self.threads.append(threading.current_thread())
+        self.instructions.append(" ".join(st.text for st in note.patient_instructions))
+        self.entered.set()
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.fail:
+            raise RuntimeError("a bug in the checks")
+        return self.real(transcript, note)
+
+
+@pytest.fixture()
+def spy() -> SpyChecks:
+    return SpyChecks()
+
+
+@pytest.fixture()
+def spied_window(qtbot, records: FakeRecords, spy: SpyChecks) -> Iterator[MainWindow]:
+    b = fake_backend(records)
+    b.note_checks = spy
+    w = MainWindow(b)
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    yield w
+    b.shutdown()
+
+
+def _checked_view(qtbot, window: MainWindow, instruction: str):  # type: ignore[no-untyped-def]
+    view = _drafted_view(qtbot, window)
+    _load(view, VISIT, _note(instruction))
+    qtbot.waitUntil(lambda: view.checking.current)
+    return view, view.editor.sections["patient_instructions"].rows[0]
+
+
+def test_checks_run_off_the_gui_thread_once_typing_pauses(
+    qtbot, spied_window: MainWindow, spy: SpyChecks
+) -> None:
+    view, row = _checked_view(qtbot, spied_window, "Take amlodipine 5 mg every morning.")
+    assert view.editor.checks.count() == 1
+    assert spy.threads and threading.main_thread() not in spy.threads
+    ran = len(spy.instructions)
+    for text in ("Do", "Do not take", "Do not take amlodipine."):  # typing: no check on each key
+        row.edit.setPlainText(text)
+    assert len(spy.instructions) == ran and not view.checking.current  # nothing ran on this thread
+    with qtbot.waitSignal(view.checking.checked, timeout=5_000):
+        pass
+    assert spy.instructions[ran:] == ["Do not take amlodipine."]  # one check, of the text as it reads
+    assert view.editor.checks.count() == 0 and not row.contradiction
+
+
+def test_a_check_of_an_older_note_is_not_shown(qtbot, spied_window: MainWindow, spy: SpyChecks) -> None:
+    view, row = _checked_view(qtbot, spied_window, "Do not take amlodipine.")
+    shown = view.checking.result
+    spy.gate, spy.entered = threading.Event(), threading.Event()
+    row.edit.setPlainText("Take amlodipine 5 mg every morning.")
+    older = view.checking.start()  # typing paused: checked on the checks' thread, held there
+    assert older is not None
+    qtbot.waitUntil(spy.entered.is_set)
+    row.edit.setPlainText("Do not take amlodipine; review in two weeks.")  # changed meanwhile
+    with qtbot.waitSignal(older.done, timeout=5_000):
+        spy.gate.set()
+    assert view.checking.result is shown and view.editor.checks.count() == 0  # its red flag not shown
+    assert not row.contradiction
+    with qtbot.waitSignal(view.checking.checked, timeout=5_000):
+        pass  # the newer note's own check
+    assert view.checking.current and spy.instructions[-1] == "Do not take amlodipine; review in two weeks."
+
+
+def test_sign_waits_busy_for_the_check_of_the_note_as_it_reads_now(
+    qtbot, spied_window: MainWindow, spy: SpyChecks, records: FakeRecords
+) -> None:
+    view, row = _checked_view(qtbot, spied_window, "Do not take amlodipine.")
+    assert view.editor.checks.count() == 0
+    spy.gate = threading.Event()
+    seen: list[tuple[str, bool, object]] = []
+
+    def during_the_wait() -> None:  # runs while Sign waits: the window still paints, busy
+        cursor = QGuiApplication.overrideCursor()
+        seen.append((view.sign_button.text(), view.sign_button.isEnabled(), cursor and cursor.shape()))
+        assert spy.gate is not None
+        spy.gate.set()
+
+    row.edit.setPlainText("Take amlodipine 5 mg every morning.")  # then Sign before typing pauses
+    QTimer.singleShot(0, during_the_wait)  # due once Sign's wait lets events through
+    assert view.sign() is None  # the dialog opens
+    assert seen == [("Checking…", False, Qt.CursorShape.BusyCursor)]
+    assert view.sign_button.text() == "Sign" and view.sign_button.isEnabled()
+    assert QGuiApplication.overrideCursor() is None
+    dialog = view.signoff
+    assert dialog is not None and [r.item.kind for r in dialog.rows] == ["contradiction"]
+    assert view.editor.checks.count() == 1 and row.contradiction  # the editor shows it too
+    assert [v.kind for v in records.notes[view.info.id]] == ["ai_draft"]
+
+
+def test_sign_refuses_when_the_checks_cannot_run(
+    qtbot, spied_window: MainWindow, spy: SpyChecks, records: FakeRecords, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view, row = _checked_view(qtbot, spied_window, "Do not take amlodipine.")
+    shown: list[str] = []
+    monkeypatch.setattr("desktop.ui.consultation.signing.show_error", lambda _w, m, h: shown.append(m))
+    spy.fail = True
+    row.edit.setPlainText("Take amlodipine 5 mg every morning.")
+    assert view.sign() is None and view.signoff is None
+    assert shown == ["Something went wrong while checking the note."]
+    assert [v.kind for v in records.notes[view.info.id]] == ["ai_draft"]  # not signed unchecked

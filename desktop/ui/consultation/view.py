@@ -6,7 +6,6 @@ asks, and carries on when the answer arrives on the main thread.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from pathlib import Path
 from typing import Any
@@ -32,24 +31,23 @@ from desktop.core.types import SoapNote, Transcript, TranscriptSegment
 from desktop.services import permissions
 from desktop.services.backend import Backend
 from desktop.services.db import DbCall
-from desktop.services.jobs import Job, JobContext
+from desktop.services.jobs import Job
 from desktop.services.ports import (
-    CheckResult,
     ConsultationInfo,
-    LetterVersion,
     NoteVersion,
     RecordsPort,
-    RenderedLetter,
     UserInfo,
     consultation_status,
 )
 from desktop.ui.common import show_error
+from desktop.ui.consultation.documents import ConsultationLetters, submit_letter_job
 from desktop.ui.consultation.drafting import DraftPanel
 from desktop.ui.consultation.header import ConsultationHeader
 from desktop.ui.consultation.recorder import Recorder
+from desktop.ui.consultation.signing import NoteChecking, SignOff, pending_suggestions
 from desktop.ui.intake.summary import IntakeTab
 from desktop.ui.letters import LettersPanel
-from desktop.ui.signoff import SUGGESTION, OpenItem, SignOffDialog, accept_listed, open_items
+from desktop.ui.signoff import SUGGESTION, OpenItem, SignOffDialog
 from desktop.ui.soap import SoapEditor, StatementRow, VersionHistoryDialog
 from desktop.ui.transcript import TranscriptView
 
@@ -117,7 +115,6 @@ class ConsultationView(QWidget):
         self.info = info
         self.ready = False  # until the records have arrived, nothing can be changed
         self._playback_failed = False  # said once in the status bar, not on every click
-        self.signoff: SignOffDialog | None = None  # open while the doctor reviews what is still open
         self.transcript = Transcript(language="")
         self.versions: list[NoteVersion] = []
         self.editing_new_version = False
@@ -179,7 +176,9 @@ class ConsultationView(QWidget):
         self.editor = SoapEditor()
         note_layout.addWidget(self.editor, 1)
         self.tabs.addTab(note_tab, self.tr("Note"))
-        self.letters = LettersPanel(list(self.backend.letters.kinds()), self._submit_letter_job)
+        self.letters = LettersPanel(
+            list(self.backend.letters.kinds()), lambda job: submit_letter_job(self.backend, job)
+        )
         self.tabs.addTab(self.letters, self.tr("Letters"))
         split.addWidget(self.tabs)
         split.setSizes([460, 640])
@@ -223,12 +222,19 @@ class ConsultationView(QWidget):
         self.editor.changed.connect(self._edited)
         self.editor.statement_clicked.connect(self._statement_clicked)
         self.editor.lines_clicked.connect(self._play_lines)
-        if self.backend.note_checks is not None:
-            self.editor.checker = self._check_note
-        self.letters.render_fn = self._render_letter
-        self.letters.defaults_fn = self._letter_defaults
-        self.letters.save_fn = self._save_letter
-        self.letters.export_fn = self.backend.letters.export
+        # The checks run on a thread of their own, after typing pauses; Sign waits for the last.
+        self.checking = NoteChecking(
+            self.editor,
+            self.backend.note_checks,
+            lambda: self.transcript,
+            lambda: self.backend.thread("checks"),
+            self,
+        )
+        self.checking.failed.connect(lambda message, hint: self._status_message(f"{message} {hint}".strip()))
+        self.signing = SignOff(
+            self.editor, self.sign_button, self.checking, self._checked_note, self.save, self
+        )
+        self.documents = ConsultationLetters(self, self.letters, self)
         for keys, fn in (
             ("Ctrl+R", self.toggle_record),
             ("Ctrl+P", lambda: self.pause_button.toggle()),
@@ -643,34 +649,19 @@ class ConsultationView(QWidget):
         QTimer.singleShot(0, lambda: bar.setValue(position))
 
     def pending_suggestions(self) -> int:
-        return sum(
-            1 for r in self.editor.rows() if r.suggested and not r.statement.accepted and r.statement.text
-        )
-
-    def _check_note(self, note: SoapNote) -> CheckResult:
-        assert self.backend.note_checks is not None
-        return self.backend.note_checks(self.transcript, note)
+        return pending_suggestions(self.editor)
 
     def sign(self) -> DbCall[NoteVersion] | None:
-        """Sign at once when nothing is open; otherwise show what is (the sign-off dialog), and sign
-        only when the doctor has fixed or acknowledged every item there."""
+        """Sign at once when nothing is open; otherwise show what is (``signoff``, the dialog), and
+        sign only when the doctor has fixed or acknowledged every item there (``signing.py``)."""
         if not self.sign_button.isEnabled() or not permissions.can_sign(self.user.role):
             return None
-        items = open_items(self._checked_note(), self.editor.recheck())
-        if not items:
-            return self.save("signed")
-        dialog = SignOffDialog(items, self)
-        self.signoff = dialog
-        dialog.signed_off.connect(self._signed_off)
-        dialog.finished.connect(lambda _r: setattr(self, "signoff", None))
-        dialog.open()
-        return None
+        return self.signing.sign()
 
-    def _signed_off(self, acknowledged: list[tuple[OpenItem, str]]) -> DbCall[NoteVersion] | None:
-        accept_listed(self.editor, acknowledged)
-        if self.pending_suggestions():
-            return None
-        return self.save("signed", acknowledged)
+    @property
+    def signoff(self) -> SignOffDialog | None:
+        """The sign-off dialog while the doctor reviews what is still open."""
+        return self.signing.dialog
 
     def show_history(self) -> VersionHistoryDialog:
         dialog = VersionHistoryDialog(self.versions, self)
@@ -714,65 +705,13 @@ class ConsultationView(QWidget):
         else:
             self.load.setText(text)
 
-    # -- letters -----------------------------------------------------------------------------
-    def _submit_letter_job(self, job: Job) -> Job:
-        # Letters share the language model with drafting, so they run on the thread that owns it.
-        return self.backend.thread("llm").run(job)
-
+    # -- letters (documents.py) -------------------------------------------------------------
     def clinic(self) -> ClinicSettings:
-        """The letterhead and the signing doctor: the signed-in doctor, or the consultation's doctor
-        when a nurse prepares the document."""
-        clinic = dataclasses.replace(self.backend.settings.clinic)
-        if self.user.role == "doctor":
-            clinic.doctor_name = self.user.display_name
-            clinic.registration_no = self.user.registration_no or clinic.registration_no
-        elif self.info.doctor_name:  # a nurse prepares it for the consultation's doctor
-            clinic.doctor_name = self.info.doctor_name
-            clinic.registration_no = self.info.doctor_registration or clinic.registration_no
-        return clinic
+        """The letterhead and the signing doctor of this consultation's documents."""
+        return self.documents.clinic()
 
     def current_note(self) -> SoapNote:
-        if self.latest() is None:
-            return SoapNote(chief_complaint=self.info.chief_complaint)
-        return self.editor.note()
-
-    def _letter_defaults(self, kind: str) -> dict[str, str]:
-        try:
-            return self.backend.letters.defaults(
-                kind, self.current_note(), self.info.patient, self.clinic(), draft=not self.signed()
-            )
-        except UserFacingError as exc:
-            show_error(self, exc.message, exc.hint)
-            return {}
-
-    def _render_letter(self, kind: str, values: dict[str, str], ctx: JobContext) -> RenderedLetter:
-        note = self.current_note()
-        language = values.get("_language", "")
-        clean = {k: v for k, v in values.items() if not k.startswith("_")}
-        ctx.check_cancel()
-        return self.backend.letters.render(
-            kind,
-            note,
-            self.info.patient,
-            self.clinic(),
-            clean,
-            language,
-            self.transcript,
-            ctx.cancel_event,
-            ctx.progress,
-            draft=not self.signed(),
-        )
-
-    def _save_letter(self, letter: RenderedLetter, values: dict[str, str], letter_id: str) -> DbCall[Any]:
-        user, cid = self.user, self.info.id
-
-        def work(r: RecordsPort) -> tuple[LetterVersion, list[LetterVersion]]:
-            saved = r.save_letter(user, cid, letter.kind, letter.html, values, letter_id)
-            return saved, r.letters(cid)
-
-        return self._call(self.tr("saving the document"), work).then(
-            lambda a: self.letters.set_versions(a[1])
-        )
+        return self.documents.current_note()
 
     # -- leaving -----------------------------------------------------------------------------
     def _back(self) -> None:
