@@ -60,4 +60,7 @@ if ! "$ROOT/.venv/bin/python" -c "import sys, llama_cpp; sys.exit(b'AMX_INT8 = 1
     "$ROOT/.venv/bin/python" -m pip install -q --force-reinstall --no-deps \
         "llama-cpp-python==$("$ROOT/.venv/bin/python" -c 'import llama_cpp; print(llama_cpp.__version__)')"
 fi
+# The speaker encoder's weights come inside Resemblyzer's wheel (Apache-2.0); ConsultScribe reads
+# them without PyTorch, so the package is installed without its dependencies (torch, librosa).
+"$ROOT/.venv/bin/python" -m pip install -q --no-deps "resemblyzer==0.1.4"
 echo "ConsultScribe is installed in $ROOT/.venv (run: .venv/bin/consult-scribe --help)"

@@ -21,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop import paths
-from desktop.asr.streaming.session import pump
+from desktop.asr.streaming import session as live_loop
 from desktop.audio.resample import level_dbfs, to_mono
 from desktop.core.audio import SAMPLE_RATE
 from desktop.core.errors import UserFacingError
@@ -140,7 +140,7 @@ class RecordingSession(QObject):
                 self.load_changed.emit(float(recogniser.duty_cycle), int(self._source.overflows))
 
             # The same loop as `listen` and `bench asr`: Stop drains what the source still holds.
-            lost = pump(
+            lost = live_loop.pump(
                 self._source,
                 lambda block: self._consume(block, rate, writer, recogniser),
                 stop=self._stop,

@@ -115,6 +115,7 @@ class RecordsMixin(StoreBase):
 
     def record_consent(self, consultation_id: int) -> None:
         self._require("write_clinical", "consultation", consultation_id)
+        self._writable_consultation(consultation_id)
         with self._write():
             self._conn.execute(
                 "UPDATE consultations SET consent = 1, consent_at = ?, consent_by = ? WHERE id = ?",
@@ -152,9 +153,11 @@ class RecordsMixin(StoreBase):
                 """SELECT c.id, c.started_at, p.name, p.name_zh, p.mrn, u.username, c.language,
                           (SELECT kind FROM note_versions n WHERE n.consultation_id = c.id
                            ORDER BY version DESC LIMIT 1),
-                          (SELECT state FROM audio_journals a WHERE a.consultation_id = c.id)
+                          (SELECT state FROM audio_journals a WHERE a.consultation_id = c.id),
+                          c.state
                    FROM consultations c JOIN patients p ON p.id = c.patient_id
                    JOIN users u ON u.id = c.doctor_id
+                   WHERE c.state != 'deleted'
                    ORDER BY c.started_at DESC, c.id DESC"""
             ).fetchall()
         self._audit_now("records_listed", "consultation", "*", f"{len(rows)} consultations")
@@ -168,6 +171,9 @@ class RecordsMixin(StoreBase):
                 "language": r[6],
                 "note": r[7] or "",
                 "audio": r[8] or "",
+                "state": r[9],
+                "name": r[2],
+                "name_zh": r[3],
             }
             for r in rows
         ]
@@ -176,7 +182,7 @@ class RecordsMixin(StoreBase):
     def save_transcript(self, consultation_id: int, transcript: Transcript) -> None:
         """Store the transcript's segments (replacing the previous final transcript of this consultation)."""
         self._require("write_clinical", "consultation", consultation_id)
-        self._consultation_row(consultation_id)
+        self._writable_consultation(consultation_id)
         with self._write():
             self._conn.execute(
                 "DELETE FROM transcript_segments WHERE consultation_id = ?", (consultation_id,)
@@ -246,13 +252,13 @@ class RecordsMixin(StoreBase):
                 f"Unknown note version kind '{kind}'.", "Use ai_draft or edit; sign with sign_note."
             )
         self._require("write_clinical", "note", consultation_id)
-        self._consultation_row(consultation_id)
+        self._writable_consultation(consultation_id)
         return self._add_note_version(consultation_id, note, kind)
 
     def sign_note(self, consultation_id: int, note: SoapNote | None = None) -> int:
         """Sign the note (doctors only): a new ``signed`` version; earlier versions stay as they were."""
         self._require("sign_note", "note", consultation_id)
-        self._consultation_row(consultation_id)
+        self._writable_consultation(consultation_id)
         if note is None:
             versions = self._note_rows(consultation_id)
             if not versions:
@@ -380,7 +386,7 @@ class RecordsMixin(StoreBase):
     ) -> tuple[int, int]:
         """Save a letter's new version; returns (letter id, version). Signing a letter needs a doctor."""
         self._require("sign_note" if signed else "write_clinical", "letter", letter_id or consultation_id)
-        self._consultation_row(consultation_id)
+        self._writable_consultation(consultation_id)
         with self._write():
             if letter_id is None:
                 cur = self._conn.execute(
@@ -462,6 +468,7 @@ class RecordsMixin(StoreBase):
                 "ended_at": row[5],
                 "language": row[6],
                 "consent": bool(row[7]),
+                "state": row[8],
             },
             "patient": patient.to_dict(),
             "transcript": self.transcript(consultation_id).to_dict(),

@@ -1,8 +1,11 @@
 """The live transcript: final words black and fixed, the tentative tail grey, speaker labels.
 
-Final segments are appended once and never rewritten, so final text never jumps; only the grey
-tentative tail after them is replaced. Auto-scroll follows new text until the user scrolls up,
-and resumes when they scroll back to the bottom.
+Final segments are appended once and their words never rewritten, so final text never jumps;
+only the grey tentative tail after them is replaced. A speaker label can still settle: a final
+line sent again (same id) within its first two decode steps carries its settled label, and the
+lines from it to the end are redrawn with the same words. A label the labeller is unsure of is
+shown with a question mark ("Patient?") for the doctor to check. Auto-scroll follows new text
+until the user scrolls up, and resumes when they scroll back to the bottom.
 
 Two kinds of words are marked. A drug name put right after recognition is underlined in green;
 its tooltip says what was heard, and the context menu puts the heard text back
@@ -28,7 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from desktop.core.lines import merge_pieces
-from desktop.core.types import TranscriptSegment
+from desktop.core.types import TranscriptSegment, speaker_uncertain
 
 SPEAKER_COLOURS = {"doctor": "#1565c0", "patient": "#6a1b9a", "other": "#00695c", "unknown": "#555555"}
 TENTATIVE = QColor("#9e9e9e")
@@ -114,7 +117,26 @@ class TranscriptView(QTextEdit):
         if self.follow:
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
+    def _settle(self, batch: list[TranscriptSegment]) -> list[TranscriptSegment]:
+        """Lines sent again with a settled label: take the document back to the first of them and
+        return everything from there, with the new labels, followed by the rest of the batch."""
+        index = {s.id: i for i, s in enumerate(self._final)}
+        again = {s.id: s for s in batch if s.final and s.id in index}
+        if not again:
+            return batch
+        first_line = min(k for k, (_, _, ids) in enumerate(self._lines) if again.keys() & set(ids))
+        start, _, ids = self._lines[first_line]
+        first = index[ids[0]]
+        redo = [again.get(s.id, s) for s in self._final[first:]]
+        for seg in self._final[first:]:
+            self._blocks.pop(seg.id, None)
+        del self._final[first:]
+        del self._lines[first_line:]
+        self._final_end = start
+        return redo + [s for s in batch if not (s.final and s.id in again)]
+
     def _apply(self, batch: list[TranscriptSegment]) -> None:
+        batch = self._settle(batch)
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._final_end)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
@@ -165,7 +187,14 @@ class TranscriptView(QTextEdit):
         who = QTextCharFormat()
         who.setFontWeight(QFont.Weight.Bold)
         who.setForeground(QColor(SPEAKER_COLOURS.get(seg.speaker, "#555555")) if final else TENTATIVE)
-        cursor.insertText(speaker_label(seg.speaker), who)
+        confidence = seg.speaker_confidence
+        unsure = (
+            final and confidence is not None and seg.speaker != "unknown" and speaker_uncertain(confidence)
+        )
+        if unsure:  # marked for a check, not flipped later: the label may be wrong
+            who.setFontItalic(True)
+            who.setToolTip(self.tr("Speaker uncertain: please check who said this line."))
+        cursor.insertText(speaker_label(seg.speaker) + ("?" if unsure else ""), who)
         if seg.language:
             # Before the words, so a line that grows while people speak only grows at its end.
             tag = QTextCharFormat()

@@ -73,13 +73,16 @@ class LiveRecogniser:
         self._labeller: Any = None
         if label_speakers:
             try:
-                from desktop.asr.speakers import SpeakerLabeller
+                from desktop.asr.speakers.labeller import SpeakerLabeller
 
                 self._labeller = SpeakerLabeller(
                     doctor_profile, embedder=embedder, doctor_channel=doctor_channel
                 )
             except Exception:
                 log.warning("speaker labelling is unavailable; segments stay unlabelled", exc_info=True)
+        from desktop.asr.speakers.settle import LabelSettler
+
+        self._settler = LabelSettler()  # a shown line's label may change only in the next two steps
         self._audio = _AudioBuffer()
         self._channels = 0  # fixed by the first block: 1 (mono) or 2 (lapel + room)
         self._final: list[TranscriptSegment] = []
@@ -147,6 +150,22 @@ class LiveRecogniser:
         return self._audio.span(max(0, int(start * RATE)), max(0, int(end * RATE)))
 
     def _label(self, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+        new = self._label_new(segments)
+        changed = self._relabel_recent()  # with what the new lines taught the labeller
+        self._settler.shown(new)
+        return changed + new
+
+    def _relabel_recent(self) -> list[TranscriptSegment]:
+        """Lines shown in the last two decode steps whose label changed since (sent again)."""
+        if self._labeller is None:
+            return []
+        try:
+            return self._settler.step(self._labeller.labels_now())
+        except Exception:
+            log.warning("speaker relabel of recent lines failed", exc_info=True)
+            return []
+
+    def _label_new(self, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
         out: list[TranscriptSegment] = []
         for seg in segments:
             if not seg.final:
@@ -198,7 +217,7 @@ class LiveRecogniser:
             return [seg]
         try:
             from desktop.asr.engine import sentence_pieces
-            from desktop.asr.speakers import channel_turns, split_segment, word_channel_ratios
+            from desktop.asr.speakers.channels import channel_turns, split_segment, word_channel_ratios
 
             ranges: list[tuple[int, int]] = []
             for piece in sentence_pieces(seg.words, min_words=1):
