@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -35,7 +35,7 @@ class DrugMentionLike(Protocol):
 class DrugFinder(Protocol):
     """The part of ``desktop.lexicon.drugs.DrugLexicon`` the checks use."""
 
-    def find(self, text: str) -> list[DrugMentionLike]: ...
+    def find(self, text: str) -> Sequence[DrugMentionLike]: ...
     def canonical(self, phrase: str) -> str | None: ...
 
 
