@@ -25,7 +25,10 @@ def register(sub: Any) -> None:
         help="draft notes for public dialogues: ROUGE on ACI-Bench test1, critical-fact recall on PriMock57",
     )
     p.add_argument(
-        "--dataset", default="aci-bench-test1", choices=("aci-bench-test1", "aci-bench-valid", "primock57")
+        "--dataset",
+        default="aci-bench-test1",
+        choices=("aci-bench-test1", "aci-bench-valid", "primock57", "frozen", "dev"),
+        help="frozen: ConsultScribe's own consultations, never tuned on; dev: its development cases",
     )
     p.add_argument(
         "--data",
@@ -59,9 +62,10 @@ def register(sub: Any) -> None:
     p.add_argument("--n-gpu-layers", type=int, default=None)
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="save per-note and overall figures")
     p.set_defaults(handler=run)
-    from desktop.commands import eval_sections
+    from desktop.commands import eval_checks, eval_sections
 
     eval_sections.register(esub)
+    eval_checks.register(esub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     from desktop.eval.notes import PAPER_BASELINES, evaluate_notes, read_dataset, recipe_check
 
     data_dir = args.data or default_data_dir()
+    if args.dataset in ("frozen", "dev"):
+        return _own(args)
     if args.dataset == "primock57":
         from desktop.eval.fact_recall import read_primock57
 
@@ -187,6 +193,84 @@ def _recall(args: argparse.Namespace, consultations: list[Any], draft: Any, mode
     return 0
 
 
+def _own(args: argparse.Namespace) -> int:
+    """The frozen set (or the development cases): facts recalled, medication statuses, empty drafts."""
+    from desktop.config import load_settings
+    from desktop.eval.frozen import evaluate_cases, read_cases
+
+    cases = read_cases(args.dataset)
+    if args.limit:
+        cases = cases[: args.limit]
+    settings = load_settings()
+    if args.llm_model:
+        settings.llm.model = args.llm_model
+    if args.n_gpu_layers is not None:
+        settings.llm.n_gpu_layers = args.n_gpu_layers
+    draft, model_label = _drafter(args.drafter, settings)
+
+    def with_cc(transcript: Any, patient: Any, chief_complaint: str) -> Any:
+        note, flagged, _ = draft(transcript, patient, chief_complaint)
+        return note, flagged
+
+    def show(i: int, n: int, s: Any) -> None:
+        empty = f" empty {'ok' if s.empty_ok else 'WRONG'}" if s.expect_empty or not s.empty_ok else ""
+        print(
+            f"[{i:2d}/{n}] {s.name:28} facts {s.facts_recalled}/{s.facts} meds {s.meds_recalled}/{s.meds}"
+            f"{empty}  flagged {s.unsupported}  {s.seconds:5.1f} s",
+            file=sys.stderr,
+        )
+
+    scores, overall = evaluate_cases(cases, with_cc, _hearing(settings), show)
+    label = "frozen set (never tuned on)" if args.dataset == "frozen" else "development cases"
+    print(f"\nConsultScribe's own consultations, {label}: {len(scores)} cases; {model_label}")
+    print(f"Facts and medication statuses recalled: {100 * overall['fact_recall']:.1f} %")
+    for key in ("typed", "spoken", "english", "chinese"):
+        value = overall[f"fact_recall_{key}"]
+        if value is not None:
+            print(f"  {key:8} {100 * value:5.1f} %")
+    print(
+        f"Empty drafts where nothing clinical was said (and only there): {100 * overall['empty_correct']:.0f} %"
+    )
+    print(f"Flagged items: {overall['unsupported_total']}; drafting median {overall['seconds_median']:.1f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "dataset": args.dataset,
+            "drafter": args.drafter,
+            "model": model_label,
+            "machine": {"platform": platform.platform(), "cpus": _cpus()},
+            "overall": overall,
+            "cases": [s.__dict__ for s in scores],
+        }
+        args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"Saved {args.json}")
+    return 0
+
+
+def _hearing(settings: Any) -> Any:
+    """Typed cases as they are; spoken ones synthesised, recognised and labelled as a recording is."""
+    import tempfile
+
+    def hear(case: Any) -> Any:
+        from desktop.asr.transcript_file import parse_transcript_text
+
+        if case.speech == "typed":
+            return parse_transcript_text(case.transcript_text(), script=settings.asr.script)
+        from desktop import pipeline
+        from desktop.eval.frozen import spoken_audio
+        from desktop.eval.tts import write_wav
+
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = Path(tmp) / f"{case.name}.wav"
+            write_wav(wav, spoken_audio(case))
+            asr = settings.asr
+            asr.language = "en" if case.language == "en" else "yue"
+            transcript, _, _ = pipeline.transcribe(wav, settings, lambda what, f: None, None)
+            return transcript
+
+    return hear
+
+
 def _cpus() -> int:
     import os
 
@@ -206,7 +290,9 @@ def _drafter(
         if none_threshold is not None:
             policy = ex.SortPolicy(none_threshold=none_threshold, model=policy.model)
 
-        def extractive(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
+        def extractive(
+            transcript: Any, patient: Any, chief_complaint: str = ""
+        ) -> tuple[SoapNote, int, list[str]]:
             note = SoapNote()
             sorted_ = (
                 ex.extract_sections_by_rules(transcript)
@@ -230,13 +316,16 @@ def _drafter(
 
     runtime = llama_runtime(settings.llm)
 
-    def llm(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
+    def llm(transcript: Any, patient: Any, chief_complaint: str = "") -> tuple[SoapNote, int, list[str]]:
         result = draft_note(
             runtime,
             transcript,
             patient,
+            chief_complaint,
             temperature=settings.llm.temperature,
             max_tokens=settings.llm.max_tokens,
+            language=settings.note.language,
+            script=settings.asr.script,
         )
         return result.note, result.unsupported, result.extracted_sections
 

@@ -1,4 +1,4 @@
-"""The real engines behind the app's ports: the encrypted store, audio sources, the streaming
+"""The real engines behind the app's ports: the encrypted store (``services/records.py``), audio sources, the streaming
 recogniser, the language model (drafting and letter prose), the letter templates, the model store.
 
 ``desktop/app.py`` builds these from the settings and hands them to the window inside a
@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,324 +18,22 @@ import numpy as np
 from desktop.config import ClinicSettings, LlmSettings, Settings
 from desktop.core.errors import ModelError, UsageError, UserFacingError
 from desktop.core.types import Patient, SoapNote, Transcript
+from desktop.documents.render import MissingValuesError
 from desktop.services.ports import (
     AudioDevice,
-    AudioJournalPort,
     AudioSourcePort,
-    AuditEntry,
-    ConsultationInfo,
     LetterField,
     LetterKind,
-    LetterVersion,
     ModelInfo,
-    NoteVersion,
     ProgressFn,
     RenderedLetter,
     TokenFn,
     UserInfo,
     VoiceStatus,
-    filter_consultations,
 )
+from desktop.services.records import StoreRecords as StoreRecords  # the store's adapter, re-exported
 
 log = logging.getLogger(__name__)
-
-ROLE_ORDER = ("doctor", "nurse", "admin")
-
-
-def _when(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return datetime.now()
-    if value.tzinfo is not None:
-        value = value.astimezone().replace(tzinfo=None)  # shown in local time
-    return value
-
-
-def _user_info(user: Any) -> UserInfo:
-    roles = set(user.roles)
-    role = next((r for r in ROLE_ORDER if r in roles), "nurse")
-    return UserInfo(
-        username=user.username,
-        display_name=user.display_name or user.username,
-        role=role,
-        registration_no=user.registration_no,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# records
-# --------------------------------------------------------------------------------------------
-class StoreRecords:
-    """RecordsPort over :class:`desktop.storage.Store` (one store opened per signed-in account).
-
-    The store checks roles and writes the audit log itself; this adapter only translates types.
-    Status is derived from what the store holds: an open audio journal is "recording", a signed
-    last version "signed", any note "draft".
-    """
-
-    def __init__(self, directory: Path, kdf: Any = None, keyring_backend: Any = None) -> None:
-        self.directory = Path(directory)
-        self._kdf = kdf
-        self._keyring = keyring_backend  # None: the OS keyring through the keyring library
-        self._store: Any = None
-        self._complaints: dict[str, str] = {}
-        self._lock = threading.RLock()
-
-    @property
-    def store(self) -> Any:
-        if self._store is None:
-            raise UsageError("Nobody is signed in.", "Sign in again.")
-        return self._store
-
-    def needs_setup(self) -> bool:
-        return not (self.directory / "keys.json").exists()
-
-    def initialise(self, username: str, display_name: str, password: str) -> str:
-        from desktop.storage import PRODUCTION_KDF, Store
-
-        self.close()
-        store, recovery = Store.create(
-            self.directory,
-            username,
-            password,
-            display_name=display_name or username,
-            roles=("admin",),
-            kdf=self._kdf or PRODUCTION_KDF,
-        )
-        store.close()
-        return str(recovery)
-
-    def sign_in(self, username: str, password: str) -> UserInfo:
-        from desktop.storage import Store
-
-        with self._lock:
-            self.close()
-            self._store = Store.open(self.directory, username, password)
-            self._apply_retention()
-            return _user_info(self._store.user)
-
-    def _apply_retention(self) -> None:
-        """Recordings past the clinic's retention period are destroyed at sign-in (audited)."""
-        try:
-            destroyed = self._store.apply_retention()
-        except UserFacingError:
-            log.warning("retention could not be applied at sign-in", exc_info=True)
-            return
-        if destroyed:
-            log.info("retention: destroyed the audio of %d consultation(s)", len(destroyed))
-
-    def check_password(self, username: str, password: str) -> bool:
-        return bool(self.store.check_password(username, password))
-
-    def keyring_ready(self, username: str) -> bool:
-        from desktop.storage import Store
-
-        return bool(Store.keyring_ready(self.directory, username, self._keyring))
-
-    def sign_in_with_keyring(self, username: str) -> UserInfo:
-        from desktop.storage import Store
-
-        with self._lock:
-            self.close()
-            self._store = Store.open_with_keyring(self.directory, username, self._keyring)
-            self._apply_retention()
-            return _user_info(self._store.user)
-
-    def set_keyring_sign_in(self, actor: UserInfo, enabled: bool, password: str = "") -> None:
-        if enabled:
-            self.store.enable_keyring_unlock(password, self._keyring)
-        else:
-            self.store.disable_keyring_unlock(self._keyring)
-
-    def users(self) -> list[UserInfo]:
-        return [_user_info(u) for u in self.store.users()]
-
-    def add_user(
-        self,
-        actor: UserInfo,
-        username: str,
-        display_name: str,
-        role: str,
-        password: str,
-        registration_no: str = "",
-    ) -> UserInfo:
-        return _user_info(self.store.add_user(username, password, [role], display_name, registration_no))
-
-    def set_user_active(self, actor: UserInfo, username: str, active: bool) -> None:
-        raise UsageError(
-            "Accounts cannot be deactivated from this window yet.",
-            "Use 'consult-scribe admin' on this computer, or reset the password.",
-        )
-
-    def consultations(self, query: str = "", day: datetime | None = None) -> list[ConsultationInfo]:
-        rows = self.store.list_consultations()
-        out = []
-        for r in rows:
-            cid = str(r["id"])
-            status = "new"
-            if r.get("audio") == "open":
-                status = "recording"
-            elif r.get("note") == "signed":
-                status = "signed"
-            elif r.get("note"):
-                status = "draft"
-            info = ConsultationInfo(
-                id=cid,
-                patient=Patient(name=str(r.get("patient", "")), mrn=str(r.get("mrn", ""))),
-                chief_complaint=self._complaints.get(cid, ""),
-                created_at=_when(str(r.get("started_at", ""))),
-                status=status,
-                doctor=str(r.get("doctor", "")),
-            )
-            out.append(info)
-        return filter_consultations(out, query, day)
-
-    def open_consultation(self, info: ConsultationInfo) -> ConsultationInfo:
-        """The full header (patient, consent, chief complaint from the latest note)."""
-        record = self.store.consultation_record(int(info.id), purpose="opened")
-        patient = Patient.from_dict(record["patient"])
-        versions = record.get("note_versions") or []
-        complaint = self._complaints.get(info.id, "")
-        if versions:
-            complaint = str(versions[-1]["note"].get("chief_complaint", "")) or complaint
-        return replace(
-            info,
-            patient=patient,
-            chief_complaint=complaint,
-            consent=bool(record["consultation"]["consent"]),
-        )
-
-    def create_consultation(
-        self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool
-    ) -> ConsultationInfo:
-        store = self.store
-        pid = store.find_patient(patient.mrn) if patient.mrn else None
-        if pid is None:
-            pid = store.add_patient(patient)
-        cid = str(store.create_consultation(pid, consent=consent))
-        self._complaints[cid] = chief_complaint
-        return ConsultationInfo(
-            id=cid, patient=patient, chief_complaint=chief_complaint, consent=consent, doctor=actor.username
-        )
-
-    def set_status(self, actor: UserInfo, consultation_id: str, status: str) -> None:
-        return None  # derived from the journal and note versions
-
-    def set_chief_complaint(self, consultation_id: str, text: str) -> None:
-        # The store keeps the chief complaint inside each note version; until the first draft
-        # it is held for this session.
-        self._complaints[consultation_id] = text
-
-    def save_transcript(self, actor: UserInfo, consultation_id: str, transcript: Transcript) -> None:
-        self.store.save_transcript(int(consultation_id), transcript)
-
-    def transcript(self, consultation_id: str) -> Transcript | None:
-        t = self.store.transcript(int(consultation_id))
-        return t if t.segments else None
-
-    def note_versions(self, consultation_id: str) -> list[NoteVersion]:
-        return [
-            NoteVersion(
-                number=v.version,
-                note=v.note,
-                kind=v.kind,
-                author=v.author,
-                created_at=_when(v.created_at),
-                author_name=v.author_name,
-            )
-            for v in self.store.note_versions(int(consultation_id))
-        ]
-
-    def save_note(self, actor: UserInfo, consultation_id: str, note: SoapNote, kind: str) -> NoteVersion:
-        cid = int(consultation_id)
-        number = (
-            self.store.sign_note(cid, note)
-            if kind == "signed"
-            else self.store.save_note(cid, note, kind=kind)
-        )
-        if note.chief_complaint:
-            self._complaints[consultation_id] = note.chief_complaint
-        return NoteVersion(
-            number=int(number), note=note, kind=kind, author=actor.username, author_name=actor.display_name
-        )
-
-    def letters(self, consultation_id: str) -> list[LetterVersion]:
-        return [
-            LetterVersion(
-                id=str(r["letter_id"]),
-                kind=str(r["kind"]),
-                number=int(r["version"]),
-                html=str(r["rendered"]),
-                author=str(r["author"]),
-                values={str(k): str(v) for k, v in dict(r["fields"]).items()},
-                created_at=_when(str(r["created_at"])),
-            )
-            for r in self.store.letters(int(consultation_id))
-        ]
-
-    def save_letter(
-        self,
-        actor: UserInfo,
-        consultation_id: str,
-        kind: str,
-        html: str,
-        values: dict[str, str],
-        letter_id: str = "",
-    ) -> LetterVersion:
-        language = values.get("_language", "")
-        fields = {k: v for k, v in values.items() if not k.startswith("_")}
-        lid, version = self.store.save_letter(
-            int(consultation_id),
-            kind,
-            language,
-            fields,
-            html,
-            letter_id=int(letter_id) if letter_id else None,
-        )
-        return LetterVersion(
-            id=str(lid), kind=kind, number=int(version), html=html, author=actor.username, values=fields
-        )
-
-    def log_event(self, actor: UserInfo | None, action: str, target: str = "", detail: str = "") -> None:
-        if self._store is None:
-            return
-        try:
-            self._store.record_event(action, "app", target, detail)
-        except UserFacingError:
-            log.warning("could not write the audit entry %s", action)
-
-    def audit_entries(self, limit: int = 500) -> list[AuditEntry]:
-        entries = self.store.audit_entries()[-limit:]
-        return [
-            AuditEntry(
-                at=_when(e.at),
-                user=e.actor,
-                action=e.action,
-                target=f"{e.record_type} {e.record_id}".strip(),
-                detail=e.detail,
-            )
-            for e in reversed(entries)
-        ]
-
-    def clinic_policy(self) -> dict[str, Any]:
-        return dict(self.store.policy())
-
-    def set_clinic_policy(self, actor: UserInfo, values: dict[str, Any]) -> None:
-        self.store.set_policy(**values)  # the store checks the role and audits the change
-
-    def open_journal(self, consultation_id: str) -> AudioJournalPort:
-        journal: AudioJournalPort = self.store.open_journal(int(consultation_id))
-        return journal
-
-    def read_audio(self, consultation_id: str, start_s: float, end_s: float) -> tuple[np.ndarray, int]:
-        return self.store.read_audio(int(consultation_id), start_s, end_s), 16000
-
-    def close(self) -> None:
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,19 +51,20 @@ class StoreVoice:
         self.model_store = model_store
 
     def prompt(self, language: str) -> str:
-        from desktop.asr.speakers import enrolment_prompt
+        from desktop.asr.speakers.profile import enrolment_prompt
 
         return enrolment_prompt(language)
 
     def status(self, user: UserInfo) -> VoiceStatus | None:
-        from desktop.asr.speakers import load_profile
+        from desktop.asr.speakers.profile import load_profile
 
         profile = load_profile(self.records.store, user.username)  # InputError when unreadable
         return None if profile is None else VoiceStatus(profile.created, profile.speech_seconds)
 
     def enrol(self, user: UserInfo, samples: np.ndarray, sample_rate: int) -> VoiceStatus:
-        from desktop.asr.speaker_embed import MfccEmbedder, default_embedder
-        from desktop.asr.speakers import enrol, save_profile
+        from desktop.asr.speakers.embed import MfccEmbedder
+        from desktop.asr.speakers.embedders import default_embedder
+        from desktop.asr.speakers.profile import enrol, save_profile
         from desktop.audio.decode import SAMPLE_RATE
 
         if sample_rate != SAMPLE_RATE:
@@ -382,7 +79,7 @@ class StoreVoice:
         return VoiceStatus(profile.created, profile.speech_seconds)
 
     def delete(self, user: UserInfo) -> bool:
-        from desktop.asr.speakers import delete_profile
+        from desktop.asr.speakers.profile import delete_profile
 
         return bool(delete_profile(self.records.store, user.username))
 
@@ -411,6 +108,12 @@ class MicrophoneAudio:
         self.settings = settings  # read at open(): a lapel microphone means two channels
 
     def devices(self) -> list[AudioDevice]:
+        try:
+            return self._devices()
+        except UserFacingError as exc:
+            raise _without_cli_words(exc) from None
+
+    def _devices(self) -> list[AudioDevice]:
         out: list[AudioDevice] = []
         if self.demo_file is not None:
             out.append(
@@ -433,6 +136,15 @@ class MicrophoneAudio:
         return out
 
     def open(self, device_id: str) -> AudioSourcePort:
+        try:
+            return self._open(device_id)
+        except UserFacingError as exc:
+            raise _without_cli_words(exc) from None
+
+    def open_file(self, path: str) -> AudioSourcePort:
+        return RecordingFile(Path(path))
+
+    def _open(self, device_id: str) -> AudioSourcePort:
         if self.demo_file is not None and device_id in ("", self.DEMO_ID):
             from desktop.audio.sources import FileSource
 
@@ -446,6 +158,59 @@ class MicrophoneAudio:
             int(device_id) if device_id.isdigit() else (device_id or None),
             channels=2 if lapel else 1,
         )
+
+
+def _without_cli_words(exc: UserFacingError) -> UserFacingError:
+    """The audio engine's advice names the command line (``--input FILE``); the app has a button."""
+    if "--input" not in exc.hint:
+        return exc
+    hint = exc.hint.split(" or use --input")[0].split(", or use --input")[0].rstrip(".")
+    hint = hint.replace("Plug in a microphone", "Plug in a microphone and reopen the consultation")
+    words = f"{hint}, or press 'Open a recording…' to transcribe an audio file."
+    return type(exc)(exc.message, words[:1].upper() + words[1:])
+
+
+class RecordingFile:
+    """An audio file transcribed through the live path (journal first, then the recogniser) as
+    fast as it can be read: decoded on the recording thread when started, not in the window."""
+
+    sample_rate = 16000
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._source: Any = None
+
+    def start(self) -> None:
+        from desktop.audio.sources import FileSource
+
+        try:
+            self._source = FileSource(self.path, realtime=False)
+        except UserFacingError:
+            raise
+        except Exception as exc:
+            raise UsageError(
+                f"The file {self.path.name} could not be read as audio.",
+                "Choose a recording in WAV, FLAC, MP3, M4A or OGG format.",
+            ) from exc
+        self._source.start()
+
+    @property
+    def duration(self) -> float:
+        return float(self._source.duration) if self._source is not None else 0.0
+
+    def read(self, timeout: float = 0.1) -> np.ndarray | None:
+        if self._source is None:
+            raise EOFError
+        block: np.ndarray | None = self._source.read(timeout)
+        return block
+
+    def stop(self) -> None:
+        if self._source is not None:
+            self._source.stop()
+
+    @property
+    def overflows(self) -> int:
+        return 0
 
 
 class SoundDevicePlayer:
@@ -475,15 +240,24 @@ class SoundDevicePlayer:
 # --------------------------------------------------------------------------------------------
 # models, language model, drafting
 # --------------------------------------------------------------------------------------------
+def _model_info(status: Any) -> ModelInfo:
+    e = status.entry
+    return ModelInfo(e.name, e.role, status.usable, status.problem, e.total_size, e.licence, e.source)
+
+
 class ManifestModels:
     def __init__(self, store: Any) -> None:
         self.store = store
 
     def models(self) -> list[ModelInfo]:
-        return [
-            ModelInfo(s.entry.name, s.entry.role, s.usable, s.problem, s.entry.total_size)
-            for s in self.store.statuses()
-        ]
+        return [_model_info(s) for s in self.store.statuses()]
+
+    def verify(self, name: str, progress: ProgressFn | None = None) -> str:
+        return str(self.store.verify(self.store.entry(name), progress) or "")
+
+    def add(self, path: str, progress: ProgressFn | None = None) -> ModelInfo:
+        entry = self.store.add(Path(path), progress=progress)
+        return _model_info(self.store.status(entry))
 
     def check(self, name: str) -> str:
         try:
@@ -519,13 +293,30 @@ class LanguageModel:
                 )
             return self.runtime
 
+    def close(self) -> None:
+        """Free the model before the interpreter shuts down (called when the app closes)."""
+        with self._lock:
+            if self.runtime is not None and hasattr(self.runtime, "close"):
+                self.runtime.close()
+            self.runtime = None
+
 
 class LlmDrafter:
     """DrafterPort over ``desktop.llm.drafting.draft_note``."""
 
-    def __init__(self, model: LanguageModel, vocabulary: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        model: LanguageModel,
+        vocabulary: Sequence[str] = (),
+        *,
+        language: str = "same-as-consultation",
+        script: str = "hk",
+    ) -> None:
         self.model = model
         self.vocabulary = list(vocabulary)
+        self.language = language  # note.language
+        self.script = script  # the clinic's Chinese script (asr.script)
+        self.last_result: Any = None  # the last DraftResult (timings for the benchmark)
 
     def load(self, progress: ProgressFn | None = None) -> None:
         self.model.load(progress)
@@ -555,10 +346,13 @@ class LlmDrafter:
             vocabulary=self.vocabulary,
             temperature=self.model.settings.temperature,
             max_tokens=self.model.settings.max_tokens,
+            language=self.language,
+            script=self.script,
             on_token=on_token,
             on_progress=progress,
             cancel=cancel,
         )
+        self.last_result = result
         return result.note
 
     def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:
@@ -599,7 +393,14 @@ class TemplateLetters:
         out = []
         for kind, t in self.templates().items():
             fields = [
-                LetterField(key=f.name, label=f.label_for("en"), default="", required=f.required)
+                LetterField(
+                    key=f.name,
+                    label=f.label_for("en"),
+                    default="",
+                    required=f.required,
+                    type=f.type,
+                    label_zh=f.label.get("zh", ""),
+                )
                 for f in t.user_fields()
             ]
             out.append(
@@ -633,15 +434,37 @@ class TemplateLetters:
         cancel: threading.Event,
         progress: ProgressFn | None = None,
     ) -> RenderedLetter:
-        from desktop.llm.letters import generate_document
-
         runtime = None
         if self.model is not None:
             try:
                 runtime = self.model.load(progress)
             except ModelError:
                 log.warning("letter prose falls back to the note: the language model is not available")
-        generated = generate_document(
+        try:
+            generated = self._generate(
+                kind, note, patient, clinic, values, language, transcript, cancel, progress, runtime
+            )
+        except MissingValuesError as exc:
+            raise _in_app_words(exc) from None
+        doc = generated.document
+        return RenderedLetter(kind=kind, title=doc.title, html=doc.html, text=doc.text, data=doc)
+
+    def _generate(
+        self,
+        kind: str,
+        note: SoapNote,
+        patient: Patient,
+        clinic: ClinicSettings,
+        values: dict[str, str],
+        language: str,
+        transcript: Transcript | None,
+        cancel: threading.Event,
+        progress: ProgressFn | None,
+        runtime: Any,
+    ) -> Any:
+        from desktop.llm.letters import generate_document
+
+        return generate_document(
             kind,
             note,
             patient,
@@ -656,8 +479,6 @@ class TemplateLetters:
             progress=progress,
             template=self.templates()[kind],
         )
-        doc = generated.document
-        return RenderedLetter(kind=kind, title=doc.title, html=doc.html, text=doc.text, data=doc)
 
     def export(self, letter: RenderedLetter, path: str, fmt: str) -> None:
         target = Path(path)
@@ -677,6 +498,29 @@ class TemplateLetters:
                 _plain_docx(letter, target)
         else:
             raise UsageError(f"Unknown export format '{fmt}'.", "Choose PDF or DOCX.")
+
+
+def _in_app_words(exc: Any) -> UserFacingError:
+    """A document's missing values said in the app's words (the engine's hint names CLI flags)."""
+    labels = [f.label_for("en") for f in exc.missing]
+    title = str(exc.kind).replace("_", " ")
+    hints = []
+    names = {f.name for f in exc.missing}
+    if names & {"doctor.name", "doctor.registration_no"}:
+        hints.append(
+            "the doctor's name and registration number come from the consultation's doctor: an "
+            "administrator adds them in Administration → Users"
+        )
+    if any(f.source == "patient" for f in exc.missing):
+        hints.append("fill in the patient's details when starting the consultation")
+    if any(f.source not in ("patient", "doctor", "clinic") for f in exc.missing):
+        hints.append("fill in the form's fields marked *")
+    if any(f.source == "clinic" for f in exc.missing):
+        hints.append("an administrator sets the letterhead in Administration → Policy")
+    hint = "; ".join(hints) or "Fill in the form's fields marked *"
+    return UsageError(
+        f"The {title} cannot be written yet; missing: {', '.join(labels)}.", hint[:1].upper() + hint[1:] + "."
+    )
 
 
 def _plain_docx(letter: RenderedLetter, path: Path) -> None:
