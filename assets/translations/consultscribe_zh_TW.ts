@@ -859,33 +859,33 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>IntakeCodeDialog</name>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="35" />
-        <location filename="../../desktop/ui/intake/codes.py" line="37" />
+        <location filename="../../desktop/ui/intake/codes.py" line="41" />
+        <location filename="../../desktop/ui/intake/codes.py" line="43" />
         <source>Patient code %1</source>
         <translation>病人編號 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="56" />
+        <location filename="../../desktop/ui/intake/codes.py" line="62" />
         <source>Scan with the phone's camera, or open %1 and type the code. Valid until %2, once only.</source>
         <translation>用手機相機掃描，或開啟 %1 並輸入編號。有效至 %2，只可使用一次。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="64" />
+        <location filename="../../desktop/ui/intake/codes.py" line="70" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="66" />
+        <location filename="../../desktop/ui/intake/codes.py" line="72" />
         <source>Save as PDF…</source>
         <translation>另存為 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="68" />
+        <location filename="../../desktop/ui/intake/codes.py" line="74" />
         <source>Close</source>
         <translation>關閉</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="96" />
+        <location filename="../../desktop/ui/intake/codes.py" line="102" />
         <source>Save the patient code</source>
         <translation>儲存病人編號</translation>
     </message>
@@ -922,8 +922,8 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
     </message>
     <message>
         <location filename="../../desktop/ui/intake/queue.py" line="133" />
-        <source>Intake</source>
-        <translation>預診</translation>
+        <source>Status</source>
+        <translation>狀態</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/intake/queue.py" line="134" />
@@ -957,7 +957,7 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
     </message>
     <message>
         <location filename="../../desktop/ui/intake/queue.py" line="157" />
-        <location filename="../../desktop/ui/intake/queue.py" line="227" />
+        <location filename="../../desktop/ui/intake/queue.py" line="229" />
         <source>Start consultation</source>
         <translation>開始診症</translation>
     </message>
@@ -967,37 +967,37 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
         <translation>%1 分鐘</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="204" />
+        <location filename="../../desktop/ui/intake/queue.py" line="206" />
         <source>No intakes yet today.</source>
         <translation>今日暫未有預診。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="225" />
+        <location filename="../../desktop/ui/intake/queue.py" line="227" />
         <source>Open consultation</source>
         <translation>開啟診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="245" />
+        <location filename="../../desktop/ui/intake/queue.py" line="247" />
         <source>making a patient code</source>
         <translation>製作病人編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="254" />
+        <location filename="../../desktop/ui/intake/queue.py" line="256" />
         <source>making a new code</source>
         <translation>製作新編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="277" />
+        <location filename="../../desktop/ui/intake/queue.py" line="279" />
         <source>changing the category</source>
         <translation>更改類別</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="284" />
+        <location filename="../../desktop/ui/intake/queue.py" line="286" />
         <source>closing the intake</source>
         <translation>關閉預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="291" />
+        <location filename="../../desktop/ui/intake/queue.py" line="293" />
         <source>linking the intake</source>
         <translation>連結預診</translation>
     </message>
@@ -1005,104 +1005,104 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>IntakeTab</name>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="60" />
-        <location filename="../../desktop/ui/intake/summary.py" line="172" />
+        <location filename="../../desktop/ui/intake/summary.py" line="59" />
+        <location filename="../../desktop/ui/intake/summary.py" line="167" />
         <source>No intake for this consultation.</source>
         <translation>此診症沒有預診。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="75" />
+        <location filename="../../desktop/ui/intake/summary.py" line="74" />
         <source>Link</source>
         <translation>連結</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="77" />
+        <location filename="../../desktop/ui/intake/summary.py" line="76" />
         <source>Give the patient a code…</source>
         <translation>給病人發編號…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="79" />
+        <location filename="../../desktop/ui/intake/summary.py" line="78" />
         <source>Today's intake:</source>
         <translation>今日預診：</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="86" />
-        <location filename="../../desktop/ui/intake/summary.py" line="191" />
+        <location filename="../../desktop/ui/intake/summary.py" line="85" />
+        <location filename="../../desktop/ui/intake/summary.py" line="186" />
         <source>Summary the patient confirmed</source>
         <translation>病人已確認的摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="87" />
+        <location filename="../../desktop/ui/intake/summary.py" line="86" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="89" />
+        <location filename="../../desktop/ui/intake/summary.py" line="88" />
         <source>Put the summary on the clipboard</source>
         <translation>將摘要複製到剪貼簿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="98" />
-        <source>Lines the note may cite (the patient's words before the visit)</source>
-        <translation>筆記可引用的句子（病人在診症前的說話）</translation>
+        <location filename="../../desktop/ui/intake/summary.py" line="96" />
+        <source>The note's statements may cite these lines (the patient's words before the visit)</source>
+        <translation>筆記中的句子可引用這些行（病人在診症前的說話）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="104" />
+        <location filename="../../desktop/ui/intake/summary.py" line="99" />
         <source>Chat before the visit</source>
         <translation>診症前的對話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="123" />
+        <location filename="../../desktop/ui/intake/summary.py" line="118" />
         <source>reading the intake</source>
         <translation>讀取預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="143" />
+        <location filename="../../desktop/ui/intake/summary.py" line="138" />
         <source>linking the intake</source>
         <translation>連結預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="150" />
+        <location filename="../../desktop/ui/intake/summary.py" line="145" />
         <source>making a patient code</source>
         <translation>製作病人編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="175" />
+        <location filename="../../desktop/ui/intake/summary.py" line="170" />
         <source>Summary for Patient Code %1</source>
         <translation>病人編號 %1 的摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="177" />
+        <location filename="../../desktop/ui/intake/summary.py" line="172" />
         <source>Category %1</source>
         <translation>類別 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <location filename="../../desktop/ui/intake/summary.py" line="175" />
         <source>rules</source>
         <translation>規則</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <location filename="../../desktop/ui/intake/summary.py" line="175" />
         <source>model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <location filename="../../desktop/ui/intake/summary.py" line="175" />
         <source>nurse</source>
         <translation>護士</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="194" />
+        <location filename="../../desktop/ui/intake/summary.py" line="188" />
         <source>Not confirmed yet: the answers so far</source>
         <translation>尚未確認：目前的回答</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="212" />
+        <location filename="../../desktop/ui/intake/summary.py" line="207" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="214" />
+        <location filename="../../desktop/ui/intake/summary.py" line="209" />
         <source>Intake</source>
         <translation>預診</translation>
     </message>

@@ -73,9 +73,10 @@ def test_reception_gives_a_one_time_code_to_scan_or_print(
     assert dialog.title.text() == "Patient code 0001" and dialog.code.text() == "ABCDE-FGHJK"
     assert "Valid until 11:45, once only" in dialog.expiry.text()
     pixmap = dialog.qr.pixmap()
-    assert pixmap.width() == 300
+    side = pixmap.width()
+    assert 200 <= side <= 450 and pixmap.height() == side
     image = pixmap.toImage()  # a QR code: dark and light modules, not a blank square
-    colours = {image.pixelColor(x, y).lightness() > 128 for x in range(0, 300, 7) for y in range(0, 300, 7)}
+    colours = {image.pixelColor(x, y).lightness() > 128 for x in range(0, side, 7) for y in range(0, side, 7)}
     assert colours == {True, False}
     pdf = Path(dialog.save_pdf(str(tmp_path / "code.pdf")))
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 2000
@@ -162,9 +163,9 @@ def test_the_consultation_shows_the_summary_and_drafts_from_it(
     tab = view.intake_tab
     qtbot.waitUntil(lambda: tab.detail is not None, timeout=5000)
     assert tab.title.text() == "Summary for Patient Code 0005"
-    assert tab.summary.toPlainText() == SUMMARY and "pain 7/10" in tab.category.text()
+    assert tab.summary_text() == SUMMARY and "pain 7/10" in tab.category.text()
     assert "Patient: penicillin (rash)" in tab.chat.toPlainText()
-    assert "[i3] Allergies: penicillin (rash)" in tab.lines.toPlainText()
+    assert "i3  Allergies: penicillin (rash)" in tab.lines.toPlainText().replace("\u00a0", " ")
     assert view.left_tabs is not None and view.left_tabs.tabText(1) == "Intake 0005"
     assert intake.rows[row.id].consultation_id == view.info.id
     tab.copy_button.click()
