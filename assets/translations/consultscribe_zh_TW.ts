@@ -104,127 +104,127 @@
 <context>
     <name>AdminDialog</name>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="146" />
+        <location filename="../../desktop/ui/admin.py" line="150" />
         <source>Administration</source>
         <translation>系統管理</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="159" />
+        <location filename="../../desktop/ui/admin.py" line="163" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="160" />
+        <location filename="../../desktop/ui/admin.py" line="164" />
         <source>Full name</source>
         <translation>全名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="161" />
+        <location filename="../../desktop/ui/admin.py" line="165" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="162" />
+        <location filename="../../desktop/ui/admin.py" line="166" />
         <source>Registration no.</source>
         <translation>註冊編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="163" />
+        <location filename="../../desktop/ui/admin.py" line="167" />
         <source>Active</source>
         <translation>啟用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="171" />
+        <location filename="../../desktop/ui/admin.py" line="175" />
         <source>Add user…</source>
         <translation>新增用戶…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="173" />
+        <location filename="../../desktop/ui/admin.py" line="177" />
         <source>Deactivate…</source>
         <translation>停用…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="175" />
+        <location filename="../../desktop/ui/admin.py" line="179" />
         <source>Reset password…</source>
         <translation>重設密碼…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="182" />
+        <location filename="../../desktop/ui/admin.py" line="186" />
         <source>Users</source>
         <translation>用戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="193" />
+        <location filename="../../desktop/ui/admin.py" line="197" />
         <source>Policy</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="199" />
+        <location filename="../../desktop/ui/admin.py" line="203" />
         <source>Filter by user, action or record</source>
         <translation>按用戶、操作或紀錄篩選</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="201" />
+        <location filename="../../desktop/ui/admin.py" line="205" />
         <source>Export CSV…</source>
         <translation>匯出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>User</source>
         <translation>用戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>Record</source>
         <translation>紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>Detail</source>
         <translation>詳情</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="216" />
+        <location filename="../../desktop/ui/admin.py" line="220" />
         <source>Audit log</source>
         <translation>審計紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="244" />
+        <location filename="../../desktop/ui/admin.py" line="248" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="244" />
+        <location filename="../../desktop/ui/admin.py" line="248" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="284" />
+        <location filename="../../desktop/ui/admin.py" line="288" />
         <source>Deactivate account</source>
         <translation>停用帳戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="286" />
+        <location filename="../../desktop/ui/admin.py" line="290" />
         <source>Deactivate %1? They can no longer sign in; what they wrote stays in the records. This cannot be undone: a returning colleague gets a new account.</source>
         <translation>停用 %1？此帳戶將無法再登入；其撰寫的內容仍保留在紀錄中。此操作無法還原：同事回來時需開新帳戶。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="322" />
+        <location filename="../../desktop/ui/admin.py" line="326" />
         <source>Saved. The clinic policy applies on every computer.</source>
         <translation>已儲存。診所政策適用於每部電腦。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="341" />
+        <location filename="../../desktop/ui/admin.py" line="345" />
         <source>Export audit log</source>
         <translation>匯出審計紀錄</translation>
     </message>
@@ -1815,27 +1815,27 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
         <translation>重設密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="104" />
-        <source>A new password for %1. Tell it to them in person.</source>
-        <translation>為 %1 設定新密碼。請親身告知對方。</translation>
+        <location filename="../../desktop/ui/admin.py" line="106" />
+        <source>A new password for %1. Tell it to them in person; they choose their own at their next sign-in.</source>
+        <translation>為 %1 設定新密碼。請親身告知對方；對方下次登入時須設定自己的密碼。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="112" />
+        <location filename="../../desktop/ui/admin.py" line="116" />
         <source>New password</source>
         <translation>新密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="113" />
+        <location filename="../../desktop/ui/admin.py" line="117" />
         <source>Repeat password</source>
         <translation>再次輸入密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="124" />
+        <location filename="../../desktop/ui/admin.py" line="128" />
         <source>The password needs at least 8 characters.</source>
         <translation>密碼最少需要 8 個字元。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="126" />
+        <location filename="../../desktop/ui/admin.py" line="130" />
         <source>The two passwords are different.</source>
         <translation>兩次輸入的密碼不同。</translation>
     </message>

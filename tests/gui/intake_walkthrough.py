@@ -94,6 +94,7 @@ def main(out: Path) -> int:
         admin.add_user(
             "intake-svc", "service-pass-1", ["nurse"], "Intake service", must_change_password=False
         )
+        admin.add_user("nurse2", "given-pass-1", ["nurse"], "Nurse Ho Wing")  # a new colleague
     subprocess.run(
         [PY, "-m", "desktop.cli", "intake", "cert", "--out", str(tmp), "--host", "127.0.0.1"],
         check=True,
@@ -319,6 +320,26 @@ def steps(out: Path, window, backend, base: str, cert: Path, users) -> int:  # t
     else:
         view.left_tabs.setCurrentIndex(1)
     grab(window, out / "intake-draft.png")
+    # The demo's own consultation of the same patient is now a duplicate: cancelled, kept.
+    view.back_button.click()
+    page = window.list_page
+    wait(lambda: len(page.items()) == 2, 30, "list")
+    page.table.selectRow(next(i for i, c in enumerate(page.items()) if c.status == "new"))
+    page.cancel_selected(reason="duplicate: seen in the consultation started from the intake").result()
+    wait(lambda: any(c.status == "cancelled" for c in page.items()), 30, "cancelled")
+    page.table.selectRow(next(i for i, c in enumerate(page.items()) if c.status == "cancelled"))
+    grab(window, out / "consultations-cancel-delete.png")
+    window.sign_out()
+    # A new colleague's first sign-in: their own password first.
+    window.sign_in.username.setText("nurse2")
+    window.sign_in.password.setText("given-pass-1")
+    window.sign_in.button.click()
+    wait(lambda: window.pages.currentWidget() is window.password_page, 60, "password page")
+    window.password_page.current.setText("given-pass-1")
+    window.password_page.new.setText("my-own-pass-1")
+    window.password_page.repeat.setText("my-own-pass-2")
+    window.password_page.attempt()
+    grab(window, out / "password-change.png")
     return 0
 
 
