@@ -407,219 +407,219 @@
 <context>
     <name>ConsultationView</name>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="160" />
-        <location filename="../../desktop/ui/consultation/view.py" line="165" />
+        <location filename="../../desktop/ui/consultation/view.py" line="152" />
+        <location filename="../../desktop/ui/consultation/view.py" line="275" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="177" />
+        <location filename="../../desktop/ui/consultation/view.py" line="166" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="179" />
+        <location filename="../../desktop/ui/consultation/view.py" line="168" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="247" />
+        <location filename="../../desktop/ui/consultation/view.py" line="236" />
         <source>opening the consultation</source>
         <translation>開啟診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="309" />
+        <location filename="../../desktop/ui/consultation/view.py" line="317" />
         <source>saving the status</source>
         <translation>儲存狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="322" />
+        <location filename="../../desktop/ui/consultation/view.py" line="330" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="382" />
+        <location filename="../../desktop/ui/consultation/view.py" line="390" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="504" />
+        <location filename="../../desktop/ui/consultation/view.py" line="512" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="328" />
+        <location filename="../../desktop/ui/consultation/view.py" line="336" />
         <source>The note is signed. Start a new version to record more of this consultation.</source>
         <translation>病歷已簽署。請開始新版本以繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="161" />
+        <location filename="../../desktop/ui/consultation/view.py" line="276" />
         <source>Intake</source>
         <translation>預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="264" />
+        <location filename="../../desktop/ui/consultation/view.py" line="253" />
         <source>This consultation was cancelled. It is kept as it was, read-only; reopen it from the list.</source>
         <translation>此診症已取消，並按原樣保留為唯讀；如需更改，請在清單中重新開啟。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="273" />
+        <location filename="../../desktop/ui/consultation/view.py" line="281" />
         <source>Intake %1</source>
         <translation>預診 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="330" />
+        <location filename="../../desktop/ui/consultation/view.py" line="338" />
         <source>Start recording (Ctrl+R)</source>
         <translation>開始錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="357" />
+        <location filename="../../desktop/ui/consultation/view.py" line="365" />
         <source>Only a doctor issues this document.</source>
         <translation>此文件只可由醫生簽發。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="365" />
+        <location filename="../../desktop/ui/consultation/view.py" line="373" />
         <source>Type the note; Save keeps it as the first version.</source>
         <translation>請輸入病歷；儲存後成為第一個版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="374" />
+        <location filename="../../desktop/ui/consultation/view.py" line="382" />
         <source>Record the consultation or open a recording; the draft appears here when it ends. Without a recording, press Write the note by hand.</source>
         <translation>請為診症錄音或開啟錄音檔；完成後草稿會在此顯示。沒有錄音時，請按「手寫病歷」。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="399" />
+        <location filename="../../desktop/ui/consultation/view.py" line="407" />
         <source>You can edit the history and the instructions to the patient; the assessment and plan are the doctor's and are shown read-only.</source>
         <translation>你可編輯病史及給病人的指示；評估及計劃屬醫生負責，只供閱讀。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="418" />
+        <location filename="../../desktop/ui/consultation/view.py" line="426" />
         <source>This consultation's note is signed.</source>
         <translation>此診症的病歷已簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="419" />
+        <location filename="../../desktop/ui/consultation/view.py" line="427" />
         <source>Press New version to add to it; the recording then continues the transcript.</source>
         <translation>請按「新版本」加入內容；錄音會接續現有的文字記錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="426" />
-        <location filename="../../desktop/ui/consultation/view.py" line="452" />
+        <location filename="../../desktop/ui/consultation/view.py" line="434" />
+        <location filename="../../desktop/ui/consultation/view.py" line="460" />
         <source>noting the recording</source>
         <translation>記錄錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="441" />
+        <location filename="../../desktop/ui/consultation/view.py" line="449" />
         <source>Open a recording</source>
         <translation>開啟錄音檔</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="443" />
+        <location filename="../../desktop/ui/consultation/view.py" line="451" />
         <source>Audio files (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;All files (*)</source>
         <translation>音訊檔 (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="465" />
+        <location filename="../../desktop/ui/consultation/view.py" line="473" />
         <source>Consent to record</source>
         <translation>錄音同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="466" />
+        <location filename="../../desktop/ui/consultation/view.py" line="474" />
         <source>Has the patient agreed to this consultation being recorded?</source>
         <translation>病人是否同意為是次診症錄音？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="472" />
+        <location filename="../../desktop/ui/consultation/view.py" line="480" />
         <source>recording the consent</source>
         <translation>記錄同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="497" />
+        <location filename="../../desktop/ui/consultation/view.py" line="505" />
         <source>saving the transcript</source>
         <translation>儲存文字記錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="515" />
+        <location filename="../../desktop/ui/consultation/view.py" line="523" />
         <source>A new draft replaces the note in the editor. Save your edits as a version first?</source>
         <translation>新草稿會取代編輯器中的病歷。先把你的修改儲存為一個版本嗎？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="531" />
+        <location filename="../../desktop/ui/consultation/view.py" line="539" />
         <source>saving the draft</source>
         <translation>儲存草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="540" />
+        <location filename="../../desktop/ui/consultation/view.py" line="548" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="542" />
+        <location filename="../../desktop/ui/consultation/view.py" line="550" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="555" />
+        <location filename="../../desktop/ui/consultation/view.py" line="563" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="576" />
+        <location filename="../../desktop/ui/consultation/view.py" line="584" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="604" />
+        <location filename="../../desktop/ui/consultation/view.py" line="612" />
         <source>signing the note</source>
         <translation>簽署病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="604" />
+        <location filename="../../desktop/ui/consultation/view.py" line="612" />
         <source>saving the note</source>
         <translation>儲存病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="616" />
+        <location filename="../../desktop/ui/consultation/view.py" line="624" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="636" />
+        <location filename="../../desktop/ui/consultation/view.py" line="644" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="637" />
+        <location filename="../../desktop/ui/consultation/view.py" line="645" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="660" />
+        <location filename="../../desktop/ui/consultation/view.py" line="668" />
         <source>reading the recording</source>
         <translation>讀取錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="733" />
+        <location filename="../../desktop/ui/consultation/view.py" line="741" />
         <source>saving the document</source>
         <translation>儲存文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="740" />
+        <location filename="../../desktop/ui/consultation/view.py" line="748" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="740" />
+        <location filename="../../desktop/ui/consultation/view.py" line="748" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="756" />
+        <location filename="../../desktop/ui/consultation/view.py" line="764" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="742" />
+        <location filename="../../desktop/ui/consultation/view.py" line="750" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -965,6 +965,11 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
         <location filename="../../desktop/ui/intake/queue.py" line="189" />
         <source>%1 min</source>
         <translation>%1 分鐘</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="190" />
+        <source>in a consultation</source>
+        <translation>已開始診症</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/intake/queue.py" line="206" />

@@ -187,7 +187,7 @@ class IntakeQueuePanel(QGroupBox):
                 r.label,
                 category_label(r.category),
                 self.tr("%1 min").replace("%1", str(r.waiting_minutes)),
-                state_label(r.state) + (" ✓" if r.consultation_id else ""),
+                state_label(r.state) + (" · " + self.tr("in a consultation") if r.consultation_id else ""),
                 said,
                 r.category_reason,
             ]
