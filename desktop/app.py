@@ -61,12 +61,16 @@ class AsrFactory:
 
     def __call__(self, voice_profile: bytes | None = None) -> StreamingAsrPort:
         """A recogniser for one recording; ``voice_profile`` is the clinician's enrolled voice."""
-        from desktop.asr.speaker_embed import default_embedder
+        from desktop.asr.drug_names import corrector_for
+        from desktop.asr.speakers.embedders import default_embedder
         from desktop.asr.streaming.live import LiveRecogniser
 
         asr = self.settings.asr
+        engine = self.engine()
         return LiveRecogniser(
-            self.engine(),
+            engine,
+            corrector=corrector_for(getattr(engine, "model_path", None)),
+            record_pass=True,  # the saved transcript is a second pass over the journal
             language=asr.language,
             script=asr.script,
             vocabulary=self.vocabulary,
@@ -80,7 +84,7 @@ def _voice_profile(data: bytes | None) -> Any:
     """The enrolled profile, or None (labels then come from the voices heard and the words)."""
     if not data:
         return None
-    from desktop.asr.speakers import VoiceProfile
+    from desktop.asr.speakers.profile import VoiceProfile
 
     try:
         return VoiceProfile.from_bytes(data)
@@ -125,7 +129,7 @@ def build_backend(
         audio=MicrophoneAudio(demo_file=demo_audio, realtime=realtime, settings=settings),
         asr_factory=asr_factory,
         prepare_speech=asr_factory.engine,
-        drafter=LlmDrafter(llm, vocabulary),
+        drafter=LlmDrafter(llm, vocabulary, language=settings.note.language, script=settings.asr.script),
         letters=TemplateLetters(llm, settings, vocabulary),
         models=ManifestModels(model_store),
         player=SoundDevicePlayer(),

@@ -408,218 +408,219 @@
     <name>ConsultationView</name>
     <message>
         <location filename="../../desktop/ui/consultation/view.py" line="152" />
-        <location filename="../../desktop/ui/consultation/view.py" line="275" />
+        <location filename="../../desktop/ui/consultation/view.py" line="276" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="166" />
+        <location filename="../../desktop/ui/consultation/view.py" line="167" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="168" />
+        <location filename="../../desktop/ui/consultation/view.py" line="169" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="236" />
+        <location filename="../../desktop/ui/consultation/view.py" line="237" />
         <source>opening the consultation</source>
         <translation>開啟診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="317" />
+        <location filename="../../desktop/ui/consultation/view.py" line="318" />
         <source>saving the status</source>
         <translation>儲存狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="330" />
+        <location filename="../../desktop/ui/consultation/view.py" line="331" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="390" />
+        <location filename="../../desktop/ui/consultation/view.py" line="391" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="512" />
+        <location filename="../../desktop/ui/consultation/view.py" line="519" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="336" />
+        <location filename="../../desktop/ui/consultation/view.py" line="337" />
         <source>The note is signed. Start a new version to record more of this consultation.</source>
         <translation>病歷已簽署。請開始新版本以繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="276" />
+        <location filename="../../desktop/ui/consultation/view.py" line="277" />
         <source>Intake</source>
         <translation>預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="253" />
+        <location filename="../../desktop/ui/consultation/view.py" line="254" />
         <source>This consultation was cancelled. It is kept as it was, read-only; reopen it from the list.</source>
         <translation>此診症已取消，並按原樣保留為唯讀；如需更改，請在清單中重新開啟。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="281" />
+        <location filename="../../desktop/ui/consultation/view.py" line="282" />
         <source>Intake %1</source>
         <translation>預診 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="338" />
+        <location filename="../../desktop/ui/consultation/view.py" line="339" />
         <source>Start recording (Ctrl+R)</source>
         <translation>開始錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="365" />
+        <location filename="../../desktop/ui/consultation/view.py" line="366" />
         <source>Only a doctor issues this document.</source>
         <translation>此文件只可由醫生簽發。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="373" />
+        <location filename="../../desktop/ui/consultation/view.py" line="374" />
         <source>Type the note; Save keeps it as the first version.</source>
         <translation>請輸入病歷；儲存後成為第一個版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="382" />
+        <location filename="../../desktop/ui/consultation/view.py" line="383" />
         <source>Record the consultation or open a recording; the draft appears here when it ends. Without a recording, press Write the note by hand.</source>
         <translation>請為診症錄音或開啟錄音檔；完成後草稿會在此顯示。沒有錄音時，請按「手寫病歷」。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="407" />
+        <location filename="../../desktop/ui/consultation/view.py" line="408" />
         <source>You can edit the history and the instructions to the patient; the assessment and plan are the doctor's and are shown read-only.</source>
         <translation>你可編輯病史及給病人的指示；評估及計劃屬醫生負責，只供閱讀。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="426" />
+        <location filename="../../desktop/ui/consultation/view.py" line="427" />
         <source>This consultation's note is signed.</source>
         <translation>此診症的病歷已簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="427" />
+        <location filename="../../desktop/ui/consultation/view.py" line="428" />
         <source>Press New version to add to it; the recording then continues the transcript.</source>
         <translation>請按「新版本」加入內容；錄音會接續現有的文字記錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="434" />
-        <location filename="../../desktop/ui/consultation/view.py" line="460" />
+        <location filename="../../desktop/ui/consultation/view.py" line="435" />
+        <location filename="../../desktop/ui/consultation/view.py" line="461" />
         <source>noting the recording</source>
         <translation>記錄錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="449" />
+        <location filename="../../desktop/ui/consultation/view.py" line="450" />
         <source>Open a recording</source>
         <translation>開啟錄音檔</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="451" />
+        <location filename="../../desktop/ui/consultation/view.py" line="452" />
         <source>Audio files (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;All files (*)</source>
         <translation>音訊檔 (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="473" />
+        <location filename="../../desktop/ui/consultation/view.py" line="474" />
         <source>Consent to record</source>
         <translation>錄音同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="474" />
+        <location filename="../../desktop/ui/consultation/view.py" line="475" />
         <source>Has the patient agreed to this consultation being recorded?</source>
         <translation>病人是否同意為是次診症錄音？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="480" />
+        <location filename="../../desktop/ui/consultation/view.py" line="481" />
         <source>recording the consent</source>
         <translation>記錄同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="505" />
+        <location filename="../../desktop/ui/consultation/view.py" line="499" />
+        <location filename="../../desktop/ui/consultation/view.py" line="512" />
         <source>saving the transcript</source>
         <translation>儲存文字記錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="523" />
+        <location filename="../../desktop/ui/consultation/view.py" line="530" />
         <source>A new draft replaces the note in the editor. Save your edits as a version first?</source>
         <translation>新草稿會取代編輯器中的病歷。先把你的修改儲存為一個版本嗎？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="539" />
+        <location filename="../../desktop/ui/consultation/view.py" line="546" />
         <source>saving the draft</source>
         <translation>儲存草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="548" />
+        <location filename="../../desktop/ui/consultation/view.py" line="555" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="550" />
+        <location filename="../../desktop/ui/consultation/view.py" line="557" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="563" />
+        <location filename="../../desktop/ui/consultation/view.py" line="570" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="584" />
+        <location filename="../../desktop/ui/consultation/view.py" line="591" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="612" />
+        <location filename="../../desktop/ui/consultation/view.py" line="619" />
         <source>signing the note</source>
         <translation>簽署病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="612" />
+        <location filename="../../desktop/ui/consultation/view.py" line="619" />
         <source>saving the note</source>
         <translation>儲存病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="624" />
+        <location filename="../../desktop/ui/consultation/view.py" line="631" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="644" />
+        <location filename="../../desktop/ui/consultation/view.py" line="651" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="645" />
+        <location filename="../../desktop/ui/consultation/view.py" line="652" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="668" />
+        <location filename="../../desktop/ui/consultation/view.py" line="675" />
         <source>reading the recording</source>
         <translation>讀取錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="741" />
+        <location filename="../../desktop/ui/consultation/view.py" line="748" />
         <source>saving the document</source>
         <translation>儲存文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="748" />
+        <location filename="../../desktop/ui/consultation/view.py" line="755" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="748" />
+        <location filename="../../desktop/ui/consultation/view.py" line="755" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="764" />
+        <location filename="../../desktop/ui/consultation/view.py" line="771" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="750" />
+        <location filename="../../desktop/ui/consultation/view.py" line="757" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -1700,114 +1701,114 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>Recorder</name>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="72" />
-        <location filename="../../desktop/ui/consultation/recorder.py" line="136" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="73" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="137" />
         <source>● Record</source>
         <translation>● 錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="74" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="75" />
         <source>Start or stop recording (Ctrl+R)</source>
         <translation>開始或停止錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="75" />
-        <location filename="../../desktop/ui/consultation/recorder.py" line="235" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="76" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="237" />
         <source>Pause</source>
         <translation>暫停</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="78" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="79" />
         <source>Pause or resume (Ctrl+P)</source>
         <translation>暫停或繼續 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="88" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="89" />
         <source>Input level</source>
         <translation>輸入音量</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="96" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="97" />
         <source>Microphone</source>
         <translation>咪高峰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="97" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="98" />
         <source>Open a recording…</source>
         <translation>開啟錄音檔…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="100" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="101" />
         <source>Transcribe an audio file recorded earlier (WAV, FLAC, MP3, M4A, OGG)</source>
         <translation>轉錄較早前錄製的音訊檔（WAV、FLAC、MP3、M4A、OGG）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="106" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="107" />
         <source>Consent given…</source>
         <translation>已獲同意…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="108" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="109" />
         <source>Record that the patient has now agreed to the recording</source>
         <translation>記錄病人現已同意錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="131" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="132" />
         <source>Stop transcribing the file; what is done so far is kept</source>
         <translation>停止轉錄檔案；已完成的部分會保留</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="133" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="134" />
         <source>Stop recording (Ctrl+R)</source>
         <translation>停止錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="136" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="137" />
         <source>■ Stop</source>
         <translation>■ 停止</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="152" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="153" />
         <source> (default)</source>
         <translation>（預設）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="187" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="188" />
         <source>starting…</source>
         <translation>開始中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="224" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="226" />
         <source>Finishing…</source>
         <translation>正在完成…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="232" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="234" />
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="243" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="245" />
         <source>Transcribing the file: %1 of %2</source>
         <translation>正在轉錄檔案：%1／%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="257" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="259" />
         <source>Load %1%</source>
         <translation>負載 %1%</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="262" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="264" />
         <source>— cannot keep up; the transcript will lag</source>
         <translation>— 處理不及，逐字稿會延遲</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="267" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="269" />
         <source>%1 audio blocks dropped</source>
         <translation>遺失 %1 段音訊</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="308" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="314" />
         <source>reading the transcript ahead</source>
         <translation>預先讀取文字記錄</translation>
     </message>
@@ -1866,17 +1867,17 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>SectionEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="199" />
+        <location filename="../../desktop/ui/soap.py" line="213" />
         <source>(nothing recorded)</source>
         <translation>（未有紀錄）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="202" />
+        <location filename="../../desktop/ui/soap.py" line="216" />
         <source>Add statement</source>
         <translation>新增內容</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="207" />
+        <location filename="../../desktop/ui/soap.py" line="221" />
         <source>Suggestions for the doctor to review; not accepted yet.</source>
         <translation>供醫生審閱的建議；尚未接受。</translation>
     </message>
@@ -2278,42 +2279,72 @@ Store location:</source>
 <context>
     <name>Soap</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="42" />
+        <location filename="../../desktop/ui/soap.py" line="43" />
+        <source>taking</source>
+        <translation>正在服用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="44" />
+        <source>started</source>
+        <translation>開始服用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="45" />
+        <source>changed</source>
+        <translation>已更改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="46" />
+        <source>stopped</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="47" />
+        <source>allergy</source>
+        <translation>過敏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="53" />
         <source>Subjective</source>
         <translation>主觀資料</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="43" />
+        <location filename="../../desktop/ui/soap.py" line="54" />
+        <source>Medications and allergies</source>
+        <translation>藥物及過敏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="55" />
         <source>Objective</source>
         <translation>客觀檢查</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="44" />
+        <location filename="../../desktop/ui/soap.py" line="56" />
         <source>Suggested assessment</source>
         <translation>建議評估</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="45" />
+        <location filename="../../desktop/ui/soap.py" line="57" />
         <source>Suggested plan</source>
         <translation>建議計劃</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="46" />
+        <location filename="../../desktop/ui/soap.py" line="58" />
         <source>Instructions to the patient</source>
         <translation>給病人的指示</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="419" />
+        <location filename="../../desktop/ui/soap.py" line="456" />
         <source>AI draft</source>
         <translation>AI 草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="420" />
+        <location filename="../../desktop/ui/soap.py" line="457" />
         <source>edited</source>
         <translation>已修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="421" />
+        <location filename="../../desktop/ui/soap.py" line="458" />
         <source>signed</source>
         <translation>已簽署</translation>
     </message>
@@ -2321,18 +2352,33 @@ Store location:</source>
 <context>
     <name>SoapEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="290" />
-        <location filename="../../desktop/ui/soap.py" line="360" />
+        <location filename="../../desktop/ui/soap.py" line="304" />
+        <location filename="../../desktop/ui/soap.py" line="397" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="352" />
+        <location filename="../../desktop/ui/soap.py" line="308" />
+        <source>as typed</source>
+        <translation>按輸入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="310" />
+        <source>The chief complaint the user typed, kept as it was typed.</source>
+        <translation>使用者輸入的主訴，按原樣保留。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="354" />
+        <source>Quoted from the transcript (the speakers' own words): %1.</source>
+        <translation>引自逐字稿（說話者的原話）：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="389" />
         <source>Drafting…</source>
         <translation>草擬中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="361" />
+        <location filename="../../desktop/ui/soap.py" line="398" />
         <source>Drafting: %1…</source>
         <translation>草擬中：%1…</translation>
     </message>
@@ -2340,22 +2386,22 @@ Store location:</source>
 <context>
     <name>Speakers</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="25" />
+        <location filename="../../desktop/ui/transcript.py" line="46" />
         <source>Doctor</source>
         <translation>醫生</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="26" />
+        <location filename="../../desktop/ui/transcript.py" line="47" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="27" />
+        <location filename="../../desktop/ui/transcript.py" line="48" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="28" />
+        <location filename="../../desktop/ui/transcript.py" line="49" />
         <source>Speaker</source>
         <translation>說話者</translation>
     </message>
@@ -2363,27 +2409,32 @@ Store location:</source>
 <context>
     <name>StatementRow</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="117" />
+        <location filename="../../desktop/ui/soap.py" line="126" />
         <source>suggested</source>
         <translation>建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="123" />
+        <location filename="../../desktop/ui/soap.py" line="132" />
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="128" />
+        <location filename="../../desktop/ui/soap.py" line="137" />
         <source>Remove this statement</source>
         <translation>刪除此項</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="169" />
+        <location filename="../../desktop/ui/soap.py" line="178" />
         <source>⚠ Not in the transcript: %1. Check before signing.</source>
         <translation>⚠ 不在逐字稿中：%1。簽署前請核對。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="180" />
+        <location filename="../../desktop/ui/soap.py" line="189" />
+        <source>as said</source>
+        <translation>按原話</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="191" />
         <source>from transcript lines: %1</source>
         <translation>來自逐字稿：%1</translation>
     </message>
@@ -2424,9 +2475,29 @@ Store location:</source>
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="46" />
+        <location filename="../../desktop/ui/transcript.py" line="73" />
         <source>The transcript appears here while you record.</source>
         <translation>錄音時逐字稿會在此顯示。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="196" />
+        <source>Speaker uncertain: please check who said this line.</source>
+        <translation>說話者不確定：請核對這句是誰說的。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="223" />
+        <source>Heard: “%1” — corrected to a drug name; right-click to undo</source>
+        <translation>聽到：「%1」— 已更正為藥名；按右鍵可還原</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="229" />
+        <source>The live view showed: %1</source>
+        <translation>即時顯示為：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="257" />
+        <source>Undo the correction (put back “%1”)</source>
+        <translation>還原更正（改回「%1」）</translation>
     </message>
 </context>
 <context>
@@ -2440,12 +2511,12 @@ Store location:</source>
 <context>
     <name>VersionHistoryDialog</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="432" />
+        <location filename="../../desktop/ui/soap.py" line="469" />
         <source>Version history</source>
         <translation>版本紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="458" />
+        <location filename="../../desktop/ui/soap.py" line="495" />
         <source>Changes compared with the AI draft:</source>
         <translation>與 AI 草稿比較的修改：</translation>
     </message>

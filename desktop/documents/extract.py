@@ -221,6 +221,15 @@ def _clinical_summary(note: SoapNote, today: date) -> Value:
     return text or None
 
 
+def _prescribed(note: SoapNote, today: date) -> Value:
+    """What a prescription lists: the medicines started or changed in the note's medications and
+    allergies part; a note without that part falls back to the plan lines that prescribe."""
+    started = [
+        st.text.strip() for st in note.medications if st.status in ("started", "changed") and st.text.strip()
+    ]
+    return started or [line for line in _lines(note.plan) if is_medication_line(line)] or None
+
+
 def _section(name: str) -> Callable[[SoapNote, date], Value]:
     def extract(note: SoapNote, today: date) -> Value:
         return _lines(note.section(name)) or None
@@ -250,8 +259,11 @@ EXTRACTORS: dict[str, Callable[[SoapNote, date], Value]] = {
     "diagnosis": _diagnosis,
     "history": _history,
     "clinical_summary": _clinical_summary,
-    "medications": lambda note, today: (
-        [line for line in _lines(note.plan) if is_medication_line(line)] or None
+    "medications": _prescribed,
+    # "Not recorded" (not "none"): a note without an allergy line does not say there is none.
+    "allergies": lambda note, today: (
+        "; ".join(st.text.strip() for st in note.medications if st.status == "allergy" and st.text.strip())
+        or "Not recorded"
     ),
     "follow_up": _pattern("plan", _FOLLOW),
     "lab_tests": _pattern("plan", _LAB),

@@ -51,19 +51,20 @@ class StoreVoice:
         self.model_store = model_store
 
     def prompt(self, language: str) -> str:
-        from desktop.asr.speakers import enrolment_prompt
+        from desktop.asr.speakers.profile import enrolment_prompt
 
         return enrolment_prompt(language)
 
     def status(self, user: UserInfo) -> VoiceStatus | None:
-        from desktop.asr.speakers import load_profile
+        from desktop.asr.speakers.profile import load_profile
 
         profile = load_profile(self.records.store, user.username)  # InputError when unreadable
         return None if profile is None else VoiceStatus(profile.created, profile.speech_seconds)
 
     def enrol(self, user: UserInfo, samples: np.ndarray, sample_rate: int) -> VoiceStatus:
-        from desktop.asr.speaker_embed import MfccEmbedder, default_embedder
-        from desktop.asr.speakers import enrol, save_profile
+        from desktop.asr.speakers.embed import MfccEmbedder
+        from desktop.asr.speakers.embedders import default_embedder
+        from desktop.asr.speakers.profile import enrol, save_profile
         from desktop.audio.decode import SAMPLE_RATE
 
         if sample_rate != SAMPLE_RATE:
@@ -78,7 +79,7 @@ class StoreVoice:
         return VoiceStatus(profile.created, profile.speech_seconds)
 
     def delete(self, user: UserInfo) -> bool:
-        from desktop.asr.speakers import delete_profile
+        from desktop.asr.speakers.profile import delete_profile
 
         return bool(delete_profile(self.records.store, user.username))
 
@@ -303,9 +304,19 @@ class LanguageModel:
 class LlmDrafter:
     """DrafterPort over ``desktop.llm.drafting.draft_note``."""
 
-    def __init__(self, model: LanguageModel, vocabulary: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        model: LanguageModel,
+        vocabulary: Sequence[str] = (),
+        *,
+        language: str = "same-as-consultation",
+        script: str = "hk",
+    ) -> None:
         self.model = model
         self.vocabulary = list(vocabulary)
+        self.language = language  # note.language
+        self.script = script  # the clinic's Chinese script (asr.script)
+        self.last_result: Any = None  # the last DraftResult (timings for the benchmark)
 
     def load(self, progress: ProgressFn | None = None) -> None:
         self.model.load(progress)
@@ -335,10 +346,13 @@ class LlmDrafter:
             vocabulary=self.vocabulary,
             temperature=self.model.settings.temperature,
             max_tokens=self.model.settings.max_tokens,
+            language=self.language,
+            script=self.script,
             on_token=on_token,
             on_progress=progress,
             cancel=cancel,
         )
+        self.last_result = result
         return result.note
 
     def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:

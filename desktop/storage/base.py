@@ -46,7 +46,7 @@ POLICY_DEFAULTS: dict[str, Any] = {
     "auto_lock_minutes": 10,
     "default_language": "auto",
     "default_script": "hk",
-    "models": {"asr": "whisper-base", "llm": "smollm2-135m-instruct"},
+    "models": {"asr": "whisper-base", "llm": "qwen2.5-coder-1.5b-instruct"},
     "keyring_unlock": False,
 }
 

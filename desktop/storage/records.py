@@ -12,7 +12,7 @@ from desktop.core.errors import (
     AuthenticationError,
     UsageError,
 )
-from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment, Word
+from desktop.core.types import Correction, Patient, SoapNote, Transcript, TranscriptSegment, Word
 from desktop.storage import crypto
 from desktop.storage.base import NoteVersion, StoreBase, _guarded, _now
 
@@ -203,9 +203,7 @@ class RecordsMixin(StoreBase):
                         s.speaker_confidence,
                         s.language or transcript.language,
                         int(s.final),
-                        json.dumps(
-                            [[w.start, w.end, w.text, w.probability] for w in s.words], ensure_ascii=False
-                        ),
+                        _words_json(s),
                     )
                     for seq, s in enumerate(transcript.segments)
                 ],
@@ -239,10 +237,11 @@ class RecordsMixin(StoreBase):
                 speaker_confidence=r[5],
                 language=r[6],
                 final=bool(r[7]),
-                words=[Word(float(w[0]), float(w[1]), str(w[2]), float(w[3])) for w in json.loads(r[8])],
             )
             for r in rows
         ]
+        for seg, r in zip(segments, rows, strict=True):
+            _read_words_json(seg, r[8])
         return Transcript(language=str(row[6]), segments=segments)
 
     # ------------------------------------------------------------------ notes
@@ -507,3 +506,25 @@ def _note_message(store_id: str, values: tuple[int, int, str, int, str, str]) ->
     cid, version, kind, author, created, content = values
     head = f"consultscribe-note\0{store_id}\0{cid}\0{version}\0{kind}\0{author}\0{created}\0"
     return head.encode("utf-8") + content.encode("utf-8")
+
+
+def _words_json(segment: TranscriptSegment) -> str:
+    """The segment's word timings; with drug-name corrections or the live text beside the record
+    text, an object that carries those too (older rows hold the plain list)."""
+    words = [[w.start, w.end, w.text, w.probability] for w in segment.words]
+    if not segment.corrections and segment.live_text is None:
+        return json.dumps(words, ensure_ascii=False)
+    data: dict[str, object] = {"words": words, "corrections": [c.to_dict() for c in segment.corrections]}
+    if segment.live_text is not None:
+        data["live_text"] = segment.live_text
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _read_words_json(segment: TranscriptSegment, raw: str) -> None:
+    data = json.loads(raw)
+    if isinstance(data, dict):
+        segment.corrections = [Correction.from_dict(c) for c in data.get("corrections", [])]
+        live = data.get("live_text")
+        segment.live_text = str(live) if live is not None else None
+        data = data.get("words", [])
+    segment.words = [Word(float(w[0]), float(w[1]), str(w[2]), float(w[3])) for w in data]

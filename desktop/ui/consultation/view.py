@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.config import ClinicSettings
 from desktop.core.errors import UserFacingError
-from desktop.core.types import SoapNote, Transcript
+from desktop.core.types import SoapNote, Transcript, TranscriptSegment
 from desktop.services import permissions
 from desktop.services.backend import Backend
 from desktop.services.db import DbCall
@@ -151,6 +151,7 @@ class ConsultationView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(QLabel(self.tr("Transcript")))
         self.transcript_view = TranscriptView()
+        self.transcript_view.correction_undone.connect(self._correction_undone)
         left_layout.addWidget(self.transcript_view, 1)
         split.addWidget(left)
         self._add_intake(left_layout)
@@ -490,6 +491,12 @@ class ConsultationView(QWidget):
         self.writing_by_hand = True
         self._show_latest()
         self._update_controls()
+
+    def _correction_undone(self, segments: list[TranscriptSegment]) -> None:
+        """The doctor put a heard drug name back: save the transcript as it now reads."""
+        self.transcript = Transcript(language=self.transcript.language, segments=list(segments))
+        user, cid, transcript = self.user, self.info.id, self.transcript
+        self._call(self.tr("saving the transcript"), lambda r: r.save_transcript(user, cid, transcript))
 
     def _recording_finished(self, new: Transcript) -> None:
         segments = list(self.recorder.base.segments) + list(new.segments)
