@@ -136,6 +136,8 @@ def main(out: Path) -> int:
                 break
             except httpx.HTTPError:
                 time.sleep(0.5)
+        if service.poll() is not None:
+            raise SystemExit(f"the intake service did not start (is port {PORT} in use?)")
         return walk(
             out,
             store_dir,
