@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("auto", "yue", "zh", "en")
 SCRIPTS = ("hk", "tw", "cn")
 LAPEL_CHANNELS = ("", "left", "right")
+NOTE_LANGUAGES = ("en", "zh", "same-as-consultation")
 
 
 def _meta(description: str) -> dict[str, str]:
@@ -50,7 +51,9 @@ class AsrSettings:
 
 @dataclass
 class LlmSettings:
-    model: str = field(default="smollm2-135m-instruct", metadata=_meta("LLM name from the model manifest."))
+    model: str = field(
+        default="qwen2.5-coder-1.5b-instruct", metadata=_meta("LLM name from the model manifest.")
+    )
     n_gpu_layers: int = field(default=-1, metadata=_meta("Layers offloaded to the GPU; -1 = all, 0 = CPU."))
     n_ctx: int = field(default=8192, metadata=_meta("Context window in tokens (capped by the model)."))
     n_threads: int = field(default=0, metadata=_meta("0 = all cores."))
@@ -64,6 +67,17 @@ class LlmSettings:
         metadata=_meta(
             "While recording, read the transcript into the language model every this many seconds, "
             "so the draft is ready sooner after Stop (skipped while speech recognition is busy); 0 = off."
+        ),
+    )
+
+
+@dataclass
+class NoteSettings:
+    language: str = field(
+        default="same-as-consultation",
+        metadata=_meta(
+            "Language of the note and letters: en, zh (written Chinese in the clinic's script) or "
+            "same-as-consultation (Chinese when most of what was said is Chinese)."
         ),
     )
 
@@ -151,6 +165,7 @@ class IntakeSettings:
 class Settings:
     asr: AsrSettings = field(default_factory=AsrSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)
+    note: NoteSettings = field(default_factory=NoteSettings)
     clinic: ClinicSettings = field(default_factory=ClinicSettings)
     policy: PolicySettings = field(default_factory=PolicySettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
@@ -170,6 +185,11 @@ class Settings:
             raise UsageError(
                 f"Unknown Chinese script '{self.asr.script}'.", f"Choose one of {', '.join(SCRIPTS)}."
             )
+        if self.note.language not in NOTE_LANGUAGES:
+            raise UsageError(
+                f"Unknown note language '{self.note.language}'.",
+                f"Set note.language to one of {', '.join(NOTE_LANGUAGES)}.",
+            )
         if self.audio.lapel_channel not in LAPEL_CHANNELS:
             raise UsageError(
                 f"Unknown lapel channel '{self.audio.lapel_channel}'.",
@@ -180,6 +200,10 @@ class Settings:
     def doctor_channel(self) -> int | None:
         """0 or 1: the input channel of the doctor's lapel microphone; None with one microphone."""
         return {"left": 0, "right": 1}.get(self.audio.lapel_channel)
+
+
+# Keys only the clinic policy file sets: a user's own settings file cannot turn them on.
+POLICY_ONLY = frozenset({"intake.enabled"})
 
 
 def _apply(settings: Settings, data: dict[str, Any], *, source: str, respect_locks: bool) -> None:
@@ -197,7 +221,9 @@ def _apply(settings: Settings, data: dict[str, Any], *, source: str, respect_loc
             if key not in known:
                 log.warning("ignoring unknown setting %s.%s in %s", section_name, key, source)
                 continue
-            if respect_locks and f"{section_name}.{key}" in settings.locked:
+            if respect_locks and (
+                f"{section_name}.{key}" in settings.locked or f"{section_name}.{key}" in POLICY_ONLY
+            ):
                 continue
             current = getattr(section, key)
             if isinstance(current, bool):

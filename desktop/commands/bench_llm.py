@@ -1,12 +1,15 @@
 """`consult-scribe bench llm`: Stop -> complete SOAP draft (BENCHMARKS.md L1, L2, L3, L4).
 
-Drafts notes for typed transcripts (``--input``) and/or the first N ACI-Bench dialogues
-(``--aci N``), prints a table and saves JSON. Each figure is the production drafting path:
-the same prompts, schemas, guard and fallbacks the app uses.
+Drafts notes for typed transcripts (``--input``) and/or ACI-Bench test1 dialogues (``--aci N``
+the first N; ``--minutes M`` only those about M minutes long at 150 spoken words a minute),
+prints a table and saves JSON. Each figure is the app's own path: the drafter object the app
+builds (``services.adapters.LlmDrafter`` over the shared language model), with the same
+prompts, schemas, repairs, guard and language conversion.
 
 With ``--prefill N`` every case is drafted twice: once from an empty cache (as above), and
-once after the transcript was read in as the app does during a recording, N lines at a time
-(L3: share of the transcript already in the cache at Stop, and the Stop -> draft time then).
+once after the transcript was read in through the drafter's read-ahead, as the app does
+during a recording, N lines at a time (L3: share of the transcript already in the cache at
+Stop, and the Stop -> draft time then).
 """
 
 from __future__ import annotations
@@ -29,6 +32,13 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--aci", type=int, default=0, metavar="N", help="also the first N ACI-Bench test1 dialogues"
+    )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=0,
+        metavar="M",
+        help="with --aci: only dialogues about M minutes long (150 words a minute, within 30 %%)",
     )
     parser.add_argument(
         "--data", type=Path, default=None, help="folder holding aci-bench/ (default ../shared/data)"
@@ -64,15 +74,17 @@ def _load(path: Path) -> Any:
 def run(args: argparse.Namespace) -> int:
     from desktop.commands.evaluate import default_data_dir
     from desktop.config import load_settings
-    from desktop.core.types import Patient, Transcript
     from desktop.eval.notes import dialogue_to_transcript, read_dataset
-    from desktop.llm.drafting import draft_note, prefill
-    from desktop.llm.factory import llama_runtime
     from desktop.model_store.installed import installed_models
+    from desktop.services.adapters import LanguageModel, LlmDrafter
 
     cases: list[tuple[str, Any]] = [(p.name, _load(p)) for p in args.input]
     if args.aci:
-        for item in read_dataset(args.data or default_data_dir(), "aci-bench-test1")[: args.aci]:
+        rows = read_dataset(args.data or default_data_dir(), "aci-bench-test1")
+        if args.minutes:
+            words = args.minutes * 150
+            rows = [r for r in rows if abs(len(r["dialogue"].split()) - words) <= 0.3 * words]
+        for item in rows[: args.aci]:
             cases.append((item["encounter_id"], dialogue_to_transcript(item["dialogue"])))
     if not cases:
         cases.append(("sample (consultation_en.txt)", _load(Path("assets/samples/consultation_en.txt"))))
@@ -83,75 +95,90 @@ def run(args: argparse.Namespace) -> int:
         settings.llm.n_gpu_layers = args.n_gpu_layers
     if args.threads is not None:
         settings.llm.n_threads = args.threads
-    installed_models().ensure(settings.llm.model)  # assembling a model is not loading it
+    store = installed_models()
+    store.ensure(settings.llm.model)  # assembling a model is not loading it
+    model = LanguageModel(store, settings.llm)
+    drafter = LlmDrafter(model, language=settings.note.language, script=settings.asr.script)
     started = time.perf_counter()
-    runtime = llama_runtime(settings.llm)
+    drafter.load()
+    runtime = model.runtime
     load_s = time.perf_counter() - started
-    rows: list[dict[str, Any]] = []
+    rows_out: list[dict[str, Any]] = []
     print(
         f"{'case':28} {'words':>6} {'draft s':>8} {'1st tok s':>9} {'gen tok':>7} {'tok/s':>6} {'valid':>6}"
     )
     for name, transcript in cases:
-        words = sum(len(s.text.split()) for s in transcript.segments)
-        result = draft_note(
-            runtime,
-            transcript,
-            Patient(),
-            temperature=settings.llm.temperature,
-            max_tokens=settings.llm.max_tokens,
+        rows_out.append(_case(args, drafter, runtime, name, transcript))
+    overall = _overall(args, rows_out, load_s)
+    _report(args, settings, runtime, rows_out, overall, load_s)
+    return 0
+
+
+def _draft(drafter: Any, transcript: Any) -> Any:
+    import threading
+
+    from desktop.core.types import Patient
+
+    drafter.draft(transcript, Patient(), "", None, None, threading.Event())
+    return drafter.last_result
+
+
+def _case(args: argparse.Namespace, drafter: Any, runtime: Any, name: str, transcript: Any) -> dict[str, Any]:
+    from desktop.core.types import Patient, Transcript
+
+    words = sum(len(s.text.split()) for s in transcript.segments)
+    runtime.forget()
+    result = _draft(drafter, transcript)
+    gen_s = max(result.seconds - result.first_token_s, 1e-6)
+    asked = 7 - (1 if result.note.chief_complaint_source == "typed" else 0)
+    row: dict[str, Any] = {
+        "case": name,
+        "words": words,
+        "chunks": result.chunks,
+        "draft_s": result.seconds,
+        "first_token_s": result.first_token_s,
+        "prompt_tokens": result.prompt_tokens,
+        "completion_tokens": result.completion_tokens,
+        "tokens_per_s": result.completion_tokens / gen_s,
+        "sections_valid": asked - len(result.invalid_sections),
+        "sections_total": asked,
+        "quoted_sections": result.extracted_sections,
+        "filled_lines": result.filled_lines,
+        "repaired": result.repaired,
+        "unsupported": result.unsupported,
+        "step_seconds": result.step_seconds,
+    }
+    print(
+        f"{name[:28]:28} {words:6d} {result.seconds:8.1f} {result.first_token_s:9.2f} "
+        f"{result.completion_tokens:7d} {row['tokens_per_s']:6.1f} {row['sections_valid']:>4}/{asked}",
+        file=sys.stdout,
+    )
+    if args.prefill > 0:
+        runtime.forget()  # as at the start of a new consultation
+        prefill_s = 0.0
+        segments = transcript.segments
+        for k in range(args.prefill, len(segments) + 1, args.prefill):
+            t0 = time.perf_counter()
+            drafter.prefill(Transcript(transcript.language, segments[:k]), Patient(), "")
+            prefill_s += time.perf_counter() - t0
+        warm = _draft(drafter, transcript)
+        row.update(
+            {
+                "prefix_reuse": warm.prefix_reuse,
+                "draft_after_prefill_s": warm.seconds,
+                "first_token_after_prefill_s": warm.first_token_s,
+                "prefill_s": prefill_s,
+                "step_seconds_after_prefill": warm.step_seconds,
+            }
         )
-        gen_s = max(result.seconds - result.first_token_s, 1e-6)
-        row: dict[str, Any] = {
-            "case": name,
-            "words": words,
-            "chunks": result.chunks,
-            "draft_s": result.seconds,
-            "first_token_s": result.first_token_s,
-            "prompt_tokens": result.prompt_tokens,
-            "completion_tokens": result.completion_tokens,
-            "tokens_per_s": result.completion_tokens / gen_s,
-            "sections_valid": 6 - len(result.invalid_sections),
-            "sections_total": 6,
-            "extracted_sections": result.extracted_sections,
-            "unsupported": result.unsupported,
-        }
-        rows.append(row)
         print(
-            f"{name[:28]:28} {words:6d} {result.seconds:8.1f} {result.first_token_s:9.2f} "
-            f"{result.completion_tokens:7d} {row['tokens_per_s']:6.1f} {row['sections_valid']:>4}/6",
-            file=sys.stdout,
+            f"{'  after prefill':28} {'':6} {warm.seconds:8.1f} {warm.first_token_s:9.2f} "
+            f"  L3 {100 * warm.prefix_reuse:3.0f} % of the transcript cached; prefills {prefill_s:.1f} s"
         )
-        if args.prefill > 0:
-            runtime.forget()  # as at the start of a new consultation
-            prefill_s = 0.0
-            segments = transcript.segments
-            for k in range(args.prefill, len(segments) + 1, args.prefill):
-                stats = prefill(
-                    runtime,
-                    Transcript(transcript.language, segments[:k]),
-                    Patient(),
-                    max_tokens=settings.llm.max_tokens,
-                )
-                prefill_s += stats.seconds if stats is not None else 0.0
-            warm = draft_note(
-                runtime,
-                transcript,
-                Patient(),
-                temperature=settings.llm.temperature,
-                max_tokens=settings.llm.max_tokens,
-            )
-            row.update(
-                {
-                    "prefix_reuse": warm.prefix_reuse,
-                    "draft_after_prefill_s": warm.seconds,
-                    "first_token_after_prefill_s": warm.first_token_s,
-                    "prefill_s": prefill_s,
-                }
-            )
-            print(
-                f"{'  after prefill':28} {'':6} {warm.seconds:8.1f} {warm.first_token_s:9.2f} "
-                f"  L3 {100 * warm.prefix_reuse:3.0f} % of the transcript cached; prefills {prefill_s:.1f} s"
-            )
+    return row
+
+
+def _overall(args: argparse.Namespace, rows: list[dict[str, Any]], load_s: float) -> dict[str, Any]:
     drafts = [r["draft_s"] for r in rows]
     overall = {
         "draft_p50_s": statistics.median(drafts),
@@ -175,6 +202,17 @@ def run(args: argparse.Namespace) -> int:
                 ),
             }
         )
+    return overall
+
+
+def _report(
+    args: argparse.Namespace,
+    settings: Any,
+    runtime: Any,
+    rows: list[dict[str, Any]],
+    overall: dict[str, Any],
+    load_s: float,
+) -> None:
     print(
         f"\nL1 Stop -> draft p50 {overall['draft_p50_s']:.1f} s, p95 {overall['draft_p95_s']:.1f} s; "
         f"first token p50 {overall['first_token_p50_s']:.2f} s; "
@@ -204,4 +242,3 @@ def run(args: argparse.Namespace) -> int:
         }
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
         print(f"Saved {args.json}")
-    return 0

@@ -24,7 +24,12 @@ def register(sub: Any) -> None:
         "notes",
         help="draft notes for public dialogues: ROUGE on ACI-Bench test1, critical-fact recall on PriMock57",
     )
-    p.add_argument("--dataset", default="aci-bench-test1", choices=("aci-bench-test1", "primock57"))
+    p.add_argument(
+        "--dataset",
+        default="aci-bench-test1",
+        choices=("aci-bench-test1", "aci-bench-valid", "primock57", "frozen", "dev"),
+        help="frozen: ConsultScribe's own consultations, never tuned on; dev: its development cases",
+    )
     p.add_argument(
         "--data",
         type=Path,
@@ -33,12 +38,34 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--llm-model", default=None, metavar="NAME")
     p.add_argument(
-        "--drafter", choices=("llm", "extractive"), default="llm", help="extractive: rules only, no model"
+        "--drafter",
+        choices=("llm", "extractive", "rules"),
+        default="llm",
+        help="extractive: the speakers' own sentences sorted into sections, no language model; "
+        "rules: the same with the keyword rules alone (the earlier sorter)",
+    )
+    p.add_argument(
+        "--sections-model",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="extractive: a section classifier other than the shipped one (e.g. eval sections --dev --out)",
+    )
+    p.add_argument(
+        "--none-threshold",
+        type=float,
+        default=None,
+        metavar="P",
+        help="extractive: leave out sentences at least this likely small talk (default: the app's)",
     )
     p.add_argument("--limit", type=int, default=0, help="score only the first N dialogues")
     p.add_argument("--n-gpu-layers", type=int, default=None)
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="save per-note and overall figures")
     p.set_defaults(handler=run)
+    from desktop.commands import eval_checks, eval_sections
+
+    eval_sections.register(esub)
+    eval_checks.register(esub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     from desktop.eval.notes import PAPER_BASELINES, evaluate_notes, read_dataset, recipe_check
 
     data_dir = args.data or default_data_dir()
+    if args.dataset in ("frozen", "dev"):
+        return _own(args)
     if args.dataset == "primock57":
         from desktop.eval.fact_recall import read_primock57
 
@@ -60,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         settings.llm.model = args.llm_model
     if args.n_gpu_layers is not None:
         settings.llm.n_gpu_layers = args.n_gpu_layers
-    draft, model_label = _drafter(args.drafter, settings)
+    draft, model_label = _drafter(args.drafter, settings, args.none_threshold, args.sections_model)
     if args.dataset == "primock57":
         return _recall(args, consultations[: args.limit] if args.limit else consultations, draft, model_label)
 
@@ -73,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
 
     scores, overall = evaluate_notes(rows, draft, show)
     check = recipe_check(data_dir, rows) if not args.limit else None
-    print(f"\nACI-Bench test1, {len(scores)} dialogues; rouge_score, use_stemmer=False, F-measure mean")
+    print(
+        f"\nACI-Bench {args.dataset.rsplit('-', 1)[1]}, {len(scores)} dialogues; rouge_score, use_stemmer=False, F-measure mean"
+    )
     print(f"{'system':48} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}")
     print(f"{'ConsultScribe: ' + model_label:48} {overall[0]:8.2f} {overall[1]:8.2f} {overall[2]:10.2f}")
     for name, (a, b, c) in PAPER_BASELINES.items():
@@ -84,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
         )
     flagged = [s.unsupported for s in scores]
     seconds = [s.seconds for s in scores]
+    recall = statistics.mean(s.rouge1_recall for s in scores)
+    print(f"ROUGE-1 recall of the draft (share of the reference note's words it holds): {recall:.2f}")
     print(
         f"\nUnsupported facts flagged by the guard: {sum(flagged)} in total, "
         f"{statistics.mean(flagged):.2f} per note (notes with any: {sum(1 for f in flagged if f)})."
@@ -97,7 +130,12 @@ def run(args: argparse.Namespace) -> int:
             "model": model_label,
             "scoring": "rouge_score RougeScorer(['rouge1','rouge2','rougeLsum'], use_stemmer=False), mean F x 100",
             "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": _cpus()},
-            "overall": {"rouge1": overall[0], "rouge2": overall[1], "rougeLsum": overall[2]},
+            "overall": {
+                "rouge1": overall[0],
+                "rouge2": overall[1],
+                "rougeLsum": overall[2],
+                "rouge1_recall": recall,
+            },
             "recipe_check_transcript_copied": check,
             "unsupported_total": sum(flagged),
             "seconds_median": statistics.median(seconds),
@@ -155,39 +193,139 @@ def _recall(args: argparse.Namespace, consultations: list[Any], draft: Any, mode
     return 0
 
 
+def _own(args: argparse.Namespace) -> int:
+    """The frozen set (or the development cases): facts recalled, medication statuses, empty drafts."""
+    from desktop.config import load_settings
+    from desktop.eval.frozen import evaluate_cases, read_cases
+
+    cases = read_cases(args.dataset)
+    if args.limit:
+        cases = cases[: args.limit]
+    settings = load_settings()
+    if args.llm_model:
+        settings.llm.model = args.llm_model
+    if args.n_gpu_layers is not None:
+        settings.llm.n_gpu_layers = args.n_gpu_layers
+    draft, model_label = _drafter(args.drafter, settings)
+
+    def with_cc(transcript: Any, patient: Any, chief_complaint: str) -> Any:
+        note, flagged, _ = draft(transcript, patient, chief_complaint)
+        return note, flagged
+
+    def show(i: int, n: int, s: Any) -> None:
+        empty = f" empty {'ok' if s.empty_ok else 'WRONG'}" if s.expect_empty or not s.empty_ok else ""
+        print(
+            f"[{i:2d}/{n}] {s.name:28} facts {s.facts_recalled}/{s.facts} meds {s.meds_recalled}/{s.meds}"
+            f"{empty}  flagged {s.unsupported}  {s.seconds:5.1f} s",
+            file=sys.stderr,
+        )
+
+    scores, overall = evaluate_cases(cases, with_cc, _hearing(settings), show)
+    label = "frozen set (never tuned on)" if args.dataset == "frozen" else "development cases"
+    print(f"\nConsultScribe's own consultations, {label}: {len(scores)} cases; {model_label}")
+    print(f"Facts and medication statuses recalled: {100 * overall['fact_recall']:.1f} %")
+    for key in ("typed", "spoken", "english", "chinese"):
+        value = overall[f"fact_recall_{key}"]
+        if value is not None:
+            print(f"  {key:8} {100 * value:5.1f} %")
+    print(
+        f"Empty drafts where nothing clinical was said (and only there): {100 * overall['empty_correct']:.0f} %"
+    )
+    print(f"Flagged items: {overall['unsupported_total']}; drafting median {overall['seconds_median']:.1f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "dataset": args.dataset,
+            "drafter": args.drafter,
+            "model": model_label,
+            "machine": {"platform": platform.platform(), "cpus": _cpus()},
+            "overall": overall,
+            "cases": [s.__dict__ for s in scores],
+        }
+        args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"Saved {args.json}")
+    return 0
+
+
+def _hearing(settings: Any) -> Any:
+    """Typed cases as they are; spoken ones synthesised, recognised and labelled as a recording is."""
+    import tempfile
+
+    def hear(case: Any) -> Any:
+        from desktop.asr.transcript_file import parse_transcript_text
+
+        if case.speech == "typed":
+            return parse_transcript_text(case.transcript_text(), script=settings.asr.script)
+        from desktop import pipeline
+        from desktop.eval.frozen import spoken_audio
+        from desktop.eval.tts import write_wav
+
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = Path(tmp) / f"{case.name}.wav"
+            write_wav(wav, spoken_audio(case))
+            asr = settings.asr
+            asr.language = "en" if case.language == "en" else "yue"
+            transcript, _, _ = pipeline.transcribe(wav, settings, lambda what, f: None, None)
+            return transcript
+
+    return hear
+
+
 def _cpus() -> int:
     import os
 
     return os.cpu_count() or 0
 
 
-def _drafter(kind: str, settings: Any) -> tuple[Any, str]:
+def _drafter(
+    kind: str, settings: Any, none_threshold: float | None = None, sections_model: Path | None = None
+) -> tuple[Any, str]:
     from desktop.core.types import SoapNote
     from desktop.documents.factguard import FactGuard
-    from desktop.llm.extractive import extract_sections
+    from desktop.llm import extractive as ex
+    from desktop.llm.sections import load_model
 
-    if kind == "extractive":
+    if kind in ("extractive", "rules"):
+        policy = ex.SortPolicy(model=load_model(sections_model) if sections_model else None)
+        if none_threshold is not None:
+            policy = ex.SortPolicy(none_threshold=none_threshold, model=policy.model)
 
-        def extractive(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
+        def extractive(
+            transcript: Any, patient: Any, chief_complaint: str = ""
+        ) -> tuple[SoapNote, int, list[str]]:
             note = SoapNote()
-            for name, items in extract_sections(transcript).items():
+            sorted_ = (
+                ex.extract_sections_by_rules(transcript)
+                if kind == "rules"
+                else ex.extract_sections(transcript, policy)
+            )
+            for name, items in sorted_.items():
                 setattr(note, name, items)
             return note, FactGuard.for_transcript(transcript.text()).guard_note(note), []
 
-        return extractive, "rule-based extraction (no model)"
+        if kind == "rules":
+            return extractive, "keyword rules alone, whole lines (the earlier sorter), no model"
+        source = f"classifier {sections_model}" if sections_model else "shipped classifier"
+        return (
+            extractive,
+            f"extractive sorter, {source}, small talk at p >= {policy.none_threshold:g} left out",
+        )
 
     from desktop.llm.drafting import draft_note
     from desktop.llm.factory import llama_runtime
 
     runtime = llama_runtime(settings.llm)
 
-    def llm(transcript: Any, patient: Any) -> tuple[SoapNote, int, list[str]]:
+    def llm(transcript: Any, patient: Any, chief_complaint: str = "") -> tuple[SoapNote, int, list[str]]:
         result = draft_note(
             runtime,
             transcript,
             patient,
+            chief_complaint,
             temperature=settings.llm.temperature,
             max_tokens=settings.llm.max_tokens,
+            language=settings.note.language,
+            script=settings.asr.script,
         )
         return result.note, result.unsupported, result.extracted_sections
 

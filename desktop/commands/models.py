@@ -61,13 +61,13 @@ def _list(args: argparse.Namespace) -> int:
     store = _store()
     defaults = {store.default_name("asr"), store.default_name("llm")}
     print(f"Model folder: {store.models_dir}")
-    print(f"{'name':28} {'role':5} {'format':12} {'size':>8}  {'state':10} note")
+    print(f"{'name':40} {'role':5} {'format':12} {'size':>8}  {'state':10} note")
     for st in store.statuses():
         e = st.entry
         state = "ready" if st.installed and st.usable else ("available" if st.usable else "NOT USABLE")
         mark = " (default)" if e.name in defaults else ""
         print(
-            f"{e.name + mark:28} {e.role:5} {e.format:12} {_size(e.total_size):>8}  {state:10} {st.problem}"
+            f"{e.name + mark:40} {e.role:5} {e.format:12} {_size(e.total_size):>8}  {state:10} {st.problem}"
         )
     rec = store.recommended()
     if rec:

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 
 def problems(data: Any) -> list[str]:
     """Everything wrong with a policy file's content (unknown keys, wrong types, bad locks)."""
-    from desktop.config import LANGUAGES, SCRIPTS, Settings
+    from desktop.config import LANGUAGES, NOTE_LANGUAGES, SCRIPTS, Settings
 
     if not isinstance(data, dict):
         return ["the file must hold a JSON object"]
@@ -71,6 +71,9 @@ def problems(data: Any) -> list[str]:
         found.append(f"'asr.language' must be one of {', '.join(LANGUAGES)}")
     if "script" in asr and asr["script"] not in SCRIPTS:
         found.append(f"'asr.script' must be one of {', '.join(SCRIPTS)}")
+    note = data.get("note", {}) if isinstance(data.get("note"), dict) else {}
+    if "language" in note and note["language"] not in NOTE_LANGUAGES:
+        found.append(f"'note.language' must be one of {', '.join(NOTE_LANGUAGES)}")
     return found
 
 

@@ -149,6 +149,11 @@ def run(args: argparse.Namespace) -> int:
             store.close()
     if not args.quiet:
         flagged = f", {result.unsupported} statement fact(s) flagged" if result.unsupported else ""
+        if result.checks is not None and not result.checks.clean:
+            flagged += (
+                f", {len(result.checks.contradictions)} contradiction(s) and "
+                f"{len(result.checks.omissions)} omission(s) to review (consult-scribe check --from DIR)"
+            )
         print(
             f"Wrote {len(result.files)} files to {result.out_dir} "
             f"({len(result.transcript.segments)} transcript segments{flagged}; "

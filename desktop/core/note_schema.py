@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.core.types import NOTE_SECTIONS
+from desktop.core.types import MED_STATUSES, NOTE_SECTIONS
 
 SECTION_LIMITS = {
     "subjective": 8,
+    "medications": 8,
     "objective": 8,
     "assessment": 4,
     "plan": 6,
@@ -15,7 +16,19 @@ SECTION_LIMITS = {
 }
 
 
-def statement_schema(max_statement_chars: int = 240) -> dict[str, Any]:
+def statement_schema(max_statement_chars: int = 240, with_status: bool = False) -> dict[str, Any]:
+    schema = _statement_schema(max_statement_chars)
+    if with_status:
+        # The medications part: what the patient takes, what was started, changed or stopped, allergies.
+        schema["properties"] = {
+            "status": {"type": "string", "enum": list(MED_STATUSES)},
+            **schema["properties"],
+        }
+        schema["required"] = ["status", *schema["required"]]
+    return schema
+
+
+def _statement_schema(max_statement_chars: int) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
@@ -36,7 +49,7 @@ def statement_schema(max_statement_chars: int = 240) -> dict[str, Any]:
 
 
 def section_schema(
-    section: str, max_statement_chars: int = 240, max_items: int | None = None
+    section: str, max_statement_chars: int = 240, max_items: int | None = None, min_items: int = 1
 ) -> dict[str, Any]:
     """Schema the language model is constrained to when it answers for one section.
 
@@ -56,10 +69,11 @@ def section_schema(
         "properties": {
             "items": {
                 "type": "array",
-                "items": statement_schema(max_statement_chars),
-                # At least one statement: small models otherwise take the shortest path, "[]".
-                # A section with nothing to say gets a statement saying so.
-                "minItems": 1,
+                "items": statement_schema(max_statement_chars, with_status=section == "medications"),
+                # At least one statement where transcript lines were sorted into the section:
+                # small models otherwise take the shortest path, "[]". Where none were, an
+                # empty answer is allowed, so nothing has to be made up to fill it.
+                "minItems": min_items,
                 "maxItems": max_items or SECTION_LIMITS[section],
             }
         },
@@ -76,10 +90,17 @@ def note_file_schema() -> dict[str, Any]:
             "text": {"type": "string"},
             "evidence": {"type": "array", "items": {"type": "string"}},
             "unsupported": {"type": "array", "items": {"type": "string"}},
+            "status": {"type": "string", "enum": list(MED_STATUSES)},
+            "source": {"type": "string", "enum": ["quote", "typed"]},
         },
         "required": ["text", "evidence", "unsupported"],
     }
-    props: dict[str, Any] = {"chief_complaint": {"type": "string"}}
+    props: dict[str, Any] = {
+        "chief_complaint": {"type": "string"},
+        "chief_complaint_source": {"type": "string", "enum": ["typed", "draft"]},
+        "quoted_sections": {"type": "array", "items": {"type": "string", "enum": list(NOTE_SECTIONS)}},
+        "notice": {"type": "string"},
+    }
     for name in NOTE_SECTIONS:
         props[name] = {"type": "array", "items": statement}
     return {"type": "object", "properties": props, "required": ["chief_complaint", *NOTE_SECTIONS]}

@@ -21,12 +21,17 @@ def speaker_uncertain(confidence: float | None) -> bool:
 
 NOTE_SECTIONS: tuple[str, ...] = (
     "subjective",
+    "medications",
     "objective",
     "assessment",
     "plan",
     "patient_instructions",
 )
 SUGGESTED_SECTIONS: frozenset[str] = frozenset({"assessment", "plan"})
+# What a line of the medications and allergies part says about the drug.
+MED_STATUSES: tuple[str, ...] = ("taking", "started", "changed", "stopped", "allergy")
+# Shown among a statement's unsupported items when no transcript line supports it at all.
+NO_SOURCE = "no transcript line says this"
 
 
 @dataclass
@@ -83,8 +88,42 @@ class Word:
 
 
 @dataclass
+class Correction:
+    """A drug name put right after recognition: ``text[start:end]`` of the segment is ``text``.
+
+    ``heard`` is what the recogniser wrote; the doctor sees both and can undo the correction.
+    """
+
+    start: int
+    end: int
+    heard: str
+    text: str
+    canonical: str = ""
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Correction:
+        return cls(
+            start=int(data["start"]),
+            end=int(data["end"]),
+            heard=str(data["heard"]),
+            text=str(data["text"]),
+            canonical=str(data.get("canonical", "")),
+            score=float(data.get("score", 0.0)),
+        )
+
+
+@dataclass
 class TranscriptSegment:
-    """One utterance. ``final`` segments never change; tentative ones may be replaced."""
+    """One utterance. ``final`` segments never change; tentative ones may be replaced.
+
+    ``corrections`` are drug names put right after recognition (the heard text is kept in
+    each); ``live_text`` is what the live view showed, when the saved record text (a second,
+    fuller decode) differs from it.
+    """
 
     id: str
     start: float
@@ -95,6 +134,25 @@ class TranscriptSegment:
     final: bool = True
     speaker_confidence: float | None = None
     words: list[Word] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    live_text: str | None = None
+
+    def heard_text(self) -> str:
+        """The text as recognised, every correction undone."""
+        text = self.text
+        for c in sorted(self.corrections, key=lambda c: c.start, reverse=True):
+            text = text[: c.start] + c.heard + text[c.end :]
+        return text
+
+    def undo_correction(self, index: int) -> None:
+        """Put back what was heard in place of correction ``index`` (the doctor disagrees)."""
+        c = self.corrections.pop(index)
+        self.text = self.text[: c.start] + c.heard + self.text[c.end :]
+        delta = len(c.heard) - (c.end - c.start)
+        for other in self.corrections:
+            if other.start >= c.end:
+                other.start += delta
+                other.end += delta
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -107,6 +165,10 @@ class TranscriptSegment:
         }
         if self.speaker_confidence is not None:
             data["speaker_confidence"] = round(self.speaker_confidence, 3)
+        if self.corrections:
+            data["corrections"] = [c.to_dict() for c in self.corrections]
+        if self.live_text is not None and self.live_text != self.text:
+            data["live_text"] = self.live_text
         return data
 
     @classmethod
@@ -119,6 +181,8 @@ class TranscriptSegment:
             speaker=str(data.get("speaker", "unknown")),
             language=str(data.get("language", "")),
             speaker_confidence=data.get("speaker_confidence"),
+            corrections=[Correction.from_dict(c) for c in data.get("corrections", [])],
+            live_text=data.get("live_text"),
         )
 
 
@@ -169,9 +233,25 @@ class NoteStatement:
     evidence: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     accepted: bool = False  # suggestions (assessment, plan) become facts only when a doctor accepts
+    status: str = ""  # medications part: one of MED_STATUSES
+    # "" the model's words; "quote" a speaker's own words from the transcript; "typed" the user's.
+    source: str = ""
+
+    def labelled(self) -> str:
+        """The text with its medication status in front ("stopped: Amlodipine 5 mg")."""
+        return f"{self.status}: {self.text}" if self.status else self.text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "evidence": list(self.evidence), "unsupported": list(self.unsupported)}
+        data: dict[str, Any] = {
+            "text": self.text,
+            "evidence": list(self.evidence),
+            "unsupported": list(self.unsupported),
+        }
+        if self.status:
+            data["status"] = self.status
+        if self.source:
+            data["source"] = self.source
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | str) -> NoteStatement:
@@ -182,6 +262,8 @@ class NoteStatement:
             evidence=[str(e) for e in data.get("evidence", [])],
             unsupported=[str(u) for u in data.get("unsupported", [])],
             accepted=bool(data.get("accepted", False)),
+            status=str(data.get("status", "")),
+            source=str(data.get("source", "")),
         )
 
 
@@ -199,10 +281,17 @@ def markdown_text(text: str) -> str:
 class SoapNote:
     chief_complaint: str = ""
     subjective: list[NoteStatement] = field(default_factory=list)
+    medications: list[NoteStatement] = field(default_factory=list)
     objective: list[NoteStatement] = field(default_factory=list)
     assessment: list[NoteStatement] = field(default_factory=list)
     plan: list[NoteStatement] = field(default_factory=list)
     patient_instructions: list[NoteStatement] = field(default_factory=list)
+    # "typed" when the chief complaint is the one the user typed (kept as theirs), "draft" when drafted.
+    chief_complaint_source: str = ""
+    # Sections made of the speakers' own words because the model's answer was not usable.
+    quoted_sections: list[str] = field(default_factory=list)
+    # Said at the top of the note, e.g. that the consultation held nothing clinical to draft.
+    notice: str = ""
 
     def section(self, name: str) -> list[NoteStatement]:
         if name not in NOTE_SECTIONS:
@@ -220,11 +309,22 @@ class SoapNote:
         data: dict[str, Any] = {"chief_complaint": self.chief_complaint}
         for name in NOTE_SECTIONS:
             data[name] = [st.to_dict() for st in self.section(name)]
+        if self.chief_complaint_source:
+            data["chief_complaint_source"] = self.chief_complaint_source
+        if self.quoted_sections:
+            data["quoted_sections"] = list(self.quoted_sections)
+        if self.notice:
+            data["notice"] = self.notice
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SoapNote:
-        note = cls(chief_complaint=str(data.get("chief_complaint", "")))
+        note = cls(
+            chief_complaint=str(data.get("chief_complaint", "")),
+            chief_complaint_source=str(data.get("chief_complaint_source", "")),
+            quoted_sections=[str(x) for x in data.get("quoted_sections", []) or []],
+            notice=str(data.get("notice", "")),
+        )
         for name in NOTE_SECTIONS:
             setattr(note, name, [NoteStatement.from_dict(x) for x in data.get(name, []) or []])
         return note
@@ -234,6 +334,7 @@ class SoapNote:
         e = markdown_text
         titles = {
             "subjective": "Subjective",
+            "medications": "Medications and allergies",
             "objective": "Objective",
             "assessment": "Suggested assessment",
             "plan": "Suggested plan",
@@ -248,16 +349,22 @@ class SoapNote:
                 f"- **MRN:** {e(patient.mrn) or '-'}",
                 "",
             ]
-        out += [f"**Chief complaint:** {e(self.chief_complaint) or '-'}", ""]
+        if self.notice:
+            out += [f"> {e(self.notice)}", ""]
+        typed = " _(as typed by the user)_" if self.chief_complaint_source == "typed" else ""
+        out += [f"**Chief complaint:** {e(self.chief_complaint) or '-'}{typed}", ""]
         for name in NOTE_SECTIONS:
             out.append(f"## {titles[name]}")
             if name in SUGGESTED_SECTIONS:
                 out.append("_Suggestions for the doctor to review; not accepted yet._")
+            if name in self.quoted_sections:
+                out.append("_Quoted from the transcript: the speakers' own words, not a summary._")
             items = self.section(name)
             if not items:
                 out.append("- (nothing recorded)")
             for st in items:
-                line = f"- {e(st.text)}"
+                text = f"“{st.text}”" if st.source == "quote" else st.text
+                line = f"- **{st.status}:** {e(text)}" if st.status else f"- {e(text)}"
                 if st.evidence:
                     line += f" _[{e(', '.join(st.evidence))}]_"
                 if st.unsupported:

@@ -34,6 +34,7 @@ DOCUMENT_TYPES = {"11488-4": "Consult note"}
 SECTION_CODES = {
     "chief_complaint": ("10154-3", "Chief complaint Narrative - Reported"),
     "subjective": ("61150-9", "Subjective Narrative"),
+    "medications": ("10160-0", "History of Medication use Narrative"),
     "objective": ("61149-1", "Objective Narrative"),
     "assessment": ("51848-0", "Evaluation note"),
     "plan": ("18776-5", "Plan of care note"),
@@ -42,6 +43,7 @@ SECTION_CODES = {
 SECTION_TITLES = {
     "chief_complaint": "Chief complaint",
     "subjective": "Subjective",
+    "medications": "Medications and allergies",
     "objective": "Objective",
     "assessment": "Assessment (suggested)",
     "plan": "Plan (suggested)",
@@ -112,7 +114,7 @@ def note_bundle(
     parts: list[tuple[str, list[str]]] = [
         ("chief_complaint", [note.chief_complaint] if note.chief_complaint else [])
     ]
-    parts += [(name, [st.text for st in note.section(name)]) for name in NOTE_SECTIONS]
+    parts += [(name, [st.labelled() for st in note.section(name)]) for name in NOTE_SECTIONS]
     for name, lines in parts:
         code, display = SECTION_CODES[name]
         sections.append(

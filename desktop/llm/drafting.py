@@ -1,12 +1,21 @@
 """Drafting the SOAP note from a transcript with the local language model.
 
-The model answers one question per section (chief complaint, subjective, objective,
-assessment, plan, instructions). Every question shares the same prefix — instructions,
-patient header and the numbered transcript — and differs only at the end, so llama.cpp
-reuses the prefix's KV cache and the transcript is read once. Each answer is constrained to
-a JSON schema, so it always parses. Statements are linked to their transcript lines and
-passed through the fact guard. A consultation longer than the model's context is drafted in
-chunks that each fit, and the chunk drafts are merged; nothing is silently truncated.
+The transcript lines sorted into sections (the *backbone*: who spoke and what was said) tell
+the model which lines feed which section. The model answers one question per section
+(chief complaint, subjective, medications and allergies, objective, assessment, plan,
+instructions), naming those lines; it condenses and merges them into note sentences, and
+backbone lines its answer left out are added as the speakers' own words, so nothing said is
+lost. Every question shares the same prefix — instructions, patient header and the numbered
+transcript — and differs only at the end, so llama.cpp reuses the prefix's KV cache and the
+transcript is read once (while the consultation goes on: :func:`prefill`). Each answer is
+constrained to a JSON schema, so it always parses.
+
+Nothing invented: a typed chief complaint is kept as the user's; a consultation with nothing
+clinical gets an empty draft that says so (the model is not asked); degenerate answers are
+repaired per section (:mod:`desktop.llm.repair`); every statement is linked to its lines and
+one that no line supports is flagged, as is a number, dose or drug the transcript does not
+hold, and a drug the doctor stopped that the plan tells the patient to take. The note is in
+the clinic's language and script (:mod:`desktop.llm.written`).
 """
 
 from __future__ import annotations
@@ -22,17 +31,48 @@ from functools import lru_cache
 from desktop import paths
 from desktop.core.errors import ContextLimitError, UserFacingError
 from desktop.core.note_schema import section_schema
-from desktop.core.types import NOTE_SECTIONS, NoteStatement, Patient, SoapNote, Transcript
+from desktop.core.types import (
+    MED_STATUSES,
+    NO_SOURCE,
+    NOTE_SECTIONS,
+    NoteStatement,
+    Patient,
+    SoapNote,
+    Transcript,
+)
 from desktop.documents.factguard import FactGuard
-from desktop.llm.evidence import link_evidence
+from desktop.llm.clinical import has_clinical_content
+from desktop.llm.evidence import link_evidence, tokens
 from desktop.llm.extractive import extract_sections
+from desktop.llm.medications import line_status, medications_by_rule, stopped_drugs
+from desktop.llm.repair import quote, repair_note
 from desktop.llm.runtime import LlamaRuntime, PrefillStats, TokenFn
+from desktop.llm.written import convert_note, note_language
 
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, float], None]
 _MARGIN_TOKENS = 96
 DRAFT_STEPS: tuple[str, ...] = ("chief_complaint", *NOTE_SECTIONS)
+# Room in the question for its line hints and the language line (about 60 tokens).
+_HINT_ALLOWANCE = " s999," * 40 + " Write the sentences in written Traditional Chinese."
+# Most tokens each section's answer may take (the setting llm.max_tokens caps them all): the
+# wait after Stop is mostly writing, so each section says what it must and no more.
+SECTION_TOKENS = {
+    "chief_complaint": 32,
+    "subjective": 200,
+    "medications": 120,
+    "objective": 120,
+    "assessment": 80,
+    "plan": 140,
+    "patient_instructions": 100,
+}
+# Asked even when no transcript line was sorted into them.
+_ALWAYS_ASKED = frozenset({"assessment", "medications"})
+EMPTY_NOTICE = {
+    "en": "Nothing clinical was said in this consultation, so nothing was drafted.",
+    "zh": "這次會診沒有談及臨床內容，因此沒有草擬紀錄。",
+}
 
 
 @dataclass
@@ -48,6 +88,16 @@ class DraftResult:
     raw: list[str] = field(default_factory=list)
     # Sections where the model's answer held nothing usable and the speaker's own words were used.
     extracted_sections: list[str] = field(default_factory=list)
+    # Backbone lines added to the model's sections because its answer left them out.
+    filled_lines: int = 0
+    # Degenerate statements removed (echoed questions, one statement in several sections,
+    # citations that share no word with the statement).
+    repaired: int = 0
+    # Statements no transcript line supports (flagged, not removed).
+    unsourced: int = 0
+    language: str = "en"
+    # Seconds spent per step (BENCHMARKS L1: where the time goes).
+    step_seconds: dict[str, float] = field(default_factory=dict)
     # Sections whose answer did not parse even after a shorter retry.
     invalid_sections: list[str] = field(default_factory=list)
     # Share of the transcript's tokens already in the model's cache when drafting began (prefill
@@ -102,6 +152,8 @@ def build_messages(
         transcript="\n".join(lines),
     )
     if question:
+        # The question (with its line hints and language) comes last: everything before it
+        # is the same for every section, so the transcript is read once.
         user = f"{user.rstrip()}\n\n{question}\nAnswer in JSON."
     return [
         {"role": "system", "content": _prompt("soap_system.txt").strip()},
@@ -113,7 +165,7 @@ def chunk_lines(
     runtime: LlamaRuntime, lines: list[str], patient: Patient, cc: str, max_tokens: int
 ) -> list[list[str]]:
     """Group transcript lines into chunks whose prompts fit the context window."""
-    longest_q = max(_questions().values(), key=len)
+    longest_q = max(_questions().values(), key=len) + _HINT_ALLOWANCE
     overhead = runtime.count_message_tokens(build_messages([], patient, cc, longest_q))
     budget = runtime.context_length - max_tokens - overhead - _MARGIN_TOKENS
     if budget < 64:
@@ -179,6 +231,8 @@ def _statements(data: object) -> list[NoteStatement]:
         # Questions are the doctor asking, not findings; small models also repeat themselves
         # or answer with a heading ("Transcript").
         usable = len(st.text.split()) >= 3 or (len(st.text) >= 6 and not st.text.isascii())
+        if st.status and st.status not in MED_STATUSES:
+            st.status = ""
         if usable and not st.text.endswith(("?", "？")) and key not in seen and not _echoes_prompt(key):
             seen.add(key)
             out.append(st)
@@ -232,6 +286,198 @@ def time_left(elapsed_s: float, done: int, total: int) -> str:
     return f", about {round(remaining / 60)} min left"
 
 
+def _question(base: str, hint_ids: list[str], language: str) -> str:
+    q = base
+    if hint_ids:
+        q += f"\nThe lines about this: {', '.join(hint_ids)}."
+    if language == "zh":
+        q += "\nWrite the sentences in written Traditional Chinese."
+    return q
+
+
+def _ask(
+    runtime: LlamaRuntime,
+    messages: list[dict[str, str]],
+    section: str,
+    *,
+    max_tokens: int,
+    min_items: int,
+    temperature: float,
+    on_token: TokenFn | None,
+    cancel: threading.Event | None,
+    result: DraftResult,
+) -> object | None:
+    """One section's answer, parsed; an answer cut off by the token limit does not parse, and a
+    second try asks for fewer, shorter items. None when neither parsed."""
+    for attempt in range(2):
+        raw = runtime.chat(
+            messages,
+            # The retry's worst case (two statements of 120 one-token characters) closes
+            # well within the section's token budget.
+            schema=section_schema(
+                section,
+                max_items=2 if attempt else None,
+                max_statement_chars=120 if attempt else 240,
+                min_items=min_items,
+            ),
+            max_tokens=max_tokens,
+            temperature=temperature,
+            on_token=on_token,
+            cancel=cancel,
+        )
+        stats = runtime.last_stats
+        result.prompt_tokens += stats.prompt_tokens
+        result.completion_tokens += stats.completion_tokens
+        if not result.first_token_s:
+            result.first_token_s = stats.first_token_s
+        result.raw.append(raw)
+        try:
+            parsed = json.loads(raw)
+            if section == "chief_complaint":
+                str(parsed["chief_complaint"])
+            else:
+                _statements(parsed)
+            return parsed
+        except (ValueError, KeyError, TypeError):
+            result.retries += 1
+            log.warning("section %s did not parse (attempt %d, %d chars)", section, attempt + 1, len(raw))
+    return None
+
+
+@dataclass
+class _Plan:
+    """What one draft asks: the sections, their line hints and budgets."""
+
+    steps: list[str]
+    hints: dict[str, list[str]]  # section -> the segment ids sorted into it
+    language: str
+    max_tokens: int
+
+
+def _draft_chunk(
+    runtime: LlamaRuntime,
+    chunk: list[str],
+    chunk_ids: dict[str, str],
+    plan: _Plan,
+    patient: Patient,
+    chief_complaint: str,
+    *,
+    temperature: float,
+    on_token: TokenFn | None,
+    on_progress: ProgressFn | None,
+    cancel: threading.Event | None,
+    result: DraftResult,
+    progress: tuple[float, int, int, str],
+) -> tuple[SoapNote, set[str]]:
+    """Ask every planned question about one chunk of the transcript; returns the chunk's note
+    (citations mapped to segment ids) and the sections the model answered."""
+    started, step, total, part = progress
+    questions = _questions()
+    to_prompt = {seg: pid for pid, seg in chunk_ids.items()}
+    note = SoapNote()
+    answered: set[str] = set()
+    for section in plan.steps:
+        if on_progress is not None:
+            label = section.replace("_", " ") + part
+            on_progress(label + time_left(time.perf_counter() - started, step, total), step / total)
+        step += 1
+        t0 = time.perf_counter()
+        hint = [to_prompt[s] for s in plan.hints.get(section, []) if s in to_prompt]
+        if section not in ("chief_complaint", *_ALWAYS_ASKED) and not hint:
+            continue  # nothing in this part of the transcript was sorted here
+        question = _question(questions[section], hint, plan.language)
+        messages = build_messages(chunk, patient, chief_complaint, question)
+        first = result.completion_tokens == 0 and not result.raw
+        parsed = _ask(
+            runtime,
+            messages,
+            section,
+            max_tokens=min(plan.max_tokens, SECTION_TOKENS[section]),
+            min_items=1 if hint else 0,
+            temperature=temperature,
+            on_token=on_token,
+            cancel=cancel,
+            result=result,
+        )
+        if first:
+            end = _transcript_tokens(runtime, runtime.last_stats.prompt_tokens, question)
+            result.prefix_reuse = min(1.0, runtime.last_stats.cached_prompt_tokens / end)
+        result.step_seconds[section] = result.step_seconds.get(section, 0.0) + time.perf_counter() - t0
+        if parsed is None:
+            # Counted (schema validity is a benchmark figure) and backed by the speakers' own
+            # words, so one bad answer never costs the doctor the whole draft.
+            result.invalid_sections.append(section)
+            continue
+        if section == "chief_complaint":
+            assert isinstance(parsed, dict)
+            note.chief_complaint = " ".join(str(parsed["chief_complaint"]).split())
+            continue
+        items = _statements(parsed)
+        for st in items:
+            st.evidence = [chunk_ids.get(e, e) for e in st.evidence]
+            if section != "medications":
+                st.status = ""
+        setattr(note, section, items)
+        answered.add(section)
+    return note, answered
+
+
+def _fill(note: SoapNote, backbone: dict[str, list[NoteStatement]], sections: set[str]) -> int:
+    """Backbone lines the model's sentences left out, added as the speakers' own words."""
+    added = 0
+    for name in sections:
+        if name == "medications":
+            continue
+        items = note.section(name)
+        cited = {e for st in items for e in st.evidence}
+        written = set().union(*(tokens(st.text) for st in items)) if items else set()
+        for line in backbone.get(name, []):
+            words = tokens(line.text)
+            if set(line.evidence) & cited or (words and len(words & written) / len(words) >= 0.6):
+                continue
+            items.append(quote(line))
+            added += 1
+    return added
+
+
+def _medications(note: SoapNote, rule: list[NoteStatement], answered: bool) -> None:
+    """The model's medications checked against the transcript: a drug a line stops (or names
+    as an allergy) gets that status; a drug the model left out is added from the line."""
+    if not answered:
+        note.medications = [quote(st) for st in rule]
+        return
+    for med in rule:
+        name = med.text.split()[0].lower()
+        same = [st for st in note.medications if name in st.text.lower()]
+        if not same:
+            note.medications.append(quote(med))
+        for st in same:
+            if med.status in ("stopped", "allergy"):
+                st.status = med.status
+            st.evidence = list(dict.fromkeys([*st.evidence, *med.evidence]))
+
+
+def _flag(note: SoapNote, transcript: Transcript, vocabulary: Iterable[str], source: str) -> tuple[int, int]:
+    """Fact guard, unsourced statements and stopped drugs; returns (flags, unsourced statements)."""
+    guard = FactGuard.for_transcript(source, vocabulary)
+    count = guard.guard_note(note)
+    unsourced = 0
+    for _, st in note.statements():
+        if not st.evidence:
+            st.unsupported.append(NO_SOURCE)
+            unsourced += 1
+            count += 1
+    stopped = stopped_drugs(transcript, vocabulary)
+    for st in [*note.plan, *note.patient_instructions]:
+        if line_status(st.text) in ("stopped", "allergy"):
+            continue
+        for drug in stopped:
+            if drug in st.text.lower():
+                st.unsupported.append(f"{drug}: the transcript says to stop it")
+                count += 1
+    return count, unsourced
+
+
 def draft_note(
     runtime: LlamaRuntime,
     transcript: Transcript,
@@ -241,15 +487,18 @@ def draft_note(
     vocabulary: Iterable[str] = (),
     max_tokens: int = 384,
     temperature: float = 0.1,
+    language: str = "same-as-consultation",
+    script: str = "hk",
     on_token: TokenFn | None = None,
     on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> DraftResult:
-    """Draft the whole note. ``max_tokens`` bounds each section's answer.
+    """Draft the whole note. ``max_tokens`` caps each section's answer.
 
-    ``on_token`` receives generated text as it streams (for the editor's live view);
-    ``on_progress`` receives (step, fraction); setting ``cancel`` stops between tokens
-    with :class:`Cancelled`, leaving the transcript untouched.
+    ``language`` is the ``note.language`` setting (en, zh, same-as-consultation) and ``script``
+    the clinic's Chinese script. ``on_token`` receives generated text as it streams (for the
+    editor's live view); ``on_progress`` receives (step, fraction); setting ``cancel`` stops
+    between tokens with :class:`Cancelled`, leaving the transcript untouched.
     """
     if not transcript.segments:
         raise UserFacingError(
@@ -257,96 +506,116 @@ def draft_note(
             "Record the consultation (or load a transcript) first.",
         )
     started = time.perf_counter()
-    questions = _questions()
+    vocabulary = list(vocabulary)
+    typed = " ".join(chief_complaint.split())
+    lang = note_language(language, transcript)
+    result = DraftResult(note=SoapNote(), language=lang)
+    if not has_clinical_content(transcript, vocabulary):
+        result.note = SoapNote(
+            chief_complaint=typed, chief_complaint_source="typed" if typed else "", notice=EMPTY_NOTICE[lang]
+        )
+        result.seconds = time.perf_counter() - started
+        if on_progress is not None:
+            on_progress("draft ready", 1.0)
+        log.info("nothing clinical in %d lines: empty draft", len(transcript.segments))
+        return result
+    t0 = time.perf_counter()
+    backbone = extract_sections(transcript)
+    rule_meds = medications_by_rule(transcript, vocabulary)
+    backbone["medications"] = rule_meds
+    plan = _Plan(
+        steps=[s for s in DRAFT_STEPS if not (s == "chief_complaint" and typed)],
+        hints={name: [e for st in items for e in st.evidence[:1]] for name, items in backbone.items()},
+        language=lang,
+        max_tokens=max_tokens,
+    )
+    result.step_seconds["sort_lines"] = time.perf_counter() - t0
     lines = transcript_lines(transcript)
     chunks = chunk_lines(runtime, lines, patient, chief_complaint, max_tokens)
-    result = DraftResult(note=SoapNote(), chunks=len(chunks))
-    notes: list[SoapNote] = []
-    total_steps = len(chunks) * len(DRAFT_STEPS)
-    step = 0
-    for chunk in chunks:
-        note = SoapNote()
-        for section in DRAFT_STEPS:
-            if on_progress is not None:
-                label = section.replace("_", " ")
-                if len(chunks) > 1:
-                    label += f" (part {len(notes) + 1} of {len(chunks)})"
-                label += time_left(time.perf_counter() - started, step, total_steps)
-                on_progress(label, step / total_steps)
-            step += 1
-            messages = build_messages(chunk, patient, chief_complaint, questions[section])
-            parsed = None
-            # An answer cut off by the token limit does not parse; a second try asks for fewer items.
-            for attempt in range(2):
-                raw = runtime.chat(
-                    messages,
-                    # The retry's worst case (two statements of 120 one-token characters) closes
-                    # well within the section's token budget.
-                    schema=section_schema(
-                        section,
-                        max_items=2 if attempt else None,
-                        max_statement_chars=120 if attempt else 240,
-                    ),
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                    on_token=on_token,
-                    cancel=cancel,
-                )
-                stats = runtime.last_stats
-                if step == 1 and attempt == 0 and len(notes) == 0:
-                    end = _transcript_tokens(runtime, stats.prompt_tokens, questions[section])
-                    result.prefix_reuse = min(1.0, stats.cached_prompt_tokens / end)
-                result.prompt_tokens += stats.prompt_tokens
-                result.completion_tokens += stats.completion_tokens
-                if not result.first_token_s:
-                    result.first_token_s = stats.first_token_s
-                result.raw.append(raw)
-                try:
-                    parsed = json.loads(raw)
-                    if section == "chief_complaint":
-                        note.chief_complaint = " ".join(str(parsed["chief_complaint"]).split())
-                    else:
-                        setattr(note, section, _statements(parsed))
-                    break
-                except (ValueError, KeyError, TypeError):
-                    parsed = None
-                    result.retries += 1
-                    log.warning(
-                        "section %s did not parse (attempt %d, %d chars)", section, attempt + 1, len(raw)
-                    )
-            if parsed is None:
-                # Counted (schema validity is a benchmark figure) and backed by the speaker's own
-                # words below, so one bad answer never costs the doctor the whole draft.
-                result.invalid_sections.append(section)
-        notes.append(note)
-    note = _merge(notes) if len(notes) > 1 else notes[0]
+    result.chunks = len(chunks)
     ids = prompt_ids(transcript)
-    for _, statement in note.statements():
-        statement.evidence = [ids.get(e, e) for e in statement.evidence]
-    extracted = extract_sections(transcript)
-    for name in NOTE_SECTIONS:
-        if not note.section(name) and extracted.get(name):
-            setattr(note, name, extracted[name])
-            result.extracted_sections.append(name)
-    if not note.chief_complaint and chief_complaint:
-        note.chief_complaint = chief_complaint
-    link_evidence(note, transcript)
-    # The patient header is a source too: an age or a name in the note is not invented.
-    source = "\n".join([transcript.text(), patient_header(patient), chief_complaint])
-    guard = FactGuard.for_transcript(source, vocabulary)
-    result.unsupported = guard.guard_note(note)
+    notes: list[SoapNote] = []
+    answered: set[str] = set()
+    offset = 0
+    for n, chunk in enumerate(chunks):
+        chunk_ids = {f"s{offset + i}": ids[f"s{offset + i}"] for i in range(1, len(chunk) + 1)}
+        offset += len(chunk)
+        part = f" (part {n + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+        note, done = _draft_chunk(
+            runtime,
+            chunk,
+            chunk_ids,
+            plan,
+            patient,
+            chief_complaint,
+            temperature=temperature,
+            on_token=on_token,
+            on_progress=on_progress,
+            cancel=cancel,
+            result=result,
+            progress=(started, n * len(plan.steps), len(chunks) * len(plan.steps), part),
+        )
+        notes.append(note)
+        answered |= done
+    note = _merge(notes) if len(notes) > 1 else notes[0]
+    _finish(note, transcript, patient, typed, backbone, answered, vocabulary, result)
+    convert_note(note, script, lang)
     result.note = note
     result.seconds = time.perf_counter() - started
     if on_progress is not None:
         on_progress("draft ready", 1.0)
     log.info(
-        "drafted note: %d chunk(s), %d prompt + %d generated tokens, %.1f s, %d unsupported, "
-        "%.0f %% of the transcript read before Stop",
+        "drafted note: %d chunk(s), %d prompt + %d generated tokens, %.1f s, %d flagged, %d repaired, "
+        "%d lines added, quoted sections %s, %.0f %% of the transcript read before Stop",
         result.chunks,
         result.prompt_tokens,
         result.completion_tokens,
         result.seconds,
         result.unsupported,
+        result.repaired,
+        result.filled_lines,
+        ",".join(result.extracted_sections) or "none",
         100 * result.prefix_reuse,
     )
     return result
+
+
+def _finish(
+    note: SoapNote,
+    transcript: Transcript,
+    patient: Patient,
+    typed: str,
+    backbone: dict[str, list[NoteStatement]],
+    answered: set[str],
+    vocabulary: list[str],
+    result: DraftResult,
+) -> None:
+    """Repair, fill, link, flag: the model's answers made into a note nothing is invented in."""
+    t0 = time.perf_counter()
+    if typed:
+        note.chief_complaint, note.chief_complaint_source = typed, "typed"
+    elif note.chief_complaint and tokens(note.chief_complaint) & tokens(transcript.text()):
+        note.chief_complaint_source = "draft"
+    else:
+        note.chief_complaint = ""  # a chief complaint no line mentions is not one
+    repairs = repair_note(note, transcript, backbone, _questions(), _prompt_words(), answered)
+    result.repaired = repairs.total
+    _medications(note, backbone["medications"], "medications" in answered and bool(note.medications))
+    result.filled_lines = _fill(note, backbone, answered - set(repairs.quoted_sections))
+    quoted = list(repairs.quoted_sections)
+    for name in NOTE_SECTIONS:
+        if name not in answered and name != "medications" and backbone.get(name):
+            setattr(note, name, [quote(st) for st in backbone[name]])
+            quoted.append(name)
+    note.quoted_sections = [n for n in NOTE_SECTIONS if n in quoted]
+    result.extracted_sections = list(note.quoted_sections)
+    link_evidence(note, transcript)
+    # The patient header and the typed reason are sources too: an age or a name is not invented.
+    source = "\n".join([transcript.text(), patient_header(patient), typed])
+    result.unsupported, result.unsourced = _flag(note, transcript, vocabulary, source)
+    result.step_seconds["check"] = time.perf_counter() - t0
+
+
+@lru_cache(maxsize=1)
+def _prompt_words() -> set[str]:
+    return tokens(_prompt("soap_system.txt") + " " + _prompt("soap_user.txt"))

@@ -31,6 +31,7 @@ from desktop.core.errors import Cancelled
 from desktop.core.types import NOTE_SECTIONS, Patient, SoapNote, Transcript
 from desktop.documents.render import MissingValuesError, RenderedDocument, render_document, resolve_values
 from desktop.documents.templates import FieldSpec, Template, load_template
+from desktop.llm.written import written_chinese
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LANGUAGE_NAMES = {"en": "English", "zh": "Traditional Chinese as written in Hong Kong"}
 _SECTION_TITLES = {
     "subjective": "Subjective",
+    "medications": "Medications and allergies",
     "objective": "Objective",
     "assessment": "Assessment (suggested)",
     "plan": "Plan (suggested)",
@@ -139,7 +141,7 @@ def note_text(note: SoapNote) -> str:
         items = note.section(name)
         if items:
             lines.append(f"{_SECTION_TITLES[name]}:")
-            lines.extend(f"- {st.text}" for st in items)
+            lines.extend(f"- {st.labelled()}" for st in items)
     return "\n".join(lines)
 
 
@@ -268,6 +270,8 @@ def write_prose(
             value = data.get(_key(spec.name, lang, languages))
             if not isinstance(value, str) or not value.strip():
                 continue
+            if lang == "zh":
+                value = written_chinese(value)  # a letter is written Chinese, not spoken Cantonese
             problem = _unusable(value, lang)
             if problem:
                 result.warnings.append(f"{spec.name} ({lang}): {problem}; the note's own text is used")

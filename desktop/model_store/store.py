@@ -353,6 +353,7 @@ class ModelStore:
                 f"{', '.join(missing)} are not installed.",
                 "Reinstall ConsultScribe (pip install -e .) or add a model pack with 'consult-scribe models add'.",
             )
+        self._check_parts(entry)
         self.models_dir.mkdir(parents=True, exist_ok=True)
         _check_free_space(self.models_dir, entry.total_size)
         final = self.model_path(entry)
@@ -382,6 +383,23 @@ class ModelStore:
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
+
+    @staticmethod
+    def _check_parts(entry: ModelEntry) -> None:
+        """Every part present with its recorded size, before a byte is written (a 22-part model
+        names the damaged package instead of failing the whole file's hash minutes later)."""
+        for f in entry.files:
+            for part in f.parts:
+                base = _package_dir(part.package)
+                src = base / part.path if base is not None else None
+                size = src.stat().st_size if src is not None and src.exists() else None
+                if size is None or (part.size is not None and size != part.size):
+                    found = "missing" if size is None else f"{size} bytes, expected {part.size}"
+                    raise ModelError(
+                        f"The embedded model '{entry.name}' cannot be assembled: {part.path} of "
+                        f"{part.package} is damaged ({found}).",
+                        f"Reinstall the package {part.package.replace('_', '-')}.",
+                    )
 
     @staticmethod
     def _part_streams(entry: ModelEntry, f: ModelFile) -> Iterator[IO[bytes]]:

@@ -6,6 +6,7 @@ consultation view to highlight those lines and play that span of audio.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import html
 import json
@@ -37,9 +38,20 @@ from desktop.core.types import NOTE_SECTIONS, SUGGESTED_SECTIONS, NoteStatement,
 from desktop.services.ports import NoteVersion
 
 
+def _status_labels() -> dict[str, str]:
+    return {
+        "taking": QCoreApplication.translate("Soap", "taking"),
+        "started": QCoreApplication.translate("Soap", "started"),
+        "changed": QCoreApplication.translate("Soap", "changed"),
+        "stopped": QCoreApplication.translate("Soap", "stopped"),
+        "allergy": QCoreApplication.translate("Soap", "allergy"),
+    }
+
+
 def section_title(name: str) -> str:
     titles = {
         "subjective": QCoreApplication.translate("Soap", "Subjective"),
+        "medications": QCoreApplication.translate("Soap", "Medications and allergies"),
         "objective": QCoreApplication.translate("Soap", "Objective"),
         "assessment": QCoreApplication.translate("Soap", "Suggested assessment"),
         "plan": QCoreApplication.translate("Soap", "Suggested plan"),
@@ -100,11 +112,8 @@ class StatementRow(QFrame):
         super().__init__(parent)
         self.setObjectName("statementRow")
         self.section = section
-        self.statement = NoteStatement(
-            text=statement.text,
-            evidence=list(statement.evidence),
-            unsupported=list(statement.unsupported),
-            accepted=statement.accepted,
+        self.statement = dataclasses.replace(
+            statement, evidence=list(statement.evidence), unsupported=list(statement.unsupported)
         )
         self.suggested = section in SUGGESTED_SECTIONS
         layout = QVBoxLayout(self)
@@ -176,9 +185,14 @@ class StatementRow(QFrame):
             style = "QTextEdit { background: #fffaf0; border: 1px dashed #ffb74d; }" if pending else ""
             self.edit.setStyleSheet(style)
         self.flag.setVisible(bool(st.unsupported))
+        status = _status_labels().get(st.status, st.status)
+        said = self.tr("as said") + " · " if st.source == "quote" else ""
         if st.evidence:
-            self.source.setText(self.tr("from transcript lines: %1").replace("%1", ", ".join(st.evidence)))
-        self.source.setVisible(bool(st.evidence))
+            lines = self.tr("from transcript lines: %1").replace("%1", ", ".join(st.evidence))
+            self.source.setText(" · ".join(x for x in (status, said + lines) if x))
+        else:
+            self.source.setText(status)
+        self.source.setVisible(bool(st.evidence or status))
 
 
 class SectionEditor(QGroupBox):
@@ -245,8 +259,8 @@ class SectionEditor(QGroupBox):
 
     def statements(self) -> list[NoteStatement]:
         return [
-            NoteStatement(
-                text=r.statement.text,
+            dataclasses.replace(
+                r.statement,
                 evidence=list(r.statement.evidence),
                 unsupported=list(r.statement.unsupported),
                 accepted=r.statement.accepted if r.suggested else True,
@@ -291,6 +305,13 @@ class SoapEditor(QWidget):
         self.chief = QLineEdit()
         self.chief.setObjectName("noteChiefComplaint")
         cc_row.addWidget(self.chief, 1)
+        self.chief_typed = QLabel(self.tr("as typed"))
+        self.chief_typed.setObjectName("chiefComplaintTyped")
+        self.chief_typed.setToolTip(self.tr("The chief complaint the user typed, kept as it was typed."))
+        self.chief_typed.setStyleSheet("color:#555555;font-style:italic;")
+        self.chief_typed.setVisible(False)
+        cc_row.addWidget(self.chief_typed)
+        self._loaded = SoapNote()
         self._inner.addLayout(cc_row)
         self.sections: dict[str, SectionEditor] = {}
         for name in NOTE_SECTIONS:
@@ -319,14 +340,23 @@ class SoapEditor(QWidget):
         banner: str = "",
     ) -> None:
         self._loading = True
+        self._loaded = note
         try:
             self.chief.setText(note.chief_complaint)
             self.chief.setReadOnly(not chief_editable)
+            self.chief_typed.setVisible(note.chief_complaint_source == "typed")
             for name, editor in self.sections.items():
                 editor.set_statements(note.section(name), name in editable, can_accept)
         finally:
             self._loading = False
-        self.set_banner(banner)
+        if note.quoted_sections:
+            names = ", ".join(section_title(n) for n in note.quoted_sections)
+            banner += " " + self.tr("Quoted from the transcript (the speakers' own words): %1.").replace(
+                "%1", names
+            )
+        if note.notice:
+            banner = f"{note.notice} {banner}"
+        self.set_banner(banner.strip())
         self.stream_label.setVisible(False)
 
     def set_banner(self, text: str, colour: str = "#e3f2fd") -> None:
@@ -335,7 +365,14 @@ class SoapEditor(QWidget):
         self.banner.setVisible(bool(text))
 
     def note(self) -> SoapNote:
-        note = SoapNote(chief_complaint=self.chief.text().strip())
+        loaded = self._loaded
+        chief = self.chief.text().strip()
+        note = SoapNote(
+            chief_complaint=chief,
+            chief_complaint_source=loaded.chief_complaint_source if chief == loaded.chief_complaint else "",
+            quoted_sections=list(loaded.quoted_sections),
+            notice=loaded.notice,
+        )
         for name, editor in self.sections.items():
             setattr(note, name, editor.statements())
         return note

@@ -66,6 +66,7 @@ def app_backend(tmp_path: Path, asr_model_path: Path, llm_model_path: Path):
     store_dir = tmp_path / "store"
     prepare_demo_store(store_dir, kdf=FAST_KDF)
     settings = Settings()
+    settings.llm.model = "smollm2-135m-instruct"  # the tiny model keeps the flow test fast
     settings.llm.n_ctx = 4096
     settings.asr.language = "en"
     backend = build_backend(settings, store_dir, save=False)

@@ -10,13 +10,15 @@ import pytest
 from desktop.cli import main
 
 pytestmark = pytest.mark.slow
+SMALL = "smollm2-135m-instruct"  # the tiny model: these tests check the bench, not the prose
 
 
 def test_bench_llm_saves_figures(tmp_path: Path) -> None:
     transcript = tmp_path / "t.txt"
     transcript.write_text("D|What brings you in?\nP|I have a sore throat for two days.\n", encoding="utf-8")
     out = tmp_path / "llm.json"
-    assert main(["bench", "llm", "--input", str(transcript), "--threads", "2", "--json", str(out)]) == 0
+    args = ["bench", "llm", "--input", str(transcript), "--threads", "2", "--json", str(out)]
+    assert main([*args, "--llm-model", SMALL]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     overall = data["overall"]
     assert overall["schema_validity"] == 1.0
@@ -44,6 +46,8 @@ def test_bench_llm_measures_prefix_reuse_after_prefill(tmp_path: Path) -> None:
         "2",
         "--json",
         str(out),
+        "--llm-model",
+        SMALL,
     ]
     assert main(args) == 0
     data = json.loads(out.read_text(encoding="utf-8"))

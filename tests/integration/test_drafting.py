@@ -107,7 +107,14 @@ def test_context_too_small_is_refused_with_the_limit(llm_model_path: Path) -> No
 
 
 def test_sections_are_the_published_ones() -> None:
-    assert NOTE_SECTIONS == ("subjective", "objective", "assessment", "plan", "patient_instructions")
+    assert NOTE_SECTIONS == (
+        "subjective",
+        "medications",
+        "objective",
+        "assessment",
+        "plan",
+        "patient_instructions",
+    )
 
 
 def test_prefill_while_recording_leaves_little_to_read_at_stop(runtime: LlamaRuntime) -> None:

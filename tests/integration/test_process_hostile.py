@@ -100,6 +100,7 @@ def test_sigkill_during_recognition_keeps_the_consultation_and_all_its_audio(
     env["CONSULT_SCRIBE_CONFIG"] = str(tmp_path / "no-settings.json")
     env["CONSULT_SCRIBE_POLICY"] = str(tmp_path / "no-policy.json")
     args = ["process", str(audio), "--out", str(tmp_path / "out"), "--store", str(setup.directory)]
+    args += ["--llm-model", "smollm2-135m-instruct"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "desktop.cli", *args, "--user", "drwong"],
         stdin=subprocess.PIPE,

@@ -42,15 +42,34 @@ class LiveRecogniser:
         embedder: Any = None,
         split_turns: bool = True,
         paced: bool = False,
+        record_pass: bool = False,
+        corrector: Any = None,
     ) -> None:
         from desktop.asr.streaming.recognizer import StreamingOptions, StreamingRecognizer
         from desktop.asr.streaming.session import BackgroundRecognizer, PacedRecognizer
 
         options = StreamingOptions(language=language, script=script, vocabulary=list(vocabulary or []))
-        recognizer = StreamingRecognizer(engine, options)
+        recognizer = StreamingRecognizer(engine, options, corrector=corrector)
         # paced: each feed is one decode step on the caller's thread (benchmarks and tests replaying
         # a recording block by block get the pieces a live recording makes, without the wait).
         self._bg: Any = PacedRecognizer(recognizer) if paced else BackgroundRecognizer(recognizer)
+        # The saved transcript: each completed stretch decoded again (RecordPass), yielding to this one.
+        self._record: Any = None
+        if record_pass:
+            from desktop.asr.streaming.record import RecordPass
+
+            self._record = RecordPass(
+                engine,
+                language=language,
+                script=script,
+                vocabulary=list(vocabulary or []),
+                corrector=corrector,
+                background=not paced,
+            )
+            self._record.bind_live(
+                lambda: (float(getattr(self._bg, "backlog_seconds", 0.0)), float(self._bg.duty_cycle)),
+                lambda: list(self._final),
+            )
         self._labeller: Any = None
         if label_speakers:
             try:
@@ -83,6 +102,21 @@ class LiveRecogniser:
     def language(self) -> str:
         return str(self._bg.recognizer.session_language)
 
+    def read_from(self, reader: Any) -> None:
+        """Have the record pass read the audio back from the encrypted journal (``reader(start, end)``)."""
+        if self._record is not None:
+            self._record.use_reader(reader)
+
+    def record_segments(self) -> list[TranscriptSegment]:
+        """The saved transcript so far: the record pass's text, then the live lines it has not reached."""
+        if self._record is None:
+            return list(self._final)
+        return list(self._record.record(list(self._final)))
+
+    @property
+    def record_stats(self) -> dict[str, Any]:
+        return dict(self._record.stats.to_dict()) if self._record is not None else {}
+
     def feed(self, samples: np.ndarray) -> list[TranscriptSegment]:
         block = np.asarray(samples, dtype=np.float32)
         if block.ndim == 2 and block.shape[1] == 1:
@@ -95,11 +129,16 @@ class LiveRecogniser:
         if self._channels == 1:
             block = mono
         self._audio.append(block)
-        return self._label(self._bg.feed(mono))
+        out = self._label(self._bg.feed(mono))
+        if self._record is not None:
+            self._record.add(mono)
+        return out
 
     def finish(self) -> list[TranscriptSegment]:
         out = self._label(self._bg.finish())
         self._review()
+        if self._record is not None:
+            self._record.finish()
         return [s for s in out if s.final]
 
     @property

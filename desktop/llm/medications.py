@@ -1,0 +1,103 @@
+"""The medications and allergies part of the note, read from the transcript by rule.
+
+Every drug a line names (the drug lexicon plus the clinic's vocabulary) is listed once, with
+what the last line about it says: the patient takes it, it was started, changed or stopped,
+or the patient is allergic to it. This backs up the model's answer when it is unusable, and
+overrules it where the transcript is explicit: a drug the doctor stopped is never listed as
+started (a small model once told the patient to take a drug the doctor had just stopped).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from desktop.core.types import NoteStatement, Transcript
+from desktop.documents.factguard import load_drug_lexicon
+
+_ALLERGY = re.compile(r"allerg\w*|anaphyla\w*|敏感|過敏", re.IGNORECASE)
+_STOPPED = re.compile(
+    r"\b(stop\w*|discontinu\w*|come off|coming off|no longer take|not safe for you)\b|停|唔好再食|不要再",
+    re.IGNORECASE,
+)
+_CHANGED = re.compile(
+    r"\b(increas\w*|decreas\w*|reduc\w*|switch\w*|chang\w*|double|halve|up the dose)\b|加到|減到|改為|轉用",
+    re.IGNORECASE,
+)
+_STARTED = re.compile(
+    r"\b(start\w*|prescrib\w*|give you|i'll give|i will give|add|adding|begin|try you on|put you on)\b|開|處方",
+    re.IGNORECASE,
+)
+_DOSE = re.compile(
+    r"(\d+(?:\.\d+)?|[一二三四五六七八九十百千兩]+)\s*(mg|milligrams?|micrograms?|mcg|g|grams?|ml|毫克|克|微克)",
+    re.IGNORECASE,
+)
+_CHINESE_DRUGS = {
+    "撲熱息痛": "paracetamol",
+    "必理痛": "paracetamol",
+    "布洛芬": "ibuprofen",
+    "阿士匹靈": "aspirin",
+    "阿司匹林": "aspirin",
+    "二甲雙胍": "metformin",
+    "盤尼西林": "penicillin",
+    "青黴素": "penicillin",
+}
+
+
+def line_status(text: str) -> str:
+    """What one line says about the drugs it names."""
+    if _ALLERGY.search(text):
+        return "allergy"
+    if _STOPPED.search(text):
+        return "stopped"
+    if _CHANGED.search(text):
+        return "changed"
+    if _STARTED.search(text):
+        return "started"
+    return "taking"
+
+
+def _drugs_in(text: str, drugs: set[str]) -> list[str]:
+    lower = text.lower()
+    found = [d for d in drugs if len(d) >= 4 and re.search(rf"(?<![a-z]){re.escape(d)}(?![a-z])", lower)]
+    found += [name for name in _CHINESE_DRUGS if name in text]
+    # "amoxicillin-clavulanate" names one drug, not also "amoxicillin"
+    return [d for d in found if not any(d != o and d in o for o in found)]
+
+
+def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) -> list[NoteStatement]:
+    drugs = load_drug_lexicon(vocabulary)
+    by_drug: dict[str, NoteStatement] = {}
+    for seg in transcript.segments:
+        text = seg.text.strip()
+        if not text or text.endswith(("?", "？")):
+            continue  # a question names a drug without saying anything about it
+        status = line_status(text)
+        for drug in _drugs_in(text, drugs):
+            # the dose said right after the drug's name ("metformin 500 mg", "撲熱息痛五百毫克")
+            at = text.lower().find(drug)
+            dose = _DOSE.search(text[at + len(drug) : at + len(drug) + 24]) if at >= 0 else None
+            name = drug if drug in _CHINESE_DRUGS else drug.capitalize()
+            label = f"{name} {dose.group(0)}" if dose else name
+            key = _CHINESE_DRUGS.get(drug, drug)
+            prior = by_drug.get(key)
+            if prior is not None:
+                prior.evidence.append(seg.id)
+                if prior.status != "allergy":  # an allergy stays an allergy
+                    prior.status = status
+                if dose and " " not in prior.text:
+                    prior.text = label
+                continue
+            by_drug[key] = NoteStatement(text=label, evidence=[seg.id], status=status, source="quote")
+    return list(by_drug.values())
+
+
+def stopped_drugs(transcript: Transcript, vocabulary: Iterable[str] = ()) -> dict[str, str]:
+    """drug -> segment id, for every drug a line says to stop (or that the patient is allergic to)."""
+    drugs = load_drug_lexicon(vocabulary)
+    out: dict[str, str] = {}
+    for seg in transcript.segments:
+        if line_status(seg.text) in ("stopped", "allergy"):
+            for drug in _drugs_in(seg.text, drugs):
+                out[_CHINESE_DRUGS.get(drug, drug)] = seg.id
+    return out

@@ -1,0 +1,70 @@
+"""Written Chinese for the note, the note's language, and the medications read from the lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.asr.transcript_file import parse_transcript_text
+from desktop.core.types import Transcript, TranscriptSegment
+from desktop.llm.medications import line_status, medications_by_rule, stopped_drugs
+from desktop.llm.written import note_language, to_note_text, written_chinese
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("唔該醫生", "謝謝醫生"),
+        ("我成日頭痛", "我經常頭痛"),
+        ("冇發燒", "沒有發燒"),
+        ("佢琴晚咳咗好耐", "他昨晚咳了很久"),
+        ("唔好食煎炸嘢", "不要食煎炸東西"),
+        ("關係唔大", "關係不大"),  # 關係 is written Chinese already: its 係 stays
+    ],
+)
+def test_colloquial_cantonese_becomes_written_chinese(spoken: str, written: str) -> None:
+    assert written_chinese(spoken) == written
+
+
+def test_model_text_goes_to_the_clinics_script_and_english_is_untouched() -> None:
+    assert to_note_text("暂停 metformin 500 mg", "hk", "zh") == "暫停 metformin 500 mg"
+    assert to_note_text("暫停", "cn", "zh") == "暂停"
+    assert to_note_text("Stop the amlodipine.", "hk", "en") == "Stop the amlodipine."
+
+
+def _t(text: str) -> Transcript:
+    return Transcript("auto", [TranscriptSegment("s1", 0, 1, text, speaker="patient")])
+
+
+def test_same_as_consultation_follows_what_most_was_said_in() -> None:
+    assert note_language("same-as-consultation", _t("我食緊 metformin 五百毫克，一日兩次")) == "zh"
+    assert note_language("same-as-consultation", _t("I take metformin 500 mg twice a day")) == "en"
+    assert note_language("en", _t("我咳咗三日")) == "en"
+    assert note_language("zh", _t("cough")) == "zh"
+
+
+def test_each_drug_once_with_what_the_last_line_says_about_it() -> None:
+    transcript = parse_transcript_text(
+        "P|I take metformin 500 mg twice a day and amlodipine.\n"
+        "D|Any allergies?\n"
+        "P|I'm allergic to penicillin, it gives me a rash.\n"
+        "D|The swelling is from the amlodipine, so stop the amlodipine.\n"
+        "D|I'll start losartan 50 mg once a day.\n"
+        "D|我開撲熱息痛俾你。\n"
+    )
+    meds = {st.text: (st.status, st.evidence) for st in medications_by_rule(transcript)}
+    assert meds == {
+        "Metformin 500 mg": ("taking", ["s1"]),
+        "Amlodipine": ("stopped", ["s1", "s4"]),
+        "Penicillin": ("allergy", ["s3"]),
+        "Losartan 50 mg": ("started", ["s5"]),
+        "撲熱息痛": ("started", ["s6"]),
+    }
+    assert stopped_drugs(transcript) == {"penicillin": "s3", "amlodipine": "s4"}
+
+
+def test_line_status_words() -> None:
+    assert line_status("Please stop the ibuprofen") == "stopped"
+    assert line_status("你要停咗個ibuprofen") == "stopped"
+    assert line_status("I'll increase the metformin to 1 g") == "changed"
+    assert line_status("我對aspirin敏感") == "allergy"
+    assert line_status("I take aspirin every morning") == "taking"
