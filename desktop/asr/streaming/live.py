@@ -160,7 +160,7 @@ class LiveRecogniser:
         if self._labeller is None:
             return []
         try:
-            return self._settler.step(self._labeller.labels_now())
+            return self._settler.step(self._labeller.labels_now(self._settler.pending_ids()))
         except Exception:
             log.warning("speaker relabel of recent lines failed", exc_info=True)
             return []
