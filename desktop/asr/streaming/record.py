@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from desktop.asr.vad import VadSettings, speech_regions
 from desktop.core.audio import SAMPLE_RATE
 from desktop.core.lines import join_text
 from desktop.core.types import TranscriptSegment
+
+if TYPE_CHECKING:
+    from desktop.asr.engine import WhisperEngine
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +95,7 @@ class RecordPass:
 
     def __init__(
         self,
-        engine: Any,
+        engine: WhisperEngine,
         *,
         language: str = "auto",
         script: str = "hk",
