@@ -21,6 +21,7 @@ from desktop.config import Settings, load_settings, save_user_settings
 from desktop.core.errors import UserFacingError
 
 if TYPE_CHECKING:
+    from desktop.asr.engine import WhisperEngine
     from desktop.services.backend import Backend
     from desktop.services.ports import StreamingAsrPort
 
@@ -48,10 +49,10 @@ class AsrFactory:
         self.settings = settings
         self.model_store = model_store
         self.vocabulary = vocabulary
-        self._engine: Any = None
+        self._engine: WhisperEngine | None = None
         self._lock = threading.Lock()
 
-    def engine(self) -> Any:
+    def engine(self) -> WhisperEngine:
         with self._lock:
             if self._engine is None:
                 from desktop.asr.factory import whisper_engine

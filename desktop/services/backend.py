@@ -53,7 +53,7 @@ class Backend:
     intake: IntakePort | None = None
     threads: dict[str, WorkerThread] = field(default_factory=dict)
     # Loads the speech model ahead of the first Record (on a worker thread); None: nothing to load.
-    prepare_speech: Callable[[], None] | None = None
+    prepare_speech: Callable[[], object] | None = None
     # Run at shutdown after the worker threads have stopped (free the language model, …).
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)
     _db: DbWorker | None = field(default=None, init=False, repr=False)

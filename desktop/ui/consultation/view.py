@@ -149,23 +149,12 @@ class ConsultationView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel(self.tr("Transcript")))
         self.transcript_view = TranscriptView()
         self.transcript_view.correction_undone.connect(self._correction_undone)
-        # With the clinic's intake on, the patient's own account sits beside the transcript.
-        self.intake_tab: IntakeTab | None = None
-        self.left_tabs: QTabWidget | None = None
-        if self.backend.intake is not None:
-            self.intake_tab = IntakeTab(self.backend.db, self.backend.intake, self.user, self.info.id)
-            self.left_tabs = QTabWidget()
-            self.left_tabs.setObjectName("transcriptTabs")
-            self.left_tabs.addTab(self.transcript_view, self.tr("Transcript"))
-            self.left_tabs.addTab(self.intake_tab, self.tr("Intake"))
-            self.intake_tab.loaded.connect(self._intake_loaded)
-            left_layout.addWidget(self.left_tabs, 1)
-        else:
-            left_layout.addWidget(QLabel(self.tr("Transcript")))
-            left_layout.addWidget(self.transcript_view, 1)
+        left_layout.addWidget(self.transcript_view, 1)
         split.addWidget(left)
+        self._add_intake(left_layout)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("consultationTabs")
         note_tab = QWidget()
@@ -280,6 +269,25 @@ class ConsultationView(QWidget):
             )
         self._update_controls()
         self.loaded.emit()
+
+    def _add_intake(self, left: QVBoxLayout) -> None:
+        """With the clinic's intake on, the patient's own account sits in a tab beside the transcript."""
+        self.intake_tab: IntakeTab | None = None
+        self.left_tabs: QTabWidget | None = None
+        if self.backend.intake is None:
+            return
+        self.intake_tab = IntakeTab(self.backend.db, self.backend.intake, self.user, self.info.id)
+        self.intake_tab.loaded.connect(self._intake_loaded)
+        first = left.itemAt(0)
+        heading = first.widget() if first is not None else None
+        if heading is not None and heading is not self.transcript_view:
+            heading.hide()  # the tab says "Transcript"
+        left.removeWidget(self.transcript_view)
+        self.left_tabs = QTabWidget()
+        self.left_tabs.setObjectName("transcriptTabs")
+        self.left_tabs.addTab(self.transcript_view, self.tr("Transcript"))
+        self.left_tabs.addTab(self.intake_tab, self.tr("Intake"))
+        left.addWidget(self.left_tabs, 1)
 
     def _intake_loaded(self, detail: object) -> None:
         if detail is not None and self.left_tabs is not None and self.intake_tab is not None:
