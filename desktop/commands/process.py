@@ -148,19 +148,46 @@ def run(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     if not args.quiet:
-        flagged = f", {result.unsupported} statement fact(s) flagged" if result.unsupported else ""
-        if result.checks is not None and not result.checks.clean:
-            flagged += (
-                f", {len(result.checks.contradictions)} contradiction(s) and "
-                f"{len(result.checks.omissions)} omission(s) to review (consult-scribe check --from {result.out_dir})"
-            )
         print(
             f"Wrote {len(result.files)} files to {result.out_dir} "
-            f"({len(result.transcript.segments)} transcript segments{flagged}; "
-            f"{result.timings.get('total_s', 0):.1f} s).",
+            f"({len(result.transcript.segments)} transcript segments; {result.timings.get('total_s', 0):.1f} s).",
             file=sys.stderr,
         )
+        review = _to_review(result)
+        if review:
+            print(review, file=sys.stderr)
     return 0
+
+
+def _to_review(result: Any) -> str:
+    """What the doctor is to look at in the draft before signing, in one line ("" when nothing)."""
+
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    parts = []
+    if result.unsupported:
+        parts.append(
+            count(result.unsupported, "number, dose or drug", "numbers, doses or drugs")
+            + " not in the transcript"
+        )
+    checks = result.checks
+    if checks is not None and checks.contradictions:
+        parts.append(
+            count(len(checks.contradictions), "statement", "statements") + " contradicting the consultation"
+        )
+    if checks is not None and checks.omissions:
+        parts.append(
+            count(len(checks.omissions), "thing", "things") + " said in the consultation but left out"
+        )
+    if not parts:
+        return ""
+    where = (
+        f" See: consult-scribe check --from {result.out_dir}"
+        if checks is not None and not checks.clean
+        else ""
+    )
+    return "To review in the draft: " + "; ".join(parts) + "." + where
 
 
 def _saver(store: Any, patient: Any) -> Any:

@@ -111,3 +111,22 @@ def test_the_report_quotes_long_lines_where_the_drug_is_named() -> None:
     assert "2 things said in the consultation are not in the note:" in out
     md = markdown(result, transcript)
     assert "**Left out:** Allergy to penicillin. _(said at 00:00, doctor" in md  # one space before "("
+
+
+def test_process_says_what_to_review_in_one_line() -> None:
+    from types import SimpleNamespace
+
+    from desktop.checks.model import CONTRADICTION, OMISSION, CheckResult, Flag
+    from desktop.commands.process import _to_review
+
+    flagged = CheckResult(
+        contradictions=[Flag(CONTRADICTION, "dose", "c1", "…")],
+        omissions=[Flag(OMISSION, "allergy", "o1", "…"), Flag(OMISSION, "follow_up", "o2", "…")],
+    )
+    result = SimpleNamespace(unsupported=2, checks=flagged, out_dir=Path("out/sample"))
+    assert _to_review(result) == (
+        "To review in the draft: 2 numbers, doses or drugs not in the transcript; "
+        "1 statement contradicting the consultation; 2 things said in the consultation but left out. "
+        "See: consult-scribe check --from out/sample"
+    )
+    assert _to_review(SimpleNamespace(unsupported=0, checks=CheckResult(), out_dir=Path("x"))) == ""
