@@ -322,3 +322,6 @@ def test_sign_refuses_when_the_checks_cannot_run(
     assert view.sign() is None and view.signoff is None
     assert shown == ["Something went wrong while checking the note."]
     assert [v.kind for v in records.notes[view.info.id]] == ["ai_draft"]  # not signed unchecked
+    spy.fail = False  # the next Sign checks again (the failed check is not waited on)
+    assert view.sign() is None and view.signoff is not None
+    assert [r.item.kind for r in view.signoff.rows] == ["contradiction"]
