@@ -116,7 +116,9 @@ class LettersPanel(QWidget):
         self._kinds = {k.id: k for k in kinds}
         self._submit = submit
         self.defaults_fn: Callable[[str], dict[str, str]] = lambda _kind: {}
-        self.render_fn: Callable[[str, dict[str, str], JobContext], RenderedLetter] | None = None
+        # Called on the GUI thread with the kind and the form's values; reads what it needs from the
+        # widgets there and returns the work to run on the job's thread (which touches no widget).
+        self.render_fn: Callable[[str, dict[str, str]], Callable[[JobContext], RenderedLetter]] | None = None
         # Saves a version in the store (a new letter when the id is empty); answers (saved, all versions).
         self.save_fn: Callable[[RenderedLetter, dict[str, str], str], DbCall[Any]] | None = None
         self.current_letter_id = ""
@@ -289,11 +291,11 @@ class LettersPanel(QWidget):
             return None
         language = str(self.language.currentData())
         values = {**values, "_language": language}
-        render = self.render_fn
+        render = self.render_fn(kind_id, values)  # the note and the form as they read now
 
         def work(ctx: JobContext) -> RenderedLetter:
             ctx.progress(kind.title, -1)
-            return render(kind_id, values, ctx)
+            return render(ctx)
 
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)

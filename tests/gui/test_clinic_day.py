@@ -180,10 +180,13 @@ def test_a_refused_letter_form_comes_back_as_typed(qtbot, window: MainWindow, mo
     letters = view.letters
     real = letters.render_fn
 
-    def refuse(kind, values, ctx):  # type: ignore[no-untyped-def]
+    def refuse(kind, values):  # type: ignore[no-untyped-def]
         from desktop.core.errors import UsageError
 
-        raise UsageError("The sick leave ends before it starts.", "Check the dates.")
+        def work(ctx):  # type: ignore[no-untyped-def]
+            raise UsageError("The sick leave ends before it starts.", "Check the dates.")
+
+        return work
 
     letters.render_fn = refuse
     with qtbot.waitSignal(letters.busy, check_params_cb=lambda b: b is False, timeout=10_000):

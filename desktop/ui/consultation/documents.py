@@ -9,6 +9,7 @@ store. The language model writes the prose on its own thread, shared with drafti
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtWidgets import QWidget
@@ -91,24 +92,32 @@ class ConsultationLetters:
             show_error(self.widget, exc.message, exc.hint)
             return {}
 
-    def render(self, kind: str, values: dict[str, str], ctx: JobContext) -> RenderedLetter:
+    def render(self, kind: str, values: dict[str, str]) -> Callable[[JobContext], RenderedLetter]:
+        """Reads the note, patient, doctor and transcript here, on the GUI thread; the returned work
+        runs on the letters job's thread and touches no widget."""
         view = self.view
-        note = self.current_note()
+        letters = view.backend.letters
+        note, patient, clinic = self.current_note(), view.info.patient, self.clinic()
+        transcript, draft = view.transcript, not view.signed()
         language = values.get("_language", "")
         clean = {k: v for k, v in values.items() if not k.startswith("_")}
-        ctx.check_cancel()
-        return view.backend.letters.render(
-            kind,
-            note,
-            view.info.patient,
-            self.clinic(),
-            clean,
-            language,
-            view.transcript,
-            ctx.cancel_event,
-            ctx.progress,
-            draft=not view.signed(),
-        )
+
+        def work(ctx: JobContext) -> RenderedLetter:
+            ctx.check_cancel()
+            return letters.render(
+                kind,
+                note,
+                patient,
+                clinic,
+                clean,
+                language,
+                transcript,
+                ctx.cancel_event,
+                ctx.progress,
+                draft=draft,
+            )
+
+        return work
 
     def save(self, letter: RenderedLetter, values: dict[str, str], letter_id: str) -> DbCall[Any]:
         user, cid = self.view.user, self.view.info.id
