@@ -100,6 +100,8 @@ class DraftResult:
     step_seconds: dict[str, float] = field(default_factory=dict)
     # Sections whose answer did not parse even after a shorter retry.
     invalid_sections: list[str] = field(default_factory=list)
+    # Sections whose answer was cut off by the token limit; its whole statements were kept.
+    salvaged_sections: list[str] = field(default_factory=list)
     # Share of the transcript's tokens already in the model's cache when drafting began (prefill
     # during the consultation; BENCHMARKS L3).
     prefix_reuse: float = 0.0
@@ -339,9 +341,35 @@ def _ask(
                 _statements(parsed)
             return parsed
         except (ValueError, KeyError, TypeError):
+            salvaged = salvage_items(raw) if section != "chief_complaint" else []
+            if salvaged:
+                # Cut off by the token limit after whole statements: keep those rather than
+                # spend the same tokens again on a shorter answer.
+                result.salvaged_sections.append(section)
+                log.info("section %s cut off: %d whole statements kept", section, len(salvaged))
+                return {"items": salvaged}
             result.retries += 1
             log.warning("section %s did not parse (attempt %d, %d chars)", section, attempt + 1, len(raw))
     return None
+
+
+def salvage_items(raw: str) -> list[dict[str, object]]:
+    """The complete statement objects at the start of an answer cut off mid-way."""
+    start = raw.find("[")
+    if start < 0:
+        return []
+    decoder = json.JSONDecoder()
+    items: list[dict[str, object]] = []
+    at = start + 1
+    while True:
+        while at < len(raw) and raw[at] in " \n\t,":
+            at += 1
+        try:
+            item, at = decoder.raw_decode(raw, at)
+        except ValueError:
+            return items
+        if isinstance(item, dict):
+            items.append(item)
 
 
 @dataclass
