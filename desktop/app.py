@@ -117,11 +117,13 @@ def build_backend(
     model_store = ModelStore(paths.models_dir(), paths.manifest_file())
     llm = LanguageModel(model_store, settings.llm)
     records = StoreRecords(store_dir, kdf=kdf)
+    asr_factory = AsrFactory(settings, model_store, vocabulary)
     return Backend(
         settings=settings,
         records=records,
         audio=MicrophoneAudio(demo_file=demo_audio, realtime=realtime, settings=settings),
-        asr_factory=AsrFactory(settings, model_store, vocabulary),
+        asr_factory=asr_factory,
+        prepare_speech=asr_factory.engine,
         drafter=LlmDrafter(llm, vocabulary, language=settings.note.language, script=settings.asr.script),
         letters=TemplateLetters(llm, settings, vocabulary),
         models=ManifestModels(model_store),
@@ -130,6 +132,7 @@ def build_backend(
         fact_check=FactChecker(vocabulary),
         demo_audio=str(demo_audio or ""),
         voice=StoreVoice(records, model_store),
+        on_shutdown=[llm.close],
     )
 
 
@@ -240,6 +243,7 @@ def smoke(print_fn: Any = print) -> int:
             )
             kinds = backend.letters.kinds()
             checks.append(f"{len(kinds)} letter templates")
+            backend.prepare_speech = None  # the smoke test checks the models' files, not a load
             window = MainWindow(backend)
             window.show()
             window.signed_in(user)

@@ -102,6 +102,9 @@ class PolicySettings:
     retention_days: int = field(default=365 * 7, metadata=_meta("Days audio is kept before it is destroyed."))
     auto_lock_minutes: int = field(default=10, metadata=_meta("Idle minutes before the app locks."))
     keyring_unlock: bool = field(default=False, metadata=_meta("Allow OS keyring unlock (single-user PCs)."))
+    nurses_may_record: bool = field(
+        default=False, metadata=_meta("Nurses may record consultations (otherwise only doctors record).")
+    )
 
 
 # Settings the encrypted store keeps too, clinic-wide ("section.key" -> the store's policy key, and

@@ -1,152 +1,230 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_TW">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../desktop/ui/about.py" line="41" />
+        <source>About ConsultScribe</source>
+        <translation>關於 ConsultScribe</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/about.py" line="46" />
+        <source>Everything stays on this computer: recordings, notes and the models.</source>
+        <translation>所有資料都留在這部電腦：錄音、病歷及模型。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/about.py" line="53" />
+        <source>Log folder:</source>
+        <translation>記錄檔資料夾：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/about.py" line="59" />
+        <source>Open folder</source>
+        <translation>開啟資料夾</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/about.py" line="69" />
+        <source>speech</source>
+        <translation>語音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/about.py" line="69" />
+        <source>language model</source>
+        <translation>語言模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/about.py" line="77" />
+        <source>ready</source>
+        <translation>可用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/about.py" line="77" />
+        <source>missing</source>
+        <translation>缺少</translation>
+    </message>
+</context>
+<context>
     <name>AddUserDialog</name>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="47" />
+        <location filename="../../desktop/ui/admin.py" line="48" />
         <source>Add user</source>
         <translation>新增用戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="64" />
+        <location filename="../../desktop/ui/admin.py" line="68" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="65" />
+        <location filename="../../desktop/ui/admin.py" line="69" />
         <source>Full name</source>
         <translation>全名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="66" />
+        <location filename="../../desktop/ui/admin.py" line="70" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="67" />
+        <location filename="../../desktop/ui/admin.py" line="71" />
         <source>Registration no.</source>
         <translation>註冊編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="68" />
+        <location filename="../../desktop/ui/admin.py" line="72" />
         <source>Initial password</source>
         <translation>初始密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="79" />
+        <location filename="../../desktop/ui/admin.py" line="73" />
+        <source>Repeat password</source>
+        <translation>再次輸入密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="84" />
         <source>Choose a user name.</source>
         <translation>請選擇用戶名稱。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="81" />
+        <location filename="../../desktop/ui/admin.py" line="86" />
         <source>The password needs at least 8 characters.</source>
         <translation>密碼最少需要 8 個字元。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="88" />
+        <source>The two passwords are different.</source>
+        <translation>兩次輸入的密碼不同。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="90" />
+        <source>A doctor's account needs the registration number.</source>
+        <translation>醫生帳戶需要註冊編號。</translation>
     </message>
 </context>
 <context>
     <name>AdminDialog</name>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="101" />
+        <location filename="../../desktop/ui/admin.py" line="146" />
         <source>Administration</source>
         <translation>系統管理</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="114" />
+        <location filename="../../desktop/ui/admin.py" line="159" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="115" />
+        <location filename="../../desktop/ui/admin.py" line="160" />
         <source>Full name</source>
         <translation>全名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="116" />
+        <location filename="../../desktop/ui/admin.py" line="161" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="117" />
+        <location filename="../../desktop/ui/admin.py" line="162" />
         <source>Registration no.</source>
         <translation>註冊編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="118" />
+        <location filename="../../desktop/ui/admin.py" line="163" />
         <source>Active</source>
         <translation>啟用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="126" />
+        <location filename="../../desktop/ui/admin.py" line="171" />
         <source>Add user…</source>
         <translation>新增用戶…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="128" />
-        <source>Deactivate / reactivate</source>
-        <translation>停用／重新啟用</translation>
+        <location filename="../../desktop/ui/admin.py" line="173" />
+        <source>Deactivate…</source>
+        <translation>停用…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="133" />
+        <location filename="../../desktop/ui/admin.py" line="175" />
+        <source>Reset password…</source>
+        <translation>重設密碼…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="182" />
         <source>Users</source>
         <translation>用戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="142" />
+        <location filename="../../desktop/ui/admin.py" line="193" />
         <source>Policy</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="148" />
+        <location filename="../../desktop/ui/admin.py" line="199" />
         <source>Filter by user, action or record</source>
         <translation>按用戶、操作或紀錄篩選</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="150" />
+        <location filename="../../desktop/ui/admin.py" line="201" />
         <source>Export CSV…</source>
         <translation>匯出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="158" />
+        <location filename="../../desktop/ui/admin.py" line="209" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="158" />
+        <location filename="../../desktop/ui/admin.py" line="209" />
         <source>User</source>
         <translation>用戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="158" />
+        <location filename="../../desktop/ui/admin.py" line="209" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="158" />
+        <location filename="../../desktop/ui/admin.py" line="209" />
         <source>Record</source>
         <translation>紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="158" />
+        <location filename="../../desktop/ui/admin.py" line="209" />
         <source>Detail</source>
         <translation>詳情</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="165" />
+        <location filename="../../desktop/ui/admin.py" line="216" />
         <source>Audit log</source>
         <translation>審計紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="192" />
+        <location filename="../../desktop/ui/admin.py" line="244" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="192" />
+        <location filename="../../desktop/ui/admin.py" line="244" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="247" />
+        <location filename="../../desktop/ui/admin.py" line="284" />
+        <source>Deactivate account</source>
+        <translation>停用帳戶</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="286" />
+        <source>Deactivate %1? They can no longer sign in; what they wrote stays in the records. This cannot be undone: a returning colleague gets a new account.</source>
+        <translation>停用 %1？此帳戶將無法再登入；其撰寫的內容仍保留在紀錄中。此操作無法還原：同事回來時需開新帳戶。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="322" />
+        <source>Saved. The clinic policy applies on every computer.</source>
+        <translation>已儲存。診所政策適用於每部電腦。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="341" />
         <source>Export audit log</source>
         <translation>匯出審計紀錄</translation>
     </message>
@@ -154,273 +232,254 @@
 <context>
     <name>AdminHome</name>
     <message>
-        <location filename="../../desktop/ui/main.py" line="82" />
+        <location filename="../../desktop/ui/main.py" line="84" />
         <source>Administration</source>
         <translation>系統管理</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="85" />
+        <location filename="../../desktop/ui/main.py" line="87" />
         <source>Manage users and roles, the clinic policy and letterhead, models, and read the audit log. Administrators do not see consultations or notes.</source>
         <translation>管理用戶及角色、診所政策及信頭、模型，並查閱審計紀錄。管理員不會看到診症或病歷。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="92" />
+        <location filename="../../desktop/ui/main.py" line="94" />
         <source>Users, policy and audit log…</source>
         <translation>用戶、政策及審計紀錄…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="94" />
+        <location filename="../../desktop/ui/main.py" line="96" />
         <source>Settings…</source>
         <translation>設定…</translation>
     </message>
 </context>
 <context>
-    <name>ConsultationView</name>
+    <name>ConsultationHeader</name>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="103" />
+        <location filename="../../desktop/ui/consultation/header.py" line="16" />
+        <source>F</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/header.py" line="17" />
+        <source>M</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/header.py" line="18" />
+        <source>X</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/header.py" line="22" />
+        <source>MRN %1</source>
+        <translation>病歷號 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/header.py" line="38" />
         <source>◀ Consultations</source>
         <translation>◀ 診症列表</translation>
     </message>
+</context>
+<context>
+    <name>ConsultationView</name>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="117" />
-        <location filename="../../desktop/ui/consultation.py" line="282" />
-        <source>● Record</source>
-        <translation>● 錄音</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="119" />
-        <source>Start or stop recording (Ctrl+R)</source>
-        <translation>開始或停止錄音 (Ctrl+R)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="120" />
-        <location filename="../../desktop/ui/consultation.py" line="413" />
-        <source>Pause</source>
-        <translation>暫停</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="123" />
-        <source>Pause or resume (Ctrl+P)</source>
-        <translation>暫停或繼續 (Ctrl+P)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="133" />
-        <source>Input level</source>
-        <translation>輸入音量</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="142" />
-        <source>Microphone</source>
-        <translation>咪高峰</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="155" />
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="169" />
+        <location filename="../../desktop/ui/consultation/view.py" line="151" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="179" />
-        <source>Draft note</source>
-        <translation>草擬病歷</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="181" />
-        <source>Accept all suggestions</source>
-        <translation>接受所有建議</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="183" />
-        <source>Save</source>
-        <translation>儲存</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="185" />
-        <source>Save a new version (Ctrl+S)</source>
-        <translation>儲存新版本 (Ctrl+S)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="186" />
-        <source>Sign</source>
-        <translation>簽署</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="188" />
-        <source>Sign the note (Ctrl+Shift+S)</source>
-        <translation>簽署病歷 (Ctrl+Shift+S)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="189" />
-        <source>Change (new version)</source>
-        <translation>修改（新版本）</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="191" />
-        <source>Versions…</source>
-        <translation>版本…</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="206" />
+        <location filename="../../desktop/ui/consultation/view.py" line="164" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="208" />
+        <location filename="../../desktop/ui/consultation/view.py" line="166" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="280" />
+        <location filename="../../desktop/ui/consultation/view.py" line="234" />
+        <source>opening the consultation</source>
+        <translation>開啟診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="279" />
+        <source>saving the status</source>
+        <translation>儲存狀態</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="292" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="282" />
-        <source>■ Stop</source>
-        <translation>■ 停止</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="315" />
-        <source> (default)</source>
-        <translation>（預設）</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="329" />
-        <source>Record the consultation; the draft appears here when you stop.</source>
-        <translation>請錄下診症過程；停止後草稿會在此顯示。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="335" />
+        <location filename="../../desktop/ui/consultation/view.py" line="352" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="402" />
-        <source>Finishing…</source>
-        <translation>正在完成…</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="410" />
-        <source>Resume</source>
-        <translation>繼續</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="420" />
-        <source>Load %1%</source>
-        <translation>負載 %1%</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="423" />
-        <source>— cannot keep up; the transcript will lag</source>
-        <translation>— 處理不及，逐字稿會延遲</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="428" />
-        <source>%1 audio blocks dropped</source>
-        <translation>遺失 %1 段音訊</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="452" />
-        <source>reading the transcript ahead</source>
-        <translation>預先讀取文字記錄</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation.py" line="491" />
+        <location filename="../../desktop/ui/consultation/view.py" line="474" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="507" />
-        <source>Loading the language model…</source>
-        <translation>正在載入語言模型…</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="298" />
+        <source>The note is signed. Start a new version to record more of this consultation.</source>
+        <translation>病歷已簽署。請開始新版本以繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="510" />
-        <source>Drafting the note…</source>
-        <translation>正在草擬病歷…</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="300" />
+        <source>Start recording (Ctrl+R)</source>
+        <translation>開始錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="513" />
-        <source>drafting the note</source>
-        <translation>草擬病歷</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="327" />
+        <source>Only a doctor issues this document.</source>
+        <translation>此文件只可由醫生簽發。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="518" />
-        <source>Drafting…</source>
-        <translation>草擬中…</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="335" />
+        <source>Type the note; Save keeps it as the first version.</source>
+        <translation>請輸入病歷；儲存後成為第一個版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="532" />
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="344" />
+        <source>Record the consultation or open a recording; the draft appears here when it ends. Without a recording, press Write the note by hand.</source>
+        <translation>請為診症錄音或開啟錄音檔；完成後草稿會在此顯示。沒有錄音時，請按「手寫病歷」。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="537" />
-        <source>Drafting: %1</source>
-        <translation>草擬中：%1</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="369" />
+        <source>You can edit the history and the instructions to the patient; the assessment and plan are the doctor's and are shown read-only.</source>
+        <translation>你可編輯病史及給病人的指示；評估及計劃屬醫生負責，只供閱讀。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="538" />
-        <source>Chief complaint</source>
-        <translation>主訴</translation>
+        <location filename="../../desktop/ui/consultation/view.py" line="388" />
+        <source>This consultation's note is signed.</source>
+        <translation>此診症的病歷已簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="558" />
+        <location filename="../../desktop/ui/consultation/view.py" line="389" />
+        <source>Press New version to add to it; the recording then continues the transcript.</source>
+        <translation>請按「新版本」加入內容；錄音會接續現有的文字記錄。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="396" />
+        <location filename="../../desktop/ui/consultation/view.py" line="422" />
+        <source>noting the recording</source>
+        <translation>記錄錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="411" />
+        <source>Open a recording</source>
+        <translation>開啟錄音檔</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="413" />
+        <source>Audio files (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;All files (*)</source>
+        <translation>音訊檔 (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;所有檔案 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="435" />
+        <source>Consent to record</source>
+        <translation>錄音同意</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="436" />
+        <source>Has the patient agreed to this consultation being recorded?</source>
+        <translation>病人是否同意為是次診症錄音？</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="442" />
+        <source>recording the consent</source>
+        <translation>記錄同意</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="467" />
+        <source>saving the transcript</source>
+        <translation>儲存文字記錄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="485" />
+        <source>A new draft replaces the note in the editor. Save your edits as a version first?</source>
+        <translation>新草稿會取代編輯器中的病歷。先把你的修改儲存為一個版本嗎？</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="501" />
+        <source>saving the draft</source>
+        <translation>儲存草稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="510" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="560" />
+        <location filename="../../desktop/ui/consultation/view.py" line="512" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="568" />
+        <location filename="../../desktop/ui/consultation/view.py" line="525" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="594" />
-        <location filename="../../desktop/ui/consultation.py" line="597" />
+        <location filename="../../desktop/ui/consultation/view.py" line="546" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="626" />
+        <location filename="../../desktop/ui/consultation/view.py" line="574" />
+        <source>signing the note</source>
+        <translation>簽署病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="574" />
+        <source>saving the note</source>
+        <translation>儲存病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="586" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="642" />
+        <location filename="../../desktop/ui/consultation/view.py" line="606" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="643" />
+        <location filename="../../desktop/ui/consultation/view.py" line="607" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="732" />
+        <location filename="../../desktop/ui/consultation/view.py" line="627" />
+        <source>reading the recording</source>
+        <translation>讀取錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="700" />
+        <source>saving the document</source>
+        <translation>儲存文件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="707" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="732" />
+        <location filename="../../desktop/ui/consultation/view.py" line="707" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="737" />
+        <location filename="../../desktop/ui/consultation/view.py" line="723" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation.py" line="738" />
+        <location filename="../../desktop/ui/consultation/view.py" line="709" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -428,64 +487,117 @@
 <context>
     <name>ConsultationsPage</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="142" />
+        <location filename="../../desktop/ui/consultations.py" line="154" />
         <source>Today's consultations</source>
         <translation>今日診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="147" />
+        <location filename="../../desktop/ui/consultations.py" line="159" />
         <source>Search patient, MRN or complaint</source>
         <translation>搜尋病人、病歷號碼或主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="153" />
+        <location filename="../../desktop/ui/consultations.py" line="165" />
         <source>All days</source>
         <translation>所有日子</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="155" />
+        <location filename="../../desktop/ui/consultations.py" line="167" />
         <source>New consultation</source>
         <translation>新診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="158" />
+        <location filename="../../desktop/ui/consultations.py" line="170" />
         <source>Start a new consultation (Ctrl+N)</source>
         <translation>開始新診症 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="168" />
+        <location filename="../../desktop/ui/consultations.py" line="180" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="169" />
+        <location filename="../../desktop/ui/consultations.py" line="181" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="170" />
+        <location filename="../../desktop/ui/consultations.py" line="182" />
         <source>MRN</source>
         <translation>病歷號碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="171" />
+        <location filename="../../desktop/ui/consultations.py" line="183" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="172" />
+        <location filename="../../desktop/ui/consultations.py" line="184" />
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="184" />
+        <location filename="../../desktop/ui/consultations.py" line="196" />
         <source>Open</source>
         <translation>開啟</translation>
     </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="216" />
+        <source>reading the consultations</source>
+        <translation>讀取診症</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../desktop/ui/consultations.py" line="236" />
+        <location filename="../../desktop/ui/consultations.py" line="252" />
         <source>%n consultation(s)</source>
         <translation><numerusform>%n 個診症</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="280" />
+        <source>creating the consultation</source>
+        <translation>建立診症</translation>
+    </message>
+</context>
+<context>
+    <name>DraftPanel</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="38" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="50" />
+        <source>Loading the language model…</source>
+        <translation>正在載入語言模型…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="50" />
+        <source>Drafting the note…</source>
+        <translation>正在草擬病歷…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="59" />
+        <source>drafting the note</source>
+        <translation>草擬病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="64" />
+        <source>Drafting…</source>
+        <translation>草擬中…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="77" />
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="82" />
+        <source>Drafting: %1</source>
+        <translation>草擬中：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/drafting.py" line="83" />
+        <source>Chief complaint</source>
+        <translation>主訴</translation>
     </message>
 </context>
 <context>
@@ -499,42 +611,42 @@
 <context>
     <name>KeyringTab</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="397" />
+        <location filename="../../desktop/ui/signin.py" line="455" />
         <source>On a computer only you use, you can sign in without typing your password: your account's key is then kept in this computer's system keyring (Windows Credential Manager, macOS Keychain or the desktop keyring). Anyone who can use your computer account can then open ConsultScribe as you, so never turn this on for a shared PC. Unlocking after the idle lock still asks for your password.</source>
         <translation>在只有你使用的電腦上，可以不輸入密碼登入：你帳戶的金鑰會存放在本電腦的系統鑰匙圈（Windows 認證管理員、macOS 鑰匙圈或桌面鑰匙圈）。任何能使用你電腦帳戶的人都能以你的身分開啟 ConsultScribe，因此切勿在共用電腦上開啟此功能。閒置鎖定後解鎖仍需輸入密碼。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="414" />
+        <location filename="../../desktop/ui/signin.py" line="472" />
         <source>Your password</source>
         <translation>你的密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="417" />
+        <location filename="../../desktop/ui/signin.py" line="475" />
         <source>Turn on for this computer</source>
         <translation>在本電腦開啟</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="419" />
+        <location filename="../../desktop/ui/signin.py" line="477" />
         <source>Turn off</source>
         <translation>關閉</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="439" />
+        <location filename="../../desktop/ui/signin.py" line="497" />
         <source>Keyring sign-in is on for this computer.</source>
         <translation>本電腦已開啟鑰匙圈登入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="441" />
+        <location filename="../../desktop/ui/signin.py" line="499" />
         <source>Keyring sign-in is off: you sign in with your password.</source>
         <translation>鑰匙圈登入已關閉：請以密碼登入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="449" />
+        <location filename="../../desktop/ui/signin.py" line="507" />
         <source>Type your password to confirm it is you.</source>
         <translation>請輸入密碼以確認身分。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="458" />
+        <location filename="../../desktop/ui/signin.py" line="516" />
         <source>Checking…</source>
         <translation>正在核對…</translation>
     </message>
@@ -542,82 +654,87 @@
 <context>
     <name>LettersPanel</name>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="125" />
+        <location filename="../../desktop/ui/letters.py" line="155" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="137" />
+        <location filename="../../desktop/ui/letters.py" line="167" />
         <source>Click a document above to generate it from the note.</source>
         <translation>按上方文件，即可根據病歷生成。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="144" />
+        <location filename="../../desktop/ui/letters.py" line="174" />
         <source>Form's default</source>
         <translation>表格預設</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="145" />
+        <location filename="../../desktop/ui/letters.py" line="175" />
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="146" />
+        <location filename="../../desktop/ui/letters.py" line="176" />
         <source>Chinese (Traditional)</source>
         <translation>中文（繁體）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="147" />
+        <location filename="../../desktop/ui/letters.py" line="177" />
         <source>Bilingual</source>
         <translation>中英對照</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="149" />
+        <location filename="../../desktop/ui/letters.py" line="179" />
         <source>Save edits</source>
         <translation>儲存修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="150" />
+        <location filename="../../desktop/ui/letters.py" line="180" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="151" />
+        <location filename="../../desktop/ui/letters.py" line="181" />
         <source>Export PDF…</source>
         <translation>匯出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="152" />
+        <location filename="../../desktop/ui/letters.py" line="182" />
         <source>Export DOCX…</source>
         <translation>匯出 DOCX…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="153" />
+        <location filename="../../desktop/ui/letters.py" line="183" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="162" />
+        <location filename="../../desktop/ui/letters.py" line="192" />
         <source>Language</source>
         <translation>語言</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="236" />
+        <location filename="../../desktop/ui/letters.py" line="246" />
+        <source>v%1</source>
+        <translation>第 %1 版</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/letters.py" line="301" />
         <source>preparing the document</source>
         <translation>準備文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="305" />
+        <location filename="../../desktop/ui/letters.py" line="376" />
         <source>Export</source>
         <translation>匯出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="326" />
+        <location filename="../../desktop/ui/letters.py" line="397" />
         <source>The file could not be written: %1</source>
         <translation>無法寫入檔案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="327" />
+        <location filename="../../desktop/ui/letters.py" line="398" />
         <source>Choose another folder or free some disk space.</source>
         <translation>請選擇其他資料夾或騰出磁碟空間。</translation>
     </message>
@@ -625,42 +742,47 @@
 <context>
     <name>LockPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="161" />
+        <location filename="../../desktop/ui/signin.py" line="190" />
         <source>ConsultScribe is locked</source>
         <translation>ConsultScribe 已鎖定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="164" />
+        <location filename="../../desktop/ui/signin.py" line="193" />
         <source>A recording is in progress and continues while locked.</source>
         <translation>錄音進行中，鎖定期間會繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="173" />
+        <location filename="../../desktop/ui/signin.py" line="202" />
         <source>Unlock</source>
         <translation>解鎖</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="176" />
+        <location filename="../../desktop/ui/signin.py" line="205" />
         <source>Sign out</source>
         <translation>登出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="180" />
+        <location filename="../../desktop/ui/signin.py" line="209" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="200" />
+        <location filename="../../desktop/ui/signin.py" line="229" />
         <source>Signed in as %1 (%2).</source>
         <translation>已登入：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="211" />
+        <location filename="../../desktop/ui/signin.py" line="242" />
         <source>Checking…</source>
         <translation>正在核對…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="215" />
+        <location filename="../../desktop/ui/signin.py" line="243" />
+        <source>checking the password</source>
+        <translation>核對密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="250" />
         <source>That password is not right. Try again.</source>
         <translation>密碼不正確，請再試。</translation>
     </message>
@@ -668,160 +790,528 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main.py" line="113" />
+        <location filename="../../desktop/ui/main.py" line="121" />
         <source>ConsultScribe</source>
         <translation>ConsultScribe 診症助手</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="141" />
+        <location filename="../../desktop/ui/main.py" line="149" />
         <source>&amp;ConsultScribe</source>
         <translation>&amp;ConsultScribe</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="142" />
+        <location filename="../../desktop/ui/main.py" line="150" />
         <source>Settings…</source>
         <translation>設定…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="145" />
+        <location filename="../../desktop/ui/main.py" line="153" />
         <source>Administration…</source>
         <translation>系統管理…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="147" />
+        <location filename="../../desktop/ui/main.py" line="155" />
         <source>Lock</source>
         <translation>鎖定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="150" />
+        <location filename="../../desktop/ui/main.py" line="158" />
         <source>Sign out</source>
         <translation>登出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="152" />
+        <location filename="../../desktop/ui/main.py" line="160" />
         <source>Quit</source>
         <translation>結束</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="219" />
-        <location filename="../../desktop/ui/main.py" line="262" />
-        <location filename="../../desktop/ui/main.py" line="344" />
+        <location filename="../../desktop/ui/main.py" line="167" />
+        <source>&amp;Help</source>
+        <translation>說明(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="168" />
+        <source>About ConsultScribe…</source>
+        <translation>關於 ConsultScribe…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="203" />
+        <source>signing in</source>
+        <translation>登入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="239" />
+        <source>Loading the speech model in the background; a recording started now begins when it is ready.</source>
+        <translation>正在背景載入語音模型；現在開始的錄音會在模型就緒後開始。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="246" />
+        <source>loading the speech model</source>
+        <translation>載入語音模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="248" />
+        <source>The speech model is ready.</source>
+        <translation>語音模型已就緒。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="256" />
+        <source>reading the clinic policy</source>
+        <translation>讀取診所政策</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="270" />
+        <location filename="../../desktop/ui/main.py" line="384" />
+        <source>saving the clinic policy</source>
+        <translation>儲存診所政策</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="279" />
+        <location filename="../../desktop/ui/main.py" line="327" />
+        <location filename="../../desktop/ui/main.py" line="417" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="220" />
+        <location filename="../../desktop/ui/main.py" line="280" />
         <source>Stop the recording before signing out.</source>
         <translation>登出前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="262" />
+        <location filename="../../desktop/ui/main.py" line="318" />
+        <source>writing the audit log</source>
+        <translation>寫入審計記錄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="327" />
         <source>Stop it before opening another.</source>
         <translation>開啟另一個診症前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="344" />
+        <location filename="../../desktop/ui/main.py" line="376" />
+        <source>The new language applies when ConsultScribe is started again.</source>
+        <translation>新語言會在重新啟動 ConsultScribe 後生效。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="417" />
         <source>Stop the recording before quitting.</source>
         <translation>結束前請先停止錄音。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="423" />
+        <source>Save your changes to the note before quitting?</source>
+        <translation>結束前要儲存病歷的修改嗎？</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsTab</name>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="40" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="40" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="40" />
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="40" />
+        <source>Licence</source>
+        <translation>授權</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="40" />
+        <source>State</source>
+        <translation>狀態</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="48" />
+        <source>Verify</source>
+        <translation>驗證</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="50" />
+        <source>Check every file of the selected model against its SHA-256</source>
+        <translation>以 SHA-256 核對所選模型的每個檔案</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="51" />
+        <source>Add a model…</source>
+        <translation>加入模型…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="54" />
+        <source>Install a Whisper (CTranslate2) folder or a llama.cpp .gguf file</source>
+        <translation>安裝 Whisper (CTranslate2) 資料夾或 llama.cpp .gguf 檔案</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="78" />
+        <source>ready</source>
+        <translation>可用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="122" />
+        <source>verifying the model</source>
+        <translation>驗證模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="129" />
+        <source>%1 is damaged: %2. Add it again from the installer or the clinic's copy.</source>
+        <translation>%1 已損壞：%2。請從安裝程式或診所的副本重新加入。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="135" />
+        <source>%1: every file matches its SHA-256.</source>
+        <translation>%1：每個檔案都與 SHA-256 相符。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="140" />
+        <source>Add a model</source>
+        <translation>加入模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="140" />
+        <source>Language model (*.gguf);;All files (*)</source>
+        <translation>語言模型 (*.gguf);;所有檔案 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="149" />
+        <source>adding the model</source>
+        <translation>加入模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/models.py" line="152" />
+        <source>%1 was added; choose it under Language model or Speech.</source>
+        <translation>已加入 %1；請在「語言模型」或「語音」中選用。</translation>
     </message>
 </context>
 <context>
     <name>NewConsultationDialog</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="53" />
+        <location filename="../../desktop/ui/consultations.py" line="60" />
         <source>New consultation</source>
         <translation>新診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="64" />
+        <location filename="../../desktop/ui/consultations.py" line="67" />
+        <source>YYYY-MM-DD</source>
+        <translation>年年年年-月月-日日</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="71" />
         <source>(from date of birth)</source>
         <translation>（按出生日期計算）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="71" />
+        <location filename="../../desktop/ui/consultations.py" line="78" />
         <source>Female</source>
         <translation>女</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="72" />
+        <location filename="../../desktop/ui/consultations.py" line="79" />
         <source>Male</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="73" />
+        <location filename="../../desktop/ui/consultations.py" line="80" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="80" />
+        <location filename="../../desktop/ui/consultations.py" line="87" />
         <source>The patient agrees to this consultation being recorded.</source>
         <translation>病人同意錄下是次診症。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="84" />
+        <location filename="../../desktop/ui/consultations.py" line="91" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="85" />
+        <location filename="../../desktop/ui/consultations.py" line="92" />
         <source>Chinese name</source>
         <translation>中文姓名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="86" />
+        <location filename="../../desktop/ui/consultations.py" line="93" />
         <source>Date of birth</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="87" />
+        <location filename="../../desktop/ui/consultations.py" line="94" />
         <source>Age</source>
         <translation>年齡</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="88" />
+        <location filename="../../desktop/ui/consultations.py" line="95" />
         <source>Sex</source>
         <translation>性別</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="89" />
+        <location filename="../../desktop/ui/consultations.py" line="96" />
         <source>MRN</source>
         <translation>病歷號碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="90" />
+        <location filename="../../desktop/ui/consultations.py" line="97" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="96" />
+        <location filename="../../desktop/ui/consultations.py" line="103" />
         <source>Create</source>
         <translation>建立</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="104" />
+        <location filename="../../desktop/ui/consultations.py" line="111" />
         <source>Enter the patient's name.</source>
         <translation>請輸入病人姓名。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="111" />
+        <location filename="../../desktop/ui/consultations.py" line="118" />
         <source>Write the date of birth as YYYY-MM-DD, or leave it empty.</source>
         <translation>出生日期請以 YYYY-MM-DD 格式填寫，或留空。</translation>
     </message>
 </context>
 <context>
+    <name>NoteTools</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="63" />
+        <source>Draft note</source>
+        <translation>草擬病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="65" />
+        <source>Accept all suggestions</source>
+        <translation>接受所有建議</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="67" />
+        <source>Save</source>
+        <translation>儲存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="69" />
+        <source>Save a new version (Ctrl+S)</source>
+        <translation>儲存新版本 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="70" />
+        <source>Sign</source>
+        <translation>簽署</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="72" />
+        <source>Sign the note (Ctrl+Shift+S)</source>
+        <translation>簽署病歷 (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="73" />
+        <source>Change (new version)</source>
+        <translation>修改（新版本）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="75" />
+        <source>Versions…</source>
+        <translation>版本…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="77" />
+        <source>Write the note by hand</source>
+        <translation>手寫病歷</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="79" />
+        <source>No recording: type the note yourself</source>
+        <translation>沒有錄音：自行輸入病歷</translation>
+    </message>
+</context>
+<context>
+    <name>PathEdit</name>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="113" />
+        <source>Browse…</source>
+        <translation>瀏覽…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="122" />
+        <source>Choose a folder</source>
+        <translation>選擇資料夾</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="125" />
+        <source>Choose a file</source>
+        <translation>選擇檔案</translation>
+    </message>
+</context>
+<context>
+    <name>Recorder</name>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="72" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="136" />
+        <source>● Record</source>
+        <translation>● 錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="74" />
+        <source>Start or stop recording (Ctrl+R)</source>
+        <translation>開始或停止錄音 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="75" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="235" />
+        <source>Pause</source>
+        <translation>暫停</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="78" />
+        <source>Pause or resume (Ctrl+P)</source>
+        <translation>暫停或繼續 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="88" />
+        <source>Input level</source>
+        <translation>輸入音量</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="96" />
+        <source>Microphone</source>
+        <translation>咪高峰</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="97" />
+        <source>Open a recording…</source>
+        <translation>開啟錄音檔…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="100" />
+        <source>Transcribe an audio file recorded earlier (WAV, FLAC, MP3, M4A, OGG)</source>
+        <translation>轉錄較早前錄製的音訊檔（WAV、FLAC、MP3、M4A、OGG）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="106" />
+        <source>Consent given…</source>
+        <translation>已獲同意…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="108" />
+        <source>Record that the patient has now agreed to the recording</source>
+        <translation>記錄病人現已同意錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="131" />
+        <source>Stop transcribing the file; what is done so far is kept</source>
+        <translation>停止轉錄檔案；已完成的部分會保留</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="133" />
+        <source>Stop recording (Ctrl+R)</source>
+        <translation>停止錄音 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="136" />
+        <source>■ Stop</source>
+        <translation>■ 停止</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="152" />
+        <source> (default)</source>
+        <translation>（預設）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="187" />
+        <source>starting…</source>
+        <translation>開始中…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="224" />
+        <source>Finishing…</source>
+        <translation>正在完成…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="232" />
+        <source>Resume</source>
+        <translation>繼續</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="243" />
+        <source>Transcribing the file: %1 of %2</source>
+        <translation>正在轉錄檔案：%1／%2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="257" />
+        <source>Load %1%</source>
+        <translation>負載 %1%</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="262" />
+        <source>— cannot keep up; the transcript will lag</source>
+        <translation>— 處理不及，逐字稿會延遲</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="267" />
+        <source>%1 audio blocks dropped</source>
+        <translation>遺失 %1 段音訊</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/recorder.py" line="308" />
+        <source>reading the transcript ahead</source>
+        <translation>預先讀取文字記錄</translation>
+    </message>
+</context>
+<context>
+    <name>ResetPasswordDialog</name>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="101" />
+        <source>Reset password</source>
+        <translation>重設密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="104" />
+        <source>A new password for %1. Tell it to them in person.</source>
+        <translation>為 %1 設定新密碼。請親身告知對方。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="112" />
+        <source>New password</source>
+        <translation>新密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="113" />
+        <source>Repeat password</source>
+        <translation>再次輸入密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="124" />
+        <source>The password needs at least 8 characters.</source>
+        <translation>密碼最少需要 8 個字元。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/admin.py" line="126" />
+        <source>The two passwords are different.</source>
+        <translation>兩次輸入的密碼不同。</translation>
+    </message>
+</context>
+<context>
     <name>Roles</name>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="37" />
+        <location filename="../../desktop/ui/admin.py" line="38" />
         <source>doctor</source>
         <translation>醫生</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="38" />
+        <location filename="../../desktop/ui/admin.py" line="39" />
         <source>nurse</source>
         <translation>護士</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="39" />
+        <location filename="../../desktop/ui/admin.py" line="40" />
         <source>administrator</source>
         <translation>管理員</translation>
     </message>
@@ -847,12 +1337,12 @@
 <context>
     <name>SectionForm</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="75" />
+        <location filename="../../desktop/ui/settings.py" line="165" />
         <source>Only an administrator can change these settings.</source>
         <translation>只有管理員可更改這些設定。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="114" />
+        <location filename="../../desktop/ui/settings.py" line="206" />
         <source>(locked by clinic policy)</source>
         <translation>（已被診所政策鎖定）</translation>
     </message>
@@ -860,92 +1350,275 @@
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="47" />
+        <location filename="../../desktop/ui/settings.py" line="136" />
         <source>Speech</source>
         <translation>語音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="48" />
+        <location filename="../../desktop/ui/settings.py" line="67" />
+        <location filename="../../desktop/ui/settings.py" line="137" />
         <source>Language model</source>
         <translation>語言模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="49" />
+        <location filename="../../desktop/ui/settings.py" line="138" />
         <source>Letterhead and templates</source>
         <translation>信頭及範本</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="50" />
+        <location filename="../../desktop/ui/settings.py" line="139" />
         <source>Policy</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="51" />
+        <location filename="../../desktop/ui/settings.py" line="91" />
+        <location filename="../../desktop/ui/settings.py" line="140" />
         <source>Microphone</source>
         <translation>咪高峰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="52" />
+        <location filename="../../desktop/ui/settings.py" line="59" />
+        <source>Speech model</source>
+        <translation>語音模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="60" />
+        <source>Run speech recognition on</source>
+        <translation>語音辨識運行於</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="61" />
+        <source>Number format</source>
+        <translation>數值格式</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="62" />
+        <location filename="../../desktop/ui/settings.py" line="70" />
+        <source>Processor threads</source>
+        <translation>處理器執行緒</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="63" />
+        <source>Search width (files)</source>
+        <translation>搜尋寬度（檔案）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="64" />
+        <source>Spoken language</source>
+        <translation>說話語言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="65" />
+        <source>Chinese characters</source>
+        <translation>中文字體</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="66" />
+        <source>Clinic word list</source>
+        <translation>診所詞彙表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="68" />
+        <source>Layers on the graphics card</source>
+        <translation>顯示卡上的層數</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="69" />
+        <source>Context size (tokens)</source>
+        <translation>上下文長度（詞元）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="71" />
+        <source>Longest answer (tokens)</source>
+        <translation>最長回答（詞元）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="72" />
+        <source>Creativity (temperature)</source>
+        <translation>創意度（溫度）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="73" />
+        <source>Read ahead while recording (seconds)</source>
+        <translation>錄音時預先讀取（秒）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="74" />
+        <source>Clinic name</source>
+        <translation>診所名稱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="75" />
+        <source>Clinic name (Chinese)</source>
+        <translation>診所中文名稱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="76" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="77" />
+        <source>Telephone</source>
+        <translation>電話</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="78" />
+        <source>Logo</source>
+        <translation>標誌</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="79" />
+        <source>Doctor (command line only)</source>
+        <translation>醫生（只限命令列）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="80" />
+        <source>Registration no. (command line only)</source>
+        <translation>註冊編號（只限命令列）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="83" />
+        <source>Clinic's own templates</source>
+        <translation>診所自訂範本</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="84" />
+        <source>Records folder</source>
+        <translation>紀錄資料夾</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="85" />
+        <source>Keep recordings (days)</source>
+        <translation>錄音保留（日）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="86" />
+        <source>Lock after idle (minutes)</source>
+        <translation>閒置後鎖定（分鐘）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="87" />
+        <source>Allow sign-in from the system keyring</source>
+        <translation>容許以系統鑰匙圈登入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="90" />
+        <source>Nurses may record</source>
+        <translation>護士可錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="92" />
+        <source>Lapel microphone channel</source>
+        <translation>襟夾咪聲道</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="93" />
+        <source>Language of the app</source>
+        <translation>程式語言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="94" />
+        <source>Patient intake service</source>
+        <translation>病人預先登記服務</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="95" />
+        <source>Listen on address</source>
+        <translation>監聽位址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="96" />
+        <source>Port</source>
+        <translation>連接埠</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="97" />
+        <source>Certificate</source>
+        <translation>證書</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="98" />
+        <source>Certificate key</source>
+        <translation>證書金鑰</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="99" />
+        <source>Address for patients' phones</source>
+        <translation>病人手機使用的網址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="100" />
+        <source>Patient code valid for (minutes)</source>
+        <translation>病人代碼有效時間（分鐘）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="141" />
         <source>Display</source>
         <translation>顯示</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="204" />
+        <location filename="../../desktop/ui/settings.py" line="142" />
+        <source>Patient intake</source>
+        <translation>病人預先登記</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="298" />
         <source>automatic</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="205" />
+        <location filename="../../desktop/ui/settings.py" line="299" />
         <source>Cantonese</source>
         <translation>廣東話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="206" />
+        <location filename="../../desktop/ui/settings.py" line="300" />
         <source>Mandarin</source>
         <translation>普通話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="207" />
+        <location filename="../../desktop/ui/settings.py" line="301" />
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="210" />
+        <location filename="../../desktop/ui/settings.py" line="304" />
         <source>Traditional (Hong Kong)</source>
         <translation>繁體（香港）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="211" />
+        <location filename="../../desktop/ui/settings.py" line="305" />
         <source>Traditional (Taiwan)</source>
         <translation>繁體（台灣）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="212" />
+        <location filename="../../desktop/ui/settings.py" line="306" />
         <source>Simplified</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="222" />
+        <location filename="../../desktop/ui/settings.py" line="316" />
         <source>system</source>
         <translation>跟隨系統</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="237" />
+        <location filename="../../desktop/ui/settings.py" line="331" />
         <source>none (one microphone)</source>
         <translation>無（單一咪高峰）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="238" />
+        <location filename="../../desktop/ui/settings.py" line="332" />
         <source>left channel</source>
         <translation>左聲道</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="239" />
+        <location filename="../../desktop/ui/settings.py" line="333" />
         <source>right channel</source>
         <translation>右聲道</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="243" />
+        <location filename="../../desktop/ui/settings.py" line="337" />
         <source>system default</source>
         <translation>系統預設</translation>
     </message>
@@ -953,70 +1626,40 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="158" />
+        <location filename="../../desktop/ui/settings.py" line="250" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="182" />
+        <location filename="../../desktop/ui/settings.py" line="276" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="186" />
+        <location filename="../../desktop/ui/settings.py" line="280" />
         <source>My voice</source>
         <translation>我的聲音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="190" />
+        <location filename="../../desktop/ui/settings.py" line="284" />
         <source>This computer</source>
         <translation>本電腦</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/settings.py" line="251" />
-        <source>Model</source>
-        <translation>模型</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/settings.py" line="251" />
-        <source>Role</source>
-        <translation>角色</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/settings.py" line="251" />
-        <source>Size</source>
-        <translation>大小</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/settings.py" line="251" />
-        <source>State</source>
-        <translation>狀態</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/settings.py" line="263" />
-        <source>ready, hashes verified</source>
-        <translation>可用，已核對雜湊值</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/settings.py" line="265" />
-        <source>ready</source>
-        <translation>可用</translation>
     </message>
 </context>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="337" />
+        <location filename="../../desktop/ui/signin.py" line="378" />
         <source>Set up ConsultScribe</source>
         <translation>設定 ConsultScribe</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="340" />
+        <location filename="../../desktop/ui/signin.py" line="381" />
         <source>Welcome</source>
         <translation>歡迎</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="344" />
+        <location filename="../../desktop/ui/signin.py" line="385" />
         <source>ConsultScribe keeps its records in an encrypted store on this computer. Nothing is sent over the network.
 
 Store location:</source>
@@ -1024,47 +1667,63 @@ Store location:</source>
 
 資料庫位置：</translation>
     </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="419" />
+        <source>Creating the encrypted store… this takes a few seconds.</source>
+        <translation>正在建立加密紀錄庫…需時數秒。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="423" />
+        <source>creating the encrypted store</source>
+        <translation>建立加密紀錄庫</translation>
+    </message>
 </context>
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="63" />
+        <location filename="../../desktop/ui/signin.py" line="77" />
         <source>ConsultScribe</source>
         <translation>ConsultScribe 診症助手</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="64" />
+        <location filename="../../desktop/ui/signin.py" line="78" />
         <source>Sign in to open today's consultations.</source>
         <translation>登入以開啟今日診症。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="74" />
+        <location filename="../../desktop/ui/signin.py" line="88" />
         <source>Sign in</source>
         <translation>登入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="78" />
+        <location filename="../../desktop/ui/signin.py" line="92" />
         <source>Sign in with this computer's keyring</source>
         <translation>以本電腦的鑰匙圈登入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="83" />
+        <location filename="../../desktop/ui/signin.py" line="97" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="84" />
+        <location filename="../../desktop/ui/signin.py" line="98" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="127" />
+        <location filename="../../desktop/ui/signin.py" line="130" />
+        <location filename="../../desktop/ui/signin.py" line="146" />
+        <source>signing in</source>
+        <translation>登入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signin.py" line="143" />
         <source>Enter your user name and password.</source>
         <translation>請輸入用戶名稱及密碼。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="114" />
-        <location filename="../../desktop/ui/signin.py" line="130" />
+        <location filename="../../desktop/ui/signin.py" line="129" />
+        <location filename="../../desktop/ui/signin.py" line="145" />
         <source>Signing in…</source>
         <translation>正在登入…</translation>
     </message>
@@ -1134,22 +1793,22 @@ Store location:</source>
 <context>
     <name>Speakers</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="24" />
+        <location filename="../../desktop/ui/transcript.py" line="25" />
         <source>Doctor</source>
         <translation>醫生</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="25" />
+        <location filename="../../desktop/ui/transcript.py" line="26" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="26" />
+        <location filename="../../desktop/ui/transcript.py" line="27" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="27" />
+        <location filename="../../desktop/ui/transcript.py" line="28" />
         <source>Speaker</source>
         <translation>說話者</translation>
     </message>
@@ -1185,22 +1844,27 @@ Store location:</source>
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="39" />
+        <location filename="../../desktop/ui/consultations.py" line="45" />
         <source>new</source>
         <translation>新</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="40" />
+        <location filename="../../desktop/ui/consultations.py" line="46" />
         <source>recording</source>
         <translation>錄音中</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="41" />
+        <location filename="../../desktop/ui/consultations.py" line="47" />
+        <source>recorded</source>
+        <translation>已錄音</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="48" />
         <source>draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="42" />
+        <location filename="../../desktop/ui/consultations.py" line="49" />
         <source>signed</source>
         <translation>已簽署</translation>
     </message>
@@ -1208,7 +1872,7 @@ Store location:</source>
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="45" />
+        <location filename="../../desktop/ui/transcript.py" line="46" />
         <source>The transcript appears here while you record.</source>
         <translation>錄音時逐字稿會在此顯示。</translation>
     </message>
@@ -1216,7 +1880,7 @@ Store location:</source>
 <context>
     <name>ValuesDialog</name>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="65" />
+        <location filename="../../desktop/ui/letters.py" line="85" />
         <source>Please fill in: %1</source>
         <translation>請填寫：%1</translation>
     </message>
@@ -1307,56 +1971,61 @@ Store location:</source>
         <source>Delete your voice profile? Speakers are then told apart without it.</source>
         <translation>刪除您的聲音檔案？之後會在沒有它的情況下分辨說話者。</translation>
     </message>
+    <message>
+        <location filename="../../desktop/ui/voice.py" line="218" />
+        <source>%1 / %2 s</source>
+        <translation>%1／%2 秒</translation>
+    </message>
 </context>
 <context>
     <name>_AdminPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="224" />
+        <location filename="../../desktop/ui/signin.py" line="259" />
         <source>First administrator</source>
         <translation>首位管理員</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="227" />
+        <location filename="../../desktop/ui/signin.py" line="262" />
         <source>This account manages users and clinic policy. It cannot read clinical notes unless it also has a clinician account.</source>
         <translation>此帳戶管理用戶及診所政策；除非同時擁有臨床帳戶，否則不能閱讀病歷。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="234" />
+        <location filename="../../desktop/ui/signin.py" line="269" />
         <source>Administrator</source>
         <translation>管理員</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="244" />
+        <location filename="../../desktop/ui/signin.py" line="279" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="245" />
+        <location filename="../../desktop/ui/signin.py" line="280" />
         <source>Full name</source>
         <translation>全名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="246" />
+        <location filename="../../desktop/ui/signin.py" line="281" />
         <source>Password</source>
         <translation>密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="247" />
+        <location filename="../../desktop/ui/signin.py" line="282" />
         <source>Repeat password</source>
         <translation>再次輸入密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="255" />
+        <location filename="../../desktop/ui/signin.py" line="290" />
         <source>Choose a user name.</source>
         <translation>請選擇用戶名稱。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="257" />
+        <location filename="../../desktop/ui/signin.py" line="292" />
         <source>The password needs at least 8 characters.</source>
         <translation>密碼最少需要 8 個字元。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="259" />
+        <location filename="../../desktop/ui/signin.py" line="294" />
         <source>The two passwords are different.</source>
         <translation>兩次輸入的密碼不同。</translation>
     </message>
@@ -1364,42 +2033,42 @@ Store location:</source>
 <context>
     <name>_RecoveryPage</name>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="267" />
+        <location filename="../../desktop/ui/signin.py" line="302" />
         <source>Recovery key</source>
         <translation>復原密鑰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="270" />
+        <location filename="../../desktop/ui/signin.py" line="305" />
         <source>Print or save this key and keep it in a safe place. It is the only way to open the records if every administrator password is lost.</source>
         <translation>請列印或儲存此密鑰並妥善保管。若所有管理員密碼遺失，這是開啟紀錄的唯一方法。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="284" />
+        <location filename="../../desktop/ui/signin.py" line="319" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="285" />
+        <location filename="../../desktop/ui/signin.py" line="320" />
         <source>Save to file…</source>
         <translation>儲存至檔案…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="286" />
+        <location filename="../../desktop/ui/signin.py" line="321" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="291" />
+        <location filename="../../desktop/ui/signin.py" line="326" />
         <source>I have printed or saved the recovery key.</source>
         <translation>我已列印或儲存復原密鑰。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="307" />
+        <location filename="../../desktop/ui/signin.py" line="342" />
         <source>Save recovery key</source>
         <translation>儲存復原密鑰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/signin.py" line="321" />
+        <location filename="../../desktop/ui/signin.py" line="361" />
         <source>ConsultScribe recovery key</source>
         <translation>ConsultScribe 復原密鑰</translation>
     </message>

@@ -22,7 +22,7 @@ QM = HERE / "consultscribe_zh_TW.qm"
 
 def main() -> int:
     bindir = Path(sys.executable).parent
-    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "desktop" / "ui").glob("*.py"))
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "desktop" / "ui").rglob("*.py"))
     subprocess.run(
         [str(bindir / "pyside6-lupdate"), *sources, "-no-obsolete", "-ts", str(TS)], cwd=ROOT, check=True
     )

@@ -54,3 +54,15 @@ def parse_roles(roles: Iterable[str]) -> frozenset[str]:
 def can(roles: frozenset[str], action: str) -> bool:
     """Whether an account holding ``roles`` may do ``action`` (a key of PERMISSIONS)."""
     return bool(roles & PERMISSIONS[action])
+
+
+# Documents a nurse may prepare and print. The others certify, prescribe, order or refer, so
+# they are the doctor's (a nurse still sees them, and the doctor issues them).
+NURSE_DOCUMENTS: frozenset[str] = frozenset({"patient_instructions", "follow_up"})
+
+
+def may_prepare_document(roles: frozenset[str], kind: str) -> bool:
+    """Whether an account holding ``roles`` may generate and print the document ``kind``."""
+    if "doctor" in roles:
+        return True
+    return "nurse" in roles and kind in NURSE_DOCUMENTS

@@ -127,6 +127,13 @@ class LlamaRuntime:
             self.load_seconds,
         )
 
+    def close(self) -> None:
+        """Free the model now. Left to llama-cpp's ``__del__`` at interpreter exit, freeing fails
+        with a TypeError traceback on stderr (its module globals are already gone)."""
+        llm = getattr(self, "_llm", None)
+        if llm is not None:
+            llm.close()
+
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 

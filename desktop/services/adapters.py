@@ -20,6 +20,7 @@ import numpy as np
 from desktop.config import ClinicSettings, LlmSettings, Settings
 from desktop.core.errors import ModelError, UsageError, UserFacingError
 from desktop.core.types import Patient, SoapNote, Transcript
+from desktop.documents.render import MissingValuesError
 from desktop.services.ports import (
     AudioDevice,
     AudioJournalPort,
@@ -36,6 +37,7 @@ from desktop.services.ports import (
     TokenFn,
     UserInfo,
     VoiceStatus,
+    consultation_status,
     filter_consultations,
 )
 
@@ -165,23 +167,31 @@ class StoreRecords:
         return _user_info(self.store.add_user(username, password, [role], display_name, registration_no))
 
     def set_user_active(self, actor: UserInfo, username: str, active: bool) -> None:
-        raise UsageError(
-            "Accounts cannot be deactivated from this window yet.",
-            "Use 'consult-scribe admin' on this computer, or reset the password.",
-        )
+        if active:
+            raise UsageError(
+                "A deactivated account cannot be opened again.",
+                "Add a new account for this person (with a new user name).",
+            )
+        self.store.disable_user(username)
+
+    def reset_password(self, actor: UserInfo, username: str, new_password: str) -> None:
+        self.store.set_password(username, new_password)
+
+    def change_password(self, actor: UserInfo, old_password: str, new_password: str) -> None:
+        self.store.set_password(actor.username, new_password, old_password)
+
+    def record_consent(self, actor: UserInfo, consultation_id: str) -> None:
+        self.store.record_consent(int(consultation_id))
 
     def consultations(self, query: str = "", day: datetime | None = None) -> list[ConsultationInfo]:
         rows = self.store.list_consultations()
         out = []
         for r in rows:
             cid = str(r["id"])
-            status = "new"
-            if r.get("audio") == "open":
-                status = "recording"
-            elif r.get("note") == "signed":
-                status = "signed"
-            elif r.get("note"):
-                status = "draft"
+            audio = str(r.get("audio") or "")
+            status = consultation_status(
+                audio == "open", str(r.get("note") or ""), audio not in ("", "cancelled")
+            )
             info = ConsultationInfo(
                 id=cid,
                 patient=Patient(name=str(r.get("patient", "")), mrn=str(r.get("mrn", ""))),
@@ -201,11 +211,16 @@ class StoreRecords:
         complaint = self._complaints.get(info.id, "")
         if versions:
             complaint = str(versions[-1]["note"].get("chief_complaint", "")) or complaint
+        doctor = str(record["consultation"]["doctor"])
+        clinician = self.store.clinician(doctor) if doctor else None
         return replace(
             info,
             patient=patient,
             chief_complaint=complaint,
             consent=bool(record["consultation"]["consent"]),
+            doctor=doctor,
+            doctor_name=(clinician.display_name or doctor) if clinician is not None else doctor,
+            doctor_registration=clinician.registration_no if clinician is not None else "",
         )
 
     def create_consultation(
@@ -411,6 +426,12 @@ class MicrophoneAudio:
         self.settings = settings  # read at open(): a lapel microphone means two channels
 
     def devices(self) -> list[AudioDevice]:
+        try:
+            return self._devices()
+        except UserFacingError as exc:
+            raise _without_cli_words(exc) from None
+
+    def _devices(self) -> list[AudioDevice]:
         out: list[AudioDevice] = []
         if self.demo_file is not None:
             out.append(
@@ -433,6 +454,15 @@ class MicrophoneAudio:
         return out
 
     def open(self, device_id: str) -> AudioSourcePort:
+        try:
+            return self._open(device_id)
+        except UserFacingError as exc:
+            raise _without_cli_words(exc) from None
+
+    def open_file(self, path: str) -> AudioSourcePort:
+        return RecordingFile(Path(path))
+
+    def _open(self, device_id: str) -> AudioSourcePort:
         if self.demo_file is not None and device_id in ("", self.DEMO_ID):
             from desktop.audio.sources import FileSource
 
@@ -446,6 +476,59 @@ class MicrophoneAudio:
             int(device_id) if device_id.isdigit() else (device_id or None),
             channels=2 if lapel else 1,
         )
+
+
+def _without_cli_words(exc: UserFacingError) -> UserFacingError:
+    """The audio engine's advice names the command line (``--input FILE``); the app has a button."""
+    if "--input" not in exc.hint:
+        return exc
+    hint = exc.hint.split(" or use --input")[0].split(", or use --input")[0].rstrip(".")
+    hint = hint.replace("Plug in a microphone", "Plug in a microphone and reopen the consultation")
+    words = f"{hint}, or press 'Open a recording…' to transcribe an audio file."
+    return type(exc)(exc.message, words[:1].upper() + words[1:])
+
+
+class RecordingFile:
+    """An audio file transcribed through the live path (journal first, then the recogniser) as
+    fast as it can be read: decoded on the recording thread when started, not in the window."""
+
+    sample_rate = 16000
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._source: Any = None
+
+    def start(self) -> None:
+        from desktop.audio.sources import FileSource
+
+        try:
+            self._source = FileSource(self.path, realtime=False)
+        except UserFacingError:
+            raise
+        except Exception as exc:
+            raise UsageError(
+                f"The file {self.path.name} could not be read as audio.",
+                "Choose a recording in WAV, FLAC, MP3, M4A or OGG format.",
+            ) from exc
+        self._source.start()
+
+    @property
+    def duration(self) -> float:
+        return float(self._source.duration) if self._source is not None else 0.0
+
+    def read(self, timeout: float = 0.1) -> np.ndarray | None:
+        if self._source is None:
+            raise EOFError
+        block: np.ndarray | None = self._source.read(timeout)
+        return block
+
+    def stop(self) -> None:
+        if self._source is not None:
+            self._source.stop()
+
+    @property
+    def overflows(self) -> int:
+        return 0
 
 
 class SoundDevicePlayer:
@@ -475,15 +558,24 @@ class SoundDevicePlayer:
 # --------------------------------------------------------------------------------------------
 # models, language model, drafting
 # --------------------------------------------------------------------------------------------
+def _model_info(status: Any) -> ModelInfo:
+    e = status.entry
+    return ModelInfo(e.name, e.role, status.usable, status.problem, e.total_size, e.licence, e.source)
+
+
 class ManifestModels:
     def __init__(self, store: Any) -> None:
         self.store = store
 
     def models(self) -> list[ModelInfo]:
-        return [
-            ModelInfo(s.entry.name, s.entry.role, s.usable, s.problem, s.entry.total_size)
-            for s in self.store.statuses()
-        ]
+        return [_model_info(s) for s in self.store.statuses()]
+
+    def verify(self, name: str, progress: ProgressFn | None = None) -> str:
+        return str(self.store.verify(self.store.entry(name), progress) or "")
+
+    def add(self, path: str, progress: ProgressFn | None = None) -> ModelInfo:
+        entry = self.store.add(Path(path), progress=progress)
+        return _model_info(self.store.status(entry))
 
     def check(self, name: str) -> str:
         try:
@@ -518,6 +610,13 @@ class LanguageModel:
                     name=self.settings.model,
                 )
             return self.runtime
+
+    def close(self) -> None:
+        """Free the model before the interpreter shuts down (called when the app closes)."""
+        with self._lock:
+            if self.runtime is not None and hasattr(self.runtime, "close"):
+                self.runtime.close()
+            self.runtime = None
 
 
 class LlmDrafter:
@@ -612,7 +711,14 @@ class TemplateLetters:
         out = []
         for kind, t in self.templates().items():
             fields = [
-                LetterField(key=f.name, label=f.label_for("en"), default="", required=f.required)
+                LetterField(
+                    key=f.name,
+                    label=f.label_for("en"),
+                    default="",
+                    required=f.required,
+                    type=f.type,
+                    label_zh=f.label.get("zh", ""),
+                )
                 for f in t.user_fields()
             ]
             out.append(
@@ -646,15 +752,37 @@ class TemplateLetters:
         cancel: threading.Event,
         progress: ProgressFn | None = None,
     ) -> RenderedLetter:
-        from desktop.llm.letters import generate_document
-
         runtime = None
         if self.model is not None:
             try:
                 runtime = self.model.load(progress)
             except ModelError:
                 log.warning("letter prose falls back to the note: the language model is not available")
-        generated = generate_document(
+        try:
+            generated = self._generate(
+                kind, note, patient, clinic, values, language, transcript, cancel, progress, runtime
+            )
+        except MissingValuesError as exc:
+            raise _in_app_words(exc) from None
+        doc = generated.document
+        return RenderedLetter(kind=kind, title=doc.title, html=doc.html, text=doc.text, data=doc)
+
+    def _generate(
+        self,
+        kind: str,
+        note: SoapNote,
+        patient: Patient,
+        clinic: ClinicSettings,
+        values: dict[str, str],
+        language: str,
+        transcript: Transcript | None,
+        cancel: threading.Event,
+        progress: ProgressFn | None,
+        runtime: Any,
+    ) -> Any:
+        from desktop.llm.letters import generate_document
+
+        return generate_document(
             kind,
             note,
             patient,
@@ -669,8 +797,6 @@ class TemplateLetters:
             progress=progress,
             template=self.templates()[kind],
         )
-        doc = generated.document
-        return RenderedLetter(kind=kind, title=doc.title, html=doc.html, text=doc.text, data=doc)
 
     def export(self, letter: RenderedLetter, path: str, fmt: str) -> None:
         target = Path(path)
@@ -690,6 +816,29 @@ class TemplateLetters:
                 _plain_docx(letter, target)
         else:
             raise UsageError(f"Unknown export format '{fmt}'.", "Choose PDF or DOCX.")
+
+
+def _in_app_words(exc: Any) -> UserFacingError:
+    """A document's missing values said in the app's words (the engine's hint names CLI flags)."""
+    labels = [f.label_for("en") for f in exc.missing]
+    title = str(exc.kind).replace("_", " ")
+    hints = []
+    names = {f.name for f in exc.missing}
+    if names & {"doctor.name", "doctor.registration_no"}:
+        hints.append(
+            "the doctor's name and registration number come from the consultation's doctor: an "
+            "administrator adds them in Administration → Users"
+        )
+    if any(f.source == "patient" for f in exc.missing):
+        hints.append("fill in the patient's details when starting the consultation")
+    if any(f.source not in ("patient", "doctor", "clinic") for f in exc.missing):
+        hints.append("fill in the form's fields marked *")
+    if any(f.source == "clinic" for f in exc.missing):
+        hints.append("an administrator sets the letterhead in Administration → Policy")
+    hint = "; ".join(hints) or "Fill in the form's fields marked *"
+    return UsageError(
+        f"The {title} cannot be written yet; missing: {', '.join(labels)}.", hint[:1].upper() + hint[1:] + "."
+    )
 
 
 def _plain_docx(letter: RenderedLetter, path: Path) -> None:

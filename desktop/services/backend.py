@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 
 from desktop.config import Settings, apply_store_policy, store_policy_update
 from desktop.core.errors import UserFacingError
+from desktop.services.db import DbWorker
 from desktop.services.jobs import WorkerThread
 from desktop.services.ports import (
     AudioPort,
@@ -44,6 +45,18 @@ class Backend:
     demo_audio: str = ""  # demo mode: the sample replayed through the live path
     voice: VoicePort | None = None  # voice enrolment; None hides it
     threads: dict[str, WorkerThread] = field(default_factory=dict)
+    # Loads the speech model ahead of the first Record (on a worker thread); None: nothing to load.
+    prepare_speech: Callable[[], None] | None = None
+    # Run at shutdown after the worker threads have stopped (free the language model, …).
+    on_shutdown: list[Callable[[], None]] = field(default_factory=list)
+    _db: DbWorker | None = field(default=None, init=False, repr=False)
+
+    @property
+    def db(self) -> DbWorker:
+        """The worker thread that owns the store connection (see ``services/db.py``)."""
+        if self._db is None:
+            self._db = DbWorker(self.records)
+        return self._db
 
     def thread(self, name: str, parent: QObject | None = None) -> WorkerThread:
         """The worker thread owning one resource ("llm", "letters"), created on first use."""
@@ -55,8 +68,14 @@ class Backend:
         for t in self.threads.values():
             t.shutdown()
         self.threads.clear()
+        if self._db is not None:  # pending saves finish before the store closes
+            self._db.shutdown()
+            self._db = None
         if self.player is not None:
             self.player.stop()
+        for close in self.on_shutdown:
+            close()
+        self.on_shutdown.clear()
         self.records.close()
 
 

@@ -2,13 +2,15 @@
 
 * A doctor edits every section, accepts suggestions and signs.
 * A nurse edits the summary (chief complaint and subjective history) and the instructions to the
-  patient, and prepares letters; a nurse cannot sign or accept suggested assessment and plan.
+  patient, and prepares the documents ``core/permissions.NURSE_DOCUMENTS`` names; a nurse cannot
+  sign or accept suggested assessment and plan, and records only where the clinic policy allows.
 * An administrator manages users and policy and sees no clinical text.
 * A signed note is read-only; changing it starts a new version that must be signed again.
 """
 
 from __future__ import annotations
 
+from desktop.core import permissions as rules
 from desktop.core.types import NOTE_SECTIONS
 
 NURSE_SECTIONS = frozenset({"subjective", "patient_instructions"})
@@ -40,9 +42,15 @@ def can_see_clinical(role: str) -> bool:
     return role in ("doctor", "nurse")
 
 
-def can_record(role: str) -> bool:
-    return role == "doctor" or role == "nurse"
+def can_record(role: str, nurses_may_record: bool = False) -> bool:
+    """Doctors record; nurses only where the clinic policy allows it (policy.nurses_may_record)."""
+    return role == "doctor" or (role == "nurse" and nurses_may_record)
 
 
 def can_edit_letters(role: str) -> bool:
     return role in ("doctor", "nurse")
+
+
+def can_prepare_document(role: str, kind: str) -> bool:
+    """Which documents a role may generate and print (the rule lives in core/permissions.py)."""
+    return rules.may_prepare_document(frozenset({role}), kind)

@@ -19,7 +19,16 @@ from desktop.config import ClinicSettings
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment
 
 ROLES = ("doctor", "nurse", "admin")
-CONSULTATION_STATES = ("new", "recording", "draft", "signed")
+CONSULTATION_STATES = ("new", "recording", "recorded", "draft", "signed")
+
+
+def consultation_status(recording: bool, note_kind: str, has_transcript: bool) -> str:
+    """One rule for the list and the open view: recording, signed, draft (a note), recorded, new."""
+    if recording:
+        return "recording"
+    if note_kind:
+        return "signed" if note_kind == "signed" else "draft"
+    return "recorded" if has_transcript else "new"
 
 
 @dataclass
@@ -51,7 +60,9 @@ class ConsultationInfo:
     created_at: datetime = field(default_factory=datetime.now)
     status: str = "new"
     consent: bool = False
-    doctor: str = ""
+    doctor: str = ""  # the consultation's doctor (user name)
+    doctor_name: str = ""  # their name and registration number, for the documents (filled when opened)
+    doctor_registration: str = ""
 
 
 def filter_consultations(
@@ -154,7 +165,21 @@ class RecordsPort(Protocol):
         registration_no: str = "",
     ) -> UserInfo: ...
 
-    def set_user_active(self, actor: UserInfo, username: str, active: bool) -> None: ...
+    def set_user_active(self, actor: UserInfo, username: str, active: bool) -> None:
+        """Deactivate an account (its password no longer opens the store; audited)."""
+        ...
+
+    def reset_password(self, actor: UserInfo, username: str, new_password: str) -> None:
+        """An administrator sets a new password for someone (audited)."""
+        ...
+
+    def change_password(self, actor: UserInfo, old_password: str, new_password: str) -> None:
+        """The signed-in user changes their own password."""
+        ...
+
+    def record_consent(self, actor: UserInfo, consultation_id: str) -> None:
+        """The patient's consent to recording, given after the consultation was created (audited)."""
+        ...
 
     def consultations(self, query: str = "", day: datetime | None = None) -> list[ConsultationInfo]: ...
 
@@ -247,6 +272,13 @@ class AudioPort(Protocol):
 
     def open(self, device_id: str) -> AudioSourcePort: ...
 
+    def open_file(self, path: str) -> AudioSourcePort:
+        """A recording on disk, read as fast as it can be transcribed; decoded when started.
+
+        After ``start()`` the source's ``duration`` (seconds) is known, for progress.
+        """
+        ...
+
 
 class StreamingAsrPort(Protocol):
     """One consultation's streaming recogniser: audio in, tentative and final segments out."""
@@ -331,6 +363,8 @@ class LetterField:
     label: str
     default: str = ""
     required: bool = True
+    type: str = "text"  # "text", "date" (a date picker) or "lines"
+    label_zh: str = ""
 
 
 @dataclass
@@ -385,6 +419,8 @@ class ModelInfo:
     usable: bool
     problem: str = ""
     size: int = 0
+    licence: str = ""
+    source: str = ""
 
 
 class ModelsPort(Protocol):
@@ -392,6 +428,14 @@ class ModelsPort(Protocol):
 
     def check(self, name: str) -> str:
         """'' when the model is usable, else the problem in plain words with the next step."""
+        ...
+
+    def verify(self, name: str, progress: ProgressFn | None = None) -> str:
+        """Hash every file of the model (slow): '' when it matches the manifest, else the problem."""
+        ...
+
+    def add(self, path: str, progress: ProgressFn | None = None) -> ModelInfo:
+        """Install a clinic-supplied model (a Whisper CTranslate2 folder or a .gguf file)."""
         ...
 
 

@@ -105,6 +105,16 @@ class AccountsMixin(StoreBase):
             ).fetchall()
         return [User(int(r[0]), r[1], r[2], frozenset(r[3].split(",")), r[4]) for r in rows]
 
+    def clinician(self, username: str) -> User | None:
+        """The name and registration number of a clinician, for the documents of their consultations."""
+        self._require("read_clinical", "user", username)
+        with self._read() as conn:
+            r = conn.execute(
+                "SELECT id, username, display_name, roles, registration_no FROM users WHERE username = ?",
+                (username,),
+            ).fetchone()
+        return None if r is None else User(int(r[0]), r[1], r[2], frozenset(r[3].split(",")), r[4])
+
     def add_user(
         self,
         username: str,

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -59,6 +60,9 @@ class AddUserDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("newPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setObjectName("newPasswordRepeat")
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel("")
         self.message.setStyleSheet("color:#b00020;")
         form.addRow(self.tr("User name"), self.username)
@@ -66,6 +70,7 @@ class AddUserDialog(QDialog):
         form.addRow(self.tr("Role"), self.role)
         form.addRow(self.tr("Registration no."), self.registration)
         form.addRow(self.tr("Initial password"), self.password)
+        form.addRow(self.tr("Repeat password"), self.repeat)
         form.addRow(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -79,6 +84,46 @@ class AddUserDialog(QDialog):
             self.message.setText(self.tr("Choose a user name."))
         elif len(self.password.text()) < 8:
             self.message.setText(self.tr("The password needs at least 8 characters."))
+        elif self.password.text() != self.repeat.text():
+            self.message.setText(self.tr("The two passwords are different."))
+        elif self.role.currentData() == "doctor" and not self.registration.text().strip():
+            self.message.setText(self.tr("A doctor's account needs the registration number."))
+        else:
+            self.accept()
+
+
+class ResetPasswordDialog(QDialog):
+    """A new password for someone who forgot theirs (typed twice)."""
+
+    def __init__(self, username: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resetPasswordDialog")
+        self.setWindowTitle(self.tr("Reset password"))
+        form = QFormLayout(self)
+        form.addRow(
+            QLabel(self.tr("A new password for %1. Tell it to them in person.").replace("%1", username))
+        )
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color:#b00020;")
+        form.addRow(self.tr("New password"), self.password)
+        form.addRow(self.tr("Repeat password"), self.repeat)
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._validate)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _validate(self) -> None:
+        if len(self.password.text()) < 8:
+            self.message.setText(self.tr("The password needs at least 8 characters."))
+        elif self.password.text() != self.repeat.text():
+            self.message.setText(self.tr("The two passwords are different."))
         else:
             self.accept()
 
@@ -125,8 +170,12 @@ class AdminDialog(QDialog):
         row = QHBoxLayout()
         self.add_button = QPushButton(self.tr("Add user…"))
         self.add_button.setObjectName("addUser")
-        self.toggle_button = QPushButton(self.tr("Deactivate / reactivate"))
+        self.toggle_button = QPushButton(self.tr("Deactivate…"))
+        self.toggle_button.setObjectName("deactivateUser")
+        self.reset_button = QPushButton(self.tr("Reset password…"))
+        self.reset_button.setObjectName("resetPassword")
         row.addWidget(self.add_button)
+        row.addWidget(self.reset_button)
         row.addWidget(self.toggle_button)
         row.addStretch(1)
         ul.addLayout(row)
@@ -139,6 +188,8 @@ class AdminDialog(QDialog):
         )
         self.policy_dialog.setWindowFlags(Qt.WindowType.Widget)
         pl.addWidget(self.policy_dialog)
+        # Save keeps the form on the tab (a dialog would hide itself) and says it was saved.
+        self.policy_dialog.accepted.connect(self._policy_saved)
         self.tabs.addTab(policy, self.tr("Policy"))
         # audit
         audit_tab = QWidget()
@@ -168,6 +219,7 @@ class AdminDialog(QDialog):
         layout.addWidget(close)
         self.add_button.clicked.connect(self.add_user)
         self.toggle_button.clicked.connect(self.toggle_user)
+        self.reset_button.clicked.connect(self._reset_selected)
         self.audit_filter.textChanged.connect(self.refresh_audit)
         self.export_button.clicked.connect(self._export_dialog)
         self._entries: list[AuditEntry] = []
@@ -216,16 +268,58 @@ class AdminDialog(QDialog):
         self.refresh_users()
         self.refresh_audit()
 
-    def toggle_user(self) -> None:
+    def _selected(self) -> UserInfo | None:
         row = self.users.currentRow()
-        if not 0 <= row < len(self._users):
-            return
-        u = self._users[row]
+        return self._users[row] if 0 <= row < len(self._users) else None
+
+    def toggle_user(self) -> None:
+        u = self._selected()
+        if u is not None:
+            self.deactivate(u.username)
+
+    def deactivate(self, username: str) -> bool:
+        """Close an account after asking: its password no longer opens the records (audited)."""
+        answer = QMessageBox.question(
+            self,
+            self.tr("Deactivate account"),
+            self.tr(
+                "Deactivate %1? They can no longer sign in; what they wrote stays in the records. "
+                "This cannot be undone: a returning colleague gets a new account."
+            ).replace("%1", username),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
         try:
-            self._records.set_user_active(self._user, u.username, not u.active)
+            self._records.set_user_active(self._user, username, False)
         except UserFacingError as exc:
             show_error(self, exc.message, exc.hint)
+            return False
         self.refresh_users()
+        self.refresh_audit()
+        return True
+
+    def _reset_selected(self) -> None:
+        u = self._selected()
+        if u is None:
+            return
+        dialog = ResetPasswordDialog(u.username, self)
+        if dialog.exec():
+            self.reset_password(u.username, dialog.password.text())
+
+    def reset_password(self, username: str, password: str) -> bool:
+        try:
+            self._records.reset_password(self._user, username, password)
+        except UserFacingError as exc:
+            show_error(self, exc.message, exc.hint)
+            return False
+        self.refresh_audit()
+        return True
+
+    def _policy_saved(self) -> None:
+        self.policy_dialog.setVisible(True)
+        self.policy_dialog.message.setStyleSheet("color:#2e7d32;")
+        self.policy_dialog.message.setText(self.tr("Saved. The clinic policy applies on every computer."))
 
     def refresh_audit(self) -> None:
         try:

@@ -26,18 +26,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.errors import UserFacingError
 from desktop.core.types import Patient
-from desktop.services.ports import ConsultationInfo, RecordsPort, UserInfo, filter_consultations
+from desktop.services.db import DbCall, DbWorker
+from desktop.services.ports import ConsultationInfo, UserInfo, filter_consultations
 from desktop.ui.common import heading, show_error
 
-STATUS_COLOURS = {"recording": "#c62828", "draft": "#ef6c00", "signed": "#2e7d32", "new": "#555555"}
+STATUS_COLOURS = {
+    "recording": "#c62828",
+    "recorded": "#1565c0",
+    "draft": "#ef6c00",
+    "signed": "#2e7d32",
+    "new": "#555555",
+}
 
 
 def status_label(status: str) -> str:
     labels = {
         "new": QCoreApplication.translate("Status", "new"),
         "recording": QCoreApplication.translate("Status", "recording"),
+        "recorded": QCoreApplication.translate("Status", "recorded"),
         "draft": QCoreApplication.translate("Status", "draft"),
         "signed": QCoreApplication.translate("Status", "signed"),
     }
@@ -57,7 +64,7 @@ class NewConsultationDialog(QDialog):
         self.name_zh = QLineEdit()
         self.name_zh.setObjectName("patientNameZh")
         self.dob = QLineEdit()
-        self.dob.setPlaceholderText("YYYY-MM-DD")
+        self.dob.setPlaceholderText(self.tr("YYYY-MM-DD"))
         self.dob.setObjectName("patientDob")
         self.age = QSpinBox()
         self.age.setRange(-1, 130)
@@ -124,15 +131,20 @@ class NewConsultationDialog(QDialog):
 
 
 class ConsultationsPage(QWidget):
-    """The day's consultations with search. Emits ``open_requested(ConsultationInfo)``."""
+    """The day's consultations with search.
+
+    Signals (main thread): ``open_requested(ConsultationInfo)``; ``refreshed()`` when the list
+    from the store has arrived and is shown.
+    """
 
     open_requested = Signal(object)
+    refreshed = Signal()
 
     COLUMNS = ("time", "patient", "mrn", "complaint", "status")
 
-    def __init__(self, records: RecordsPort, parent: QWidget | None = None) -> None:
+    def __init__(self, db: DbWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._records = records
+        self._db = db
         self._user: UserInfo | None = None
         self._items: list[ConsultationInfo] = []
         self._all: list[ConsultationInfo] = []
@@ -199,14 +211,18 @@ class ConsultationsPage(QWidget):
         self._user = user
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> DbCall[list[ConsultationInfo]]:
         """Reload the list from the store (searching filters the loaded list)."""
-        try:
-            self._all = self._records.consultations("", None)
-        except UserFacingError as exc:
-            show_error(self, exc.message, exc.hint)
-            return
+        call = self._db.call(self.tr("reading the consultations"), lambda r: r.consultations("", None))
+        return call.then(self._arrived, self._error)
+
+    def _arrived(self, items: list[ConsultationInfo]) -> None:
+        self._all = items
         self.apply_filter()
+        self.refreshed.emit()
+
+    def _error(self, message: str, hint: str) -> None:
+        show_error(self, message, hint)
 
     def apply_filter(self) -> None:
         day = (
@@ -245,7 +261,7 @@ class ConsultationsPage(QWidget):
         if 0 <= row < len(self._items):
             self.open_requested.emit(self._items[row])
 
-    def new_consultation(self) -> ConsultationInfo | None:
+    def new_consultation(self) -> DbCall[ConsultationInfo] | None:
         dialog = NewConsultationDialog(self)
         if not dialog.exec():
             return None
@@ -253,17 +269,22 @@ class ConsultationsPage(QWidget):
             dialog.patient(), dialog.complaint.text().strip(), dialog.consent.isChecked()
         )
 
-    def create_consultation(self, patient: Patient, complaint: str, consent: bool) -> ConsultationInfo | None:
-        if self._user is None:
+    def create_consultation(
+        self, patient: Patient, complaint: str, consent: bool
+    ) -> DbCall[ConsultationInfo] | None:
+        """Create it in the store, then open it (answered on the main thread)."""
+        user = self._user
+        if user is None:
             return None
-        try:
-            info = self._records.create_consultation(self._user, patient, complaint, consent)
-        except UserFacingError as exc:
-            show_error(self, exc.message, exc.hint)
-            return None
+        call = self._db.call(
+            self.tr("creating the consultation"),
+            lambda r: r.create_consultation(user, patient, complaint, consent),
+        )
+        return call.then(self._created, self._error)
+
+    def _created(self, info: ConsultationInfo) -> None:
         self.refresh()
         self.open_requested.emit(info)
-        return info
 
 
 def _colour(name: str) -> QBrush:

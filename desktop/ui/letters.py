@@ -4,11 +4,13 @@ print, export to PDF/DOCX, copy to the clipboard; every generated document is sa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, QLocale, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import UserFacingError
+from desktop.services.db import DbCall
 from desktop.services.jobs import Job, JobContext
 from desktop.services.ports import LetterField, LetterKind, LetterVersion, RenderedLetter
 from desktop.ui.common import set_clipboard, show_error
@@ -35,20 +38,36 @@ LETTER_SHORTCUTS = [f"Ctrl+F{i}" for i in range(1, 13)]
 
 
 class ValuesDialog(QDialog):
-    """The few values a document needs that the note does not hold (days of leave, addressee…)."""
+    """The few values a document needs that the note does not hold (days of leave, addressee…).
+
+    Date fields have a calendar (shown the way this computer writes dates; the document gets the
+    ISO date); the others are text. A value refused later (a leave ending before it starts) brings
+    the form back with what was typed.
+    """
 
     def __init__(self, kind: LetterKind, defaults: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("letterValues")
         self.setWindowTitle(kind.title)
         form = QFormLayout(self)
-        self.edits: dict[str, QLineEdit] = {}
+        self.edits: dict[str, QLineEdit | QDateEdit] = {}
         self._fields = kind.fields
+        chinese = QLocale().language() == QLocale.Language.Chinese
         for f in kind.fields:
-            edit = QLineEdit(defaults.get(f.key, f.default))
+            value = defaults.get(f.key, f.default)
+            edit: QLineEdit | QDateEdit
+            if f.type == "date":
+                edit = QDateEdit()
+                edit.setCalendarPopup(True)
+                edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
+                parsed = QDate.fromString(value, "yyyy-MM-dd") if value else QDate.currentDate()
+                edit.setDate(parsed if parsed.isValid() else QDate.currentDate())
+            else:
+                edit = QLineEdit(value)
             edit.setObjectName(f"value_{f.key}")
             self.edits[f.key] = edit
-            form.addRow(f.label + (" *" if f.required else ""), edit)
+            label = f.label_zh if chinese and f.label_zh else f.label
+            form.addRow(label + (" *" if f.required else ""), edit)
         self.message = QLabel("")
         self.message.setStyleSheet("color:#b00020;")
         form.addRow(self.message)
@@ -60,14 +79,18 @@ class ValuesDialog(QDialog):
         form.addRow(buttons)
 
     def _validate(self) -> None:
-        missing = [f.label for f in self._fields if f.required and not self.edits[f.key].text().strip()]
+        values = self.values()
+        missing = [f.label for f in self._fields if f.required and not values.get(f.key)]
         if missing:
             self.message.setText(self.tr("Please fill in: %1").replace("%1", ", ".join(missing)))
             return
         self.accept()
 
     def values(self) -> dict[str, str]:
-        return {k: e.text().strip() for k, e in self.edits.items()}
+        out = {}
+        for k, e in self.edits.items():
+            out[k] = e.date().toString("yyyy-MM-dd") if isinstance(e, QDateEdit) else e.text().strip()
+        return out
 
 
 class LettersPanel(QWidget):
@@ -94,13 +117,19 @@ class LettersPanel(QWidget):
         self._submit = submit
         self.defaults_fn: Callable[[str], dict[str, str]] = lambda _kind: {}
         self.render_fn: Callable[[str, dict[str, str], JobContext], RenderedLetter] | None = None
-        self.save_fn: Callable[[RenderedLetter, dict[str, str], str], LetterVersion | None] | None = None
+        # Saves a version in the store (a new letter when the id is empty); answers (saved, all versions).
+        self.save_fn: Callable[[RenderedLetter, dict[str, str], str], DbCall[Any]] | None = None
         self.current_letter_id = ""
         self.export_fn: Callable[[RenderedLetter, str, str], None] | None = None
         self.current: RenderedLetter | None = None
         self.current_values: dict[str, str] = {}
         self.job: Job | None = None
         self.values_provider: Callable[[LetterKind], dict[str, str] | None] = self._ask_values
+        self._enabled = True
+        self._allowed: set[str] | None = None
+        self._refused_tip = ""
+        self._tips: dict[str, str] = {}
+        self._last_values: dict[str, dict[str, str]] = {}  # a refused form comes back as it was
         layout = QVBoxLayout(self)
         grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
@@ -109,8 +138,9 @@ class LettersPanel(QWidget):
             button = QPushButton(label)
             button.setObjectName(f"letter_{kind.id}")
             shortcut = kind.shortcut or (LETTER_SHORTCUTS[i] if i < len(LETTER_SHORTCUTS) else "")
+            self._tips[kind.id] = f"{kind.title} ({shortcut})" if shortcut else kind.title
             if shortcut:
-                button.setToolTip(f"{kind.title} ({shortcut})")
+                button.setToolTip(self._tips[kind.id])
                 sc = QShortcut(QKeySequence(shortcut), self)
                 sc.activated.connect(lambda k=kind.id: self.generate(k))
             button.setMinimumHeight(44)
@@ -178,10 +208,25 @@ class LettersPanel(QWidget):
         for b in (self.save_button, self.print_button, self.pdf_button, self.docx_button, self.copy_button):
             b.setEnabled(enabled)
 
+    def kind_ids(self) -> list[str]:
+        return list(self._kinds)
+
     def set_enabled(self, enabled: bool) -> None:
-        for b in self.buttons.values():
-            b.setEnabled(enabled)
+        self._enabled = enabled
+        self._apply_buttons()
         self.preview.setReadOnly(not enabled)
+
+    def set_allowed(self, kinds: set[str], refused_tip: str) -> None:
+        """Only ``kinds`` may be generated by this user (the roles decide); the others say why not."""
+        self._allowed = set(kinds)
+        self._refused_tip = refused_tip
+        self._apply_buttons()
+
+    def _apply_buttons(self) -> None:
+        for kind_id, b in self.buttons.items():
+            allowed = self._allowed is None or kind_id in self._allowed
+            b.setEnabled(self._enabled and allowed)
+            b.setToolTip(self._tips[kind_id] if allowed else f"{self._tips[kind_id]} — {self._refused_tip}")
 
     def set_versions(self, versions: list[LetterVersion]) -> None:
         self._versions = list(versions)
@@ -195,11 +240,20 @@ class LettersPanel(QWidget):
             if v.id not in ids:
                 ids.append(v.id)
         for v in self._versions:
-            title = self._kinds[v.kind].title if v.kind in self._kinds else v.kind
+            title = self._title(v.kind)
             ids = documents[v.kind]
             name = f"{title} {ids.index(v.id) + 1}" if len(ids) > 1 else title
-            self.history.addItem(f"{name} · v{v.number}\n{v.created_at:%H:%M} · {v.author}")
+            version = self.tr("v%1").replace("%1", str(v.number))
+            self.history.addItem(name + " · " + version + "\n" + f"{v.created_at:%H:%M}" + " · " + v.author)
         self.history.blockSignals(False)
+
+    def _title(self, kind_id: str) -> str:
+        """The document's name in the app's language (the templates carry both)."""
+        kind = self._kinds.get(kind_id)
+        if kind is None:
+            return kind_id
+        chinese = QLocale().language() == QLocale.Language.Chinese
+        return kind.title_zh if chinese and kind.title_zh else kind.title
 
     def _show_version(self, row: int) -> None:
         if 0 <= row < len(self._versions):
@@ -217,9 +271,11 @@ class LettersPanel(QWidget):
     def _ask_values(self, kind: LetterKind) -> dict[str, str] | None:
         if not kind.fields:
             return {}
-        dialog = ValuesDialog(kind, self.defaults_fn(kind.id), self)
+        values = {**self.defaults_fn(kind.id), **self._last_values.get(kind.id, {})}
+        dialog = ValuesDialog(kind, values, self)
         if not dialog.exec():
             return None
+        self._last_values[kind.id] = dialog.values()
         return dialog.values()
 
     def generate(self, kind_id: str) -> Job | None:
@@ -260,16 +316,22 @@ class LettersPanel(QWidget):
         self.busy.emit(False)
 
     def _rendered(self, letter: RenderedLetter, values: dict[str, str]) -> None:
+        self._last_values.pop(letter.kind, None)  # written: the next one starts from the note again
         self.current = letter
         self.current_values = values
         self.preview.setHtml(letter.html)
         self.preview.document().setModified(False)
         self._set_actions(True)
         self.current_letter_id = ""
-        if self.save_fn is not None:
-            saved = self.save_fn(letter, values, "")
-            self.current_letter_id = saved.id if saved is not None else ""
-        self.generated.emit(letter)
+        if self.save_fn is None:
+            self.generated.emit(letter)
+            return
+        call = self.save_fn(letter, values, "")
+        call.then(self._saved)
+        call.done.connect(lambda: self.generated.emit(letter))
+
+    def _saved(self, answer: tuple[LetterVersion, list[LetterVersion]]) -> None:
+        self.current_letter_id = answer[0].id
 
     # -- actions -----------------------------------------------------------------------------
     def edited_letter(self) -> RenderedLetter | None:
@@ -283,13 +345,13 @@ class LettersPanel(QWidget):
             data=self.current.data if not self.preview.document().isModified() else None,
         )
 
-    def save_edits(self) -> None:
+    def save_edits(self) -> DbCall[Any] | None:
+        """Save the preview's edits as a new version of the document shown (answered later)."""
         letter = self.edited_letter()
-        if letter is not None and self.save_fn is not None:
-            saved = self.save_fn(letter, self.current_values, self.current_letter_id)
-            if saved is not None:
-                self.current_letter_id = saved.id
-            self.preview.document().setModified(False)
+        if letter is None or self.save_fn is None:
+            return None
+        self.preview.document().setModified(False)
+        return self.save_fn(letter, self.current_values, self.current_letter_id).then(self._saved)
 
     def copy(self) -> None:
         letter = self.edited_letter()

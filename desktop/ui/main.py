@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.config import Settings
-from desktop.core.errors import UserFacingError
-from desktop.services.backend import Backend, apply_clinic_policy, save_clinic_policy
-from desktop.services.ports import ConsultationInfo, UserInfo
-from desktop.ui.admin import AdminDialog
+from desktop.config import Settings, apply_store_policy
+from desktop.core.types import Patient
+from desktop.services.backend import Backend, save_clinic_policy
+from desktop.services.jobs import Job, JobContext
+from desktop.services.ports import ConsultationInfo, RecordsPort, UserInfo
+from desktop.ui.about import AboutDialog
+from desktop.ui.admin import AdminDialog, role_label
 from desktop.ui.common import heading, show_error
 from desktop.ui.consultation import ConsultationView
 from desktop.ui.consultations import ConsultationsPage
@@ -102,7 +104,12 @@ class AdminHome(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """Top-level window. Pages: sign-in, work (list / consultation), admin home, lock."""
+    """Top-level window. Pages: sign-in, work (list / consultation), admin home, lock.
+
+    Signals (main thread): ``policy_applied()`` after sign-in, once the store's clinic policy is in force.
+    """
+
+    policy_applied = Signal()
 
     def __init__(self, backend: Backend, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,16 +117,17 @@ class MainWindow(QMainWindow):
         self.backend = backend
         self.user: UserInfo | None = None
         self.consultation: ConsultationView | None = None
+        self.speech_job: Job | None = None  # the speech model loading ahead of the first Record
         self.setWindowTitle(self.tr("ConsultScribe"))
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
-        self.sign_in = SignInPage(backend.records)
+        self.sign_in = SignInPage(backend.db)
         self.work = QStackedWidget()
         self.work.setObjectName("workArea")
-        self.list_page = ConsultationsPage(backend.records)
+        self.list_page = ConsultationsPage(backend.db)
         self.work.addWidget(self.list_page)
         self.admin_home = AdminHome(self.open_admin, self.open_settings)
-        self.lock_page = LockPage(backend.records)
+        self.lock_page = LockPage(backend.db)
         for page in (self.sign_in, self.work, self.admin_home, self.lock_page):
             self.pages.addWidget(page)
         self._before_lock: QWidget | None = None
@@ -156,6 +164,10 @@ class MainWindow(QMainWindow):
             app_menu.addAction(a)
         app_menu.addSeparator()
         app_menu.addAction(quit_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        about = QAction(self.tr("About ConsultScribe…"), self)
+        about.triggered.connect(self.open_about)
+        help_menu.addAction(about)
 
     def _set_signed_in_actions(self, signed_in: bool) -> None:
         self.settings_action.setEnabled(signed_in)
@@ -168,7 +180,7 @@ class MainWindow(QMainWindow):
         """Show sign-in, or the first-run wizard when the store has no administrator yet."""
         self.pages.setCurrentWidget(self.sign_in)
         if self.backend.records.needs_setup():
-            wizard = SetupWizard(self.backend.records, self._store_location(), self)
+            wizard = SetupWizard(self.backend.db, self._store_location(), self)
             wizard.completed.connect(self.signed_in)
             wizard.open()
             return wizard
@@ -182,35 +194,83 @@ class MainWindow(QMainWindow):
 
     def start_demo(self, username: str, password: str, consultation_id: str, complaint: str) -> None:
         """Demo mode: sign in as the demo doctor, open the sample consultation and replay it."""
-        try:
-            user = self.backend.records.sign_in(username, password)
-        except UserFacingError as exc:
-            show_error(self, exc.message, exc.hint)
-            self.start()
-            return
-        self.backend.records.set_chief_complaint(consultation_id, complaint)
+
+        def sign_in(r: RecordsPort) -> UserInfo:
+            user = r.sign_in(username, password)
+            r.set_chief_complaint(consultation_id, complaint)
+            return user
+
+        self.backend.db.call(self.tr("signing in"), sign_in).then(
+            lambda user: self._demo_signed_in(user, consultation_id), self._demo_refused
+        )
+
+    def _demo_signed_in(self, user: UserInfo, consultation_id: str) -> None:
         self.signed_in(user)
-        for info in self.list_page.items():
-            if info.id == consultation_id:
-                view = self.open_consultation(info)
-                if view is not None:
-                    QTimer.singleShot(800, view.start_recording)
-                break
+        view = self.open_consultation(ConsultationInfo(id=consultation_id, patient=Patient()))
+        if view is not None:
+            view.loaded.connect(lambda: QTimer.singleShot(800, view.start_recording))
+
+    def _demo_refused(self, message: str, hint: str) -> None:
+        show_error(self, message, hint)
+        self.start()
 
     # -- session ---------------------------------------------------------------------------
     def signed_in(self, user: UserInfo) -> None:
         self.user = user
-        apply_clinic_policy(self.backend.settings, self.backend.records, user)
-        self.idle.set_timeout(max(1, self.backend.settings.policy.auto_lock_minutes) * 60_000)
-        self.user_label.setText(f"{user.display_name} · {user.role}")
+        self._apply_policy(user)
+        self.user_label.setText(f"{user.display_name} · {role_label(user.role)}")
         self._set_signed_in_actions(True)
         if user.is_clinician:
+            self._prepare_speech()
             self.list_page.set_user(user)
             self.work.setCurrentWidget(self.list_page)
             self.pages.setCurrentWidget(self.work)
         else:
             self.pages.setCurrentWidget(self.admin_home)
         self.idle.start()
+
+    def _prepare_speech(self) -> Job | None:
+        """Load the speech model now, in the background, so the first Record starts at once."""
+        prepare = self.backend.prepare_speech
+        if prepare is None or self.speech_job is not None:
+            return None
+        self.statusBar().showMessage(
+            self.tr(
+                "Loading the speech model in the background; a recording started now begins when it is ready."
+            )
+        )
+
+        def work(ctx: JobContext) -> None:
+            prepare()
+
+        job = Job(self.tr("loading the speech model"), work)
+        job.succeeded.connect(
+            lambda _r: self.statusBar().showMessage(self.tr("The speech model is ready."), 8000)
+        )
+        job.failed.connect(lambda m, h: self.statusBar().showMessage(f"{m} {h}".strip()))
+        self.speech_job = job
+        return self.backend.thread("speech").run(job)
+
+    def _apply_policy(self, user: UserInfo) -> None:
+        """The store's clinic-wide rules apply on this PC; read on the database worker."""
+        self.backend.db.call(self.tr("reading the clinic policy"), lambda r: r.clinic_policy()).then(
+            lambda stored: self._policy_arrived(user, stored), lambda _m, _h: self._policy_unread()
+        )
+
+    def _policy_unread(self) -> None:
+        log.warning("the clinic policy could not be read; this PC's settings apply")
+        self.policy_applied.emit()
+
+    def _policy_arrived(self, user: UserInfo, stored: dict[str, object]) -> None:
+        # A key IT locked in the policy file keeps IT's value; an administrator's sign-in writes
+        # those values to the store (audited), so the purge and every PC agree with IT.
+        updates = apply_store_policy(self.backend.settings, stored)
+        if updates and user.is_admin:
+            self.backend.db.call(
+                self.tr("saving the clinic policy"), lambda r: r.set_clinic_policy(user, updates)
+            ).then(error=lambda m, h: show_error(self, m, h))
+        self.idle.set_timeout(max(1, self.backend.settings.policy.auto_lock_minutes) * 60_000)
+        self.policy_applied.emit()
 
     def sign_out(self) -> None:
         if self.consultation is not None and self.consultation.recording:
@@ -221,7 +281,7 @@ class MainWindow(QMainWindow):
             )
             return
         if self.user is not None:
-            self.backend.records.log_event(self.user, "sign_out")
+            self._audit("sign_out")
         self._close_consultation()
         self.user = None
         self.user_label.setText("")
@@ -239,7 +299,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.lock_page)
         self.menuBar().setEnabled(False)
         self.idle.stop()
-        self.backend.records.log_event(self.user, "lock")
+        self._audit("lock")
 
     @property
     def locked(self) -> bool:
@@ -250,7 +310,12 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(True)
         self.idle.start()
         if self.user is not None:
-            self.backend.records.log_event(self.user, "unlock")
+            self._audit("unlock")
+
+    def _audit(self, action: str) -> None:
+        """An audit entry written by the database worker (sign-out, lock, unlock)."""
+        user = self.user
+        self.backend.db.call(self.tr("writing the audit log"), lambda r: r.log_event(user, action))
 
     # -- consultations -----------------------------------------------------------------------
     def open_consultation(self, info: ConsultationInfo) -> ConsultationView | None:
@@ -263,11 +328,7 @@ class MainWindow(QMainWindow):
                 )
                 return None
             self._close_consultation()
-        try:
-            info = self.backend.records.open_consultation(info)
-        except UserFacingError as exc:
-            show_error(self, exc.message, exc.hint)
-            return None
+        # The view fetches its records (and audits the opening) on the database worker.
         view = ConsultationView(self.backend, self.user, info)
         view.closed.connect(self.back_to_list)
         view.status_changed.connect(lambda _s: self.list_page.refresh())
@@ -309,14 +370,19 @@ class MainWindow(QMainWindow):
     def _settings_saved(self, dialog: SettingsDialog) -> None:
         """In force at once; an administrator's clinic-wide keys (policy, letterhead) go to the store."""
         new = dialog.result_settings()
+        if new.ui.language != self.backend.settings.ui.language:
+            # Qt's widgets keep the text they were built with: say when the new language applies.
+            self.statusBar().showMessage(
+                self.tr("The new language applies when ConsultScribe is started again."), 20_000
+            )
         self.backend.settings.__dict__.update(new.__dict__)
         self.idle.set_timeout(max(1, new.policy.auto_lock_minutes) * 60_000)
         if self.user is None or not self.user.is_admin:
             return
-        try:
-            save_clinic_policy(self.backend.settings, self.backend.records, self.user)
-        except UserFacingError as exc:
-            show_error(self, exc.message, exc.hint)
+        settings, user = self.backend.settings, self.user
+        self.backend.db.call(
+            self.tr("saving the clinic policy"), lambda r: save_clinic_policy(settings, r, user)
+        ).then(error=lambda m, h: show_error(self, m, h))
 
     def open_admin(self) -> AdminDialog | None:
         if self.user is None or not self.user.is_admin:
@@ -332,6 +398,16 @@ class MainWindow(QMainWindow):
         )
         policy = dialog.policy_dialog
         policy.accepted.connect(lambda: self._settings_saved(policy))
+        dialog.open()
+        return dialog
+
+    def open_about(self) -> AboutDialog:
+        """Version, the models in use and their licences, the libraries, the log folder."""
+        from desktop import __version__, paths
+
+        dialog = AboutDialog(
+            __version__, self.backend.settings, self.backend.models, str(paths.logs_dir()), self
+        )
         dialog.open()
         return dialog
 

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
-    QHeaderView,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,10 +36,99 @@ from desktop.config import LANGUAGES, SCRIPTS, Settings
 from desktop.core.errors import UserFacingError
 from desktop.services.ports import AudioPort, ModelsPort, RecordsPort, UserInfo, VoicePort
 from desktop.ui.common import UI_LANGUAGES
+from desktop.ui.models import ModelsTab
 from desktop.ui.signin import KeyringTab
 from desktop.ui.voice import VoiceTab
 
-ADMIN_SECTIONS = frozenset({"clinic", "policy"})
+ADMIN_SECTIONS = frozenset({"clinic", "policy", "intake"})
+
+# Settings that name a file or a folder get a Browse… button: (kind, file filter).
+PATHS: dict[str, tuple[str, str]] = {
+    "clinic.logo": ("file", "Images (*.png *.jpg *.jpeg *.svg)"),
+    "clinic.templates_dir": ("folder", ""),
+    "policy.store_dir": ("folder", ""),
+    "asr.vocabulary_file": ("file", "Text (*.txt)"),
+    "intake.cert_file": ("file", "PEM (*.pem *.crt)"),
+    "intake.key_file": ("file", "PEM (*.pem *.key)"),
+}
+
+
+def field_label(key: str) -> str:
+    """The words shown for a setting (its key is for the policy file, not for people)."""
+    labels = {
+        "asr.model": QCoreApplication.translate("Settings", "Speech model"),
+        "asr.device": QCoreApplication.translate("Settings", "Run speech recognition on"),
+        "asr.compute_type": QCoreApplication.translate("Settings", "Number format"),
+        "asr.cpu_threads": QCoreApplication.translate("Settings", "Processor threads"),
+        "asr.beam_size": QCoreApplication.translate("Settings", "Search width (files)"),
+        "asr.language": QCoreApplication.translate("Settings", "Spoken language"),
+        "asr.script": QCoreApplication.translate("Settings", "Chinese characters"),
+        "asr.vocabulary_file": QCoreApplication.translate("Settings", "Clinic word list"),
+        "llm.model": QCoreApplication.translate("Settings", "Language model"),
+        "llm.n_gpu_layers": QCoreApplication.translate("Settings", "Layers on the graphics card"),
+        "llm.n_ctx": QCoreApplication.translate("Settings", "Context size (tokens)"),
+        "llm.n_threads": QCoreApplication.translate("Settings", "Processor threads"),
+        "llm.max_tokens": QCoreApplication.translate("Settings", "Longest answer (tokens)"),
+        "llm.temperature": QCoreApplication.translate("Settings", "Creativity (temperature)"),
+        "llm.prefill_seconds": QCoreApplication.translate("Settings", "Read ahead while recording (seconds)"),
+        "clinic.name": QCoreApplication.translate("Settings", "Clinic name"),
+        "clinic.name_zh": QCoreApplication.translate("Settings", "Clinic name (Chinese)"),
+        "clinic.address": QCoreApplication.translate("Settings", "Address"),
+        "clinic.phone": QCoreApplication.translate("Settings", "Telephone"),
+        "clinic.logo": QCoreApplication.translate("Settings", "Logo"),
+        "clinic.doctor_name": QCoreApplication.translate("Settings", "Doctor (command line only)"),
+        "clinic.registration_no": QCoreApplication.translate(
+            "Settings", "Registration no. (command line only)"
+        ),
+        "clinic.templates_dir": QCoreApplication.translate("Settings", "Clinic's own templates"),
+        "policy.store_dir": QCoreApplication.translate("Settings", "Records folder"),
+        "policy.retention_days": QCoreApplication.translate("Settings", "Keep recordings (days)"),
+        "policy.auto_lock_minutes": QCoreApplication.translate("Settings", "Lock after idle (minutes)"),
+        "policy.keyring_unlock": QCoreApplication.translate(
+            "Settings", "Allow sign-in from the system keyring"
+        ),
+        "policy.nurses_may_record": QCoreApplication.translate("Settings", "Nurses may record"),
+        "audio.input_device": QCoreApplication.translate("Settings", "Microphone"),
+        "audio.lapel_channel": QCoreApplication.translate("Settings", "Lapel microphone channel"),
+        "ui.language": QCoreApplication.translate("Settings", "Language of the app"),
+        "intake.enabled": QCoreApplication.translate("Settings", "Patient intake service"),
+        "intake.host": QCoreApplication.translate("Settings", "Listen on address"),
+        "intake.port": QCoreApplication.translate("Settings", "Port"),
+        "intake.cert_file": QCoreApplication.translate("Settings", "Certificate"),
+        "intake.key_file": QCoreApplication.translate("Settings", "Certificate key"),
+        "intake.public_url": QCoreApplication.translate("Settings", "Address for patients' phones"),
+        "intake.code_minutes": QCoreApplication.translate("Settings", "Patient code valid for (minutes)"),
+    }
+    return labels.get(key, key.split(".")[-1].replace("_", " "))
+
+
+class PathEdit(QWidget):
+    """A path typed or chosen with Browse…; ``kind`` is "file" or "folder"."""
+
+    def __init__(self, value: str, kind: str, file_filter: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.line = QLineEdit(value)
+        self.browse = QPushButton(self.tr("Browse…"))
+        self.kind = kind
+        self.file_filter = file_filter
+        row.addWidget(self.line, 1)
+        row.addWidget(self.browse)
+        self.browse.clicked.connect(self._choose)
+
+    def _choose(self) -> None:
+        if self.kind == "folder":
+            path = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder"), self.line.text())
+        else:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Choose a file"), self.line.text(), self.file_filter
+            )
+        if path:
+            self.line.setText(path)
+
+    def text(self) -> str:
+        return self.line.text()
 
 
 def section_title(name: str) -> str:
@@ -50,6 +139,7 @@ def section_title(name: str) -> str:
         "policy": QCoreApplication.translate("Settings", "Policy"),
         "audio": QCoreApplication.translate("Settings", "Microphone"),
         "ui": QCoreApplication.translate("Settings", "Display"),
+        "intake": QCoreApplication.translate("Settings", "Patient intake"),
     }
     return titles.get(name, name)
 
@@ -105,6 +195,8 @@ class SectionForm(QWidget):
                 dspin.setDecimals(2)
                 dspin.setValue(value)
                 editor = dspin
+            elif key in PATHS:
+                editor = PathEdit(str(value), *PATHS[key])
             else:
                 editor = QLineEdit(str(value))
             editor.setObjectName(f"setting_{section_name}_{f.name}")
@@ -114,7 +206,7 @@ class SectionForm(QWidget):
                 description += " " + self.tr("(locked by clinic policy)")
             editor.setToolTip(description)
             editor.setEnabled(editable and not is_locked)
-            label = QLabel(f.name.replace("_", " "))
+            label = QLabel(field_label(key))
             label.setToolTip(description)
             form.addRow(label, editor)
             self.editors[f.name] = editor
@@ -131,7 +223,7 @@ class SectionForm(QWidget):
                 value = editor.isChecked()
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 value = editor.value()
-            elif isinstance(editor, QLineEdit):
+            elif isinstance(editor, QLineEdit | PathEdit):
                 value = editor.text().strip()
             else:
                 continue
@@ -178,8 +270,10 @@ class SettingsDialog(QDialog):
             form = SectionForm(f.name, section, locked, editable, choices)
             self.forms.append(form)
             self.tabs.addTab(form, section_title(f.name))
+        self.models_tab: ModelsTab | None = None
         if not admin_only:
-            self.tabs.addTab(self._models_tab(models), self.tr("Models"))
+            self.models_tab = ModelsTab(models)
+            self.tabs.addTab(self.models_tab, self.tr("Models"))
         self.voice_tab: VoiceTab | None = None
         if voice is not None and not admin_only and user.is_clinician:
             self.voice_tab = VoiceTab(voice, audio, user, settings.audio.input_device)
@@ -244,31 +338,9 @@ class SettingsDialog(QDialog):
             ] + [(d.name, d.name) for d in audio.devices()]
         return choices
 
-    def _models_tab(self, models: ModelsPort) -> QWidget:
-        table = QTableWidget(0, 4)
-        table.setObjectName("modelsTable")
-        table.setHorizontalHeaderLabels(
-            [self.tr("Model"), self.tr("Role"), self.tr("Size"), self.tr("State")]
-        )
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        try:
-            infos = models.models()
-        except UserFacingError as exc:
-            infos = []
-            self.message.setText(f"{exc.message} {exc.hint}".strip())
-        table.setRowCount(len(infos))
-        for row, m in enumerate(infos):
-            state = (
-                self.tr("ready, hashes verified")
-                if m.usable and not m.problem
-                else (m.problem or self.tr("ready"))
-            )
-            for col, value in enumerate((m.name, m.role, f"{m.size / 1e6:.0f} MB", state)):
-                table.setItem(row, col, QTableWidgetItem(value))
-        return table
-
     def _closing(self) -> None:
+        if self.models_tab is not None:
+            self.models_tab.shutdown()
         if self.voice_tab is not None:
             self.voice_tab.shutdown()
 
@@ -280,6 +352,7 @@ class SettingsDialog(QDialog):
             if self._save is not None:
                 self._save(self._settings)
         except UserFacingError as exc:
+            self.message.setStyleSheet("color:#b00020;")
             self.message.setText(f"{exc.message} {exc.hint}".strip())
             return
         self.accept()

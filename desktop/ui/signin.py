@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, Signal
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import UserFacingError
+from desktop.services.db import DbCall, DbWorker
 from desktop.services.ports import RecordsPort, UserInfo
 from desktop.ui.common import heading
 
@@ -32,18 +33,29 @@ MIN_PASSWORD = 8
 
 @contextmanager
 def checking(message: QLabel, button: QPushButton | None, text: str) -> Iterator[None]:
-    """Unlocking the key takes about a second (scrypt): say so, and take no second click meanwhile."""
-    message.setText(text)
-    if button is not None:
-        button.setEnabled(False)
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    """A short check done here (the keyring): say so, and take no second click meanwhile."""
+    end = busy(message, button, text)
     QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)  # paint it now
     try:
         yield
     finally:
+        end()
+
+
+def busy(message: QLabel, button: QPushButton | None, text: str) -> Callable[[], None]:
+    """Unlocking the key takes about a second (scrypt): say so and take no second click until
+    the returned function is called (when the store's answer has arrived)."""
+    message.setText(text)
+    if button is not None:
+        button.setEnabled(False)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def end() -> None:
         QApplication.restoreOverrideCursor()
         if button is not None:
             button.setEnabled(True)
+
+    return end
 
 
 class SignInPage(QWidget):
@@ -51,9 +63,11 @@ class SignInPage(QWidget):
 
     signed_in = Signal(object)
 
-    def __init__(self, records: RecordsPort, parent: QWidget | None = None) -> None:
+    def __init__(self, db: DbWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._records = records
+        self._db = db
+        self._records = db.records  # only for the keyring lookup, which reads no database
+        self.pending: DbCall[UserInfo] | None = None
         self.setObjectName("signInPage")
         outer = QVBoxLayout(self)
         outer.addStretch(1)
@@ -108,31 +122,46 @@ class SignInPage(QWidget):
         name = self.username.text().strip()
         self.keyring_button.setVisible(bool(name) and self._records.keyring_ready(name))
 
-    def attempt_keyring(self) -> None:
+    def attempt_keyring(self) -> DbCall[UserInfo] | None:
         name = self.username.text().strip()
-        try:
-            with checking(self.message, self.keyring_button, self.tr("Signing in…")):
-                user = self._records.sign_in_with_keyring(name)
-        except UserFacingError as exc:
-            self.message.setText(f"{exc.message} {exc.hint}".strip())
-            self.check_keyring()
-            return
-        self.password.clear()
-        self.message.clear()
-        self.signed_in.emit(user)
+        if self.pending is not None:
+            return None
+        end = busy(self.message, self.keyring_button, self.tr("Signing in…"))
+        call = self._db.call(self.tr("signing in"), lambda r: r.sign_in_with_keyring(name))
+        call.then(self._accepted, self._keyring_refused)
+        return self._track(call, end)
 
-    def attempt(self) -> None:
-        name = self.username.text().strip()
-        if not name or not self.password.text():
+    def _keyring_refused(self, message: str, hint: str) -> None:
+        self.message.setText(f"{message} {hint}".strip())
+        self.check_keyring()
+
+    def attempt(self) -> DbCall[UserInfo] | None:
+        name, password = self.username.text().strip(), self.password.text()
+        if self.pending is not None:
+            return None  # the first click is being answered
+        if not name or not password:
             self.message.setText(self.tr("Enter your user name and password."))
-            return
-        try:
-            with checking(self.message, self.button, self.tr("Signing in…")):
-                user = self._records.sign_in(name, self.password.text())
-        except UserFacingError as exc:
-            self.message.setText(f"{exc.message} {exc.hint}".strip())
-            self.password.clear()
-            return
+            return None
+        end = busy(self.message, self.button, self.tr("Signing in…"))
+        call = self._db.call(self.tr("signing in"), lambda r: r.sign_in(name, password))
+        call.then(self._accepted, self._refused)
+        return self._track(call, end)
+
+    def _track(self, call: DbCall[UserInfo], end: Callable[[], None]) -> DbCall[UserInfo]:
+        self.pending = call
+
+        def finished() -> None:
+            self.pending = None
+            end()
+
+        call.done.connect(finished)
+        return call
+
+    def _refused(self, message: str, hint: str) -> None:
+        self.message.setText(f"{message} {hint}".strip())
+        self.password.clear()
+
+    def _accepted(self, user: UserInfo) -> None:
         self.password.clear()
         self.message.clear()
         self.signed_in.emit(user)
@@ -148,9 +177,9 @@ class LockPage(QWidget):
     unlocked = Signal()
     sign_out = Signal()
 
-    def __init__(self, records: RecordsPort, parent: QWidget | None = None) -> None:
+    def __init__(self, db: DbWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._records = records
+        self._db = db
         self._user: UserInfo | None = None
         self.setObjectName("lockPage")
         outer = QVBoxLayout(self)
@@ -205,12 +234,18 @@ class LockPage(QWidget):
         self.message.clear()
         self.password.setFocus()
 
-    def attempt(self) -> None:
+    def attempt(self) -> DbCall[bool] | None:
         if self._user is None:
-            return
-        with checking(self.message, None, self.tr("Checking…")):
-            ok = self._records.check_password(self._user.username, self.password.text())
+            return None
+        username, password = self._user.username, self.password.text()
         self.password.clear()
+        end = busy(self.message, self.unlock_button, self.tr("Checking…"))
+        call = self._db.call(self.tr("checking the password"), lambda r: r.check_password(username, password))
+        call.then(self._checked, lambda m, h: self.message.setText(f"{m} {h}".strip()))
+        call.done.connect(end)
+        return call
+
+    def _checked(self, ok: bool) -> None:
         if not ok:
             self.message.setText(self.tr("That password is not right. Try again."))
             return
@@ -334,10 +369,11 @@ class SetupWizard(QWizard):
     """
 
     completed = Signal(object)
+    created = Signal()  # the store exists and the recovery key is shown
 
-    def __init__(self, records: RecordsPort, store_location: str, parent: QWidget | None = None) -> None:
+    def __init__(self, db: DbWorker, store_location: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._records = records
+        self._db = db
         self.setObjectName("setupWizard")
         self.setWindowTitle(self.tr("Set up ConsultScribe"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -367,20 +403,37 @@ class SetupWizard(QWizard):
         self.currentIdChanged.connect(self._entered)
         self.resize(640, 460)
 
-    def _entered(self, page_id: int) -> None:
-        if self.page(page_id) is self.recovery_page and self._user is None:
-            a = self.admin_page
-            try:
-                key = self._records.initialise(
-                    a.username.text().strip(), a.display.text().strip(), a.password.text()
-                )
-                self._user = self._records.sign_in(a.username.text().strip(), a.password.text())
-            except UserFacingError as exc:
-                self.back()
-                a.message.setText(f"{exc.message} {exc.hint}".strip())
-                return
-            self.recovery_page.key.setPlainText(key)
-            self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+    def _entered(self, page_id: int) -> DbCall[tuple[str, UserInfo]] | None:
+        if self.page(page_id) is not self.recovery_page or self._user is not None:
+            return None
+        a = self.admin_page
+        username, display, password = a.username.text().strip(), a.display.text().strip(), a.password.text()
+
+        def create(r: RecordsPort) -> tuple[str, UserInfo]:
+            key = r.initialise(username, display, password)
+            return key, r.sign_in(username, password)
+
+        # Creating the store derives its key (scrypt) and writes it: a few seconds on a slow PC.
+        page = self.recovery_page
+        page.key.setPlainText("")
+        page.key.setPlaceholderText(self.tr("Creating the encrypted store… this takes a few seconds."))
+        page.confirm.setEnabled(False)
+        self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        call = self._db.call(self.tr("creating the encrypted store"), create)
+        call.then(self._created, self._not_created)
+        call.done.connect(QApplication.restoreOverrideCursor)
+        return call
+
+    def _created(self, answer: tuple[str, UserInfo]) -> None:
+        key, self._user = answer
+        self.recovery_page.key.setPlainText(key)
+        self.recovery_page.confirm.setEnabled(True)
+        self.created.emit()
+
+    def _not_created(self, message: str, hint: str) -> None:
+        self.back()
+        self.admin_page.message.setText(f"{message} {hint}".strip())
 
     def accept(self) -> None:
         super().accept()

@@ -214,7 +214,9 @@ class VoiceTab(QWidget):
 
     # -- recorder signals ----------------------------------------------------------------------
     def _elapsed(self, seconds: float) -> None:
-        self.elapsed.setText(f"{seconds:4.1f} / {TARGET_SECONDS:.0f} s")
+        self.elapsed.setText(
+            self.tr("%1 / %2 s").replace("%1", f"{seconds:4.1f}").replace("%2", f"{TARGET_SECONDS:.0f}")
+        )
 
     def _done(self) -> None:
         self.recorder = None

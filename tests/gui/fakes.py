@@ -157,14 +157,43 @@ class FakeRecords:
         return user
 
     def set_user_active(self, actor: UserInfo, username: str, active: bool) -> None:
-        self.users_[username][0].active = active
+        if actor.role != "admin":
+            raise PermissionDeniedError("Only an administrator can deactivate accounts.")
+        if active:
+            raise UsageError("A deactivated account cannot be opened again.")
+        if username == actor.username:
+            raise UsageError("You cannot close your own account.", "Ask another administrator.")
+        self.users_[username][0].active = False
+        self._audit("user_disabled", username)
+
+    def reset_password(self, actor: UserInfo, username: str, new_password: str) -> None:
+        if actor.role != "admin":
+            raise PermissionDeniedError("Only an administrator can reset a password.")
+        user, _ = self.users_[username]
+        self.users_[username] = (user, new_password)
+        self._audit("password_reset", username)
+
+    def change_password(self, actor: UserInfo, old_password: str, new_password: str) -> None:
+        user, current = self.users_[actor.username]
+        if current != old_password:
+            raise AuthenticationError("The current password is wrong.")
+        self.users_[actor.username] = (user, new_password)
+        self._audit("password_changed", actor.username)
+
+    def record_consent(self, actor: UserInfo, consultation_id: str) -> None:
+        self.infos[consultation_id].consent = True
+        self._audit("consent_recorded", consultation_id)
 
     def consultations(self, query: str = "", day: datetime | None = None) -> list[ConsultationInfo]:
         return filter_consultations(list(reversed(self.infos.values())), query, day)
 
     def open_consultation(self, info: ConsultationInfo) -> ConsultationInfo:
         self._audit("record_opened", info.id)
-        return self.infos[info.id]
+        full = self.infos[info.id]
+        doctor = self.users_.get(full.doctor)
+        if doctor is not None:
+            full.doctor_name, full.doctor_registration = doctor[0].display_name, doctor[0].registration_no
+        return full
 
     def create_consultation(
         self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool
@@ -297,6 +326,20 @@ class FakeAudio:
         self.sources.append(source)
         return source
 
+    def open_file(self, path: str) -> ControlledSource:
+        """A recording on disk: 4 s of audio read faster than real time; only .wav files "decode"."""
+        if not path.endswith(".wav"):
+            raise UsageError(f"The file {path} could not be read as audio.", "Choose a WAV recording.")
+        source = FileLikeSource(4.0)
+        self.sources.append(source)
+        return source
+
+
+class FileLikeSource(ControlledSource):
+    @property
+    def duration(self) -> float:
+        return (self.limit or 0) / RATE
+
 
 class FakeAsr:
     """One segment per second of audio: tentative after half a second, final after a full second."""
@@ -401,7 +444,7 @@ class FakeLetters:
     def kinds(self) -> Sequence[LetterKind]:
         out = []
         for k in KIND_IDS:
-            fields = [LetterField("leave_to", "Sick leave to")] if k == "sick_leave" else []
+            fields = [LetterField("leave_to", "Sick leave to", type="date")] if k == "sick_leave" else []
             out.append(LetterKind(k, k.replace("_", " ").title(), "", fields))
         return out
 
@@ -435,12 +478,22 @@ class FakeLetters:
 class FakeModels:
     def models(self) -> list[ModelInfo]:
         return [
-            ModelInfo("whisper-base", "asr", True, "", 145_000_000),
-            ModelInfo("smollm2-135m-instruct", "llm", True, "", 98_000_000),
+            ModelInfo("whisper-base", "asr", True, "", 145_000_000, "MIT"),
+            ModelInfo("smollm2-135m-instruct", "llm", True, "", 98_000_000, "Apache-2.0"),
         ]
 
     def check(self, name: str) -> str:
         return ""
+
+    def verify(self, name: str, progress: ProgressFn | None = None) -> str:
+        if progress is not None:
+            progress(name, 1.0)
+        return "" if name != "damaged" else "whisper-base/model.bin does not match its SHA-256."
+
+    def add(self, path: str, progress: ProgressFn | None = None) -> ModelInfo:
+        if not path.endswith(".gguf"):
+            raise UsageError(f"{path} is not a GGUF model file.", "Choose a llama.cpp .gguf file.")
+        return ModelInfo(path.rsplit("/", 1)[-1].removesuffix(".gguf"), "llm", True, "", 1_000_000)
 
 
 class FakePlayer:
@@ -486,10 +539,13 @@ class FakeVoice:
         return b"profile:" + user.username.encode() if user.username in self.profiles else None
 
 
+CREATED: list[Backend] = []  # shut down after each test (tests/gui/conftest.py)
+
+
 def fake_backend(records: FakeRecords | None = None, **kw: object) -> Backend:
     records = records or FakeRecords()
     settings = Settings()
-    return Backend(
+    backend = Backend(
         settings=settings,
         records=records,
         audio=kw.get("audio") or FakeAudio(),  # type: ignore[arg-type]
@@ -503,3 +559,5 @@ def fake_backend(records: FakeRecords | None = None, **kw: object) -> Backend:
         ],
         voice=kw.get("voice"),  # type: ignore[arg-type]
     )
+    CREATED.append(backend)
+    return backend

@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,6 +216,7 @@ def main(out: Path) -> int:
     wizard.admin_page.repeat.setText("a-long-password")
     shoot(wizard, out, "01-setup-administrator")
     wizard.next()
+    wait(lambda: bool(wizard.recovery_page.key.toPlainText()))
     shoot(wizard, out, "02-setup-recovery-key")
     wizard.recovery_page.confirm.setChecked(True)
     wizard.accept()
@@ -223,18 +225,22 @@ def main(out: Path) -> int:
     shoot(window, out, "03-sign-in")
 
     window.sign_in.password.setText("password1")
-    window.sign_in.attempt()
+    attempt = window.sign_in.attempt()
+    assert attempt is not None
+    attempt.result()
     for name, mrn, complaint in (
         ("LAM Siu Fong", "HK-0099812", "Cough for five days"),
         ("HO Ka Yan", "HK-0076541", "Follow-up of diabetes"),
     ):
-        info = window.list_page.create_consultation(
+        call = window.list_page.create_consultation(
             Patient(name=name, mrn=mrn, sex="F", age=47), complaint, True
         )
+        assert call is not None
+        info = call.result()
+        wait(lambda: window.consultation is not None and window.consultation.ready)
         window.back_to_list()
-        assert info is not None
         records.infos[info.id].status = "signed" if mrn.endswith("2") else "draft"
-    window.list_page.refresh()
+    window.list_page.refresh().result()
     shoot(window, out, "04-consultations")
 
     from desktop.ui.consultations import NewConsultationDialog
@@ -254,7 +260,10 @@ def main(out: Path) -> int:
     patient = Patient(
         name="CHAN Tai Man", name_zh="陳大文", sex="M", date_of_birth="1968-03-14", mrn="HK-0012345"
     )
-    window.list_page.create_consultation(patient, "Headache and dizziness for two weeks", True)
+    created = window.list_page.create_consultation(patient, "Headache and dizziness for two weeks", True)
+    assert created is not None
+    created.result()
+    wait(lambda: window.consultation is not None and window.consultation.ready)
     live = window.consultation
     assert live is not None
     view = live
@@ -263,13 +272,15 @@ def main(out: Path) -> int:
     wait(lambda: len(live.transcript_view.final_segments()) >= 6)
     audio.sources[0].release.clear()  # hold the "microphone" so the picture shows a live recording
     wait(lambda: bool(live.transcript_view.tentative_segments()))
-    view.level.setValue(38)
+    view.recorder.level.setValue(38)
     shoot(window, out, "06-recording-live-transcript")
 
     window.lock()
     shoot(window, out, "07-locked-while-recording")
     window.lock_page.password.setText("password1")
-    window.lock_page.attempt()
+    unlock = window.lock_page.attempt()
+    assert unlock is not None
+    unlock.result()
 
     audio.sources[0].release.set()
     done = threading.Event()
@@ -283,7 +294,9 @@ def main(out: Path) -> int:
 
     view.accept_all()
     view.editor.sections["plan"].rows[1].remove_button.click()
-    view.sign()
+    signing = view.sign()
+    assert signing is not None
+    signing.result()
     shoot(window, out, "09-signed-note")
     history = view.show_history()
     history.resize(900, 560)
@@ -295,7 +308,7 @@ def main(out: Path) -> int:
     view.letters.generated.connect(lambda _l: generated.set())
     view.letters.values_provider = lambda kind: (
         backend.letters.defaults(kind.id, view.current_note(), view.info.patient, view.clinic())
-        | {"leave_to": "2026-11-26"}
+        | {"leave_to": (date.today() + timedelta(days=2)).isoformat()}
     )
     view.letters.buttons["sick_leave"].click()
     wait(generated.is_set)
@@ -321,7 +334,9 @@ def main(out: Path) -> int:
     window.sign_out()
     window.sign_in.username.setText("admin")
     window.sign_in.password.setText("a-long-password")
-    window.sign_in.attempt()
+    admin_in = window.sign_in.attempt()
+    assert admin_in is not None
+    admin_in.result()
     admin = window.open_admin()
     assert admin is not None
     admin.tabs.setCurrentIndex(2)
@@ -330,6 +345,9 @@ def main(out: Path) -> int:
     admin.tabs.setCurrentIndex(0)
     shoot(admin, out, "14-admin-users")
     admin.close()
+    about = window.open_about()
+    shoot(about, out, "19-help-about")
+    about.close()
     window.close()
     backend.shutdown()
 
@@ -342,8 +360,13 @@ def main(out: Path) -> int:
     window.start()
     window.sign_in.username.setText("drwong")
     window.sign_in.password.setText("password1")
-    window.sign_in.attempt()
-    window.list_page.create_consultation(patient, "頭痛及頭暈兩星期", True)
+    zh_in = window.sign_in.attempt()
+    assert zh_in is not None
+    zh_in.result()
+    zh_created = window.list_page.create_consultation(patient, "頭痛及頭暈兩星期", True)
+    assert zh_created is not None
+    zh_created.result()
+    wait(lambda: window.consultation is not None and window.consultation.ready)
     chinese = window.consultation
     assert chinese is not None
     view = chinese

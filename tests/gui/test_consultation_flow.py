@@ -13,14 +13,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.core.types import Patient
 from desktop.ui.main import MainWindow
-from tests.gui.conftest import sign_in
+from tests.gui.conftest import new_consultation, open_view, sign_in
 from tests.gui.fakes import FakeAudio, FakeDrafter, FakeRecords, fake_backend
-
-
-def _new_consultation(window: MainWindow, consent: bool = True):
-    patient = Patient(name="CHAN Tai Man", name_zh="陳大文", sex="M", date_of_birth="1968-03-14", mrn="HK-1")
-    window.list_page.create_consultation(patient, "Headache for two weeks", consent)
-    return window.consultation
 
 
 def _record_and_stop(qtbot, view) -> None:
@@ -43,7 +37,7 @@ def test_record_draft_edit_sign_and_letters(
 ) -> None:
     sign_in(window, "doc")
     assert window.pages.currentWidget() is window.work
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     assert view is not None
     assert any(e.action == "consultation_created" and e.detail == "consent recorded" for e in records.audit)
 
@@ -66,12 +60,12 @@ def test_record_draft_edit_sign_and_letters(
     # clicking a statement highlights its transcript line and plays its audio span
     qtbot.mouseClick(rows[1].edit.viewport(), Qt.MouseButton.LeftButton)
     assert view.transcript_view.highlighted_ids() == ["s1"]
-    assert window.backend.player.played == [(16000, 16000)]  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.backend.player.played == [(16000, 16000)])  # type: ignore[union-attr]
 
     # signing is refused while suggestions are pending
     assert view.sign() is None
     view.accept_all()
-    signed = view.sign()
+    signed = view.sign().result()
     assert signed is not None and signed.kind == "signed"
     assert view.signed() and view.editor.sections["plan"].rows[0].edit.isReadOnly()
     assert not view.sign_button.isEnabled()
@@ -83,7 +77,7 @@ def test_record_draft_edit_sign_and_letters(
     edit = view.editor.sections["subjective"].rows[0].edit
     assert not edit.isReadOnly()
     edit.setPlainText("Headache for two weeks, worse in the morning.")
-    v = view.save()
+    v = view.save().result()
     assert v is not None and v.kind == "edit" and v.number == 3
     assert view.info.status == "draft"
 
@@ -107,7 +101,7 @@ def test_record_draft_edit_sign_and_letters(
     ]
     # an edit of the preview is saved as a new version of the same letter
     view.letters.preview.setPlainText("Edited referral")
-    view.letters.save_edits()
+    view.letters.save_edits().result()
     assert [(x.kind, x.number) for x in records.letters_[cid]][-1] == ("referral", 2)
     view.letters.copy()
     assert QApplication.clipboard().text() == "Edited referral"
@@ -124,14 +118,15 @@ def test_nurse_edits_summary_and_instructions_but_cannot_sign(
     qtbot, window: MainWindow, records: FakeRecords
 ) -> None:
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     _record_and_stop(qtbot, view)
     cid = view.info.id
     window.back_to_list()
     window.sign_out()
     sign_in(window, "nurse")
-    view = window.open_consultation(window.list_page.items()[0])
-    assert view is not None and view.info.id == cid
+    qtbot.waitUntil(lambda: bool(window.list_page.items()))
+    view = open_view(qtbot, window, window.list_page.items()[0])
+    assert view.info.id == cid
     sections = view.editor.sections
     assert not sections["subjective"].rows[0].edit.isReadOnly()
     assert not sections["patient_instructions"].rows[0].edit.isReadOnly()
@@ -140,7 +135,7 @@ def test_nurse_edits_summary_and_instructions_but_cannot_sign(
     assert not sections["plan"].rows[0].accept_button.isEnabled()
     assert not view.sign_button.isVisible() and view.sign() is None
     sections["patient_instructions"].rows[0].edit.setPlainText("Rest for two days; come back if worse.")
-    version = view.save()
+    version = view.save().result()
     assert version is not None and version.author == "nurse"
     assert records.notes[cid][-1].note.patient_instructions[0].text.startswith("Rest for two days")
     dialog = view.show_history()
@@ -205,7 +200,7 @@ def test_cancel_a_draft_keeps_the_transcript(qtbot, records: FakeRecords) -> Non
     qtbot.addWidget(window)
     window.start()
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     with qtbot.waitSignal(view.draft_finished, timeout=20_000) as blocker:
         view.start_recording()
         qtbot.waitUntil(lambda: drafter.started.is_set(), timeout=10_000)
@@ -222,13 +217,13 @@ def test_cancel_a_draft_keeps_the_transcript(qtbot, records: FakeRecords) -> Non
 
 def test_missing_model_shows_the_message(qtbot, records: FakeRecords, monkeypatch) -> None:
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr("desktop.ui.consultation.show_error", lambda _p, m, h="": shown.append((m, h)))
+    monkeypatch.setattr("desktop.ui.consultation.view.show_error", lambda _p, m, h="": shown.append((m, h)))
     backend = fake_backend(records, drafter=FakeDrafter(missing_model=True))
     window = MainWindow(backend)
     qtbot.addWidget(window)
     window.start()
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     with qtbot.waitSignal(view.draft_finished, timeout=20_000):
         view.start_recording()
     assert shown and "not installed" in shown[0][0] and "models add" in shown[0][1]
@@ -244,7 +239,7 @@ def test_auto_lock_keeps_recording(qtbot, records: FakeRecords) -> None:
     window.show()
     window.start()
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     view.start_recording()
     qtbot.waitUntil(lambda: len(view.transcript_view.final_segments()) >= 1, timeout=10_000)
     window.idle.set_timeout(50)
@@ -256,10 +251,10 @@ def test_auto_lock_keeps_recording(qtbot, records: FakeRecords) -> None:
     qtbot.waitUntil(lambda: audio.sources[0].delivered > before + 16000, timeout=10_000)
     assert view.recording
     window.lock_page.password.setText("wrong")
-    window.lock_page.attempt()
+    window.lock_page.attempt().result()
     assert window.locked and "not right" in window.lock_page.message.text()
     window.lock_page.password.setText("password1")
-    window.lock_page.attempt()
+    window.lock_page.attempt().result()
     assert not window.locked and window.pages.currentWidget() is window.work
     segments_before = len(view.transcript_view.final_segments())
     assert segments_before >= 2
@@ -275,18 +270,18 @@ def test_auto_lock_keeps_recording(qtbot, records: FakeRecords) -> None:
 
 def test_no_consent_no_recording(qtbot, window: MainWindow) -> None:
     sign_in(window, "doc")
-    view = _new_consultation(window, consent=False)
+    view = new_consultation(qtbot, window, consent=False)
     assert not view.record_button.isEnabled()
     assert "consent" in view.consent_note.text()
 
 
 def test_search_filters_the_list(qtbot, window: MainWindow) -> None:
     sign_in(window, "doc")
-    window.list_page.create_consultation(Patient(name="Alice Ho", mrn="A-1"), "cough", True)
+    new_consultation(qtbot, window, patient=Patient(name="Alice Ho", mrn="A-1"), complaint="cough")
     window.back_to_list()
-    window.list_page.create_consultation(Patient(name="Bob Lam", mrn="B-2"), "rash", True)
+    new_consultation(qtbot, window, patient=Patient(name="Bob Lam", mrn="B-2"), complaint="rash")
     window.back_to_list()
-    assert window.list_page.table.rowCount() == 2
+    qtbot.waitUntil(lambda: window.list_page.table.rowCount() == 2)
     window.list_page.search.setText("b-2")
     assert [c.patient.name for c in window.list_page.items()] == ["Bob Lam"]
     window.list_page.search.setText("cough")
@@ -327,7 +322,9 @@ def test_first_run_wizard_creates_the_administrator(qtbot) -> None:
     page.password.setText("a-long-password")
     page.repeat.setText("a-long-password")
     assert page.isComplete()
-    wizard.next()
+    with qtbot.waitSignal(wizard.created):
+        wizard.next()  # the store is created on the database worker, with a busy note meanwhile
+        assert "Creating the encrypted store" in wizard.recovery_page.key.placeholderText()
     assert wizard.recovery_page.key.toPlainText() == "ABCD-EFGH-IJKL-MNOP"
     assert not wizard.recovery_page.isComplete()
     wizard.recovery_page.confirm.setChecked(True)
@@ -355,13 +352,13 @@ def test_lost_microphone_keeps_what_was_recorded(qtbot, records: FakeRecords, mo
             return source
 
     shown: list[str] = []
-    monkeypatch.setattr("desktop.ui.consultation.show_error", lambda _p, m, h="": shown.append(m))
+    monkeypatch.setattr("desktop.ui.consultation.view.show_error", lambda _p, m, h="": shown.append(m))
     backend = fake_backend(records, audio=LostAudio())
     window = MainWindow(backend)
     qtbot.addWidget(window)
     window.start()
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     view.start_recording()
     qtbot.waitUntil(lambda: view.info.id in records.transcripts, timeout=10_000)
     assert not view.recording
@@ -383,7 +380,7 @@ def _recording_view(qtbot, records: FakeRecords, drafter: FakeDrafter, prefill_s
     window.start()
     try:
         sign_in(window, "doc")
-        view = _new_consultation(window)
+        view = new_consultation(qtbot, window)
         assert view is not None
         yield view
     finally:
@@ -400,14 +397,14 @@ def test_the_transcript_is_read_ahead_while_recording(qtbot, records: FakeRecord
         assert len(set(drafter.prefilled)) == len(drafter.prefilled)  # never the same lines twice
         # Speech recognition is busy: reading ahead waits.
         count = len(drafter.prefilled)
-        qtbot.waitUntil(lambda: view.prefill_job is None, timeout=5_000)
-        view._load(0.8, 0)
-        assert view.prefill_tick() is None
-        view._load(0.25, 0)
+        qtbot.waitUntil(lambda: view.recorder.prefill_job is None, timeout=5_000)
+        view.recorder.show_load(0.8, 0)
+        assert view.recorder.prefill_tick() is None
+        view.recorder.show_load(0.25, 0)
         with qtbot.waitSignal(view.draft_finished, timeout=20_000):
             view.stop_recording()
         assert len(drafter.prefilled) >= count
-        assert not view._prefill_timer.isActive()
+        assert not view.recorder.prefill_timer.isActive()
 
 
 def test_nothing_is_read_ahead_when_turned_off(qtbot, records: FakeRecords) -> None:
@@ -416,28 +413,35 @@ def test_nothing_is_read_ahead_when_turned_off(qtbot, records: FakeRecords) -> N
         session = view.start_recording()
         assert session is not None
         qtbot.waitUntil(lambda: len(view.transcript_view.final_segments()) >= 2, timeout=10_000)
-        assert not view._prefill_timer.isActive() and drafter.prefilled == []
+        assert not view.recorder.prefill_timer.isActive() and drafter.prefilled == []
         view.stop_recording()
         qtbot.waitUntil(lambda: not session.running, timeout=20_000)
 
 
 def test_sign_in_says_it_is_working_and_takes_no_second_click(
-    window: MainWindow, records: FakeRecords
+    qtbot, window: MainWindow, records: FakeRecords
 ) -> None:
-    seen: list[tuple[str, bool]] = []
+    calls: list[str] = []
     real = records.sign_in
 
-    def slow_sign_in(username: str, password: str):  # type: ignore[no-untyped-def]
-        # What the page shows while the key is being unlocked (about a second with scrypt).
-        seen.append((window.sign_in.message.text(), window.sign_in.button.isEnabled()))
+    def counted_sign_in(username: str, password: str):  # type: ignore[no-untyped-def]
+        calls.append(username)
         return real(username, password)
 
-    records.sign_in = slow_sign_in  # type: ignore[method-assign]
-    sign_in(window, "doc", "nope")
-    assert seen == [("Signing in…", False)]
-    assert "wrong" in window.sign_in.message.text() and window.sign_in.button.isEnabled()
+    records.sign_in = counted_sign_in  # type: ignore[method-assign]
+    page = window.sign_in
+    page.username.setText("doc")
+    page.password.setText("nope")
+    call = page.attempt()
+    # The key is unlocked on the database worker (about a second with scrypt): the page says so
+    # at once, and a second click while it works is not a second attempt.
+    assert call is not None and page.message.text() == "Signing in…" and not page.button.isEnabled()
+    assert page.attempt() is None
+    with qtbot.waitSignal(call.done):
+        pass
+    assert "wrong" in page.message.text() and page.button.isEnabled()
     sign_in(window, "doc")
-    assert window.user is not None and len(seen) == 2
+    assert window.user is not None and calls == ["doc", "doc"]
 
 
 def test_pieces_of_one_utterance_continue_their_line(qtbot) -> None:
@@ -480,13 +484,16 @@ def test_no_speakers_is_said_once_in_the_status_bar(qtbot, window: MainWindow) -
             pass
 
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     _record_and_stop(qtbot, view)
     window.backend.player = NoSpeakers()  # type: ignore[assignment]
     shown: list[str] = []
     window.statusBar().messageChanged.connect(shown.append)
     rows = view.editor.rows()
     for _ in range(3):
+        qtbot.mouseClick(rows[1].edit.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view._playback_failed)
+    for _ in range(2):
         qtbot.mouseClick(rows[1].edit.viewport(), Qt.MouseButton.LeftButton)
     assert QApplication.activeModalWidget() is None  # no dialog to dismiss on every click
     assert NoSpeakers.calls == 1
@@ -501,7 +508,7 @@ def test_the_load_warning_ends_with_the_recording(qtbot, window: MainWindow, mon
 
     monkeypatch.setattr(FakeAsr, "duty_cycle", property(lambda self: 0.95))  # a recogniser that lags
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     warnings: list[str] = []
     qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "cannot keep up" in view.load.text(), timeout=10_000)
@@ -529,7 +536,7 @@ def test_a_new_draft_never_drops_unsaved_edits(qtbot, window: MainWindow, record
     from PySide6.QtWidgets import QMessageBox
 
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     _record_and_stop(qtbot, view)
     cid = view.info.id
     row = view.editor.rows()[0]
@@ -553,7 +560,7 @@ def test_quit_asks_about_unsaved_edits(qtbot, window: MainWindow, monkeypatch) -
     from PySide6.QtWidgets import QMessageBox
 
     sign_in(window, "doc")
-    view = _new_consultation(window)
+    view = new_consultation(qtbot, window)
     _record_and_stop(qtbot, view)
     view.editor.rows()[0].edit.setPlainText("Typed by the doctor.")
     window.show()

@@ -57,6 +57,7 @@ def test_turn_on_sign_in_with_it_and_turn_off(qtbot, records: FakeRecords) -> No
     _type_user(window, "doc")
     assert not window.sign_in.keyring_button.isHidden()
     window.sign_in.keyring_button.click()
+    qtbot.waitUntil(lambda: window.user is not None)
     assert window.user is not None and window.user.username == "doc"
     assert any(e.action == "signed_in_keyring" for e in records.audit)
 
@@ -74,5 +75,5 @@ def test_keyring_sign_in_refused_when_the_clinic_turned_it_off(qtbot, records: F
     window = _window(qtbot, records)
     _type_user(window, "doc")
     window.sign_in.keyring_button.click()
+    qtbot.waitUntil(lambda: "does not allow" in window.sign_in.message.text())
     assert window.user is None
-    assert "does not allow" in window.sign_in.message.text()

@@ -7,7 +7,7 @@ import pytest
 from desktop.core.errors import PermissionDeniedError
 from desktop.services.backend import apply_clinic_policy, save_clinic_policy
 from desktop.ui.main import MainWindow
-from tests.gui.conftest import sign_in
+from tests.gui.conftest import settle, sign_in
 from tests.gui.fakes import FakeRecords, fake_backend
 
 
@@ -57,6 +57,7 @@ def test_an_administrators_policy_edits_reach_the_store_and_apply_at_once(
     form.editors["retention_days"].setValue(3650)  # type: ignore[attr-defined]
     form.editors["auto_lock_minutes"].setValue(4)  # type: ignore[attr-defined]
     policy._accept()
+    settle(window)
     assert records.policy["retention_days"] == 3650 and records.policy["auto_lock_minutes"] == 4
     assert window.backend.settings.policy.auto_lock_minutes == 4
     assert window.idle.timer.interval() == 4 * 60_000
@@ -80,6 +81,7 @@ def test_the_letterhead_an_administrator_sets_is_used_on_every_pc(qtbot, records
     form.editors["name"].setText("Harbour Family Clinic")  # type: ignore[attr-defined]
     form.editors["name_zh"].setText("海港家庭診所")  # type: ignore[attr-defined]
     policy._accept()
+    settle(window)
     letterhead = records.policy["letterhead"]
     assert isinstance(letterhead, dict)
     assert letterhead["name"] == "Harbour Family Clinic" and letterhead["name_zh"] == "海港家庭診所"
@@ -97,4 +99,5 @@ def test_a_doctors_settings_never_write_the_clinic_policy(qtbot, records: FakeRe
     dialog = window.open_settings()
     assert dialog is not None
     dialog._accept()
+    settle(window)
     assert not any(e.action == "policy_changed" for e in records.audit)

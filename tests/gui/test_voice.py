@@ -11,7 +11,7 @@ from desktop.core.types import Patient
 from desktop.services.backend import Backend
 from desktop.ui.main import MainWindow
 from desktop.ui.voice import VoiceTab
-from tests.gui.conftest import sign_in
+from tests.gui.conftest import new_consultation, sign_in
 from tests.gui.fakes import FakeAsr, FakeAudio, FakeRecords, FakeVoice, fake_backend
 
 
@@ -122,9 +122,7 @@ def test_the_enrolled_voice_reaches_the_next_recording(
 ) -> None:
     _enrol(qtbot, voice_window, voice)
     patient = Patient(name="CHAN Tai Man", sex="M", date_of_birth="1968-03-14", mrn="HK-1")
-    voice_window.list_page.create_consultation(patient, "Cough", True)
-    view = voice_window.consultation
-    assert view is not None
+    view = new_consultation(qtbot, voice_window, patient=patient, complaint="Cough")
     FakeAsr.instances.clear()
     session = view.start_recording()
     assert session is not None

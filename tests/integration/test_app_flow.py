@@ -19,6 +19,7 @@ from desktop.core.types import Patient
 from desktop.services.ports import AudioDevice
 from desktop.storage.crypto import KdfParams
 from desktop.ui.main import MainWindow
+from tests.gui.conftest import new_consultation, open_view, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -54,9 +55,7 @@ class SampleAudio:
 
 
 def _sign_in(window: MainWindow, username: str, password: str) -> None:
-    window.sign_in.username.setText(username)
-    window.sign_in.password.setText(password)
-    window.sign_in.attempt()
+    sign_in(window, username, password)
     assert window.user is not None and window.user.username == username
 
 
@@ -87,9 +86,7 @@ def test_sign_in_record_draft_edit_sign_letters_export(qtbot, app_backend, tmp_p
     patient = Patient(
         name="CHAN Tai Man", name_zh="陳大文", sex="M", date_of_birth="1968-03-14", mrn="HK-0012345"
     )
-    window.list_page.create_consultation(patient, "Headache and dizziness", True)
-    view = window.consultation
-    assert view is not None
+    view = new_consultation(qtbot, window, patient=patient, complaint="Headache and dizziness")
     view.start_recording()
     # segments arrive while the recording plays
     qtbot.waitUntil(lambda: len(view.transcript_view.final_segments()) >= 1, timeout=90_000)
@@ -115,26 +112,26 @@ def test_sign_in_record_draft_edit_sign_letters_export(qtbot, app_backend, tmp_p
     window.back_to_list()
     window.sign_out()
     _sign_in(window, nurse[0], nurse[3])
-    view = window.open_consultation(next(c for c in window.list_page.items() if c.id == cid))
-    assert view is not None
+    qtbot.waitUntil(lambda: any(c.id == cid for c in window.list_page.items()))
+    view = open_view(qtbot, window, next(c for c in window.list_page.items() if c.id == cid))
     instructions = view.editor.sections["patient_instructions"]
     assert instructions.add_button.isVisibleTo(view)
     assert not view.editor.sections["plan"].add_button.isVisibleTo(view)
     assert all(r.edit.isReadOnly() for r in view.editor.sections["plan"].rows)
     instructions.add_button.click()
     instructions.rows[-1].edit.setPlainText("Rest at home and drink plenty of water.")
-    assert view.save() is not None
+    assert view.save().result() is not None
 
     # the doctor accepts the suggestions and signs
     window.back_to_list()
     window.sign_out()
     _sign_in(window, doctor[0], doctor[3])
-    view = window.open_consultation(next(c for c in window.list_page.items() if c.id == cid))
-    assert view is not None
+    qtbot.waitUntil(lambda: any(c.id == cid for c in window.list_page.items()))
+    view = open_view(qtbot, window, next(c for c in window.list_page.items() if c.id == cid))
     texts = [r.statement.text for r in view.editor.sections["patient_instructions"].rows]
     assert "Rest at home and drink plenty of water." in texts
     view.accept_all()
-    signed = view.sign()
+    signed = view.sign().result()
     assert signed is not None
     store = app_backend.records.store  # signed in again: a new session
     assert [v.kind for v in store.note_versions(int(cid))] == ["ai_draft", "edit", "signed"]
@@ -172,13 +169,11 @@ def test_missing_language_model_shows_the_message(qtbot, tmp_path: Path) -> None
     qtbot.addWidget(window)
     window.start()
     _sign_in(window, DEMO_USERS[0][0], DEMO_USERS[0][3])
-    window.list_page.create_consultation(Patient(name="Test"), "cough", True)
-    view = window.consultation
-    assert view is not None
+    view = new_consultation(qtbot, window, patient=Patient(name="Test"), complaint="cough")
     from desktop.core.types import Transcript, TranscriptSegment
 
     view.transcript = Transcript("en", [TranscriptSegment("u1-1", 0, 2, "I have had a cough for a week.")])
-    import desktop.ui.consultation as consultation_module
+    import desktop.ui.consultation.view as consultation_module
 
     original = consultation_module.show_error
     consultation_module.show_error = lambda parent, message, next_step="": shown.append(
