@@ -67,6 +67,8 @@ SECTION_TOKENS = {
     "plan": 140,
     "patient_instructions": 100,
 }
+# A backbone line with fewer content words than this adds nothing to a section the model wrote.
+_MIN_FILL_WORDS = 3
 # Asked even when no transcript line was sorted into them.
 _ALWAYS_ASKED = frozenset({"assessment", "medications"})
 EMPTY_NOTICE = {
@@ -461,7 +463,9 @@ def _fill(note: SoapNote, backbone: dict[str, list[NoteStatement]], sections: se
         written = set().union(*(tokens(st.text) for st in items)) if items else set()
         for line in backbone.get(name, []):
             words = tokens(line.text)
-            if set(line.evidence) & cited or (words and len(words & written) / len(words) >= 0.6):
+            if len(words) < _MIN_FILL_WORDS:
+                continue  # "mm-hmm", "sure", "yes I am": nothing the note needs
+            if set(line.evidence) & cited or len(words & written) / len(words) >= 0.6:
                 continue
             items.append(quote(line))
             added += 1
@@ -548,7 +552,11 @@ def draft_note(
         log.info("nothing clinical in %d lines: empty draft", len(transcript.segments))
         return result
     t0 = time.perf_counter()
-    backbone = extract_sections(transcript)
+    # Lines with a fact in them: "mm-hmm", "sure" and "yes I am" feed no section.
+    backbone = {
+        name: [st for st in items if len(tokens(st.text)) >= 2]
+        for name, items in extract_sections(transcript).items()
+    }
     rule_meds = medications_by_rule(transcript, vocabulary)
     backbone["medications"] = rule_meds
     plan = _Plan(
