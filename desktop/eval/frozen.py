@@ -54,6 +54,7 @@ class CaseScore:
     unsupported: int
     seconds: float
     missed: list[str] = field(default_factory=list)
+    note: str = ""  # the draft as note.md shows it, for review
 
 
 def set_dir(name: str) -> Path:
@@ -134,6 +135,7 @@ def score_case(case: Case, note: SoapNote, unsupported: int, seconds: float) -> 
         unsupported=unsupported,
         seconds=seconds,
         missed=missed,
+        note=note.to_markdown(),
     )
 
 
