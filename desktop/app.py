@@ -61,12 +61,16 @@ class AsrFactory:
 
     def __call__(self, voice_profile: bytes | None = None) -> StreamingAsrPort:
         """A recogniser for one recording; ``voice_profile`` is the clinician's enrolled voice."""
-        from desktop.asr.speaker_embed import default_embedder
+        from desktop.asr.drug_names import corrector_for
+        from desktop.asr.speakers.embedders import default_embedder
         from desktop.asr.streaming.live import LiveRecogniser
 
         asr = self.settings.asr
+        engine = self.engine()
         return LiveRecogniser(
-            self.engine(),
+            engine,
+            corrector=corrector_for(getattr(engine, "model_path", None)),
+            record_pass=True,  # the saved transcript is a second pass over the journal
             language=asr.language,
             script=asr.script,
             vocabulary=self.vocabulary,
@@ -80,7 +84,7 @@ def _voice_profile(data: bytes | None) -> Any:
     """The enrolled profile, or None (labels then come from the voices heard and the words)."""
     if not data:
         return None
-    from desktop.asr.speakers import VoiceProfile
+    from desktop.asr.speakers.profile import VoiceProfile
 
     try:
         return VoiceProfile.from_bytes(data)
@@ -112,6 +116,7 @@ def build_backend(
         TemplateLetters,
     )
     from desktop.services.backend import Backend
+    from desktop.services.intake import StoreIntake
 
     vocabulary = _vocabulary(settings)
     model_store = ModelStore(paths.models_dir(), paths.manifest_file())
@@ -132,6 +137,7 @@ def build_backend(
         fact_check=FactChecker(vocabulary),
         demo_audio=str(demo_audio or ""),
         voice=StoreVoice(records, model_store),
+        intake=StoreIntake(records, settings.intake) if settings.intake.enabled else None,
         on_shutdown=[llm.close],
     )
 
@@ -160,7 +166,7 @@ def prepare_demo_store(store_dir: Path, kdf: Any = None) -> tuple[str, str]:
     )
     with store:
         for username, display, role, password, reg in DEMO_USERS:
-            store.add_user(username, password, [role], display, reg)
+            store.add_user(username, password, [role], display, reg, must_change_password=False)
     data = json.loads((sample_dir() / "patient.json").read_text(encoding="utf-8"))
     complaint = str(data.pop("chief_complaint", ""))
     with Store.open(store_dir, DEMO_USERS[0][0], DEMO_USERS[0][3]) as doctor:

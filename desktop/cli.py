@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "desktop.commands.letters",
     "desktop.commands.policy",
     "desktop.commands.intake",
+    "desktop.commands.check",
 )
 
 

@@ -202,6 +202,10 @@ class Settings:
         return {"left": 0, "right": 1}.get(self.audio.lapel_channel)
 
 
+# Keys only the clinic policy file sets: a user's own settings file cannot turn them on.
+POLICY_ONLY = frozenset({"intake.enabled"})
+
+
 def _apply(settings: Settings, data: dict[str, Any], *, source: str, respect_locks: bool) -> None:
     for section_name, values in data.items():
         if section_name == "locked":
@@ -217,7 +221,9 @@ def _apply(settings: Settings, data: dict[str, Any], *, source: str, respect_loc
             if key not in known:
                 log.warning("ignoring unknown setting %s.%s in %s", section_name, key, source)
                 continue
-            if respect_locks and f"{section_name}.{key}" in settings.locked:
+            if respect_locks and (
+                f"{section_name}.{key}" in settings.locked or f"{section_name}.{key}" in POLICY_ONLY
+            ):
                 continue
             current = getattr(section, key)
             if isinstance(current, bool):

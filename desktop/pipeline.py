@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,6 +54,7 @@ class ProcessResult:
     unsupported: int = 0
     audio_seconds: float = 0.0
     samples: Any = None  # 16 kHz mono float32 when the input was audio (for the encrypted journal)
+    checks: Any = None  # desktop.checks.model.CheckResult: omissions and contradictions of the draft
 
 
 def model_store() -> ModelStore:
@@ -136,18 +137,12 @@ def label_speakers(
     ``samples`` is mono, or ``(n, 2)`` from a room with a lapel microphone on the doctor (on
     channel ``doctor_channel``), where the balance between the channels decides.
     """
-    from desktop.asr.speaker_embed import default_embedder
-    from desktop.asr.speakers import SpeakerLabeller, apply_labels, split_at_channel_turns
+    from desktop.asr.speakers.embedders import default_embedder
+    from desktop.asr.speakers.transcript import label_transcript
 
-    labeller = SpeakerLabeller(profile, embedder=default_embedder(store), doctor_channel=doctor_channel)
-    if getattr(samples, "ndim", 1) == 2:
-        # Doctor and patient can take turns inside one segment: split where the loud microphone changes.
-        transcript = replace(
-            transcript, segments=split_at_channel_turns(transcript.segments, samples, doctor_channel)
-        )
-    for seg in transcript.segments:
-        labeller.label(samples, seg.start, seg.end, seg.text, segment_id=seg.id, buffer_start=0.0)
-    return apply_labels(transcript, labeller.review())
+    return label_transcript(
+        transcript, samples, embedder=default_embedder(store), profile=profile, doctor_channel=doctor_channel
+    )
 
 
 def draft(
@@ -178,6 +173,19 @@ def draft(
         cancel=cancel,
     )
     return result.note, result.unsupported
+
+
+def check_draft(transcript: Transcript, note: SoapNote, settings: Settings) -> Any:
+    """What the draft left out and where it contradicts the transcript (desktop.checks)."""
+    from desktop.checks.engine import Checker
+
+    return Checker(script=settings.asr.script).check(transcript, note)
+
+
+def _checks_markdown(checks: Any) -> str:
+    from desktop.checks.report import markdown
+
+    return str(markdown(checks))
 
 
 def write_referral(
@@ -269,12 +277,15 @@ def _process_into(
     if sink is not None:
         sink.note(note)
 
+    checks = check_draft(transcript, note, settings)
     with _writing(out_dir):
         report("writing documents", 0.0)
         _write_json(work / "transcript.json", transcript.to_dict())
         (work / "transcript.txt").write_text(transcript.to_plain_text(), encoding="utf-8")
-        _write_json(work / "note.json", note.to_dict())
-        (work / "note.md").write_text(note.to_markdown(patient), encoding="utf-8")
+        _write_json(work / "note.json", {**note.to_dict(), "checks": checks.to_dict()})
+        (work / "note.md").write_text(
+            note.to_markdown(patient) + "\n" + _checks_markdown(checks), encoding="utf-8"
+        )
         if not patient.placeholder:
             _write_json(work / "patient.json", {**patient.to_dict(), "chief_complaint": chief_complaint})
         t0 = time.perf_counter()
@@ -287,7 +298,9 @@ def _process_into(
         files = _publish(work, out_dir)
     timings["total_s"] = time.perf_counter() - started
     report("done", 1.0)
-    return ProcessResult(out_dir, transcript, note, files, timings, unsupported, audio_seconds, samples)
+    return ProcessResult(
+        out_dir, transcript, note, files, timings, unsupported, audio_seconds, samples, checks
+    )
 
 
 # Room for the transcript, note, letters and their temporary copies, beyond the input's size.

@@ -20,12 +20,12 @@ for arg in "$@"; do
     esac
 done
 
-# Runtime: PortAudio (microphone), Qt's platform libraries (fonts, GL, xcb), espeak-ng and sox
+# Runtime: PortAudio (microphone), Qt's platform libraries (fonts, GL, xcb), espeak-ng, flite and sox
 # (sample and test speech), poppler-utils (PDF checks), xvfb (screenshots), strace (the offline test), and the packaging
 # tools used by packaging/build.sh and its tests.
 DEBS="libportaudio2 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
-libxcb-render-util0 libxcb-image0 libnss3 espeak-ng sox libsox-fmt-all poppler-utils xvfb \
+libxcb-render-util0 libxcb-image0 libnss3 espeak-ng flite sox libsox-fmt-all poppler-utils xvfb \
 dpkg-dev apt-utils wixl msitools osslsigncode gnupg openssl util-linux strace chromium chromium-driver fonts-noto-cjk"
 
 missing=""
@@ -60,4 +60,7 @@ if ! "$ROOT/.venv/bin/python" -c "import sys, llama_cpp; sys.exit(b'AMX_INT8 = 1
     "$ROOT/.venv/bin/python" -m pip install -q --force-reinstall --no-deps \
         "llama-cpp-python==$("$ROOT/.venv/bin/python" -c 'import llama_cpp; print(llama_cpp.__version__)')"
 fi
+# The speaker encoder's weights come inside Resemblyzer's wheel (Apache-2.0); ConsultScribe reads
+# them without PyTorch, so the package is installed without its dependencies (torch, librosa).
+"$ROOT/.venv/bin/python" -m pip install -q --no-deps "resemblyzer==0.1.4"
 echo "ConsultScribe is installed in $ROOT/.venv (run: .venv/bin/consult-scribe --help)"

@@ -69,6 +69,7 @@ REQUIRED = {
         "PySide6/plugins/platforms/*qoffscreen*",
     ],
     "app assets": ["assets/samples/*", "assets/icons/*"],
+    "section classifier": ["assets/sections/sections.npz"],
     "model manifest": ["models/manifest.json"],
 }
 if sys.platform.startswith("linux"):
@@ -78,6 +79,7 @@ FORBIDDEN = {
     "Qt WebEngine": ["**/*Qt6WebEngine*", "**/QtWebEngineProcess*"],
     "Qt 3D / Multimedia": ["**/*Qt63D*", "**/*Qt6Multimedia*"],
     "test tools": ["pytest/**", "_pytest/**", "hypothesis/**"],
+    "training tools (the section classifier runs in numpy)": ["sklearn/**"],
 }
 
 

@@ -232,24 +232,148 @@
 <context>
     <name>AdminHome</name>
     <message>
-        <location filename="../../desktop/ui/main.py" line="84" />
+        <location filename="../../desktop/ui/main.py" line="90" />
         <source>Administration</source>
         <translation>系統管理</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="87" />
+        <location filename="../../desktop/ui/main.py" line="93" />
         <source>Manage users and roles, the clinic policy and letterhead, models, and read the audit log. Administrators do not see consultations or notes.</source>
         <translation>管理用戶及角色、診所政策及信頭、模型，並查閱審計紀錄。管理員不會看到診症或病歷。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="94" />
+        <location filename="../../desktop/ui/main.py" line="100" />
         <source>Users, policy and audit log…</source>
         <translation>用戶、政策及審計紀錄…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="96" />
+        <location filename="../../desktop/ui/main.py" line="102" />
         <source>Settings…</source>
         <translation>設定…</translation>
+    </message>
+</context>
+<context>
+    <name>AlertBanner</name>
+    <message>
+        <location filename="../../desktop/ui/intake/alert.py" line="49" />
+        <source>CATEGORY 1 (critical): a patient is waiting. Unlock to see who.</source>
+        <translation>第 1 類（危急）：有病人正在等候。請解鎖查看是誰。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/alert.py" line="50" />
+        <source>warning signs in the intake</source>
+        <translation>預診問答中有警號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/alert.py" line="52" />
+        <source>CATEGORY 1 (critical): patient %1 — %2 — waiting %3 min. Tell a nurse or doctor now.</source>
+        <translation>第 1 類（危急）：病人 %1 — %2 — 已等候 %3 分鐘。請立即通知護士或醫生。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/alert.py" line="73" />
+        <source>Acknowledge</source>
+        <translation>已知悉</translation>
+    </message>
+</context>
+<context>
+    <name>CategoryDialog</name>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="64" />
+        <source>Change the category of patient %1</source>
+        <translation>更改病人 %1 的分流類別</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="67" />
+        <source>Now: %1 (%2)</source>
+        <translation>現時：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="79" />
+        <source>What you saw or were told</source>
+        <translation>你所見或所聽到的情況</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="83" />
+        <source>New category</source>
+        <translation>新類別</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="84" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="96" />
+        <source>Say why the category changes.</source>
+        <translation>請說明更改類別的原因。</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordPage</name>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="36" />
+        <source>Choose your own password</source>
+        <translation>設定你自己的密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="52" />
+        <source>Change password</source>
+        <translation>更改密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="55" />
+        <source>Sign out</source>
+        <translation>登出</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="58" />
+        <source>Password you were given</source>
+        <translation>獲發的密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="59" />
+        <source>New password</source>
+        <translation>新密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="60" />
+        <source>Repeat new password</source>
+        <translation>再次輸入新密碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="84" />
+        <source>%1, your password was set by an administrator. Choose one only you know before you continue; the administrator will not see it.</source>
+        <translation>%1，你的密碼由管理員設定。請先設定一個只有你知道的密碼才可繼續；管理員不會看到它。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="93" />
+        <source>Type the password you were given.</source>
+        <translation>請輸入獲發的密碼。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="95" />
+        <source>The password needs at least 8 characters.</source>
+        <translation>密碼最少需要 8 個字元。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="97" />
+        <source>The two passwords are different.</source>
+        <translation>兩次輸入的密碼不同。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="99" />
+        <source>Choose a password different from the one you were given.</source>
+        <translation>請選擇一個與獲發密碼不同的密碼。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="111" />
+        <source>Changing the password…</source>
+        <translation>正在更改密碼…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/password.py" line="112" />
+        <source>changing the password</source>
+        <translation>更改密碼</translation>
     </message>
 </context>
 <context>
@@ -283,203 +407,220 @@
 <context>
     <name>ConsultationView</name>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="151" />
+        <location filename="../../desktop/ui/consultation/view.py" line="161" />
+        <location filename="../../desktop/ui/consultation/view.py" line="166" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="164" />
+        <location filename="../../desktop/ui/consultation/view.py" line="178" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="166" />
+        <location filename="../../desktop/ui/consultation/view.py" line="180" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="234" />
+        <location filename="../../desktop/ui/consultation/view.py" line="248" />
         <source>opening the consultation</source>
         <translation>開啟診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="279" />
+        <location filename="../../desktop/ui/consultation/view.py" line="310" />
         <source>saving the status</source>
         <translation>儲存狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="292" />
+        <location filename="../../desktop/ui/consultation/view.py" line="323" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="352" />
+        <location filename="../../desktop/ui/consultation/view.py" line="383" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="474" />
+        <location filename="../../desktop/ui/consultation/view.py" line="511" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="298" />
+        <location filename="../../desktop/ui/consultation/view.py" line="329" />
         <source>The note is signed. Start a new version to record more of this consultation.</source>
         <translation>病歷已簽署。請開始新版本以繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="300" />
+        <location filename="../../desktop/ui/consultation/view.py" line="162" />
+        <source>Intake</source>
+        <translation>預診</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="265" />
+        <source>This consultation was cancelled. It is kept as it was, read-only; reopen it from the list.</source>
+        <translation>此診症已取消，並按原樣保留為唯讀；如需更改，請在清單中重新開啟。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="274" />
+        <source>Intake %1</source>
+        <translation>預診 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultation/view.py" line="331" />
         <source>Start recording (Ctrl+R)</source>
         <translation>開始錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="327" />
+        <location filename="../../desktop/ui/consultation/view.py" line="358" />
         <source>Only a doctor issues this document.</source>
         <translation>此文件只可由醫生簽發。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="335" />
+        <location filename="../../desktop/ui/consultation/view.py" line="366" />
         <source>Type the note; Save keeps it as the first version.</source>
         <translation>請輸入病歷；儲存後成為第一個版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="344" />
+        <location filename="../../desktop/ui/consultation/view.py" line="375" />
         <source>Record the consultation or open a recording; the draft appears here when it ends. Without a recording, press Write the note by hand.</source>
         <translation>請為診症錄音或開啟錄音檔；完成後草稿會在此顯示。沒有錄音時，請按「手寫病歷」。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="369" />
+        <location filename="../../desktop/ui/consultation/view.py" line="400" />
         <source>You can edit the history and the instructions to the patient; the assessment and plan are the doctor's and are shown read-only.</source>
         <translation>你可編輯病史及給病人的指示；評估及計劃屬醫生負責，只供閱讀。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="388" />
+        <location filename="../../desktop/ui/consultation/view.py" line="419" />
         <source>This consultation's note is signed.</source>
         <translation>此診症的病歷已簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="389" />
+        <location filename="../../desktop/ui/consultation/view.py" line="420" />
         <source>Press New version to add to it; the recording then continues the transcript.</source>
         <translation>請按「新版本」加入內容；錄音會接續現有的文字記錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="396" />
-        <location filename="../../desktop/ui/consultation/view.py" line="422" />
+        <location filename="../../desktop/ui/consultation/view.py" line="427" />
+        <location filename="../../desktop/ui/consultation/view.py" line="453" />
         <source>noting the recording</source>
         <translation>記錄錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="411" />
+        <location filename="../../desktop/ui/consultation/view.py" line="442" />
         <source>Open a recording</source>
         <translation>開啟錄音檔</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="413" />
+        <location filename="../../desktop/ui/consultation/view.py" line="444" />
         <source>Audio files (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;All files (*)</source>
         <translation>音訊檔 (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="435" />
+        <location filename="../../desktop/ui/consultation/view.py" line="466" />
         <source>Consent to record</source>
         <translation>錄音同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="436" />
+        <location filename="../../desktop/ui/consultation/view.py" line="467" />
         <source>Has the patient agreed to this consultation being recorded?</source>
         <translation>病人是否同意為是次診症錄音？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="442" />
+        <location filename="../../desktop/ui/consultation/view.py" line="473" />
         <source>recording the consent</source>
         <translation>記錄同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="467" />
+        <location filename="../../desktop/ui/consultation/view.py" line="491" />
+        <location filename="../../desktop/ui/consultation/view.py" line="504" />
         <source>saving the transcript</source>
         <translation>儲存文字記錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="485" />
+        <location filename="../../desktop/ui/consultation/view.py" line="522" />
         <source>A new draft replaces the note in the editor. Save your edits as a version first?</source>
         <translation>新草稿會取代編輯器中的病歷。先把你的修改儲存為一個版本嗎？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="501" />
+        <location filename="../../desktop/ui/consultation/view.py" line="538" />
         <source>saving the draft</source>
         <translation>儲存草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="510" />
+        <location filename="../../desktop/ui/consultation/view.py" line="547" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="512" />
+        <location filename="../../desktop/ui/consultation/view.py" line="549" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="525" />
+        <location filename="../../desktop/ui/consultation/view.py" line="562" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="546" />
+        <location filename="../../desktop/ui/consultation/view.py" line="583" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="574" />
+        <location filename="../../desktop/ui/consultation/view.py" line="611" />
         <source>signing the note</source>
         <translation>簽署病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="574" />
+        <location filename="../../desktop/ui/consultation/view.py" line="611" />
         <source>saving the note</source>
         <translation>儲存病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="586" />
+        <location filename="../../desktop/ui/consultation/view.py" line="623" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="606" />
+        <location filename="../../desktop/ui/consultation/view.py" line="643" />
         <source>%1 suggested statement(s) are not accepted yet.</source>
         <translation>尚有 %1 項建議未被接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="607" />
+        <location filename="../../desktop/ui/consultation/view.py" line="644" />
         <source>Accept or remove each suggestion, then sign.</source>
         <translation>請接受或刪除每項建議，然後簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="627" />
+        <location filename="../../desktop/ui/consultation/view.py" line="667" />
         <source>reading the recording</source>
         <translation>讀取錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="700" />
+        <location filename="../../desktop/ui/consultation/view.py" line="740" />
         <source>saving the document</source>
         <translation>儲存文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="707" />
+        <location filename="../../desktop/ui/consultation/view.py" line="747" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="707" />
+        <location filename="../../desktop/ui/consultation/view.py" line="747" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="723" />
+        <location filename="../../desktop/ui/consultation/view.py" line="763" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="709" />
+        <location filename="../../desktop/ui/consultation/view.py" line="749" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -487,74 +628,139 @@
 <context>
     <name>ConsultationsPage</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="154" />
+        <location filename="../../desktop/ui/consultations.py" line="204" />
         <source>Today's consultations</source>
         <translation>今日診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="159" />
+        <location filename="../../desktop/ui/consultations.py" line="209" />
         <source>Search patient, MRN or complaint</source>
         <translation>搜尋病人、病歷號碼或主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="165" />
+        <location filename="../../desktop/ui/consultations.py" line="215" />
         <source>All days</source>
         <translation>所有日子</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="167" />
+        <location filename="../../desktop/ui/consultations.py" line="217" />
         <source>New consultation</source>
         <translation>新診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="170" />
+        <location filename="../../desktop/ui/consultations.py" line="220" />
         <source>Start a new consultation (Ctrl+N)</source>
         <translation>開始新診症 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="180" />
+        <location filename="../../desktop/ui/consultations.py" line="230" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="181" />
+        <location filename="../../desktop/ui/consultations.py" line="231" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="182" />
+        <location filename="../../desktop/ui/consultations.py" line="232" />
         <source>MRN</source>
         <translation>病歷號碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="183" />
+        <location filename="../../desktop/ui/consultations.py" line="233" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="184" />
+        <location filename="../../desktop/ui/consultations.py" line="234" />
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="196" />
+        <location filename="../../desktop/ui/consultations.py" line="246" />
         <source>Open</source>
         <translation>開啟</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="216" />
+        <location filename="../../desktop/ui/consultations.py" line="248" />
+        <location filename="../../desktop/ui/consultations.py" line="329" />
+        <source>Cancel consultation…</source>
+        <translation>取消診症…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="251" />
+        <source>Keep it as it is, read-only (the patient left, or it was for the wrong patient)</source>
+        <translation>按原樣保留為唯讀（病人已離開，或開錯病人）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="253" />
+        <source>Delete…</source>
+        <translation>刪除…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="255" />
+        <source>Remove a consultation started by mistake</source>
+        <translation>刪除誤開的診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="280" />
         <source>reading the consultations</source>
         <translation>讀取診症</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/ui/consultations.py" line="252" />
+        <location filename="../../desktop/ui/consultations.py" line="316" />
         <source>%n consultation(s)</source>
         <translation><numerusform>%n 個診症</numerusform></translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="280" />
+        <location filename="../../desktop/ui/consultations.py" line="329" />
+        <source>Reopen</source>
+        <translation>重新開啟</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="363" />
         <source>creating the consultation</source>
         <translation>建立診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="377" />
+        <source>reopening the consultation</source>
+        <translation>重新開啟診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="383" />
+        <source>Cancel consultation</source>
+        <translation>取消診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="385" />
+        <source>%1: the consultation is kept as it is, read-only, with everything recorded and its audit trail. Why is it cancelled?</source>
+        <translation>%1：此診症會連同所有紀錄及審計軌跡按原樣保留為唯讀。取消的原因是？</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="394" />
+        <source>cancelling the consultation</source>
+        <translation>取消診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="406" />
+        <source>Delete consultation</source>
+        <translation>刪除診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="408" />
+        <source>Delete the consultation of %1 started at %2?
+
+Its recording is destroyed and its transcript and draft notes are removed; this cannot be undone. The audit log keeps a record that it existed. A signed note or a document made is never deleted: cancel such a consultation instead.</source>
+        <translation>刪除 %1 於 %2 開始的診症？
+
+其錄音會被銷毀，文字紀錄及筆記草稿會被刪除，且無法復原。審計紀錄會保留此診症曾經存在的紀錄。已簽署的筆記或已製作的文件永不刪除：請改為取消該診症。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="421" />
+        <source>deleting the consultation</source>
+        <translation>刪除診症</translation>
     </message>
 </context>
 <context>
@@ -606,6 +812,300 @@
         <location filename="../../desktop/ui/common.py" line="91" />
         <source>ConsultScribe</source>
         <translation>ConsultScribe 診症助手</translation>
+    </message>
+</context>
+<context>
+    <name>Intake</name>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="40" />
+        <source>1 critical</source>
+        <translation>1 危急</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="41" />
+        <source>2 urgent</source>
+        <translation>2 緊急</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="42" />
+        <source>3 non-urgent</source>
+        <translation>3 非緊急</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="49" />
+        <source>code given</source>
+        <translation>已發編號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="50" />
+        <source>answering</source>
+        <translation>作答中</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="51" />
+        <source>summary confirmed</source>
+        <translation>摘要已確認</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="52" />
+        <source>closed</source>
+        <translation>已關閉</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="53" />
+        <source>code expired</source>
+        <translation>編號已過期</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeCodeDialog</name>
+    <message>
+        <location filename="../../desktop/ui/intake/codes.py" line="35" />
+        <location filename="../../desktop/ui/intake/codes.py" line="37" />
+        <source>Patient code %1</source>
+        <translation>病人編號 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/codes.py" line="56" />
+        <source>Scan with the phone's camera, or open %1 and type the code. Valid until %2, once only.</source>
+        <translation>用手機相機掃描，或開啟 %1 並輸入編號。有效至 %2，只可使用一次。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/codes.py" line="64" />
+        <source>Print…</source>
+        <translation>列印…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/codes.py" line="66" />
+        <source>Save as PDF…</source>
+        <translation>另存為 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/codes.py" line="68" />
+        <source>Close</source>
+        <translation>關閉</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/codes.py" line="96" />
+        <source>Save the patient code</source>
+        <translation>儲存病人編號</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeMonitor</name>
+    <message>
+        <location filename="../../desktop/ui/intake/monitor.py" line="66" />
+        <source>reading the intake queue</source>
+        <translation>讀取預診輪候名單</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeQueuePanel</name>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="119" />
+        <source>Intake queue (today)</source>
+        <translation>預診輪候名單（今日）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="130" />
+        <source>No.</source>
+        <translation>編號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="131" />
+        <source>Category</source>
+        <translation>類別</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="132" />
+        <source>Waiting</source>
+        <translation>等候</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="133" />
+        <source>Intake</source>
+        <translation>預診</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="134" />
+        <source>What the patient said</source>
+        <translation>病人所述</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="135" />
+        <source>Triage reason</source>
+        <translation>分流原因</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="149" />
+        <source>New patient code…</source>
+        <translation>新病人編號…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="151" />
+        <source>New code for this patient</source>
+        <translation>為此病人發新編號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="153" />
+        <source>Change category…</source>
+        <translation>更改類別…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="155" />
+        <source>Close intake</source>
+        <translation>關閉預診</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="157" />
+        <location filename="../../desktop/ui/intake/queue.py" line="227" />
+        <source>Start consultation</source>
+        <translation>開始診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="189" />
+        <source>%1 min</source>
+        <translation>%1 分鐘</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="204" />
+        <source>No intakes yet today.</source>
+        <translation>今日暫未有預診。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="225" />
+        <source>Open consultation</source>
+        <translation>開啟診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="245" />
+        <source>making a patient code</source>
+        <translation>製作病人編號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="254" />
+        <source>making a new code</source>
+        <translation>製作新編號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="277" />
+        <source>changing the category</source>
+        <translation>更改類別</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="284" />
+        <source>closing the intake</source>
+        <translation>關閉預診</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="291" />
+        <source>linking the intake</source>
+        <translation>連結預診</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeTab</name>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="60" />
+        <location filename="../../desktop/ui/intake/summary.py" line="172" />
+        <source>No intake for this consultation.</source>
+        <translation>此診症沒有預診。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="75" />
+        <source>Link</source>
+        <translation>連結</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="77" />
+        <source>Give the patient a code…</source>
+        <translation>給病人發編號…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="79" />
+        <source>Today's intake:</source>
+        <translation>今日預診：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="86" />
+        <location filename="../../desktop/ui/intake/summary.py" line="191" />
+        <source>Summary the patient confirmed</source>
+        <translation>病人已確認的摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="87" />
+        <source>Copy</source>
+        <translation>複製</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="89" />
+        <source>Put the summary on the clipboard</source>
+        <translation>將摘要複製到剪貼簿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="98" />
+        <source>Lines the note may cite (the patient's words before the visit)</source>
+        <translation>筆記可引用的句子（病人在診症前的說話）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="104" />
+        <source>Chat before the visit</source>
+        <translation>診症前的對話</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="123" />
+        <source>reading the intake</source>
+        <translation>讀取預診</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="143" />
+        <source>linking the intake</source>
+        <translation>連結預診</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="150" />
+        <source>making a patient code</source>
+        <translation>製作病人編號</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="175" />
+        <source>Summary for Patient Code %1</source>
+        <translation>病人編號 %1 的摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="177" />
+        <source>Category %1</source>
+        <translation>類別 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <source>rules</source>
+        <translation>規則</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <source>nurse</source>
+        <translation>護士</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="194" />
+        <source>Not confirmed yet: the answers so far</source>
+        <translation>尚未確認：目前的回答</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="212" />
+        <source>Patient</source>
+        <translation>病人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/summary.py" line="214" />
+        <source>Intake</source>
+        <translation>預診</translation>
     </message>
 </context>
 <context>
@@ -790,115 +1290,120 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main.py" line="121" />
+        <location filename="../../desktop/ui/main.py" line="127" />
         <source>ConsultScribe</source>
         <translation>ConsultScribe 診症助手</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="149" />
+        <location filename="../../desktop/ui/main.py" line="177" />
         <source>&amp;ConsultScribe</source>
         <translation>&amp;ConsultScribe</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="150" />
+        <location filename="../../desktop/ui/main.py" line="178" />
         <source>Settings…</source>
         <translation>設定…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="153" />
+        <location filename="../../desktop/ui/main.py" line="181" />
         <source>Administration…</source>
         <translation>系統管理…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="155" />
+        <location filename="../../desktop/ui/main.py" line="183" />
         <source>Lock</source>
         <translation>鎖定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="158" />
+        <location filename="../../desktop/ui/main.py" line="186" />
         <source>Sign out</source>
         <translation>登出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="160" />
+        <location filename="../../desktop/ui/main.py" line="188" />
         <source>Quit</source>
         <translation>結束</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="167" />
+        <location filename="../../desktop/ui/main.py" line="195" />
         <source>&amp;Help</source>
         <translation>說明(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="168" />
+        <location filename="../../desktop/ui/main.py" line="196" />
         <source>About ConsultScribe…</source>
         <translation>關於 ConsultScribe…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="203" />
+        <location filename="../../desktop/ui/main.py" line="231" />
         <source>signing in</source>
         <translation>登入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="239" />
+        <location filename="../../desktop/ui/main.py" line="277" />
         <source>Loading the speech model in the background; a recording started now begins when it is ready.</source>
         <translation>正在背景載入語音模型；現在開始的錄音會在模型就緒後開始。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="246" />
+        <location filename="../../desktop/ui/main.py" line="284" />
         <source>loading the speech model</source>
         <translation>載入語音模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="248" />
+        <location filename="../../desktop/ui/main.py" line="286" />
         <source>The speech model is ready.</source>
         <translation>語音模型已就緒。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="256" />
+        <location filename="../../desktop/ui/main.py" line="294" />
         <source>reading the clinic policy</source>
         <translation>讀取診所政策</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="270" />
-        <location filename="../../desktop/ui/main.py" line="384" />
+        <location filename="../../desktop/ui/main.py" line="308" />
+        <location filename="../../desktop/ui/main.py" line="464" />
         <source>saving the clinic policy</source>
         <translation>儲存診所政策</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="279" />
-        <location filename="../../desktop/ui/main.py" line="327" />
-        <location filename="../../desktop/ui/main.py" line="417" />
+        <location filename="../../desktop/ui/main.py" line="317" />
+        <location filename="../../desktop/ui/main.py" line="370" />
+        <location filename="../../desktop/ui/main.py" line="497" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="280" />
+        <location filename="../../desktop/ui/main.py" line="318" />
         <source>Stop the recording before signing out.</source>
         <translation>登出前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="318" />
+        <location filename="../../desktop/ui/main.py" line="361" />
         <source>writing the audit log</source>
         <translation>寫入審計記錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="327" />
+        <location filename="../../desktop/ui/main.py" line="370" />
         <source>Stop it before opening another.</source>
         <translation>開啟另一個診症前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="376" />
+        <location filename="../../desktop/ui/main.py" line="414" />
+        <source>acknowledging the alert</source>
+        <translation>確認警報</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main.py" line="456" />
         <source>The new language applies when ConsultScribe is started again.</source>
         <translation>新語言會在重新啟動 ConsultScribe 後生效。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="417" />
+        <location filename="../../desktop/ui/main.py" line="497" />
         <source>Stop the recording before quitting.</source>
         <translation>結束前請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main.py" line="423" />
+        <location filename="../../desktop/ui/main.py" line="503" />
         <source>Save your changes to the note before quitting?</source>
         <translation>結束前要儲存病歷的修改嗎？</translation>
     </message>
@@ -994,87 +1499,97 @@
 <context>
     <name>NewConsultationDialog</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="60" />
+        <location filename="../../desktop/ui/consultations.py" line="66" />
         <source>New consultation</source>
         <translation>新診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="67" />
+        <location filename="../../desktop/ui/consultations.py" line="77" />
+        <source>Different patient</source>
+        <translation>另一位病人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="90" />
         <source>YYYY-MM-DD</source>
         <translation>年年年年-月月-日日</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="71" />
+        <location filename="../../desktop/ui/consultations.py" line="94" />
         <source>(from date of birth)</source>
         <translation>（按出生日期計算）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="78" />
+        <location filename="../../desktop/ui/consultations.py" line="101" />
         <source>Female</source>
         <translation>女</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="79" />
+        <location filename="../../desktop/ui/consultations.py" line="102" />
         <source>Male</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="80" />
+        <location filename="../../desktop/ui/consultations.py" line="103" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="87" />
+        <location filename="../../desktop/ui/consultations.py" line="110" />
         <source>The patient agrees to this consultation being recorded.</source>
         <translation>病人同意錄下是次診症。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="91" />
+        <location filename="../../desktop/ui/consultations.py" line="114" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="92" />
+        <location filename="../../desktop/ui/consultations.py" line="115" />
         <source>Chinese name</source>
         <translation>中文姓名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="93" />
+        <location filename="../../desktop/ui/consultations.py" line="116" />
         <source>Date of birth</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="94" />
+        <location filename="../../desktop/ui/consultations.py" line="117" />
         <source>Age</source>
         <translation>年齡</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="95" />
+        <location filename="../../desktop/ui/consultations.py" line="118" />
         <source>Sex</source>
         <translation>性別</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="96" />
+        <location filename="../../desktop/ui/consultations.py" line="119" />
         <source>MRN</source>
         <translation>病歷號碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="97" />
+        <location filename="../../desktop/ui/consultations.py" line="120" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="103" />
+        <location filename="../../desktop/ui/consultations.py" line="126" />
         <source>Create</source>
         <translation>建立</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="111" />
+        <location filename="../../desktop/ui/consultations.py" line="147" />
+        <source>Patient on record: %1</source>
+        <translation>已有紀錄的病人：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="161" />
         <source>Enter the patient's name.</source>
         <translation>請輸入病人姓名。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="118" />
+        <location filename="../../desktop/ui/consultations.py" line="168" />
         <source>Write the date of birth as YYYY-MM-DD, or leave it empty.</source>
         <translation>出生日期請以 YYYY-MM-DD 格式填寫，或留空。</translation>
     </message>
@@ -1082,52 +1597,52 @@
 <context>
     <name>NoteTools</name>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="63" />
+        <location filename="../../desktop/ui/consultation/view.py" line="64" />
         <source>Draft note</source>
         <translation>草擬病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="65" />
+        <location filename="../../desktop/ui/consultation/view.py" line="66" />
         <source>Accept all suggestions</source>
         <translation>接受所有建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="67" />
+        <location filename="../../desktop/ui/consultation/view.py" line="68" />
         <source>Save</source>
         <translation>儲存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="69" />
+        <location filename="../../desktop/ui/consultation/view.py" line="70" />
         <source>Save a new version (Ctrl+S)</source>
         <translation>儲存新版本 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="70" />
+        <location filename="../../desktop/ui/consultation/view.py" line="71" />
         <source>Sign</source>
         <translation>簽署</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="72" />
+        <location filename="../../desktop/ui/consultation/view.py" line="73" />
         <source>Sign the note (Ctrl+Shift+S)</source>
         <translation>簽署病歷 (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="73" />
+        <location filename="../../desktop/ui/consultation/view.py" line="74" />
         <source>Change (new version)</source>
         <translation>修改（新版本）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="75" />
+        <location filename="../../desktop/ui/consultation/view.py" line="76" />
         <source>Versions…</source>
         <translation>版本…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="77" />
+        <location filename="../../desktop/ui/consultation/view.py" line="78" />
         <source>Write the note by hand</source>
         <translation>手寫病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="79" />
+        <location filename="../../desktop/ui/consultation/view.py" line="80" />
         <source>No recording: type the note yourself</source>
         <translation>沒有錄音：自行輸入病歷</translation>
     </message>
@@ -1151,116 +1666,144 @@
     </message>
 </context>
 <context>
+    <name>PatientLookup</name>
+    <message>
+        <location filename="../../desktop/ui/patient_search.py" line="38" />
+        <source>Find a patient seen before: name, Chinese name or MRN</source>
+        <translation>尋找曾求診的病人：姓名、中文姓名或病歷號碼</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/patient_search.py" line="68" />
+        <source>finding the patient</source>
+        <translation>尋找病人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/patient_search.py" line="85" />
+        <source>No patient found: fill in the details below for a new patient.</source>
+        <translation>找不到病人：請在下面填寫新病人的資料。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/patient_search.py" line="96" />
+        <source>MRN %1</source>
+        <translation>病歷號 %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/patient_search.py" line="99" />
+        <source>last seen %1 (%n visit(s))</source>
+        <translation><numerusform>上次求診 %1（共 %n 次）</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>Recorder</name>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="72" />
-        <location filename="../../desktop/ui/consultation/recorder.py" line="136" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="73" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="137" />
         <source>● Record</source>
         <translation>● 錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="74" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="75" />
         <source>Start or stop recording (Ctrl+R)</source>
         <translation>開始或停止錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="75" />
-        <location filename="../../desktop/ui/consultation/recorder.py" line="235" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="76" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="237" />
         <source>Pause</source>
         <translation>暫停</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="78" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="79" />
         <source>Pause or resume (Ctrl+P)</source>
         <translation>暫停或繼續 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="88" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="89" />
         <source>Input level</source>
         <translation>輸入音量</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="96" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="97" />
         <source>Microphone</source>
         <translation>咪高峰</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="97" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="98" />
         <source>Open a recording…</source>
         <translation>開啟錄音檔…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="100" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="101" />
         <source>Transcribe an audio file recorded earlier (WAV, FLAC, MP3, M4A, OGG)</source>
         <translation>轉錄較早前錄製的音訊檔（WAV、FLAC、MP3、M4A、OGG）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="106" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="107" />
         <source>Consent given…</source>
         <translation>已獲同意…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="108" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="109" />
         <source>Record that the patient has now agreed to the recording</source>
         <translation>記錄病人現已同意錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="131" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="132" />
         <source>Stop transcribing the file; what is done so far is kept</source>
         <translation>停止轉錄檔案；已完成的部分會保留</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="133" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="134" />
         <source>Stop recording (Ctrl+R)</source>
         <translation>停止錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="136" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="137" />
         <source>■ Stop</source>
         <translation>■ 停止</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="152" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="153" />
         <source> (default)</source>
         <translation>（預設）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="187" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="188" />
         <source>starting…</source>
         <translation>開始中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="224" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="226" />
         <source>Finishing…</source>
         <translation>正在完成…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="232" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="234" />
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="243" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="245" />
         <source>Transcribing the file: %1 of %2</source>
         <translation>正在轉錄檔案：%1／%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="257" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="259" />
         <source>Load %1%</source>
         <translation>負載 %1%</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="262" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="264" />
         <source>— cannot keep up; the transcript will lag</source>
         <translation>— 處理不及，逐字稿會延遲</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="267" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="269" />
         <source>%1 audio blocks dropped</source>
         <translation>遺失 %1 段音訊</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/recorder.py" line="308" />
+        <location filename="../../desktop/ui/consultation/recorder.py" line="314" />
         <source>reading the transcript ahead</source>
         <translation>預先讀取文字記錄</translation>
     </message>
@@ -1319,17 +1862,17 @@
 <context>
     <name>SectionEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="199" />
+        <location filename="../../desktop/ui/soap.py" line="213" />
         <source>(nothing recorded)</source>
         <translation>（未有紀錄）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="202" />
+        <location filename="../../desktop/ui/soap.py" line="216" />
         <source>Add statement</source>
         <translation>新增內容</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="207" />
+        <location filename="../../desktop/ui/soap.py" line="221" />
         <source>Suggestions for the doctor to review; not accepted yet.</source>
         <translation>供醫生審閱的建議；尚未接受。</translation>
     </message>
@@ -1731,42 +2274,72 @@ Store location:</source>
 <context>
     <name>Soap</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="42" />
+        <location filename="../../desktop/ui/soap.py" line="43" />
+        <source>taking</source>
+        <translation>正在服用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="44" />
+        <source>started</source>
+        <translation>開始服用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="45" />
+        <source>changed</source>
+        <translation>已更改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="46" />
+        <source>stopped</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="47" />
+        <source>allergy</source>
+        <translation>過敏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="53" />
         <source>Subjective</source>
         <translation>主觀資料</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="43" />
+        <location filename="../../desktop/ui/soap.py" line="54" />
+        <source>Medications and allergies</source>
+        <translation>藥物及過敏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="55" />
         <source>Objective</source>
         <translation>客觀檢查</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="44" />
+        <location filename="../../desktop/ui/soap.py" line="56" />
         <source>Suggested assessment</source>
         <translation>建議評估</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="45" />
+        <location filename="../../desktop/ui/soap.py" line="57" />
         <source>Suggested plan</source>
         <translation>建議計劃</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="46" />
+        <location filename="../../desktop/ui/soap.py" line="58" />
         <source>Instructions to the patient</source>
         <translation>給病人的指示</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="419" />
+        <location filename="../../desktop/ui/soap.py" line="456" />
         <source>AI draft</source>
         <translation>AI 草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="420" />
+        <location filename="../../desktop/ui/soap.py" line="457" />
         <source>edited</source>
         <translation>已修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="421" />
+        <location filename="../../desktop/ui/soap.py" line="458" />
         <source>signed</source>
         <translation>已簽署</translation>
     </message>
@@ -1774,18 +2347,33 @@ Store location:</source>
 <context>
     <name>SoapEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="290" />
-        <location filename="../../desktop/ui/soap.py" line="360" />
+        <location filename="../../desktop/ui/soap.py" line="304" />
+        <location filename="../../desktop/ui/soap.py" line="397" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="352" />
+        <location filename="../../desktop/ui/soap.py" line="308" />
+        <source>as typed</source>
+        <translation>按輸入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="310" />
+        <source>The chief complaint the user typed, kept as it was typed.</source>
+        <translation>使用者輸入的主訴，按原樣保留。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="354" />
+        <source>Quoted from the transcript (the speakers' own words): %1.</source>
+        <translation>引自逐字稿（說話者的原話）：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="389" />
         <source>Drafting…</source>
         <translation>草擬中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="361" />
+        <location filename="../../desktop/ui/soap.py" line="398" />
         <source>Drafting: %1…</source>
         <translation>草擬中：%1…</translation>
     </message>
@@ -1793,22 +2381,22 @@ Store location:</source>
 <context>
     <name>Speakers</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="25" />
+        <location filename="../../desktop/ui/transcript.py" line="46" />
         <source>Doctor</source>
         <translation>醫生</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="26" />
+        <location filename="../../desktop/ui/transcript.py" line="47" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="27" />
+        <location filename="../../desktop/ui/transcript.py" line="48" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="28" />
+        <location filename="../../desktop/ui/transcript.py" line="49" />
         <source>Speaker</source>
         <translation>說話者</translation>
     </message>
@@ -1816,27 +2404,32 @@ Store location:</source>
 <context>
     <name>StatementRow</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="117" />
+        <location filename="../../desktop/ui/soap.py" line="126" />
         <source>suggested</source>
         <translation>建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="123" />
+        <location filename="../../desktop/ui/soap.py" line="132" />
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="128" />
+        <location filename="../../desktop/ui/soap.py" line="137" />
         <source>Remove this statement</source>
         <translation>刪除此項</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="169" />
+        <location filename="../../desktop/ui/soap.py" line="178" />
         <source>⚠ Not in the transcript: %1. Check before signing.</source>
         <translation>⚠ 不在逐字稿中：%1。簽署前請核對。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="180" />
+        <location filename="../../desktop/ui/soap.py" line="189" />
+        <source>as said</source>
+        <translation>按原話</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="191" />
         <source>from transcript lines: %1</source>
         <translation>來自逐字稿：%1</translation>
     </message>
@@ -1844,37 +2437,62 @@ Store location:</source>
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="45" />
+        <location filename="../../desktop/ui/consultations.py" line="50" />
         <source>new</source>
         <translation>新</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="46" />
+        <location filename="../../desktop/ui/consultations.py" line="51" />
         <source>recording</source>
         <translation>錄音中</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="47" />
+        <location filename="../../desktop/ui/consultations.py" line="52" />
         <source>recorded</source>
         <translation>已錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="48" />
+        <location filename="../../desktop/ui/consultations.py" line="53" />
         <source>draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultations.py" line="49" />
+        <location filename="../../desktop/ui/consultations.py" line="54" />
         <source>signed</source>
         <translation>已簽署</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/consultations.py" line="55" />
+        <source>cancelled</source>
+        <translation>已取消</translation>
     </message>
 </context>
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../../desktop/ui/transcript.py" line="46" />
+        <location filename="../../desktop/ui/transcript.py" line="73" />
         <source>The transcript appears here while you record.</source>
         <translation>錄音時逐字稿會在此顯示。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="196" />
+        <source>Speaker uncertain: please check who said this line.</source>
+        <translation>說話者不確定：請核對這句是誰說的。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="223" />
+        <source>Heard: “%1” — corrected to a drug name; right-click to undo</source>
+        <translation>聽到：「%1」— 已更正為藥名；按右鍵可還原</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="229" />
+        <source>The live view showed: %1</source>
+        <translation>即時顯示為：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/transcript.py" line="257" />
+        <source>Undo the correction (put back “%1”)</source>
+        <translation>還原更正（改回「%1」）</translation>
     </message>
 </context>
 <context>
@@ -1888,12 +2506,12 @@ Store location:</source>
 <context>
     <name>VersionHistoryDialog</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="432" />
+        <location filename="../../desktop/ui/soap.py" line="469" />
         <source>Version history</source>
         <translation>版本紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="458" />
+        <location filename="../../desktop/ui/soap.py" line="495" />
         <source>Changes compared with the AI draft:</source>
         <translation>與 AI 草稿比較的修改：</translation>
     </message>

@@ -6,6 +6,7 @@ module only loads what it is given. On CPU it runs int8; on an NVIDIA GPU int8_f
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -19,7 +20,7 @@ import numpy as np
 
 from desktop.asr.filters import rejection_reason
 from desktop.asr.script import ScriptConverter
-from desktop.asr.vocabulary import hotwords
+from desktop.asr.vocabulary import echo_start, hotwords
 from desktop.audio.decode import SAMPLE_RATE, load_audio
 from desktop.core.errors import Cancelled, ModelError, UsageError
 from desktop.core.lines import SENTENCE_END
@@ -135,6 +136,7 @@ class WhisperEngine:
         cancel: threading.Event | None = None,
         id_prefix: str = "s",
         recover_gaps: bool = True,
+        prompt: str = "",
     ) -> AsrResult:
         """Transcribe a whole recording.
 
@@ -150,9 +152,11 @@ class WhisperEngine:
             language=language,
             converter=ScriptConverter(script),
             hints=hotwords(vocabulary or []),
+            terms=[t for t in (vocabulary or []) if t.isascii()],
             beam_size=beam_size,
             word_timestamps=word_timestamps,
             split_sentences=split_sentences,
+            prompt=prompt,
         )
         started = time.perf_counter()
         rejected: Counter[str] = Counter()
@@ -167,27 +171,13 @@ class WhisperEngine:
                 on_progress=on_progress,
                 cancel=cancel,
             )
-            gaps = uncovered_speech(samples, kept) if recover_gaps and duration > 0 else []
+            gaps: list[tuple[float, float]] = []
             recovered_seconds = 0.0
-            for gap_start, gap_end in gaps:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled()
-                first = max(0, int((gap_start - GAP_PAD_S) * SAMPLE_RATE))
-                last = min(samples.size, int((gap_end + GAP_PAD_S) * SAMPLE_RATE))
-                _, _, extra = self._decode(
-                    samples[first:last],
-                    first / SAMPLE_RATE,
-                    options,
-                    rejected,
-                    vad=False,  # the detector already found speech here
-                    condition_on_previous_text=False,
-                    on_progress=None,
-                    cancel=cancel,
-                    language_hint=detected if language in ("", "auto") else None,
+            if recover_gaps and duration > 0:
+                hint = detected if language in ("", "auto") else None
+                kept, gaps, recovered_seconds = self._recover_gaps(
+                    samples, kept, options, rejected, cancel, hint
                 )
-                if extra:
-                    recovered_seconds += gap_end - gap_start
-                kept.extend(extra)
             kept.sort(key=lambda seg: (seg.start, seg.end))
             for i, seg in enumerate(kept, start=1):
                 seg.id = f"{id_prefix}{i}"
@@ -218,6 +208,60 @@ class WhisperEngine:
             recovered_seconds=recovered_seconds,
         )
 
+    def _recover_gaps(
+        self,
+        samples: np.ndarray,
+        kept: list[TranscriptSegment],
+        options: _DecodeOptions,
+        rejected: Counter[str],
+        cancel: threading.Event | None,
+        language_hint: str | None,
+    ) -> tuple[list[TranscriptSegment], list[tuple[float, float]], float]:
+        """Decode again, on its own, every stretch of speech no recognised word covers.
+
+        What comes back is put where it was said: a segment whose words straddle the gap is
+        split around it, and only the recovered words inside the gap are kept (the padding's
+        words are already in the transcript).
+        """
+        gaps = uncovered_speech(samples, kept)
+        recovered_seconds = 0.0
+        options = dataclasses.replace(options, prompt="")  # a gap is decoded on its own
+        for gap_start, gap_end in gaps:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            first = max(0, int((gap_start - GAP_PAD_S) * SAMPLE_RATE))
+            last = min(samples.size, int((gap_end + GAP_PAD_S) * SAMPLE_RATE))
+            _, _, extra = self._decode(
+                samples[first:last],
+                first / SAMPLE_RATE,
+                options,
+                rejected,
+                vad=False,  # the detector already found speech here
+                condition_on_previous_text=False,
+                on_progress=None,
+                cancel=cancel,
+                language_hint=language_hint,
+            )
+            inside = _words_inside(extra, gap_start, gap_end)
+            if not inside and options.hints:
+                # hotwords can set the decoder reciting them again: try once without
+                _, _, extra = self._decode(
+                    samples[first:last],
+                    first / SAMPLE_RATE,
+                    dataclasses.replace(options, hints="", terms=[]),
+                    rejected,
+                    vad=False,
+                    condition_on_previous_text=False,
+                    on_progress=None,
+                    cancel=cancel,
+                    language_hint=language_hint,
+                )
+                inside = _words_inside(extra, gap_start, gap_end)
+            if inside:
+                recovered_seconds += gap_end - gap_start
+                kept = [*_split_around(kept, gap_start, gap_end), *inside]
+        return kept, gaps, recovered_seconds
+
     def _decode(
         self,
         samples: np.ndarray,
@@ -240,6 +284,7 @@ class WhisperEngine:
             vad_filter=vad,
             word_timestamps=options.word_timestamps,
             hotwords=options.hints or None,
+            initial_prompt=options.prompt or None,
             condition_on_previous_text=condition_on_previous_text,
             temperature=FALLBACK_TEMPERATURES,
             best_of=FALLBACK_BEST_OF,
@@ -265,6 +310,14 @@ class WhisperEngine:
                 )
                 for w in (seg.words or [])
             ]
+            echo = echo_start([w.text for w in words], options.terms) if options.hints else None
+            if echo is not None:
+                # the decoder recited its hotwords: keep what came before; the speech after is
+                # left uncovered and decoded again
+                rejected["prompt_echo"] += 1
+                words = words[:echo]
+                if not words:
+                    continue
             pieces = sentence_pieces(words) if options.split_sentences and words else [words]
             for piece in pieces:
                 piece_text = converter.convert("".join(w.text for w in piece).strip()) if piece else text
@@ -291,6 +344,8 @@ class _DecodeOptions:
     beam_size: int
     word_timestamps: bool
     split_sentences: bool
+    prompt: str = ""  # text said before this audio (the record so far), as the decoder's context
+    terms: list[str] = field(default_factory=list)  # the hotword terms, to catch a decoder reciting them
 
 
 # A decode that loops (compression ratio) or is unsure (log probability) is tried again with
@@ -314,13 +369,7 @@ def uncovered_speech(
     """Stretches (start, end in seconds) that the voice detector calls speech but no segment covers."""
     from desktop.asr.vad import VadSettings, speech_regions
 
-    covered: list[tuple[float, float]] = []
-    for seg in segments:
-        if seg.words:
-            covered.extend((w.start, w.end) for w in seg.words)
-        else:
-            covered.append((seg.start, seg.end))
-    covered.sort()
+    covered = covered_spans(segments)
     gaps: list[tuple[float, float]] = []
     for region in speech_regions(samples, VadSettings(min_silence_ms=500)):
         start, end = region.start / SAMPLE_RATE, region.end / SAMPLE_RATE
@@ -342,6 +391,83 @@ def uncovered_speech(
         else:
             merged.append((g_start, g_end))
     return [(a, b) for a, b in merged if b - a >= min_gap_s]
+
+
+def _words_inside(
+    segments: list[TranscriptSegment], gap_start: float, gap_end: float
+) -> list[TranscriptSegment]:
+    """The recovered segments cut to the words said inside the gap (the padding's words dropped)."""
+    out: list[TranscriptSegment] = []
+    for seg in segments:
+        if not seg.words:
+            middle = (seg.start + seg.end) / 2
+            if gap_start - GAP_PAD_S <= middle <= gap_end + GAP_PAD_S:
+                out.append(seg)
+            continue
+        words = [w for w in seg.words if gap_start - 0.1 <= (w.start + w.end) / 2 <= gap_end + 0.1]
+        if words:
+            out.append(_with_words(seg, words))
+    return out
+
+
+def _split_around(
+    segments: list[TranscriptSegment], gap_start: float, gap_end: float
+) -> list[TranscriptSegment]:
+    """Segments whose words straddle a gap, cut in two around it; a word stretched into it is shortened."""
+    out: list[TranscriptSegment] = []
+    for seg in segments:
+        if not seg.words or seg.words[0].start >= gap_start or seg.words[-1].end <= gap_end:
+            out.append(seg)
+            continue
+        before = [w for w in seg.words if w.start < gap_start]
+        after = [w for w in seg.words if w.start >= gap_start]
+        for w in before:
+            w.end = min(w.end, gap_start)
+        for w in after:
+            w.start = max(w.start, min(gap_end, w.end))
+        out += [_with_words(seg, part) for part in (before, after) if part]
+    return out
+
+
+def _with_words(seg: TranscriptSegment, words: list[Word]) -> TranscriptSegment:
+    return TranscriptSegment(
+        id=seg.id,
+        start=words[0].start,
+        end=words[-1].end,
+        text="".join(w.text for w in words).strip(),
+        speaker=seg.speaker,
+        language=seg.language,
+        final=seg.final,
+        words=list(words),
+    )
+
+
+def plausible_word_seconds(text: str) -> float:
+    """How long a word can take to say: generous (slow speakers, drawn-out words)."""
+    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+    letters = sum(1 for ch in text if ch.isalnum()) - cjk
+    return 0.4 + 0.1 * letters + 0.45 * cjk
+
+
+def covered_spans(segments: list[TranscriptSegment]) -> list[tuple[float, float]]:
+    """The stretches of time the recognised words account for, sorted.
+
+    Whisper's word timings sometimes stretch a word over seconds of speech it never
+    transcribed ("a" lasting 4 s where "fever, pain in your back or vomiting" was said):
+    such a word covers only a word's length at either end, so the speech in its middle
+    still counts as uncovered and is decoded again.
+    """
+    spans: list[tuple[float, float]] = []
+    for seg in segments:
+        words = seg.words or [Word(seg.start, seg.end, seg.text)]
+        for w in words:
+            longest = plausible_word_seconds(w.text)
+            if w.end - w.start > 2 * longest:
+                spans += [(w.start, w.start + longest), (w.end - longest, w.end)]
+            else:
+                spans.append((w.start, w.end))
+    spans.sort()
+    return spans
 
 
 def sentence_pieces(words: list[Word], min_words: int = 3) -> list[list[Word]]:

@@ -7,6 +7,8 @@ passed to the decoder as a prompt so Whisper prefers their spelling.
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 
 from desktop import paths
@@ -63,3 +65,37 @@ def vocabulary_prompt(terms: list[str], previous_text: str = "", limit: int = MA
     tail = previous_text[-room:] if room else ""
     prompt = f"{vocab}. {tail}".strip() if vocab else tail
     return prompt
+
+
+_TERM_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _term_tokens(text: str) -> list[str]:
+    return _TERM_TOKEN.findall(text.lower())
+
+
+def echo_start(words: list[str], terms: list[str], run: int = 3) -> int | None:
+    """Index of the first word where the decoder starts reciting the vocabulary prompt, else None.
+
+    Whisper sometimes reads its prompt back instead of the speech ("warfarin hypertension
+    diabetes hyperlipidaemia warfarin …" where the patient named two drugs): ``run`` vocabulary
+    terms in a row, in the order of the prompt, are an echo. A mangled term just before the run
+    ("liramidogrel" for clopidogrel) belongs to it.
+    """
+    sequences = [_term_tokens(t) for t in terms if t.isascii() and _term_tokens(t)]
+    if len(sequences) < run:
+        return None
+    tokens = [" ".join(_term_tokens(w)) for w in words]
+    for i in range(len(tokens)):
+        for k in range(len(sequences) - run + 1):
+            pos = i
+            for seq in sequences[k : k + run]:
+                if tokens[pos : pos + len(seq)] != seq:
+                    break
+                pos += len(seq)
+            else:
+                before = " ".join(sequences[k - 1]) if k > 0 else ""
+                if i > 0 and before and difflib.SequenceMatcher(a=tokens[i - 1], b=before).ratio() >= 0.6:
+                    return i - 1
+                return i
+    return None

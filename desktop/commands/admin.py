@@ -11,10 +11,12 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from desktop.core.errors import ExitCode, StoreDamagedError, UsageError
+from desktop.core.permissions import ROLES
 
 
 def read_password(prompt: str, *, confirm: bool = False, stream: TextIO | None = None) -> str:
@@ -83,17 +85,15 @@ def register(sub: Any) -> None:
     p.add_argument("--name", default="", help="the administrator's display name")
     p.set_defaults(handler=_init)
 
-    p = cmds.add_parser(
-        "add-user", help="add an account (stdin: administrator's password, then the new password twice)"
+    p = _admin_action(
+        cmds, "add-user", help="add an account (stdin: administrator's password, then the new password twice)"
     )
-    add_store_arg(p)
-    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
     p.add_argument("--user", required=True)
     p.add_argument(
         "--role",
         action="append",
         required=True,
-        choices=("doctor", "nurse", "admin"),
+        choices=ROLES,
         help="repeat for two roles",
     )
     p.add_argument("--name", required=True, help="display name, e.g. 'Dr Wong Ka Yan'")
@@ -114,24 +114,30 @@ def register(sub: Any) -> None:
     group.add_argument("--recovery", action="store_true", help="reset with the recovery key printed at setup")
     p.set_defaults(handler=_passwd)
 
-    p = cmds.add_parser("rekey", help="rotate the database key (close the app on every PC first)")
-    add_store_arg(p)
-    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
-    p.set_defaults(handler=_rekey)
+    _add_store_actions(cmds)
 
-    p = cmds.add_parser("verify-audit", help="check the audit log's hash chain (exit 5 if it was altered)")
-    add_store_arg(p)
-    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
-    p.set_defaults(handler=_verify_audit)
 
-    p = cmds.add_parser("verify-store", help="check every database page and audio chunk (exit 5 if damaged)")
-    add_store_arg(p)
-    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
-    p.set_defaults(handler=_verify_store)
+def _add_store_actions(cmds: Any) -> None:
+    """Keys, verification, backups, salvage, audit export, retention, policy, keyring, bench."""
+    _admin_action(
+        cmds, "rekey", help="rotate the database key (close the app on every PC first)", handler=_rekey
+    )
 
-    p = cmds.add_parser("backup", help="a verified copy of the whole store into an empty folder")
-    add_store_arg(p)
-    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    _admin_action(
+        cmds,
+        "verify-audit",
+        help="check the audit log's hash chain (exit 5 if it was altered)",
+        handler=_verify_audit,
+    )
+
+    _admin_action(
+        cmds,
+        "verify-store",
+        help="check every database page and audio chunk (exit 5 if damaged)",
+        handler=_verify_store,
+    )
+
+    p = _admin_action(cmds, "backup", help="a verified copy of the whole store into an empty folder")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="an empty folder (another disk)")
     p.set_defaults(handler=_backup)
 
@@ -147,21 +153,15 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="an empty folder for what is saved")
     p.set_defaults(handler=_salvage)
 
-    p = cmds.add_parser("export-audit", help="write the audit log as CSV")
-    add_store_arg(p)
-    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p = _admin_action(cmds, "export-audit", help="write the audit log as CSV")
     p.add_argument("--csv", required=True, metavar="FILE", help="output file, or - for standard output")
     p.set_defaults(handler=_export_audit)
 
-    p = cmds.add_parser("purge", help="destroy recordings older than the retention period")
-    add_store_arg(p)
-    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p = _admin_action(cmds, "purge", help="destroy recordings older than the retention period")
     p.add_argument("--older-than", type=int, metavar="DAYS", help="override the policy's retention_days")
     p.set_defaults(handler=_purge)
 
-    p = cmds.add_parser("policy", help="show or change the clinic policy kept in the store")
-    add_store_arg(p)
-    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    p = _admin_action(cmds, "policy", help="show or change the clinic policy kept in the store")
     p.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="e.g. retention_days=2555")
     p.set_defaults(handler=_policy)
 
@@ -183,6 +183,18 @@ def register(sub: Any) -> None:
         "--audio", default="", metavar="WAV", help="a recording to loop (default: synthetic speech)"
     )
     p.set_defaults(handler=_bench)
+
+
+def _admin_action(
+    cmds: Any, name: str, help: str, handler: Callable[[argparse.Namespace], int] | None = None
+) -> argparse.ArgumentParser:
+    """An action an administrator runs on the store: ``--store DIR --as ADMIN``."""
+    p: argparse.ArgumentParser = cmds.add_parser(name, help=help)
+    add_store_arg(p)
+    p.add_argument("--as", dest="as_user", required=True, metavar="ADMIN")
+    if handler is not None:
+        p.set_defaults(handler=handler)
+    return p
 
 
 def _init(args: argparse.Namespace) -> int:

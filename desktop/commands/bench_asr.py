@@ -95,6 +95,20 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--no-vocabulary", action="store_true", help="do not prompt with the clinic vocabulary"
     )
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="live pass only: no record pass (the saved transcript is then the live text)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        choices=("consult_dev", "consult_heldout"),
+        help="add a synthesised consultation set (rendered into --set-dir); consult_heldout is frozen",
+    )
+    parser.add_argument("--set-dir", type=Path, default=Path("bench-audio"), metavar="DIR")
     parser.set_defaults(handler=run)
 
 
@@ -158,14 +172,18 @@ def bench_file(
     realtime: bool,
     nonspeech: bool,
     reference: str | None,
+    record_pass: bool = True,
+    corrector: Any = None,
 ) -> dict[str, Any]:
     from desktop.asr.filters import boilerplate_reason, repetition_reason
     from desktop.asr.streaming.recognizer import FinalEvent, StreamingRecognizer, transcript_from_segments
+    from desktop.asr.streaming.record import RecordPass
     from desktop.asr.streaming.session import run_live
     from desktop.audio.decode import load_audio
     from desktop.audio.sources import ReplaySource
     from desktop.eval.streaming_metrics import (
         align,
+        coverage,
         error_rate,
         is_chinese,
         percentile,
@@ -198,9 +216,21 @@ def bench_file(
 
     # Streaming pass.
     emitted: list[tuple[str, str]] = []
-    recognizer = StreamingRecognizer(engine, options)
+    recognizer = StreamingRecognizer(engine, options, corrector=corrector)
     source = ReplaySource(audio, realtime=realtime, name=path.name)
-    result = run_live(source, recognizer, keep_events=True, background=realtime)
+    record = (
+        RecordPass(
+            engine,
+            language=options.language,
+            script=options.script,
+            vocabulary=options.vocabulary,
+            corrector=corrector,
+            background=realtime,
+        )
+        if record_pass
+        else None
+    )
+    result = run_live(source, recognizer, keep_events=True, background=realtime, record=record)
     started = result.started_at
     stream_tokens: list[str] = []
     token_times: list[tuple[float, float]] = []  # (final, first shown) in the chosen basis
@@ -233,6 +263,11 @@ def bench_file(
 
     merged = transcript_from_segments(recognizer.segments, recognizer.session_language)
     stream_text = " ".join(s.text for s in merged).strip()
+    live_coverage = coverage(audio, recognizer.segments)
+    offline_coverage = coverage(audio, offline.segments)
+    record_segments = result.record if record is not None else merged
+    record_text = " ".join(s.text for s in record_segments).strip()
+    record_coverage = coverage(audio, record_segments) if record is not None else live_coverage
     conforming, cjk_total = script_conformity(stream_text, options.script)
     stats = result.streaming
     row: dict[str, Any] = {
@@ -262,8 +297,23 @@ def bench_file(
         "decodes": stats.decodes,
         "offline_rtf": round(offline_seconds / duration, 3) if duration else None,
         "offline_gaps_redecoded": offline.gaps_redecoded,
+        "coverage": {"live": live_coverage, "offline": offline_coverage, "record": record_coverage},
+        "record_uncovered_s": record_coverage["uncovered_speech_s"],
+        "record_gaps_over_1s": record_coverage["gaps_over_1s"],
+        "record": result.record_stats,
+        "stop_to_record_s": result.record_stats.get("finish_seconds"),
+        "total_duty_cycle": round(
+            (stats.compute_seconds + result.record_stats.get("compute_seconds", 0.0)) / duration, 3
+        )
+        if duration
+        else None,
+        "uncovered_s": live_coverage["uncovered_speech_s"],
+        "gaps_over_1s": live_coverage["gaps_over_1s"],
+        "offline_uncovered_s": offline_coverage["uncovered_speech_s"],
+        "offline_gaps_over_1s": offline_coverage["gaps_over_1s"],
         "offline_recovered_seconds": round(offline.recovered_seconds, 2),
         "text": stream_text,
+        "record_text": record_text,
         "offline_text": offline_text,
         "_final_latencies": final_latencies,
         "_tentative_latencies": tentative_latencies,
@@ -281,11 +331,16 @@ def bench_file(
         kind = "cer" if is_chinese(reference) else "wer"
         edits, n = error_rate(reference, stream_text)
         off_edits, _ = error_rate(reference, offline_text)
+        rec_edits, _ = error_rate(reference, record_text)
         vs_edits, vs_n = error_rate(offline_text, stream_text)
         row[kind] = round(edits / n, 4) if n else None
         row[f"offline_{kind}"] = round(off_edits / n, 4) if n else None
+        row[f"record_{kind}"] = round(rec_edits / n, 4) if n else None
+        row[f"record_minus_offline_{kind}_points"] = (
+            round(100 * (rec_edits - off_edits) / n, 2) if n else None
+        )
         row[f"{kind}_vs_offline"] = round(vs_edits / vs_n, 4) if vs_n else None
-        row["_errors"] = (kind, edits, off_edits, n)
+        row["_errors"] = (kind, edits, off_edits, n, rec_edits)
     return row
 
 
@@ -321,6 +376,14 @@ def overall(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "lost_samples": sum(r["lost_samples"] for r in rows),
         "loops": sum(r["loops"] for r in rows),
         "boilerplate": sum(r["boilerplate"] for r in rows),
+        "uncovered_s": round(sum(r["uncovered_s"] for r in rows), 2),
+        "gaps_over_1s": sum(r["gaps_over_1s"] for r in rows),
+        "offline_uncovered_s": round(sum(r["offline_uncovered_s"] for r in rows), 2),
+        "offline_gaps_over_1s": sum(r["offline_gaps_over_1s"] for r in rows),
+        "record_uncovered_s": round(sum(r["record_uncovered_s"] for r in rows), 2),
+        "record_gaps_over_1s": sum(r["record_gaps_over_1s"] for r in rows),
+        "stop_to_record_s_max": max((r["stop_to_record_s"] or 0.0 for r in rows), default=0.0),
+        "record_compute_s": round(sum(r["record"].get("compute_seconds", 0.0) for r in rows), 2),
     }
     for kind in ("wer", "cer"):
         scored = [r["_errors"] for r in rows if "_errors" in r and r["_errors"][0] == kind]
@@ -328,6 +391,7 @@ def overall(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if n:
             out[kind] = round(sum(s[1] for s in scored) / n, 4)
             out[f"offline_{kind}"] = round(sum(s[2] for s in scored) / n, 4)
+            out[f"record_{kind}"] = round(sum(s[4] for s in scored) / n, 4)
     nonspeech = [r for r in rows if "nonspeech_chars" in r]
     if nonspeech:
         hours = sum(r["duration_s"] for r in nonspeech) / 3600.0
@@ -352,10 +416,15 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _gaps(r: dict[str, Any]) -> str:
+    return f"{r.get('gaps_over_1s', '-')}/{r.get('offline_gaps_over_1s', '-')}/{r.get('record_gaps_over_1s', '-')}"
+
+
 def print_table(rows: list[dict[str, Any]], total: dict[str, Any], gpu: bool) -> None:
     header = (
         f"{'file':34} {'dur':>6} {'A1 p50':>7} {'A1 p95':>7} {'A2 p50':>7} {'A3 p50':>7} {'A4':>5} "
-        f"{'A6 err':>7} {'offl':>6} {'A7':>3} {'tr/min':>6} {'A8 c/h':>7} {'loop':>4} {'A9':>6} {'A10':>5}"
+        f"{'A6 err':>7} {'offl':>6} {'A11 rec':>7} {'A7':>3} {'tr/min':>6} {'A8 c/h':>7} {'loop':>4} {'A9':>6} {'A10':>5} "
+        f"{'A12 l/o/r':>9} {'stop s':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -367,10 +436,11 @@ def print_table(rows: list[dict[str, Any]], total: dict[str, Any], gpu: bool) ->
             f"{_fmt(r.get('final_latency_p50_s')):>7} {_fmt(r.get('final_latency_p95_s')):>7} "
             f"{_fmt(r.get('tentative_latency_p50_s')):>7} {_fmt(r.get('utterance_final_latency_p50_s')):>7} "
             f"{_fmt(r.get('duty_cycle')):>5} {_fmt(r.get(kind), 3):>7} "
-            f"{_fmt(r.get('offline_' + kind), 3):>6} "
+            f"{_fmt(r.get('offline_' + kind), 3):>6} {_fmt(r.get('record_' + kind), 3):>7} "
             f"{_fmt(r.get('final_revisions')):>3} {_fmt(r.get('tentative_revisions_per_min'), 1):>6} "
             f"{_fmt(r.get('nonspeech_chars_per_hour'), 0):>7} {_fmt(r.get('loops')):>4} "
-            f"{_fmt(r.get('script_conformity'), 3):>6} {_fmt(r.get('lost_samples')):>5}"
+            f"{_fmt(r.get('script_conformity'), 3):>6} {_fmt(r.get('lost_samples')):>5} "
+            f"{_gaps(r):>9} {_fmt(r.get('stop_to_record_s', r.get('stop_to_record_s_max')), 1):>6}"
         )
 
     for r in rows:
@@ -381,13 +451,14 @@ def print_table(rows: list[dict[str, Any]], total: dict[str, Any], gpu: bool) ->
     print(
         f"{'target (' + ('GPU' if gpu else 'CPU') + ')':34} {'':>6} {t['final_latency_p50_s']:>7.2f} "
         f"{t['final_latency_p95_s']:>7.2f} {t['tentative_latency_p50_s']:>7.2f} "
-        f"{t['utterance_final_latency_p50_s']:>7.2f} {t['duty_cycle']:>5.2f} {'off+3pt':>7} {'':>6} "
-        f"{0:>3} {'':>6} {'<=5':>7} {0:>4} {'0.995':>6} {0:>5}"
+        f"{t['utterance_final_latency_p50_s']:>7.2f} {t['duty_cycle']:>5.2f} {'off+3pt':>7} {'':>6} {'off+1pt':>7} "
+        f"{0:>3} {'':>6} {'<=5':>7} {0:>4} {'0.995':>6} {0:>5} {'0 >1s':>9} {'<=5':>6}"
     )
     if "cer" in total or "wer" in total:
         print(
-            "A6 err: WER (English) or CER (Chinese) of the streaming text; "
-            "offl: the same model offline (beam 5)."
+            "A6 err: WER (English) or CER (Chinese) of the live text; offl: the same model offline "
+            "(beam 5); A11 rec: the saved record (record pass). A12: speech gaps > 1 s live/offline/record; "
+            "stop s: Stop -> record complete."
         )
 
 
@@ -410,6 +481,13 @@ def run(args: argparse.Namespace) -> int:
         quiet = synth_nonspeech(args.synthetic)
         inputs.append(quiet)
         nonspeech.add(quiet.resolve())
+    set_of: dict[Path, str] = {}
+    for set_name in args.sets:
+        from desktop.eval.speech_sets import render_set
+
+        for rendered in render_set(set_name, args.set_dir / set_name):
+            inputs.append(rendered.wav)
+            set_of[rendered.wav.resolve()] = set_name
     if not inputs:
         inputs = _default_inputs()
     if not inputs:
@@ -440,6 +518,9 @@ def run(args: argparse.Namespace) -> int:
     if args.final_beam is not None:
         options.final_beam_size = args.final_beam
 
+    from desktop.asr.drug_names import corrector_for
+
+    corrector = corrector_for(engine.model_path)
     machine = machine_info()
     print(
         f"Replaying {len(inputs)} file(s) {'at real-time pace' if args.realtime else 'as fast as possible'} "
@@ -455,8 +536,18 @@ def run(args: argparse.Namespace) -> int:
             is_quiet = True  # an empty reference marks a recording with no speech
         print(f"  {path.name} …", file=sys.stderr)
         rows.append(
-            bench_file(path, engine, options, realtime=args.realtime, nonspeech=is_quiet, reference=reference)
+            bench_file(
+                path,
+                engine,
+                options,
+                realtime=args.realtime,
+                nonspeech=is_quiet,
+                reference=reference,
+                record_pass=not args.no_record,
+                corrector=corrector,
+            )
         )
+        rows[-1]["set"] = set_of.get(path.resolve(), "")
     total = overall(rows)
     gpu = engine.device == "cuda"
     print_table(rows, total, gpu)
@@ -482,7 +573,9 @@ def run(args: argparse.Namespace) -> int:
                 "final_beam_size": options.final_beam_size,
                 "vad_min_silence_ms": options.vad.min_silence_ms,
                 "vocabulary_terms": len(options.vocabulary),
+                "record_pass": not args.no_record,
             },
+            "by_set": {name: overall([r for r in rows if r.get("set") == name]) for name in args.sets},
             "targets": TARGETS_GPU if gpu else TARGETS_CPU,
             "files": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
             "overall": total,

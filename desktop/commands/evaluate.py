@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--dataset",
         default="aci-bench-test1",
-        choices=("aci-bench-test1", "primock57", "frozen", "dev"),
+        choices=("aci-bench-test1", "aci-bench-valid", "primock57", "frozen", "dev"),
         help="frozen: ConsultScribe's own consultations, never tuned on; dev: its development cases",
     )
     p.add_argument(
@@ -38,12 +38,34 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--llm-model", default=None, metavar="NAME")
     p.add_argument(
-        "--drafter", choices=("llm", "extractive"), default="llm", help="extractive: rules only, no model"
+        "--drafter",
+        choices=("llm", "extractive", "rules"),
+        default="llm",
+        help="extractive: the speakers' own sentences sorted into sections, no language model; "
+        "rules: the same with the keyword rules alone (the earlier sorter)",
+    )
+    p.add_argument(
+        "--sections-model",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="extractive: a section classifier other than the shipped one (e.g. eval sections --dev --out)",
+    )
+    p.add_argument(
+        "--none-threshold",
+        type=float,
+        default=None,
+        metavar="P",
+        help="extractive: leave out sentences at least this likely small talk (default: the app's)",
     )
     p.add_argument("--limit", type=int, default=0, help="score only the first N dialogues")
     p.add_argument("--n-gpu-layers", type=int, default=None)
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="save per-note and overall figures")
     p.set_defaults(handler=run)
+    from desktop.commands import eval_checks, eval_sections
+
+    eval_sections.register(esub)
+    eval_checks.register(esub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         settings.llm.model = args.llm_model
     if args.n_gpu_layers is not None:
         settings.llm.n_gpu_layers = args.n_gpu_layers
-    draft, model_label = _drafter(args.drafter, settings)
+    draft, model_label = _drafter(args.drafter, settings, args.none_threshold, args.sections_model)
     if args.dataset == "primock57":
         return _recall(args, consultations[: args.limit] if args.limit else consultations, draft, model_label)
 
@@ -80,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
 
     scores, overall = evaluate_notes(rows, draft, show)
     check = recipe_check(data_dir, rows) if not args.limit else None
-    print(f"\nACI-Bench test1, {len(scores)} dialogues; rouge_score, use_stemmer=False, F-measure mean")
+    print(
+        f"\nACI-Bench {args.dataset.rsplit('-', 1)[1]}, {len(scores)} dialogues; rouge_score, use_stemmer=False, F-measure mean"
+    )
     print(f"{'system':48} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}")
     print(f"{'ConsultScribe: ' + model_label:48} {overall[0]:8.2f} {overall[1]:8.2f} {overall[2]:10.2f}")
     for name, (a, b, c) in PAPER_BASELINES.items():
@@ -91,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
         )
     flagged = [s.unsupported for s in scores]
     seconds = [s.seconds for s in scores]
+    recall = statistics.mean(s.rouge1_recall for s in scores)
+    print(f"ROUGE-1 recall of the draft (share of the reference note's words it holds): {recall:.2f}")
     print(
         f"\nUnsupported facts flagged by the guard: {sum(flagged)} in total, "
         f"{statistics.mean(flagged):.2f} per note (notes with any: {sum(1 for f in flagged if f)})."
@@ -104,7 +130,12 @@ def run(args: argparse.Namespace) -> int:
             "model": model_label,
             "scoring": "rouge_score RougeScorer(['rouge1','rouge2','rougeLsum'], use_stemmer=False), mean F x 100",
             "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": _cpus()},
-            "overall": {"rouge1": overall[0], "rouge2": overall[1], "rougeLsum": overall[2]},
+            "overall": {
+                "rouge1": overall[0],
+                "rouge2": overall[1],
+                "rougeLsum": overall[2],
+                "rouge1_recall": recall,
+            },
             "recipe_check_transcript_copied": check,
             "unsupported_total": sum(flagged),
             "seconds_median": statistics.median(seconds),
@@ -253,22 +284,39 @@ def _cpus() -> int:
     return os.cpu_count() or 0
 
 
-def _drafter(kind: str, settings: Any) -> tuple[Any, str]:
+def _drafter(
+    kind: str, settings: Any, none_threshold: float | None = None, sections_model: Path | None = None
+) -> tuple[Any, str]:
     from desktop.core.types import SoapNote
     from desktop.documents.factguard import FactGuard
-    from desktop.llm.extractive import extract_sections
+    from desktop.llm import extractive as ex
+    from desktop.llm.sections import load_model
 
-    if kind == "extractive":
+    if kind in ("extractive", "rules"):
+        policy = ex.SortPolicy(model=load_model(sections_model) if sections_model else None)
+        if none_threshold is not None:
+            policy = ex.SortPolicy(none_threshold=none_threshold, model=policy.model)
 
         def extractive(
             transcript: Any, patient: Any, chief_complaint: str = ""
         ) -> tuple[SoapNote, int, list[str]]:
             note = SoapNote()
-            for name, items in extract_sections(transcript).items():
+            sorted_ = (
+                ex.extract_sections_by_rules(transcript)
+                if kind == "rules"
+                else ex.extract_sections(transcript, policy)
+            )
+            for name, items in sorted_.items():
                 setattr(note, name, items)
             return note, FactGuard.for_transcript(transcript.text()).guard_note(note), []
 
-        return extractive, "rule-based extraction (no model)"
+        if kind == "rules":
+            return extractive, "keyword rules alone, whole lines (the earlier sorter), no model"
+        source = f"classifier {sections_model}" if sections_model else "shipped classifier"
+        return (
+            extractive,
+            f"extractive sorter, {source}, small talk at p >= {policy.none_threshold:g} left out",
+        )
 
     from desktop.llm.drafting import draft_note
     from desktop.llm.factory import llama_runtime

@@ -194,13 +194,11 @@ def _load_model(settings: Any) -> Any:
 # ---------------------------------------------------------------- staff side
 def _base_url(args: argparse.Namespace) -> str:
     from desktop.config import load_settings
+    from desktop.intake.codes import public_base_url
 
-    settings = load_settings()
     if args.url:
         return str(args.url)
-    if settings.intake.public_url:
-        return settings.intake.public_url
-    return f"https://{settings.intake.host}:{settings.intake.port}"
+    return public_base_url(load_settings().intake)
 
 
 def _code(args: argparse.Namespace) -> int:

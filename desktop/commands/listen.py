@@ -193,8 +193,21 @@ def run(args: argparse.Namespace) -> int:
     what = args.input.name if args.input is not None else "the microphone"
     print(f"Listening to {what} ({language}, script {script}). Press Ctrl-C to stop.", file=sys.stderr)
     error: AudioError | None = None
+    from desktop.asr.drug_names import corrector_for
+    from desktop.asr.streaming.record import RecordPass
+
+    corrector = corrector_for(engine.model_path)
+    recognizer.corrector = corrector  # the live final lines too
+    record = RecordPass(
+        engine,
+        language=language,
+        script=script,
+        vocabulary=options.vocabulary,
+        corrector=corrector,
+        background=not args.fast,
+    )
     try:
-        result: SessionResult = run_live(source, recognizer, stop=stop, on_event=on_event)
+        result: SessionResult = run_live(source, recognizer, stop=stop, on_event=on_event, record=record)
     except AudioError as exc:
         partial = getattr(exc, "session_result", None)
         if partial is None:  # the microphone could not be opened: nothing was recorded
@@ -207,7 +220,8 @@ def run(args: argparse.Namespace) -> int:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    segments = transcript_from_segments(result.segments, result.language)
+    # The saved transcript is the record: every stretch decoded again after the live pass.
+    segments = result.record or transcript_from_segments(result.segments, result.language)
     transcript = Transcript(language=result.language or language, segments=segments)
     if args.out is not None:
         write_transcript(args.out, transcript)
@@ -215,7 +229,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"consult-scribe: {summary['audio_seconds']:.1f} s captured, {result.processed_samples} of "
         f"{result.captured_samples} samples recognised ({result.lost_samples} lost), "
-        f"{len(segments)} utterances, duty cycle {result.streaming.duty_cycle:.2f}"
+        f"{len(segments)} utterances, duty cycle {result.streaming.duty_cycle:.2f}, "
+        f"record complete {result.record_stats.get('finish_seconds', 0.0):.1f} s after Stop"
         + (f", {result.capture.overflows} overflow(s)" if result.capture.overflows else "")
         + (f"; wrote {args.out}" if args.out is not None else ""),
         file=sys.stderr,

@@ -149,6 +149,11 @@ def run(args: argparse.Namespace) -> int:
             store.close()
     if not args.quiet:
         flagged = f", {result.unsupported} statement fact(s) flagged" if result.unsupported else ""
+        if result.checks is not None and not result.checks.clean:
+            flagged += (
+                f", {len(result.checks.contradictions)} contradiction(s) and "
+                f"{len(result.checks.omissions)} omission(s) to review (consult-scribe check --from DIR)"
+            )
         print(
             f"Wrote {len(result.files)} files to {result.out_dir} "
             f"({len(result.transcript.segments)} transcript segments{flagged}; "
@@ -215,7 +220,7 @@ def _open_store(args: argparse.Namespace) -> Any:
 
 def _voice_profile(store: Any, username: str) -> Any:
     """The account's enrolled voice (Settings → My voice in the app), or None."""
-    from desktop.asr.speakers import load_profile
+    from desktop.asr.speakers.profile import load_profile
     from desktop.core.errors import UserFacingError
 
     try:

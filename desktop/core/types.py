@@ -10,6 +10,14 @@ from typing import Any, Literal
 
 Speaker = Literal["doctor", "patient", "other", "unknown"]
 SPEAKERS: tuple[str, ...] = ("doctor", "patient", "other", "unknown")
+# A speaker label with a confidence below this is uncertain: the transcript marks the line for a check.
+SPEAKER_UNCERTAIN_BELOW = 0.6
+
+
+def speaker_uncertain(confidence: float | None) -> bool:
+    """Whether a line's speaker should be checked (no confidence: never labelled)."""
+    return confidence is None or confidence < SPEAKER_UNCERTAIN_BELOW
+
 
 NOTE_SECTIONS: tuple[str, ...] = (
     "subjective",
@@ -80,8 +88,42 @@ class Word:
 
 
 @dataclass
+class Correction:
+    """A drug name put right after recognition: ``text[start:end]`` of the segment is ``text``.
+
+    ``heard`` is what the recogniser wrote; the doctor sees both and can undo the correction.
+    """
+
+    start: int
+    end: int
+    heard: str
+    text: str
+    canonical: str = ""
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Correction:
+        return cls(
+            start=int(data["start"]),
+            end=int(data["end"]),
+            heard=str(data["heard"]),
+            text=str(data["text"]),
+            canonical=str(data.get("canonical", "")),
+            score=float(data.get("score", 0.0)),
+        )
+
+
+@dataclass
 class TranscriptSegment:
-    """One utterance. ``final`` segments never change; tentative ones may be replaced."""
+    """One utterance. ``final`` segments never change; tentative ones may be replaced.
+
+    ``corrections`` are drug names put right after recognition (the heard text is kept in
+    each); ``live_text`` is what the live view showed, when the saved record text (a second,
+    fuller decode) differs from it.
+    """
 
     id: str
     start: float
@@ -92,6 +134,25 @@ class TranscriptSegment:
     final: bool = True
     speaker_confidence: float | None = None
     words: list[Word] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    live_text: str | None = None
+
+    def heard_text(self) -> str:
+        """The text as recognised, every correction undone."""
+        text = self.text
+        for c in sorted(self.corrections, key=lambda c: c.start, reverse=True):
+            text = text[: c.start] + c.heard + text[c.end :]
+        return text
+
+    def undo_correction(self, index: int) -> None:
+        """Put back what was heard in place of correction ``index`` (the doctor disagrees)."""
+        c = self.corrections.pop(index)
+        self.text = self.text[: c.start] + c.heard + self.text[c.end :]
+        delta = len(c.heard) - (c.end - c.start)
+        for other in self.corrections:
+            if other.start >= c.end:
+                other.start += delta
+                other.end += delta
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -104,6 +165,10 @@ class TranscriptSegment:
         }
         if self.speaker_confidence is not None:
             data["speaker_confidence"] = round(self.speaker_confidence, 3)
+        if self.corrections:
+            data["corrections"] = [c.to_dict() for c in self.corrections]
+        if self.live_text is not None and self.live_text != self.text:
+            data["live_text"] = self.live_text
         return data
 
     @classmethod
@@ -116,6 +181,8 @@ class TranscriptSegment:
             speaker=str(data.get("speaker", "unknown")),
             language=str(data.get("language", "")),
             speaker_confidence=data.get("speaker_confidence"),
+            corrections=[Correction.from_dict(c) for c in data.get("corrections", [])],
+            live_text=data.get("live_text"),
         )
 
 

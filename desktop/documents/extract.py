@@ -149,9 +149,65 @@ def _follow_up_date(note: SoapNote, today: date) -> Value:
     return _iso(today + timedelta(days=days)) if days else None
 
 
+_LABEL = re.compile(
+    r"^\s*(assessment|impression|diagnosis|dx|ddx|working diagnosis|診斷|印象|评估|評估)\s*[:：-]\s*",
+    re.IGNORECASE,
+)
+_SUBJECT = re.compile(
+    r"^(the\s+)?(patient|pt|he|she)\s+(probably\s+|likely\s+|most likely\s+)?"
+    r"(has|have|is having|presents with|with)\s+",
+    re.IGNORECASE,
+)
+_ARTICLE = re.compile(r"^(a|an)\s+", re.IGNORECASE)
+# Where a diagnosis phrase ends: a clause mark (a full stop only before a space or the end, so
+# "7.5" and "e.g." inside stay), a dash between words, or a plan joined on with "and"/"so".
+_CLAUSE_END = re.compile(
+    r"[;；，,。]|\.(?=\s|$)|\s[-–—]\s|[:：]\s"
+    r"|\s(and|so|then|—)\s+(to\s+)?(start|started|starting|prescribe|prescribed|advise|advised|continue|"
+    r"refer|referred|review|arrange|give|given|plan|treat|treated|take|recommend|follow)\b",
+    re.IGNORECASE,
+)
+_PLAN_START = re.compile(
+    r"^(start|prescribe|advise|continue|refer|review|arrange|give|plan|treat|take|recommend|follow|"
+    r"return|rest|check|order|repeat|increase|decrease|stop|avoid|開始|處方|建議|繼續|轉介|覆診|休息)",
+    re.IGNORECASE,
+)
+_JOINT = re.compile(r"\s(with|and|but|because|since|who|which)\s", re.IGNORECASE)
+MAX_DIAGNOSIS_CHARS = 80
+
+
+def diagnosis_phrase(text: str) -> str:
+    """The diagnosis a form's field takes from an assessment line: its first clause, without a
+    label ("Impression:"), the patient as subject ("The patient has") or a plan joined on.
+
+    "Likely viral URTI; start paracetamol 500 mg qid and rest 2 days" → "Likely viral URTI".
+    Empty when the line is a plan rather than a diagnosis ("Start amlodipine 5 mg daily").
+    """
+    phrase = " ".join(text.split())
+    phrase = _LABEL.sub("", phrase)
+    phrase = _ARTICLE.sub("", _SUBJECT.sub("", phrase))
+    match = _CLAUSE_END.search(phrase)
+    if match is not None:
+        phrase = phrase[: match.start()]
+    phrase = phrase.strip(" .,;:-–—()[]")
+    first = _WORD.match(phrase.lower())
+    starts_with_drug = first is not None and first.group(0) in _drug_names()
+    if not phrase or _PLAN_START.match(phrase) or _DOSE.search(phrase) or starts_with_drug:
+        return ""
+    if len(phrase) > MAX_DIAGNOSIS_CHARS:  # one long clause: cut before a joined-on part, else a word
+        joint = _JOINT.search(phrase, 8, MAX_DIAGNOSIS_CHARS)
+        cut = phrase[: joint.start()] if joint else phrase[:MAX_DIAGNOSIS_CHARS]
+        phrase = cut if joint or " " not in cut else cut.rsplit(" ", 1)[0]
+    return phrase[:1].upper() + phrase[1:]
+
+
 def _diagnosis(note: SoapNote, today: date) -> Value:
-    lines = _lines(note.assessment)
-    return lines[0] if lines else (note.chief_complaint.strip() or None)
+    """The first assessment line that names a diagnosis, as a short phrase; else the chief complaint's."""
+    for line in _lines(note.assessment):
+        phrase = diagnosis_phrase(line)
+        if phrase:
+            return phrase
+    return diagnosis_phrase(note.chief_complaint) or None
 
 
 def _history(note: SoapNote, today: date) -> Value:

@@ -11,6 +11,7 @@ and Chinese numerals (五百毫克) are read as numbers too.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from desktop import paths
 from desktop.core.types import SoapNote
+from desktop.lexicon.drugs import DrugLexicon, looks_like_drug
 
 UNITS = (
     "mg",
@@ -115,43 +117,7 @@ _EN_TENS = {
 }
 _EN_SCALES = {"hundred": 100, "thousand": 1000}
 _WORD = re.compile(r"[a-z][a-z'-]*")
-_DRUG_SUFFIXES = (
-    "pril",
-    "sartan",
-    "olol",
-    "statin",
-    "formin",
-    "cillin",
-    "mycin",
-    "cycline",
-    "azole",
-    "prazole",
-    "dipine",
-    "gliptin",
-    "floxacin",
-    "oxacin",
-    "vir",
-    "mab",
-    "parin",
-    "xaban",
-    "gatran",
-    "glitazone",
-    "gliflozin",
-    "glutide",
-    "triptan",
-    "setron",
-    "tidine",
-    "zepam",
-    "azepam",
-    "barbital",
-    "caine",
-    "profen",
-    "oxetine",
-    "pramine",
-    "triptyline",
-    "sone",
-    "olone",
-)
+_LETTERS = re.compile(r"[^a-z]+")
 
 
 def chinese_numeral_value(text: str) -> float | None:
@@ -219,23 +185,25 @@ def _to_float(s: str) -> float:
 
 
 def load_drug_lexicon(extra: Iterable[str] = ()) -> set[str]:
-    path = paths.assets_dir() / "vocabulary" / "drugs.txt"
-    names: set[str] = set()
-    try:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            term = line.split("#", 1)[0].strip().lower()
-            if term:
-                names.add(term)
-    except FileNotFoundError:
-        pass
-    # Clinic vocabulary holds diseases and tests too ("hypertension", "HbA1c"): only its
-    # drug-shaped words join the lexicon.
-    names |= {t.lower() for t in extra if t and t.isascii() and _looks_like_drug(t.lower())}
-    return names
+    """Every Latin-script drug name the guard knows (generic names, brands, synonyms).
+
+    Clinic vocabulary holds diseases and tests too ("hypertension", "HbA1c"): only its
+    drug-shaped words join.
+    """
+    lexicon = _lexicon(tuple(sorted(_drug_shaped(extra))))
+    return set(lexicon.variants()) | {n for n in lexicon.names() if n.isascii()}
 
 
-def _looks_like_drug(word: str) -> bool:
-    return len(word) >= 6 and word.endswith(_DRUG_SUFFIXES)
+def _drug_shaped(terms: Iterable[str]) -> set[str]:
+    return {t.lower() for t in terms if t and t.isascii() and looks_like_drug(t)}
+
+
+@functools.lru_cache(maxsize=8)
+def _lexicon(extra: tuple[str, ...]) -> DrugLexicon:
+    default = DrugLexicon.default()
+    if all(default.canonical(t) for t in extra):
+        return default
+    return DrugLexicon.load(extra)
 
 
 def _close(a: str, b: str) -> bool:
@@ -271,20 +239,30 @@ class FactGuard:
     _numbers: frozenset[float]
     _words: frozenset[str]
     _lower: str
+    _lexicon: DrugLexicon
+    _said: frozenset[str]  # generic names of the drugs the transcript names (brands resolved)
+    _squashed: str  # the transcript's letters only
 
     @classmethod
     def for_transcript(cls, transcript_text: str, vocabulary: Iterable[str] = ()) -> FactGuard:
         lower = transcript_text.lower()
+        lexicon = _lexicon(tuple(sorted(_drug_shaped(vocabulary))))
         return cls(
             transcript_text=transcript_text,
-            drugs=frozenset(load_drug_lexicon(vocabulary)),
+            drugs=lexicon.names(),
             _numbers=frozenset(number_values(transcript_text)),
             _words=frozenset(_WORD.findall(lower)),
             _lower=lower,
+            _lexicon=lexicon,
+            _said=frozenset(m.canonical for m in lexicon.find(transcript_text)),
+            _squashed=_LETTERS.sub("", lower),
         )
 
     def _drug_in_transcript(self, drug: str) -> bool:
         if drug in self._lower:
+            return True
+        squashed = _LETTERS.sub("", drug)
+        if len(squashed) >= 6 and squashed in self._squashed:  # "MetroCream" said "metro cream"
             return True
         parts = drug.split()
         if len(parts) > 1:
@@ -307,16 +285,17 @@ class FactGuard:
         for value in english_number_values(text):
             if value not in self._numbers:
                 unsupported.append(_spelled(value))
+        # drugs by name, brand or synonym: "Tylenol" in the note is supported by "paracetamol" said
         seen: set[str] = set()
-        for drug in sorted(self.drugs, key=len, reverse=True):
-            if drug in seen or not re.search(rf"(?<![a-z]){re.escape(drug)}(?![a-z])", lower):
+        for mention in self._lexicon.find(text):
+            surface = mention.surface.lower()
+            seen.update(_WORD.findall(surface))
+            if mention.canonical in self._said or self._drug_in_transcript(surface):
                 continue
-            seen.add(drug)
-            seen.update(d for d in self.drugs if d in drug)
-            if not self._drug_in_transcript(drug):
-                unsupported.append(drug)
+            unsupported.append(surface)
+        # drugs no dictionary knows, recognised by their stem ("zorbaprazole")
         for word in _WORD.findall(lower):
-            if word in seen or word in self.drugs or not _looks_like_drug(word):
+            if word in seen or not looks_like_drug(word):
                 continue
             seen.add(word)
             if not self._drug_in_transcript(word):

@@ -20,7 +20,8 @@ from typing import Any
 from desktop.core.errors import UsageError
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment
 
-DATASETS = {"aci-bench-test1": "clinicalnlp_taskB_test1.csv"}
+# valid: the development split (choices are made there); test1: the reported figures.
+DATASETS = {"aci-bench-test1": "clinicalnlp_taskB_test1.csv", "aci-bench-valid": "valid.csv"}
 PAPER_BASELINES = {
     "transcript copied as note": (32.84, 12.53, 30.61),
     "BART-large fine-tuned": (41.76, 19.20, 34.70),
@@ -39,6 +40,7 @@ class NoteScore:
     unsupported: int
     seconds: float
     extracted_sections: list[str] = field(default_factory=list)
+    rouge1_recall: float = 0.0  # share of the reference note's words the draft holds (x 100)
 
 
 def read_dataset(data_dir: Path, dataset: str) -> list[dict[str, str]]:
@@ -147,6 +149,7 @@ def evaluate_notes(
             unsupported=unsupported,
             seconds=seconds,
             extracted_sections=extracted,
+            rouge1_recall=100 * s["rouge1"].recall,
         )
         scores.append(score)
         if on_note is not None:

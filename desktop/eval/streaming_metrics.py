@@ -100,3 +100,22 @@ def script_conformity(text: str, script: str) -> tuple[int, int]:
     to_other = _opencc("s2t") if script in ("hk", "tw") else _opencc("t2s")
     conforming = sum(1 for ch in chars if str(to_other.convert(ch)) == ch)
     return conforming, len(chars)
+
+
+def coverage(samples: Any, segments: Sequence[Any], big_gap_s: float = 1.0) -> dict[str, Any]:
+    """A12: voice-detected speech that no recognised word covers.
+
+    Uses the recogniser's own test (:func:`desktop.asr.engine.uncovered_speech`: Silero VAD
+    regions, word edges with 0.4 s of slack, a word stretched over seconds covering only a
+    word's length at each end), so the figure shows what the re-decoding could not recover.
+    """
+    from desktop.asr.engine import uncovered_speech
+
+    gaps = uncovered_speech(samples, list(segments), min_gap_s=0.3)
+    big = [(a, b) for a, b in gaps if b - a > big_gap_s]
+    return {
+        "uncovered_speech_s": round(sum(b - a for a, b in gaps), 2),
+        "gaps_over_1s": len(big),
+        "longest_gap_s": round(max((b - a for a, b in gaps), default=0.0), 2),
+        "gaps": [[round(a, 2), round(b, 2)] for a, b in big],
+    }

@@ -5,6 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
+from desktop.config import IntakeSettings
+
+
+def public_base_url(settings: IntakeSettings) -> str:
+    """The service's address as patients' phones reach it (``intake.public_url``, else host and port)."""
+    return settings.public_url or f"https://{settings.host}:{settings.port}"
+
 
 def intake_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/c/{quote(code)}"

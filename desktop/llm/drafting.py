@@ -561,7 +561,10 @@ def draft_note(
     backbone["medications"] = rule_meds
     plan = _Plan(
         steps=[s for s in DRAFT_STEPS if not (s == "chief_complaint" and typed)],
-        hints={name: [e for st in items for e in st.evidence[:1]] for name, items in backbone.items()},
+        hints={
+            name: list(dict.fromkeys(e for st in items for e in st.evidence[:1]))
+            for name, items in backbone.items()
+        },
         language=lang,
         max_tokens=max_tokens,
     )

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject
 from desktop.config import Settings, apply_store_policy, store_policy_update
 from desktop.core.errors import UserFacingError
 from desktop.services.db import DbWorker
+from desktop.services.intake import IntakePort
 from desktop.services.jobs import WorkerThread
 from desktop.services.ports import (
     AudioPort,
@@ -44,6 +45,8 @@ class Backend:
     save_settings: Callable[[Settings], None] | None = None
     demo_audio: str = ""  # demo mode: the sample replayed through the live path
     voice: VoicePort | None = None  # voice enrolment; None hides it
+    # The pre-consultation intake (codes, queue, alert, summary); None unless the clinic policy enables it.
+    intake: IntakePort | None = None
     threads: dict[str, WorkerThread] = field(default_factory=dict)
     # Loads the speech model ahead of the first Record (on a worker thread); None: nothing to load.
     prepare_speech: Callable[[], None] | None = None

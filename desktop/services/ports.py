@@ -19,13 +19,17 @@ from desktop.config import ClinicSettings
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment
 
 ROLES = ("doctor", "nurse", "admin")
-CONSULTATION_STATES = ("new", "recording", "recorded", "draft", "signed")
+CONSULTATION_STATES = ("new", "recording", "recorded", "draft", "signed", "cancelled")
 
 
-def consultation_status(recording: bool, note_kind: str, has_transcript: bool) -> str:
-    """One rule for the list and the open view: recording, signed, draft (a note), recorded, new."""
+def consultation_status(
+    recording: bool, note_kind: str, has_transcript: bool, cancelled: bool = False
+) -> str:
+    """One rule for the list and the open view: recording, cancelled, signed, draft (a note), recorded, new."""
     if recording:
         return "recording"
+    if cancelled:
+        return "cancelled"
     if note_kind:
         return "signed" if note_kind == "signed" else "draft"
     return "recorded" if has_transcript else "new"
@@ -38,6 +42,8 @@ class UserInfo:
     role: str  # "doctor" | "nurse" | "admin"
     registration_no: str = ""
     active: bool = True
+    # A new account, or a password an administrator reset: a new password before anything else.
+    must_change_password: bool = False
 
     @property
     def can_sign(self) -> bool:
@@ -63,6 +69,16 @@ class ConsultationInfo:
     doctor: str = ""  # the consultation's doctor (user name)
     doctor_name: str = ""  # their name and registration number, for the documents (filled when opened)
     doctor_registration: str = ""
+
+
+@dataclass
+class PatientMatch:
+    """A patient found by the look-up, with how often and when they were last seen."""
+
+    id: str
+    patient: Patient
+    visits: int = 0
+    last_visit: datetime | None = None
 
 
 def filter_consultations(
@@ -184,8 +200,24 @@ class RecordsPort(Protocol):
     def consultations(self, query: str = "", day: datetime | None = None) -> list[ConsultationInfo]: ...
 
     def create_consultation(
-        self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool
-    ) -> ConsultationInfo: ...
+        self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool, patient_id: str = ""
+    ) -> ConsultationInfo:
+        """A new consultation; ``patient_id`` (from :meth:`search_patients`) reuses that patient."""
+        ...
+
+    def search_patients(self, query: str) -> list[PatientMatch]:
+        """Patients whose name, Chinese name or MRN contains ``query``, the most recently seen first."""
+        ...
+
+    def cancel_consultation(self, actor: UserInfo, consultation_id: str, reason: str) -> None:
+        """Keep it whole but read-only (audited); :meth:`reopen_consultation` undoes it."""
+        ...
+
+    def reopen_consultation(self, actor: UserInfo, consultation_id: str) -> None: ...
+
+    def delete_consultation(self, actor: UserInfo, consultation_id: str) -> None:
+        """Remove one started by mistake (audio destroyed; refused once signed or a document was made)."""
+        ...
 
     def open_consultation(self, info: ConsultationInfo) -> ConsultationInfo:
         """The full header of a listed consultation (the opening is audited)."""

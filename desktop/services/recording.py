@@ -3,6 +3,11 @@
 Durability first: each block is appended to the consultation's encrypted audio journal before
 it is given to the recogniser. Stop drains everything the source still holds and flushes the
 recogniser before ``finished`` is emitted, so no queued audio is dropped.
+
+The transcript that ``finished`` carries (and that read-ahead gives the language model while
+recording) is the *record*: each completed stretch decoded again from the journal by the
+recogniser's record pass (``desktop/asr/streaming/record.py``), with the live lines it has not
+reached yet after it. The live view keeps what the doctor saw.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop import paths
-from desktop.asr.streaming.session import pump
+from desktop.asr.streaming import session as live_loop
 from desktop.audio.resample import level_dbfs, to_mono
 from desktop.core.audio import SAMPLE_RATE
 from desktop.core.errors import UserFacingError
@@ -85,6 +90,7 @@ class RecordingSession(QObject):
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._final: list[TranscriptSegment] = []
+        self._asr: StreamingAsrPort | None = None
         self.samples_recorded = 0
         self.running = False
 
@@ -111,8 +117,9 @@ class RecordingSession(QObject):
         return bool(self._thread.wait(ms))
 
     def final_segments(self) -> list[TranscriptSegment]:
-        """The final lines so far, one per utterance and speaker (the pieces made final joined)."""
-        return merge_pieces(self._final)
+        """The record so far, one line per utterance and speaker: the record pass's text where it
+        has decoded the journal again, then the live final lines (the pieces made final joined)."""
+        return self._record(self._asr)
 
     # -- recording thread -------------------------------------------------------------------
     def _run(self) -> None:
@@ -121,6 +128,10 @@ class RecordingSession(QObject):
         try:
             writer = journal = self._journal_factory()
             asr = self._asr_factory()
+            read_back = getattr(journal, "read_back", None)
+            if read_back is not None and hasattr(asr, "read_from"):
+                asr.read_from(read_back)  # the record pass reads the encrypted journal back
+            self._asr = asr
             self._source.start()
             rate = int(getattr(self._source, "sample_rate", SAMPLE_RATE))
             recogniser = asr
@@ -129,7 +140,7 @@ class RecordingSession(QObject):
                 self.load_changed.emit(float(recogniser.duty_cycle), int(self._source.overflows))
 
             # The same loop as `listen` and `bench asr`: Stop drains what the source still holds.
-            lost = pump(
+            lost = live_loop.pump(
                 self._source,
                 lambda block: self._consume(block, rate, writer, recogniser),
                 stop=self._stop,
@@ -161,7 +172,7 @@ class RecordingSession(QObject):
                     log.error("closing the audio journal failed:\n%s", traceback.format_exc())
             self.running = False
             language = self._language or _majority_language(self._final)
-            self.finished.emit(Transcript(language=language, segments=merge_pieces(self._final)))
+            self.finished.emit(Transcript(language=language, segments=self._record(asr)))
             self._thread.quit()
 
     def _consume(
@@ -197,6 +208,16 @@ class RecordingSession(QObject):
             self._source.stop()
         except Exception:
             log.warning("stopping the audio source failed", exc_info=True)
+
+    def _record(self, asr: StreamingAsrPort | None) -> list[TranscriptSegment]:
+        record = getattr(asr, "record_segments", None)
+        if record is None:
+            return merge_pieces(self._final)
+        try:
+            return merge_pieces(list(record()))
+        except Exception:  # the live text is still the transcript when the record pass failed
+            log.error("the record pass failed; the live transcript is kept:\n%s", traceback.format_exc())
+            return merge_pieces(self._final)
 
 
 def _majority_language(segments: list[TranscriptSegment]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -122,7 +123,11 @@ class AccountsMixin(StoreBase):
         roles: Iterable[str],
         display_name: str,
         registration_no: str = "",
+        *,
+        must_change_password: bool = True,
     ) -> User:
+        """A new account. Its first password is one the administrator chose, so by default the
+        app asks the person to choose their own at the first sign-in."""
         self._require("manage_users", "user", username)
         _check_username(username)
         _check_new_password(password)
@@ -138,16 +143,30 @@ class AccountsMixin(StoreBase):
         try:
             with self._write():
                 cur = self._conn.execute(
-                    "INSERT INTO users (username, display_name, roles, registration_no, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (username, display_name, ",".join(sorted(role_set)), registration_no.strip(), _now()),
+                    "INSERT INTO users (username, display_name, roles, registration_no, created_at,"
+                    " must_change_password) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        username,
+                        display_name,
+                        ",".join(sorted(role_set)),
+                        registration_no.strip(),
+                        _now(),
+                        int(must_change_password),
+                    ),
                 )
                 self._audit("user_added", "user", username, f"roles={','.join(sorted(role_set))}")
                 self._keyfile.save(self.directory / KEYS_FILE)
         except BaseException:
             self._keyfile.remove(username)  # no key slot without its account
             raise
-        return User(int(cur.lastrowid), username, display_name, role_set, registration_no.strip())
+        return User(
+            int(cur.lastrowid),
+            username,
+            display_name,
+            role_set,
+            registration_no.strip(),
+            must_change_password=must_change_password,
+        )
 
     def set_password(self, username: str, new_password: str, old_password: str | None = None) -> None:
         """Change a password. Your own needs the old one; an administrator may reset anyone's."""
@@ -164,12 +183,17 @@ class AccountsMixin(StoreBase):
         if username not in self._keyfile.slots:
             raise UsageError(f"There is no account called {username}.", "Check the user name.")
         # A changed password keeps the account's keys (its signatures stay its own); a reset makes new ones.
+        own = username == self.user.username
         self._keyfile.set_password(username, new_password, self._db_key, private_raw=private)
         with self._write():
-            self._audit(
-                "password_changed" if username == self.user.username else "password_reset", "user", username
+            # Someone else's password, set by an administrator, is changed again at their next sign-in.
+            self._conn.execute(
+                "UPDATE users SET must_change_password = ? WHERE username = ?", (int(not own), username)
             )
+            self._audit("password_changed" if own else "password_reset", "user", username)
             self._keyfile.save(self.directory / KEYS_FILE)
+        if own:
+            self.user = dataclasses.replace(self.user, must_change_password=False)
 
     def check_password(self, username: str, password: str) -> bool:
         """Re-check a password (unlocking an auto-locked screen); a wrong one is audited."""

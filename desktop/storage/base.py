@@ -62,6 +62,8 @@ class User:
     display_name: str
     roles: frozenset[str]
     registration_no: str = ""
+    # A new account, or a password an administrator reset: the app asks for a new one first.
+    must_change_password: bool = False
 
     def can(self, action: str) -> bool:
         return permissions.can(self.roles, action)
@@ -309,7 +311,7 @@ class StoreBase:
         with self._read() as conn:
             row = conn.execute(
                 "SELECT c.id, c.uid, c.patient_id, u.username, c.started_at, c.ended_at, c.language,"
-                " c.consent"
+                " c.consent, c.state"
                 " FROM consultations c JOIN users u ON u.id = c.doctor_id WHERE c.id = ?",
                 (consultation_id,),
             ).fetchone()
@@ -318,7 +320,22 @@ class StoreBase:
                 f"There is no consultation {consultation_id}.",
                 "List them with `consult-scribe records list`.",
             )
+        if row[8] == "deleted":
+            raise UsageError(
+                f"Consultation {consultation_id} was deleted; only its audit trail remains.",
+                "Start a new consultation for the patient.",
+            )
         return tuple(row)
+
+    def _writable_consultation(self, consultation_id: int) -> tuple[Any, ...]:
+        """The consultation's row, when it may still change (not cancelled, not deleted)."""
+        row = self._consultation_row(consultation_id)
+        if row[8] != "open":
+            raise UsageError(
+                f"Consultation {consultation_id} is cancelled; it is kept as it was, read-only.",
+                "Reopen it first if it was cancelled by mistake.",
+            )
+        return row
 
     def _user_id(self, username: str) -> int:
         with self._read() as conn:

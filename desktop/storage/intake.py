@@ -137,10 +137,19 @@ def _session(row: Any) -> IntakeSession:
     )
 
 
+def day_bounds(moment: datetime, day: str | None = None) -> tuple[str, str]:
+    """The clinic's day (this computer's local date) holding ``moment``, or ``day`` (YYYY-MM-DD),
+    as the UTC times stored in ``created_at``: from its midnight to the next."""
+    local = moment.astimezone()
+    start_day = datetime.fromisoformat(day).date() if day else local.date()
+    start = datetime.combine(start_day, datetime.min.time(), tzinfo=local.tzinfo)
+    return _iso(start.astimezone(UTC)), _iso((start + timedelta(days=1)).astimezone(UTC))
+
+
 def _next_label(conn: Any, now: datetime) -> str:
-    day = now.date().isoformat()
+    start, end = day_bounds(now)
     row = conn.execute(
-        "SELECT count(*) FROM intake_sessions WHERE substr(created_at, 1, 10) = ?", (day,)
+        "SELECT count(*) FROM intake_sessions WHERE created_at >= ? AND created_at < ?", (start, end)
     ).fetchone()
     return f"{int(row[0]) + 1:04d}"
 
@@ -302,7 +311,9 @@ def save_progress(
 
 def _set_triage(conn: Any, session: IntakeSession, triage: dict[str, Any]) -> None:
     # A nurse's category stays until a nurse changes it again.
-    row = conn.execute("SELECT category_source FROM intake_sessions WHERE id = ?", (session.id,)).fetchone()
+    row = conn.execute(
+        "SELECT category_source, category FROM intake_sessions WHERE id = ?", (session.id,)
+    ).fetchone()
     if row is not None and row[0] == "nurse":
         return
     session.category = int(triage["category"])
@@ -313,6 +324,19 @@ def _set_triage(conn: Any, session: IntakeSession, triage: dict[str, Any]) -> No
         " WHERE id = ?",
         (session.category, session.category_source, session.category_reason, _iso(_now()), session.id),
     )
+    _rearm_alert(conn, session.id, _row_category(row), session.category)
+
+
+def _row_category(row: Any) -> int | None:
+    return None if row is None or len(row) < 2 or row[1] is None else int(row[1])
+
+
+def _rearm_alert(conn: Any, session_id: int, old: int | None, new: int | None) -> None:
+    """A category that becomes 1 raises the alert again, even if an earlier one was acknowledged."""
+    if new == 1 and old != 1:
+        conn.execute(
+            "UPDATE intake_sessions SET alert_ack_by = NULL, alert_ack_at = NULL WHERE id = ?", (session_id,)
+        )
 
 
 def _category_detail(session: IntakeSession) -> str:
@@ -347,6 +371,7 @@ def set_category(store: Store, session_id: int, category: int, reason: str) -> N
             " category_by = ?, category_at = ? WHERE id = ?",
             (category, reason[:500], store.user.id, _iso(_now()), session_id),
         )
+        _rearm_alert(conn, session_id, None if row[0] is None else int(row[0]), category)
         store._audit("intake_category_changed", "intake", session_id, f"category {row[0]} -> {category}")
 
 
@@ -381,19 +406,62 @@ def get(store: Store, session_id: int) -> IntakeSession:
     return _session(row)
 
 
-def queue(store: Store, *, day: str | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Today's intakes, most urgent first, then longest waiting: what the desktop queue shows."""
+def acknowledge_alert(store: Store, session_id: int) -> None:
+    """Someone has seen a Category 1 intake's alert: it leaves every desk's screen (audited)."""
+    store._require("write_clinical", "intake", session_id)
+    with store._write():
+        row = store._conn.execute(
+            "SELECT category, alert_ack_at FROM intake_sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            raise UsageError(f"There is no intake {session_id}.")
+        if row[1] is not None:
+            return  # a colleague acknowledged it first
+        store._conn.execute(
+            "UPDATE intake_sessions SET alert_ack_by = ?, alert_ack_at = ? WHERE id = ?",
+            (store.user.id, _iso(_now()), session_id),
+        )
+        store._audit("intake_alert_acknowledged", "intake", session_id, f"category {row[0]}")
+
+
+def for_consultation(store: Store, consultation_id: int) -> IntakeSession | None:
+    """The intake linked to a consultation (the latest one not cancelled), audited as viewed."""
+    store._require("read_clinical", "intake", f"consultation {consultation_id}")
+    with store._read() as conn:
+        row = conn.execute(
+            f"SELECT {_COLUMNS} FROM intake_sessions WHERE consultation_id = ? AND state != 'cancelled'"
+            " ORDER BY id DESC LIMIT 1",
+            (consultation_id,),
+        ).fetchone()
+    if row is None:
+        return None
+    session = _session(row)
+    store._audit_now("intake_viewed", "intake", session.id, f"consultation {consultation_id}")
+    return session
+
+
+def queue(
+    store: Store, *, day: str | None = None, now: datetime | None = None, audit: bool = True
+) -> list[dict[str, Any]]:
+    """Today's intakes, most urgent first, then longest waiting: what the desktop queue shows.
+
+    ``audit=False`` is for the desktop's polling, which audits a listing only when the queue it
+    shows has changed (see ``services/intake.py``); every other listing is audited.
+    """
     store._require("read_clinical", "intake", "*")
     moment = now or _now()
-    wanted = day or moment.date().isoformat()
+    start, end = day_bounds(moment, day)
     with store._read() as conn:
         rows = conn.execute(
-            f"SELECT {_COLUMNS} FROM intake_sessions WHERE substr(created_at, 1, 10) = ?", (wanted,)
+            f"SELECT {_COLUMNS}, alert_ack_at FROM intake_sessions WHERE created_at >= ? AND created_at < ?",
+            (start, end),
         ).fetchall()
-    store._audit_now("intake_queue_listed", "intake", "*", f"{len(rows)} intakes")
+    if audit:
+        store._audit_now("intake_queue_listed", "intake", "*", f"{len(rows)} intakes")
     out: list[dict[str, Any]] = []
     for row in rows:
         s = _session(row)
+        acknowledged = row[15] is not None
         started = datetime.fromisoformat(s.created_at)
         out.append(
             {
@@ -405,9 +473,12 @@ def queue(store: Store, *, day: str | None = None, now: datetime | None = None) 
                 "category_reason": s.category_reason,
                 "waiting_minutes": max(0, int((moment - started).total_seconds() // 60)),
                 "summary": s.summary,
+                "complaint": s.answers.get("complaint", ""),
                 "language": s.language,
                 "consultation_id": s.consultation_id,
-                "alert": s.category == 1 and s.state != "cancelled",
+                "alert": s.category == 1 and s.state != "cancelled" and not acknowledged,
+                "acknowledged": acknowledged,
+                "expires_at": s.expires_at,
             }
         )
     out.sort(key=_queue_order)

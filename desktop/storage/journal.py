@@ -284,6 +284,8 @@ class AudioJournal:
         self.chunk_samples = chunk_samples
         self._index = next_index
         self._written_samples = next_sample
+        self._first_sample = next_sample  # where this recording session starts in the journal
+        self._records: list[tuple[int, int, int, int]] = []  # (index, start sample, offset, length)
         self._pending: list[np.ndarray] = []
         self._pending_len = 0
         self._lock = threading.Lock()
@@ -325,6 +327,32 @@ class AudioJournal:
                 self._pending_len = rest.size
                 written += 1
             return written
+
+    def read_back(self, start: int, end: int) -> np.ndarray:
+        """Samples [start, end) of this recording session, read back from the encrypted file
+        (each chunk authenticated again); what is not sealed yet comes from memory."""
+        first = self._first_sample + max(0, start)
+        last = self._first_sample + max(start, end)
+        with self._lock:
+            records = [r for r in self._records if r[1] < last and r[1] + self.chunk_samples > first]
+            pending = np.concatenate(self._pending) if self._pending else np.zeros(0, dtype=np.float32)
+            pending_start = self._written_samples
+        parts: list[np.ndarray] = []
+        position = first
+        with open(self.path, "rb") as fh:
+            for index, chunk_start, offset, length in records:
+                fh.seek(offset + RECORD_HEADER.size)
+                plain = crypto.unwrap(self._key, fh.read(length), _aad(self.uid, CHUNK, index))
+                samples = decode_chunk(plain[8:])
+                lo, hi = max(0, position - chunk_start), min(samples.size, last - chunk_start)
+                if hi > lo:
+                    parts.append(samples[lo:hi])
+                    position = chunk_start + hi
+        if position < last and pending.size:
+            lo, hi = max(0, position - pending_start), min(pending.size, last - pending_start)
+            if hi > lo:
+                parts.append(pending[lo:hi])
+        return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)
 
     def close(self) -> None:
         """Write what is buffered and the end record. Safe to call twice."""
@@ -368,6 +396,9 @@ class AudioJournal:
         try:
             self._fh.write(record)
             self._sync()
+            self._records.append(
+                (self._index, self._written_samples, start, len(record) - RECORD_HEADER.size)
+            )
         except OSError as exc:
             # Disk full or removed: cut the torn record off so the journal stays readable, keep the
             # samples buffered (the caller may retry) and say so in plain words.

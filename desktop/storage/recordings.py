@@ -32,7 +32,7 @@ class RecordingsMixin(StoreBase):
     ) -> journal.AudioJournal:
         """Start (or continue) recording this consultation's audio. The patient's consent must be recorded."""
         self._require("write_clinical", "audio", consultation_id)
-        row = self._consultation_row(consultation_id)
+        row = self._writable_consultation(consultation_id)
         uid, consent = str(row[1]), bool(row[7])
         if not consent:
             raise UsageError(

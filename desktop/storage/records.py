@@ -12,7 +12,7 @@ from desktop.core.errors import (
     AuthenticationError,
     UsageError,
 )
-from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment, Word
+from desktop.core.types import Correction, Patient, SoapNote, Transcript, TranscriptSegment, Word
 from desktop.storage import crypto
 from desktop.storage.base import NoteVersion, StoreBase, _guarded, _now
 
@@ -115,6 +115,7 @@ class RecordsMixin(StoreBase):
 
     def record_consent(self, consultation_id: int) -> None:
         self._require("write_clinical", "consultation", consultation_id)
+        self._writable_consultation(consultation_id)
         with self._write():
             self._conn.execute(
                 "UPDATE consultations SET consent = 1, consent_at = ?, consent_by = ? WHERE id = ?",
@@ -152,9 +153,11 @@ class RecordsMixin(StoreBase):
                 """SELECT c.id, c.started_at, p.name, p.name_zh, p.mrn, u.username, c.language,
                           (SELECT kind FROM note_versions n WHERE n.consultation_id = c.id
                            ORDER BY version DESC LIMIT 1),
-                          (SELECT state FROM audio_journals a WHERE a.consultation_id = c.id)
+                          (SELECT state FROM audio_journals a WHERE a.consultation_id = c.id),
+                          c.state
                    FROM consultations c JOIN patients p ON p.id = c.patient_id
                    JOIN users u ON u.id = c.doctor_id
+                   WHERE c.state != 'deleted'
                    ORDER BY c.started_at DESC, c.id DESC"""
             ).fetchall()
         self._audit_now("records_listed", "consultation", "*", f"{len(rows)} consultations")
@@ -168,6 +171,9 @@ class RecordsMixin(StoreBase):
                 "language": r[6],
                 "note": r[7] or "",
                 "audio": r[8] or "",
+                "state": r[9],
+                "name": r[2],
+                "name_zh": r[3],
             }
             for r in rows
         ]
@@ -176,7 +182,7 @@ class RecordsMixin(StoreBase):
     def save_transcript(self, consultation_id: int, transcript: Transcript) -> None:
         """Store the transcript's segments (replacing the previous final transcript of this consultation)."""
         self._require("write_clinical", "consultation", consultation_id)
-        self._consultation_row(consultation_id)
+        self._writable_consultation(consultation_id)
         with self._write():
             self._conn.execute(
                 "DELETE FROM transcript_segments WHERE consultation_id = ?", (consultation_id,)
@@ -197,9 +203,7 @@ class RecordsMixin(StoreBase):
                         s.speaker_confidence,
                         s.language or transcript.language,
                         int(s.final),
-                        json.dumps(
-                            [[w.start, w.end, w.text, w.probability] for w in s.words], ensure_ascii=False
-                        ),
+                        _words_json(s),
                     )
                     for seq, s in enumerate(transcript.segments)
                 ],
@@ -233,10 +237,11 @@ class RecordsMixin(StoreBase):
                 speaker_confidence=r[5],
                 language=r[6],
                 final=bool(r[7]),
-                words=[Word(float(w[0]), float(w[1]), str(w[2]), float(w[3])) for w in json.loads(r[8])],
             )
             for r in rows
         ]
+        for seg, r in zip(segments, rows, strict=True):
+            _read_words_json(seg, r[8])
         return Transcript(language=str(row[6]), segments=segments)
 
     # ------------------------------------------------------------------ notes
@@ -247,13 +252,13 @@ class RecordsMixin(StoreBase):
                 f"Unknown note version kind '{kind}'.", "Use ai_draft or edit; sign with sign_note."
             )
         self._require("write_clinical", "note", consultation_id)
-        self._consultation_row(consultation_id)
+        self._writable_consultation(consultation_id)
         return self._add_note_version(consultation_id, note, kind)
 
     def sign_note(self, consultation_id: int, note: SoapNote | None = None) -> int:
         """Sign the note (doctors only): a new ``signed`` version; earlier versions stay as they were."""
         self._require("sign_note", "note", consultation_id)
-        self._consultation_row(consultation_id)
+        self._writable_consultation(consultation_id)
         if note is None:
             versions = self._note_rows(consultation_id)
             if not versions:
@@ -381,7 +386,7 @@ class RecordsMixin(StoreBase):
     ) -> tuple[int, int]:
         """Save a letter's new version; returns (letter id, version). Signing a letter needs a doctor."""
         self._require("sign_note" if signed else "write_clinical", "letter", letter_id or consultation_id)
-        self._consultation_row(consultation_id)
+        self._writable_consultation(consultation_id)
         with self._write():
             if letter_id is None:
                 cur = self._conn.execute(
@@ -463,6 +468,7 @@ class RecordsMixin(StoreBase):
                 "ended_at": row[5],
                 "language": row[6],
                 "consent": bool(row[7]),
+                "state": row[8],
             },
             "patient": patient.to_dict(),
             "transcript": self.transcript(consultation_id).to_dict(),
@@ -500,3 +506,25 @@ def _note_message(store_id: str, values: tuple[int, int, str, int, str, str]) ->
     cid, version, kind, author, created, content = values
     head = f"consultscribe-note\0{store_id}\0{cid}\0{version}\0{kind}\0{author}\0{created}\0"
     return head.encode("utf-8") + content.encode("utf-8")
+
+
+def _words_json(segment: TranscriptSegment) -> str:
+    """The segment's word timings; with drug-name corrections or the live text beside the record
+    text, an object that carries those too (older rows hold the plain list)."""
+    words = [[w.start, w.end, w.text, w.probability] for w in segment.words]
+    if not segment.corrections and segment.live_text is None:
+        return json.dumps(words, ensure_ascii=False)
+    data: dict[str, object] = {"words": words, "corrections": [c.to_dict() for c in segment.corrections]}
+    if segment.live_text is not None:
+        data["live_text"] = segment.live_text
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _read_words_json(segment: TranscriptSegment, raw: str) -> None:
+    data = json.loads(raw)
+    if isinstance(data, dict):
+        segment.corrections = [Correction.from_dict(c) for c in data.get("corrections", [])]
+        live = data.get("live_text")
+        segment.live_text = str(live) if live is not None else None
+        data = data.get("words", [])
+    segment.words = [Word(float(w[0]), float(w[1]), str(w[2]), float(w[3])) for w in data]

@@ -202,6 +202,24 @@ V6_INTAKE = [
 ]
 
 
+# A consultation can be cancelled (kept whole, read-only) or deleted (its transcript, drafts and
+# audio removed; the row stays as a tombstone so the audit trail still names it). New accounts and
+# passwords an administrator reset must be changed at the next sign-in. A Category 1 intake's
+# alert stays on every desk until someone acknowledges it.
+V7_LIFECYCLE = [
+    "ALTER TABLE consultations ADD COLUMN state TEXT NOT NULL DEFAULT 'open'"
+    " CHECK (state IN ('open', 'cancelled', 'deleted'))",
+    "ALTER TABLE consultations ADD COLUMN closed_at TEXT",
+    "ALTER TABLE consultations ADD COLUMN closed_by INTEGER REFERENCES users(id)",
+    "ALTER TABLE consultations ADD COLUMN close_reason TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE intake_sessions ADD COLUMN alert_ack_by INTEGER REFERENCES users(id)",
+    "ALTER TABLE intake_sessions ADD COLUMN alert_ack_at TEXT",
+    "CREATE INDEX patients_name ON patients(name)",
+    "CREATE INDEX intake_sessions_consultation ON intake_sessions(consultation_id)",
+]
+
+
 def expected_triggers() -> dict[str, str]:
     """Every safeguard trigger the schema creates, by name, with the statement that makes it."""
     found: dict[str, str] = {}
@@ -233,6 +251,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     V4_AUDIO_AND_VOICES,
     V5_INCOMPLETE,
     V6_INTAKE,
+    V7_LIFECYCLE,
 )
 LATEST = len(MIGRATIONS)
 

@@ -15,6 +15,7 @@ One connection per ``Store``, guarded by a lock: any thread may call it, one at 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -63,6 +64,7 @@ from desktop.storage.base import (
 from desktop.storage.crypto import PRODUCTION_KDF, KdfParams
 from desktop.storage.keyfile import KeyFile, atomic_write, fsync_dir
 from desktop.storage.layout import AUDIO_DIR, DB_FILE, KEYS_FILE
+from desktop.storage.lifecycle import LifecycleMixin, PatientMatch
 from desktop.storage.records import RecordsMixin, _note_message
 from desktop.storage.retention import RetentionMixin
 from desktop.storage.voice_profiles import VoiceProfilesMixin
@@ -84,6 +86,7 @@ __all__ = [
     "AuditEntry",
     "AuditReport",
     "NoteVersion",
+    "PatientMatch",
     "RecoveredJournal",
     "Store",
     "User",
@@ -95,7 +98,7 @@ __all__ = [
 ]
 
 
-class Store(AccountsMixin, AuditMixin, RecordsMixin, RetentionMixin, VoiceProfilesMixin):
+class Store(AccountsMixin, AuditMixin, LifecycleMixin, RecordsMixin, RetentionMixin, VoiceProfilesMixin):
     """An unlocked store, acting as one account. Build it with :meth:`create` or :meth:`open`."""
 
     # ------------------------------------------------------------------ opening
@@ -212,7 +215,9 @@ class Store(AccountsMixin, AuditMixin, RecordsMixin, RetentionMixin, VoiceProfil
         store._account_private = store._keyfile.set_password(username, new_password, db_key)
         store._keyfile.save(directory / KEYS_FILE)
         with store._write():
+            store._conn.execute("UPDATE users SET must_change_password = 0 WHERE username = ?", (username,))
             store._audit("password_reset_with_recovery_key", "user", username)
+        store.user = dataclasses.replace(store.user, must_change_password=False)
         return store
 
     @classmethod
@@ -259,8 +264,8 @@ class Store(AccountsMixin, AuditMixin, RecordsMixin, RetentionMixin, VoiceProfil
                     "Update ConsultScribe on this computer.",
                 ) from exc
             row = conn.execute(
-                "SELECT id, username, display_name, roles, registration_no, disabled FROM users WHERE"
-                " username = ?",
+                "SELECT id, username, display_name, roles, registration_no, disabled, must_change_password"
+                " FROM users WHERE username = ?",
                 (username,),
             ).fetchone()
         except driver.DatabaseError as exc:
@@ -271,7 +276,14 @@ class Store(AccountsMixin, AuditMixin, RecordsMixin, RetentionMixin, VoiceProfil
             raise
         store_user = None
         if row is not None and not row[5]:
-            store_user = User(int(row[0]), row[1], row[2], frozenset(row[3].split(",")), row[4])
+            store_user = User(
+                int(row[0]),
+                row[1],
+                row[2],
+                frozenset(row[3].split(",")),
+                row[4],
+                must_change_password=bool(row[6]),
+            )
         store = cls(directory, keyfile, db_key, conn, store_user or User(0, username, username, frozenset()))
         for name in schema.restore_triggers(conn):
             store._audit_now("safeguard_restored", "trigger", name, "found removed at sign-in")

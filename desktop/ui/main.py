@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from desktop.config import Settings, apply_store_policy
 from desktop.core.types import Patient
 from desktop.services.backend import Backend, save_clinic_policy
+from desktop.services.db import DbCall
+from desktop.services.intake import IntakeRow
 from desktop.services.jobs import Job, JobContext
 from desktop.services.ports import ConsultationInfo, RecordsPort, UserInfo
 from desktop.ui.about import AboutDialog
@@ -28,6 +30,10 @@ from desktop.ui.admin import AdminDialog, role_label
 from desktop.ui.common import heading, show_error
 from desktop.ui.consultation import ConsultationView
 from desktop.ui.consultations import ConsultationsPage
+from desktop.ui.intake.alert import AlertBanner
+from desktop.ui.intake.monitor import IntakeMonitor
+from desktop.ui.intake.queue import IntakeQueuePanel
+from desktop.ui.password import ChangePasswordPage
 from desktop.ui.settings import SettingsDialog
 from desktop.ui.signin import LockPage, SetupWizard, SignInPage
 
@@ -120,7 +126,14 @@ class MainWindow(QMainWindow):
         self.speech_job: Job | None = None  # the speech model loading ahead of the first Record
         self.setWindowTitle(self.tr("ConsultScribe"))
         self.pages = QStackedWidget()
-        self.setCentralWidget(self.pages)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.alert = AlertBanner()  # a Category 1 intake, on every page until acknowledged
+        column.addWidget(self.alert)
+        column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
         self.sign_in = SignInPage(backend.db)
         self.work = QStackedWidget()
         self.work.setObjectName("workArea")
@@ -128,7 +141,8 @@ class MainWindow(QMainWindow):
         self.work.addWidget(self.list_page)
         self.admin_home = AdminHome(self.open_admin, self.open_settings)
         self.lock_page = LockPage(backend.db)
-        for page in (self.sign_in, self.work, self.admin_home, self.lock_page):
+        self.password_page = ChangePasswordPage(backend.db)
+        for page in (self.sign_in, self.work, self.admin_home, self.lock_page, self.password_page):
             self.pages.addWidget(page)
         self._before_lock: QWidget | None = None
         self.idle = IdleWatcher(max(1, backend.settings.policy.auto_lock_minutes) * 60_000, self)
@@ -136,7 +150,21 @@ class MainWindow(QMainWindow):
         self.sign_in.signed_in.connect(self.signed_in)
         self.lock_page.unlocked.connect(self.unlock)
         self.lock_page.sign_out.connect(self.sign_out)
+        self.password_page.changed.connect(self.signed_in)
+        self.password_page.sign_out.connect(self.sign_out)
         self.list_page.open_requested.connect(self.open_consultation)
+        self.intake_monitor: IntakeMonitor | None = None
+        self.intake_queue: IntakeQueuePanel | None = None
+        self._alerted: set[str] = set()
+        if backend.intake is not None:  # only where the clinic policy enables the intake
+            self.intake_monitor = IntakeMonitor(backend.db, backend.intake, self)
+            self.intake_queue = IntakeQueuePanel(backend.db, backend.intake)
+            self.list_page.sections.addWidget(self.intake_queue, 1)
+            self.intake_monitor.queue_changed.connect(self.intake_queue.show_rows)
+            self.intake_monitor.alerts_changed.connect(self._alerts_changed)
+            self.intake_queue.changed.connect(lambda: self.intake_monitor and self.intake_monitor.poll())
+            self.intake_queue.start_requested.connect(self.start_from_intake)
+        self.alert.acknowledge.connect(self.acknowledge_alert)
         self.user_label = QLabel("")
         self.user_label.setObjectName("userLabel")
         self.statusBar().addPermanentWidget(self.user_label)
@@ -216,6 +244,13 @@ class MainWindow(QMainWindow):
 
     # -- session ---------------------------------------------------------------------------
     def signed_in(self, user: UserInfo) -> None:
+        if user.must_change_password:
+            # A new account or a password an administrator reset: the person's own one first.
+            self.user = user
+            self.user_label.setText(f"{user.display_name} · {role_label(user.role)}")
+            self.password_page.prepare(user)
+            self.pages.setCurrentWidget(self.password_page)
+            return
         self.user = user
         self._apply_policy(user)
         self.user_label.setText(f"{user.display_name} · {role_label(user.role)}")
@@ -223,6 +258,9 @@ class MainWindow(QMainWindow):
         if user.is_clinician:
             self._prepare_speech()
             self.list_page.set_user(user)
+            if self.intake_monitor is not None and self.intake_queue is not None:
+                self.intake_queue.user = user
+                self.intake_monitor.start()
             self.work.setCurrentWidget(self.list_page)
             self.pages.setCurrentWidget(self.work)
         else:
@@ -283,6 +321,9 @@ class MainWindow(QMainWindow):
         if self.user is not None:
             self._audit("sign_out")
         self._close_consultation()
+        if self.intake_monitor is not None:
+            self.intake_monitor.stop()
+        self._alerted.clear()
         self.user = None
         self.user_label.setText("")
         self._set_signed_in_actions(False)
@@ -297,6 +338,7 @@ class MainWindow(QMainWindow):
         recording = self.consultation is not None and self.consultation.recording
         self.lock_page.prepare(self.user, recording)
         self.pages.setCurrentWidget(self.lock_page)
+        self.alert.set_locked(True)
         self.menuBar().setEnabled(False)
         self.idle.stop()
         self._audit("lock")
@@ -306,6 +348,7 @@ class MainWindow(QMainWindow):
         return self.pages.currentWidget() is self.lock_page
 
     def unlock(self) -> None:
+        self.alert.set_locked(False)
         self.pages.setCurrentWidget(self._before_lock or self.work)
         self.menuBar().setEnabled(True)
         self.idle.start()
@@ -348,6 +391,43 @@ class MainWindow(QMainWindow):
             self.work.removeWidget(self.consultation)
             self.consultation.deleteLater()
             self.consultation = None
+
+    # -- the intake ------------------------------------------------------------------------
+    def _alerts_changed(self, rows: list[IntakeRow]) -> None:
+        self.alert.show_alerts(rows)
+        new = {r.id for r in rows} - self._alerted
+        self._alerted |= new
+        if new:  # a new Category 1 patient: draw every eye to this window
+            if self.isMinimized():
+                self.showNormal()
+            self.raise_()
+            self.activateWindow()
+            QApplication.alert(self, 0)
+            QApplication.beep()
+
+    def acknowledge_alert(self, row: IntakeRow) -> DbCall[None] | None:
+        """Someone has seen the Category 1 alert: it leaves every desk (audited in the store)."""
+        user, intake, monitor = self.user, self.backend.intake, self.intake_monitor
+        if user is None or intake is None or monitor is None or self.locked:
+            return None
+        call = self.backend.db.call(
+            self.tr("acknowledging the alert"), lambda _r: intake.acknowledge(user, row.id)
+        )
+        call.then(lambda _r: monitor.poll(), lambda m, h: show_error(self, m, h))
+        if self.intake_queue is not None:
+            self.intake_queue.select(row.id)
+        return call
+
+    def start_from_intake(self, row: IntakeRow) -> DbCall[ConsultationInfo] | ConsultationView | None:
+        """Open the intake's consultation, or start one (patient look-up) and link the intake to it."""
+        if row.consultation_id:
+            return self.open_consultation(ConsultationInfo(id=row.consultation_id, patient=Patient()))
+        queue = self.intake_queue
+        if queue is None:
+            return None
+        return self.list_page.new_consultation(
+            complaint=row.complaint, then=lambda info: queue.link(row.id, info.id)
+        )
 
     # -- dialogs -----------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog | None:

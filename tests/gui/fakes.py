@@ -6,6 +6,7 @@ appended, cancellation honoured) so the widgets' logic is exercised without mode
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from desktop.core.errors import (
 from desktop.core.types import NOTE_SECTIONS, NoteStatement, Patient, SoapNote, Transcript, TranscriptSegment
 from desktop.documents.templates import KINDS
 from desktop.services.backend import Backend
+from desktop.services.intake import IntakeDetail, IntakeRow, IssuedIntake
 from desktop.services.ports import (
     AudioDevice,
     AuditEntry,
@@ -36,6 +38,7 @@ from desktop.services.ports import (
     LetterVersion,
     ModelInfo,
     NoteVersion,
+    PatientMatch,
     ProgressFn,
     RenderedLetter,
     TokenFn,
@@ -79,6 +82,11 @@ class FakeRecords:
         default_factory=lambda: {"retention_days": 2555, "auto_lock_minutes": 10, "keyring_unlock": False}
     )
     keyring: set[str] = field(default_factory=set)  # user names this PC's keyring can sign in
+    patients: dict[str, Patient] = field(default_factory=dict)
+    patient_of: dict[str, str] = field(default_factory=dict)  # consultation id -> patient id
+    searches: list[tuple[str, str]] = field(default_factory=list)  # (query, thread that ran it)
+    deleted: dict[str, ConsultationInfo] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # why a consultation was cancelled
 
     def add(self, username: str, role: str, password: str = "password1", reg: str = "") -> UserInfo:
         user = UserInfo(username, username.capitalize(), role, reg)
@@ -151,7 +159,7 @@ class FakeRecords:
             raise PermissionDeniedError("Only an administrator can add users.")
         if username in self.users_:
             raise UsageError(f"There is already an account called {username}.", "Choose another user name.")
-        user = UserInfo(username, display_name, role, registration_no)
+        user = UserInfo(username, display_name, role, registration_no, must_change_password=True)
         self.users_[username] = (user, password)
         self._audit("user_added", username)
         return user
@@ -170,6 +178,7 @@ class FakeRecords:
         if actor.role != "admin":
             raise PermissionDeniedError("Only an administrator can reset a password.")
         user, _ = self.users_[username]
+        user.must_change_password = username != actor.username
         self.users_[username] = (user, new_password)
         self._audit("password_reset", username)
 
@@ -177,6 +186,9 @@ class FakeRecords:
         user, current = self.users_[actor.username]
         if current != old_password:
             raise AuthenticationError("The current password is wrong.")
+        if len(new_password) < 8:
+            raise UsageError("The new password needs at least 8 characters.")
+        user.must_change_password = False
         self.users_[actor.username] = (user, new_password)
         self._audit("password_changed", actor.username)
 
@@ -196,13 +208,61 @@ class FakeRecords:
         return full
 
     def create_consultation(
-        self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool
+        self, actor: UserInfo, patient: Patient, chief_complaint: str, consent: bool, patient_id: str = ""
     ) -> ConsultationInfo:
-        cid = str(len(self.infos) + 1)
+        cid = str(len(self.infos) + len(self.deleted) + 1)
+        if patient_id:
+            patient = self.patients[patient_id]
+        else:
+            patient_id = str(len(self.patients) + 1)
+            self.patients[patient_id] = patient
         info = ConsultationInfo(cid, patient, chief_complaint, consent=consent, doctor=actor.username)
         self.infos[cid] = info
+        self.patient_of[cid] = patient_id
         self._audit("consultation_created", cid, "consent recorded" if consent else "no consent")
         return info
+
+    def search_patients(self, query: str) -> list[PatientMatch]:
+        self.searches.append((query, threading.current_thread().name))
+        needle = " ".join(query.split()).lower()
+        if not needle:
+            return []
+        out = []
+        for pid, p in self.patients.items():
+            if needle in p.name.lower() or needle in p.name_zh or needle in p.mrn.lower():
+                visits = [
+                    self.infos[c].created_at
+                    for c, q in self.patient_of.items()
+                    if q == pid and c in self.infos
+                ]
+                out.append(PatientMatch(pid, p, len(visits), max(visits) if visits else None))
+        self._audit("patients_searched", "*", f"{len(out)} found")
+        return out
+
+    def _writable(self, consultation_id: str) -> ConsultationInfo:
+        info = self.infos[consultation_id]
+        if info.status == "cancelled":
+            raise UsageError(f"Consultation {consultation_id} is cancelled; it is kept as it was, read-only.")
+        return info
+
+    def cancel_consultation(self, actor: UserInfo, consultation_id: str, reason: str) -> None:
+        self._writable(consultation_id).status = "cancelled"
+        self.reasons[consultation_id] = reason
+        self._audit("consultation_cancelled", consultation_id)
+
+    def reopen_consultation(self, actor: UserInfo, consultation_id: str) -> None:
+        self.infos[consultation_id].status = "new"
+        self._audit("consultation_reopened", consultation_id)
+
+    def delete_consultation(self, actor: UserInfo, consultation_id: str) -> None:
+        if any(v.signed for v in self.notes.get(consultation_id, [])):
+            raise UsageError("A signed note is never deleted.", "Cancel the consultation instead.")
+        if self.letters_.get(consultation_id):
+            raise UsageError("Documents were made for this consultation, so it cannot be deleted.")
+        self.deleted[consultation_id] = self.infos.pop(consultation_id)
+        for store in (self.transcripts, self.notes, self.audio):
+            store.pop(consultation_id, None)  # type: ignore[attr-defined]
+        self._audit("consultation_deleted", consultation_id)
 
     def set_status(self, actor: UserInfo, consultation_id: str, status: str) -> None:
         self.infos[consultation_id].status = status
@@ -220,6 +280,7 @@ class FakeRecords:
         return list(self.notes.get(consultation_id, []))
 
     def save_note(self, actor: UserInfo, consultation_id: str, note: SoapNote, kind: str) -> NoteVersion:
+        self._writable(consultation_id)
         if kind == "signed" and actor.role != "doctor":
             raise PermissionDeniedError("Only a doctor can sign.")
         versions = self.notes.setdefault(consultation_id, [])
@@ -267,6 +328,7 @@ class FakeRecords:
         self._audit("policy_changed", "policy", ",".join(sorted(values)))
 
     def open_journal(self, consultation_id: str) -> FakeJournal:
+        self._writable(consultation_id)
         return FakeJournal(self.audio.setdefault(consultation_id, []))
 
     def read_audio(self, consultation_id: str, start_s: float, end_s: float) -> tuple[np.ndarray, int]:
@@ -388,6 +450,7 @@ class FakeDrafter:
         self.hold = False
         self.started = threading.Event()
         self.prefilled: list[int] = []  # transcript lines read ahead, one entry per prefill
+        self.read: list[Transcript] = []  # what each draft was given
 
     def prefill(self, transcript: Transcript, patient: Patient, chief_complaint: str) -> None:
         self.load()
@@ -410,12 +473,19 @@ class FakeDrafter:
         cancel: threading.Event,
     ) -> SoapNote:
         self.started.set()
+        self.read.append(transcript)
         if self.hold:
             cancel.wait(30)
         note = SoapNote(chief_complaint=chief_complaint or "headache")
         first = transcript.segments[0].id if transcript.segments else ""
         second = transcript.segments[1].id if len(transcript.segments) > 1 else first
         note.subjective = [NoteStatement("Headache for two weeks.", [first])]
+        # Lines of the patient's intake (i1…) are cited like transcript lines.
+        note.subjective += [
+            NoteStatement(f"Before the visit: {seg.text}", [seg.id])
+            for seg in transcript.segments
+            if seg.id.startswith("i") and seg.id[1:].isdigit()
+        ][:2]
         note.objective = [NoteStatement("BP 150/90.", [second])]
         note.assessment = [NoteStatement("Possible hypertension.", [second])]
         note.plan = [
@@ -539,6 +609,131 @@ class FakeVoice:
         return b"profile:" + user.username.encode() if user.username in self.profiles else None
 
 
+class FakeIntake:
+    """IntakePort in memory, with the store's rules: one audit entry per change, a nurse's
+    category kept, an acknowledged alert gone for everyone, a category raised to 1 alerting again."""
+
+    def __init__(self, records: FakeRecords) -> None:
+        self.records = records
+        self.rows: dict[str, IntakeRow] = {}
+        self.details: dict[str, IntakeDetail] = {}
+        self.threads: list[str] = []  # the thread each call ran on
+        self.queue_audits = 0
+
+    def _seen(self) -> None:
+        self.threads.append(threading.current_thread().name)
+
+    def add(
+        self,
+        label: str,
+        category: int | None,
+        reason: str = "",
+        summary: str = "",
+        complaint: str = "",
+        chat: list[tuple[str, str]] | None = None,
+        waiting: int = 5,
+        state: str = "confirmed",
+    ) -> IntakeRow:
+        """An intake as the service leaves it after the patient's answers."""
+        iid = str(len(self.rows) + 1)
+        row = IntakeRow(
+            iid,
+            label,
+            state,
+            category,
+            reason,
+            "rules" if category else "",
+            waiting,
+            summary,
+            complaint,
+            "en",
+            alert=category == 1,
+        )
+        self.rows[iid] = row
+        self.details[iid] = IntakeDetail(
+            iid,
+            label,
+            state,
+            "en",
+            "",
+            summary,
+            list(chat or []),
+            {"complaint": complaint},
+            category,
+            row.category_source,
+            reason,
+        )
+        return row
+
+    def _issued(self, iid: str) -> IssuedIntake:
+        from desktop.intake.codes import qr_svg
+
+        url = f"https://intake.clinic.test:8443/c/ABCDEFGHJK{iid}"
+        return IssuedIntake(
+            iid, self.rows[iid].label, "ABCDE-FGHJK", url, datetime(2026, 3, 2, 11, 45), qr_svg(url).encode()
+        )
+
+    def issue(self, actor: UserInfo, consultation_id: str = "") -> IssuedIntake:
+        self._seen()
+        row = self.add(f"{len(self.rows) + 1:04d}", None, state="issued", waiting=0)
+        row.consultation_id = self.details[row.id].consultation_id = consultation_id
+        self.records._audit("intake_code_issued", row.id)
+        return self._issued(row.id)
+
+    def reissue(self, actor: UserInfo, intake_id: str) -> IssuedIntake:
+        self._seen()
+        self.records._audit("intake_code_reissued", intake_id)
+        return self._issued(intake_id)
+
+    def queue(self, audit: bool = True) -> list[IntakeRow]:
+        self._seen()
+        self.queue_audits += int(audit)
+        rows = [dataclasses.replace(r) for r in self.rows.values()]
+        return sorted(rows, key=lambda r: (r.category or 3, -r.waiting_minutes))
+
+    def get(self, intake_id: str) -> IntakeDetail:
+        return self.details[intake_id]
+
+    def for_consultation(self, consultation_id: str) -> IntakeDetail | None:
+        self._seen()
+        found = [
+            d
+            for d in self.details.values()
+            if d.consultation_id == consultation_id and d.state != "cancelled"
+        ]
+        return found[-1] if found else None
+
+    def set_category(self, actor: UserInfo, intake_id: str, category: int, reason: str) -> None:
+        self._seen()
+        row, detail = self.rows[intake_id], self.details[intake_id]
+        old = row.category
+        row.category = detail.category = category
+        row.category_source = detail.category_source = "nurse"
+        row.category_reason = detail.category_reason = reason
+        if category == 1 and old != 1:
+            row.acknowledged = False
+        row.alert = category == 1 and not row.acknowledged
+        self.records._audit("intake_category_changed", intake_id, f"category {old} -> {category}")
+
+    def acknowledge(self, actor: UserInfo, intake_id: str) -> None:
+        self._seen()
+        row = self.rows[intake_id]
+        if not row.acknowledged:
+            row.acknowledged, row.alert = True, False
+            self.records._audit("intake_alert_acknowledged", intake_id, f"category {row.category}")
+
+    def link(self, actor: UserInfo, intake_id: str, consultation_id: str) -> None:
+        self._seen()
+        self.rows[intake_id].consultation_id = self.details[intake_id].consultation_id = consultation_id
+        self.records._audit("intake_linked", intake_id, f"consultation {consultation_id}")
+
+    def close(self, actor: UserInfo, intake_id: str) -> None:
+        self._seen()
+        self.rows[intake_id].state = self.details[intake_id].state = "cancelled"
+        self.rows[intake_id].alert = False
+        self.records._audit("intake_cancelled", intake_id)
+
+
 CREATED: list[Backend] = []  # shut down after each test (tests/gui/conftest.py)
 
 
@@ -558,6 +753,7 @@ def fake_backend(records: FakeRecords | None = None, **kw: object) -> Backend:
             w for w in ("amlodipine",) if w in statement.lower() and w not in transcript.lower()
         ],
         voice=kw.get("voice"),  # type: ignore[arg-type]
+        intake=kw.get("intake"),  # type: ignore[arg-type]
     )
     CREATED.append(backend)
     return backend

@@ -124,6 +124,25 @@ def test_injected_dose_is_flagged(processed: Path) -> None:
 
 
 @pytest.mark.slow
+def test_note_json_carries_the_checks_and_check_rereads_an_edit(
+    processed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    note = json.loads((processed / "note.json").read_text(encoding="utf-8"))
+    assert set(note["checks"]) == {"facts", "omissions", "contradictions"}
+    assert note["checks"]["facts"] >= 3  # metformin, its dose, the temperature, doxycycline ...
+    assert "## Checks against the transcript" in (processed / "note.md").read_text(encoding="utf-8")
+    edited = tmp_path / "edited"
+    shutil.copytree(processed, edited)
+    note["plan"].append({"text": "Metformin 850 mg three times a day.", "evidence": [], "unsupported": []})
+    (edited / "note.json").write_text(json.dumps(note), encoding="utf-8")
+    assert main(["check", "--from", str(edited)]) == 1
+    out = capsys.readouterr().out
+    assert "CONTRADICTIONS" in out and "metformin 850 mg" in out.lower()
+
+
+@pytest.mark.slow
 def test_referral_pdf_has_the_patient_in_both_scripts(processed: Path) -> None:
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(processed / "referral.pdf"), "-"],

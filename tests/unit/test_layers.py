@@ -94,6 +94,23 @@ def test_core_imports_nothing_above_it() -> None:
     assert offenders == [], "desktop.core must stay the bottom layer: " + "; ".join(offenders)
 
 
+# Bottom-layer packages beside core: shared word lists every engine may use. Each imports only
+# core, paths (a leaf) and itself.
+BOTTOM_PACKAGES = ("desktop.lexicon",)
+
+
+def test_bottom_packages_import_only_core() -> None:
+    allowed = ("desktop.core", "desktop.paths", *BOTTOM_PACKAGES)
+    offenders = [
+        f"{mod}: {target}"
+        for mod, targets in _desktop_graph().items()
+        if mod.startswith(BOTTOM_PACKAGES)
+        for target in targets
+        if not target.startswith(allowed)
+    ]
+    assert offenders == [], "a bottom-layer package imports above core: " + "; ".join(offenders)
+
+
 def test_the_app_never_imports_the_evaluation_wing() -> None:
     offenders = [
         f"{mod}: {target}"

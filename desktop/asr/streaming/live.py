@@ -42,25 +42,47 @@ class LiveRecogniser:
         embedder: Any = None,
         split_turns: bool = True,
         paced: bool = False,
+        record_pass: bool = False,
+        corrector: Any = None,
     ) -> None:
         from desktop.asr.streaming.recognizer import StreamingOptions, StreamingRecognizer
         from desktop.asr.streaming.session import BackgroundRecognizer, PacedRecognizer
 
         options = StreamingOptions(language=language, script=script, vocabulary=list(vocabulary or []))
-        recognizer = StreamingRecognizer(engine, options)
+        recognizer = StreamingRecognizer(engine, options, corrector=corrector)
         # paced: each feed is one decode step on the caller's thread (benchmarks and tests replaying
         # a recording block by block get the pieces a live recording makes, without the wait).
         self._bg: Any = PacedRecognizer(recognizer) if paced else BackgroundRecognizer(recognizer)
+        # The saved transcript: each completed stretch decoded again (RecordPass), yielding to this one.
+        self._record: Any = None
+        if record_pass:
+            from desktop.asr.streaming.record import RecordPass
+
+            self._record = RecordPass(
+                engine,
+                language=language,
+                script=script,
+                vocabulary=list(vocabulary or []),
+                corrector=corrector,
+                background=not paced,
+            )
+            self._record.bind_live(
+                lambda: (float(getattr(self._bg, "backlog_seconds", 0.0)), float(self._bg.duty_cycle)),
+                lambda: list(self._final),
+            )
         self._labeller: Any = None
         if label_speakers:
             try:
-                from desktop.asr.speakers import SpeakerLabeller
+                from desktop.asr.speakers.labeller import SpeakerLabeller
 
                 self._labeller = SpeakerLabeller(
                     doctor_profile, embedder=embedder, doctor_channel=doctor_channel
                 )
             except Exception:
                 log.warning("speaker labelling is unavailable; segments stay unlabelled", exc_info=True)
+        from desktop.asr.speakers.settle import LabelSettler
+
+        self._settler = LabelSettler()  # a shown line's label may change only in the next two steps
         self._audio = _AudioBuffer()
         self._channels = 0  # fixed by the first block: 1 (mono) or 2 (lapel + room)
         self._final: list[TranscriptSegment] = []
@@ -80,6 +102,21 @@ class LiveRecogniser:
     def language(self) -> str:
         return str(self._bg.recognizer.session_language)
 
+    def read_from(self, reader: Any) -> None:
+        """Have the record pass read the audio back from the encrypted journal (``reader(start, end)``)."""
+        if self._record is not None:
+            self._record.use_reader(reader)
+
+    def record_segments(self) -> list[TranscriptSegment]:
+        """The saved transcript so far: the record pass's text, then the live lines it has not reached."""
+        if self._record is None:
+            return list(self._final)
+        return list(self._record.record(list(self._final)))
+
+    @property
+    def record_stats(self) -> dict[str, Any]:
+        return dict(self._record.stats.to_dict()) if self._record is not None else {}
+
     def feed(self, samples: np.ndarray) -> list[TranscriptSegment]:
         block = np.asarray(samples, dtype=np.float32)
         if block.ndim == 2 and block.shape[1] == 1:
@@ -92,11 +129,16 @@ class LiveRecogniser:
         if self._channels == 1:
             block = mono
         self._audio.append(block)
-        return self._label(self._bg.feed(mono))
+        out = self._label(self._bg.feed(mono))
+        if self._record is not None:
+            self._record.add(mono)
+        return out
 
     def finish(self) -> list[TranscriptSegment]:
         out = self._label(self._bg.finish())
         self._review()
+        if self._record is not None:
+            self._record.finish()
         return [s for s in out if s.final]
 
     @property
@@ -108,6 +150,22 @@ class LiveRecogniser:
         return self._audio.span(max(0, int(start * RATE)), max(0, int(end * RATE)))
 
     def _label(self, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+        new = self._label_new(segments)
+        changed = self._relabel_recent()  # with what the new lines taught the labeller
+        self._settler.shown(new)
+        return changed + new
+
+    def _relabel_recent(self) -> list[TranscriptSegment]:
+        """Lines shown in the last two decode steps whose label changed since (sent again)."""
+        if self._labeller is None:
+            return []
+        try:
+            return self._settler.step(self._labeller.labels_now())
+        except Exception:
+            log.warning("speaker relabel of recent lines failed", exc_info=True)
+            return []
+
+    def _label_new(self, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
         out: list[TranscriptSegment] = []
         for seg in segments:
             if not seg.final:
@@ -159,7 +217,7 @@ class LiveRecogniser:
             return [seg]
         try:
             from desktop.asr.engine import sentence_pieces
-            from desktop.asr.speakers import channel_turns, split_segment, word_channel_ratios
+            from desktop.asr.speakers.channels import channel_turns, split_segment, word_channel_ratios
 
             ranges: list[tuple[int, int]] = []
             for piece in sentence_pieces(seg.words, min_words=1):

@@ -55,9 +55,9 @@ import numpy as np
 from desktop.asr.filters import boilerplate_reason, repetition_reason
 from desktop.asr.script import ScriptConverter
 from desktop.asr.streaming.decoder import LanguageGuess, WindowDecoder, WindowResult, has_language_token
-from desktop.asr.streaming.policy import HypWord, LocalAgreement, count_revision, join_words, normalise
+from desktop.asr.streaming.policy import HypWord, LocalAgreement, count_revision, join_words
 from desktop.asr.vad import SpeechRegion, VadSettings, speech_regions
-from desktop.asr.vocabulary import vocabulary_prompt
+from desktop.asr.vocabulary import echo_start, vocabulary_prompt
 from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
 from desktop.core.errors import UsageError
 from desktop.core.lines import SENTENCE_END, join_text
@@ -220,9 +220,12 @@ class StreamingRecognizer:
         *,
         clock: Callable[[], float] = time.monotonic,
         decoder: WindowDecoder | None = None,
+        corrector: Any = None,
     ) -> None:
         self.options = options or StreamingOptions()
         self.options.validate()
+        # near-miss drug names in final segments put right, marked (desktop/asr/drug_names.py)
+        self.corrector = corrector
         self._on_event = on_event
         self._clock = clock
         self.decoder = decoder or WindowDecoder(engine, context_margin_s=self.options.context_margin_s)
@@ -534,12 +537,7 @@ class StreamingRecognizer:
         return result.words
 
     def _echoes_prompt(self, text: str) -> bool:
-        terms = [normalise(t) for t in self.options.vocabulary if t.strip()]
-        if len(terms) < 3:
-            return False
-        said = [normalise(w) for w in text.replace(",", " ").replace("，", " ").split()]
-        joined = " ".join(said)
-        return any(" ".join(terms[i : i + 3]) in joined for i in range(len(terms) - 2))
+        return echo_start(text.replace("，", " ").split(), self.options.vocabulary) is not None
 
     # -- output ----------------------------------------------------------------------------
     def _segment_language(self) -> str:
@@ -562,6 +560,8 @@ class StreamingRecognizer:
             final=True,
             words=[Word(w.start, w.end, self.converter.convert(w.text), w.probability) for w in words],
         )
+        if self.corrector is not None:
+            self.corrector.correct_segment(segment)
         self._segments.append(segment)
         self.stats.final_segments += 1
         self.stats.final_words += len(words)

@@ -36,6 +36,7 @@ from desktop.asr.streaming.recognizer import (
     StreamingStats,
     TentativeEvent,
 )
+from desktop.asr.streaming.record import RecordPass
 from desktop.audio.sources import AudioSource, CaptureStats
 from desktop.core.errors import AudioError
 from desktop.core.types import TranscriptSegment
@@ -204,6 +205,8 @@ class SessionResult:
     wall_seconds: float
     error: str = ""
     events: list[StreamEvent] = field(default_factory=list)
+    record: list[TranscriptSegment] = field(default_factory=list)  # the saved transcript (record pass)
+    record_stats: dict[str, Any] = field(default_factory=dict)
 
     @property
     def processed_samples(self) -> int:
@@ -226,6 +229,7 @@ class SessionResult:
             "error": self.error,
             "capture": self.capture.to_dict(),
             "streaming": self.streaming.to_dict(),
+            "record": self.record_stats,
         }
 
 
@@ -296,6 +300,7 @@ def run_live(
     on_block: Callable[[np.ndarray], None] | None = None,
     keep_events: bool = False,
     background: bool = True,
+    record: RecordPass | None = None,
 ) -> SessionResult:
     """Record until ``stop`` is set, the source ends or the device is lost; then drain.
 
@@ -306,6 +311,10 @@ def run_live(
     ``background=False`` feeds the recogniser block by block on the calling thread: a file
     replayed as fast as possible is then recognised exactly as it would be live (same steps),
     only without waiting; with a background thread it would arrive as one large backlog.
+
+    ``record`` (a :class:`~desktop.asr.streaming.record.RecordPass`) decodes each completed
+    stretch again while the recording goes on, yielding to the live pass; after Stop it
+    catches up, and ``result.record`` is the saved transcript.
     """
     events: list[StreamEvent] = []
 
@@ -316,6 +325,11 @@ def run_live(
             on_event(event)
 
     worker = BackgroundRecognizer(recognizer, collect) if background else None
+    if record is not None:
+        record.bind_live(
+            lambda: (worker.backlog_seconds, recognizer.duty_cycle) if worker is not None else (0.0, 0.0),
+            lambda: recognizer.segments,
+        )
     captured = 0
     journaled = 0
 
@@ -332,6 +346,8 @@ def run_live(
         else:
             for event in recognizer.feed(block):
                 collect(event)
+        if record is not None:
+            record.add(block)
 
     source.start()
     started = source.stats.started_at or time.monotonic()
@@ -355,6 +371,10 @@ def run_live(
         error=error.message if error is not None else "",
         events=events,
     )
+    if record is not None:
+        record.finish()
+        result.record = record.record(recognizer.segments)
+        result.record_stats = record.stats.to_dict()
     log.info(
         "live session: %.1f s captured, %d samples processed, %d lost, %d overflows",
         captured / SAMPLE_RATE,

@@ -53,6 +53,7 @@ class Recorder(QWidget):
         self.session: RecordingSession | None = None
         self.prefill_job: Job | None = None
         self.prefilled_lines = 0
+        self._prefilled: list[tuple[str, str]] = []
         self.duty = 0.0
         self.overflows = 0
         self.base = Transcript(language="")
@@ -200,6 +201,7 @@ class Recorder(QWidget):
         self.base = Transcript(language=base.language, segments=list(base.segments))
         session.start()
         self.prefilled_lines = len(self.base.segments)
+        self._prefilled = [(s.id, s.text) for s in self.base.segments]
         seconds = self.backend.settings.llm.prefill_seconds
         if seconds > 0 and self.user.role == "doctor" and not self.importing:
             self.prefill_timer.start(seconds * 1000)
@@ -295,9 +297,13 @@ class Recorder(QWidget):
         if self.prefill_job is not None or self.drafting_fn() or self.duty >= PREFILL_MAX_DUTY:
             return None
         segments = list(self.base.segments) + session.final_segments()
-        if len(segments) <= self.prefilled_lines:
+        # The record pass replaces live lines by its own (fewer, longer) ones: read again when
+        # the text changed, not only when there are more lines.
+        read = [(s.id, s.text) for s in segments]
+        if len(segments) <= self.prefilled_lines and read == self._prefilled:
             return None
         self.prefilled_lines = len(segments)
+        self._prefilled = read
         transcript = Transcript(language=self.base.language, segments=segments)
         drafter = self.backend.drafter
         patient, complaint = self.context_fn()

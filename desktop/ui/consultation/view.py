@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.config import ClinicSettings
 from desktop.core.errors import UserFacingError
-from desktop.core.types import SoapNote, Transcript
+from desktop.core.types import SoapNote, Transcript, TranscriptSegment
 from desktop.services import permissions
 from desktop.services.backend import Backend
 from desktop.services.db import DbCall
@@ -46,6 +46,7 @@ from desktop.ui.common import show_error
 from desktop.ui.consultation.drafting import DraftPanel
 from desktop.ui.consultation.header import ConsultationHeader
 from desktop.ui.consultation.recorder import Recorder
+from desktop.ui.intake.summary import IntakeTab
 from desktop.ui.letters import LettersPanel
 from desktop.ui.soap import SoapEditor, StatementRow, VersionHistoryDialog
 from desktop.ui.transcript import TranscriptView
@@ -148,9 +149,22 @@ class ConsultationView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel(self.tr("Transcript")))
         self.transcript_view = TranscriptView()
-        left_layout.addWidget(self.transcript_view, 1)
+        self.transcript_view.correction_undone.connect(self._correction_undone)
+        # With the clinic's intake on, the patient's own account sits beside the transcript.
+        self.intake_tab: IntakeTab | None = None
+        self.left_tabs: QTabWidget | None = None
+        if self.backend.intake is not None:
+            self.intake_tab = IntakeTab(self.backend.db, self.backend.intake, self.user, self.info.id)
+            self.left_tabs = QTabWidget()
+            self.left_tabs.setObjectName("transcriptTabs")
+            self.left_tabs.addTab(self.transcript_view, self.tr("Transcript"))
+            self.left_tabs.addTab(self.intake_tab, self.tr("Intake"))
+            self.intake_tab.loaded.connect(self._intake_loaded)
+            left_layout.addWidget(self.left_tabs, 1)
+        else:
+            left_layout.addWidget(QLabel(self.tr("Transcript")))
+            left_layout.addWidget(self.transcript_view, 1)
         split.addWidget(left)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("consultationTabs")
@@ -241,10 +255,27 @@ class ConsultationView(QWidget):
         self.header.show_patient(info.patient, info.chief_complaint)
         self.transcript_view.set_segments(self.transcript.segments)
         self.letters.set_versions(letters)
+        if self.intake_tab is not None:
+            self.intake_tab.load()
         self.ready = True
         self._show_latest()
+        if info.status == "cancelled":
+            self.editor.set_banner(
+                self.tr(
+                    "This consultation was cancelled. It is kept as it was, read-only; reopen it from the list."
+                ),
+                "#eeeeee",
+            )
         self._update_controls()
         self.loaded.emit()
+
+    def _intake_loaded(self, detail: object) -> None:
+        if detail is not None and self.left_tabs is not None and self.intake_tab is not None:
+            self.left_tabs.setTabText(1, self.tr("Intake %1").replace("%1", self.intake_tab.title_label()))
+
+    def evidence(self) -> Transcript:
+        """What the draft and the fact guard read: the transcript, then the intake's lines (i1…)."""
+        return self.intake_tab.evidence_transcript(self.transcript) if self.intake_tab else self.transcript
 
     def _load_failed(self, message: str, hint: str) -> None:
         show_error(self, message, hint)
@@ -282,7 +313,7 @@ class ConsultationView(QWidget):
 
     def _update_controls(self) -> None:
         role = self.user.role
-        ready = self.ready
+        ready = self.ready and self.info.status != "cancelled"  # a cancelled one is read-only
         recording = self.recording
         drafting = self.drafting.active
         self.header.show_status(self.info.status)
@@ -453,6 +484,12 @@ class ConsultationView(QWidget):
         self._show_latest()
         self._update_controls()
 
+    def _correction_undone(self, segments: list[TranscriptSegment]) -> None:
+        """The doctor put a heard drug name back: save the transcript as it now reads."""
+        self.transcript = Transcript(language=self.transcript.language, segments=list(segments))
+        user, cid, transcript = self.user, self.info.id, self.transcript
+        self._call(self.tr("saving the transcript"), lambda r: r.save_transcript(user, cid, transcript))
+
     def _recording_finished(self, new: Transcript) -> None:
         segments = list(self.recorder.base.segments) + list(new.segments)
         self.transcript = Transcript(language=new.language or self.transcript.language, segments=segments)
@@ -486,7 +523,7 @@ class ConsultationView(QWidget):
         ):
             return None
         self.editor.begin_stream()
-        job = self.drafting.start(self.transcript, self.info.patient, self.info.chief_complaint)
+        job = self.drafting.start(self.evidence(), self.info.patient, self.info.chief_complaint)
         self._update_controls()
         return job
 
@@ -552,7 +589,7 @@ class ConsultationView(QWidget):
         note = self.editor.note()
         check = self.backend.fact_check
         if check is not None:
-            text = self.transcript.text()
+            text = self.evidence().text()
             for row in self.editor.rows():
                 row.set_unsupported(check(text, row.statement.text))
             note = self.editor.note()
@@ -617,6 +654,9 @@ class ConsultationView(QWidget):
     # -- evidence ----------------------------------------------------------------------------
     def _statement_clicked(self, row: StatementRow) -> None:
         ids = self.transcript_view.highlight(row.statement.evidence)
+        if self.intake_tab is not None and self.left_tabs is not None:
+            cited = self.intake_tab.highlight(row.statement.evidence)
+            self.left_tabs.setCurrentIndex(1 if cited and not ids else 0)
         if not ids or self.recording or self.backend.player is None or self._playback_failed:
             return
         by_id = self.transcript.by_id()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.asr.engine import MIN_GAP_S, uncovered_speech
+from desktop.asr.engine import COVER_SLACK_S, MIN_GAP_S, plausible_word_seconds, uncovered_speech
 from desktop.asr.vad import VadSettings, speech_regions
 from desktop.audio.decode import SAMPLE_RATE, load_audio
 from desktop.core.types import TranscriptSegment, Word
@@ -71,3 +71,21 @@ def test_a_short_sliver_between_words_is_not_a_gap(audio: np.ndarray) -> None:
     segments = [*others, _covering(start, middle - 1.2, n=4), _covering(middle + 1.2, end, n=4)]
     (gap,) = uncovered_speech(audio, segments)
     assert gap[0] == pytest.approx(middle - 0.8, abs=0.01) and gap[1] == pytest.approx(middle + 0.8, abs=0.01)
+
+
+def test_a_word_stretched_over_speech_does_not_cover_it(audio: np.ndarray) -> None:
+    """Whisper's timings can stretch one word over seconds it never transcribed: only a word's
+    length at either end of it counts as covered, so the speech in the middle is a gap."""
+    regions = speech_regions(audio, VadSettings(min_silence_ms=500))
+    region = max(regions, key=lambda r: r.end - r.start)
+    start, end = region.start / SAMPLE_RATE, region.end / SAMPLE_RATE
+    others = [_covering(r.start / SAMPLE_RATE, r.end / SAMPLE_RATE, n=8) for r in regions if r != region]
+    stretched = TranscriptSegment(
+        id="x", start=start, end=end, text=" a", words=[Word(start, end, " a", 0.4)]
+    )
+    (gap,) = uncovered_speech(audio, [*others, stretched])
+    longest = plausible_word_seconds(" a")
+    assert gap[0] == pytest.approx(start + longest + COVER_SLACK_S, abs=0.01)
+    assert gap[1] == pytest.approx(end - longest - COVER_SLACK_S, abs=0.01)
+    # the same stretch covered by words of ordinary length leaves nothing
+    assert uncovered_speech(audio, [*others, _covering(start, end, n=12)]) == []

@@ -127,3 +127,15 @@ def test_keys_it_locked_win_and_say_what_the_store_should_hold() -> None:
     settings.policy.retention_days = 3650
     assert store_policy_update(settings, STORED) == {"retention_days": 3650}
     assert store_policy_update(settings, {**STORED, "retention_days": 3650}) == {}
+
+
+def test_only_the_policy_file_turns_the_intake_on(tmp_path: Path) -> None:
+    user = tmp_path / "user.json"
+    user.write_text(json.dumps({"intake": {"enabled": True, "code_minutes": 30}}), encoding="utf-8")
+    s = load_settings(tmp_path / "no-policy.json", user)
+    assert not s.intake.enabled and s.intake.code_minutes == 30
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"intake": {"enabled": True}}), encoding="utf-8")
+    off = tmp_path / "off.json"
+    off.write_text(json.dumps({"intake": {"enabled": False}}), encoding="utf-8")
+    assert load_settings(policy, off).intake.enabled  # nor can a user's file turn it off

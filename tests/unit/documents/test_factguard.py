@@ -79,3 +79,10 @@ def test_clinic_vocabulary_diseases_are_not_drugs() -> None:
     )
     assert g.check("Hypertension; check HbA1c.") == []
     assert g.check("Start metformin.") == ["metformin"]
+
+
+def test_brands_and_synonyms_count_as_the_same_drug() -> None:
+    g = FactGuard.for_transcript("Patient: I take Panadol for the headache and my Ventolin inhaler.")
+    assert g.check("Paracetamol as needed; salbutamol inhaler.") == []
+    assert g.check("Tylenol 500 mg.") == ["500 mg"]
+    assert g.check("Start Zestril.") == ["zestril"]  # a brand the transcript never named

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desktop.core.errors import PermissionDeniedError
+from desktop.core.types import Patient
 from desktop.storage import Store
 from desktop.storage import intake as store_intake
 from desktop.storage.intake import IntakeCodeError
@@ -115,3 +116,56 @@ def test_admin_without_clinical_role_cannot_issue(tmp_path, intake_template) -> 
     shutil.copytree(intake_template.directory, tmp_path / "s")
     with Store.open(tmp_path / "s", "it", PASSWORDS["it"]) as admin, pytest.raises(PermissionDeniedError):
         store_intake.issue_code(admin)
+
+
+def _category_1(store: Store) -> int:
+    issued = store_intake.issue_code(store)
+    session, _ = store_intake.redeem_code(store, issued.code)
+    store_intake.save_progress(
+        store, session, triage={"category": 1, "source": "rules", "reasons": ["chest pain with sweating"]}
+    )
+    return session.id
+
+
+def test_an_acknowledged_alert_leaves_every_desk_and_is_audited(nurse_store: Store) -> None:
+    sid = _category_1(nurse_store)
+    assert store_intake.queue(nurse_store, audit=False)[0]["alert"]
+    store_intake.acknowledge_alert(nurse_store, sid)
+    store_intake.acknowledge_alert(nurse_store, sid)  # a second desk's click changes nothing
+    row = store_intake.queue(nurse_store, audit=False)[0]
+    assert not row["alert"] and row["acknowledged"] and row["category"] == 1
+    assert _audit_actions(nurse_store).count("intake_alert_acknowledged") == 1
+    # Lowered by a nurse, then raised to 1 again: the alert comes back.
+    store_intake.set_category(nurse_store, sid, 2, "pain settled")
+    store_intake.set_category(nurse_store, sid, 1, "sweating again")
+    assert store_intake.queue(nurse_store, audit=False)[0]["alert"]
+
+
+def test_polling_the_queue_unaudited_and_the_intake_of_a_consultation(nurse_store: Store) -> None:
+    sid = _category_1(nurse_store)
+    before = _audit_actions(nurse_store).count("intake_queue_listed")
+    store_intake.queue(nurse_store, audit=False)
+    assert _audit_actions(nurse_store).count("intake_queue_listed") == before
+    assert store_intake.for_consultation(nurse_store, 12345) is None
+    pid = nurse_store.add_patient(Patient(name="X"))
+    cid = nurse_store.create_consultation(pid)
+    store_intake.link_consultation(nurse_store, sid, cid)
+    linked = store_intake.for_consultation(nurse_store, cid)
+    assert linked is not None and linked.id == sid and linked.category == 1
+
+
+def test_the_day_is_the_clinics_local_day(nurse_store: Store) -> None:
+    now = datetime.now(UTC)
+    start, end = store_intake.day_bounds(now)
+    assert start <= store_intake._iso(now) < end
+    local_midnight = datetime.fromisoformat(start).astimezone()
+    assert (local_midnight.hour, local_midnight.minute) == (0, 0)
+    assert local_midnight.date() == now.astimezone().date()
+    yesterday = store_intake.issue_code(nurse_store, now=datetime.fromisoformat(start) - timedelta(minutes=1))
+    today = store_intake.issue_code(nurse_store, now=datetime.fromisoformat(start) + timedelta(minutes=1))
+    assert yesterday.label == today.label == "0001"
+    ids = [
+        r["id"]
+        for r in store_intake.queue(nurse_store, now=datetime.fromisoformat(start) + timedelta(hours=1))
+    ]
+    assert ids == [today.session_id]

@@ -64,3 +64,31 @@ def test_prompt_echoes_and_questions_are_not_statements() -> None:
         {"text": "Cough for three days.", "evidence": ["s2"]},
     ]
     assert [st.text for st in _statements({"items": items})] == ["Cough for three days."]
+
+
+def test_a_line_is_sorted_sentence_by_sentence() -> None:
+    from desktop.llm.extractive import sorted_lines
+
+    t = _t(
+        ("patient", "I have had a cough for three days. The weather has been awful, hasn't it?"),
+        ("doctor", "Your chest sounds clear on examination. Do you smoke?"),
+    )
+    assert sorted_lines(t) == [
+        ("subjective", "s1", "I have had a cough for three days."),
+        ("objective", "s2", "Your chest sounds clear on examination."),
+    ]
+
+
+def test_chinese_lines_keep_the_rules() -> None:
+    t = _t(
+        ("patient", "我咳咗三日。"),
+        ("doctor", "血壓一百五十。"),
+        ("doctor", "我會開抗生素俾你。"),
+        ("doctor", "你好。"),
+    )
+    out = extract_sections(t)
+    assert {name: [s.evidence for s in items] for name, items in out.items()} == {
+        "subjective": [["s1"]],
+        "objective": [["s2"]],
+        "plan": [["s3"]],
+    }

@@ -328,3 +328,18 @@ def test_salvage_exports_every_intact_chunk_and_names_the_damaged_one(
     assert np.abs(samples[: 2 * rate] - audio[: 2 * rate]).max() < QUANT
     assert not samples[2 * rate : 3 * rate].any()
     assert np.abs(samples[3 * rate :] - audio[3 * rate :]).max() < QUANT
+
+
+def test_read_back_while_recording(doctor: Store, consultation: int) -> None:
+    """The record pass reads what it decodes again back from the encrypted file, not from memory."""
+    audio = tone(3.5)
+    with doctor.open_journal(consultation) as writer:
+        writer.append(audio[:30000])
+        back = writer.read_back(8000, 40000)  # two sealed chunks and the buffered rest
+        assert back.size == 22000
+        assert np.abs(back - audio[8000:30000]).max() <= QUANT
+        writer.append(audio[30000:])
+        assert np.abs(writer.read_back(0, 56000) - audio).max() <= QUANT
+    with doctor.open_journal(consultation) as again:  # a second recording of the same visit
+        again.append(audio[:20000])
+        assert np.abs(again.read_back(0, 20000) - audio[:20000]).max() <= QUANT

@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.asr.speaker_embed import MfccEmbedder, OnnxEmbedder, default_embedder, speaker_model_file
-from desktop.asr.speakers import SpeakerLabeller, VoiceProfile
+from desktop.asr.speakers.embed import MfccEmbedder, OnnxEmbedder
+from desktop.asr.speakers.embedders import default_embedder, speaker_model_file
+from desktop.asr.speakers.labeller import SpeakerLabeller
+from desktop.asr.speakers.profile import VoiceProfile
 from desktop.core.errors import ModelError
 from desktop.model_store import ModelStore
-from tests.unit.asr.test_speakers import vowel_like
+from tests.unit.asr.speakers.voices import vowel_like
 
 pytest.importorskip("onnxruntime")
 
@@ -74,7 +76,7 @@ def test_varint_encoding() -> None:
 
 @pytest.fixture
 def store(tmp_path: Path) -> ModelStore:
-    repo = Path(__file__).resolve().parents[3]
+    repo = Path(__file__).resolve().parents[4]
     return ModelStore(tmp_path / "models", repo / "models" / "manifest.json")
 
 
@@ -101,7 +103,7 @@ def test_onnx_speaker_model_is_found_in_the_model_store_and_used(store: ModelSto
     assert pooled.seconds == pytest.approx(low.seconds + low2.seconds)
 
     # A profile enrolled with both embedders works with either; the labeller runs on the ONNX one.
-    from desktop.asr.speakers import enrol
+    from desktop.asr.speakers.profile import enrol
 
     speech = np.concatenate([vowel_like(2.0, 110.0 + i, (600.0, 1000.0), seed=i) for i in range(7)])
     profile = VoiceProfile.from_bytes(enrol(speech, [MfccEmbedder(), embedder]).to_bytes())

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from desktop.core.audio import SAMPLE_RATE
+
 FRAME = 400  # 25 ms
 HOP = 160  # 10 ms
 NFFT = 512

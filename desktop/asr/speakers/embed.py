@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from desktop.asr import speaker_features as sf
+from desktop.asr.speakers import features as sf
 from desktop.core.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class Embedder(Protocol):
 
     name: str
     threshold: float
+    short_s: float
 
     def embed(self, samples: np.ndarray) -> Embedding: ...
 
@@ -55,7 +56,8 @@ class MfccEmbedder:
     """MFCC / pitch / spectral statistics; no model file needed."""
 
     name = "mfcc-stats-1"
-    threshold = 0.3
+    threshold = 0.35  # clustering stops merging above this (tuned on the development set)
+    short_s = 1.2  # ... and allows short utterances this much more (see clustering.agglomerate)
     pitch_weight = 0.06
     pitch_cap = 12.0
 
@@ -93,6 +95,7 @@ class OnnxEmbedder:
     """
 
     threshold = 0.55  # cosine distance; typical same-speaker scores are above 0.45-0.5 similarity
+    short_s = 1.0
     n_mels = 80
 
     def __init__(self, model_file: Path, name: str | None = None, threads: int = 1) -> None:
@@ -147,31 +150,3 @@ class OnnxEmbedder:
         if model.vector.shape != utterance.vector.shape:
             return 2.0
         return 1.0 - float(np.dot(model.vector, utterance.vector))
-
-
-def speaker_model_file(store: Any) -> tuple[str, Path] | None:
-    """The installed speaker-embedding model from the model store, if a clinic added one."""
-    for entry in store.entries():
-        if entry.role != "speaker" or entry.format != "onnx":
-            continue
-        status = store.status(entry)
-        if not status.usable or not status.installed:
-            log.warning("speaker model %s is listed but not usable: %s", entry.name, status.problem)
-            continue
-        onnx_files = [f.path for f in entry.files if f.path.endswith(".onnx")]
-        if onnx_files:
-            return entry.name, Path(store.model_path(entry)) / onnx_files[0]
-    return None
-
-
-def default_embedder(store: Any | None = None) -> Embedder:
-    """The ONNX model when a clinic installed one, otherwise the built-in MFCC statistics."""
-    if store is not None:
-        found = speaker_model_file(store)
-        if found is not None:
-            name, path = found
-            try:
-                return OnnxEmbedder(path, name)
-            except ModelError:
-                log.exception("speaker model %s could not be loaded; using built-in voice features", name)
-    return MfccEmbedder()

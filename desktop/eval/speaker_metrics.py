@@ -1,9 +1,15 @@
-"""Scoring speaker labels against reference turns: turn accuracy, diarisation error rate, latency."""
+"""Scoring speaker labels against reference turns: word-weighted accuracy, turn accuracy, DER, latency.
+
+Word-weighted accuracy counts every word of the reference text (an English word, or one Chinese
+character) as attributed to the role of the line it is in: a long turn labelled wrongly costs
+more than a "Yes." labelled wrongly, as it does for a doctor reading the transcript.
+"""
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,18 +18,31 @@ from typing import Any
 
 import numpy as np
 
-from desktop.asr.speaker_embed import Embedder
-from desktop.asr.speaker_synth import Turn
-from desktop.asr.speakers import SpeakerLabel, SpeakerLabeller, VoiceProfile, enrol
+from desktop.asr.speakers.embed import Embedder
+from desktop.asr.speakers.labeller import SpeakerLabeller
+from desktop.asr.speakers.labels import SpeakerLabel
+from desktop.asr.speakers.profile import VoiceProfile, enrol
 from desktop.core.errors import Cancelled, InputError
 from desktop.core.types import TranscriptSegment
+from desktop.eval.speaker_samples import Turn
 
 FRAME_S = 0.01
+
+
+_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+(?:['’.][A-Za-z0-9]+)*")
+
+
+def word_count(text: str) -> int:
+    """Words of ``text`` as scored: Latin words and numbers, and each Chinese character."""
+    return len(_WORD.findall(text))
 
 
 @dataclass
 class Scores:
     turns: int
+    words: int  # words of the reference text scored
+    word_accuracy: float  # share of words whose line has the reference role (live labels)
+    word_accuracy_reviewed: float  # the same after SpeakerLabeller.review() at Stop
     accuracy: float  # share of turns whose label equals the reference role
     accuracy_reviewed: float  # the same after SpeakerLabeller.review() at the end
     doctor_accuracy: float  # share of turns correctly called doctor / not doctor
@@ -87,8 +106,14 @@ def score(
     lat = np.array(latencies_s) * 1000.0 if latencies_s else np.zeros(1)
     cpu = np.array(cpu_s) * 1000.0 if len(cpu_s) else np.zeros(1)
     n = max(len(ref), 1)
+    weights = [max(word_count(t.text), 1) if t.text else 1 for t in turns]
+    total_words = sum(weights) or 1
     return Scores(
         turns=len(ref),
+        words=sum(weights),
+        word_accuracy=sum(w for w, r, h in zip(weights, ref, hyp, strict=True) if r == h) / total_words,
+        word_accuracy_reviewed=sum(w for w, r, h in zip(weights, ref, rev, strict=True) if r == h)
+        / total_words,
         accuracy=sum(r == h for r, h in zip(ref, hyp, strict=True)) / n,
         accuracy_reviewed=sum(r == h for r, h in zip(ref, rev, strict=True)) / n,
         doctor_accuracy=sum((r == "doctor") == (h == "doctor") for r, h in zip(ref, hyp, strict=True)) / n,
@@ -137,6 +162,7 @@ def run_labeller(
     use_text: bool = True,
     cancel: Callable[[], bool] | None = None,
     piece_s: float | None = None,
+    short_s: float | None = None,
 ) -> tuple[Scores, list[SpeakerLabel], list[SpeakerLabel]]:
     """Feed the turns one by one, as the streaming transcript would, and score the labels.
 
@@ -148,6 +174,8 @@ def run_labeller(
         turns, owners = split_into_pieces(turns, piece_s)
         owner = [*owners]
     labeller = SpeakerLabeller(profile, embedder=embedder, use_text=use_text)
+    if short_s is not None:  # a development sweep of the short-utterance allowance
+        labeller.short_utterance_s = short_s
     live: list[SpeakerLabel] = []
     latencies: list[float] = []
     cpu: list[float] = []

@@ -1,0 +1,102 @@
+"""The bilingual concept lexicon (``concepts.json``): findings, diagnoses, tests, specialties,
+allergens, Chinese drug names and the drug classes that cross-react in an allergy.
+
+One concept has terms in English and Chinese, so a Cantonese transcript and an English note
+agree (冇發燒 and "no fever" are the same finding).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+CATEGORIES = ("finding", "diagnosis", "test", "specialty", "allergen")
+_NEGATING = re.compile(r"冇|無|沒|没|唔|未|不|否")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Mention:
+    category: str
+    concept: str
+    start: int
+    end: int
+    negated_inside: bool = False  # a pattern's skipped characters hold a negation (頭就唔痛)
+
+
+@dataclass
+class _Term:
+    pattern: re.Pattern[str]
+    concept: str
+    is_regex: bool
+
+
+def _term_pattern(term: str) -> tuple[re.Pattern[str], bool]:
+    if term.startswith("re:"):
+        return re.compile(term[3:]), True
+    if not _LATIN.search(term):
+        return re.compile(re.escape(term)), False
+    body = re.escape(term).replace(r"\ ", r"[\s-]+")
+    if term.isupper() or any(c.isupper() for c in term[1:]):
+        return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z])"), False
+    return re.compile(rf"(?<![A-Za-z]){body}(?:s|es)?(?![A-Za-z])", re.IGNORECASE), False
+
+
+class Concepts:
+    """Matches the lexicon's concepts in text."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self._terms: dict[str, list[_Term]] = {}
+        for category in CATEGORIES:
+            table = data.get(category, {})
+            assert isinstance(table, dict)
+            terms: list[_Term] = []
+            for concept, words in table.items():
+                for word in words:
+                    pattern, is_regex = _term_pattern(str(word))
+                    terms.append(_Term(pattern, str(concept), is_regex))
+            self._terms[category] = terms
+        zh = data.get("zh_drug", {})
+        assert isinstance(zh, dict)
+        self.zh_drugs: dict[str, str] = {str(k): str(v) for k, v in zh.items() if v}
+        classes = data.get("drug_class", {})
+        assert isinstance(classes, dict)
+        self.drug_classes: dict[str, list[str]] = {
+            str(name): [str(n) for n in spec["names"]]
+            for name, spec in classes.items()
+            if isinstance(spec, dict) and spec.get("cross_reactive")
+        }
+        links = data.get("allergen_class", {})
+        assert isinstance(links, dict)
+        self.allergen_class: dict[str, str] = {str(k): str(v) for k, v in links.items()}
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> Concepts:
+        path = Path(__file__).with_name("concepts.json")
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def find(self, text: str, categories: tuple[str, ...] = CATEGORIES) -> list[Mention]:
+        """Mentions of each category; within a category the longest match wins an overlap."""
+        out: list[Mention] = []
+        for category in categories:
+            found: list[tuple[int, int, _Term]] = []
+            for term in self._terms[category]:
+                for m in term.pattern.finditer(text):
+                    if m.end() > m.start():
+                        found.append((m.start(), m.end(), term))
+            found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+            taken: list[tuple[int, int]] = []
+            for start, end, term in found:
+                if any(start < b and a < end for a, b in taken):
+                    continue
+                taken.append((start, end))
+                inside = term.is_regex and bool(_NEGATING.search(text[start:end]))
+                out.append(Mention(category, term.concept, start, end, inside))
+        return sorted(out, key=lambda m: (m.start, m.category))
+
+    def concepts(self, text: str, category: str) -> set[str]:
+        return {m.concept for m in self.find(text, (category,))}

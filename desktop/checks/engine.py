@@ -1,0 +1,395 @@
+"""The checks: what the note left out of the consultation, and where it says the opposite.
+
+``Checker().check(transcript, note)`` reads the transcript (and, when given, the patient's own
+intake account as extra lines in the patient's words) and the note (and any letters), and
+returns a :class:`~desktop.checks.model.CheckResult`:
+
+* **omissions**: medicines (with dose), allergies, vital signs and measurements, diagnoses,
+  tests ordered, referrals, follow-up and safety-net advice said in the consultation that the
+  note does not carry;
+* **contradictions** (red): a drug stopped, held, to be avoided or that the patient is allergic
+  to (or of the same class) which the note or a letter tells the patient to take; a finding said
+  to be absent written as present; a dose or frequency that differs.
+
+Rules only, no model: the same note gives the same flags, and each flag cites its lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from desktop.asr.script import ScriptConverter, has_cjk
+from desktop.checks.concepts import Concepts
+from desktop.checks.extract import (
+    FOLLOW_UP,
+    SAFETY_ACTION,
+    Drug,
+    Line,
+    Said,
+    _neutral,
+    _Read,
+    intervals,
+    read_consultation,
+    read_line,
+    weekdays,
+)
+from desktop.checks.meds import (
+    ALLERGY,
+    AVOID,
+    CHANGE,
+    CONTINUE,
+    START,
+    STOP,
+    DrugFinder,
+    DrugUse,
+    MedFinder,
+    default_drug_finder,
+)
+from desktop.checks.model import (
+    ALLERGY_DRUG,
+    CONTRADICTION,
+    DOSE,
+    DRUG_STOPPED_IN_NOTE,
+    FACT_KINDS,
+    FREQUENCY,
+    NEGATION,
+    OMISSION,
+    STOPPED_DRUG,
+    CheckResult,
+    Fact,
+    Flag,
+)
+from desktop.checks.negation import is_negated
+from desktop.checks.text import condition_start, number_values
+from desktop.core.types import NOTE_SECTIONS, SoapNote, Transcript
+
+INSTRUCTING = frozenset({"plan", "patient_instructions", "letter"})
+_NKDA = re.compile(
+    r"\bNKDA\b|\bNKA\b|no known (?:drug )?allerg|no (?:drug |medication )?allerg|nil (?:known )?allerg|"
+    r"not allergic|(?:冇|無|沒有|否認)(?:任何)?(?:藥物)?(?:敏感|過敏)",
+    re.IGNORECASE,
+)
+_SAFETY_LABEL = re.compile(r"^\s*(?:SN|safety[- ]net(?:ting)?)\b", re.IGNORECASE)
+_URGENT = re.compile(r"\b(?:immediately|at once|straight|right away|urgently)\b|立即|即刻|馬上|立刻", re.I)
+_REFER_CUE = re.compile(r"\brefer\w*\b|轉介|轉診", re.IGNORECASE)
+# add(type, key, message, transcript lines, where in the note)
+_Add = Callable[[str, str, str, list[str], str], None]
+_PER_DAY_WORDS = {1.0: "once a day", 2.0: "twice a day", 3.0: "three times a day", 4.0: "four times a day"}
+
+
+@dataclass
+class Statement:
+    where: str  # "plan[0]", "chief_complaint", "letter:referral"
+    section: str
+    text: str
+
+
+def note_statements(note: SoapNote) -> list[Statement]:
+    out = (
+        [Statement("chief_complaint", "chief_complaint", note.chief_complaint)]
+        if note.chief_complaint
+        else []
+    )
+    for name in NOTE_SECTIONS:
+        out += [
+            Statement(f"{name}[{i}]", name, st.text) for i, st in enumerate(note.section(name)) if st.text
+        ]
+    return out
+
+
+@dataclass
+class _Note:
+    """What the note carries, read once."""
+
+    drugs: dict[str, list[tuple[Statement, DrugUse]]] = field(default_factory=dict)
+    doses: dict[str, set[tuple[float, str]]] = field(default_factory=dict)
+    allergy_terms: set[str] = field(default_factory=set)
+    allergy_texts: list[str] = field(default_factory=list)
+    nkda: bool = False
+    numbers: set[float] = field(default_factory=set)
+    concepts: dict[str, set[str]] = field(default_factory=dict)
+    intervals: set[float] = field(default_factory=set)
+    weekdays: set[str] = field(default_factory=set)
+    follow_up_cue: bool = False
+    safety_nets: list[set[str]] = field(default_factory=list)
+    referral_cue: bool = False
+
+
+class Checker:
+    def __init__(
+        self, drugs: DrugFinder | None = None, concepts: Concepts | None = None, script: str = "hk"
+    ) -> None:
+        self.concepts = concepts or Concepts.default()
+        self.meds = MedFinder(drugs or default_drug_finder(), self.concepts)
+        self._script = ScriptConverter(script if script in ("hk", "tw") else "hk")
+
+    def _text(self, text: str) -> str:
+        return self._script.convert(text) if has_cjk(text) else text
+
+    def check(
+        self,
+        transcript: Transcript,
+        note: SoapNote,
+        letters: Mapping[str, str] | None = None,
+        extra_evidence: Iterable[tuple[str, str]] = (),
+    ) -> CheckResult:
+        """Omissions and contradictions of ``note`` (and ``letters``: name -> text) against what was said.
+
+        ``extra_evidence`` holds (id, text) lines in the patient's own words (the intake account).
+        """
+        lines = [Line(i, "patient", self._text(t)) for i, t in extra_evidence]
+        lines += [Line(s.id, s.speaker, self._text(s.text)) for s in transcript.segments if s.text.strip()]
+        said = read_consultation(lines, self.meds, self.concepts)
+        statements = [Statement(s.where, s.section, self._text(s.text)) for s in note_statements(note)]
+        letter_statements = [
+            Statement(f"letter:{n}", "letter", self._text(t)) for n, t in (letters or {}).items()
+        ]
+        carried = self._read_note(statements)
+        result = CheckResult(facts=len(said.facts))
+        order = {k: i for i, k in enumerate(FACT_KINDS)}
+        for fact in sorted(said.facts, key=lambda f: order.get(f.kind, 99)):
+            result.omissions += self._omissions(fact, carried, said)
+        result.contradictions = self._contradictions(said, statements + letter_statements)
+        return result
+
+    # -------------------------------------------------------------- the note
+    def _read_note(self, statements: list[Statement]) -> _Note:
+        seen = _Note()
+        for st in statements:
+            read = read_line(Line(st.where, "doctor", st.text), self.meds, self.concepts)
+            allergy_statement = any(u.decision in (ALLERGY, AVOID) for u in read.uses) or bool(
+                re.search(r"allerg|敏感|過敏|adverse|intoleran", st.text, re.IGNORECASE)
+            )
+            if allergy_statement:
+                seen.allergy_texts.append(st.text)
+            for use in read.uses:
+                seen.drugs.setdefault(use.med.key, []).append((st, use))
+                if not use.conditional:
+                    seen.doses.setdefault(use.med.key, set()).update(use.doses)
+                if allergy_statement:
+                    seen.allergy_terms.add(use.med.key)
+            for m in read.mentions:
+                seen.concepts.setdefault(m.category, set()).add(m.concept)
+                if m.category == "allergen" and allergy_statement:
+                    seen.allergy_terms.add(m.concept)
+            seen.nkda = seen.nkda or bool(_NKDA.search(st.text))
+            seen.numbers |= number_values(st.text)
+            seen.intervals |= intervals(st.text)
+            seen.weekdays |= weekdays(st.text)
+            seen.follow_up_cue = seen.follow_up_cue or bool(FOLLOW_UP.search(st.text))
+            seen.referral_cue = seen.referral_cue or bool(_REFER_CUE.search(st.text))
+            cond = condition_start(st.text)
+            if (
+                (cond is not None and SAFETY_ACTION.search(st.text))
+                or _SAFETY_LABEL.search(st.text)
+                or (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
+            ):
+                seen.safety_nets.append(self.concepts.concepts(st.text, "finding"))
+        return seen
+
+    # -------------------------------------------------------------- omissions
+    def _omissions(self, fact: Fact, note: _Note, said: Said) -> list[Flag]:
+        present = {
+            "medication": lambda: fact.key in note.drugs,
+            "allergy": lambda: self._allergy_carried(fact, note),
+            "vital": lambda: all(round(v, 3) in note.numbers for v in fact.detail["values"]),
+            "diagnosis": lambda: fact.key in note.concepts.get("diagnosis", set()),
+            "test": lambda: fact.key in note.concepts.get("test", set()),
+            "referral": lambda: (
+                fact.key in note.concepts.get("specialty", set())
+                or (fact.key == "referral" and note.referral_cue)
+            ),
+            "follow_up": lambda: _follow_up_carried(fact, note),
+            "safety_net": lambda: _safety_net_carried(
+                fact, note, sum(f.kind == "safety_net" for f in said.facts)
+            ),
+        }[fact.kind]()
+        flags: list[Flag] = []
+        if not present:
+            flags.append(
+                Flag(
+                    OMISSION,
+                    fact.kind,
+                    f"omission:{fact.key}",
+                    f"Not in the note: {fact.label.rstrip('。.!！ ')}.",
+                    fact.lines,
+                )
+            )
+        elif fact.kind == "medication" and fact.detail.get("doses") and not note.doses.get(fact.key):
+            amounts = ", ".join(_amount(v, u) for v, u in fact.detail["doses"])
+            flags.append(
+                Flag(
+                    OMISSION,
+                    "medication",
+                    f"omission:dose:{fact.key}",
+                    f"The note names {said.drugs[fact.key].surface} without the dose said ({amounts}).",
+                    fact.lines,
+                )
+            )
+        return flags
+
+    def _allergy_carried(self, fact: Fact, note: _Note) -> bool:
+        members: list[str] = fact.detail["members"]
+        if not members:
+            return note.nkda
+        for member in members:
+            if member.startswith("raw:"):
+                if any(member[4:] in t.lower() for t in note.allergy_texts):
+                    return True
+                continue
+            cls = self.concepts.allergen_class.get(member)
+            related = self.meds.related(member) | ({cls} | self.meds.related(cls) if cls else set())
+            if related & note.allergy_terms:
+                return True
+        return False
+
+    # -------------------------------------------------------------- contradictions
+    def _contradictions(self, said: Said, statements: list[Statement]) -> list[Flag]:
+        flags: dict[str, Flag] = {}
+
+        def add(type_: str, key: str, message: str, lines: list[str], where: str) -> None:
+            flag = flags.get(f"{type_}:{key}")
+            if flag is None:
+                flag = flags[f"{type_}:{key}"] = Flag(
+                    CONTRADICTION, type_, f"contradiction:{type_}:{key}", message, lines
+                )
+            if where not in flag.where:
+                flag.where.append(where)
+
+        for st in statements:
+            read = read_line(Line(st.where, "doctor", st.text), self.meds, self.concepts)
+            for use in read.uses:
+                if use.conditional:
+                    continue
+                self._drug_contradictions(said, st, use, add)
+            if st.section != "letter":
+                self._negation_contradictions(said, st, read, add)
+        return list(flags.values())
+
+    def _drug_contradictions(self, said: Said, st: Statement, use: DrugUse, add: _Add) -> None:
+        key, surface = use.med.key, use.med.surface
+        instructs = st.section in INSTRUCTING
+        takes = use.decision not in (STOP, AVOID, ALLERGY) and (
+            instructs or use.decision in (START, CONTINUE, CHANGE)
+        )
+        drug = said.drugs.get(key)
+        final = drug.final if drug is not None else None
+        if takes and key in said.allergens:
+            add(
+                ALLERGY_DRUG,
+                key,
+                f"The note tells the patient to take {surface}, but the patient is allergic to it "
+                f"(or to a drug of its class).",
+                said.allergens[key],
+                st.where,
+            )
+        elif takes and final is not None and final[0] in (STOP, AVOID):
+            verb = "stopped or held" if final[0] == STOP else "to be avoided"
+            lines = [line for d, line in drug.decisions if d in (STOP, AVOID)] if drug else []
+            add(
+                STOPPED_DRUG,
+                key,
+                f"The note tells the patient to take {surface}, but in the consultation it was {verb}.",
+                lines,
+                st.where,
+            )
+        elif (
+            instructs
+            and use.decision in (STOP, AVOID)
+            and final is not None
+            and final[0] in (CONTINUE, START, CHANGE)
+        ):
+            add(
+                DRUG_STOPPED_IN_NOTE,
+                key,
+                f"The note stops {surface}, but in the consultation it was continued or started.",
+                [final[1]],
+                st.where,
+            )
+        if drug is not None:
+            self._dose_contradictions(drug, st, use, add)
+
+    def _dose_contradictions(self, drug: Drug, st: Statement, use: DrugUse, add: _Add) -> None:
+        if use.decision in (ALLERGY,):
+            return
+        bare = {v for v, u in drug.doses if not u}
+        for value, unit in use.doses:
+            said_values = {v for v, u in drug.doses if u == unit}
+            if not unit or not (said_values or bare):
+                continue
+            if not any(abs(value - v) < 1e-6 * max(1.0, v) for v in said_values | bare):
+                said_text = ", ".join(_amount(v, u) for v, u in sorted(drug.doses) if u in (unit, ""))
+                add(
+                    DOSE,
+                    drug.key,
+                    f"The note gives {use.med.surface} {_amount(value, unit)}; the consultation said {said_text}.",
+                    list(drug.lines),
+                    st.where,
+                )
+        if drug.per_day:
+            for count in use.per_day - drug.per_day:
+                said_text = " or ".join(_per_day(c) for c in sorted(drug.per_day))
+                add(
+                    FREQUENCY,
+                    drug.key,
+                    f"The note gives {use.med.surface} {_per_day(count)}; the consultation said {said_text}.",
+                    list(drug.lines),
+                    st.where,
+                )
+
+    def _negation_contradictions(self, said: Said, st: Statement, read: _Read, add: _Add) -> None:
+        for m in read.mentions:
+            if m.category != "finding" or _neutral(read, m.start):
+                continue
+            name = st.text[m.start : m.end]
+            negated = m.negated_inside or is_negated(read.negated, m.start)
+            if not negated and m.concept in said.absent and m.concept not in said.present:
+                add(
+                    NEGATION,
+                    m.concept,
+                    f"The note says {name} is present; in the consultation it was said to be absent.",
+                    sorted(set(said.absent[m.concept]), key=_line_order),
+                    st.where,
+                )
+
+
+def _follow_up_carried(fact: Fact, note: _Note) -> bool:
+    days: list[float] = fact.detail.get("days", [])
+    named: list[str] = fact.detail.get("weekdays", [])
+    if any(round(d, 3) in note.intervals for d in days) or any(w in note.weekdays for w in named):
+        return True
+    return not days and not named and note.follow_up_cue
+
+
+def _safety_net_carried(fact: Fact, note: _Note, advised: int) -> bool:
+    """Any safety-net advice in the note carries the consultation's only one; where several were
+    given, each needs advice about the same findings (or one naming none)."""
+    wanted = set(fact.detail.get("findings", []))
+    return any(advised == 1 or not wanted or not found or wanted & found for found in note.safety_nets)
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:g} {unit}".strip()
+
+
+def _per_day(count: float) -> str:
+    if abs(count - 1 / 7) < 1e-3:
+        return "once a week"
+    return _PER_DAY_WORDS.get(count, f"{count:g} times a day")
+
+
+def _line_order(line_id: str) -> tuple[int, str]:
+    digits = "".join(c for c in line_id if c.isdigit())
+    return (int(digits) if digits else 0, line_id)
+
+
+def check_note(
+    transcript: Transcript,
+    note: SoapNote,
+    letters: Mapping[str, str] | None = None,
+    extra_evidence: Iterable[tuple[str, str]] = (),
+) -> CheckResult:
+    """:meth:`Checker.check` with the default drug lexicon and concepts."""
+    return Checker().check(transcript, note, letters, extra_evidence)

@@ -1,0 +1,578 @@
+"""What the consultation said that a note must carry, read from the transcript.
+
+Medicines (with dose, frequency and what was decided), allergies (or none), vital signs and
+measurements, diagnoses, tests ordered, referrals, follow-up and safety-net advice; and, for
+the contradiction check, which findings were said to be absent or present and which drugs were
+stopped, held, avoided or are allergens.
+
+A question and its answer are read together: "Any chest pain or fever?" answered "No" means
+neither; "Any allergies?" answered "Doxycycline, it gave me a rash" is an allergy; "Are you
+still taking the methotrexate?" answered "Yes, 15 mg every Monday" gives its dose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from desktop.checks.concepts import Concepts, Mention
+from desktop.checks.meds import (
+    ALLERGY,
+    TAKING,
+    DrugUse,
+    Med,
+    MedFinder,
+    doses_in,
+    drug_uses,
+    find_cues,
+    frequency_in,
+)
+from desktop.checks.model import Fact
+from desktop.checks.negation import bare_no, bare_yes, is_negated, negated_ranges
+from desktop.checks.text import Piece, clauses, condition_start, is_question, numbers, sentences
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of evidence: a transcript turn, or a line of the patient's own intake account."""
+
+    id: str
+    speaker: str
+    text: str
+
+
+@dataclass
+class Drug:
+    key: str
+    surface: str
+    lines: list[str] = field(default_factory=list)
+    decisions: list[tuple[str, str]] = field(default_factory=list)  # (decision, line id) in order
+    doses: set[tuple[float, str]] = field(default_factory=set)
+    per_day: set[float] = field(default_factory=set)
+
+    @property
+    def final(self) -> tuple[str, str] | None:
+        return self.decisions[-1] if self.decisions else None
+
+
+@dataclass
+class Said:
+    """Everything read from the consultation."""
+
+    facts: list[Fact] = field(default_factory=list)
+    drugs: dict[str, Drug] = field(default_factory=dict)
+    allergens: dict[str, list[str]] = field(default_factory=dict)  # drug key (class expanded) -> lines
+    absent: dict[str, list[str]] = field(default_factory=dict)  # finding -> lines saying it is absent
+    present: dict[str, list[str]] = field(default_factory=dict)  # finding -> lines saying it is present
+
+
+@dataclass
+class _Read:
+    """One line read once: its drugs, concepts and negated ranges."""
+
+    line: Line
+    meds: list[Med]
+    uses: list[DrugUse]
+    mentions: list[Mention]
+    negated: list[tuple[int, int]]
+    sentences: list[Piece]
+
+
+MEASUREMENTS: dict[str, str] = {
+    "BP": r"blood pressure|\bBP\b|血壓",
+    "pulse": r"\bpulse\b|heart rate|\bHR\b|心跳|脈搏",
+    "temperature": r"temperature|\btemp\b|體溫",
+    "SpO2": r"oxygen saturation|saturations?|\bsats\b|SpO2|血氧|oxygen",
+    "respiratory rate": r"resp(?:iratory)? rate|\bRR\b|呼吸率",
+    "weight": r"\bweight\b|\bweighs?\b|\bwt\b|體重",
+    "glucose": r"glucose|blood sugar|sugar readings?|\bsugar\b|\bCBG\b|血糖",
+    "HbA1c": r"HbA1c|\bA1c\b|糖化血紅素",
+    "INR": r"\bINR\b",
+    "peak flow": r"peak flow|PEFR",
+    "LDL": r"\bLDL\b|壞膽固醇",
+    "TSH": r"\bTSH\b",
+    "eGFR": r"\beGFR\b",
+    "potassium": r"potassium|\bK\+",
+    "uric acid": r"uric acid|尿酸",
+    "PHQ-9": r"PHQ-?9",
+}
+_MEASURE = re.compile("|".join(f"(?P<m{i}>{p})" for i, p in enumerate(MEASUREMENTS.values())), re.IGNORECASE)
+_MEASURE_NAMES = list(MEASUREMENTS)
+_PAIR = re.compile(r"^\s*(?:/|over|除|on)\s*")
+_REFERRAL = re.compile(r"\brefer\w*\b|轉介|轉去|轉你去|轉診", re.IGNORECASE)
+FOLLOW_UP = re.compile(
+    r"\b(?:come back|coming back|see you|see me|see the|review\w*|follow[- ]?up|f/u|return|appointment|recheck|"
+    r"check-up)\b|覆診|返嚟|回來|再睇|再見|睇返",
+    re.IGNORECASE,
+)
+SAFETY_ACTION = re.compile(
+    r"\bA&E\b|\bA and E\b|emergency|\bER\b|\bED\b|ambulance|\b999\b|\b911\b|\b112\b|come back|return|"
+    r"see (?:a|your|the) (?:doctor|GP)|seek (?:medical )?(?:help|attention|advice|care)|call (?:us|the clinic|999)|"
+    r"急症室|急診|返嚟|回來|覆診|再睇|睇醫生|求醫|九九九|白車|救護車",
+    re.IGNORECASE,
+)
+_ORDER = re.compile(
+    r"\b(?:order\w*|arrange\w*|get|getting|repeat\w*|recheck\w*|check\w*|send|book\w*|request\w*|do|"
+    r"we'll|i'll|we will|i will|i want|need|schedul\w*|refer)\b|安排|再|會|要|去|做|照|check|後",
+    re.IGNORECASE,
+)
+_RESULT = re.compile(
+    r"\b(?:came back|come back|showed|shows|show|result\w*|was|is|were|today)\b|驗咗|驗過|上次|之前|結果|顯示",
+    re.IGNORECASE,
+)
+_REACTION = re.compile(
+    r"\b(?:gave|gives|give|got|get|came out in|come out in|brought) (?:me|her|him|them)?\s*(?:a |an |some )?"
+    r"(?:\w+ ){0,2}(?:rash|hives|swelling|swollen|blisters?|itch\w*|wheez\w*|reaction)|"
+    r"(?:食完|食咗|用完|用咗|打完)[^，。]{0,6}(?:出疹|紅疹|風癩|痕|腫|氣喘|水泡)",
+    re.IGNORECASE,
+)
+
+
+def read_line(line: Line, meds: MedFinder, concepts: Concepts) -> _Read:
+    found = meds.find(line.text)
+    mentions = concepts.find(line.text)
+    protected = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in found]
+    return _Read(
+        line,
+        found,
+        drug_uses(line.text, found),
+        mentions,
+        negated_ranges(line.text, protected),
+        sentences(line.text),
+    )
+
+
+def _sentence_of(read: _Read, pos: int) -> Piece | None:
+    return next((s for s in read.sentences if s.start <= pos < s.end), None)
+
+
+def _neutral(read: _Read, pos: int) -> bool:
+    """Inside a question or after an "if": neither found nor decided."""
+    s = _sentence_of(read, pos)
+    if s is None:
+        return False
+    if is_question(s.text):
+        return True
+    cond = condition_start(s.text)
+    return cond is not None and pos >= s.start + cond
+
+
+def read_consultation(lines: list[Line], meds: MedFinder, concepts: Concepts) -> Said:
+    said = Said()
+    reads = [read_line(line, meds, concepts) for line in lines]
+    for i, read in enumerate(reads):
+        answer = (
+            reads[i + 1] if i + 1 < len(reads) and reads[i + 1].line.speaker != read.line.speaker else None
+        )
+        _medicines(said, read, answer, meds)
+        _allergies(said, read, answer, meds, concepts)
+        _findings(said, read, answer)
+        _measurements(said, read)
+        _diagnoses_tests_referrals(said, read)
+        _follow_up_and_safety_net(said, read, concepts)
+    for drug in said.drugs.values():
+        if drug.key in said.allergens and all(d == ALLERGY for d, _ in drug.decisions):
+            continue  # named only as an allergen: the allergy fact carries it
+        said.facts.append(_medication_fact(drug))
+    return said
+
+
+def _drug(said: Said, med: Med) -> Drug:
+    return said.drugs.setdefault(med.key, Drug(med.key, med.surface))
+
+
+def _medicines(said: Said, read: _Read, answer: _Read | None, meds: MedFinder) -> None:
+    line_id = read.line.id
+    asked: list[DrugUse] = []
+    for use in read.uses:
+        if is_negated(read.negated, use.med.start) and use.decision == TAKING:
+            continue  # "not on warfarin"
+        if use.decision == ALLERGY:
+            continue  # read by _allergies
+        sentence = _sentence_of(read, use.med.start)
+        if sentence is not None and is_question(sentence.text):
+            asked.append(use)
+            continue
+        drug = _drug(said, use.med)
+        _add_use(drug, use, line_id)
+    if asked and answer is not None and not bare_no(answer.line.text):
+        last = asked[-1]
+        for use in asked:
+            _add_use(_drug(said, use.med), use, line_id)
+        # "Yes, 15 mg every Monday": the answer's dose before any drug it names is the asked drug's.
+        head = answer.line.text[: answer.meds[0].start] if answer.meds else answer.line.text
+        drug = said.drugs[last.med.key]
+        drug.doses |= set(doses_in(head))
+        per_day, _ = frequency_in(head)
+        drug.per_day |= per_day
+        if (doses_in(head) or per_day) and answer.line.id not in drug.lines:
+            drug.lines.append(answer.line.id)
+
+
+def _add_use(drug: Drug, use: DrugUse, line_id: str) -> None:
+    if line_id not in drug.lines:
+        drug.lines.append(line_id)
+    drug.doses |= set(use.doses)
+    drug.per_day |= use.per_day
+    if use.decided and not use.conditional and use.decision != TAKING:
+        drug.decisions.append((use.decision, line_id))
+
+
+def _medication_fact(drug: Drug) -> Fact:
+    final = drug.final
+    state = {"stop": "stopped", "avoid": "to avoid", "start": "started", "change": "changed"}
+    state.update({"continue": "continued"})
+    label = drug.surface
+    amounts = sorted(drug.doses)
+    if amounts:
+        label += " " + ", ".join(_amount(v, u) for v, u in amounts)
+    if final is not None and final[0] in state:
+        label += f" ({state[final[0]]})"
+    return Fact(
+        "medication",
+        drug.key,
+        label,
+        list(drug.lines),
+        {"doses": amounts, "per_day": sorted(drug.per_day), "decision": final[0] if final else TAKING},
+    )
+
+
+def _amount(value: float, unit: str) -> str:
+    shown = f"{value:g}"
+    return f"{shown} {unit}".strip()
+
+
+def _allergies(said: Said, read: _Read, answer: _Read | None, meds: MedFinder, concepts: Concepts) -> None:
+    text = read.line.text
+    for s in read.sentences:
+        if is_question(s.text):
+            continue
+        members: set[str] = set()
+        shown: list[str] = []
+        cues = [c for c in find_cues(text, s.start, s.end) if c.kind == ALLERGY]
+        reacted = _reaction_drug(read, s) if read.line.speaker != "doctor" else None
+        for use in read.uses:
+            if (
+                s.start <= use.med.start < s.end
+                and (use.decision == ALLERGY or use is reacted)
+                and not is_negated(read.negated, use.med.start)
+            ):
+                members.add(use.med.key)
+                shown.append(use.med.surface)
+        for m in read.mentions:
+            if (
+                m.category == "allergen"
+                and s.start <= m.start < s.end
+                and cues
+                and not is_negated(read.negated, m.start)
+            ):
+                members.add(m.concept)
+                shown.append(text[m.start : m.end])
+        if not members and cues and not any(is_negated(read.negated, c.start) for c in cues):
+            phrase = _allergen_phrase(s.text)
+            if phrase:
+                members.add("raw:" + phrase.lower())
+                shown.append(phrase)
+        if members:
+            _allergy_fact(said, members, shown, [read.line.id], meds, concepts)
+        elif cues and any(is_negated(read.negated, c.start) for c in cues):
+            _no_allergy_fact(said, read.line.id)
+    if answer is not None and any(
+        is_question(s.text) and find_cues(text, s.start, s.end) for s in read.sentences
+    ):
+        _allergy_answer(said, read, answer, meds, concepts)
+
+
+_ALLERGEN_PHRASE = re.compile(
+    r"allergic to (?:the |a |an )?(?P<en>[A-Za-z][\w-]*(?: [A-Za-z][\w-]*)?)|"
+    r"(?P<en2>[A-Za-z][\w-]*) allergy|對\s*(?P<zh>[^\s，。,]{1,8}?)\s*(?:敏感|過敏)|"
+    r"(?:食|用)\s*(?P<zh2>[^\s，。,]{1,8}?)\s*(?:會|就)?\s*(?:敏感|過敏)",
+    re.IGNORECASE,
+)
+_NOT_ALLERGEN = re.compile(
+    r"^(?:any|anything|it|them|this|that|medicines?|drugs?|藥物|藥|咩|乜|邊啲藥)$", re.I
+)
+
+
+def _allergen_phrase(sentence: str) -> str:
+    """The allergen in a sentence naming no known drug: "allergic to sulfa drugs", 我食 Septrin 會敏感."""
+    m = _ALLERGEN_PHRASE.search(sentence)
+    if not m:
+        return ""
+    phrase = next(g for g in m.groups() if g).strip()
+    phrase = re.sub(r"\s+(?:drugs?|tablets?|medicines?)$", "", phrase, flags=re.IGNORECASE)
+    return "" if _NOT_ALLERGEN.match(phrase) else phrase
+
+
+def _reaction_drug(read: _Read, s: Piece) -> DrugUse | None:
+    """The drug a reaction is told of ("enalapril gave me a swollen tongue", 食咗會出紅疹): the
+    nearest one named before the reaction in the sentence."""
+    m = _REACTION.search(read.line.text, s.start, s.end)
+    if m is None:
+        return None
+    before = [u for u in read.uses if s.start <= u.med.start < m.start()]
+    return before[-1] if before else None
+
+
+def _allergy_answer(said: Said, read: _Read, answer: _Read, meds: MedFinder, concepts: Concepts) -> None:
+    """An answer to "Any allergies?": "Doxycycline, it gave me a rash", "codeine 呀", "No"."""
+    asked_allergy = any(
+        c.kind == ALLERGY
+        for s in read.sentences
+        if is_question(s.text)
+        for c in find_cues(read.line.text, s.start, s.end)
+    )
+    if not asked_allergy:
+        return
+    if bare_no(answer.line.text):
+        _no_allergy_fact(said, answer.line.id)
+        return
+    first = answer.sentences[0] if answer.sentences else None
+    if first is None:
+        return
+    members = {
+        u.med.key
+        for u in answer.uses
+        if first.start <= u.med.start < first.end and u.decision in (TAKING, ALLERGY)
+    }
+    shown = [u.med.surface for u in answer.uses if u.med.key in members]
+    for m in answer.mentions:
+        if m.category == "allergen" and first.start <= m.start < first.end:
+            members.add(m.concept)
+            shown.append(answer.line.text[m.start : m.end])
+    if members:
+        _allergy_fact(said, members, shown, [read.line.id, answer.line.id], meds, concepts)
+
+
+def _allergy_fact(
+    said: Said, members: set[str], shown: list[str], lines: list[str], meds: MedFinder, concepts: Concepts
+) -> None:
+    key = "allergy:" + "+".join(sorted(members))
+    for fact in said.facts:
+        if fact.kind == "allergy" and fact.key == key:
+            for line_id in lines:
+                fact.add_line(line_id)
+            break
+    else:
+        label = "allergy to " + ", ".join(dict.fromkeys(shown))
+        said.facts.append(Fact("allergy", key, label, list(lines), {"members": sorted(members)}))
+    for member in members:
+        cls = concepts.allergen_class.get(member)
+        related = meds.related(member) | (meds.related(cls) | {cls} if cls else set())
+        for key in related:
+            said.allergens.setdefault(key, []).extend(
+                x for x in lines if x not in said.allergens.get(key, [])
+            )
+
+
+def _no_allergy_fact(said: Said, line_id: str) -> None:
+    for fact in said.facts:
+        if fact.kind == "allergy" and fact.key == "allergy:none":
+            fact.add_line(line_id)
+            return
+    said.facts.append(Fact("allergy", "allergy:none", "no known drug allergies", [line_id], {"members": []}))
+
+
+def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
+    asked: list[Mention] = []
+    for m in read.mentions:
+        if m.category != "finding":
+            continue
+        s = _sentence_of(read, m.start)
+        if s is not None and is_question(s.text):
+            asked.append(m)
+            continue
+        if _neutral(read, m.start):
+            continue
+        if m.negated_inside or is_negated(read.negated, m.start):
+            said.absent.setdefault(m.concept, []).append(read.line.id)
+        else:
+            said.present.setdefault(m.concept, []).append(read.line.id)
+    if asked and answer is not None:
+        answered = {m.concept for m in answer.mentions if m.category == "finding"}
+        if bare_no(answer.line.text):
+            for m in asked:
+                if m.concept not in answered:
+                    said.absent.setdefault(m.concept, []).extend([read.line.id, answer.line.id])
+        elif bare_yes(answer.line.text) and len({m.concept for m in asked}) == 1:
+            said.present.setdefault(asked[0].concept, []).extend([read.line.id, answer.line.id])
+        for echo in _negated_echoes(answer.line.text):
+            # "大便有冇黑色？" answered "冇黑"; "Any blood in the stool?" answered "No blood."
+            for m in asked:
+                if m.concept not in answered and echo in read.line.text[m.start : m.end].lower():
+                    said.absent.setdefault(m.concept, []).extend([read.line.id, answer.line.id])
+
+
+_ECHO = re.compile(
+    r"^\s*(?:no|not|never|冇|無|沒有|唔|未)\s*(?P<rest>[^\s,，.。!！]{1,12}(?:\s[a-z]+){0,2})\s*$", re.I
+)
+_ECHO_STOP = {"more", "really", "anymore", "at all", "one", "problem", "問題", "嘢", "事", "乜"}
+
+
+def _negated_echoes(answer: str) -> list[str]:
+    """The words of an answer's short negated clauses ("No blood." -> "blood"; 冇黑 -> 黑)."""
+    out: list[str] = []
+    for sentence in sentences(answer):
+        for clause in clauses(sentence):
+            m = _ECHO.match(clause.text.strip().rstrip(",，.。!！;；"))
+            if m:
+                rest = m.group("rest").strip().lower().rstrip("呀啊喎囉啦㗎嘅噃")
+                if rest and rest not in _ECHO_STOP:
+                    out.append(rest)
+    return out
+
+
+def _measurements(said: Said, read: _Read) -> None:
+    text = read.line.text
+    for m in _MEASURE.finditer(text):
+        if _neutral(read, m.start()):
+            continue
+        name = _MEASURE_NAMES[int((m.lastgroup or "m0")[1:])]
+        s = _sentence_of(read, m.start())
+        limit = min(s.end if s else len(text), m.end() + 40)
+        nxt = _MEASURE.search(text, m.end(), limit)
+        stop = nxt.start() if nxt else limit
+        found = [n for n in numbers(text[m.end() : stop])]
+        if not found:
+            continue
+        values = [found[0].value]
+        if name == "BP" and len(found) > 1:
+            between = text[m.end() + found[0].end : m.end() + found[1].start]
+            if _PAIR.match(between) and not between.strip(" /overn除"):
+                values.append(found[1].value)
+        label = f"{name} " + "/".join(f"{v:g}" for v in values)
+        key = f"{name}:" + "/".join(f"{v:g}" for v in values)
+        if not any(f.key == key for f in said.facts):
+            said.facts.append(Fact("vital", key, label, [read.line.id], {"values": values}))
+
+
+def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
+    text = read.line.text
+    for m in read.mentions:
+        if m.category not in ("diagnosis", "test", "specialty") or _neutral(read, m.start):
+            continue
+        if m.negated_inside or is_negated(read.negated, m.start):
+            continue
+        s = _sentence_of(read, m.start)
+        sentence = s.text if s else text
+        name = text[m.start : m.end]
+        if m.category == "diagnosis":
+            _fact(said, "diagnosis", m.concept, name, read.line.id)
+        elif m.category == "test":
+            if m.concept == "blood test" and any(
+                o.category == "test"
+                and o.concept != m.concept
+                and s is not None
+                and s.start <= o.start < s.end
+                for o in read.mentions
+            ):
+                continue  # "repeat the TSH blood test": the named test carries it
+            if (
+                read.line.speaker == "doctor"
+                and _ORDER.search(sentence)
+                and not _is_result(text, m, sentence)
+            ):
+                _fact(said, "test", m.concept, name, read.line.id)
+        elif _REFERRAL.search(sentence):
+            _fact(said, "referral", m.concept, f"referral to {name}", read.line.id)
+    for s in read.sentences:
+        named = any(m.category == "specialty" and s.start <= m.start < s.end for m in read.mentions)
+        if (
+            read.line.speaker == "doctor"
+            and _REFERRAL.search(s.text)
+            and not _neutral(read, s.start)
+            and not named
+        ):
+            _fact(said, "referral", "referral", s.text.strip(), read.line.id)
+
+
+def _is_result(text: str, mention: Mention, sentence: str) -> bool:
+    after = text[mention.end : mention.end + 25]
+    if numbers(after) and not re.match(r"\s*(?:in|後|之後)", after):
+        return True
+    return bool(_RESULT.search(sentence)) and not re.search(r"\b(?:will|'ll|going to)\b|會|安排", sentence)
+
+
+def _fact(said: Said, kind: str, key: str, label: str, line_id: str) -> None:
+    for fact in said.facts:
+        if fact.kind == kind and fact.key == key:
+            fact.add_line(line_id)
+            return
+    said.facts.append(Fact(kind, key, label, [line_id]))
+
+
+_INTERVAL = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?|[一二兩三四五六七八九十]+|one|two|three|four|five|six|eight|ten|twelve|a)\s*"
+    r"(?:-\s*)?(?P<u>hours?|hrs?|h\b|days?|weeks?|wks?|months?|mths?|years?|個鐘|小時|日|天|個星期|星期|個禮拜|禮拜|週|周|個月|月|年)(?![-\s]*old)",
+    re.IGNORECASE,
+)
+_DAYS = {
+    "h": 1 / 24,
+    "hour": 1 / 24,
+    "hr": 1 / 24,
+    "個鐘": 1 / 24,
+    "小時": 1 / 24,
+    "day": 1,
+    "日": 1,
+    "天": 1,
+}
+_DAYS.update({"week": 7, "wk": 7, "星期": 7, "個星期": 7, "禮拜": 7, "個禮拜": 7, "週": 7, "周": 7})
+_DAYS.update({"month": 30, "mth": 30, "個月": 30, "月": 30, "year": 365, "年": 365})
+WEEKDAYS = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|(?:星期|禮拜)([一二三四五六日天])",
+    re.IGNORECASE,
+)
+
+
+_SHORTHAND = re.compile(r"(?<![\d/.])(\d{1,2})\s*/\s*(7|52|12)(?![\d/])")
+_SHORTHAND_DAYS = {"7": 1, "52": 7, "12": 30}
+
+
+def intervals(text: str) -> set[float]:
+    """Intervals named in ``text``, in days ("2 weeks", 兩個禮拜 and the clinical shorthand 2/52 are all 14)."""
+    out: set[float] = {
+        float(int(m.group(1)) * _SHORTHAND_DAYS[m.group(2)]) for m in _SHORTHAND.finditer(text)
+    }
+    for m in _INTERVAL.finditer(text):
+        raw = m.group("n").lower()
+        n = 1.0 if raw == "a" else (numbers(raw)[0].value if numbers(raw) else None)
+        unit = m.group("u").lower().rstrip("s") if m.group("u").isascii() else m.group("u")
+        if n is not None and unit in _DAYS:
+            out.add(round(n * _DAYS[unit], 3))
+    return out
+
+
+def weekdays(text: str) -> set[str]:
+    return {(m.group(1) or m.group(2)).lower() for m in WEEKDAYS.finditer(text)}
+
+
+def _follow_up_and_safety_net(said: Said, read: _Read, concepts: Concepts) -> None:
+    if read.line.speaker != "doctor":
+        return
+    for s in read.sentences:
+        cond = condition_start(s.text)
+        if cond is not None and SAFETY_ACTION.search(s.text, cond):
+            found = sorted(concepts.concepts(s.text[cond:], "finding"))
+            key = "safety_net:" + ("+".join(found) or read.line.id)
+            label = "safety-net advice: " + s.text.strip()
+            if not any(f.key == key for f in said.facts):
+                said.facts.append(Fact("safety_net", key, label, [read.line.id], {"findings": found}))
+            continue
+        if is_question(s.text) or not FOLLOW_UP.search(s.text[: cond if cond is not None else len(s.text)]):
+            continue
+        days = intervals(s.text)
+        days_named = weekdays(s.text)
+        if not days and not days_named:
+            continue
+        key = "follow_up:" + "/".join(f"{d:g}" for d in sorted(days)) + "/".join(sorted(days_named))
+        label = "follow-up: " + s.text.strip()
+        if not any(f.key == key for f in said.facts):
+            said.facts.append(
+                Fact(
+                    "follow_up",
+                    key,
+                    label,
+                    [read.line.id],
+                    {"days": sorted(days), "weekdays": sorted(days_named)},
+                )
+            )

@@ -1,0 +1,466 @@
+"""Medicines in text: which drug, what was decided about it, its dose and how often.
+
+Drug names come from the shared drug lexicon (``desktop.lexicon.drugs.DrugLexicon``: generic
+and brand names with synonyms, so "Ventolin" and "salbutamol" are one drug); Chinese names
+(必理痛, 盤尼西林 …) from ``concepts.json``. What was decided is read from cue words near the
+name, in English and Cantonese: stop / hold / avoid (停, 暫停, 唔好食, 避免), start, continue
+(照食, 繼續), change (加到, increase) and allergy (敏感, 過敏, allergic). "Don't stop it" and
+唔好停 mean continue. A cue inside a condition ("if you get a rash, stop …", 如果…就停藥) is
+advice for later, not a decision.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from desktop.checks.concepts import Concepts
+from desktop.checks.text import Piece, clauses, condition_start, numbers, sentences
+
+
+class DrugMentionLike(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def surface(self) -> str: ...
+    @property
+    def canonical(self) -> str: ...
+
+
+class DrugFinder(Protocol):
+    """The part of ``desktop.lexicon.drugs.DrugLexicon`` the checks use."""
+
+    def find(self, text: str) -> list[DrugMentionLike]: ...
+    def canonical(self, phrase: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class _ListMention:
+    start: int
+    end: int
+    surface: str
+    canonical: str
+
+
+class ClinicListFinder:
+    """Drug names from the clinic's list (``assets/vocabulary/drugs.txt``), each its own canonical.
+
+    Stands in where the shared lexicon is not installed; the same API.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = {n.lower() for n in names if n.strip()}
+        ordered = sorted(self._names, key=len, reverse=True)
+        self._pattern = re.compile(
+            r"(?<![A-Za-z])(" + "|".join(re.escape(n) for n in ordered) + r")(?![A-Za-z])", re.IGNORECASE
+        )
+
+    def find(self, text: str) -> list[DrugMentionLike]:
+        return [
+            _ListMention(m.start(), m.end(), m.group(0), m.group(0).lower())
+            for m in self._pattern.finditer(text)
+        ]
+
+    def canonical(self, phrase: str) -> str | None:
+        name = phrase.strip().lower()
+        return name if name in self._names else None
+
+
+@functools.cache
+def default_drug_finder() -> DrugFinder:
+    """The shared drug lexicon; the clinic's drug list where the lexicon is not installed."""
+    try:
+        from desktop.lexicon.drugs import DrugLexicon  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from desktop.documents.factguard import load_drug_lexicon
+
+        return ClinicListFinder(load_drug_lexicon())
+    finder: DrugFinder = DrugLexicon.default()
+    return finder
+
+
+@dataclass(frozen=True)
+class Med:
+    key: str  # canonical name, lower case
+    start: int
+    end: int
+    surface: str
+
+
+class MedFinder:
+    """Drug mentions in English and Chinese text, each with a canonical key."""
+
+    def __init__(self, finder: DrugFinder, concepts: Concepts) -> None:
+        self.finder = finder
+        self.concepts = concepts
+        self._zh = sorted(concepts.zh_drugs.items(), key=lambda kv: len(kv[0]), reverse=True)
+        self._class_of: dict[str, set[str]] = {}
+        self._members: dict[str, set[str]] = {}
+        for name, members in concepts.drug_classes.items():
+            keys = {self.key(m) for m in [*members, name]}
+            self._members[name] = keys
+            for k in keys:
+                self._class_of.setdefault(k, set()).add(name)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one finder per process, names repeat
+    def key(self, name: str) -> str:
+        canonical = self.finder.canonical(name)
+        return (canonical or name).strip().lower()
+
+    def find(self, text: str) -> list[Med]:
+        found: list[Med] = []
+        for m in self.finder.find(text):
+            found.append(Med(self.key(m.canonical or m.surface), m.start, m.end, m.surface))
+        for zh, english in self._zh:
+            for hit in re.finditer(re.escape(zh), text):
+                found.append(Med(self.key(english), hit.start(), hit.end(), zh))
+        found.sort(key=lambda d: (-(d.end - d.start), d.start))
+        kept: list[Med] = []
+        for d in found:
+            if not any(d.start < k.end and k.start < d.end for k in kept):
+                kept.append(d)
+        return sorted(kept, key=lambda d: d.start)
+
+    def related(self, key: str) -> set[str]:
+        """The drug itself and, for a class that cross-reacts in allergy, every member of its class."""
+        out = {key}
+        for name in self._class_of.get(key, ()):
+            out |= self._members[name]
+        return out
+
+
+# ------------------------------------------------------------------ decisions
+ALLERGY, STOP, AVOID, CONTINUE, CHANGE, START, TAKING = (
+    "allergy",
+    "stop",
+    "avoid",
+    "continue",
+    "change",
+    "start",
+    "taking",
+)
+_KEEP = "keep"  # a negated stop ("don't stop it", 唔好停): read as continue, and it outranks a stop
+_CUES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        _KEEP,
+        re.compile(
+            r"\b(?:do not|don't|dont|never|no need to|shouldn't|not to|need not)\s+(?:\w+\s+){0,2}?"
+            r"(?:stop|discontinue|hold|withhold)\w*|唔好停|不要停|唔使停|不用停|毋須停|唔好暫停|唔停",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ALLERGY,
+        re.compile(
+            r"\b(?:allerg\w*(?!\s+(?:rhinitis|conjunctivitis))|anaphyla\w*|hypersensitiv\w*|intoleran\w*)|"
+            r"(?<![鼻膚])(?:敏感|過敏|过敏)(?!性)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        AVOID,
+        re.compile(
+            r"\b(?:avoid\w*|(?:do not|don't|never|not to|shouldn't|must not|mustn't) (?:take|use|give|have|start)\w*|"
+            r"won't (?:give|prescribe|use)|contraindicated|no more)\b|"
+            r"唔好(?:再)?(?:食|用|俾|服|打|搽)|不要(?:再)?(?:服|吃|用)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        STOP,
+        re.compile(
+            r"\b(?:stop\w*|discontinu\w*|ceas\w*|hold|holding|withh[oe]ld\w*|suspend\w*|cut out|"
+            r"come off|came off|coming off|switch(?:ed|ing)? from|change(?:d)? from)\b|"
+            r"停咗|停止|停用|停服|停藥|暫停|唔使再(?:食|用)|唔好再(?:食|用)|戒|停",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        CHANGE,
+        re.compile(
+            r"\b(?:increas\w*|decreas\w*|reduc\w*|upped|up (?:it|the dose)|lower\w*|titrat\w*|doubl\w*|halv\w*)\b|"
+            r"加到|加至|增加|減到|減至|減少|減低|加大|改為|調整",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        START,
+        re.compile(
+            r"\b(?:start\w*|restart\w*|resum\w*|begin|commenc\w*|add(?:ed|ing)?|prescrib\w*|give|giving|"
+            r"try|trial|initiat\w*|switch(?:ed)? to|chang\w* to|rx)\b|"
+            r"開始|開(?![心始])|加(?![到至大])|試吓|試下|轉食|轉用|改用|改食",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        CONTINUE,
+        re.compile(
+            r"\b(?:continu\w*|cont|keep(?: taking| using| on)?|carry on|carrying on|remain on|stay on)\b|"
+            r"繼續|照食|照舊|照常|維持",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        TAKING,
+        re.compile(r"\b(?:take|taking|takes|took|use|using|on)\b|食緊|食開|服用|食|服|打緊|用緊|搽|噴", re.I),
+    ),
+]
+# Priority when one drug collects several cues.
+_RANK = {ALLERGY: 0, _KEEP: 1, STOP: 2, AVOID: 3, CHANGE: 4, START: 5, CONTINUE: 6, TAKING: 7}
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str
+    start: int
+    end: int
+
+
+def find_cues(text: str, start: int = 0, end: int | None = None) -> list[Cue]:
+    """Decision cues in ``text[start:end]``; a negated stop ("don't stop") is a continue cue."""
+    end = len(text) if end is None else end
+    taken: list[tuple[int, int]] = []
+    cues: list[Cue] = []
+    for kind, pattern in _CUES:
+        for m in pattern.finditer(text, start, end):
+            if any(m.start() < b and a < m.end() for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            cues.append(Cue(kind, m.start(), m.end()))
+    return sorted(cues, key=lambda c: c.start)
+
+
+@dataclass
+class DrugUse:
+    """One drug mention with what the sentence around it says about it."""
+
+    med: Med
+    sentence: Piece
+    decision: str = TAKING
+    decided: bool = False  # a cue was found (TAKING by default otherwise)
+    conditional: bool = False
+    doses: list[tuple[float, str]] = field(default_factory=list)
+    per_day: set[float] = field(default_factory=set)
+    as_needed: bool = False
+
+
+def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
+    """What each mention's sentence decides about it, with the dose and frequency after it."""
+    uses: list[DrugUse] = []
+    for sentence in sentences(text):
+        inside = [m for m in meds if sentence.start <= m.start < sentence.end]
+        if not inside:
+            continue
+        cond = condition_start(sentence.text)
+        cond_at = sentence.start + cond if cond is not None else None
+        sentence_uses = [DrugUse(m, sentence) for m in inside]
+        for use in sentence_uses:
+            use.conditional = cond_at is not None and use.med.start >= cond_at
+        _assign_cues(text, sentence, sentence_uses, cond_at)
+        for i, use in enumerate(sentence_uses):
+            stop = sentence_uses[i + 1].med.start if i + 1 < len(sentence_uses) else sentence.end
+            window = text[use.med.end : stop]
+            use.doses = doses_in(window, right_after_name=True)
+            use.per_day, use.as_needed = frequency_in(window)
+            if not use.per_day:
+                # 瞓覺前食一粒 cetirizine: Chinese often names the time before the drug
+                clause = next(c for c in clauses(sentence) if c.start <= use.med.start < c.end)
+                before = max(clause.start, sentence_uses[i - 1].med.end if i else clause.start)
+                use.per_day, _ = frequency_in(text[before : use.med.start])
+        uses += sentence_uses
+    return uses
+
+
+def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int | None) -> None:
+    """Each cue goes to the nearest drug in its clause (the sentence's last drug when the clause has none)."""
+    parts = clauses(sentence)
+    for clause in parts:
+        in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
+        for cue in find_cues(text, clause.start, clause.end):
+            if cond_at is not None and cue.start >= cond_at:
+                continue
+            if any(u.med.start <= cue.start < u.med.end for u in uses):
+                continue
+            targets = in_clause or [u for u in uses if u.med.start < cue.start][-1:] or uses[:1]
+            nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
+            if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
+                nearest.decision, nearest.decided = cue.kind, True
+    for use in uses:
+        if use.decision == _KEEP:
+            use.decision = CONTINUE
+
+
+def _gap(med: Med, cue: Cue) -> int:
+    return max(med.start - cue.end, cue.start - med.end, 0)
+
+
+# ------------------------------------------------------------------ doses and frequency
+_UNIT = re.compile(
+    r"\s*(?P<unit>mg/kg|mg|milligrams?|mcg|micrograms?|µg|ug|g(?![a-z])|grams?|gm|ml|millilit(?:re|er)s?|"
+    r"units?|iu|puffs?|sprays?|tablets?|tabs?|pills?|capsules?|caps?|drops?|%|percent|"
+    r"毫克|微克|克|毫升|個單位|單位|粒|片|顆|下|滴|噴)"
+    r"(?:\s*(?:/|per)\s*(?:kg|kilo))?",
+    re.IGNORECASE,
+)
+_UNIT_NAME = {
+    "milligram": "mg",
+    "milligrams": "mg",
+    "毫克": "mg",
+    "mcg": "mcg",
+    "microgram": "mcg",
+    "micrograms": "mcg",
+    "µg": "mcg",
+    "ug": "mcg",
+    "微克": "mcg",
+    "g": "g",
+    "gram": "g",
+    "grams": "g",
+    "gm": "g",
+    "克": "g",
+    "ml": "ml",
+    "millilitre": "ml",
+    "millilitres": "ml",
+    "milliliter": "ml",
+    "milliliters": "ml",
+    "毫升": "ml",
+    "unit": "unit",
+    "units": "unit",
+    "iu": "unit",
+    "個單位": "unit",
+    "單位": "unit",
+    "puff": "puff",
+    "puffs": "puff",
+    "spray": "puff",
+    "sprays": "puff",
+    "下": "puff",
+    "噴": "puff",
+    "tablet": "tab",
+    "tablets": "tab",
+    "tab": "tab",
+    "tabs": "tab",
+    "pill": "tab",
+    "pills": "tab",
+    "capsule": "tab",
+    "capsules": "tab",
+    "cap": "tab",
+    "caps": "tab",
+    "粒": "tab",
+    "片": "tab",
+    "顆": "tab",
+    "drop": "drop",
+    "drops": "drop",
+    "滴": "drop",
+    "%": "%",
+    "percent": "%",
+}
+_SCALE = {"g": ("mg", 1000.0), "mcg": ("mg", 0.001)}
+
+
+def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, str]]:
+    """Amounts in ``window`` as (value, unit) with mass in mg; a bare number right after the name
+    ("furosemide 40") is a dose without a unit."""
+    out: list[tuple[float, str]] = []
+    for n in numbers(window):
+        m = _UNIT.match(window, n.end)
+        if m is None:
+            if n.percent:
+                out.append((n.value, "%"))
+            elif right_after_name and not out and not window[: n.start].strip() and _bare_dose(window, n.end):
+                out.append((n.value, ""))
+            continue
+        raw = m.group("unit").lower()
+        unit = (
+            "mg/kg"
+            if raw == "mg/kg" or "/" in m.group(0) or "per" in m.group(0)
+            else _UNIT_NAME.get(raw, raw)
+        )
+        value = n.value
+        if unit in _SCALE:
+            unit, factor = _SCALE[unit]
+            value *= factor
+        out.append((round(value, 4), unit))
+    return out
+
+
+def _bare_dose(window: str, end: int) -> bool:
+    rest = window[end : end + 8].lower()
+    return not re.match(r"\s*(?:/|x|days?|weeks?|months?|years?|hours?|times?|minutes?|日|天|次|個|歲)", rest)
+
+
+_A_DAY = r"(?:\s+(?:a|per|each|every)\s+day|\s+daily|/day|/d)?"
+_PER_DAY: list[tuple[re.Pattern[str], float]] = [
+    (re.compile(r"(?:一日|每日|一天|每天)最多[四4]次"), 4),
+    (
+        re.compile(
+            rf"\b(?:four times|4 times|4x|qds|qid|q\.i\.d){_A_DAY}\b|一日四次|每日四次|一天四次|每天四次",
+            re.I,
+        ),
+        4,
+    ),
+    (
+        re.compile(
+            rf"\b(?:three times|3 times|3x|tds|tid|t\.d\.s|t\.i\.d){_A_DAY}\b|一日三次|每日三次|一天三次|每天三次|三餐",
+            re.I,
+        ),
+        3,
+    ),
+    (
+        re.compile(
+            rf"\b(?:twice|two times|2 times|2x|bd|bid|b\.d|b\.i\.d){_A_DAY}\b|一日兩次|每日兩次|一天兩次|每天兩次|早晚",
+            re.I,
+        ),
+        2,
+    ),
+    (
+        re.compile(
+            r"\b(?:once (?:a|per|each) day|once daily|daily|every day|each day|od|qd|o\.d|mane|nocte|"
+            r"every (?:morning|night|evening)|each (?:morning|night|evening)|in the morning|at night|"
+            r"at bedtime|bedtime|qhs|once a day)\b|(?<![A-Za-z])(?-i:ON)(?![A-Za-z])|"
+            r"一日一次|每日一次|一天一次|每天一次|每日|每天|每朝|朝早|晚晚|每晚|瞓覺前|瞓前|睡前|晚上",
+            re.I,
+        ),
+        1,
+    ),
+    (
+        re.compile(
+            r"\b(?:weekly|once a week|every week|each week|every (?:monday|tuesday|wednesday|thursday|friday|"
+            r"saturday|sunday)|on (?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays))\b|"
+            r"每星期|每個禮拜|每週|每周|逢星期",
+            re.I,
+        ),
+        1 / 7,
+    ),
+]
+_EVERY_HOURS = re.compile(
+    r"\b(?:every|q)\s*(\d+)\s*(?:hours?|hrs?|h)\b|\bq(\d+)h\b|(\d+)[- ]hourly|每\s*(\S{1,3}?)\s*(?:個鐘|小時)",
+    re.IGNORECASE,
+)
+_AS_NEEDED = re.compile(
+    r"\b(?:as needed|when needed|as required|when required|if needed|prn|p\.r\.n|when (?:one|it) starts|"
+    r"at (?:the )?(?:start|onset))\b|有需要|需要時|有需要時",
+    re.IGNORECASE,
+)
+
+
+def frequency_in(window: str) -> tuple[set[float], bool]:
+    """Doses a day named in ``window`` ({2.0} for twice daily; 1/7 for weekly) and whether as needed."""
+    per_day: set[float] = set()
+    taken: list[tuple[int, int]] = []
+    for m in _EVERY_HOURS.finditer(window):
+        raw = next(g for g in m.groups() if g)
+        hours = numbers(raw)
+        if hours and hours[0].value:
+            per_day.add(round(24 / hours[0].value, 3))
+            taken.append((m.start(), m.end()))
+    for pattern, count in _PER_DAY:
+        for m in pattern.finditer(window):
+            if any(m.start() < b and a < m.end() for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            per_day.add(round(count, 3))
+    return per_day, bool(_AS_NEEDED.search(window))

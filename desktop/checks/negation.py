@@ -1,0 +1,127 @@
+"""Negation in English and Cantonese / written Chinese, NegEx style.
+
+A *trigger* (no, denies, without, 冇, 無, 唔, 否認 …) negates what follows it up to the end of
+its clause; a *post trigger* (ruled out, 都冇) negates what precedes it in the clause; a
+*pseudo trigger* looks like a negation but is not one (有冇 "is there…?", 唔該 "please",
+no change, not only). English negation carries across commas into a list ("nil weakness, numbness or speech
+disturbance", "denies nausea, vomiting, diarrhea").
+
+Chinese characters that negate are also parts of words (無力 "weak", 屙唔到尿 "cannot pass
+urine"); callers pass the spans of the terms they matched, and a trigger inside one of them
+is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from desktop.checks.text import Piece, clauses, sentences
+
+EN_TRIGGERS = (
+    r"no|not|never|none|nil|nor|neither|without|nope|denies|denied|deny|denying|"
+    r"negative for|free of|absence of|absent|no evidence of|no signs? of|"
+    r"haven't|hasn't|hadn't|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|"
+    r"have not|has not|had not|did not|does not|do not|is not|was not|nothing"
+)
+EN_POST = r"ruled out|is negative|was negative|not present|not seen|absent|resolved|none"
+EN_PSEUDO = (
+    r"no change|no increase|not only|not just|not sure|not certain|not necessarily|no doubt|"
+    r"not much better|no further|no better|not better|not improving|not helping|isn't helping|"
+    r"doesn't settle|does not settle|can't|cannot|unable"
+)
+ZH_TRIGGERS = r"冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未"
+ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.]*$)"
+ZH_PSEUDO = (
+    r"有冇|有無|有沒有|有没有|係唔係|是不是|唔該|唔知|唔係好|未必|不過|不適|無論|唔單止|不但|不少|唔少|"
+    r"唔錯|差唔多|唔使|不用|唔好|不要|唔會|不會|不宜|唔舒服|不舒服|唔得|冇問題|無問題|不良"
+)
+
+_TRIGGER = re.compile(
+    rf"(?P<pseudo>\b(?:{EN_PSEUDO})\b|{ZH_PSEUDO})|(?P<post>\b(?:{EN_POST})\b|{ZH_POST})|"
+    rf"(?P<pre>\b(?:{EN_TRIGGERS})\b|{ZH_TRIGGERS})",
+    re.IGNORECASE,
+)
+_LIST_CONTINUES = re.compile(r"^[^.;。；]*\b(?:or|nor)\b", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:and\s+|or\s+|nor\s+)?(?:[A-Za-z-]+\s*){1,4}[.;,]?\s*$", re.IGNORECASE)
+
+
+def _inside(pos: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def negated_ranges(text: str, protected: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """The character ranges of ``text`` that are negated.
+
+    ``protected`` spans are words matched as terms: a negating character inside one of them
+    (無力, 屙唔到尿) does not start a negation.
+    """
+    shield = list(protected)
+    ranges: list[tuple[int, int]] = []
+    for sentence in sentences(text):
+        parts = clauses(sentence)
+        for i, clause in enumerate(parts):
+            for m in _TRIGGER.finditer(clause.text):
+                start = clause.start + m.start()
+                if m.lastgroup == "pseudo" or _inside(start, shield):
+                    continue
+                if m.lastgroup == "post":
+                    ranges.append((clause.start, start))
+                    continue
+                end = clause.end
+                end = _extend_list(text, parts, i, end, m.group(0))
+                ranges.append((clause.start + m.end(), end))
+    return ranges
+
+
+def _extend_list(text: str, parts: list[Piece], i: int, end: int, trigger: str) -> int:
+    """English "no X, Y or Z", "denies A, B, C and D": the negation runs on over the commas into
+    the list (items of up to four words, or a part joined by "or")."""
+    if not trigger.isascii():
+        return end
+    j = i + 1
+    while j < len(parts) and text[parts[j - 1].end - 1 : parts[j - 1].end] in ",":
+        nxt = parts[j]
+        if _TRIGGER.search(nxt.text) or not (_LIST_CONTINUES.search(nxt.text) or _LIST_ITEM.match(nxt.text)):
+            break
+        end = nxt.end
+        j += 1
+    return end
+
+
+def is_negated(ranges: list[tuple[int, int]], start: int) -> bool:
+    return any(a <= start < b for a, b in ranges)
+
+
+# An answer that is only "no" (to "Any chest pain or fever?"): it negates what was asked.
+_BARE_NO = re.compile(
+    r"^(?:no+|nope|nah|none|nothing|never|not really|not anymore|not at all|none at all|no none at all|"
+    r"nothing like that|neither|no,? (?:none|nothing|never)(?: at all)?|no,? not (?:at all|really|anymore)|"
+    r"冇|無|沒有|没有|冇啊|冇呀|冇喎|冇㗎|冇嘅|都冇|兩樣都冇|全部都冇|未試過|冇試過|唔係|冇冇)$",
+    re.IGNORECASE,
+)
+_PUNCTUATION = re.compile(r"[,，.。!！~…]+")
+_BARE_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|i do|i have|有|有呀|有啊|有㗎|係|係呀|係啊|是|有的)$", re.IGNORECASE
+)
+
+
+def _first_clause(answer: str) -> str:
+    first = sentences(answer)
+    if not first:
+        return ""
+    parts = clauses(first[0])
+    text = parts[0].text if parts else first[0].text
+    return " ".join(_PUNCTUATION.sub(" ", text).split()).lower()
+
+
+def bare_no(answer: str) -> bool:
+    """True when the answer opens with nothing but a "no" (冇喎, nothing like that, not anymore)."""
+    head = _first_clause(answer)
+    while head and head[-1] in "呀啊喎囉啦㗎嘅噃咧嘛喇":
+        head = head[:-1]
+    return bool(head) and bool(_BARE_NO.match(head))
+
+
+def bare_yes(answer: str) -> bool:
+    return bool(_BARE_YES.match(_first_clause(answer)))

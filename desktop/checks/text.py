@@ -1,0 +1,182 @@
+"""Text pieces the checks read: sentences, clauses, questions, conditions and numbers.
+
+English and Chinese (Cantonese as spoken, written Chinese) side by side. A *sentence* ends at
+. ? ! 。？！ or a semicolon; a *clause* also ends at a comma or a contrast word (but, 但係,
+不過), which is where a negation or a "stop" stops applying.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from desktop.documents.factguard import EN_SMALL_NUMBERS, chinese_numeral_value
+
+# A full stop that is not a decimal point ("0.5") nor an abbreviation's dot ("Dr.", "e.g.").
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z][a-z])(?<!\b[A-Za-z])[.](?!\d)(?=\s|$)|[?!。？！；;\n]")
+_CLAUSE_END = re.compile(
+    r"[,，:：]|\s(?:but|however|although|though|except|apart from|aside from|whereas)\b|"
+    r"但係|但是|不過|可是|但(?=[^係是])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A span of a longer text: ``text`` is ``source[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _split(text: str, pattern: re.Pattern[str], offset: int = 0) -> list[Piece]:
+    pieces: list[Piece] = []
+    last = 0
+    for m in pattern.finditer(text):
+        cut = m.end() if m.group(0) in ".?!。？！；;\n,，:：" else m.start()
+        if text[last:cut].strip():
+            pieces.append(Piece(text[last:cut], offset + last, offset + cut))
+        last = cut
+    if text[last:].strip():
+        pieces.append(Piece(text[last:], offset + last, offset + len(text)))
+    return pieces
+
+
+def sentences(text: str) -> list[Piece]:
+    return _split(text, _SENTENCE_END)
+
+
+def clauses(sentence: Piece) -> list[Piece]:
+    return _split(sentence.text, _CLAUSE_END, sentence.start)
+
+
+_QUESTION = re.compile(
+    r"[?？]\s*$|有冇|有無|有沒有|有没有|係咪|係唔係|是不是|是否|幾多|點呀|點樣|邊啲|乜嘢|咩藥|"
+    r"^\s*(?:any|do you|did you|have you|has she|has he|is there|are you|are there|is she|is he|how)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(sentence: str) -> bool:
+    return bool(_QUESTION.search(sentence))
+
+
+# Conditions: what follows is advice about what may happen, not what was found.
+_CONDITION = re.compile(
+    r"\b(?:if|unless|should you|in case|whenever)\b|如果|假如|若果|若然|萬一|要是|一旦|(?:^|[，,。；;:：\s])如(?![何此下今])",
+    re.IGNORECASE,
+)
+
+
+def condition_start(sentence: str) -> int | None:
+    """Where a condition ("if …", 如果…) begins in the sentence, or None."""
+    m = _CONDITION.search(sentence)
+    return m.start() if m else None
+
+
+# ------------------------------------------------------------------ numbers
+_ZH_NUMERAL = re.compile(
+    r"(?:百分之)?[零〇一二兩两三四五六七八九十百千萬万]+(?:點[零〇一二三四五六七八九]+)?"
+)
+_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_ZH_DIGIT.update({"六": 6, "七": 7, "八": 8, "九": 9})
+_DIGITS = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+_EN_WORD_NUMBER = re.compile(
+    r"\b(" + "|".join(sorted(EN_SMALL_NUMBERS, key=len, reverse=True)) + r"|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|a half|half)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+    start: int
+    end: int
+    percent: bool = False
+
+
+def zh_number(text: str) -> float | None:
+    """五百 → 500, 零點五 → 0.5, 三十六點八 → 36.8, 百分之八點一 → 8.1; None if not a numeral."""
+    body = text.removeprefix("百分之")
+    whole, _, frac = body.partition("點")
+    if len(whole) > 1 and not any(c in "十百千萬万" for c in whole):
+        whole_digits = "".join(str(_ZH_DIGIT[c]) for c in whole if c in _ZH_DIGIT)
+        return float(whole_digits) if whole_digits else None  # 九九九: read digit by digit
+    value = chinese_numeral_value(whole) if whole else 0.0
+    if value is None:
+        return None
+    if frac:
+        digits = "".join(str(_ZH_DIGIT[c]) for c in frac if c in _ZH_DIGIT)
+        value += float(f"0.{digits}") if digits else 0.0
+    return value
+
+
+def numbers(text: str) -> list[Number]:
+    """Every number in ``text``: digits, Chinese numerals (with 點 decimals) and English words."""
+    found: list[Number] = []
+    for m in _DIGITS.finditer(text):
+        found.append(
+            Number(float(m.group(0)), m.start(), m.end(), text[m.end() : m.end() + 2].strip()[:1] == "%")
+        )
+    for m in _ZH_NUMERAL.finditer(text):
+        raw = m.group(0)
+        if raw in ("一", "十") and not _zh_quantity_follows(text, m.end()):
+            continue  # 一直, 十分: words, not quantities
+        value = zh_number(raw)
+        if value is not None:
+            found.append(Number(value, m.start(), m.end(), raw.startswith("百分之")))
+    found += _english_numbers(text)
+    return sorted(found, key=lambda n: n.start)
+
+
+_ZH_QUANTITY_AFTER = re.compile(
+    r"^\s*(?:個|粒|次|日|天|星期|禮拜|週|周|月|年|毫|微|克|單位|下|滴|片|顆|度|公斤|小時|鐘)"
+)
+
+
+def _zh_quantity_follows(text: str, end: int) -> bool:
+    return bool(_ZH_QUANTITY_AFTER.match(text[end:]))
+
+
+def _english_numbers(text: str) -> list[Number]:
+    out: list[Number] = []
+    run: list[re.Match[str]] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        value = 0.0
+        current = 0.0
+        for m in run:
+            w = m.group(1).lower()
+            if w in ("half", "a half"):
+                current += 0.5
+            elif w == "hundred":
+                current = (current or 1) * 100
+            elif w in EN_SMALL_NUMBERS:
+                current += EN_SMALL_NUMBERS[w]
+            else:
+                current += _TENS[w]
+        value += current
+        out.append(Number(value, run[0].start(), run[-1].end()))
+        run.clear()
+
+    last_end = -1
+    for m in _EN_WORD_NUMBER.finditer(text):
+        gap = text[last_end : m.start()] if last_end >= 0 else ""
+        if run and gap.strip(" -").lower() not in ("", "and"):
+            flush()
+        run.append(m)
+        last_end = m.end()
+    flush()
+    return out
+
+
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+_TENS["ninety"] = 90
+
+
+def number_values(text: str) -> set[float]:
+    return {round(n.value, 3) for n in numbers(text)}

@@ -1,0 +1,131 @@
+"""`consult-scribe eval checks`: recall and false alarms of the omission and contradiction checks.
+
+On the written cases (``desktop/checks/cases``): recall per injected error type and false alarms per
+clean note, the development and the frozen test set reported apart. With ``--aci-bench``: the
+flags a clinician would face on each ACI-Bench test1 draft (the rule-based extractive drafter, no
+model) and on the human reference note of the same dialogue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+from desktop import paths
+
+
+def register(esub: Any) -> None:
+    p: argparse.ArgumentParser = esub.add_parser(
+        "checks",
+        help="omission and contradiction checks: recall per error type, false alarms per clean note",
+    )
+    p.add_argument("--set", dest="set_name", choices=("dev", "test", "all"), default="all")
+    p.add_argument(
+        "--aci-bench",
+        action="store_true",
+        help="also count the flags on ACI-Bench test1 drafts and reference notes",
+    )
+    p.add_argument(
+        "--data", type=Path, default=None, help="folder holding aci-bench/ (default: ../shared/data)"
+    )
+    p.add_argument("--limit", type=int, default=0, help="ACI-Bench: only the first N dialogues")
+    p.add_argument(
+        "--json", type=Path, default=None, metavar="OUT", help="default: bench-results/checks-<set>.json"
+    )
+    p.set_defaults(handler=run)
+
+
+def _row(name: str, figure: Any, target: str) -> str:
+    return f"  {name:34} {figure:>12}   {target}"
+
+
+def _print_cases(set_name: str, report: dict[str, Any]) -> None:
+    label = (
+        "FROZEN test set (never tuned on)" if set_name == "test" else "development set (rules written on it)"
+    )
+    print(f"\n{label}: {report['error_cases']} injected-error notes, {report['clean_notes']} clean notes")
+    for error, counts in report["per_type"].items():
+        target = "target 100 %" if error in ("dropped_allergy", "stopped_drug_continued") else ""
+        figure = f"{counts['found']}/{counts['cases']} {100 * (counts['recall'] or 0):5.1f} %"
+        print(_row(error, figure, target))
+    print(
+        _row(
+            "recall, all errors",
+            f"{report['found']}/{report['error_cases']} {100 * report['recall']:5.1f} %",
+            "target >= 95 %",
+        )
+    )
+    print(
+        _row("false alarms per clean note", f"{report['false_alarms_per_clean_note']:.2f}", "target <= 0.2")
+    )
+    for lang, figures in report["per_language"].items():
+        print(
+            f"    {lang:6} recall {100 * figures['recall']:5.1f} % on {figures['error_cases']}, "
+            f"false alarms {figures['false_alarms_per_clean_note']:.2f} per clean note on {figures['clean_notes']}"
+        )
+    for miss in report["missed"]:
+        print(f"    missed {miss['id']} ({miss['error']})")
+    for fa in report["false_alarm_flags"]:
+        for flag in fa["flags"]:
+            print(f"    false alarm on {fa['id']}: {flag['message']}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.checks.engine import Checker
+    from desktop.checks.meds import default_drug_finder
+    from desktop.eval.checks import load_cases, score
+
+    checker = Checker()
+    finder = type(default_drug_finder()).__name__
+    payload: dict[str, Any] = {
+        "drug_names": finder,
+        "machine": {"platform": platform.platform(), "python": platform.python_version()},
+    }
+    sets = ("dev", "test") if args.set_name == "all" else (args.set_name,)
+    for set_name in sets:
+        report = score(load_cases(set_name), checker.check)
+        _print_cases(set_name, report)
+        payload[set_name] = report
+    if args.aci_bench:
+        payload["aci_bench_test1"] = _aci_bench(args, checker)
+    out = args.json or paths.resource_root() / "bench-results" / f"checks-{args.set_name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nDrug names from {finder}. Saved {out}")
+    return 0
+
+
+def _aci_bench(args: argparse.Namespace, checker: Any) -> dict[str, Any]:
+    from desktop.commands.evaluate import default_data_dir
+    from desktop.core.types import SoapNote
+    from desktop.eval.checks import flags_per_note
+    from desktop.eval.notes import read_dataset
+    from desktop.llm.extractive import extract_sections
+
+    rows = read_dataset(args.data or default_data_dir(), "aci-bench-test1")
+    if args.limit:
+        rows = rows[: args.limit]
+
+    def extractive(transcript: Any) -> SoapNote:
+        note = SoapNote()
+        for name, items in extract_sections(transcript).items():
+            setattr(note, name, items)
+        return note
+
+    report = flags_per_note(rows, extractive, checker.check)
+    print(
+        f"\nACI-Bench test1, {report['notes']} dialogues ({report['facts_per_dialogue_mean']} facts each on average)"
+    )
+    for which, label in (("draft", "rule-based extractive draft"), ("reference", "human reference note")):
+        s = report[which]
+        print(
+            f"  {label:30} flags per note: mean {s['flags_per_note_mean']}, median {s['flags_per_note_median']}, "
+            f"max {s['flags_per_note_max']}; contradictions {s['contradictions_per_note_mean']} per note "
+            f"({s['notes_with_a_contradiction']} notes with one)"
+        )
+        print("    " + ", ".join(f"{t} {n}" for t, n in list(s["by_type"].items())[:8]))
+    report["drafter"] = "rule-based extractive (desktop.llm.extractive, no model)"
+    return report

@@ -1,0 +1,14 @@
+"""The built-in voice statistics embedder: same voice near, different voice far."""
+
+from __future__ import annotations
+
+from desktop.asr.speakers.embed import MfccEmbedder
+from tests.unit.asr.speakers.voices import vowel_like
+
+
+def test_distance_separates_different_voices_more_than_same_voice() -> None:
+    e = MfccEmbedder()
+    low1 = e.embed(vowel_like(2.0, 110.0, (700.0, 1200.0), seed=1))
+    low2 = e.embed(vowel_like(2.0, 112.0, (700.0, 1200.0), seed=2))
+    high = e.embed(vowel_like(2.0, 230.0, (900.0, 2000.0), seed=3))
+    assert e.distance(low1, low2) < e.threshold < e.distance(low1, high)

@@ -1,0 +1,138 @@
+"""The checks end to end: omissions with their lines, red contradictions, letters, the patient's account."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.asr.transcript_file import parse_transcript_text
+from desktop.checks.engine import Checker
+from desktop.checks.model import ALLERGY_DRUG, DOSE, FREQUENCY, NEGATION, STOPPED_DRUG, CheckResult
+from desktop.checks.report import markdown, plain_text
+from desktop.core.types import NoteStatement, SoapNote
+
+VISIT = """D|你而家食緊咩藥？
+P|我食緊 amlodipine 五毫克，每朝一粒，仲有 metformin 五百毫克，一日兩次。
+D|有冇藥物敏感？
+P|我對 penicillin 敏感，食完會出疹。
+D|血壓一百零五除六十五，心跳七十二。
+D|你血壓偏低。amlodipine 你停咗先，唔好再食。metformin 照食。
+P|知道。我冇發燒。
+D|兩個禮拜後返嚟覆診。如果暈到跌低，即刻去急症室。
+"""
+
+
+def _note(**sections: list[str]) -> SoapNote:
+    note = SoapNote(chief_complaint="Dizziness")
+    for name, texts in sections.items():
+        setattr(note, name, [NoteStatement(t) for t in texts])
+    return note
+
+
+GOOD = dict(
+    subjective=[
+        "On amlodipine 5 mg every morning.",
+        "On metformin 500 mg twice daily.",
+        "Allergy: penicillin.",
+        "No fever.",
+    ],
+    objective=["BP 105/65, pulse 72."],
+    assessment=["Hypotension."],
+    plan=["Stop amlodipine.", "Continue metformin 500 mg twice daily.", "Review in 2 weeks."],
+    patient_instructions=["If you faint, go to A&E at once."],
+)
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker()
+
+
+@pytest.fixture(scope="module")
+def transcript():  # type: ignore[no-untyped-def]
+    return parse_transcript_text(VISIT)
+
+
+def _types(result: CheckResult) -> set[str]:
+    return {f.type for f in result.flags}
+
+
+def test_a_complete_note_is_clean(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    result = checker.check(transcript, _note(**GOOD))
+    assert result.clean, plain_text(result)
+    assert result.facts >= 8
+
+
+def test_stopped_drug_told_to_take_is_red(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    sections = {
+        **GOOD,
+        "patient_instructions": ["Take amlodipine 5 mg daily.", *GOOD["patient_instructions"]],
+    }
+    result = checker.check(transcript, _note(**sections))
+    (flag,) = result.contradictions
+    assert flag.type == STOPPED_DRUG and flag.red
+    assert flag.lines == ["s6"] and flag.where == ["patient_instructions[0]"]
+    assert "amlodipine" in flag.message
+
+
+def test_allergic_drug_of_the_same_class_is_red(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    sections = {**GOOD, "plan": [*GOOD["plan"], "Amoxicillin 500 mg three times a day."]}
+    result = checker.check(transcript, _note(**sections))
+    assert [f.type for f in result.contradictions] == [ALLERGY_DRUG]
+    assert result.contradictions[0].lines == ["s3", "s4"]
+
+
+def test_negated_finding_written_as_present(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    sections = {**GOOD, "subjective": [*GOOD["subjective"][:3], "發燒。"]}
+    result = checker.check(transcript, _note(**sections))
+    assert [(f.type, f.lines) for f in result.contradictions] == [(NEGATION, ["s7"])]
+
+
+def test_dose_and_frequency_changed(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    sections = {
+        **GOOD,
+        "plan": ["Stop amlodipine.", "Continue metformin 850 mg three times daily.", "Review in 2 weeks."],
+    }
+    result = checker.check(transcript, _note(**sections))
+    assert _types(result) == {DOSE, FREQUENCY}
+
+
+def test_omissions_name_their_lines(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    sections = {**GOOD, "subjective": GOOD["subjective"][:2], "patient_instructions": []}
+    result = checker.check(transcript, _note(**sections))
+    found = {f.type: f.lines for f in result.omissions}
+    assert found == {"allergy": ["s3", "s4"], "safety_net": ["s8"]}
+    text = plain_text(result)
+    assert "allergy to penicillin" in text and "s8" in text
+    assert "Left out" in markdown(result)
+
+
+def test_a_letter_that_continues_a_stopped_drug(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    letter = "Dear colleague, he takes amlodipine 5 mg daily and metformin 500 mg twice daily."
+    result = checker.check(transcript, _note(**GOOD), letters={"referral": letter})
+    assert [(f.type, f.where) for f in result.contradictions] == [(STOPPED_DRUG, ["letter:referral"])]
+
+
+def test_the_patients_intake_account_is_evidence(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    result = checker.check(transcript, _note(**GOOD), extra_evidence=[("intake1", "I am allergic to latex.")])
+    assert [(f.type, f.lines) for f in result.omissions] == [("allergy", ["intake1"])]
+
+
+def test_result_round_trips(checker: Checker, transcript) -> None:  # type: ignore[no-untyped-def]
+    result = checker.check(transcript, _note(**{**GOOD, "plan": ["Continue amlodipine."]}))
+    again = CheckResult.from_dict(result.to_dict())
+    assert again.to_dict() == result.to_dict()
+    assert [f.red for f in again.contradictions] == [True]
+
+
+def test_english_consultation_with_question_and_answer(checker: Checker) -> None:
+    transcript = parse_transcript_text(
+        "D|Are you still taking the methotrexate?\nP|Yes, 15 mg every Monday.\n"
+        "D|Any chest pain or fever?\nP|No, none at all.\nD|Any allergies?\nP|Doxycycline, it gave me a rash.\n"
+    )
+    note = _note(subjective=["Methotrexate 15 mg daily.", "Fever.", "Allergy: doxycycline (rash)."])
+    result = checker.check(transcript, note)
+    assert {(f.type, tuple(f.lines)) for f in result.contradictions} == {
+        (FREQUENCY, ("s1", "s2")),
+        (NEGATION, ("s3", "s4")),
+    }
+    assert result.omissions == []

@@ -1,0 +1,170 @@
+"""Medicines in text: what was decided about each, its dose and its frequency (English and Cantonese)."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.checks.concepts import Concepts
+from desktop.checks.meds import (
+    ALLERGY,
+    AVOID,
+    CHANGE,
+    CONTINUE,
+    START,
+    STOP,
+    TAKING,
+    ClinicListFinder,
+    MedFinder,
+    doses_in,
+    drug_uses,
+    frequency_in,
+)
+from desktop.checks.text import numbers, zh_number
+
+NAMES = [
+    "amlodipine",
+    "metformin",
+    "ibuprofen",
+    "paracetamol",
+    "warfarin",
+    "losartan",
+    "lisinopril",
+    "cetirizine",
+]
+NAMES += ["amoxicillin", "azithromycin", "penicillin", "aspirin", "omeprazole", "atorvastatin"]
+
+
+@pytest.fixture(scope="module")
+def finder() -> MedFinder:
+    return MedFinder(ClinicListFinder(NAMES), Concepts.default())
+
+
+def _decisions(finder: MedFinder, text: str) -> dict[str, str]:
+    return {u.med.key: u.decision for u in drug_uses(text, finder.find(text))}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("amlodipine 你停咗先，唔好再食。metformin 照食。", {"amlodipine": STOP, "metformin": CONTINUE}),
+        ("aspirin 唔好停，繼續食。", {"aspirin": CONTINUE}),  # a negated stop is a continue
+        ("Continue warfarin, so don't stop it.", {"warfarin": CONTINUE}),
+        ("Stop lisinopril and start losartan 50 mg daily.", {"lisinopril": STOP, "losartan": START}),
+        ("lisinopril 停咗佢，轉食 losartan 五十毫克。", {"lisinopril": STOP, "losartan": START}),
+        ("Please avoid ibuprofen with warfarin.", {"ibuprofen": AVOID, "warfarin": TAKING}),
+        ("我對 penicillin 敏感，食完會出疹。", {"penicillin": ALLERGY}),
+        (
+            "Because of the amoxicillin allergy I'll give azithromycin.",
+            {"amoxicillin": ALLERGY, "azithromycin": START},
+        ),
+        ("我將 atorvastatin 加到四十毫克。", {"atorvastatin": CHANGE}),
+        ("我食緊 metformin 五百毫克。", {"metformin": TAKING}),
+        ("唔好俾佢食 ibuprofen。", {"ibuprofen": AVOID}),
+    ],
+)
+def test_decisions(finder: MedFinder, text: str, expected: dict[str, str]) -> None:
+    assert _decisions(finder, text) == expected
+
+
+def test_a_stop_inside_a_condition_is_not_a_decision(finder: MedFinder) -> None:
+    text = "如果有肌肉痛，就停 atorvastatin 返嚟睇。"
+    (use,) = drug_uses(text, finder.find(text))
+    assert use.conditional and use.decision == TAKING
+
+
+def test_chinese_drug_names(finder: MedFinder) -> None:
+    assert [m.key for m in finder.find("我對盤尼西林敏感，食必理痛冇問題")] == ["penicillin", "paracetamol"]
+
+
+def test_allergy_class(finder: MedFinder) -> None:
+    assert "amoxicillin" in finder.related("penicillin")
+    assert "azithromycin" not in finder.related("penicillin")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("五百", 500),
+        ("零點五", 0.5),
+        ("三十六點八", 36.8),
+        ("百分之八點一", 8.1),
+        ("一百零五", 105),
+        ("九九九", 999),
+    ],
+)
+def test_chinese_numbers(text: str, value: float) -> None:
+    assert zh_number(text) == pytest.approx(value)
+
+
+def test_numbers_skip_words_that_are_not_quantities() -> None:
+    assert [n.value for n in numbers("一直咳，咳咗三日")] == [3.0]
+    assert [n.value for n in numbers("two puffs twenty five")] == [2.0, 25.0]
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        (" 五百毫克，一日兩次", [(500.0, "mg")]),
+        (" 1 g four times a day", [(1000.0, "mg")]),
+        (" 50 micrograms", [(0.05, "mg")]),
+        (" 零點五毫克", [(0.5, "mg")]),
+        (" 10 mg per kilo once daily", [(10.0, "mg/kg")]),
+        (" 2 puffs twice daily", [(2.0, "puff")]),
+        (" 十四個單位", [(14.0, "unit")]),
+        (" 40 in the morning", [(40.0, "")]),  # a bare number right after the name
+        (" x5/7", []),
+    ],
+)
+def test_doses(window: str, expected: list[tuple[float, str]]) -> None:
+    assert doses_in(window, right_after_name=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("window", "per_day", "as_needed"),
+    [
+        ("500 mg twice daily", {2.0}, False),
+        ("一日兩次", {2.0}, False),
+        ("早晚各一粒", {2.0}, False),
+        ("three times a day", {3.0}, False),
+        ("every 8 hours with food", {3.0}, False),
+        ("每十二個鐘一粒", {2.0}, False),
+        ("每晚瞓前食一粒", {1.0}, False),
+        ("15 mg every Monday", {round(1 / 7, 3)}, False),
+        ("as needed, up to four times a day", {4.0}, True),
+        ("有需要先食，一日最多四次", {4.0}, True),
+        ("1000mg BD", {2.0}, False),
+    ],
+)
+def test_frequency(window: str, per_day: set[float], as_needed: bool) -> None:
+    assert frequency_in(window) == (per_day, as_needed)
+
+
+def test_frequency_said_before_the_drug(finder: MedFinder) -> None:
+    text = "瞓覺前食一粒 cetirizine 十毫克止痕。"
+    (use,) = drug_uses(text, finder.find(text))
+    assert use.per_day == {1.0}
+    assert use.doses == [(10.0, "mg")]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Review in 2 weeks", {14.0}),
+        ("兩個禮拜後返嚟覆診", {14.0}),
+        ("F/U 4/52", {28.0}),
+        ("Repeat HbA1c 3/12", {90.0}),
+        ("Prednisolone x5/7", {5.0}),
+        ("Review 48h", {2.0}),
+        ("a 62-year-old man", set()),
+    ],
+)
+def test_intervals(text: str, days: set[float]) -> None:
+    from desktop.checks.extract import intervals
+
+    assert intervals(text) == days
+
+
+def test_on_is_a_frequency_only_in_capitals() -> None:
+    assert frequency_in("Simvastatin 40mg ON") == ({1.0}, False)
+    assert frequency_in("folic acid on Fridays") == ({round(1 / 7, 3)}, False)
+    assert frequency_in("chest infection on methotrexate") == (set(), False)
