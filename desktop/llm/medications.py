@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from desktop.core.types import NoteStatement, Transcript
 from desktop.documents.factguard import load_drug_lexicon
@@ -57,16 +58,26 @@ def line_status(text: str) -> str:
     return "taking"
 
 
-def _drugs_in(text: str, drugs: set[str]) -> list[str]:
-    lower = text.lower()
-    found = [d for d in drugs if len(d) >= 4 and re.search(rf"(?<![a-z]){re.escape(d)}(?![a-z])", lower)]
-    found += [name for name in _CHINESE_DRUGS if name in text]
+@lru_cache(maxsize=4)
+def _drug_pattern(drugs: frozenset[str]) -> re.Pattern[str]:
+    names = sorted((d for d in drugs if len(d) >= 4), key=len, reverse=True)
+    return re.compile(r"(?<![a-z])(" + "|".join(re.escape(d) for d in names) + r")(?![a-z])")
+
+
+def find_drugs(text: str, drugs: frozenset[str]) -> list[str]:
+    """The lexicon's drug names in ``text`` (longest name first where two overlap), in order."""
+    found = list(dict.fromkeys(m.group(1) for m in _drug_pattern(drugs).finditer(text.lower())))
+    return found + [name for name in _CHINESE_DRUGS if name in text]
+
+
+def _drugs_in(text: str, drugs: frozenset[str]) -> list[str]:
+    found = find_drugs(text, drugs)
     # "amoxicillin-clavulanate" names one drug, not also "amoxicillin"
     return [d for d in found if not any(d != o and d in o for o in found)]
 
 
 def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) -> list[NoteStatement]:
-    drugs = load_drug_lexicon(vocabulary)
+    drugs = frozenset(load_drug_lexicon(vocabulary))
     by_drug: dict[str, NoteStatement] = {}
     for seg in transcript.segments:
         text = seg.text.strip()
@@ -94,7 +105,7 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
 
 def stopped_drugs(transcript: Transcript, vocabulary: Iterable[str] = ()) -> dict[str, str]:
     """drug -> segment id, for every drug a line says to stop (or that the patient is allergic to)."""
-    drugs = load_drug_lexicon(vocabulary)
+    drugs = frozenset(load_drug_lexicon(vocabulary))
     out: dict[str, str] = {}
     for seg in transcript.segments:
         if line_status(seg.text) in ("stopped", "allergy"):
