@@ -9,6 +9,7 @@ started (a small model once told the patient to take a drug the doctor had just 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -26,7 +27,8 @@ _CHANGED = re.compile(
     re.IGNORECASE,
 )
 _STARTED = re.compile(
-    r"\b(start\w*|prescrib\w*|give you|i'll give|i will give|add|adding|begin|try you on|put you on)\b|開|處方",
+    r"\b(start\w*|prescrib\w*|give you|i'll give|i will give|add|adding|begin|try you on|put you on|"
+    r"instead)\b|開|處方",
     re.IGNORECASE,
 )
 _DOSE = re.compile(
@@ -70,6 +72,31 @@ def find_drugs(text: str, drugs: frozenset[str]) -> list[str]:
     return found + [name for name in _CHINESE_DRUGS if name in text]
 
 
+_CLAUSE = re.compile(r"[,;.，；。]|\b(?:and|then|but|instead of)\b|同埋|然後|再", re.IGNORECASE)
+
+
+def drug_status(text: str, drug: str, drugs_in_line: int) -> str:
+    """What ``text`` says about ``drug``. In a line naming several drugs the clause that names it
+    decides ("stop the amlodipine and start the losartan" stops one and starts the other); a
+    clause with no word of its own ("allergic to penicillin and aspirin") takes the last one said
+    before it."""
+    if drugs_in_line <= 1:
+        return line_status(text)
+    lower = text.lower()
+    at = lower.find(drug.lower())
+    if at < 0:
+        return line_status(text)
+    bounds = sorted({0, *(m.end() for m in _CLAUSE.finditer(lower)), len(lower)})
+    status = "taking"
+    for start, end in itertools.pairwise(bounds):
+        if start > at:
+            break
+        said = line_status(text[start:end])
+        if said != "taking":
+            status = said
+    return status
+
+
 def _drugs_in(text: str, drugs: frozenset[str]) -> list[str]:
     found = find_drugs(text, drugs)
     # "amoxicillin-clavulanate" names one drug, not also "amoxicillin"
@@ -83,8 +110,9 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
         text = seg.text.strip()
         if not text or text.endswith(("?", "？")):
             continue  # a question names a drug without saying anything about it
-        status = line_status(text)
-        for drug in _drugs_in(text, drugs):
+        named = _drugs_in(text, drugs)
+        for drug in named:
+            status = drug_status(text, drug, len(named))
             # the dose said right after the drug's name ("metformin 500 mg", "撲熱息痛五百毫克")
             at = text.lower().find(drug)
             dose = _DOSE.search(text[at + len(drug) : at + len(drug) + 24]) if at >= 0 else None
@@ -108,7 +136,8 @@ def stopped_drugs(transcript: Transcript, vocabulary: Iterable[str] = ()) -> dic
     drugs = frozenset(load_drug_lexicon(vocabulary))
     out: dict[str, str] = {}
     for seg in transcript.segments:
-        if line_status(seg.text) in ("stopped", "allergy"):
-            for drug in _drugs_in(seg.text, drugs):
+        named = _drugs_in(seg.text, drugs)
+        for drug in named:
+            if drug_status(seg.text, drug, len(named)) in ("stopped", "allergy"):
                 out[_CHINESE_DRUGS.get(drug, drug)] = seg.id
     return out
