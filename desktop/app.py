@@ -21,6 +21,7 @@ from desktop.config import Settings, load_settings, save_user_settings
 from desktop.core.errors import UserFacingError
 
 if TYPE_CHECKING:
+    from desktop.asr.engine import WhisperEngine
     from desktop.services.backend import Backend
     from desktop.services.ports import StreamingAsrPort
 
@@ -48,10 +49,10 @@ class AsrFactory:
         self.settings = settings
         self.model_store = model_store
         self.vocabulary = vocabulary
-        self._engine: Any = None
+        self._engine: WhisperEngine | None = None
         self._lock = threading.Lock()
 
-    def engine(self) -> Any:
+    def engine(self) -> WhisperEngine:
         with self._lock:
             if self._engine is None:
                 from desktop.asr.factory import whisper_engine
@@ -110,6 +111,7 @@ def build_backend(
         LlmDrafter,
         ManifestModels,
         MicrophoneAudio,
+        NoteChecks,
         SoundDevicePlayer,
         StoreRecords,
         StoreVoice,
@@ -135,6 +137,7 @@ def build_backend(
         player=SoundDevicePlayer(),
         save_settings=(lambda s: save_user_settings(s)) if save else None,
         fact_check=FactChecker(vocabulary),
+        note_checks=NoteChecks(settings.asr.script),
         demo_audio=str(demo_audio or ""),
         voice=StoreVoice(records, model_store),
         intake=StoreIntake(records, settings.intake) if settings.intake.enabled else None,

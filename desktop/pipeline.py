@@ -108,8 +108,12 @@ def transcribe(
         on_progress=lambda f: progress("transcribing", f),
         cancel=cancel,
     )
+    from desktop.asr.drug_names import corrector_for
+
+    # near-miss drug names in drug contexts put right, each correction kept in the transcript
+    segments = corrector_for(engine.model_path).correct(result.segments)
     transcript = label_speakers(
-        Transcript(language=result.language, segments=result.segments),
+        Transcript(language=result.language, segments=segments),
         channels if channels is not None else samples,
         models,
         profile=voice_profile,

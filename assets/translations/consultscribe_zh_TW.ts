@@ -104,127 +104,127 @@
 <context>
     <name>AdminDialog</name>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="146" />
+        <location filename="../../desktop/ui/admin.py" line="150" />
         <source>Administration</source>
         <translation>系統管理</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="159" />
+        <location filename="../../desktop/ui/admin.py" line="163" />
         <source>User name</source>
         <translation>用戶名稱</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="160" />
+        <location filename="../../desktop/ui/admin.py" line="164" />
         <source>Full name</source>
         <translation>全名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="161" />
+        <location filename="../../desktop/ui/admin.py" line="165" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="162" />
+        <location filename="../../desktop/ui/admin.py" line="166" />
         <source>Registration no.</source>
         <translation>註冊編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="163" />
+        <location filename="../../desktop/ui/admin.py" line="167" />
         <source>Active</source>
         <translation>啟用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="171" />
+        <location filename="../../desktop/ui/admin.py" line="175" />
         <source>Add user…</source>
         <translation>新增用戶…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="173" />
+        <location filename="../../desktop/ui/admin.py" line="177" />
         <source>Deactivate…</source>
         <translation>停用…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="175" />
+        <location filename="../../desktop/ui/admin.py" line="179" />
         <source>Reset password…</source>
         <translation>重設密碼…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="182" />
+        <location filename="../../desktop/ui/admin.py" line="186" />
         <source>Users</source>
         <translation>用戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="193" />
+        <location filename="../../desktop/ui/admin.py" line="197" />
         <source>Policy</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="199" />
+        <location filename="../../desktop/ui/admin.py" line="203" />
         <source>Filter by user, action or record</source>
         <translation>按用戶、操作或紀錄篩選</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="201" />
+        <location filename="../../desktop/ui/admin.py" line="205" />
         <source>Export CSV…</source>
         <translation>匯出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>User</source>
         <translation>用戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>Record</source>
         <translation>紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="209" />
+        <location filename="../../desktop/ui/admin.py" line="213" />
         <source>Detail</source>
         <translation>詳情</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="216" />
+        <location filename="../../desktop/ui/admin.py" line="220" />
         <source>Audit log</source>
         <translation>審計紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="244" />
+        <location filename="../../desktop/ui/admin.py" line="248" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="244" />
+        <location filename="../../desktop/ui/admin.py" line="248" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="284" />
+        <location filename="../../desktop/ui/admin.py" line="288" />
         <source>Deactivate account</source>
         <translation>停用帳戶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="286" />
+        <location filename="../../desktop/ui/admin.py" line="290" />
         <source>Deactivate %1? They can no longer sign in; what they wrote stays in the records. This cannot be undone: a returning colleague gets a new account.</source>
         <translation>停用 %1？此帳戶將無法再登入；其撰寫的內容仍保留在紀錄中。此操作無法還原：同事回來時需開新帳戶。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="322" />
+        <location filename="../../desktop/ui/admin.py" line="326" />
         <source>Saved. The clinic policy applies on every computer.</source>
         <translation>已儲存。診所政策適用於每部電腦。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="341" />
+        <location filename="../../desktop/ui/admin.py" line="345" />
         <source>Export audit log</source>
         <translation>匯出審計紀錄</translation>
     </message>
@@ -377,6 +377,29 @@
     </message>
 </context>
 <context>
+    <name>ChecksPanel</name>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="317" />
+        <source>said at %1</source>
+        <translation>見於第 %1 行</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="320" />
+        <source>⚠ Contradiction: %1</source>
+        <translation>⚠ 矛盾：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="326" />
+        <source>Left out: %1</source>
+        <translation>遺漏：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="327" />
+        <source>Click to see and hear what was said</source>
+        <translation>按此查看及重聽所講內容</translation>
+    </message>
+</context>
+<context>
     <name>ConsultationHeader</name>
     <message>
         <location filename="../../desktop/ui/consultation/header.py" line="16" />
@@ -407,220 +430,210 @@
 <context>
     <name>ConsultationView</name>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="161" />
-        <location filename="../../desktop/ui/consultation/view.py" line="166" />
+        <location filename="../../desktop/ui/consultation/view.py" line="155" />
+        <location filename="../../desktop/ui/consultation/view.py" line="282" />
         <source>Transcript</source>
         <translation>逐字稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="178" />
+        <location filename="../../desktop/ui/consultation/view.py" line="170" />
         <source>Note</source>
         <translation>病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="180" />
+        <location filename="../../desktop/ui/consultation/view.py" line="172" />
         <source>Letters</source>
         <translation>信件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="248" />
+        <location filename="../../desktop/ui/consultation/view.py" line="243" />
         <source>opening the consultation</source>
         <translation>開啟診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="310" />
+        <location filename="../../desktop/ui/consultation/view.py" line="324" />
         <source>saving the status</source>
         <translation>儲存狀態</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="323" />
+        <location filename="../../desktop/ui/consultation/view.py" line="337" />
         <source>No consent to record on file.</source>
         <translation>未有錄音同意紀錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="383" />
+        <location filename="../../desktop/ui/consultation/view.py" line="397" />
         <source>Signed by %1 on %2. Read-only; a change starts a new version.</source>
         <translation>由 %1 於 %2 簽署。唯讀；修改會建立新版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="511" />
+        <location filename="../../desktop/ui/consultation/view.py" line="526" />
         <source>No speech was recognised, so there is nothing to draft yet.</source>
         <translation>未能辨識到說話，暫時未有內容可草擬。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="329" />
+        <location filename="../../desktop/ui/consultation/view.py" line="343" />
         <source>The note is signed. Start a new version to record more of this consultation.</source>
         <translation>病歷已簽署。請開始新版本以繼續錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="162" />
+        <location filename="../../desktop/ui/consultation/view.py" line="283" />
         <source>Intake</source>
         <translation>預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="265" />
+        <location filename="../../desktop/ui/consultation/view.py" line="260" />
         <source>This consultation was cancelled. It is kept as it was, read-only; reopen it from the list.</source>
         <translation>此診症已取消，並按原樣保留為唯讀；如需更改，請在清單中重新開啟。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="274" />
+        <location filename="../../desktop/ui/consultation/view.py" line="288" />
         <source>Intake %1</source>
         <translation>預診 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="331" />
+        <location filename="../../desktop/ui/consultation/view.py" line="345" />
         <source>Start recording (Ctrl+R)</source>
         <translation>開始錄音 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="358" />
+        <location filename="../../desktop/ui/consultation/view.py" line="372" />
         <source>Only a doctor issues this document.</source>
         <translation>此文件只可由醫生簽發。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="366" />
+        <location filename="../../desktop/ui/consultation/view.py" line="380" />
         <source>Type the note; Save keeps it as the first version.</source>
         <translation>請輸入病歷；儲存後成為第一個版本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="375" />
+        <location filename="../../desktop/ui/consultation/view.py" line="389" />
         <source>Record the consultation or open a recording; the draft appears here when it ends. Without a recording, press Write the note by hand.</source>
         <translation>請為診症錄音或開啟錄音檔；完成後草稿會在此顯示。沒有錄音時，請按「手寫病歷」。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="400" />
+        <location filename="../../desktop/ui/consultation/view.py" line="415" />
         <source>You can edit the history and the instructions to the patient; the assessment and plan are the doctor's and are shown read-only.</source>
         <translation>你可編輯病史及給病人的指示；評估及計劃屬醫生負責，只供閱讀。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="419" />
+        <location filename="../../desktop/ui/consultation/view.py" line="434" />
         <source>This consultation's note is signed.</source>
         <translation>此診症的病歷已簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="420" />
+        <location filename="../../desktop/ui/consultation/view.py" line="435" />
         <source>Press New version to add to it; the recording then continues the transcript.</source>
         <translation>請按「新版本」加入內容；錄音會接續現有的文字記錄。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="427" />
-        <location filename="../../desktop/ui/consultation/view.py" line="453" />
+        <location filename="../../desktop/ui/consultation/view.py" line="442" />
+        <location filename="../../desktop/ui/consultation/view.py" line="468" />
         <source>noting the recording</source>
         <translation>記錄錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="442" />
+        <location filename="../../desktop/ui/consultation/view.py" line="457" />
         <source>Open a recording</source>
         <translation>開啟錄音檔</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="444" />
+        <location filename="../../desktop/ui/consultation/view.py" line="459" />
         <source>Audio files (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;All files (*)</source>
         <translation>音訊檔 (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="466" />
+        <location filename="../../desktop/ui/consultation/view.py" line="481" />
         <source>Consent to record</source>
         <translation>錄音同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="467" />
+        <location filename="../../desktop/ui/consultation/view.py" line="482" />
         <source>Has the patient agreed to this consultation being recorded?</source>
         <translation>病人是否同意為是次診症錄音？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="473" />
+        <location filename="../../desktop/ui/consultation/view.py" line="488" />
         <source>recording the consent</source>
         <translation>記錄同意</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="491" />
-        <location filename="../../desktop/ui/consultation/view.py" line="504" />
+        <location filename="../../desktop/ui/consultation/view.py" line="506" />
+        <location filename="../../desktop/ui/consultation/view.py" line="519" />
         <source>saving the transcript</source>
         <translation>儲存文字記錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="522" />
+        <location filename="../../desktop/ui/consultation/view.py" line="537" />
         <source>A new draft replaces the note in the editor. Save your edits as a version first?</source>
         <translation>新草稿會取代編輯器中的病歷。先把你的修改儲存為一個版本嗎？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="538" />
+        <location filename="../../desktop/ui/consultation/view.py" line="553" />
         <source>saving the draft</source>
         <translation>儲存草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="547" />
+        <location filename="../../desktop/ui/consultation/view.py" line="562" />
         <source>AI draft. Review every statement; suggestions need your acceptance.</source>
         <translation>AI 草稿。請核對每項內容；建議須經您接受。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="549" />
+        <location filename="../../desktop/ui/consultation/view.py" line="564" />
         <source>%1 item(s) are not in the transcript and are flagged in red.</source>
         <translation>%1 項內容不在逐字稿中，已以紅色標示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="562" />
+        <location filename="../../desktop/ui/consultation/view.py" line="577" />
         <source>Drafting was cancelled. The transcript is saved; press Draft note to try again.</source>
         <translation>已取消草擬。逐字稿已儲存；按「草擬病歷」重試。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="583" />
+        <location filename="../../desktop/ui/consultation/view.py" line="598" />
         <source>Editing a new version of the signed note; it must be signed again.</source>
         <translation>正在編輯已簽署病歷的新版本；須再次簽署。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="611" />
+        <location filename="../../desktop/ui/consultation/view.py" line="633" />
         <source>signing the note</source>
         <translation>簽署病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="611" />
+        <location filename="../../desktop/ui/consultation/view.py" line="633" />
         <source>saving the note</source>
         <translation>儲存病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="623" />
+        <location filename="../../desktop/ui/consultation/view.py" line="645" />
         <source>Saved as version %1.</source>
         <translation>已儲存為第 %1 版。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="643" />
-        <source>%1 suggested statement(s) are not accepted yet.</source>
-        <translation>尚有 %1 項建議未被接受。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="644" />
-        <source>Accept or remove each suggestion, then sign.</source>
-        <translation>請接受或刪除每項建議，然後簽署。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="667" />
+        <location filename="../../desktop/ui/consultation/view.py" line="705" />
         <source>reading the recording</source>
         <translation>讀取錄音</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="740" />
+        <location filename="../../desktop/ui/consultation/view.py" line="781" />
         <source>saving the document</source>
         <translation>儲存文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="747" />
+        <location filename="../../desktop/ui/consultation/view.py" line="788" />
         <source>A recording is in progress.</source>
         <translation>正在錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="747" />
+        <location filename="../../desktop/ui/consultation/view.py" line="788" />
         <source>Stop the recording first.</source>
         <translation>請先停止錄音。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="763" />
+        <location filename="../../desktop/ui/consultation/view.py" line="804" />
         <source>Unsaved changes</source>
         <translation>未儲存的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="749" />
+        <location filename="../../desktop/ui/consultation/view.py" line="790" />
         <source>Save your changes to the note before leaving?</source>
         <translation>離開前儲存病歷的修改嗎？</translation>
     </message>
@@ -860,33 +873,33 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>IntakeCodeDialog</name>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="35" />
-        <location filename="../../desktop/ui/intake/codes.py" line="37" />
+        <location filename="../../desktop/ui/intake/codes.py" line="41" />
+        <location filename="../../desktop/ui/intake/codes.py" line="43" />
         <source>Patient code %1</source>
         <translation>病人編號 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="56" />
+        <location filename="../../desktop/ui/intake/codes.py" line="62" />
         <source>Scan with the phone's camera, or open %1 and type the code. Valid until %2, once only.</source>
         <translation>用手機相機掃描，或開啟 %1 並輸入編號。有效至 %2，只可使用一次。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="64" />
+        <location filename="../../desktop/ui/intake/codes.py" line="70" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="66" />
+        <location filename="../../desktop/ui/intake/codes.py" line="72" />
         <source>Save as PDF…</source>
         <translation>另存為 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="68" />
+        <location filename="../../desktop/ui/intake/codes.py" line="74" />
         <source>Close</source>
         <translation>關閉</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/codes.py" line="96" />
+        <location filename="../../desktop/ui/intake/codes.py" line="102" />
         <source>Save the patient code</source>
         <translation>儲存病人編號</translation>
     </message>
@@ -923,8 +936,8 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
     </message>
     <message>
         <location filename="../../desktop/ui/intake/queue.py" line="133" />
-        <source>Intake</source>
-        <translation>預診</translation>
+        <source>Status</source>
+        <translation>狀態</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/intake/queue.py" line="134" />
@@ -958,7 +971,7 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
     </message>
     <message>
         <location filename="../../desktop/ui/intake/queue.py" line="157" />
-        <location filename="../../desktop/ui/intake/queue.py" line="227" />
+        <location filename="../../desktop/ui/intake/queue.py" line="229" />
         <source>Start consultation</source>
         <translation>開始診症</translation>
     </message>
@@ -968,37 +981,42 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
         <translation>%1 分鐘</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="204" />
+        <location filename="../../desktop/ui/intake/queue.py" line="190" />
+        <source>in a consultation</source>
+        <translation>已開始診症</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/intake/queue.py" line="206" />
         <source>No intakes yet today.</source>
         <translation>今日暫未有預診。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="225" />
+        <location filename="../../desktop/ui/intake/queue.py" line="227" />
         <source>Open consultation</source>
         <translation>開啟診症</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="245" />
+        <location filename="../../desktop/ui/intake/queue.py" line="247" />
         <source>making a patient code</source>
         <translation>製作病人編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="254" />
+        <location filename="../../desktop/ui/intake/queue.py" line="256" />
         <source>making a new code</source>
         <translation>製作新編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="277" />
+        <location filename="../../desktop/ui/intake/queue.py" line="279" />
         <source>changing the category</source>
         <translation>更改類別</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="284" />
+        <location filename="../../desktop/ui/intake/queue.py" line="286" />
         <source>closing the intake</source>
         <translation>關閉預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/queue.py" line="291" />
+        <location filename="../../desktop/ui/intake/queue.py" line="293" />
         <source>linking the intake</source>
         <translation>連結預診</translation>
     </message>
@@ -1006,104 +1024,104 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>IntakeTab</name>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="60" />
-        <location filename="../../desktop/ui/intake/summary.py" line="172" />
+        <location filename="../../desktop/ui/intake/summary.py" line="59" />
+        <location filename="../../desktop/ui/intake/summary.py" line="167" />
         <source>No intake for this consultation.</source>
         <translation>此診症沒有預診。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="75" />
+        <location filename="../../desktop/ui/intake/summary.py" line="74" />
         <source>Link</source>
         <translation>連結</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="77" />
+        <location filename="../../desktop/ui/intake/summary.py" line="76" />
         <source>Give the patient a code…</source>
         <translation>給病人發編號…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="79" />
+        <location filename="../../desktop/ui/intake/summary.py" line="78" />
         <source>Today's intake:</source>
         <translation>今日預診：</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="86" />
-        <location filename="../../desktop/ui/intake/summary.py" line="191" />
+        <location filename="../../desktop/ui/intake/summary.py" line="85" />
+        <location filename="../../desktop/ui/intake/summary.py" line="186" />
         <source>Summary the patient confirmed</source>
         <translation>病人已確認的摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="87" />
+        <location filename="../../desktop/ui/intake/summary.py" line="86" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="89" />
+        <location filename="../../desktop/ui/intake/summary.py" line="88" />
         <source>Put the summary on the clipboard</source>
         <translation>將摘要複製到剪貼簿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="98" />
-        <source>Lines the note may cite (the patient's words before the visit)</source>
-        <translation>筆記可引用的句子（病人在診症前的說話）</translation>
+        <location filename="../../desktop/ui/intake/summary.py" line="96" />
+        <source>The note's statements may cite these lines (the patient's words before the visit)</source>
+        <translation>筆記中的句子可引用這些行（病人在診症前的說話）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="104" />
+        <location filename="../../desktop/ui/intake/summary.py" line="99" />
         <source>Chat before the visit</source>
         <translation>診症前的對話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="123" />
+        <location filename="../../desktop/ui/intake/summary.py" line="118" />
         <source>reading the intake</source>
         <translation>讀取預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="143" />
+        <location filename="../../desktop/ui/intake/summary.py" line="138" />
         <source>linking the intake</source>
         <translation>連結預診</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="150" />
+        <location filename="../../desktop/ui/intake/summary.py" line="145" />
         <source>making a patient code</source>
         <translation>製作病人編號</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="175" />
+        <location filename="../../desktop/ui/intake/summary.py" line="170" />
         <source>Summary for Patient Code %1</source>
         <translation>病人編號 %1 的摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="177" />
+        <location filename="../../desktop/ui/intake/summary.py" line="172" />
         <source>Category %1</source>
         <translation>類別 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <location filename="../../desktop/ui/intake/summary.py" line="175" />
         <source>rules</source>
         <translation>規則</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <location filename="../../desktop/ui/intake/summary.py" line="175" />
         <source>model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="180" />
+        <location filename="../../desktop/ui/intake/summary.py" line="175" />
         <source>nurse</source>
         <translation>護士</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="194" />
+        <location filename="../../desktop/ui/intake/summary.py" line="188" />
         <source>Not confirmed yet: the answers so far</source>
         <translation>尚未確認：目前的回答</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="212" />
+        <location filename="../../desktop/ui/intake/summary.py" line="207" />
         <source>Patient</source>
         <translation>病人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/intake/summary.py" line="214" />
+        <location filename="../../desktop/ui/intake/summary.py" line="209" />
         <source>Intake</source>
         <translation>預診</translation>
     </message>
@@ -1597,52 +1615,52 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>NoteTools</name>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="64" />
+        <location filename="../../desktop/ui/consultation/view.py" line="66" />
         <source>Draft note</source>
         <translation>草擬病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="66" />
+        <location filename="../../desktop/ui/consultation/view.py" line="68" />
         <source>Accept all suggestions</source>
         <translation>接受所有建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="68" />
+        <location filename="../../desktop/ui/consultation/view.py" line="70" />
         <source>Save</source>
         <translation>儲存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="70" />
+        <location filename="../../desktop/ui/consultation/view.py" line="72" />
         <source>Save a new version (Ctrl+S)</source>
         <translation>儲存新版本 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="71" />
+        <location filename="../../desktop/ui/consultation/view.py" line="73" />
         <source>Sign</source>
         <translation>簽署</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="73" />
+        <location filename="../../desktop/ui/consultation/view.py" line="75" />
         <source>Sign the note (Ctrl+Shift+S)</source>
         <translation>簽署病歷 (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="74" />
+        <location filename="../../desktop/ui/consultation/view.py" line="76" />
         <source>Change (new version)</source>
         <translation>修改（新版本）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="76" />
+        <location filename="../../desktop/ui/consultation/view.py" line="78" />
         <source>Versions…</source>
         <translation>版本…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="78" />
+        <location filename="../../desktop/ui/consultation/view.py" line="80" />
         <source>Write the note by hand</source>
         <translation>手寫病歷</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/consultation/view.py" line="80" />
+        <location filename="../../desktop/ui/consultation/view.py" line="82" />
         <source>No recording: type the note yourself</source>
         <translation>沒有錄音：自行輸入病歷</translation>
     </message>
@@ -1816,27 +1834,27 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
         <translation>重設密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="104" />
-        <source>A new password for %1. Tell it to them in person.</source>
-        <translation>為 %1 設定新密碼。請親身告知對方。</translation>
+        <location filename="../../desktop/ui/admin.py" line="106" />
+        <source>A new password for %1. Tell it to them in person; they choose their own at their next sign-in.</source>
+        <translation>為 %1 設定新密碼。請親身告知對方；對方下次登入時須設定自己的密碼。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="112" />
+        <location filename="../../desktop/ui/admin.py" line="116" />
         <source>New password</source>
         <translation>新密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="113" />
+        <location filename="../../desktop/ui/admin.py" line="117" />
         <source>Repeat password</source>
         <translation>再次輸入密碼</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="124" />
+        <location filename="../../desktop/ui/admin.py" line="128" />
         <source>The password needs at least 8 characters.</source>
         <translation>密碼最少需要 8 個字元。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/admin.py" line="126" />
+        <location filename="../../desktop/ui/admin.py" line="130" />
         <source>The two passwords are different.</source>
         <translation>兩次輸入的密碼不同。</translation>
     </message>
@@ -1862,17 +1880,18 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>SectionEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="213" />
+        <location filename="../../desktop/ui/soap.py" line="229" />
         <source>(nothing recorded)</source>
         <translation>（未有紀錄）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="216" />
+        <location filename="../../desktop/ui/soap.py" line="232" />
         <source>Add statement</source>
         <translation>新增內容</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="221" />
+        <location filename="../../desktop/ui/soap.py" line="237" />
+        <location filename="../../desktop/ui/soap.py" line="243" />
         <source>Suggestions for the doctor to review; not accepted yet.</source>
         <translation>供醫生審閱的建議；尚未接受。</translation>
     </message>
@@ -2272,74 +2291,107 @@ Store location:</source>
     </message>
 </context>
 <context>
+    <name>SignOffDialog</name>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="132" />
+        <source>Before you sign</source>
+        <translation>簽署前</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="136" />
+        <source>%1 item(s) are still open, %2 of them red. Fix each in the note, or acknowledge it here with a reason.</source>
+        <translation>尚有 %1 項未處理，其中 %2 項為紅色。請逐項在紀錄中修正，或在此確認並註明原因。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="154" />
+        <source>Back to the note</source>
+        <translation>返回紀錄</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="156" />
+        <source>Sign</source>
+        <translation>簽署</translation>
+    </message>
+</context>
+<context>
     <name>Soap</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="43" />
+        <location filename="../../desktop/ui/soap.py" line="44" />
         <source>taking</source>
         <translation>正在服用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="44" />
+        <location filename="../../desktop/ui/soap.py" line="45" />
         <source>started</source>
         <translation>開始服用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="45" />
+        <location filename="../../desktop/ui/soap.py" line="46" />
         <source>changed</source>
         <translation>已更改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="46" />
+        <location filename="../../desktop/ui/soap.py" line="47" />
         <source>stopped</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="47" />
+        <location filename="../../desktop/ui/soap.py" line="48" />
         <source>allergy</source>
         <translation>過敏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="53" />
+        <location filename="../../desktop/ui/soap.py" line="55" />
         <source>Subjective</source>
         <translation>主觀資料</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="54" />
+        <location filename="../../desktop/ui/soap.py" line="56" />
         <source>Medications and allergies</source>
         <translation>藥物及過敏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="55" />
+        <location filename="../../desktop/ui/soap.py" line="57" />
         <source>Objective</source>
         <translation>客觀檢查</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="56" />
+        <location filename="../../desktop/ui/soap.py" line="58" />
         <source>Suggested assessment</source>
         <translation>建議評估</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="57" />
+        <location filename="../../desktop/ui/soap.py" line="59" />
         <source>Suggested plan</source>
         <translation>建議計劃</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="58" />
+        <location filename="../../desktop/ui/soap.py" line="60" />
         <source>Instructions to the patient</source>
         <translation>給病人的指示</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="456" />
+        <location filename="../../desktop/ui/soap.py" line="63" />
+        <source>Assessment</source>
+        <translation>評估</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="64" />
+        <source>Plan</source>
+        <translation>計劃</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="559" />
         <source>AI draft</source>
         <translation>AI 草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="457" />
+        <location filename="../../desktop/ui/soap.py" line="560" />
         <source>edited</source>
         <translation>已修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="458" />
+        <location filename="../../desktop/ui/soap.py" line="561" />
         <source>signed</source>
         <translation>已簽署</translation>
     </message>
@@ -2347,33 +2399,33 @@ Store location:</source>
 <context>
     <name>SoapEditor</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="304" />
-        <location filename="../../desktop/ui/soap.py" line="397" />
+        <location filename="../../desktop/ui/soap.py" line="382" />
+        <location filename="../../desktop/ui/soap.py" line="500" />
         <source>Chief complaint</source>
         <translation>主訴</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="308" />
+        <location filename="../../desktop/ui/soap.py" line="386" />
         <source>as typed</source>
         <translation>按輸入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="310" />
+        <location filename="../../desktop/ui/soap.py" line="388" />
         <source>The chief complaint the user typed, kept as it was typed.</source>
         <translation>使用者輸入的主訴，按原樣保留。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="354" />
+        <location filename="../../desktop/ui/soap.py" line="436" />
         <source>Quoted from the transcript (the speakers' own words): %1.</source>
         <translation>引自逐字稿（說話者的原話）：%1。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="389" />
+        <location filename="../../desktop/ui/soap.py" line="492" />
         <source>Drafting…</source>
         <translation>草擬中…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="398" />
+        <location filename="../../desktop/ui/soap.py" line="501" />
         <source>Drafting: %1…</source>
         <translation>草擬中：%1…</translation>
     </message>
@@ -2404,32 +2456,32 @@ Store location:</source>
 <context>
     <name>StatementRow</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="126" />
+        <location filename="../../desktop/ui/soap.py" line="131" />
         <source>suggested</source>
         <translation>建議</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="132" />
+        <location filename="../../desktop/ui/soap.py" line="137" />
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="137" />
+        <location filename="../../desktop/ui/soap.py" line="142" />
         <source>Remove this statement</source>
         <translation>刪除此項</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="178" />
+        <location filename="../../desktop/ui/soap.py" line="192" />
         <source>⚠ Not in the transcript: %1. Check before signing.</source>
         <translation>⚠ 不在逐字稿中：%1。簽署前請核對。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="189" />
+        <location filename="../../desktop/ui/soap.py" line="205" />
         <source>as said</source>
         <translation>按原話</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="191" />
+        <location filename="../../desktop/ui/soap.py" line="207" />
         <source>from transcript lines: %1</source>
         <translation>來自逐字稿：%1</translation>
     </message>
@@ -2506,14 +2558,19 @@ Store location:</source>
 <context>
     <name>VersionHistoryDialog</name>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="469" />
+        <location filename="../../desktop/ui/soap.py" line="572" />
         <source>Version history</source>
         <translation>版本紀錄</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/soap.py" line="495" />
+        <location filename="../../desktop/ui/soap.py" line="603" />
         <source>Changes compared with the AI draft:</source>
         <translation>與 AI 草稿比較的修改：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/soap.py" line="605" />
+        <source>Signed by %1.</source>
+        <translation>由 %1 簽署。</translation>
     </message>
 </context>
 <context>
@@ -2646,6 +2703,49 @@ Store location:</source>
         <location filename="../../desktop/ui/signin.py" line="294" />
         <source>The two passwords are different.</source>
         <translation>兩次輸入的密碼不同。</translation>
+    </message>
+</context>
+<context>
+    <name>_ItemRow</name>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="82" />
+        <source>⚠ Contradicts the consultation</source>
+        <translation>⚠ 與診症內容矛盾</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="83" />
+        <source>⚠ Not in the transcript</source>
+        <translation>⚠ 不見於逐字稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="84" />
+        <source>Left out of the note</source>
+        <translation>紀錄遺漏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="85" />
+        <source>Suggestion not accepted</source>
+        <translation>建議未獲接納</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="95" />
+        <source>Said at transcript lines %1</source>
+        <translation>見於逐字稿第 %1 行</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="99" />
+        <source>Accept as written</source>
+        <translation>照寫接納</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="99" />
+        <source>Acknowledge</source>
+        <translation>已知悉</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/signoff.py" line="104" />
+        <source>Reason (required to acknowledge)</source>
+        <translation>原因（確認時必填）</translation>
     </message>
 </context>
 <context>

@@ -65,7 +65,8 @@ from desktop.checks.negation import is_negated
 from desktop.checks.text import condition_start, number_values
 from desktop.core.types import NOTE_SECTIONS, SoapNote, Transcript
 
-INSTRUCTING = frozenset({"plan", "patient_instructions", "letter"})
+# Sections that tell the patient what to take: a drug named there without a stop is one to take.
+INSTRUCTING = frozenset({"plan", "patient_instructions", "medications", "letter"})
 _NKDA = re.compile(
     r"\bNKDA\b|\bNKA\b|no known (?:drug )?allerg|no (?:drug |medication )?allerg|nil (?:known )?allerg|"
     r"not allergic|(?:冇|無|沒有|否認)(?:任何)?(?:藥物)?(?:敏感|過敏)",

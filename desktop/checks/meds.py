@@ -1,7 +1,7 @@
 """Medicines in text: which drug, what was decided about it, its dose and how often.
 
 Drug names come from the shared drug lexicon (``desktop.lexicon.drugs.DrugLexicon``: generic
-and brand names with synonyms, so "Ventolin" and "salbutamol" are one drug); Chinese names
+and brand names with synonyms, so "Ventolin" and "salbutamol" are one drug); more Chinese names
 (必理痛, 盤尼西林 …) from ``concepts.json``. What was decided is read from cue words near the
 name, in English and Cantonese: stop / hold / avoid (停, 暫停, 唔好食, 避免), start, continue
 (照食, 繼續), change (加到, increase) and allergy (敏感, 過敏, allergic). "Don't stop it" and
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -35,51 +35,15 @@ class DrugMentionLike(Protocol):
 class DrugFinder(Protocol):
     """The part of ``desktop.lexicon.drugs.DrugLexicon`` the checks use."""
 
-    def find(self, text: str) -> list[DrugMentionLike]: ...
+    def find(self, text: str) -> Sequence[DrugMentionLike]: ...
     def canonical(self, phrase: str) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class _ListMention:
-    start: int
-    end: int
-    surface: str
-    canonical: str
-
-
-class ClinicListFinder:
-    """Drug names from the clinic's list (``assets/vocabulary/drugs.txt``), each its own canonical.
-
-    Stands in where the shared lexicon is not installed; the same API.
-    """
-
-    def __init__(self, names: Iterable[str]) -> None:
-        self._names = {n.lower() for n in names if n.strip()}
-        ordered = sorted(self._names, key=len, reverse=True)
-        self._pattern = re.compile(
-            r"(?<![A-Za-z])(" + "|".join(re.escape(n) for n in ordered) + r")(?![A-Za-z])", re.IGNORECASE
-        )
-
-    def find(self, text: str) -> list[DrugMentionLike]:
-        return [
-            _ListMention(m.start(), m.end(), m.group(0), m.group(0).lower())
-            for m in self._pattern.finditer(text)
-        ]
-
-    def canonical(self, phrase: str) -> str | None:
-        name = phrase.strip().lower()
-        return name if name in self._names else None
 
 
 @functools.cache
 def default_drug_finder() -> DrugFinder:
-    """The shared drug lexicon; the clinic's drug list where the lexicon is not installed."""
-    try:
-        from desktop.lexicon.drugs import DrugLexicon  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        from desktop.documents.factguard import load_drug_lexicon
+    """The shared drug lexicon (generic and brand names with synonyms, Chinese names included)."""
+    from desktop.lexicon.drugs import DrugLexicon
 
-        return ClinicListFinder(load_drug_lexicon())
     finder: DrugFinder = DrugLexicon.default()
     return finder
 
@@ -290,6 +254,13 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
+    for clause in parts:  # "Stop oral diclofenac (Voltaren)": one drug named twice, one decision
+        in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
+        for use in in_clause:
+            if not use.decided:
+                same = [u for u in in_clause if u.med.key == use.med.key and u.decided]
+                if same:
+                    use.decision, use.decided = same[0].decision, True
     for use in uses:
         if use.decision == _KEEP:
             use.decision = CONTINUE

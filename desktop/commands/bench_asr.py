@@ -176,24 +176,92 @@ def bench_file(
     corrector: Any = None,
 ) -> dict[str, Any]:
     from desktop.asr.filters import boilerplate_reason, repetition_reason
-    from desktop.asr.streaming.recognizer import FinalEvent, StreamingRecognizer, transcript_from_segments
+    from desktop.asr.streaming.recognizer import StreamingRecognizer, transcript_from_segments
     from desktop.asr.streaming.record import RecordPass
     from desktop.asr.streaming.session import run_live
     from desktop.audio.decode import load_audio
     from desktop.audio.sources import ReplaySource
-    from desktop.eval.streaming_metrics import (
-        align,
-        coverage,
-        error_rate,
-        is_chinese,
-        percentile,
-        script_conformity,
-        tokens,
-    )
+    from desktop.eval.streaming_metrics import percentile, script_conformity
 
     audio = load_audio(path)
     duration = len(audio) / 16_000
-    # Offline pass: the same model as `process` runs it, with word timings.
+    offline, offline_seconds = _offline_pass(engine, audio, options)
+    offline_text = " ".join(s.text for s in offline.segments).strip()
+
+    # Streaming pass (and the record pass beside it), through the app's live loop.
+    recognizer = StreamingRecognizer(engine, options, corrector=corrector)
+    source = ReplaySource(audio, realtime=realtime, name=path.name)
+    record = None
+    if record_pass:
+        record = RecordPass(
+            engine,
+            language=options.language,
+            script=options.script,
+            vocabulary=options.vocabulary,
+            corrector=corrector,
+            background=realtime,
+        )
+    result = run_live(source, recognizer, keep_events=True, background=realtime, record=record)
+    final_latencies, tentative_latencies, utterance_latencies, emitted = _latencies(result, offline, realtime)
+
+    merged = transcript_from_segments(recognizer.segments, recognizer.session_language)
+    stream_text = " ".join(s.text for s in merged).strip()
+    record_segments = result.record if record is not None else merged
+    record_text = " ".join(s.text for s in record_segments).strip()
+    conforming, cjk_total = script_conformity(stream_text, options.script)
+    stats = result.streaming
+    row: dict[str, Any] = {
+        "file": path.name,
+        "duration_s": round(duration, 2),
+        "mode": "realtime" if realtime else "fast",
+        "latency_basis": "wall_clock" if realtime else "audio_position",
+        "language": recognizer.session_language,
+        "final_latency_p50_s": _r(percentile(final_latencies, 50)),
+        "final_latency_p95_s": _r(percentile(final_latencies, 95)),
+        "tentative_latency_p50_s": _r(percentile(tentative_latencies, 50)),
+        "utterance_final_latency_p50_s": _r(percentile(utterance_latencies, 50)),
+        "matched_words": len(final_latencies),
+        "duty_cycle": round(stats.duty_cycle, 3),
+        "max_recent_duty": round(stats.max_recent_duty, 3),
+        "overload_warnings": stats.overload_warnings,
+        "final_revisions": _revisions(recognizer.segments, emitted),
+        "tentative_revisions_per_min": round(stats.tentative_revisions / max(duration / 60, 1e-9), 2),
+        "captured_samples": result.captured_samples,
+        "processed_samples": result.processed_samples,
+        "lost_samples": result.lost_samples,
+        "loops": sum(1 for s in recognizer.segments if repetition_reason(s.text)),
+        "boilerplate": sum(1 for s in recognizer.segments if boilerplate_reason(s.text)),
+        "script_conformity": round(conforming / cjk_total, 4) if cjk_total else None,
+        "cjk_characters": cjk_total,
+        "rejected": dict(stats.rejected),
+        "decodes": stats.decodes,
+        "offline_rtf": round(offline_seconds / duration, 3) if duration else None,
+        "offline_gaps_redecoded": offline.gaps_redecoded,
+        "offline_recovered_seconds": round(offline.recovered_seconds, 2),
+        "record": result.record_stats,
+        "stop_to_record_s": result.record_stats.get("finish_seconds"),
+        "total_duty_cycle": round(
+            (stats.compute_seconds + result.record_stats.get("compute_seconds", 0.0)) / duration, 3
+        )
+        if duration
+        else None,
+        **_coverage_fields(audio, recognizer.segments, offline.segments, record_segments),
+        "text": stream_text,
+        "record_text": record_text,
+        "offline_text": offline_text,
+        "_final_latencies": final_latencies,
+        "_tentative_latencies": tentative_latencies,
+        "_utterance_latencies": utterance_latencies,
+        "_compute_s": stats.compute_seconds,
+    }
+    if stats.language_note:
+        row["language_note"] = stats.language_note
+    _accuracy(row, reference, nonspeech, duration)
+    return row
+
+
+def _offline_pass(engine: Any, audio: Any, options: Any) -> tuple[Any, float]:
+    """The same model as ``process`` runs it, with word timings (the latency reference)."""
     t0 = time.perf_counter()
     offline = engine.transcribe(
         audio,
@@ -204,8 +272,17 @@ def bench_file(
         vad=True,
         word_timestamps=True,
     )
-    offline_seconds = time.perf_counter() - t0
-    offline_text = " ".join(s.text for s in offline.segments).strip()
+    return offline, time.perf_counter() - t0
+
+
+def _latencies(
+    result: Any, offline: Any, realtime: bool
+) -> tuple[list[float], list[float], list[float], list[tuple[str, str]]]:
+    """Final, tentative and utterance latencies of the live words (aligned to the offline words'
+    ends), and the final segments as they were emitted."""
+    from desktop.asr.streaming.recognizer import FinalEvent
+    from desktop.eval.streaming_metrics import align, tokens
+
     offline_tokens: list[str] = []
     offline_ends: list[float] = []
     for seg in offline.segments:
@@ -213,25 +290,8 @@ def bench_file(
             for tok in tokens(word.text):
                 offline_tokens.append(tok)
                 offline_ends.append(word.end)
-
-    # Streaming pass.
-    emitted: list[tuple[str, str]] = []
-    recognizer = StreamingRecognizer(engine, options, corrector=corrector)
-    source = ReplaySource(audio, realtime=realtime, name=path.name)
-    record = (
-        RecordPass(
-            engine,
-            language=options.language,
-            script=options.script,
-            vocabulary=options.vocabulary,
-            corrector=corrector,
-            background=realtime,
-        )
-        if record_pass
-        else None
-    )
-    result = run_live(source, recognizer, keep_events=True, background=realtime, record=record)
     started = result.started_at
+    emitted: list[tuple[str, str]] = []
     stream_tokens: list[str] = []
     token_times: list[tuple[float, float]] = []  # (final, first shown) in the chosen basis
     utterance_latencies: list[float] = []
@@ -254,94 +314,62 @@ def bench_file(
         final_at, shown_at = token_times[hyp_i]
         final_latencies.append(final_at - offline_ends[ref_i])
         tentative_latencies.append(shown_at - offline_ends[ref_i])
+    return final_latencies, tentative_latencies, utterance_latencies, emitted
 
-    # Stability: every final segment's text is what it was when emitted, once, in order.
-    final_now = {s.id: s.text for s in recognizer.segments}
+
+def _revisions(segments: list[Any], emitted: list[tuple[str, str]]) -> int:
+    """Stability (A7): every final segment's text is what it was when emitted, once, in order."""
+    final_now = {s.id: s.text for s in segments}
     revisions = sum(1 for sid, text in emitted if final_now.get(sid) != text)
     revisions += len(emitted) - len({sid for sid, _ in emitted})
-    revisions += abs(len(recognizer.segments) - len(emitted))
+    return revisions + abs(len(segments) - len(emitted))
 
-    merged = transcript_from_segments(recognizer.segments, recognizer.session_language)
-    stream_text = " ".join(s.text for s in merged).strip()
-    live_coverage = coverage(audio, recognizer.segments)
-    offline_coverage = coverage(audio, offline.segments)
-    record_segments = result.record if record is not None else merged
-    record_text = " ".join(s.text for s in record_segments).strip()
-    record_coverage = coverage(audio, record_segments) if record is not None else live_coverage
-    conforming, cjk_total = script_conformity(stream_text, options.script)
-    stats = result.streaming
-    row: dict[str, Any] = {
-        "file": path.name,
-        "duration_s": round(duration, 2),
-        "mode": "realtime" if realtime else "fast",
-        "latency_basis": "wall_clock" if realtime else "audio_position",
-        "language": recognizer.session_language,
-        "final_latency_p50_s": _r(percentile(final_latencies, 50)),
-        "final_latency_p95_s": _r(percentile(final_latencies, 95)),
-        "tentative_latency_p50_s": _r(percentile(tentative_latencies, 50)),
-        "utterance_final_latency_p50_s": _r(percentile(utterance_latencies, 50)),
-        "matched_words": len(final_latencies),
-        "duty_cycle": round(stats.duty_cycle, 3),
-        "max_recent_duty": round(stats.max_recent_duty, 3),
-        "overload_warnings": stats.overload_warnings,
-        "final_revisions": revisions,
-        "tentative_revisions_per_min": round(stats.tentative_revisions / max(duration / 60, 1e-9), 2),
-        "captured_samples": result.captured_samples,
-        "processed_samples": result.processed_samples,
-        "lost_samples": result.lost_samples,
-        "loops": sum(1 for s in recognizer.segments if repetition_reason(s.text)),
-        "boilerplate": sum(1 for s in recognizer.segments if boilerplate_reason(s.text)),
-        "script_conformity": round(conforming / cjk_total, 4) if cjk_total else None,
-        "cjk_characters": cjk_total,
-        "rejected": dict(stats.rejected),
-        "decodes": stats.decodes,
-        "offline_rtf": round(offline_seconds / duration, 3) if duration else None,
-        "offline_gaps_redecoded": offline.gaps_redecoded,
-        "coverage": {"live": live_coverage, "offline": offline_coverage, "record": record_coverage},
-        "record_uncovered_s": record_coverage["uncovered_speech_s"],
-        "record_gaps_over_1s": record_coverage["gaps_over_1s"],
-        "record": result.record_stats,
-        "stop_to_record_s": result.record_stats.get("finish_seconds"),
-        "total_duty_cycle": round(
-            (stats.compute_seconds + result.record_stats.get("compute_seconds", 0.0)) / duration, 3
-        )
-        if duration
-        else None,
-        "uncovered_s": live_coverage["uncovered_speech_s"],
-        "gaps_over_1s": live_coverage["gaps_over_1s"],
-        "offline_uncovered_s": offline_coverage["uncovered_speech_s"],
-        "offline_gaps_over_1s": offline_coverage["gaps_over_1s"],
-        "offline_recovered_seconds": round(offline.recovered_seconds, 2),
-        "text": stream_text,
-        "record_text": record_text,
-        "offline_text": offline_text,
-        "_final_latencies": final_latencies,
-        "_tentative_latencies": tentative_latencies,
-        "_utterance_latencies": utterance_latencies,
-        "_compute_s": stats.compute_seconds,
+
+def _coverage_fields(audio: Any, live: list[Any], offline: list[Any], record: list[Any]) -> dict[str, Any]:
+    """A12 for the live text, the offline pass and the record."""
+    from desktop.eval.streaming_metrics import coverage
+
+    found = {
+        "live": coverage(audio, live),
+        "offline": coverage(audio, offline),
+        "record": coverage(audio, record),
     }
-    if stats.language_note:
-        row["language_note"] = stats.language_note
+    return {
+        "coverage": found,
+        "uncovered_s": found["live"]["uncovered_speech_s"],
+        "gaps_over_1s": found["live"]["gaps_over_1s"],
+        "offline_uncovered_s": found["offline"]["uncovered_speech_s"],
+        "offline_gaps_over_1s": found["offline"]["gaps_over_1s"],
+        "record_uncovered_s": found["record"]["uncovered_speech_s"],
+        "record_gaps_over_1s": found["record"]["gaps_over_1s"],
+    }
+
+
+def _accuracy(row: dict[str, Any], reference: str | None, nonspeech: bool, duration: float) -> None:
+    """A6/A11 error rates against the reference, or A8 characters on a file without speech."""
+    from desktop.eval.streaming_metrics import error_rate, is_chinese
+
+    stream_text, offline_text, record_text = row["text"], row["offline_text"], row["record_text"]
     if nonspeech:
         chars = len([c for c in stream_text if c.isalnum()])
         row["nonspeech_chars"] = chars
         row["nonspeech_chars_per_hour"] = round(chars / (duration / 3600.0), 1) if duration else None
         row["offline_nonspeech_chars"] = len([c for c in offline_text if c.isalnum()])
-    elif reference:
-        kind = "cer" if is_chinese(reference) else "wer"
-        edits, n = error_rate(reference, stream_text)
-        off_edits, _ = error_rate(reference, offline_text)
-        rec_edits, _ = error_rate(reference, record_text)
-        vs_edits, vs_n = error_rate(offline_text, stream_text)
-        row[kind] = round(edits / n, 4) if n else None
-        row[f"offline_{kind}"] = round(off_edits / n, 4) if n else None
-        row[f"record_{kind}"] = round(rec_edits / n, 4) if n else None
-        row[f"record_minus_offline_{kind}_points"] = (
-            round(100 * (rec_edits - off_edits) / n, 2) if n else None
-        )
-        row[f"{kind}_vs_offline"] = round(vs_edits / vs_n, 4) if vs_n else None
-        row["_errors"] = (kind, edits, off_edits, n, rec_edits)
-    return row
+        row["record_nonspeech_chars"] = len([c for c in record_text if c.isalnum()])
+        return
+    if not reference:
+        return
+    kind = "cer" if is_chinese(reference) else "wer"
+    edits, n = error_rate(reference, stream_text)
+    off_edits, _ = error_rate(reference, offline_text)
+    rec_edits, _ = error_rate(reference, record_text)
+    vs_edits, vs_n = error_rate(offline_text, stream_text)
+    row[kind] = round(edits / n, 4) if n else None
+    row[f"offline_{kind}"] = round(off_edits / n, 4) if n else None
+    row[f"record_{kind}"] = round(rec_edits / n, 4) if n else None
+    row[f"record_minus_offline_{kind}_points"] = round(100 * (rec_edits - off_edits) / n, 2) if n else None
+    row[f"{kind}_vs_offline"] = round(vs_edits / vs_n, 4) if vs_n else None
+    row["_errors"] = (kind, edits, off_edits, n, rec_edits)
 
 
 def _r(value: float | None) -> float | None:
@@ -463,13 +491,9 @@ def print_table(rows: list[dict[str, Any]], total: dict[str, Any], gpu: bool) ->
 
 
 # -- command ------------------------------------------------------------------------------------
-def run(args: argparse.Namespace) -> int:
-    from desktop.asr.engine import WhisperEngine
-    from desktop.asr.streaming.recognizer import StreamingOptions
-    from desktop.asr.vocabulary import load_vocabulary
-    from desktop.config import load_settings
+def _inputs(args: argparse.Namespace) -> tuple[list[Path], set[Path], dict[Path, str]]:
+    """The recordings to replay, those without speech, and the evaluation set of each."""
     from desktop.core.errors import UsageError
-    from desktop.pipeline import model_store
 
     inputs: list[Path] = list(args.input)
     nonspeech: set[Path] = {p.resolve() for p in args.nonspeech}
@@ -495,6 +519,17 @@ def run(args: argparse.Namespace) -> int:
     for p in inputs:
         if not p.is_file():
             raise UsageError(f"The recording {p} does not exist.", "Check the path.")
+    return inputs, nonspeech, set_of
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.asr.engine import WhisperEngine
+    from desktop.asr.streaming.recognizer import StreamingOptions
+    from desktop.asr.vocabulary import load_vocabulary
+    from desktop.config import load_settings
+    from desktop.pipeline import model_store
+
+    inputs, nonspeech, set_of = _inputs(args)
 
     settings = load_settings()
     model_name = args.model or settings.asr.model

@@ -109,8 +109,26 @@ def _clock(seconds: float) -> str:
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
+def _open_source(args: argparse.Namespace, settings: Any) -> Any:
+    """The recording to replay, or the microphone (a missing one is a UsageError, said now)."""
+    from desktop.audio.capture import MicrophoneSource, find_input_device, load_sounddevice
+    from desktop.audio.sources import FileSource
+    from desktop.core.errors import UsageError
+
+    if args.input is not None:
+        if not args.input.is_file():
+            raise UsageError(f"The recording {args.input} does not exist.", "Check the path.")
+        return FileSource(args.input, realtime=not args.fast)
+    if args.fast:
+        raise UsageError("--fast only applies to --input FILE.")
+    sd = load_sounddevice()
+    wanted = args.mic or settings.audio.input_device or None
+    find_input_device(sd, wanted)  # no microphone, or an unknown name: say so now
+    return MicrophoneSource(sd, wanted)
+
+
 def run(args: argparse.Namespace) -> int:
-    from desktop.audio.capture import MicrophoneSource, list_input_devices, load_sounddevice
+    from desktop.audio.capture import list_input_devices, load_sounddevice
 
     if args.list_devices:
         devices = list_input_devices(load_sounddevice())
@@ -124,14 +142,11 @@ def run(args: argparse.Namespace) -> int:
     from desktop.asr.streaming.recognizer import (
         StreamingOptions,
         StreamingRecognizer,
-        transcript_from_segments,
     )
     from desktop.asr.streaming.session import SessionResult, run_live
     from desktop.asr.vocabulary import load_vocabulary
-    from desktop.audio.sources import FileSource
     from desktop.config import load_settings
     from desktop.core.errors import AudioError, UsageError
-    from desktop.core.types import Transcript
 
     settings = load_settings()
     language = args.language or settings.asr.language
@@ -139,21 +154,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"The output {args.out} exists and is not a folder.")
     # Open the audio first: a missing file or microphone fails before the model loads.
-    source: Any
-    if args.input is not None:
-        if not args.input.is_file():
-            raise UsageError(f"The recording {args.input} does not exist.", "Check the path.")
-        source = FileSource(args.input, realtime=not args.fast)
-    else:
-        if args.fast:
-            raise UsageError("--fast only applies to --input FILE.")
-        from desktop.audio.capture import find_input_device
-
-        sd = load_sounddevice()
-        wanted = args.mic or settings.audio.input_device or None
-        find_input_device(sd, wanted)  # no microphone, or an unknown name: say so now
-        source = MicrophoneSource(sd, wanted)
-
+    source = _open_source(args, settings)
     engine = whisper_engine(
         settings.asr,
         model=args.model,
@@ -220,7 +221,17 @@ def run(args: argparse.Namespace) -> int:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    # The saved transcript is the record: every stretch decoded again after the live pass.
+    _save_and_report(args, result, language)
+    if error is not None:
+        raise error
+    return 0
+
+
+def _save_and_report(args: argparse.Namespace, result: Any, language: str) -> None:
+    """Write the record (every stretch decoded again after the live pass) and say what happened."""
+    from desktop.asr.streaming.recognizer import transcript_from_segments
+    from desktop.core.types import Transcript
+
     segments = result.record or transcript_from_segments(result.segments, result.language)
     transcript = Transcript(language=result.language or language, segments=segments)
     if args.out is not None:
@@ -237,9 +248,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.stats:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
-    if error is not None:
-        raise error
-    return 0
 
 
 def write_transcript(folder: Path, transcript: Any) -> None:

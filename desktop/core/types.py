@@ -329,15 +329,17 @@ class SoapNote:
             setattr(note, name, [NoteStatement.from_dict(x) for x in data.get(name, []) or []])
         return note
 
-    def to_markdown(self, patient: Patient | None = None) -> str:
-        """The note as Markdown; every recorded or typed text is escaped (no markup, no HTML runs)."""
+    def to_markdown(self, patient: Patient | None = None, signed: bool = False) -> str:
+        """The note as Markdown; every recorded or typed text is escaped (no markup, no HTML runs).
+
+        A ``signed`` note has an assessment and a plan, without the "suggestion" banners."""
         e = markdown_text
         titles = {
             "subjective": "Subjective",
             "medications": "Medications and allergies",
             "objective": "Objective",
-            "assessment": "Suggested assessment",
-            "plan": "Suggested plan",
+            "assessment": "Assessment" if signed else "Suggested assessment",
+            "plan": "Plan" if signed else "Suggested plan",
             "patient_instructions": "Instructions to the patient",
         }
         out: list[str] = ["# Consultation note", ""]
@@ -355,7 +357,7 @@ class SoapNote:
         out += [f"**Chief complaint:** {e(self.chief_complaint) or '-'}{typed}", ""]
         for name in NOTE_SECTIONS:
             out.append(f"## {titles[name]}")
-            if name in SUGGESTED_SECTIONS:
+            if name in SUGGESTED_SECTIONS and not signed:
                 out.append("_Suggestions for the doctor to review; not accepted yet._")
             if name in self.quoted_sections:
                 out.append("_Quoted from the transcript: the speakers' own words, not a summary._")

@@ -50,6 +50,11 @@ _UNSIGNED_NOTICE = {
     "en": "Draft: the signing doctor's name or registration number is not set.",
     "zh": "草稿：未設定簽署醫生姓名或註冊編號。",
 }
+_DRAFT_NOTICE = {
+    "en": "DRAFT: made from a note that is not signed. Not valid until the doctor signs the note.",
+    "zh": "草稿：根據未簽署的紀錄製作。醫生簽署紀錄前無效。",
+}
+DRAFT_MARK = "DRAFT 草稿"
 _SIGNATURE = {"en": "Signature", "zh": "簽署"}
 _PAGE = {"en": "Page {n} of {total}", "zh": "第 {n} 頁，共 {total} 頁"}
 
@@ -138,6 +143,7 @@ class RenderedDocument:
     warnings: list[str]
     html: str = ""
     text: str = ""
+    draft: bool = False  # made from an unsigned note: every page says so
 
     @property
     def languages(self) -> list[str]:
@@ -452,13 +458,15 @@ def render_document(
     strict: bool = False,
     today: date | None = None,
     template: Template | None = None,
+    draft: bool = False,
 ) -> RenderedDocument:
     """Fill and render one document.
 
     ``values`` holds what the user typed (field name -> text); ``prose`` the checked model
     prose (field name -> text, or -> {"en": …, "zh": …}). With ``strict`` a missing required
     value raises :class:`MissingValuesError`; otherwise the document shows a visible
-    "to be completed" mark there (drafts written by the headless pipeline).
+    "to be completed" mark there (drafts written by the headless pipeline). A ``draft``
+    (made from a note that is not signed) says so at the top and in every page's footer.
     """
     today = today or date.today()
     template = template or load_template(kind, clinic.templates_dir)
@@ -489,6 +497,16 @@ def render_document(
     if notices:
         title_at = next((i for i, b in enumerate(blocks) if b.type == "title"), -1)
         blocks[title_at + 1 : title_at + 1] = notices
+    if draft:
+        blocks.insert(
+            0,
+            RenderedBlock(
+                "draft",
+                heading=DRAFT_MARK,
+                paragraphs=[conv.template(_DRAFT_NOTICE[lang]) for lang in languages],
+            ),
+        )
+        warnings.append("draft: the note is not signed")
     copied = [
         v for name, v in resolved.items() if template.fields[name].source == "note" and isinstance(v, list)
     ]
@@ -514,10 +532,11 @@ def render_document(
         script=script,
         letterhead=letterhead,
         blocks=blocks,
-        footer=" · ".join(p for p in footer_parts if p),
+        footer=" · ".join(p for p in [DRAFT_MARK if draft else "", *footer_parts] if p),
         page_label=page_label,
         values=resolved,
         warnings=warnings,
+        draft=draft,
     )
     doc.html = to_html(doc)
     doc.text = to_text(doc)
@@ -536,6 +555,8 @@ td.label { font-weight: bold; color: #333; background-color: #eef2f7; }
 .clinic { font-size: 16pt; font-weight: bold; color: #1f3a5f; }
 .clinicsub { font-size: 9pt; color: #444; }
 .notice { color: #8a4b00; font-size: 9.5pt; }
+.draftmark { color: #c62828; font-size: 26pt; font-weight: bold; text-align: center; margin: 0; }
+.draft { color: #c62828; font-size: 10pt; font-weight: bold; text-align: center; }
 .small { font-size: 9pt; color: #444; }
 """
 
@@ -578,6 +599,13 @@ def to_html(doc: RenderedDocument) -> str:
             parts.append(f"<h1>{'<br>'.join(_e(line) for line in block.heading.splitlines())}</h1>")
         elif block.type == "notice":
             parts.extend(f'<p class="notice">⚠ {_e(p)}</p>' for p in block.paragraphs)
+        elif block.type == "draft":
+            parts.append(
+                '<table width="100%" cellspacing="0" cellpadding="6" style="border: 3px solid #c62828; '
+                f'margin-bottom: 8px"><tr><td><p class="draftmark">{_e(block.heading)}</p>'
+                + "".join(f'<p class="draft">{_e(p)}</p>' for p in block.paragraphs)
+                + "</td></tr></table>"
+            )
         elif block.type == "fields":
             if block.heading:
                 parts.append(f"<h2>{_e(block.heading)}</h2>")
@@ -631,6 +659,8 @@ def to_text(doc: RenderedDocument) -> str:
             out += [*(block.heading.upper() if doc.language == "en" else block.heading).splitlines(), ""]
         elif block.type == "notice":
             out += [f"! {p}" for p in block.paragraphs] + [""]
+        elif block.type == "draft":
+            out += [f"*** {block.heading} ***", *block.paragraphs, ""]
         elif block.type == "fields":
             if block.heading:
                 out.append(block.heading)

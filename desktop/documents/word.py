@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.files import replacing
-from desktop.documents.render import RenderedDocument
+from desktop.documents.render import DRAFT_MARK, RenderedDocument
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,9 @@ def build_docx(doc: RenderedDocument) -> Any:
     contact = " · ".join(x for x in (lh.address, f"Tel {lh.phone}" if lh.phone else "") if x)
     if contact:
         header.add_paragraph(contact).runs[0].font.size = Pt(9)
+    if doc.draft:  # on every page, above the letterhead's rule
+        stamp = header.add_paragraph().add_run(DRAFT_MARK)
+        stamp.bold, stamp.font.size, stamp.font.color.rgb = True, Pt(14), RGBColor(0xC6, 0x28, 0x28)
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -129,6 +132,16 @@ def build_docx(doc: RenderedDocument) -> Any:
             for text in block.paragraphs:
                 run = word.add_paragraph().add_run("⚠ " + text)
                 run.font.color.rgb = RGBColor(0x8A, 0x4B, 0x00)
+        elif block.type == "draft":
+            mark = word.add_paragraph()
+            mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = mark.add_run(block.heading)
+            run.bold, run.font.size, run.font.color.rgb = True, Pt(26), RGBColor(0xC6, 0x28, 0x28)
+            for text in block.paragraphs:
+                para = word.add_paragraph()
+                para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                run = para.add_run(text)
+                run.bold, run.font.color.rgb = True, RGBColor(0xC6, 0x28, 0x28)
         elif block.type == "fields":
             if block.heading:
                 word.add_heading(block.heading, level=2)

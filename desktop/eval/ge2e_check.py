@@ -7,9 +7,9 @@ The app reads Resemblyzer's weights itself and runs the LSTM in onnxruntime
 2. the onnxruntime encoder with ``torch.nn.LSTM`` + ``Linear`` + ``ReLU`` built as Resemblyzer
    builds its ``VoiceEncoder``, and with a plain numpy LSTM (written out below, step by step).
 
-It runs in two steps so that PyTorch never enters the app's environment::
+It runs in two steps so that PyTorch never enters the app or its environment::
 
-    TORCH_PYTHON -m desktop.eval.ge2e_check torch WEIGHTS OUT.npz     # a venv with torch only
+    TORCH_PYTHON tests/tools/ge2e_torch_reference.py WEIGHTS OUT.npz   # a venv with torch and numpy only
     python -m desktop.eval.ge2e_check compare WEIGHTS OUT.npz          # the app's venv
 
 The second prints the largest differences and exits non-zero when they exceed 1e-4.
@@ -29,23 +29,6 @@ SHAPES = ((160, 3), (73, 1), (160, 1))  # (frames, partials): full partials and 
 def random_mels() -> list[np.ndarray]:
     rng = np.random.default_rng(SEED)
     return [(rng.gamma(0.6, 0.05, size=(t, n, 40))).astype(np.float32) for t, n in SHAPES]
-
-
-def _torch_outputs(weights: Path, out: Path) -> None:  # pragma: no cover - needs torch
-    import torch
-
-    checkpoint = torch.load(weights, map_location="cpu", weights_only=False)
-    state = checkpoint["model_state"]
-    lstm = torch.nn.LSTM(40, 256, 3, batch_first=True)
-    linear = torch.nn.Linear(256, 256)
-    lstm.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("lstm.")})
-    linear.load_state_dict({k[7:]: v for k, v in state.items() if k.startswith("linear.")})
-    results: dict[str, np.ndarray] = {k: v.numpy() for k, v in state.items()}
-    with torch.no_grad():
-        for k, mels in enumerate(random_mels()):
-            _, (hidden, _) = lstm(torch.from_numpy(mels.transpose(1, 0, 2).copy()))
-            results[f"out{k}"] = torch.relu(linear(hidden[-1])).numpy()
-    np.savez(out, **results)  # type: ignore[arg-type]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -95,12 +78,9 @@ def _compare(weights_file: Path, torch_file: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] not in ("torch", "compare"):
+    if len(argv) != 3 or argv[0] != "compare":
         print(__doc__)
         return 2
-    if argv[0] == "torch":
-        _torch_outputs(Path(argv[1]), Path(argv[2]))
-        return 0
     return _compare(Path(argv[1]), Path(argv[2]))
 
 

@@ -169,7 +169,7 @@ def score_live(
     from desktop.asr.streaming.live import LiveRecogniser
 
     live = LiveRecogniser(engine, language=language, doctor_profile=profile, embedder=embedder, paced=True)
-    live._bg = _Replay(recognised.live_batches, language)  # the recogniser's recorded output
+    live._bg = _Replay(recognised.live_batches, language)  # type: ignore[assignment]  # recorded output
     shown: dict[str, str] = {}  # the label each line shows (the last one sent: settled)
     for i in range(0, len(consultation.samples), SAMPLE_RATE):
         for seg in live.feed(consultation.samples[i : i + SAMPLE_RATE]):

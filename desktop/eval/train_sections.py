@@ -194,7 +194,13 @@ def design_matrix(counts: list[Counter[str]], vocabulary: list[str], idf: np.nda
 
 def fit(examples: list[Example], c: float = 4.0, min_df: int = 2, note_weight: float = 1.0) -> SectionModel:
     """Multinomial logistic regression on the app's own features (scikit-learn, training only)."""
-    from sklearn.linear_model import LogisticRegression
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:
+        raise UsageError(
+            "Training the section classifier needs scikit-learn, which is not installed.",
+            "Install the evaluation extras: pip install -e '.[eval]'.",
+        ) from exc
 
     counts = [features(e.text, e.speaker) for e in examples]
     df: Counter[str] = Counter()

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from desktop.config import ClinicSettings
 from desktop.core.errors import Cancelled
-from desktop.core.types import NOTE_SECTIONS, Patient, SoapNote, Transcript
+from desktop.core.types import NOTE_SECTIONS, SUGGESTED_SECTIONS, Patient, SoapNote, Transcript
 from desktop.documents.render import MissingValuesError, RenderedDocument, render_document, resolve_values
 from desktop.documents.templates import FieldSpec, Template, load_template
 from desktop.llm.written import written_chinese
@@ -132,6 +132,16 @@ def prose_schema(
         "required": list(properties),
         "additionalProperties": False,
     }
+
+
+def accepted_statements(note: SoapNote) -> SoapNote:
+    """The note without the suggestions no doctor has accepted: what a document may state as fact
+    (a sick-leave certificate from an unsigned draft must not take a suggested diagnosis)."""
+    out = SoapNote(chief_complaint=note.chief_complaint)
+    for name in NOTE_SECTIONS:
+        items = note.section(name)
+        setattr(out, name, [st for st in items if st.accepted] if name in SUGGESTED_SECTIONS else list(items))
+    return out
 
 
 def note_text(note: SoapNote) -> str:
@@ -299,12 +309,17 @@ def generate_document(
     progress: ProgressFn | None = None,
     today: date | None = None,
     template: Template | None = None,
+    draft: bool = False,
 ) -> GeneratedDocument:
     """Check the values, write the prose (when a runtime is given) and render one document.
 
+    A ``draft`` comes from a note that is not signed: it is marked DRAFT on every page and takes
+    nothing from suggestions the doctor has not accepted (no suggested diagnosis on a certificate).
     Raises :class:`MissingValuesError` before the model runs when a required value is missing.
     """
     started = time.perf_counter()
+    if draft:
+        note = accepted_statements(note)
     template = template or load_template(kind, clinic.templates_dir)
     lang = document_language(template, language, transcript.language if transcript else "")
     languages = ["en", "zh"] if lang == "bilingual" else [lang]
@@ -341,6 +356,7 @@ def generate_document(
         strict=True,
         today=today,
         template=template,
+        draft=draft,
     )
     document.warnings.extend(prose.warnings)
     if progress:

@@ -408,11 +408,15 @@ class TemplateLetters:
             )
         return out
 
-    def defaults(self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings) -> dict[str, str]:
+    def defaults(
+        self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings, draft: bool = False
+    ) -> dict[str, str]:
         from desktop.documents.render import resolve_values
+        from desktop.llm.letters import accepted_statements
 
         template = self.templates()[kind]
-        resolved, _missing = resolve_values(template, note, patient, clinic, {})
+        source = accepted_statements(note) if draft else note
+        resolved, _missing = resolve_values(template, source, patient, clinic, {})
         out = {}
         for f in template.user_fields():
             value = resolved.get(f.name)
@@ -433,6 +437,7 @@ class TemplateLetters:
         transcript: Transcript | None,
         cancel: threading.Event,
         progress: ProgressFn | None = None,
+        draft: bool = False,
     ) -> RenderedLetter:
         runtime = None
         if self.model is not None:
@@ -442,7 +447,7 @@ class TemplateLetters:
                 log.warning("letter prose falls back to the note: the language model is not available")
         try:
             generated = self._generate(
-                kind, note, patient, clinic, values, language, transcript, cancel, progress, runtime
+                kind, note, patient, clinic, values, language, transcript, cancel, progress, runtime, draft
             )
         except MissingValuesError as exc:
             raise _in_app_words(exc) from None
@@ -461,6 +466,7 @@ class TemplateLetters:
         cancel: threading.Event,
         progress: ProgressFn | None,
         runtime: Any,
+        draft: bool = False,
     ) -> Any:
         from desktop.llm.letters import generate_document
 
@@ -478,6 +484,7 @@ class TemplateLetters:
             cancel=cancel,
             progress=progress,
             template=self.templates()[kind],
+            draft=draft,
         )
 
     def export(self, letter: RenderedLetter, path: str, fmt: str) -> None:
@@ -538,6 +545,23 @@ def _plain_docx(letter: RenderedLetter, path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 # fact guard
 # --------------------------------------------------------------------------------------------
+class NoteChecks:
+    """(transcript, note) -> what the note left out and where it contradicts the consultation.
+
+    The drug lexicon and concepts load on the first check, not at start-up."""
+
+    def __init__(self, script: str = "hk") -> None:
+        self.script = script
+        self._checker: Any = None
+
+    def __call__(self, transcript: Transcript, note: SoapNote) -> Any:
+        if self._checker is None:
+            from desktop.checks.engine import Checker
+
+            self._checker = Checker(script=self.script)
+        return self._checker.check(transcript, note)
+
+
 class FactChecker:
     """(transcript text, statement) -> items not found in the transcript. Caches one guard."""
 

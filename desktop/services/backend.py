@@ -13,11 +13,13 @@ from PySide6.QtCore import QObject
 
 from desktop.config import Settings, apply_store_policy, store_policy_update
 from desktop.core.errors import UserFacingError
+from desktop.core.types import SoapNote, Transcript
 from desktop.services.db import DbWorker
 from desktop.services.intake import IntakePort
 from desktop.services.jobs import WorkerThread
 from desktop.services.ports import (
     AudioPort,
+    CheckResult,
     DrafterPort,
     LettersPort,
     ModelsPort,
@@ -42,6 +44,8 @@ class Backend:
     player: PlayerPort | None = None
     # (transcript text, statement text) -> numbers, doses and drug names not found in the transcript
     fact_check: Callable[[str, str], list[str]] | None = None
+    # (transcript, note) -> omissions and contradictions of the note (desktop.checks); None: no checks
+    note_checks: Callable[[Transcript, SoapNote], CheckResult] | None = None
     save_settings: Callable[[Settings], None] | None = None
     demo_audio: str = ""  # demo mode: the sample replayed through the live path
     voice: VoicePort | None = None  # voice enrolment; None hides it
@@ -49,7 +53,7 @@ class Backend:
     intake: IntakePort | None = None
     threads: dict[str, WorkerThread] = field(default_factory=dict)
     # Loads the speech model ahead of the first Record (on a worker thread); None: nothing to load.
-    prepare_speech: Callable[[], None] | None = None
+    prepare_speech: Callable[[], object] | None = None
     # Run at shutdown after the worker threads have stopped (free the language model, …).
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)
     _db: DbWorker | None = field(default=None, init=False, repr=False)

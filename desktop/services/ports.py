@@ -15,6 +15,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+# The checks' results, as the widgets see them (plain data).
+from desktop.checks.model import CheckResult as CheckResult
+from desktop.checks.model import Flag as Flag
 from desktop.config import ClinicSettings
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment
 
@@ -420,8 +423,11 @@ class RenderedLetter:
 class LettersPort(Protocol):
     def kinds(self) -> Sequence[LetterKind]: ...
 
-    def defaults(self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings) -> dict[str, str]:
-        """The values the short form starts with (dates, what the note already says)."""
+    def defaults(
+        self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings, draft: bool = False
+    ) -> dict[str, str]:
+        """The values the short form starts with (dates, what the note already says); from a
+        ``draft`` (an unsigned note) only what the doctor has accepted."""
         ...
 
     def render(
@@ -435,8 +441,12 @@ class LettersPort(Protocol):
         transcript: Transcript | None,
         cancel: threading.Event,
         progress: ProgressFn | None = None,
+        draft: bool = False,
     ) -> RenderedLetter:
-        """Write and render one document; raises UserFacingError naming missing values, Cancelled."""
+        """Write and render one document; raises UserFacingError naming missing values, Cancelled.
+
+        A ``draft`` (from a note that is not signed) is marked DRAFT and takes nothing from
+        suggestions the doctor has not accepted."""
         ...
 
     def export(self, letter: RenderedLetter, path: str, fmt: str) -> None:

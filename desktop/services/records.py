@@ -12,7 +12,7 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +30,10 @@ from desktop.services.ports import (
     filter_consultations,
 )
 
+if TYPE_CHECKING:
+    from desktop.storage import Store
+    from desktop.storage.base import User
+
 log = logging.getLogger(__name__)
 
 ROLE_ORDER = ("doctor", "nurse", "admin")
@@ -45,7 +49,7 @@ def _when(text: str) -> datetime:
     return value
 
 
-def _user_info(user: Any) -> UserInfo:
+def _user_info(user: User) -> UserInfo:
     roles = set(user.roles)
     role = next((r for r in ROLE_ORDER if r in roles), "nurse")
     return UserInfo(
@@ -69,12 +73,12 @@ class StoreRecords:
         self.directory = Path(directory)
         self._kdf = kdf
         self._keyring = keyring_backend  # None: the OS keyring through the keyring library
-        self._store: Any = None
+        self._store: Store | None = None
         self._complaints: dict[str, str] = {}
         self._lock = threading.RLock()
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         if self._store is None:
             raise UsageError("Nobody is signed in.", "Sign in again.")
         return self._store
@@ -109,7 +113,7 @@ class StoreRecords:
     def _apply_retention(self) -> None:
         """Recordings past the clinic's retention period are destroyed at sign-in (audited)."""
         try:
-            destroyed = self._store.apply_retention()
+            destroyed = self.store.apply_retention()
         except UserFacingError:
             log.warning("retention could not be applied at sign-in", exc_info=True)
             return

@@ -101,7 +101,11 @@ class ResetPasswordDialog(QDialog):
         self.setWindowTitle(self.tr("Reset password"))
         form = QFormLayout(self)
         form.addRow(
-            QLabel(self.tr("A new password for %1. Tell it to them in person.").replace("%1", username))
+            QLabel(
+                self.tr(
+                    "A new password for %1. Tell it to them in person; they choose their own at their next sign-in."
+                ).replace("%1", username)
+            )
         )
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)

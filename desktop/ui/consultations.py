@@ -240,7 +240,7 @@ class ConsultationsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 3)
         bottom = QHBoxLayout()
         self.count = QLabel("")
         self.open_button = QPushButton(self.tr("Open"))

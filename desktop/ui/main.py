@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         if backend.intake is not None:  # only where the clinic policy enables the intake
             self.intake_monitor = IntakeMonitor(backend.db, backend.intake, self)
             self.intake_queue = IntakeQueuePanel(backend.db, backend.intake)
-            self.list_page.sections.addWidget(self.intake_queue, 1)
+            self.list_page.sections.addWidget(self.intake_queue, 2)
             self.intake_monitor.queue_changed.connect(self.intake_queue.show_rows)
             self.intake_monitor.alerts_changed.connect(self._alerts_changed)
             self.intake_queue.changed.connect(lambda: self.intake_monitor and self.intake_monitor.poll())

@@ -11,8 +11,9 @@ import difflib
 import html
 import json
 import re
+from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.types import NOTE_SECTIONS, SUGGESTED_SECTIONS, NoteStatement, SoapNote
-from desktop.services.ports import NoteVersion
+from desktop.services.ports import CheckResult, Flag, NoteVersion
 
 
 def _status_labels() -> dict[str, str]:
@@ -48,7 +49,8 @@ def _status_labels() -> dict[str, str]:
     }
 
 
-def section_title(name: str) -> str:
+def section_title(name: str, signed: bool = False) -> str:
+    """A section's heading; a signed note has an assessment and a plan, not suggestions."""
     titles = {
         "subjective": QCoreApplication.translate("Soap", "Subjective"),
         "medications": QCoreApplication.translate("Soap", "Medications and allergies"),
@@ -57,6 +59,9 @@ def section_title(name: str) -> str:
         "plan": QCoreApplication.translate("Soap", "Suggested plan"),
         "patient_instructions": QCoreApplication.translate("Soap", "Instructions to the patient"),
     }
+    if signed:
+        titles["assessment"] = QCoreApplication.translate("Soap", "Assessment")
+        titles["plan"] = QCoreApplication.translate("Soap", "Plan")
     return titles.get(name, name)
 
 
@@ -141,6 +146,7 @@ class StatementRow(QFrame):
             top.addWidget(self.accept_button)
         top.addWidget(self.remove_button)
         layout.addLayout(top)
+        self.contradiction = ""  # a red check: the statement says otherwise than the consultation
         self.flag = QLabel("")
         self.flag.setObjectName("factFlag")
         self.flag.setWordWrap(True)
@@ -168,23 +174,33 @@ class StatementRow(QFrame):
         self.statement.unsupported = list(items)
         self._refresh()
 
+    def set_contradiction(self, message: str) -> None:
+        if message != self.contradiction:
+            self.contradiction = message
+            self._refresh()
+
     def _refresh(self) -> None:
         st = self.statement
         pending = self.suggested and not st.accepted
         self.badge.setVisible(pending)
         self.accept_button.setVisible(pending)
+        warnings = []
+        if self.contradiction:
+            warnings.append("⚠ " + self.contradiction)
         if st.unsupported:
-            self.flag.setText(
+            warnings.append(
                 self.tr("⚠ Not in the transcript: %1. Check before signing.").replace(
                     "%1", ", ".join(st.unsupported)
                 )
             )
-            self.edit.setStyleSheet("QTextEdit { background: #ffebee; border: 1px solid #e57373; }")
+        if warnings:
+            self.flag.setText("\n".join(warnings))
+            self.edit.setStyleSheet("QTextEdit { background: #ffebee; border: 2px solid #c62828; }")
         else:
             self.flag.setText("")
             style = "QTextEdit { background: #fffaf0; border: 1px dashed #ffb74d; }" if pending else ""
             self.edit.setStyleSheet(style)
-        self.flag.setVisible(bool(st.unsupported))
+        self.flag.setVisible(bool(warnings))
         status = _status_labels().get(st.status, st.status)
         said = self.tr("as said") + " · " if st.source == "quote" else ""
         if st.evidence:
@@ -219,6 +235,13 @@ class SectionEditor(QGroupBox):
         self.add_button.clicked.connect(lambda: self.add(NoteStatement(text="", accepted=True), focus=True))
         if name in SUGGESTED_SECTIONS:
             self.setToolTip(self.tr("Suggestions for the doctor to review; not accepted yet."))
+
+    def set_signed(self, signed: bool) -> None:
+        self.setTitle(section_title(self.name, signed))
+        if self.name in SUGGESTED_SECTIONS:
+            self.setToolTip(
+                "" if signed else self.tr("Suggestions for the doctor to review; not accepted yet.")
+            )
 
     def set_statements(self, statements: list[NoteStatement], editable: bool, can_accept: bool) -> None:
         for row in self.rows:
@@ -270,6 +293,49 @@ class SectionEditor(QGroupBox):
         ]
 
 
+class ChecksPanel(QListWidget):
+    """What the note left out of the consultation, and where it says the opposite (red, first).
+
+    Clicking an entry emits ``lines_clicked(list of transcript line ids)`` (main thread): the
+    consultation view shows those lines and plays them.
+    """
+
+    lines_clicked = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noteChecks")
+        self.setWordWrap(True)
+        self.setVisible(False)
+        self.flags: list[Flag] = []
+        self.itemClicked.connect(self._clicked)
+
+    def show_result(self, result: CheckResult) -> None:
+        self.clear()
+        self.flags = [*result.contradictions, *result.omissions]
+        for flag in self.flags:
+            where = self.tr("said at %1").replace("%1", ", ".join(flag.lines)) if flag.lines else ""
+            if flag.red:
+                item = QListWidgetItem(
+                    self.tr("⚠ Contradiction: %1").replace("%1", flag.message) + f"  ({where})"
+                )
+                item.setForeground(Qt.GlobalColor.white)
+                item.setBackground(Qt.GlobalColor.darkRed)
+            else:
+                message = flag.message.removeprefix("Not in the note: ")
+                item = QListWidgetItem(self.tr("Left out: %1").replace("%1", message) + f"  ({where})")
+            item.setToolTip(self.tr("Click to see and hear what was said"))
+            self.addItem(item)
+        rows = sum(self.sizeHintForRow(i) for i in range(min(self.count(), 6)))
+        self.setFixedHeight(rows + 2 * self.frameWidth() + 4)
+        self.setVisible(bool(self.flags))
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        row = self.row(item)
+        if 0 <= row < len(self.flags):
+            self.lines_clicked.emit(list(self.flags[row].lines))
+
+
 class SoapEditor(QWidget):
     """Chief complaint and the five sections.
 
@@ -278,10 +344,19 @@ class SoapEditor(QWidget):
 
     statement_clicked = Signal(object)
     changed = Signal()
+    lines_clicked = Signal(list)
+    checked = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("soapEditor")
+        # note -> omissions and contradictions against the consultation (None: no checks)
+        self.checker: Callable[[SoapNote], CheckResult] | None = None
+        self.last_checks: CheckResult | None = None
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(400)  # after typing pauses, not on every key
+        self._recheck_timer.timeout.connect(self.recheck)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.banner = QLabel("")
@@ -295,6 +370,9 @@ class SoapEditor(QWidget):
         self.stream_label.setStyleSheet("color:#777777;font-style:italic;")
         self.stream_label.setVisible(False)
         outer.addWidget(self.stream_label)
+        self.checks = ChecksPanel()
+        outer.addWidget(self.checks)
+        self.checks.lines_clicked.connect(self.lines_clicked.emit)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         self.scroll_area = scroll
@@ -330,6 +408,8 @@ class SoapEditor(QWidget):
     def _changed(self) -> None:
         if not self._loading:
             self.changed.emit()
+            if self.checker is not None:
+                self._recheck_timer.start()
 
     def set_note(
         self,
@@ -338,6 +418,7 @@ class SoapEditor(QWidget):
         can_accept: bool,
         chief_editable: bool,
         banner: str = "",
+        signed: bool = False,
     ) -> None:
         self._loading = True
         self._loaded = note
@@ -347,6 +428,7 @@ class SoapEditor(QWidget):
             self.chief_typed.setVisible(note.chief_complaint_source == "typed")
             for name, editor in self.sections.items():
                 editor.set_statements(note.section(name), name in editable, can_accept)
+                editor.set_signed(signed)
         finally:
             self._loading = False
         if note.quoted_sections:
@@ -358,6 +440,27 @@ class SoapEditor(QWidget):
             banner = f"{note.notice} {banner}"
         self.set_banner(banner.strip())
         self.stream_label.setVisible(False)
+        self.recheck()
+
+    def recheck(self) -> CheckResult | None:
+        """Check the note as it now reads against the consultation; the list and the red rows follow."""
+        self._recheck_timer.stop()
+        if self.checker is None:
+            return None
+        result = self.checker(self.note())
+        self.last_checks = result
+        self.checks.show_result(result)
+        located: dict[str, str] = {}
+        for flag in result.contradictions:
+            for where in flag.where:
+                located.setdefault(where, flag.message)
+        for name, editor in self.sections.items():
+            kept = [r for r in editor.rows if r.statement.text.strip()]
+            for row in editor.rows:
+                index = kept.index(row) if row in kept else -1
+                row.set_contradiction(located.get(f"{name}[{index}]", ""))
+        self.checked.emit(result)
+        return result
 
     def set_banner(self, text: str, colour: str = "#e3f2fd") -> None:
         self.banner.setText(text)
@@ -480,8 +583,8 @@ class VersionHistoryDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        drafts = [v for v in versions if v.kind == "ai_draft"]
-        self.base = drafts[0].note.to_markdown() if drafts else ""
+        self.drafts = [v for v in versions if v.kind == "ai_draft"]
+        self.base = self.drafts[0].note.to_markdown() if self.drafts else ""
         for v in versions:
             self.list.addItem(QListWidgetItem(version_label(v)))
         self.list.currentRowChanged.connect(self.show_version)
@@ -491,6 +594,13 @@ class VersionHistoryDialog(QDialog):
 
     def show_version(self, row: int) -> None:
         if 0 <= row < len(self.versions):
-            text = self.versions[row].note.to_markdown()
-            header = self.tr("Changes compared with the AI draft:") if self.base else ""
-            self.view.setHtml(f"<p><b>{html.escape(header)}</b></p>" + diff_html(self.base, text))
+            version = self.versions[row]
+            signed = version.kind == "signed"
+            # A signed version reads as a signed note: no "suggested" headings or banners,
+            # on either side of the comparison.
+            text = version.note.to_markdown(signed=signed)
+            base = self.drafts[0].note.to_markdown(signed=signed) if self.drafts else ""
+            header = self.tr("Changes compared with the AI draft:") if base else ""
+            if signed:
+                header = self.tr("Signed by %1.").replace("%1", version.by) + " " + header
+            self.view.setHtml(f"<p><b>{html.escape(header)}</b></p>" + diff_html(base, text))

@@ -510,6 +510,7 @@ KIND_IDS = KINDS  # the twelve documents, as the app lists them
 class FakeLetters:
     def __init__(self) -> None:
         self.exported: list[tuple[str, str]] = []
+        self.drafts: list[bool] = []  # the ``draft`` each render was asked for
 
     def kinds(self) -> Sequence[LetterKind]:
         out = []
@@ -518,7 +519,9 @@ class FakeLetters:
             out.append(LetterKind(k, k.replace("_", " ").title(), "", fields))
         return out
 
-    def defaults(self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings) -> dict[str, str]:
+    def defaults(
+        self, kind: str, note: SoapNote, patient: Patient, clinic: ClinicSettings, draft: bool = False
+    ) -> dict[str, str]:
         return {"leave_to": "2026-11-26"} if kind == "sick_leave" else {}
 
     def render(
@@ -532,10 +535,13 @@ class FakeLetters:
         transcript: Transcript | None,
         cancel: threading.Event,
         progress: ProgressFn | None = None,
+        draft: bool = False,
     ) -> RenderedLetter:
         if cancel.is_set():
             raise Cancelled()
-        body = f"<h1>{kind}</h1><p>{patient.display_name()}</p><p>{note.chief_complaint}</p>"
+        self.drafts.append(draft)
+        body = ("<p>DRAFT</p>" if draft else "") + f"<h1>{kind}</h1><p>{patient.display_name()}</p>"
+        body += f"<p>{note.chief_complaint}</p>"
         body += "".join(f"<p>{k}: {v}</p>" for k, v in values.items())
         return RenderedLetter(kind, kind, body, f"{kind}\n{patient.display_name()}")
 

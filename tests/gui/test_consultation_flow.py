@@ -62,11 +62,18 @@ def test_record_draft_edit_sign_and_letters(
     assert view.transcript_view.highlighted_ids() == ["s1"]
     qtbot.waitUntil(lambda: window.backend.player.played == [(16000, 16000)])  # type: ignore[union-attr]
 
-    # signing is refused while suggestions are pending
-    assert view.sign() is None
+    # signing shows what is open: the suggestions, and the red fact-guard flag even after Accept all
+    assert view.sign() is None and view.signoff is not None
+    view.signoff.reject()
     view.accept_all()
-    signed = view.sign().result()
-    assert signed is not None and signed.kind == "signed"
+    assert view.sign() is None
+    dialog = view.signoff
+    assert dialog is not None and [r.item.kind for r in dialog.rows] == ["unsupported"]
+    dialog.rows[0].check.setChecked(True)
+    dialog.rows[0].reason.setText("Started today; dose confirmed with the patient.")
+    dialog.sign_button.click()
+    qtbot.waitUntil(view.signed)
+    assert records.notes[cid][-1].kind == "signed"
     assert view.signed() and view.editor.sections["plan"].rows[0].edit.isReadOnly()
     assert not view.sign_button.isEnabled()
     assert "Signed by Doc " in view.editor.banner.text()  # the doctor's name, not the user name

@@ -152,7 +152,8 @@ def test_the_intake_day_at_the_desk_through_the_store(
         lambda: view.intake_tab is not None and view.intake_tab.detail is not None, timeout=10_000
     )
     tab = view.intake_tab
-    assert tab.summary.toPlainText() == "Tight heavy chest and sweating since 8 am."
+    assert tab.summary_text() == "Tight heavy chest and sweating since 8 am."
+    assert "i1" in tab.lines.toPlainText() and "Tight heavy chest" in tab.lines.toPlainText()
     assert "7 out of 10, getting worse" in tab.chat.toPlainText()
     assert view.info.patient.mrn == "HK-1001"
     assert store_intake.get(service, sid).consultation_id == int(info.id)

@@ -35,6 +35,7 @@ def agglomerate(
     max_clusters: int | None = None,
     cannot_link: Sequence[tuple[int, int]] = (),
     short_s: float = 0.0,
+    start: Sequence[Sequence[int]] | None = None,
 ) -> Clusters:
     """Weighted average-linkage clustering of a symmetric distance matrix, stopped at ``threshold``.
 
@@ -43,9 +44,15 @@ def agglomerate(
     speech of the smaller one: they are merged closest (so scaled) first, while that is below
     ``threshold``.
 
+    ``start`` groups points that are already known to belong together (the clusters of the last
+    call, in a long consultation); merging then continues from those groups, which costs far less
+    than starting from single points.
+
     ``max_clusters`` keeps merging past the threshold until no more clusters remain; a pair in
     ``cannot_link`` is never put in one cluster (two different channels' speakers, say).
     """
+    if start is not None:
+        return _from_groups(distances, weights, threshold, start, max_clusters, short_s)
     n = len(weights)
     if n == 0:
         return Clusters([], [], np.zeros((0, 0)))
@@ -56,12 +63,12 @@ def agglomerate(
     w = np.asarray(weights, dtype=np.float64).copy()
     alive = np.ones(n, dtype=bool)
     members: list[list[int]] = [[i] for i in range(n)]
+    # Distances as compared (scaled for short clusters); a dead cluster's row and column are infinite.
+    scaled = d / (1.0 + short_s / np.maximum(np.minimum(w[:, None], w[None, :]), 1e-3))
     while alive.sum() > 1:
-        scale = 1.0 + short_s / np.maximum(np.minimum(w[:, None], w[None, :]), 1e-3)
-        masked = np.where(alive[:, None] & alive[None, :], d / scale, np.inf)
-        flat = int(np.argmin(masked))
+        flat = int(np.argmin(scaled))
         i, j = divmod(flat, n)
-        best = masked[i, j]
+        best = scaled[i, j]
         if not np.isfinite(best):
             break
         if best > threshold and (max_clusters is None or alive.sum() <= max_clusters):
@@ -76,6 +83,13 @@ def agglomerate(
         alive[j] = False
         members[i].extend(members[j])
         members[j] = []
+        row = merged / (1.0 + short_s / np.maximum(np.minimum(w[i], w), 1e-3))
+        row[~alive] = np.inf
+        row[i] = np.inf
+        scaled[i, :] = row
+        scaled[:, i] = row
+        scaled[j, :] = np.inf
+        scaled[:, j] = np.inf
     order = [k for k in range(n) if alive[k]]
     clusters = [sorted(members[k]) for k in order]
     of = [0] * n
@@ -84,3 +98,28 @@ def agglomerate(
             of[point] = index
     final = d[np.ix_(order, order)]
     return Clusters(clusters, of, final)
+
+
+def _from_groups(
+    distances: np.ndarray,
+    weights: Sequence[float],
+    threshold: float,
+    groups: Sequence[Sequence[int]],
+    max_clusters: int | None,
+    short_s: float,
+) -> Clusters:
+    """Average linkage continued from ``groups``: their weighted average distances, then merging."""
+    w = np.asarray(weights, dtype=np.float64)
+    n = len(w)
+    member = np.zeros((len(groups), n))
+    for g, points in enumerate(groups):
+        member[g, list(points)] = w[list(points)]
+    totals = member.sum(axis=1)
+    between = (member @ np.asarray(distances, dtype=np.float64) @ member.T) / np.outer(totals, totals)
+    merged = agglomerate(between, totals.tolist(), threshold, max_clusters=max_clusters, short_s=short_s)
+    members = [sorted(p for g in cluster for p in groups[g]) for cluster in merged.members]
+    of = [0] * n
+    for index, points in enumerate(members):
+        for point in points:
+            of[point] = index
+    return Clusters(members, of, merged.distance)

@@ -70,6 +70,33 @@ class MfccEmbedder:
             return Embedding(np.zeros(sf.STATS_SIZE), 0.0)
         return Embedding(np.sum([e.vector for e in items], axis=0), float(sum(e.seconds for e in items)))
 
+    def distances(self, one: Embedding, many: Sequence[Embedding]) -> np.ndarray:
+        """``distance(one, m)`` for every ``m`` at once (vectorised; the same numbers)."""
+        if not many:
+            return np.zeros(0)
+        a = sf.summarise(one.vector)
+        stats = np.stack([m.vector for m in many])
+        n = np.maximum(stats[:, 0:1], 1.0)
+        mean = stats[:, 2 : 2 + sf.N_MFCC] / n
+        var = np.maximum(stats[:, 2 + sf.N_MFCC : 2 + 2 * sf.N_MFCC] / n - mean**2, sf.MFCC_VAR_FLOOR)
+        kl = 0.5 * np.mean(
+            a.mfcc_var / var
+            + var / a.mfcc_var
+            - 2.0
+            + (a.mfcc_mean - mean) ** 2 * (1.0 / a.mfcc_var + 1.0 / var),
+            axis=1,
+        )
+        base = 2 + 2 * sf.N_MFCC
+        voiced = stats[:, 1]
+        safe = np.maximum(voiced, 1.0)
+        f0_mean = stats[:, base] / safe
+        f0_var = np.maximum(stats[:, base + 1] / safe - f0_mean**2, sf.F0_VAR_FLOOR)
+        pitch = np.zeros(len(many))
+        if np.isfinite(a.f0_mean):
+            ok = voiced >= 3
+            pitch[ok] = np.minimum((a.f0_mean - f0_mean[ok]) ** 2 / (a.f0_var + f0_var[ok]), self.pitch_cap)
+        return np.asarray(kl + self.pitch_weight * pitch)
+
     def distance(self, model: Embedding, utterance: Embedding) -> float:
         a, b = sf.summarise(model.vector), sf.summarise(utterance.vector)
         kl = 0.5 * float(

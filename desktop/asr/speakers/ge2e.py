@@ -283,6 +283,10 @@ class Ge2eEmbedder:
         mean = np.average(np.stack(vectors), axis=0, weights=weights)
         return Embedding(mean / (float(np.linalg.norm(mean)) or 1.0), float(sum(e.seconds for e in items)))
 
+    def distances(self, one: Embedding, many: Sequence[Embedding]) -> np.ndarray:
+        """``distance(one, m)`` for every ``m`` at once."""
+        return np.array([self.distance(one, m) for m in many]) if many else np.zeros(0)
+
     def distance(self, model: Embedding, utterance: Embedding) -> float:
         if (
             model.vector.shape != utterance.vector.shape

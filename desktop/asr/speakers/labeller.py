@@ -26,7 +26,7 @@ consultation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +48,20 @@ MAX_ANALYSIS_S = 8  # seconds of a long line analysed (its middle): bounds the a
 ESTABLISHED_S = 2.0  # a cluster with less speech than this (and one line) is not yet a person
 ATTACH_FACTOR = 1.6  # an unestablished cluster this close (x threshold) to a person is taken for them
 ENROLMENT_KEY = "__enrolment__"
+FULL_RECLUSTER_LINES = 60  # up to this many lines every call clusters from single lines;
+FULL_RECLUSTER_EVERY = 20  # beyond, from the last clusters, and from single lines every 20th line
+
+
+@dataclass
+class _Decision:
+    """What the last clustering decided: the lines' voices and the voices' roles."""
+
+    lapel: dict[str, float]  # line key -> confidence that the lapel microphone says doctor
+    index_of: dict[str, int]  # line key -> its point in the clustering
+    attach: dict[int, int]  # cluster not yet a person -> the person it is taken for
+    roles: dict[int, tuple[str, float]]
+    clusters: Clusters
+    distances: np.ndarray
 
 
 @dataclass
@@ -63,6 +77,7 @@ class _Line:
     text: str = ""
     channel_ratio_db: float | None = None
     parts: list[Embedding] = field(default_factory=list)  # the turn's audio so far, or its pieces
+    version: int = 0  # counts changes of the embedding (the distance cache's key)
 
     @property
     def seconds(self) -> float:
@@ -101,8 +116,14 @@ class SpeakerLabeller:
         self._by_key: dict[str, _Line] = {}
         self._labels: dict[str, SpeakerLabel] = {}  # line key -> label as last decided
         self._anchor: Embedding | None = None
+        self._matrix_keys: list[tuple[str, int]] = []
+        self._matrix_values = np.zeros((0, 0))
+        self._last_groups: dict[str, str] = {}  # line key -> key of the first line of its cluster
+        self._calls = 0
         self.enrolled = False
         self._voices = 0
+        self._order: list[str] = []  # line keys in time order
+        self._state = _Decision({}, {}, {}, {}, Clusters([], [], np.zeros((0, 0))), np.zeros((0, 0)))
         if doctor_profile is not None:
             self._anchor = doctor_profile.embedding_for(self.embedder)
             if self._anchor is None:
@@ -154,13 +175,14 @@ class SpeakerLabeller:
             line.parts = [embedding] if embedding is not None else []
             self._lines.append(line)
             self._by_key[key] = line
+            self._order = [x.key for x in sorted(self._lines, key=lambda x: x.start)]
             line.text = text or ""
         else:
             line.ids.append(sid)
             self._extend(line, start, end, embedding, ratio, text)
         line.evidence = text_evidence(line.text) if self.use_text else TextEvidence()
         self._decide()
-        return self._labels[line.key]
+        return self._label_of(line)
 
     def _extend(
         self,
@@ -184,20 +206,22 @@ class SpeakerLabeller:
             line.text = f"{line.text} {text}".strip() if text else line.text
         if line.parts:
             line.embedding = line.parts[0] if len(line.parts) == 1 else self.embedder.pool(line.parts)
+            line.version += 1
         line.end = max(line.end, end)
 
     def review(self) -> dict[str, SpeakerLabel]:
         """Labels for every line so far (every segment id), decided on the whole consultation."""
-        self._decide()
-        return {sid: self._labels[line.key] for line in self._lines for sid in line.ids}
+        self._decide(full=True)
+        return {sid: self._label_of(line) for line in self._lines for sid in line.ids}
 
-    def labels_now(self) -> dict[str, SpeakerLabel]:
-        """The current decision for every segment id (what :meth:`review` would say now)."""
+    def labels_now(self, segment_ids: Iterable[str] | None = None) -> dict[str, SpeakerLabel]:
+        """The current decision for these segment ids (all when None), without deciding again."""
+        wanted = None if segment_ids is None else set(segment_ids)
         return {
-            sid: self._labels[line.key]
+            sid: self._label_of(line)
             for line in self._lines
             for sid in line.ids
-            if line.key in self._labels
+            if wanted is None or sid in wanted
         }
 
     @property
@@ -220,8 +244,9 @@ class SpeakerLabeller:
 
     # -- deciding -----------------------------------------------------------------------------
 
-    def _decide(self) -> None:
+    def _decide(self, full: bool = False) -> None:
         """Cluster every line again, name the voices' roles, label every line."""
+        self._calls += 1
         threshold_db = self.channel_threshold()
         lapel: dict[str, float] = {}  # line key -> confidence that the lapel says doctor
         for line in self._lines:
@@ -235,10 +260,14 @@ class SpeakerLabeller:
             if x.key not in lapel and x.embedding is not None and x.seconds >= MIN_SPEECH_S
         ]
         points: list[Embedding] = [x.embedding for x in voiced if x.embedding is not None]
+        keys = [(x.key, x.version) for x in voiced]
         use_anchor = self._anchor is not None and not any(x.channel_ratio_db is not None for x in self._lines)
         if use_anchor and self._anchor is not None:
             points.append(self._anchor)
-        clusters, distances = self._cluster(points)
+            keys.append((ENROLMENT_KEY, 0))
+        full = full or len(points) <= FULL_RECLUSTER_LINES or self._calls % FULL_RECLUSTER_EVERY == 0
+        clusters, distances = self._cluster(points, keys, full)
+        self._last_groups = {keys[i][0]: keys[group[0]][0] for group in clusters.members for i in group}
         people, attach = self._people(clusters, points)
         anchor_cluster = clusters.of[len(points) - 1] if use_anchor and points else None
         voices = []
@@ -256,32 +285,82 @@ class SpeakerLabeller:
         roles = name_roles(voices, doctor_known=bool(lapel)) if voices else {}
         self._voices = len([v for v in voices if v.evidence]) + (1 if lapel else 0)
         index_of = {x.key: i for i, x in enumerate(voiced)}
-        previous: SpeakerLabel | None = None
-        for line in sorted(self._lines, key=lambda x: x.start):
-            if line.key in lapel:
-                confidence = lapel[line.key]
-                label = SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7)
-            elif line.key in index_of:
-                label = self._voice_label(
-                    line, index_of[line.key], attach, roles, clusters, distances, bool(lapel)
-                )
-            else:
-                label = self._weak_label(line, previous, roles, bool(lapel))
-            label = consistent(label)
-            self._labels[line.key] = label
-            previous = label
+        self._state = _Decision(lapel, index_of, attach, roles, clusters, distances)
+        self._labels = {}  # decided lazily, line by line, from this state
 
-    def _cluster(self, points: Sequence[Embedding]) -> tuple[Clusters, np.ndarray]:
-        n = len(points)
-        d = np.zeros((n, n))
-        for i in range(n):
-            for j in range(i + 1, n):
-                d[i, j] = d[j, i] = self.embedder.distance(points[i], points[j])
+    def _label_of(self, line: _Line) -> SpeakerLabel:
+        """The line's label under the current decision (and its predecessors', for short lines)."""
+        cached = self._labels.get(line.key)
+        if cached is not None:
+            return cached
+        state = self._state
+        lapel_present = bool(state.lapel)
+        if line.key in state.lapel:
+            confidence = state.lapel[line.key]
+            label = SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7)
+        elif line.key in state.index_of:
+            label = self._voice_label(
+                line,
+                state.index_of[line.key],
+                state.attach,
+                state.roles,
+                state.clusters,
+                state.distances,
+                lapel_present,
+            )
+        else:
+            position = self._order.index(line.key) if line.key in self._order else -1
+            previous = self._label_of(self._by_key[self._order[position - 1]]) if position > 0 else None
+            label = self._weak_label(line, previous, state.roles, lapel_present)
+        label = consistent(label)
+        self._labels[line.key] = label
+        return label
+
+    def _cluster(
+        self, points: Sequence[Embedding], keys: Sequence[tuple[str, int]], full: bool
+    ) -> tuple[Clusters, np.ndarray]:
+        d = self._matrix(points, keys)
         weights = [min(max(p.seconds, MIN_SPEECH_S), 10.0) for p in points]
+        start = None
+        if not full:  # continue from the last clusters; a new line starts alone
+            groups: dict[str, list[int]] = {}
+            for i, (key, _) in enumerate(keys):
+                groups.setdefault(self._last_groups.get(key, f"new:{key}"), []).append(i)
+            start = list(groups.values())
         clusters = agglomerate(
-            d, weights, self.embedder.threshold, max_clusters=self.max_voices, short_s=self.short_utterance_s
+            d,
+            weights,
+            self.embedder.threshold,
+            max_clusters=self.max_voices,
+            short_s=self.short_utterance_s,
+            start=start,
         )
         return clusters, d
+
+    def _matrix(self, points: Sequence[Embedding], keys: Sequence[tuple[str, int]]) -> np.ndarray:
+        """Pairwise distances; rows of lines seen before (same embedding) are reused."""
+        n = len(points)
+        d = np.zeros((n, n))
+        old_index = {key: i for i, key in enumerate(self._matrix_keys)}
+        known = [old_index.get(key) for key in keys]
+        reuse = [i for i, k in enumerate(known) if k is not None]
+        if reuse:
+            src = [k for k in known if k is not None]
+            d[np.ix_(reuse, reuse)] = self._matrix_values[np.ix_(src, src)]
+        rows = getattr(self.embedder, "distances", None)
+        for i, k in enumerate(known):
+            if k is None:
+                others = [
+                    j for j in range(n) if j != i and ((known[j] is None and j < i) or known[j] is not None)
+                ]
+                if rows is not None:
+                    values = rows(points[i], [points[j] for j in others])
+                else:
+                    values = [self.embedder.distance(points[i], points[j]) for j in others]
+                for j, value in zip(others, values, strict=True):
+                    d[i, j] = d[j, i] = float(value)
+        self._matrix_keys, self._matrix_values = list(keys), d
+        return d
 
     def _people(self, clusters: Clusters, points: Sequence[Embedding]) -> tuple[list[int], dict[int, int]]:
         """Clusters that are people, and each not-yet-established cluster's nearest person."""

@@ -15,8 +15,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from desktop.asr.speakers.text import TextEvidence
 
 CAP = 2.0  # the most one utterance can add to a voice's evidence for a role
@@ -32,14 +30,18 @@ class Voice:
     first_start: float
     evidence: list[TextEvidence] = field(default_factory=list)
     doctor_by_voice: bool = False  # the enrolled voice, or the lapel microphone's speaker
+    _leads: dict[str, float] = field(default_factory=dict, repr=False)
 
     def lead(self, role: str) -> float:
-        total = 0.0
-        for ev in self.evidence:
-            own = getattr(ev, role)
-            rivals = max(getattr(ev, r) for r in ("doctor", "patient", "other") if r != role)
-            total += float(np.clip(own - rivals, -CAP, CAP))
-        return total
+        cached = self._leads.get(role)
+        if cached is None:
+            cached = 0.0
+            for ev in self.evidence:
+                own = getattr(ev, role)
+                rivals = max(getattr(ev, r) for r in ("doctor", "patient", "other") if r != role)
+                cached += min(max(own - rivals, -CAP), CAP)
+            self._leads[role] = cached
+        return cached
 
 
 def sigmoid(x: float) -> float:

@@ -28,6 +28,10 @@ class LabelSettler:
         """Lines just sent to the view with their first label."""
         self._pending.extend((self._step, line) for line in lines if line.final)
 
+    def pending_ids(self) -> list[str]:
+        """The lines still settling (to ask the labeller about)."""
+        return [line.id for _, line in self._pending]
+
     def step(self, labels: Mapping[str, SpeakerLabel]) -> list[TranscriptSegment]:
         """One decode step has passed: the still-settling lines whose label changed (updated)."""
         self._step += 1

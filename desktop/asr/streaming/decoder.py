@@ -20,12 +20,15 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from desktop.asr.streaming.policy import HypWord
 from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
+
+if TYPE_CHECKING:
+    from desktop.asr.engine import WhisperEngine
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,9 @@ def has_language_token(model: Any, code: str) -> bool:
 class WindowDecoder:
     """Decodes windows of at most 30 s with a short encoder context. Not re-entrant."""
 
-    def __init__(self, engine: Any, context_margin_s: float = 3.0, min_context_s: float = 8.0) -> None:
+    def __init__(
+        self, engine: WhisperEngine, context_margin_s: float = 3.0, min_context_s: float = 8.0
+    ) -> None:
         self.model = whisper_model_of(engine)
         self.context_margin_s = context_margin_s
         self.min_context_s = min_context_s

@@ -15,13 +15,22 @@ that each line has one speaker.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from desktop.audio.resample import to_mono
 from desktop.core.lines import SENTENCE_END, join_text, utterance_key
 from desktop.core.types import TranscriptSegment
+
+if TYPE_CHECKING:
+    from desktop.asr.drug_names import DrugNameCorrector
+    from desktop.asr.engine import WhisperEngine
+    from desktop.asr.speakers.embedders import Embedder
+    from desktop.asr.speakers.labeller import SpeakerLabeller
+    from desktop.asr.speakers.profile import VoiceProfile
+    from desktop.asr.streaming.record import Reader, RecordPass
+    from desktop.asr.streaming.session import BackgroundRecognizer, PacedRecognizer
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +40,19 @@ RATE = 16000
 class LiveRecogniser:
     def __init__(
         self,
-        engine: Any,
+        engine: WhisperEngine,
         *,
         language: str = "auto",
         script: str = "hk",
         vocabulary: list[str] | None = None,
         label_speakers: bool = True,
-        doctor_profile: Any = None,
+        doctor_profile: VoiceProfile | None = None,
         doctor_channel: int = 0,
-        embedder: Any = None,
+        embedder: Embedder | None = None,
         split_turns: bool = True,
         paced: bool = False,
         record_pass: bool = False,
-        corrector: Any = None,
+        corrector: DrugNameCorrector | None = None,
     ) -> None:
         from desktop.asr.streaming.recognizer import StreamingOptions, StreamingRecognizer
         from desktop.asr.streaming.session import BackgroundRecognizer, PacedRecognizer
@@ -52,9 +61,11 @@ class LiveRecogniser:
         recognizer = StreamingRecognizer(engine, options, corrector=corrector)
         # paced: each feed is one decode step on the caller's thread (benchmarks and tests replaying
         # a recording block by block get the pieces a live recording makes, without the wait).
-        self._bg: Any = PacedRecognizer(recognizer) if paced else BackgroundRecognizer(recognizer)
+        self._bg: PacedRecognizer | BackgroundRecognizer = (
+            PacedRecognizer(recognizer) if paced else BackgroundRecognizer(recognizer)
+        )
         # The saved transcript: each completed stretch decoded again (RecordPass), yielding to this one.
-        self._record: Any = None
+        self._record: RecordPass | None = None
         if record_pass:
             from desktop.asr.streaming.record import RecordPass
 
@@ -70,7 +81,7 @@ class LiveRecogniser:
                 lambda: (float(getattr(self._bg, "backlog_seconds", 0.0)), float(self._bg.duty_cycle)),
                 lambda: list(self._final),
             )
-        self._labeller: Any = None
+        self._labeller: SpeakerLabeller | None = None
         if label_speakers:
             try:
                 from desktop.asr.speakers.labeller import SpeakerLabeller
@@ -102,7 +113,7 @@ class LiveRecogniser:
     def language(self) -> str:
         return str(self._bg.recognizer.session_language)
 
-    def read_from(self, reader: Any) -> None:
+    def read_from(self, reader: Reader) -> None:
         """Have the record pass read the audio back from the encrypted journal (``reader(start, end)``)."""
         if self._record is not None:
             self._record.use_reader(reader)
@@ -160,7 +171,7 @@ class LiveRecogniser:
         if self._labeller is None:
             return []
         try:
-            return self._settler.step(self._labeller.labels_now())
+            return self._settler.step(self._labeller.labels_now(self._settler.pending_ids()))
         except Exception:
             log.warning("speaker relabel of recent lines failed", exc_info=True)
             return []

@@ -48,7 +48,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -62,6 +62,9 @@ from desktop.core.audio import SAMPLE_RATE as SAMPLE_RATE
 from desktop.core.errors import UsageError
 from desktop.core.lines import SENTENCE_END, join_text
 from desktop.core.types import TranscriptSegment, Word
+
+if TYPE_CHECKING:
+    from desktop.asr.engine import WhisperEngine
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +217,7 @@ class StreamingRecognizer:
 
     def __init__(
         self,
-        engine: Any,
+        engine: WhisperEngine,
         options: StreamingOptions | None = None,
         on_event: EventFn | None = None,
         *,

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,15 +34,22 @@ from desktop.core.audio import SAMPLE_RATE
 from desktop.core.lines import join_text
 from desktop.core.types import TranscriptSegment
 
+if TYPE_CHECKING:
+    from desktop.asr.engine import WhisperEngine
+
 log = logging.getLogger(__name__)
 
 Reader = Callable[[int, int], np.ndarray]
+PAUSE_PAD_S = 0.2  # kept of a pause either side of a cut
 
 
 @dataclass
 class RecordOptions:
-    stretch_s: float = 30.0  # a stretch is cut after about this much audio …
-    search_s: float = 8.0  # … in the longest pause of its last ``search_s`` seconds
+    # A stretch is cut after about ``stretch_s`` of audio, in the longest pause of its last
+    # ``search_s`` seconds, so that it fits one 30 s Whisper window (a second, short window is
+    # prompted with the first one's text and copies from it).
+    stretch_s: float = 26.0
+    search_s: float = 4.0
     min_pause_s: float = 0.3
     beam_size: int = 5
     prompt_chars: int = 0  # the tail of the record so far as the decoder prompt: off (it set Whisper
@@ -62,6 +69,7 @@ class RecordStats:
     gaps_redecoded: int = 0
     corrections: int = 0
     lengths_s: list[float] = field(default_factory=list)
+    bounds_s: list[tuple[float, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +81,7 @@ class RecordStats:
             "gaps_redecoded": self.gaps_redecoded,
             "corrections": self.corrections,
             "stretch_lengths_s": [round(x, 1) for x in self.lengths_s],
+            "stretches_s": [[round(a, 2), round(b, 2)] for a, b in self.bounds_s],
         }
 
 
@@ -86,7 +95,7 @@ class RecordPass:
 
     def __init__(
         self,
-        engine: Any,
+        engine: WhisperEngine,
         *,
         language: str = "auto",
         script: str = "hk",
@@ -152,8 +161,9 @@ class RecordPass:
             if (self._total - self._cut) / SAMPLE_RATE >= self.options.stretch_s:
                 cut = self._find_cut(self._cut, self._total)
                 if cut is not None:
-                    self._ready.append((self._cut, cut))
-                    self._cut = cut
+                    end, next_start = cut
+                    self._ready.append((self._cut, end))
+                    self._cut = next_start
                     self._cv.notify()
         if not self._background:
             self._drain(wait_for_live=False)
@@ -197,8 +207,10 @@ class RecordPass:
         return self._done_until / SAMPLE_RATE
 
     # -- cutting -----------------------------------------------------------------------------
-    def _find_cut(self, start: int, end: int) -> int | None:
-        """A cut in the longest pause of the last ``search_s`` seconds; None: wait for more audio."""
+    def _find_cut(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where this stretch ends and the next begins: around the longest pause of the last
+        ``search_s`` seconds, leaving the pause itself out (Whisper invents text in a silent
+        tail, such as the stretch's first sentence again). None: wait for more audio."""
         o = self.options
         window_start = max(start, end - int(o.search_s * SAMPLE_RATE))
         audio = self._read(window_start, end)
@@ -214,13 +226,15 @@ class RecordPass:
         if regions and regions[-1].closed and len(audio) - cursor >= o.min_pause_s * SAMPLE_RATE:
             pauses.append((cursor, len(audio)))
         if not regions:
-            return end  # silence throughout
+            return end, end  # silence throughout
         if not pauses:
             if (end - start) / SAMPLE_RATE >= o.stretch_s + o.search_s:
-                return end  # no pause in sight: a stretch is never longer than this
+                return end, end  # no pause in sight: a stretch is never longer than this
             return None
         a, b = max(pauses, key=lambda p: p[1] - p[0])
-        return window_start + (a + b) // 2
+        pad = int(PAUSE_PAD_S * SAMPLE_RATE)
+        stop = window_start + min(a + pad, (a + b) // 2)
+        return stop, max(stop, window_start + max(b - pad, (a + b) // 2))
 
     def _read(self, start: int, end: int) -> np.ndarray:
         if self._reader is not None:
@@ -275,14 +289,16 @@ class RecordPass:
             vocabulary=self.vocabulary,
             beam_size=self.options.beam_size,
             prompt=self._prompt(),
+            condition_on_previous_text=False,
             id_prefix="r",
         )
         self.stats.compute_seconds += time.perf_counter() - started
         self.stats.stretches += 1
         self.stats.gaps_redecoded += int(result.gaps_redecoded)
-        self.stats.lengths_s.append(len(audio) / SAMPLE_RATE)
+        self.stats.lengths_s.append((end - start) / SAMPLE_RATE)
+        self.stats.bounds_s.append((start / SAMPLE_RATE, end / SAMPLE_RATE))
         segments: list[TranscriptSegment] = []
-        for seg in result.segments:
+        for seg in _drop_too_fast(result.segments):
             seg.start += offset
             seg.end += offset
             for w in seg.words:
@@ -345,3 +361,22 @@ def _speaker_by_overlap(seg: TranscriptSegment, live: list[TranscriptSegment]) -
             weights[s.speaker] = weights.get(s.speaker, 0.0) + _overlap(s, seg)
     best = max(weights, key=lambda k: weights[k], default="")
     return best if best and weights[best] > 0 else ""
+
+
+MAX_LETTERS_PER_S = 30.0  # twice fast speech
+
+
+def _drop_too_fast(segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+    """The segments without those whose text could not have been said in their time.
+
+    At the edge of a stretch Whisper sometimes writes a sentence it made up (the stretch's
+    first words again, "How do I take antibiotics?") into half a second or none: more than
+    ``MAX_LETTERS_PER_S`` letters a second is not speech.
+    """
+    out: list[TranscriptSegment] = []
+    for seg in segments:
+        letters = sum(1 for ch in seg.text if ch.isalpha())
+        if letters >= 8 and letters / max(seg.end - seg.start, 0.05) > MAX_LETTERS_PER_S:
+            continue
+        out.append(seg)
+    return out

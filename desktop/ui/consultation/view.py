@@ -34,6 +34,7 @@ from desktop.services.backend import Backend
 from desktop.services.db import DbCall
 from desktop.services.jobs import Job, JobContext
 from desktop.services.ports import (
+    CheckResult,
     ConsultationInfo,
     LetterVersion,
     NoteVersion,
@@ -48,6 +49,7 @@ from desktop.ui.consultation.header import ConsultationHeader
 from desktop.ui.consultation.recorder import Recorder
 from desktop.ui.intake.summary import IntakeTab
 from desktop.ui.letters import LettersPanel
+from desktop.ui.signoff import SUGGESTION, OpenItem, SignOffDialog, accept_listed, open_items
 from desktop.ui.soap import SoapEditor, StatementRow, VersionHistoryDialog
 from desktop.ui.transcript import TranscriptView
 
@@ -115,6 +117,7 @@ class ConsultationView(QWidget):
         self.info = info
         self.ready = False  # until the records have arrived, nothing can be changed
         self._playback_failed = False  # said once in the status bar, not on every click
+        self.signoff: SignOffDialog | None = None  # open while the doctor reviews what is still open
         self.transcript = Transcript(language="")
         self.versions: list[NoteVersion] = []
         self.editing_new_version = False
@@ -149,23 +152,12 @@ class ConsultationView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel(self.tr("Transcript")))
         self.transcript_view = TranscriptView()
         self.transcript_view.correction_undone.connect(self._correction_undone)
-        # With the clinic's intake on, the patient's own account sits beside the transcript.
-        self.intake_tab: IntakeTab | None = None
-        self.left_tabs: QTabWidget | None = None
-        if self.backend.intake is not None:
-            self.intake_tab = IntakeTab(self.backend.db, self.backend.intake, self.user, self.info.id)
-            self.left_tabs = QTabWidget()
-            self.left_tabs.setObjectName("transcriptTabs")
-            self.left_tabs.addTab(self.transcript_view, self.tr("Transcript"))
-            self.left_tabs.addTab(self.intake_tab, self.tr("Intake"))
-            self.intake_tab.loaded.connect(self._intake_loaded)
-            left_layout.addWidget(self.left_tabs, 1)
-        else:
-            left_layout.addWidget(QLabel(self.tr("Transcript")))
-            left_layout.addWidget(self.transcript_view, 1)
+        left_layout.addWidget(self.transcript_view, 1)
         split.addWidget(left)
+        self._add_intake(left_layout)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("consultationTabs")
         note_tab = QWidget()
@@ -219,6 +211,9 @@ class ConsultationView(QWidget):
         self.history_button.clicked.connect(self.show_history)
         self.editor.changed.connect(self._edited)
         self.editor.statement_clicked.connect(self._statement_clicked)
+        self.editor.lines_clicked.connect(self._play_lines)
+        if self.backend.note_checks is not None:
+            self.editor.checker = self._check_note
         self.letters.render_fn = self._render_letter
         self.letters.defaults_fn = self._letter_defaults
         self.letters.save_fn = self._save_letter
@@ -268,6 +263,25 @@ class ConsultationView(QWidget):
             )
         self._update_controls()
         self.loaded.emit()
+
+    def _add_intake(self, left: QVBoxLayout) -> None:
+        """With the clinic's intake on, the patient's own account sits in a tab beside the transcript."""
+        self.intake_tab: IntakeTab | None = None
+        self.left_tabs: QTabWidget | None = None
+        if self.backend.intake is None:
+            return
+        self.intake_tab = IntakeTab(self.backend.db, self.backend.intake, self.user, self.info.id)
+        self.intake_tab.loaded.connect(self._intake_loaded)
+        first = left.itemAt(0)
+        heading = first.widget() if first is not None else None
+        if heading is not None and heading is not self.transcript_view:
+            heading.hide()  # the tab says "Transcript"
+        left.removeWidget(self.transcript_view)
+        self.left_tabs = QTabWidget()
+        self.left_tabs.setObjectName("transcriptTabs")
+        self.left_tabs.addTab(self.transcript_view, self.tr("Transcript"))
+        self.left_tabs.addTab(self.intake_tab, self.tr("Intake"))
+        left.addWidget(self.left_tabs, 1)
 
     def _intake_loaded(self, detail: object) -> None:
         if detail is not None and self.left_tabs is not None and self.intake_tab is not None:
@@ -390,6 +404,7 @@ class ConsultationView(QWidget):
             permissions.can_accept_suggestions(role) and not signed,
             permissions.can_edit_chief_complaint(role, signed),
             banner,
+            signed=signed,
         )
         if signed:
             self.editor.set_banner(banner, "#e8f5e9")
@@ -595,15 +610,22 @@ class ConsultationView(QWidget):
             note = self.editor.note()
         return note
 
-    def save(self, kind: str = "edit") -> DbCall[NoteVersion] | None:
-        """Save the editor as a new version (``kind`` "edit" or "signed"); the answer comes as a call."""
+    def save(
+        self, kind: str = "edit", acknowledged: list[tuple[OpenItem, str]] | None = None
+    ) -> DbCall[NoteVersion] | None:
+        """Save the editor as a new version (``kind`` "edit" or "signed"); the answer comes as a call.
+
+        ``acknowledged``: the open items the doctor acknowledged at sign-off, audited with their reasons."""
         if not self.save_button.isEnabled() and kind == "edit":
             return None
         note = self._checked_note()
         user, cid = self.user, self.info.id
+        audited = [(item.id, reason) for item, reason in acknowledged or [] if item.kind != SUGGESTION]
 
         def work(r: RecordsPort) -> NoteVersion:
             version = r.save_note(user, cid, note, kind)
+            for item_id, reason in audited:
+                r.log_event(user, "note.acknowledge", cid, f"version {version.number}: {item_id}: {reason}")
             if kind == "signed":
                 r.log_event(user, "note.sign", cid, f"version {version.number}")
             return version
@@ -633,18 +655,30 @@ class ConsultationView(QWidget):
             1 for r in self.editor.rows() if r.suggested and not r.statement.accepted and r.statement.text
         )
 
+    def _check_note(self, note: SoapNote) -> CheckResult:
+        assert self.backend.note_checks is not None
+        return self.backend.note_checks(self.transcript, note)
+
     def sign(self) -> DbCall[NoteVersion] | None:
+        """Sign at once when nothing is open; otherwise show what is (the sign-off dialog), and sign
+        only when the doctor has fixed or acknowledged every item there."""
         if not self.sign_button.isEnabled() or not permissions.can_sign(self.user.role):
             return None
-        pending = self.pending_suggestions()
-        if pending:
-            show_error(
-                self,
-                self.tr("%1 suggested statement(s) are not accepted yet.").replace("%1", str(pending)),
-                self.tr("Accept or remove each suggestion, then sign."),
-            )
+        items = open_items(self._checked_note(), self.editor.recheck())
+        if not items:
+            return self.save("signed")
+        dialog = SignOffDialog(items, self)
+        self.signoff = dialog
+        dialog.signed_off.connect(self._signed_off)
+        dialog.finished.connect(lambda _r: setattr(self, "signoff", None))
+        dialog.open()
+        return None
+
+    def _signed_off(self, acknowledged: list[tuple[OpenItem, str]]) -> DbCall[NoteVersion] | None:
+        accept_listed(self.editor, acknowledged)
+        if self.pending_suggestions():
             return None
-        return self.save("signed")
+        return self.save("signed", acknowledged)
 
     def show_history(self) -> VersionHistoryDialog:
         dialog = VersionHistoryDialog(self.versions, self)
@@ -653,9 +687,13 @@ class ConsultationView(QWidget):
 
     # -- evidence ----------------------------------------------------------------------------
     def _statement_clicked(self, row: StatementRow) -> None:
-        ids = self.transcript_view.highlight(row.statement.evidence)
+        self._play_lines(row.statement.evidence)
+
+    def _play_lines(self, line_ids: list[str]) -> None:
+        """Show these lines (transcript, or the patient's intake account) and play their recording."""
+        ids = self.transcript_view.highlight(line_ids)
         if self.intake_tab is not None and self.left_tabs is not None:
-            cited = self.intake_tab.highlight(row.statement.evidence)
+            cited = self.intake_tab.highlight(line_ids)
             self.left_tabs.setCurrentIndex(1 if cited and not ids else 0)
         if not ids or self.recording or self.backend.player is None or self._playback_failed:
             return
@@ -708,7 +746,9 @@ class ConsultationView(QWidget):
 
     def _letter_defaults(self, kind: str) -> dict[str, str]:
         try:
-            return self.backend.letters.defaults(kind, self.current_note(), self.info.patient, self.clinic())
+            return self.backend.letters.defaults(
+                kind, self.current_note(), self.info.patient, self.clinic(), draft=not self.signed()
+            )
         except UserFacingError as exc:
             show_error(self, exc.message, exc.hint)
             return {}
@@ -728,6 +768,7 @@ class ConsultationView(QWidget):
             self.transcript,
             ctx.cancel_event,
             ctx.progress,
+            draft=not self.signed(),
         )
 
     def _save_letter(self, letter: RenderedLetter, values: dict[str, str], letter_id: str) -> DbCall[Any]:

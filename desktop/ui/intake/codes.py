@@ -15,12 +15,18 @@ QR_PIXELS = 300
 
 
 def qr_image(svg: bytes, size: int = QR_PIXELS) -> QImage:
-    """The QR code drawn from its SVG at ``size`` pixels square, on white."""
-    image = QImage(QSize(size, size), QImage.Format.Format_RGB32)
-    image.fill(Qt.GlobalColor.white)
+    """The QR code drawn from its SVG, about ``size`` pixels square, on white.
+
+    Drawn at a whole multiple of the SVG's own size, so every module is the same number of
+    pixels (a code with uneven modules scans badly from a screen).
+    """
     renderer = QSvgRenderer(QByteArray(svg))
+    natural = max(1, renderer.defaultSize().width())
+    side = natural * max(1, round(size / natural))
+    image = QImage(QSize(side, side), QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
     painter = QPainter(image)
-    renderer.render(painter, QRectF(0, 0, size, size))
+    renderer.render(painter, QRectF(0, 0, side, side))
     painter.end()
     return image
 

@@ -130,7 +130,7 @@ class IntakeQueuePanel(QGroupBox):
                 self.tr("No."),
                 self.tr("Category"),
                 self.tr("Waiting"),
-                self.tr("Intake"),
+                self.tr("Status"),
                 self.tr("What the patient said"),
                 self.tr("Triage reason"),
             ]
@@ -187,7 +187,7 @@ class IntakeQueuePanel(QGroupBox):
                 r.label,
                 category_label(r.category),
                 self.tr("%1 min").replace("%1", str(r.waiting_minutes)),
-                state_label(r.state) + (" ✓" if r.consultation_id else ""),
+                state_label(r.state) + (" · " + self.tr("in a consultation") if r.consultation_id else ""),
                 said,
                 r.category_reason,
             ]
@@ -201,6 +201,8 @@ class IntakeQueuePanel(QGroupBox):
                 self.table.setItem(i, col, item)
             if r.id == keep:
                 self.table.selectRow(i)
+        if not keep and self.rows:
+            self.table.selectRow(0)  # the most urgent, ready for the next step
         self.empty.setText(self.tr("No intakes yet today.") if not self.rows else "")
         self._update_buttons()
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -90,22 +89,18 @@ class IntakeTab(QWidget):
         summary_head.addWidget(self.summary_label, 1)
         summary_head.addWidget(self.copy_button)
         layout.addLayout(summary_head)
-        self.summary = QPlainTextEdit()
-        self.summary.setObjectName("intakeSummary")
-        self.summary.setReadOnly(True)
-        self.summary.setMaximumHeight(140)
-        layout.addWidget(self.summary)
-        self.lines_label = QLabel(self.tr("Lines the note may cite (the patient's words before the visit)"))
-        layout.addWidget(self.lines_label)
+        # The summary's lines, numbered as the note cites them (i1, i2…).
         self.lines = QTextBrowser()
         self.lines.setObjectName("intakeLines")
-        self.lines.setMaximumHeight(150)
-        layout.addWidget(self.lines)
+        self.lines.setToolTip(
+            self.tr("The note's statements may cite these lines (the patient's words before the visit)")
+        )
+        layout.addWidget(self.lines, 2)
         self.chat_label = QLabel(self.tr("Chat before the visit"))
         layout.addWidget(self.chat_label)
         self.chat = QTextBrowser()
         self.chat.setObjectName("intakeChat")
-        layout.addWidget(self.chat, 1)
+        layout.addWidget(self.chat, 3)
         self.copy_button.clicked.connect(self.copy_summary)
         self.link_button.clicked.connect(lambda: self.link_selected())
         self.code_button.clicked.connect(lambda: self.issue_code())
@@ -164,7 +159,7 @@ class IntakeTab(QWidget):
         self.link_row.setVisible(not has)
         self.link_button.setEnabled(self.waiting.count() > 0)
         self.waiting.setEnabled(self.waiting.count() > 0)
-        for w in (self.summary_label, self.copy_button, self.summary, self.lines_label, self.lines):
+        for w in (self.summary_label, self.copy_button, self.lines):
             w.setVisible(has)
         self.chat_label.setVisible(has)
         self.chat.setVisible(has)
@@ -189,10 +184,8 @@ class IntakeTab(QWidget):
         )
         if detail.confirmed:
             self.summary_label.setText(self.tr("Summary the patient confirmed"))
-            self.summary.setPlainText(detail.summary)
         else:
             self.summary_label.setText(self.tr("Not confirmed yet: the answers so far"))
-            self.summary.setPlainText("\n".join(text for _, text in detail.evidence_lines()))
         self._render_lines()
         self.chat.setHtml(self._chat_html(detail))
 
@@ -202,7 +195,9 @@ class IntakeTab(QWidget):
         rows = []
         for sid, text in self.detail.evidence_lines():
             style = f" style='background:{HIGHLIGHT}'" if sid in self.highlighted else ""
-            rows.append(f"<p{style}><b>[{sid}]</b> {html.escape(text)}</p>")
+            head, sep, rest = text.partition(": ")
+            body = f"<b>{html.escape(head)}:</b> {html.escape(rest)}" if sep else html.escape(text)
+            rows.append(f"<p{style}><span style='color:#888'>{sid}</span>&nbsp; {body}</p>")
         self.lines.setHtml("".join(rows))
 
     def _chat_html(self, detail: IntakeDetail) -> str:
@@ -219,7 +214,12 @@ class IntakeTab(QWidget):
         return self.detail.label if self.detail is not None else ""
 
     def summary_text(self) -> str:
-        return self.summary.toPlainText()
+        """The summary as the patient confirmed it (their answers so far before that)."""
+        if self.detail is None:
+            return ""
+        if self.detail.summary.strip():
+            return self.detail.summary
+        return "\n".join(text for _, text in self.detail.evidence_lines())
 
     def copy_summary(self) -> None:
         clipboard = QGuiApplication.clipboard()

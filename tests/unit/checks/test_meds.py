@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import pytest
 
 from desktop.checks.concepts import Concepts
@@ -13,13 +16,39 @@ from desktop.checks.meds import (
     START,
     STOP,
     TAKING,
-    ClinicListFinder,
     MedFinder,
     doses_in,
     drug_uses,
     frequency_in,
 )
 from desktop.checks.text import numbers, zh_number
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    surface: str
+    canonical: str
+
+
+class ClinicListFinder:
+    """A drug finder over a short list, each name its own canonical (the tests do not depend on
+    the shared lexicon's contents)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._names = {n.lower() for n in names}
+        alternatives = "|".join(re.escape(n) for n in sorted(self._names, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<![A-Za-z])({alternatives})(?![A-Za-z])", re.IGNORECASE)
+
+    def find(self, text: str) -> list[_Mention]:
+        return [
+            _Mention(m.start(), m.end(), m.group(0), m.group(0).lower()) for m in self._pattern.finditer(text)
+        ]
+
+    def canonical(self, phrase: str) -> str | None:
+        return phrase.lower() if phrase.lower() in self._names else None
+
 
 NAMES = [
     "amlodipine",
@@ -168,3 +197,8 @@ def test_on_is_a_frequency_only_in_capitals() -> None:
     assert frequency_in("Simvastatin 40mg ON") == ({1.0}, False)
     assert frequency_in("folic acid on Fridays") == ({round(1 / 7, 3)}, False)
     assert frequency_in("chest infection on methotrexate") == (set(), False)
+
+
+def test_a_drug_named_twice_in_a_clause_has_one_decision(finder: MedFinder) -> None:
+    text = "Stop amlodipine (amlodipine besylate tablets)."
+    assert {u.decision for u in drug_uses(text, finder.find(text))} == {STOP}

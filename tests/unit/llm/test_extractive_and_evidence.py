@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from desktop.core.types import NoteStatement, SoapNote, Transcript, TranscriptSegment
 from desktop.llm.evidence import align, link_evidence
 from desktop.llm.extractive import extract_sections
@@ -92,3 +96,32 @@ def test_chinese_lines_keep_the_rules() -> None:
         "objective": [["s2"]],
         "plan": [["s3"]],
     }
+
+
+def test_a_damaged_classifier_leaves_the_rules_sorting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from desktop.llm import sections
+
+    monkeypatch.setattr(sections.paths, "assets_dir", lambda: tmp_path)  # no classifier there
+    sections.default_model.cache_clear()
+    try:
+        out = extract_sections(T)
+    finally:
+        sections.default_model.cache_clear()
+    assert {name: [s.evidence for s in items] for name, items in out.items()} == {
+        "subjective": [["s2"]],
+        "objective": [["s3"]],
+        "assessment": [["s4"]],
+        "plan": [["s5"]],
+        "patient_instructions": [["s6"]],
+    }
+    assert "section classifier unusable" in caplog.text
+    assert "cough" not in caplog.text  # never transcript text in the log
+
+
+def test_what_a_patient_says_is_subjective() -> None:
+    t = _t(("patient", "I take metformin 500 mg twice a day and I will start the new tablets tomorrow."))
+    from desktop.llm.extractive import sorted_lines
+
+    assert [section for section, _, _ in sorted_lines(t)] == ["subjective"]
