@@ -59,7 +59,7 @@ _HINT_ALLOWANCE = " s999," * 40 + " Write the sentences in written Traditional C
 # Most tokens each section's answer may take (the setting llm.max_tokens caps them all): the
 # wait after Stop is mostly writing, so each section says what it must and no more.
 SECTION_TOKENS = {
-    "chief_complaint": 32,
+    "chief_complaint": 48,
     "subjective": 200,
     "medications": 120,
     "objective": 120,
