@@ -54,8 +54,14 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[str, float], None]
 _MARGIN_TOKENS = 96
 DRAFT_STEPS: tuple[str, ...] = ("chief_complaint", *NOTE_SECTIONS)
-# Room in the question for its line hints and the language line (about 60 tokens).
-_HINT_ALLOWANCE = " s999," * 40 + " Write the sentences in written Traditional Chinese."
+_LANGUAGE_LINE = " Write the sentences in written Traditional Chinese."
+
+
+def hint_limit(context_length: int) -> int:
+    """Most line ids one question names: 40 in an 8k context, fewer in a small one."""
+    return max(4, min(40, context_length // 128))
+
+
 # Most tokens each section's answer may take (the setting llm.max_tokens caps them all): the
 # wait after Stop is mostly writing, so each section says what it must and no more.
 SECTION_TOKENS = {
@@ -169,7 +175,9 @@ def chunk_lines(
     runtime: LlamaRuntime, lines: list[str], patient: Patient, cc: str, max_tokens: int
 ) -> list[list[str]]:
     """Group transcript lines into chunks whose prompts fit the context window."""
-    longest_q = max(_questions().values(), key=len) + _HINT_ALLOWANCE
+    # Room in the question for its line hints and the language line.
+    allowance = " s999," * hint_limit(runtime.context_length) + _LANGUAGE_LINE
+    longest_q = max(_questions().values(), key=len) + allowance
     overhead = runtime.count_message_tokens(build_messages([], patient, cc, longest_q))
     budget = runtime.context_length - max_tokens - overhead - _MARGIN_TOKENS
     if budget < 64:
@@ -413,6 +421,7 @@ def _draft_chunk(
         step += 1
         t0 = time.perf_counter()
         hint = [to_prompt[s] for s in plan.hints.get(section, []) if s in to_prompt]
+        hint = hint[: hint_limit(runtime.context_length)]
         if section not in ("chief_complaint", *_ALWAYS_ASKED) and not hint:
             continue  # nothing in this part of the transcript was sorted here
         question = _question(questions[section], hint, plan.language)
