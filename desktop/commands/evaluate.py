@@ -232,6 +232,8 @@ def _own(args: argparse.Namespace) -> int:
         f"Empty drafts where nothing clinical was said (and only there): {100 * overall['empty_correct']:.0f} %"
     )
     print(f"Flagged items: {overall['unsupported_total']}; drafting median {overall['seconds_median']:.1f} s")
+    if overall["skipped"]:
+        print(f"Not run (no speech synthesiser): {', '.join(overall['skipped'])}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
@@ -258,7 +260,12 @@ def _hearing(settings: Any) -> Any:
             return parse_transcript_text(case.transcript_text(), script=settings.asr.script)
         from desktop import pipeline
         from desktop.eval.frozen import spoken_audio
-        from desktop.eval.tts import write_wav
+
+        try:
+            from desktop.eval.tts import write_wav
+        except ImportError:
+            print(f"{case.name}: skipped, the speech synthesiser is not installed here", file=sys.stderr)
+            return None
 
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / f"{case.name}.wav"

@@ -58,7 +58,14 @@ def section_schema(
     if section == "chief_complaint":
         return {
             "type": "object",
-            "properties": {"chief_complaint": {"type": "string", "minLength": 1, "maxLength": 100}},
+            # A retry (shorter statements) asks for a shorter complaint too, so it closes in budget.
+            "properties": {
+                "chief_complaint": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 100 if max_statement_chars >= 240 else 30,
+                }
+            },
             "required": ["chief_complaint"],
             "additionalProperties": False,
         }

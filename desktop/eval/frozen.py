@@ -54,6 +54,7 @@ class CaseScore:
     unsupported: int
     seconds: float
     missed: list[str] = field(default_factory=list)
+    note: str = ""  # the draft as note.md shows it, for review
 
 
 def set_dir(name: str) -> Path:
@@ -134,11 +135,12 @@ def score_case(case: Case, note: SoapNote, unsupported: int, seconds: float) -> 
         unsupported=unsupported,
         seconds=seconds,
         missed=missed,
+        note=note.to_markdown(),
     )
 
 
 DraftFn = Callable[[Transcript, Patient, str], tuple[SoapNote, int]]
-HearFn = Callable[[Case], Transcript]
+HearFn = Callable[[Case], Transcript | None]  # None: this case cannot be heard here (no TTS)
 
 
 def evaluate_cases(
@@ -149,15 +151,21 @@ def evaluate_cases(
 ) -> tuple[list[CaseScore], dict[str, Any]]:
     """Draft every case (spoken ones heard first through ``hear``) and score its facts."""
     scores: list[CaseScore] = []
+    skipped: list[str] = []
     for i, case in enumerate(cases):
         transcript = hear(case)
+        if transcript is None:
+            skipped.append(case.name)
+            continue
         started = time.perf_counter()
         note, unsupported = draft(transcript, Patient(), case.chief_complaint)
         score = score_case(case, note, unsupported, time.perf_counter() - started)
         scores.append(score)
         if on_case is not None:
             on_case(i + 1, len(cases), score)
-    return scores, summarise(scores)
+    overall = summarise(scores)
+    overall["skipped"] = skipped
+    return scores, overall
 
 
 def summarise(scores: list[CaseScore]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from desktop.core.types import Transcript
 from desktop.documents.factguard import load_drug_lexicon
+from desktop.llm.medications import find_drugs
 
 _EN = re.compile(
     r"\b(pains?|painful|aches?|aching|hurts?|hurting|sore|fever\w*|temperature|cough\w*|phlegm|"
@@ -37,15 +38,14 @@ _ZH = re.compile(
 _PEOPLE = re.compile(r"病人|醫生")
 
 
-def clinical_line(text: str, drugs: frozenset[str] | set[str] = frozenset()) -> bool:
+def clinical_line(text: str, drugs: frozenset[str] = frozenset()) -> bool:
     if _EN.search(text) or _ZH.search(_PEOPLE.sub("", text)):
         return True
-    lower = text.lower()
-    return any(re.search(rf"(?<![a-z]){re.escape(d)}(?![a-z])", lower) for d in drugs if len(d) >= 4)
+    return bool(drugs) and bool(find_drugs(text, drugs))
 
 
 def clinical_line_count(transcript: Transcript, vocabulary: Iterable[str] = ()) -> int:
-    drugs = load_drug_lexicon(vocabulary)
+    drugs = frozenset(load_drug_lexicon(vocabulary))
     return sum(1 for seg in transcript.segments if clinical_line(seg.text, drugs))
 
 

@@ -54,12 +54,18 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[str, float], None]
 _MARGIN_TOKENS = 96
 DRAFT_STEPS: tuple[str, ...] = ("chief_complaint", *NOTE_SECTIONS)
-# Room in the question for its line hints and the language line (about 60 tokens).
-_HINT_ALLOWANCE = " s999," * 40 + " Write the sentences in written Traditional Chinese."
+_LANGUAGE_LINE = " Write the sentences in written Traditional Chinese."
+
+
+def hint_limit(context_length: int) -> int:
+    """Most line ids one question names: 40 in an 8k context, fewer in a small one."""
+    return max(4, min(40, context_length // 128))
+
+
 # Most tokens each section's answer may take (the setting llm.max_tokens caps them all): the
 # wait after Stop is mostly writing, so each section says what it must and no more.
 SECTION_TOKENS = {
-    "chief_complaint": 32,
+    "chief_complaint": 48,
     "subjective": 200,
     "medications": 120,
     "objective": 120,
@@ -67,6 +73,8 @@ SECTION_TOKENS = {
     "plan": 140,
     "patient_instructions": 100,
 }
+# A backbone line with fewer content words than this adds nothing to a section the model wrote.
+_MIN_FILL_WORDS = 3
 # Asked even when no transcript line was sorted into them.
 _ALWAYS_ASKED = frozenset({"assessment", "medications"})
 EMPTY_NOTICE = {
@@ -100,6 +108,8 @@ class DraftResult:
     step_seconds: dict[str, float] = field(default_factory=dict)
     # Sections whose answer did not parse even after a shorter retry.
     invalid_sections: list[str] = field(default_factory=list)
+    # Sections whose answer was cut off by the token limit; its whole statements were kept.
+    salvaged_sections: list[str] = field(default_factory=list)
     # Share of the transcript's tokens already in the model's cache when drafting began (prefill
     # during the consultation; BENCHMARKS L3).
     prefix_reuse: float = 0.0
@@ -165,7 +175,9 @@ def chunk_lines(
     runtime: LlamaRuntime, lines: list[str], patient: Patient, cc: str, max_tokens: int
 ) -> list[list[str]]:
     """Group transcript lines into chunks whose prompts fit the context window."""
-    longest_q = max(_questions().values(), key=len) + _HINT_ALLOWANCE
+    # Room in the question for its line hints and the language line.
+    allowance = " s999," * hint_limit(runtime.context_length) + _LANGUAGE_LINE
+    longest_q = max(_questions().values(), key=len) + allowance
     overhead = runtime.count_message_tokens(build_messages([], patient, cc, longest_q))
     budget = runtime.context_length - max_tokens - overhead - _MARGIN_TOKENS
     if budget < 64:
@@ -339,9 +351,35 @@ def _ask(
                 _statements(parsed)
             return parsed
         except (ValueError, KeyError, TypeError):
+            salvaged = salvage_items(raw) if section != "chief_complaint" else []
+            if salvaged:
+                # Cut off by the token limit after whole statements: keep those rather than
+                # spend the same tokens again on a shorter answer.
+                result.salvaged_sections.append(section)
+                log.info("section %s cut off: %d whole statements kept", section, len(salvaged))
+                return {"items": salvaged}
             result.retries += 1
             log.warning("section %s did not parse (attempt %d, %d chars)", section, attempt + 1, len(raw))
     return None
+
+
+def salvage_items(raw: str) -> list[dict[str, object]]:
+    """The complete statement objects at the start of an answer cut off mid-way."""
+    start = raw.find("[")
+    if start < 0:
+        return []
+    decoder = json.JSONDecoder()
+    items: list[dict[str, object]] = []
+    at = start + 1
+    while True:
+        while at < len(raw) and raw[at] in " \n\t,":
+            at += 1
+        try:
+            item, at = decoder.raw_decode(raw, at)
+        except ValueError:
+            return items
+        if isinstance(item, dict):
+            items.append(item)
 
 
 @dataclass
@@ -383,6 +421,7 @@ def _draft_chunk(
         step += 1
         t0 = time.perf_counter()
         hint = [to_prompt[s] for s in plan.hints.get(section, []) if s in to_prompt]
+        hint = hint[: hint_limit(runtime.context_length)]
         if section not in ("chief_complaint", *_ALWAYS_ASKED) and not hint:
             continue  # nothing in this part of the transcript was sorted here
         question = _question(questions[section], hint, plan.language)
@@ -433,7 +472,9 @@ def _fill(note: SoapNote, backbone: dict[str, list[NoteStatement]], sections: se
         written = set().union(*(tokens(st.text) for st in items)) if items else set()
         for line in backbone.get(name, []):
             words = tokens(line.text)
-            if set(line.evidence) & cited or (words and len(words & written) / len(words) >= 0.6):
+            if len(words) < _MIN_FILL_WORDS:
+                continue  # "mm-hmm", "sure", "yes I am": nothing the note needs
+            if set(line.evidence) & cited or len(words & written) / len(words) >= 0.6:
                 continue
             items.append(quote(line))
             added += 1
@@ -520,12 +561,19 @@ def draft_note(
         log.info("nothing clinical in %d lines: empty draft", len(transcript.segments))
         return result
     t0 = time.perf_counter()
-    backbone = extract_sections(transcript)
+    # Lines with a fact in them: "mm-hmm", "sure" and "yes I am" feed no section.
+    backbone = {
+        name: [st for st in items if len(tokens(st.text)) >= 2]
+        for name, items in extract_sections(transcript).items()
+    }
     rule_meds = medications_by_rule(transcript, vocabulary)
     backbone["medications"] = rule_meds
     plan = _Plan(
         steps=[s for s in DRAFT_STEPS if not (s == "chief_complaint" and typed)],
-        hints={name: [e for st in items for e in st.evidence[:1]] for name, items in backbone.items()},
+        hints={
+            name: list(dict.fromkeys(e for st in items for e in st.evidence[:1]))
+            for name, items in backbone.items()
+        },
         language=lang,
         max_tokens=max_tokens,
     )

@@ -9,8 +9,10 @@ started (a small model once told the patient to take a drug the doctor had just 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from desktop.core.types import NoteStatement, Transcript
 from desktop.documents.factguard import load_drug_lexicon
@@ -25,7 +27,8 @@ _CHANGED = re.compile(
     re.IGNORECASE,
 )
 _STARTED = re.compile(
-    r"\b(start\w*|prescrib\w*|give you|i'll give|i will give|add|adding|begin|try you on|put you on)\b|開|處方",
+    r"\b(start\w*|prescrib\w*|give you|i'll give|i will give|add|adding|begin|try you on|put you on|"
+    r"instead)\b|開|處方",
     re.IGNORECASE,
 )
 _DOSE = re.compile(
@@ -57,23 +60,59 @@ def line_status(text: str) -> str:
     return "taking"
 
 
-def _drugs_in(text: str, drugs: set[str]) -> list[str]:
+@lru_cache(maxsize=4)
+def _drug_pattern(drugs: frozenset[str]) -> re.Pattern[str]:
+    names = sorted((d for d in drugs if len(d) >= 4), key=len, reverse=True)
+    return re.compile(r"(?<![a-z])(" + "|".join(re.escape(d) for d in names) + r")(?![a-z])")
+
+
+def find_drugs(text: str, drugs: frozenset[str]) -> list[str]:
+    """The lexicon's drug names in ``text`` (longest name first where two overlap), in order."""
+    found = list(dict.fromkeys(m.group(1) for m in _drug_pattern(drugs).finditer(text.lower())))
+    return found + [name for name in _CHINESE_DRUGS if name in text]
+
+
+_CLAUSE = re.compile(r"[,;.，；。]|\b(?:and|then|but|instead of)\b|同埋|然後|再", re.IGNORECASE)
+
+
+def drug_status(text: str, drug: str, drugs_in_line: int) -> str:
+    """What ``text`` says about ``drug``. In a line naming several drugs the clause that names it
+    decides ("stop the amlodipine and start the losartan" stops one and starts the other); a
+    clause with no word of its own ("allergic to penicillin and aspirin") takes the last one said
+    before it."""
+    if drugs_in_line <= 1:
+        return line_status(text)
     lower = text.lower()
-    found = [d for d in drugs if len(d) >= 4 and re.search(rf"(?<![a-z]){re.escape(d)}(?![a-z])", lower)]
-    found += [name for name in _CHINESE_DRUGS if name in text]
+    at = lower.find(drug.lower())
+    if at < 0:
+        return line_status(text)
+    bounds = sorted({0, *(m.end() for m in _CLAUSE.finditer(lower)), len(lower)})
+    status = "taking"
+    for start, end in itertools.pairwise(bounds):
+        if start > at:
+            break
+        said = line_status(text[start:end])
+        if said != "taking":
+            status = said
+    return status
+
+
+def _drugs_in(text: str, drugs: frozenset[str]) -> list[str]:
+    found = find_drugs(text, drugs)
     # "amoxicillin-clavulanate" names one drug, not also "amoxicillin"
     return [d for d in found if not any(d != o and d in o for o in found)]
 
 
 def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) -> list[NoteStatement]:
-    drugs = load_drug_lexicon(vocabulary)
+    drugs = frozenset(load_drug_lexicon(vocabulary))
     by_drug: dict[str, NoteStatement] = {}
     for seg in transcript.segments:
         text = seg.text.strip()
         if not text or text.endswith(("?", "？")):
             continue  # a question names a drug without saying anything about it
-        status = line_status(text)
-        for drug in _drugs_in(text, drugs):
+        named = _drugs_in(text, drugs)
+        for drug in named:
+            status = drug_status(text, drug, len(named))
             # the dose said right after the drug's name ("metformin 500 mg", "撲熱息痛五百毫克")
             at = text.lower().find(drug)
             dose = _DOSE.search(text[at + len(drug) : at + len(drug) + 24]) if at >= 0 else None
@@ -94,10 +133,11 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
 
 def stopped_drugs(transcript: Transcript, vocabulary: Iterable[str] = ()) -> dict[str, str]:
     """drug -> segment id, for every drug a line says to stop (or that the patient is allergic to)."""
-    drugs = load_drug_lexicon(vocabulary)
+    drugs = frozenset(load_drug_lexicon(vocabulary))
     out: dict[str, str] = {}
     for seg in transcript.segments:
-        if line_status(seg.text) in ("stopped", "allergy"):
-            for drug in _drugs_in(seg.text, drugs):
+        named = _drugs_in(seg.text, drugs)
+        for drug in named:
+            if drug_status(seg.text, drug, len(named)) in ("stopped", "allergy"):
                 out[_CHINESE_DRUGS.get(drug, drug)] = seg.id
     return out

@@ -56,6 +56,10 @@ def written_chinese(text: str) -> str:
 
 def to_note_text(text: str, script: str, language: str) -> str:
     """One statement as the note shows it: the clinic's script; written Chinese for a Chinese note."""
+    if language == "zh":
+        # Before the script conversion too: OpenCC's Hong Kong variant writes 晒 as 曬, and
+        # "唔該晒" must still read as one word.
+        text = written_chinese(text)
     out = ScriptConverter(script).convert(text)
     if language == "zh":
         out = ScriptConverter(script).convert(written_chinese(out))

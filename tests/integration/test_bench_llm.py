@@ -17,13 +17,13 @@ def test_bench_llm_saves_figures(tmp_path: Path) -> None:
     transcript = tmp_path / "t.txt"
     transcript.write_text("D|What brings you in?\nP|I have a sore throat for two days.\n", encoding="utf-8")
     out = tmp_path / "llm.json"
-    args = ["bench", "llm", "--input", str(transcript), "--threads", "2", "--json", str(out)]
+    args = ["bench", "llm", "--input", str(transcript), "--threads", "1", "--json", str(out)]
     assert main([*args, "--llm-model", SMALL]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     overall = data["overall"]
     assert overall["schema_validity"] == 1.0
     assert 0 < overall["first_token_p50_s"] <= overall["draft_p50_s"]
-    assert data["cases"][0]["completion_tokens"] > 0 and data["threads"] == 2
+    assert data["cases"][0]["completion_tokens"] > 0 and data["threads"] == 1
 
 
 def test_bench_llm_measures_prefix_reuse_after_prefill(tmp_path: Path) -> None:
@@ -41,7 +41,7 @@ def test_bench_llm_measures_prefix_reuse_after_prefill(tmp_path: Path) -> None:
         "--input",
         str(transcript),
         "--threads",
-        "2",
+        "1",
         "--prefill",
         "2",
         "--json",

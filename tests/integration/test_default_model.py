@@ -28,7 +28,7 @@ def test_the_default_model_assembles_verifies_and_drafts(model_store) -> None:  
     entry = model_store.entry(name)
     assert path.stat().st_size == 1_117_320_768
     assert model_store.status(entry).usable and model_store.status(entry).installed
-    runtime = LlamaRuntime(path, n_ctx=2048, n_gpu_layers=0, n_threads=2, name=name)
+    runtime = LlamaRuntime(path, n_ctx=2048, n_gpu_layers=0, name=name)  # the default threads
     transcript = parse_transcript_text(VISIT)
     result = draft_note(runtime, transcript, Patient(), "Sore throat", max_tokens=48)
     note = result.note

@@ -38,7 +38,7 @@ def _transcript(turns: list[tuple[str, str]]) -> Transcript:
 
 @pytest.fixture(scope="module")
 def runtime(llm_model_path: Path) -> LlamaRuntime:
-    return LlamaRuntime(llm_model_path, n_ctx=2048, n_gpu_layers=0, n_threads=2)
+    return LlamaRuntime(llm_model_path, n_ctx=2048, n_gpu_layers=0, n_threads=1)
 
 
 def test_draft_is_valid_linked_and_guarded(runtime: LlamaRuntime) -> None:
@@ -86,7 +86,7 @@ def test_cancel_stops_between_tokens(runtime: LlamaRuntime) -> None:
 
 
 def test_long_consultation_is_chunked_not_truncated(llm_model_path: Path) -> None:
-    small = LlamaRuntime(llm_model_path, n_ctx=1024, n_gpu_layers=0, n_threads=2)
+    small = LlamaRuntime(llm_model_path, n_ctx=1024, n_gpu_layers=0, n_threads=1)
     turns = [(sp, f"{text} (visit note {i})") for i in range(6) for sp, text in TURNS]
     transcript = _transcript(turns)
     result = draft_note(small, transcript, Patient(), max_tokens=96)
@@ -98,7 +98,7 @@ def test_long_consultation_is_chunked_not_truncated(llm_model_path: Path) -> Non
 
 
 def test_context_too_small_is_refused_with_the_limit(llm_model_path: Path) -> None:
-    tiny = LlamaRuntime(llm_model_path, n_ctx=512, n_gpu_layers=0, n_threads=2)
+    tiny = LlamaRuntime(llm_model_path, n_ctx=512, n_gpu_layers=0, n_threads=1)
     with pytest.raises(ContextLimitError, match="512 tokens"):
         draft_note(tiny, _transcript(TURNS), Patient(), max_tokens=400)
     long_line = [("patient", "pain " * 400)]

@@ -84,3 +84,11 @@ def test_an_answer_cut_off_is_retried_with_a_schema_that_closes_in_the_budget() 
         # Every character its own token: 2 x (120 text + 3 ids x ~8 + ~30 keys and punctuation)
         # + ~20 is about 370 tokens, inside the 384 the answer may use.
         assert "{3,120}" in items["items"]["properties"]["text"]["pattern"]
+
+
+def test_an_answer_cut_off_after_whole_statements_keeps_them_without_a_retry() -> None:
+    from desktop.llm.drafting import salvage_items
+
+    raw = '{"items": [{"text": "Cough for five days.", "evidence": ["s2"]}, {"text": "Sore thr'
+    assert salvage_items(raw) == [{"text": "Cough for five days.", "evidence": ["s2"]}]
+    assert salvage_items('{"items": [{"text": "Cough') == []

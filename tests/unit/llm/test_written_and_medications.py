@@ -62,6 +62,25 @@ def test_each_drug_once_with_what_the_last_line_says_about_it() -> None:
     assert stopped_drugs(transcript) == {"penicillin": "s3", "amlodipine": "s4"}
 
 
+def test_a_line_that_stops_one_drug_and_starts_another_says_so_for_each() -> None:
+    transcript = parse_transcript_text(
+        "D|Come off the naproxen and take omeprazole 20 mg instead.\n"
+        "P|I'm allergic to codeine and tramadol.\n"
+    )
+    meds = {st.text.split()[0]: st.status for st in medications_by_rule(transcript)}
+    assert meds == {
+        "Naproxen": "stopped",
+        "Omeprazole": "started",
+        "Codeine": "allergy",
+        "Tramadol": "allergy",
+    }
+    assert set(stopped_drugs(transcript)) == {"naproxen", "codeine", "tramadol"}
+
+
+def test_thanks_said_in_full_become_written_chinese_in_the_hong_kong_script() -> None:
+    assert to_note_text("好，唔該晒。", "hk", "zh") == "好，謝謝。"
+
+
 def test_line_status_words() -> None:
     assert line_status("Please stop the ibuprofen") == "stopped"
     assert line_status("你要停咗個ibuprofen") == "stopped"

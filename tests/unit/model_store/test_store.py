@@ -232,3 +232,17 @@ def test_the_default_drafter_is_qwen_joined_from_22_packages() -> None:
     assert all(len(p.sha256 or "") == 64 for p in gguf.parts)
     fast = store.entry("qwen2.5-coder-0.5b-instruct").files[0]
     assert fast.size == 491_400_064 and len(fast.parts) == 6
+
+
+def test_too_little_disk_space_is_refused_before_anything_is_written(
+    tmp_path: Path, split_packages: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10**9, 10**9 - 1000, 1000))
+    store = ModelStore(tmp_path / "models", _manifest(tmp_path, split_packages))
+    with pytest.raises(ModelError, match="Not enough disk space"):
+        store.ensure("tiny-asr")
+    assert [p.name for p in (tmp_path / "models").iterdir()] == []
