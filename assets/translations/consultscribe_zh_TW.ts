@@ -1167,87 +1167,87 @@ Its recording is destroyed and its transcript and draft notes are removed; this 
 <context>
     <name>LettersPanel</name>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="155" />
+        <location filename="../../desktop/ui/letters.py" line="157" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="167" />
+        <location filename="../../desktop/ui/letters.py" line="169" />
         <source>Click a document above to generate it from the note.</source>
         <translation>按上方文件，即可根據病歷生成。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="174" />
+        <location filename="../../desktop/ui/letters.py" line="176" />
         <source>Form's default</source>
         <translation>表格預設</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="175" />
+        <location filename="../../desktop/ui/letters.py" line="177" />
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="176" />
+        <location filename="../../desktop/ui/letters.py" line="178" />
         <source>Chinese (Traditional)</source>
         <translation>中文（繁體）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="177" />
+        <location filename="../../desktop/ui/letters.py" line="179" />
         <source>Bilingual</source>
         <translation>中英對照</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="179" />
+        <location filename="../../desktop/ui/letters.py" line="181" />
         <source>Save edits</source>
         <translation>儲存修改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="180" />
+        <location filename="../../desktop/ui/letters.py" line="182" />
         <source>Print…</source>
         <translation>列印…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="181" />
+        <location filename="../../desktop/ui/letters.py" line="183" />
         <source>Export PDF…</source>
         <translation>匯出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="182" />
+        <location filename="../../desktop/ui/letters.py" line="184" />
         <source>Export DOCX…</source>
         <translation>匯出 DOCX…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="183" />
+        <location filename="../../desktop/ui/letters.py" line="185" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="192" />
+        <location filename="../../desktop/ui/letters.py" line="194" />
         <source>Language</source>
         <translation>語言</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="246" />
+        <location filename="../../desktop/ui/letters.py" line="248" />
         <source>v%1</source>
         <translation>第 %1 版</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="301" />
+        <location filename="../../desktop/ui/letters.py" line="303" />
         <source>preparing the document</source>
         <translation>準備文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="376" />
+        <location filename="../../desktop/ui/letters.py" line="378" />
         <source>Export</source>
         <translation>匯出</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="397" />
+        <location filename="../../desktop/ui/letters.py" line="399" />
         <source>The file could not be written: %1</source>
         <translation>無法寫入檔案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/letters.py" line="398" />
+        <location filename="../../desktop/ui/letters.py" line="400" />
         <source>Choose another folder or free some disk space.</source>
         <translation>請選擇其他資料夾或騰出磁碟空間。</translation>
     </message>
@@ -2815,7 +2815,7 @@ Store location:</source>
 <context>
     <name>self.widget</name>
     <message>
-        <location filename="../../desktop/ui/consultation/documents.py" line="120" />
+        <location filename="../../desktop/ui/consultation/documents.py" line="129" />
         <source>saving the document</source>
         <translation>儲存文件</translation>
     </message>

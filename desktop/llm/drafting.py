@@ -561,22 +561,7 @@ def draft_note(
         log.info("nothing clinical in %d lines: empty draft", len(transcript.segments))
         return result
     t0 = time.perf_counter()
-    # Lines with a fact in them: "mm-hmm", "sure" and "yes I am" feed no section.
-    backbone = {
-        name: [st for st in items if len(tokens(st.text)) >= 2]
-        for name, items in extract_sections(transcript).items()
-    }
-    rule_meds = medications_by_rule(transcript, vocabulary)
-    backbone["medications"] = rule_meds
-    plan = _Plan(
-        steps=[s for s in DRAFT_STEPS if not (s == "chief_complaint" and typed)],
-        hints={
-            name: list(dict.fromkeys(e for st in items for e in st.evidence[:1]))
-            for name, items in backbone.items()
-        },
-        language=lang,
-        max_tokens=max_tokens,
-    )
+    backbone, plan = _backbone_and_plan(transcript, vocabulary, typed, lang, max_tokens)
     result.step_seconds["sort_lines"] = time.perf_counter() - t0
     lines = transcript_lines(transcript)
     chunks = chunk_lines(runtime, lines, patient, chief_complaint, max_tokens)
@@ -612,6 +597,34 @@ def draft_note(
     result.seconds = time.perf_counter() - started
     if on_progress is not None:
         on_progress("draft ready", 1.0)
+    _log_draft(result)
+    return result
+
+
+def _backbone_and_plan(
+    transcript: Transcript, vocabulary: list[str], typed: str, lang: str, max_tokens: int
+) -> tuple[dict[str, list[NoteStatement]], _Plan]:
+    """The transcript's lines sorted into sections (the backbone the model condenses and fills),
+    and the questions to ask, each with the lines that feed it."""
+    # Lines with a fact in them: "mm-hmm", "sure" and "yes I am" feed no section.
+    backbone = {
+        name: [st for st in items if len(tokens(st.text)) >= 2]
+        for name, items in extract_sections(transcript).items()
+    }
+    backbone["medications"] = medications_by_rule(transcript, vocabulary)
+    plan = _Plan(
+        steps=[s for s in DRAFT_STEPS if not (s == "chief_complaint" and typed)],
+        hints={
+            name: list(dict.fromkeys(e for st in items for e in st.evidence[:1]))
+            for name, items in backbone.items()
+        },
+        language=lang,
+        max_tokens=max_tokens,
+    )
+    return backbone, plan
+
+
+def _log_draft(result: DraftResult) -> None:
     log.info(
         "drafted note: %d chunk(s), %d prompt + %d generated tokens, %.1f s, %d flagged, %d repaired, "
         "%d lines added, quoted sections %s, %.0f %% of the transcript read before Stop",
@@ -625,7 +638,6 @@ def draft_note(
         ",".join(result.extracted_sections) or "none",
         100 * result.prefix_reuse,
     )
-    return result
 
 
 def _finish(
