@@ -39,18 +39,27 @@ def test_backup_is_a_store_that_opens_with_every_record(filled: StoreSetup, tmp_
     assert again.returncode == 2 and "already holds files" in again.stderr
 
 
-def _flip_middle_page(directory: Path) -> None:
+def _flip_a_byte_in_page(directory: Path, page: int, page_size: int) -> None:
     path = directory / DB_FILE
     raw = bytearray(path.read_bytes())
-    raw[len(raw) // 2] ^= 0x01
+    raw[(page - 1) * page_size + page_size // 2] ^= 0x01
     path.write_bytes(bytes(raw))
 
 
-def test_one_bad_byte_salvage_names_the_page_and_keeps_the_rest(filled: StoreSetup, tmp_path: Path) -> None:  # noqa: F811
-    # Everything in the database file itself (no write-ahead log), as after a clean close.
-    with Store.open(filled.directory, "it", PASSWORDS["it"]) as admin:
+def _checkpoint_and_find(directory: Path, table: str) -> tuple[int, int]:
+    """Everything into the database file itself (no write-ahead log), as after a clean close;
+    returns the root page of ``table`` and the page size."""
+    with Store.open(directory, "it", PASSWORDS["it"]) as admin:
         admin.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    _flip_middle_page(filled.directory)
+        root = admin.db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        size = admin.db.execute("PRAGMA page_size").fetchone()[0]
+    return int(root), int(size)
+
+
+def test_one_bad_byte_salvage_names_the_page_and_keeps_the_rest(filled: StoreSetup, tmp_path: Path) -> None:  # noqa: F811
+    # A bad byte in a page of the consultations' rows: that page is lost, every other table is read.
+    page, size = _checkpoint_and_find(filled.directory, "consultations")
+    _flip_a_byte_in_page(filled.directory, page, size)
     with pytest.raises(StoreDamagedError):
         Store.open(filled.directory, "drwong", PASSWORDS["drwong"])
     before = sorted(p.name for p in filled.directory.rglob("*"))
@@ -65,10 +74,32 @@ def test_one_bad_byte_salvage_names_the_page_and_keeps_the_rest(filled: StoreSet
     assert "Traceback" not in out.stderr
     assert sorted(p.name for p in filled.directory.rglob("*")) == before  # the store was not touched
     report = json.loads((out_dir / "salvage-report.json").read_text(encoding="utf-8"))
-    assert report["damaged_pages"]
+    assert any(f"page {page}" in p for p in report["damaged_pages"])
     assert sum(report["tables"].values()) > 10  # most rows still read
+    assert report["tables"]["audit"] > 0 and report["unreadable"].get("consultations")
     for table in report["tables"]:
         assert (out_dir / "tables" / f"{table}.json").exists()
+
+
+def test_a_bad_byte_in_the_schema_page_is_named_and_the_audio_kept(
+    filled: StoreSetup, tmp_path: Path
+) -> None:  # noqa: F811
+    # Page 1 holds the list of tables: without it no row can be found, which salvage says plainly,
+    # and the recordings are still decrypted with the recovery key.
+    _, size = _checkpoint_and_find(filled.directory, "consultations")
+    _flip_a_byte_in_page(filled.directory, 1, size)
+    out_dir = tmp_path / "salvaged"
+    out = cli(
+        ["admin", "salvage", "--store", str(filled.directory), "--recovery", "--out", str(out_dir)],
+        f"{filled.recovery_key}\n",
+        tmp_path,
+    )
+    assert out.returncode == 5, out.stderr
+    assert "Traceback" not in out.stderr
+    report = json.loads((out_dir / "salvage-report.json").read_text(encoding="utf-8"))
+    assert any("page 1" in p for p in report["damaged_pages"])
+    assert any("cannot be opened" in p for p in report["damaged_pages"]) and report["tables"] == {}
+    assert report["recordings"]  # the audio is not lost with the database
 
 
 def test_with_the_database_gone_the_recovery_key_still_opens_the_recordings(
