@@ -19,11 +19,12 @@ class Repairs:
     echoes: int = 0
     duplicates: int = 0
     bad_citations: int = 0
+    recited: int = 0
     quoted_sections: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return self.echoes + self.duplicates + self.bad_citations
+        return self.echoes + self.duplicates + self.bad_citations + self.recited
 
 
 def _key(text: str) -> str:
@@ -49,6 +50,25 @@ def citation_disagrees(st: NoteStatement, transcript: Transcript) -> bool:
     return bool(words) and not any(words & tokens(seg.text) for seg in cited)
 
 
+def copied_line(st: NoteStatement, transcript: Transcript) -> str | None:
+    """The id of the line a statement copies when that is not a line it cites: nearly all of its
+    content words are in one other line, and its cited lines hold far fewer of them (a model that
+    quotes one line and cites its neighbour)."""
+    words = tokens(st.text)
+    if len(words) < 4:
+        return None
+
+    def share(seg_text: str) -> float:
+        return len(words & tokens(seg_text)) / len(words)
+
+    by_id = transcript.by_id()
+    cited = max((share(by_id[e].text) for e in st.evidence if e in by_id), default=0.0)
+    best = max(transcript.segments, key=lambda seg: share(seg.text), default=None)
+    if best is None or best.id in st.evidence:
+        return None
+    return best.id if share(best.text) >= 0.8 and cited < 0.6 else None
+
+
 def repair_note(
     note: SoapNote,
     transcript: Transcript,
@@ -67,6 +87,13 @@ def repair_note(
         items = note.section(name)
         kept: list[NoteStatement] = []
         for st in items:
+            copied = copied_line(st, transcript)
+            if copied is not None:
+                found.recited += 1
+                st.evidence = [copied]  # it cites the line it says
+                if _belongs_elsewhere(note, backbone, name, copied):
+                    found.duplicates += 1  # that line's own section already says it
+                    continue
             if name == "medications" and not st.status:
                 found.echoes += 1  # a medicine line with no status is not an answer to the question
             elif echoes_question(st.text, questions.get(name, ""), prompt_words):
@@ -85,6 +112,15 @@ def repair_note(
         else:
             setattr(note, name, kept)
     return found
+
+
+def _belongs_elsewhere(
+    note: SoapNote, backbone: dict[str, list[NoteStatement]], name: str, line: str
+) -> bool:
+    """``line`` was not sorted into section ``name``, and another section of the note cites it."""
+    if any(line in q.evidence for q in backbone.get(name, [])):
+        return False
+    return any(line in st.evidence for other in NOTE_SECTIONS if other != name for st in note.section(other))
 
 
 def _homes(note: SoapNote, backbone: dict[str, list[NoteStatement]]) -> dict[str, str]:

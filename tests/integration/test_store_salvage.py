@@ -82,8 +82,9 @@ def test_one_bad_byte_salvage_names_the_page_and_keeps_the_rest(filled: StoreSet
 
 
 def test_a_bad_byte_in_the_schema_page_is_named_and_the_audio_kept(
-    filled: StoreSetup, tmp_path: Path
-) -> None:  # noqa: F811
+    filled: StoreSetup,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     # Page 1 holds the list of tables: without it no row can be found, which salvage says plainly,
     # and the recordings are still decrypted with the recovery key.
     _, size = _checkpoint_and_find(filled.directory, "consultations")

@@ -172,3 +172,25 @@ def test_note_language_en_keeps_an_english_note_for_a_cantonese_visit() -> None:
     result = draft_note(runtime, _transcript(CANTONESE, "yue"), Patient(), language="en")  # type: ignore[arg-type]
     assert result.language == "en"
     assert not any("Traditional Chinese" in q for q in runtime.questions)
+
+
+def test_a_statement_copying_another_line_than_it_cites_is_recited_and_kept_in_that_lines_section() -> None:
+    # The model quotes the doctor's decision (s4) under Objective and cites the examination line
+    # (s3), which shares a word with it, so the citation looks plausible.
+    copy = [
+        {
+            "text": "The swelling is a side effect of amlodipine, so please stop the amlodipine.",
+            "evidence": ["s3"],
+        }
+    ]
+    plan = [{"text": "Stop amlodipine because of the ankle swelling.", "evidence": ["s4"]}]
+    note = draft_note(ScriptedRuntime({"objective": copy, "plan": plan}), _transcript(VISIT), Patient()).note  # type: ignore[arg-type]
+    assert all("side effect" not in st.text for st in note.objective)
+    assert any("pitting swelling" in st.text and st.evidence == ["u3"] for st in note.objective)
+    assert [st.evidence for st in note.plan if "Stop amlodipine" in st.text] == [["u4"]]
+
+
+def test_a_copied_line_with_no_other_home_keeps_its_place_and_cites_what_it_copies() -> None:
+    copy = [{"text": "There is pitting swelling at both ankles and the chest is clear.", "evidence": ["s2"]}]
+    note = draft_note(ScriptedRuntime({"objective": copy}), _transcript(VISIT), Patient()).note  # type: ignore[arg-type]
+    assert [st.evidence for st in note.objective if "pitting" in st.text] == [["u3"]]
