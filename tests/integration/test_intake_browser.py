@@ -1,6 +1,8 @@
 """A real browser (Debian's chromium through chromium-driver) walks an intake on a 390 px phone screen.
 
-Screenshots of each screen go to docs/img/intake-*.png. The service runs on real HTTPS
+Screenshots of each screen are taken; with CONSULTSCRIBE_SCREENSHOTS=1 they are saved as
+docs/img/intake-*.png (the pictures in docs/intake.md), otherwise in a temporary folder, so a test
+run leaves the checkout as it was. The service runs on real HTTPS
 (a self-signed certificate the browser is told to trust by its key, nothing else).
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +23,11 @@ from desktop.intake.loadcheck import RunningService, serve_in_thread, throwaway_
 from desktop.storage import intake as store_intake
 
 REPO = Path(__file__).resolve().parents[2]
-IMG = REPO / "docs" / "img"
+IMG = (
+    REPO / "docs" / "img"
+    if os.environ.get("CONSULTSCRIBE_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="intake-screens-"))
+)
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 
