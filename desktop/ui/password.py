@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPush
 from desktop.services.db import DbCall, DbWorker
 from desktop.services.ports import UserInfo
 from desktop.ui.common import heading
-from desktop.ui.signin import MIN_PASSWORD, busy
+from desktop.ui.signin import MIN_PASSWORD, busy, hold
 
 
 class ChangePasswordPage(QWidget):
@@ -111,14 +111,7 @@ class ChangePasswordPage(QWidget):
         end = busy(self.message, self.button, self.tr("Changing the password…"))
         call = self._db.call(self.tr("changing the password"), lambda r: r.change_password(user, old, new))
         call.then(lambda _r: self._changed(user), self._refused)
-        self.pending = call
-
-        def finished() -> None:
-            self.pending = None
-            end()
-
-        call.done.connect(finished)
-        return call
+        return hold(self, call, end)
 
     def _refused(self, message: str, hint: str) -> None:
         self.message.setText(f"{message} {hint}".strip())

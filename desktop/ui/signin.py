@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -27,6 +28,8 @@ from desktop.core.errors import UserFacingError
 from desktop.services.db import DbCall, DbWorker
 from desktop.services.ports import RecordsPort, UserInfo
 from desktop.ui.common import heading
+
+T = TypeVar("T")
 
 MIN_PASSWORD = 8
 
@@ -56,6 +59,23 @@ def busy(message: QLabel, button: QPushButton | None, text: str) -> Callable[[],
             button.setEnabled(True)
 
     return end
+
+
+class _Form(Protocol):
+    pending: DbCall[Any] | None
+
+
+def hold(form: _Form, call: DbCall[T], end: Callable[[], None]) -> DbCall[T]:
+    """Keep ``call`` as the form's one pending call (a second click is ignored while it is
+    set) until the store's answer arrives; then clear it and end the busy state."""
+    form.pending = call
+
+    def finished() -> None:
+        form.pending = None
+        end()
+
+    call.done.connect(finished)
+    return call
 
 
 class SignInPage(QWidget):
@@ -129,7 +149,7 @@ class SignInPage(QWidget):
         end = busy(self.message, self.keyring_button, self.tr("Signing in…"))
         call = self._db.call(self.tr("signing in"), lambda r: r.sign_in_with_keyring(name))
         call.then(self._accepted, self._keyring_refused)
-        return self._track(call, end)
+        return hold(self, call, end)
 
     def _keyring_refused(self, message: str, hint: str) -> None:
         self.message.setText(f"{message} {hint}".strip())
@@ -145,17 +165,7 @@ class SignInPage(QWidget):
         end = busy(self.message, self.button, self.tr("Signing in…"))
         call = self._db.call(self.tr("signing in"), lambda r: r.sign_in(name, password))
         call.then(self._accepted, self._refused)
-        return self._track(call, end)
-
-    def _track(self, call: DbCall[UserInfo], end: Callable[[], None]) -> DbCall[UserInfo]:
-        self.pending = call
-
-        def finished() -> None:
-            self.pending = None
-            end()
-
-        call.done.connect(finished)
-        return call
+        return hold(self, call, end)
 
     def _refused(self, message: str, hint: str) -> None:
         self.message.setText(f"{message} {hint}".strip())

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from desktop.asr.speakers import onnx_proto as pb
 from desktop.asr.speakers.embed import MfccEmbedder, OnnxEmbedder
 from desktop.asr.speakers.embedders import default_embedder, speaker_model_file
 from desktop.asr.speakers.labeller import SpeakerLabeller
@@ -24,54 +25,20 @@ from tests.unit.asr.speakers.voices import vowel_like
 pytest.importorskip("onnxruntime")
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def _field(number: int, value: bytes | int | str) -> bytes:
-    if isinstance(value, int):
-        return _varint(number << 3) + _varint(value)
-    data = value.encode() if isinstance(value, str) else value
-    return _varint((number << 3) | 2) + _varint(len(data)) + data
-
-
-def _tensor_type(dims: list[int | str]) -> bytes:
-    shape = b"".join(_field(1, _field(2, d) if isinstance(d, str) else _field(1, d)) for d in dims)
-    return _field(1, _field(1, 1) + _field(2, shape))  # TypeProto.tensor_type: FLOAT, shape
-
-
 def tiny_onnx_model(layout: str = "fbank") -> bytes:
     """ReduceMax over time: [N, T, 80] -> [N, 80] (fbank) or a frame of samples -> [N, 1] (waveform)."""
     dims: list[int | str] = ["N", "T", 80] if layout == "fbank" else ["N", "S"]
-    axes = 1
-    node = (
-        _field(1, "x")
-        + _field(2, "y")
-        + _field(3, "pool")
-        + _field(4, "ReduceMax")
-        + _field(5, _field(1, "axes") + _field(8, axes) + _field(20, 7))
-        + _field(5, _field(1, "keepdims") + _field(3, 0) + _field(20, 2))
-    )
     out_dims: list[int | str] = ["N", 80] if layout == "fbank" else ["N"]
-    graph = (
-        _field(1, node)
-        + _field(2, "tiny")
-        + _field(11, _field(1, "x") + _field(2, _tensor_type(dims)))
-        + _field(12, _field(1, "y") + _field(2, _tensor_type(out_dims)))
+    axes = pb.field(1, "axes") + pb.field(8, 1) + pb.field(20, 7)  # INTS attribute
+    reduce = pb.node("ReduceMax", ["x"], ["y"], [axes, pb.int_attribute("keepdims", 0)])
+    return pb.model(
+        [reduce], [], [pb.value_info("x", dims)], [pb.value_info("y", out_dims)], name="tiny", opset=13
     )
-    opset = _field(1, "") + _field(2, 13)
-    return _field(1, 7) + _field(2, "consult-scribe-test") + _field(7, graph) + _field(8, opset)
 
 
 def test_varint_encoding() -> None:
-    assert _varint(300) == bytes([0xAC, 0x02])
-    assert struct.pack("B", _varint(1)[0]) == b"\x01"
+    assert pb.varint(300) == bytes([0xAC, 0x02])
+    assert struct.pack("B", pb.varint(1)[0]) == b"\x01"
 
 
 @pytest.fixture
