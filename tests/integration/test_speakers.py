@@ -398,8 +398,12 @@ def test_two_voices_alternating_are_never_all_one_label(
     # Ten alternating turns, no enrolment, voices only: the words cannot help.
     turns = c.turns[:10]
     scores, live, reviewed = run_labeller(
-        c.samples, turns, profile=None, embedder=any_embedder, use_text=False
-    )  # type: ignore[arg-type]
+        c.samples,
+        turns,
+        profile=None,
+        embedder=any_embedder,  # type: ignore[arg-type]
+        use_text=False,
+    )
     assert len({lab.speaker for lab in live}) == 2 and len({lab.speaker for lab in reviewed}) == 2
     assert scores.der_reviewed == 0.0
     real = {name: (samples, t) for name, samples, t in real_recordings(shared_data)}
@@ -408,3 +412,71 @@ def test_two_voices_alternating_are_never_all_one_label(
     samples, real_turns = real["real-two-voices"]
     _, live, reviewed = run_labeller(samples, real_turns, profile=None, embedder=any_embedder, use_text=False)  # type: ignore[arg-type]
     assert len({lab.speaker for lab in reviewed}) >= 2
+
+
+class _ScriptedPieces:
+    """Stands in for the recogniser thread: hands over given final pieces at given feeds."""
+
+    def __init__(self, at_feed: dict[int, list[TranscriptSegment]]) -> None:
+        self._at, self._i = at_feed, 0
+        self.duty_cycle = 0.0
+        self.recognizer = type("R", (), {"session_language": "en"})()
+
+    def feed(self, _samples: np.ndarray) -> list[TranscriptSegment]:
+        self._i += 1
+        return self._at.get(self._i, [])
+
+    def finish(self, timeout: float | None = None) -> list[TranscriptSegment]:
+        return [s for k, batch in sorted(self._at.items()) if k > self._i for s in batch]
+
+
+def test_a_piece_on_the_other_microphone_starts_a_new_turn_and_keeps_its_label_at_stop(
+    synth: synth_mod.Synthesiser, scenarios: dict[str, synth_mod.Scenario], asr_model_path: Path
+) -> None:
+    """A patient's unfinished question and the doctor's answer finalised as pieces of one
+    utterance: with a lapel microphone each side is its own turn, so Stop's review of the
+    doctor's turn never relabels the patient's piece."""
+    from desktop.asr.engine import WhisperEngine
+    from desktop.asr.streaming.live import LiveRecogniser
+    from desktop.core.types import Word
+
+    c = synth_mod.render(synth, scenarios["en-2voice-2channel"])
+    assert c.samples.ndim == 2
+    pairs = [
+        (a, b)
+        for a, b in zip(c.turns, c.turns[1:], strict=False)
+        if (a.role, b.role) == ("patient", "doctor")
+    ]
+    assert len(pairs) >= 2
+
+    def pieces() -> dict[int, list[TranscriptSegment]]:
+        """Each patient turn and the doctor's next one as two pieces of one utterance, no sentence end."""
+        at_feed: dict[int, list[TranscriptSegment]] = {}
+        for n, (patient, doctor) in enumerate(pairs, 1):
+            for k, (turn, text) in enumerate(
+                ((patient, "can I still go to"), (doctor, "rest for two days")), 1
+            ):
+                seg = TranscriptSegment(f"u{n}-{k}", turn.start, turn.end, text, final=True)
+                step = (turn.end - turn.start) / 4
+                seg.words = [
+                    Word(turn.start + i * step, turn.start + (i + 1) * step, w, 0.9)
+                    for i, w in enumerate(text.split())
+                ]
+                at_feed.setdefault(int(turn.end) + 2, []).append(seg)
+        return at_feed
+
+    expected = {
+        f"u{n}-{k}": role for n in range(1, len(pairs) + 1) for k, role in ((1, "patient"), (2, "doctor"))
+    }
+    saved: dict[bool, dict[str, str]] = {}
+    engine = WhisperEngine(asr_model_path, device="cpu", compute_type="int8", cpu_threads=1)
+    for split in (True, False):
+        live = LiveRecogniser(engine, language="en", paced=True, split_turns=split)
+        live._bg = _ScriptedPieces(pieces())  # type: ignore[assignment]  # the recogniser's pieces
+        for i in range(0, len(c.samples), 16000):
+            live.feed(c.samples[i : i + 16000])
+        live.finish()
+        saved[split] = {s.id: s.speaker for s in live.final_segments}
+    assert saved[True] == expected
+    # One turn per utterance (no splitting): Stop's review gives the patient's piece the doctor's label.
+    assert saved[False] != expected

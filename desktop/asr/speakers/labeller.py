@@ -238,6 +238,15 @@ class SpeakerLabeller:
                 return split
         return self.default_channel_threshold_db
 
+    def lapel_side(self, audio: np.ndarray) -> bool | None:
+        """Whether the lapel microphone is the loud one over ``audio`` (n, 2): True for the doctor,
+        False for anyone else, None with one microphone, a silent or duplicated channel, or too
+        little audio to tell."""
+        if audio.ndim != 2 or len(audio) < MIN_SPEECH_S * SR:
+            return None
+        _, ratio = self._channels(audio)
+        return None if ratio is None else ratio > self.channel_threshold()
+
     def channel_ratio(self, segment_id: str) -> float | None:
         """The lapel − room level of the line holding ``segment_id`` (None: one microphone)."""
         return next((x.channel_ratio_db for x in self._lines if segment_id in x.ids), None)

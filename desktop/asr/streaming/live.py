@@ -104,6 +104,7 @@ class LiveRecogniser:
         self._turn_of: dict[str, str] = {}  # piece id -> turn key
         # utterance -> (number of its current turn, whether its last piece ended a sentence)
         self._current_turn: dict[str, tuple[int, bool]] = {}
+        self._turn_side: dict[str, bool] = {}  # turn key -> its first piece's loud microphone is the lapel
 
     @property
     def duty_cycle(self) -> float:
@@ -184,7 +185,8 @@ class LiveRecogniser:
                 continue
             pieces = self._split_turns(seg)
             for k, piece in enumerate(pieces):
-                utterance = self._turn_key(piece, new_turn=k > 0)
+                side = self._side(piece)
+                utterance = self._turn_key(piece, new_turn=k > 0, side=side)
                 self._final.append(piece)
                 out.append(piece)
                 if self._labeller is None:
@@ -208,14 +210,29 @@ class LiveRecogniser:
                     log.warning("speaker label failed for one segment", exc_info=True)
         return out
 
-    def _turn_key(self, piece: TranscriptSegment, *, new_turn: bool) -> str:
-        """The turn a piece belongs to: the utterance's current one, or a new one after a split
-        or after a piece that ended a sentence (the next speaker may have taken over)."""
+    def _side(self, piece: TranscriptSegment) -> bool | None:
+        """With two microphones and turn splitting on: whether the lapel is loud over this piece."""
+        if self._labeller is None or not self._split or self._channels != 2:
+            return None
+        return self._labeller.lapel_side(self._span(piece.start, piece.end))
+
+    def _turn_key(self, piece: TranscriptSegment, *, new_turn: bool, side: bool | None = None) -> str:
+        """The turn a piece belongs to: the utterance's current one, or a new one after a split,
+        after a piece that ended a sentence (the next speaker may have taken over), or — with two
+        microphones — when the piece's loud microphone is not its turn's (``side``: the lapel is)."""
         utterance = utterance_key(piece.id) or piece.id
         current = self._current_turn.get(utterance)
-        index = 0 if current is None else current[0] + (new_turn or current[1])
+        if current is None:
+            index = 0
+        else:
+            turn_side = self._turn_side.get(f"{utterance}#{current[0]}")
+            changed = side is not None and turn_side is not None and side != turn_side
+            index = current[0] + (new_turn or current[1] or changed)
         self._current_turn[utterance] = (index, piece.text.rstrip().endswith(SENTENCE_END))
-        return f"{utterance}#{index}"
+        key = f"{utterance}#{index}"
+        if side is not None:
+            self._turn_side.setdefault(key, side)
+        return key
 
     def _split_turns(self, seg: TranscriptSegment) -> list[TranscriptSegment]:
         """A final segment cut at its sentence ends, and with two microphones where the loud one changes.
