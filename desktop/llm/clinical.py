@@ -25,7 +25,8 @@ _EN = re.compile(
     r"wounds?|numb\w*|tingl\w*|smok\w*|alcohol|vaccin\w*|surgery|operation|referr\w*|sick|unwell|"
     r"ill|hospital|pharmac\w*|cholesterol|sugar|kidneys?|liver|bladder|spine|neck|shoulders?|"
     r"wrists?|ankles?|hips?|feet|foot|toes?|fingers?|teeth|tooth|gums?|nose|sinus\w*|period|"
-    r"bp|pulse|sats?|ecg|mri|ultrasound|biopsy|physio\w*|antibiotics?|painkillers?)\b",
+    r"bp|pulse|sats?|ecg|mri|ultrasound|biopsy|physio\w*|antibiotics?|painkillers?|swallow\w*|"
+    r"palpitat\w*|faint\w*|seizures?|lumps?)\b",
     re.IGNORECASE,
 )
 _ZH = re.compile(
@@ -34,12 +35,33 @@ _ZH = re.compile(
     r"藥|敏感|過敏|診斷|感染|糖尿|哮喘|檢查|驗|照|症|懷孕|月經|傷|麻|痺|食煙|吸煙|飲酒|打針|"
     r"手術|轉介|覆診|唔舒服|不舒服|病"
 )
-# "病人" (the patient) and "醫生" (the doctor) name people, not problems.
-_PEOPLE = re.compile(r"病人|醫生")
+# Everyday senses of those words, removed before matching: a chat about the weather, a match
+# or a trip ("fingers crossed", "the temperature outside", 鐘頭 "an hour", 麻煩你 "excuse me",
+# 叉燒 "roast pork", 護照 "passport") names no symptom and no body part.
+_EN_EVERYDAY = re.compile(
+    r"\b(?:fingers? crossed|cross(?:ed|ing)? (?:my|our|your) fingers|break a leg|"
+    r"pain in the (?:neck|backside|bum|butt)|an arm and a leg|all ears|play(?:ing)? it by ear|"
+    r"neck and neck|cold feet|foot the bill|put (?:my|your|his|her) foot down|by heart|"
+    r"heart'?s content|sick (?:of|and tired)|keep(?:ing)? (?:an|my|your|our) eyes? (?:on|out)|"
+    r"eyes peeled|(?:it|that|this) (?:won't|wouldn't|doesn't|didn't|can't|will not|would not) hurt|"
+    r"(?:outside|air|water|room|sea) temperatures?|temperatures? (?:outside|today|tonight|tomorrow|"
+    r"this (?:morning|afternoon|evening|week)|dropped|rose|will)|(?:over|for) a (?:short |long )?period|"
+    r"period of time|sugar in (?:my|your|his|her|the) (?:tea|coffee))\b",
+    re.IGNORECASE,
+)
+_ZH_EVERYDAY = re.compile(
+    r"頭先|開頭|鐘頭|日頭|外頭|裏頭|裡頭|上頭|後頭|前頭|街頭|碼頭|念頭|老頭|彩頭|噱頭|風頭|兩頭|尾頭|"
+    r"照顧|照片|照相|照樣|按照|關照|護照|拍照|照住|照返|睇症|啲症|"
+    r"燒烤|燒賣|叉燒|燒肉|燒鵝|燒味|"
+    r"麻煩|麻將|芝麻|背景|背包|背囊|耳機|耳環|痕跡|肚餓|"
+    r"經驗|體驗|考驗|測驗|"
+    # "病人" (the patient) and "醫生" (the doctor) name people, not problems.
+    r"病人|醫生"
+)
 
 
 def clinical_line(text: str, drugs: frozenset[str] = frozenset()) -> bool:
-    if _EN.search(text) or _ZH.search(_PEOPLE.sub("", text)):
+    if _EN.search(_EN_EVERYDAY.sub(" ", text)) or _ZH.search(_ZH_EVERYDAY.sub("", text)):
         return True
     return bool(drugs) and bool(find_drugs(text, drugs))
 
