@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.asr.streaming.policy import HypWord, LocalAgreement, count_revision, join_words, normalise
+from desktop.asr.streaming.policy import (
+    TIME_TOLERANCE,
+    HypWord,
+    LocalAgreement,
+    count_revision,
+    join_words,
+    normalise,
+)
 from desktop.asr.streaming.recognizer import join_text, transcript_from_segments
 from desktop.core.types import TranscriptSegment
 
@@ -158,20 +165,29 @@ def noisy_decodes(draw: st.DrawFn) -> list[list[HypWord]]:
 def test_committed_words_only_ever_extend_and_were_agreed_on(decodes: list[list[HypWord]]) -> None:
     la = LocalAgreement()
     committed: list[HypWord] = []
-    previous: list[str] | None = None
     for decode in decodes:
+        tentative_before = texts(la.pending)
         update = la.update(decode)
         if update.committed:
-            # Every committed word was in the previous decode at the same position (agreement).
-            assert previous is not None
-            positions = [round(w.start / 0.5) for w in update.committed]
-            assert all(
-                p < len(previous) and previous[p] == normalise(w.text)
-                for p, w in zip(positions, update.committed, strict=True)
-            )
+            # Agreement: the committed words begin what the previous decode left tentative, and
+            # they are this decode's own words (its timing). A re-decode that shifts a word onto
+            # the last committed one's place repeats it, so positions are not compared.
+            assert texts(update.committed) == tentative_before[: len(update.committed)]
+            assert all(w in decode for w in update.committed)
+            if committed:  # only ever after what is already final: no word committed twice
+                assert update.committed[0].start > committed[-1].end - TIME_TOLERANCE
         committed.extend(update.committed)
-        previous = texts(decode)
     starts = [w.start for w in committed]
-    assert starts == sorted(starts) and len(set(starts)) == len(starts)  # no word committed twice
-    # What was committed is a run of consecutive decoded positions from the start.
-    assert [round(s / 0.5) for s in starts] == list(range(len(starts)))
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def test_a_re_decode_shifted_onto_the_last_committed_word_does_not_repeat_it() -> None:
+    """Whisper re-decodes the window and the words after the committed ones can start on the
+    last committed word's place: that word is not committed twice."""
+    la = LocalAgreement()
+    la.update(hyp(["and", "so", "my"]))
+    assert texts(la.update(hyp(["and", "so", "my", "fellow"])).committed) == ["and", "so", "my"]
+    # The next decode hears one word more at the start ("and so so my…"): "my" moved to 1.5 s.
+    shifted = hyp(["and", "so", "so", "my", "fellow", "americans"])
+    later = la.update(shifted).committed + la.update(shifted).committed
+    assert texts(later) == ["fellow", "americans"]
