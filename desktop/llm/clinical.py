@@ -43,8 +43,8 @@ _EN_EVERYDAY = re.compile(
     r"pain in the (?:neck|backside|bum|butt)|an arm and a leg|all ears|play(?:ing)? it by ear|"
     r"neck and neck|cold feet|foot the bill|put (?:my|your|his|her) foot down|by heart|"
     r"heart'?s content|sick (?:of|and tired)|keep(?:ing)? (?:an|my|your|our) eyes? (?:on|out)|"
-    r"eyes peeled|(?:it|that|this) (?:won't|wouldn't|doesn't|didn't|can't|will not|would not) hurt|"
-    r"(?:outside|air|water|room|sea) temperatures?|temperatures? (?:outside|today|tonight|tomorrow|"
+    r"eyes peeled|(?:it|that|this) (?:won't|wouldn't|can't|will not|would not) hurt to|"
+    r"(?:outside|air|water|room|sea) temperatures?|the temperatures? (?:outside|today|tonight|tomorrow|"
     r"this (?:morning|afternoon|evening|week)|dropped|rose|will)|(?:over|for) a (?:short |long )?period|"
     r"period of time|sugar in (?:my|your|his|her|the) (?:tea|coffee))\b",
     re.IGNORECASE,

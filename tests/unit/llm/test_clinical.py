@@ -31,6 +31,8 @@ CLINICAL = [
     "Keep an eye on the rash and come back if it spreads.",
     "My period is two weeks late.",
     "It hurts when I swallow.",
+    "It doesn't hurt when I press here.",
+    "His temperature dropped after the paracetamol.",
     "I have a headache.",
     "Blood pressure is 140 over 90.",
     "我頭痛咗兩個禮拜。",
