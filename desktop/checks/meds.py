@@ -231,10 +231,13 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
             window = text[use.med.end : stop]
             use.doses = doses_in(window, right_after_name=True)
             use.per_day, use.as_needed = frequency_in(window)
+            clause = next(c for c in clauses(sentence) if c.start <= use.med.start < c.end)
+            before = max(clause.start, sentence_uses[i - 1].med.end if i else clause.start)
+            if not use.doses:
+                # "two puffs of salbutamol", 食一粒 cetirizine: a count named before the drug
+                use.doses = count_before(text[before : use.med.start])
             if not use.per_day:
                 # 瞓覺前食一粒 cetirizine: Chinese often names the time before the drug
-                clause = next(c for c in clauses(sentence) if c.start <= use.med.start < c.end)
-                before = max(clause.start, sentence_uses[i - 1].med.end if i else clause.start)
                 use.per_day, _ = frequency_in(text[before : use.med.start])
         uses += sentence_uses
     return uses
@@ -356,6 +359,24 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
             value *= factor
         out.append((round(value, 4), unit))
     return out
+
+
+_COUNT_UNITS = frozenset({"tab", "puff", "drop"})
+_LEADS_TO_NAME = re.compile(r"\s*(?:of\s+(?:the\s+|your\s+|my\s+)?)?$", re.IGNORECASE)
+
+
+def count_before(window: str) -> list[tuple[float, str]]:
+    """A count of tablets, puffs or drops that ends right before the drug's name ("two puffs
+    of", 一粒); amounts further back belong to something else."""
+    for n in reversed(numbers(window)):
+        m = _UNIT.match(window, n.end)
+        if m is None:
+            continue
+        found = doses_in(window[n.start : m.end()])
+        if found and found[0][1] in _COUNT_UNITS and _LEADS_TO_NAME.match(window, m.end()):
+            return found[:1]
+        return []
+    return []
 
 
 def _bare_dose(window: str, end: int) -> bool:

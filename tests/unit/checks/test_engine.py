@@ -136,3 +136,22 @@ def test_english_consultation_with_question_and_answer(checker: Checker) -> None
         (NEGATION, ("s3", "s4")),
     }
     assert result.omissions == []
+
+
+@pytest.mark.parametrize(
+    ("said", "right", "wrong"),
+    [
+        (
+            "D|Two puffs of salbutamol when you are wheezy.",
+            "Salbutamol 2 puffs when wheezy.",
+            "Salbutamol 4 puffs when wheezy.",
+        ),
+        ("D|瞓覺前食一粒 cetirizine。", "Cetirizine 1 tablet at night.", "Cetirizine 2 tablets at night."),
+    ],
+)
+def test_a_count_said_before_the_drug_is_its_dose(
+    checker: Checker, said: str, right: str, wrong: str
+) -> None:
+    transcript = parse_transcript_text(said)
+    assert not checker.check(transcript, _note(plan=[right])).contradictions
+    assert _types(checker.check(transcript, _note(plan=[wrong]))) == {DOSE}
