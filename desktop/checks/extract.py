@@ -113,7 +113,8 @@ SAFETY_ACTION = re.compile(
 )
 _ORDER = re.compile(
     r"\b(?:order\w*|arrange\w*|get|getting|repeat\w*|recheck\w*|check\w*|send|book\w*|request\w*|do|"
-    r"we'll|i'll|we will|i will|i want|need|schedul\w*|refer)\b|安排|再|會|要|去|做|照|check|後",
+    r"we'll|i'll|we will|i will|i want|need|schedul\w*|refer)\b|安排|再|會|要|去|做|照|check|後|"
+    r"驗(?!咗|過|完)|抽血",
     re.IGNORECASE,
 )
 _RESULT = re.compile(

@@ -155,3 +155,13 @@ def test_a_count_said_before_the_drug_is_its_dose(
     transcript = parse_transcript_text(said)
     assert not checker.check(transcript, _note(plan=[right])).contradictions
     assert _types(checker.check(transcript, _note(plan=[wrong]))) == {DOSE}
+
+
+def test_a_cantonese_test_order_with_a_measure_word_is_a_test_to_carry(checker: Checker) -> None:
+    """驗個HbA1c ("test an HbA1c"): 個 between the verb and the test; 驗咗 is a test already done."""
+    ordered = parse_transcript_text("D|今日幫你驗個HbA1c。")
+    left_out = checker.check(ordered, _note(plan=["Review in 2 weeks."]))
+    assert [(f.type, f.lines) for f in left_out.omissions] == [("test", ["s1"])]
+    assert not checker.check(ordered, _note(plan=["HbA1c today."])).omissions
+    done = parse_transcript_text("D|上個月驗咗HbA1c。")
+    assert not checker.check(done, _note(plan=["Review in 2 weeks."])).omissions
