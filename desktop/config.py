@@ -56,7 +56,13 @@ class LlmSettings:
     )
     n_gpu_layers: int = field(default=-1, metadata=_meta("Layers offloaded to the GPU; -1 = all, 0 = CPU."))
     n_ctx: int = field(default=8192, metadata=_meta("Context window in tokens (capped by the model)."))
-    n_threads: int = field(default=0, metadata=_meta("0 = all cores."))
+    n_threads: int = field(
+        default=0,
+        metadata=_meta(
+            "0 = chosen per job: half the logical cores while recording, every idle physical core for a draft "
+            "after Stop."
+        ),
+    )
     max_tokens: int = field(
         default=384,
         metadata=_meta("Most tokens the model may write for one section of a draft (one answer)."),

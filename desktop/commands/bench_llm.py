@@ -123,6 +123,12 @@ def _draft(drafter: Any, transcript: Any) -> Any:
     return drafter.last_result
 
 
+def _threads(rows: list[dict[str, Any]], runtime: Any) -> str:
+    """The threads the drafts were written with (chosen per draft when llm.n_threads is 0)."""
+    used = sorted({int(r.get("threads") or runtime.n_threads_used) for r in rows})
+    return "/".join(str(n) for n in used) or str(runtime.n_threads_used)
+
+
 def _case(args: argparse.Namespace, drafter: Any, runtime: Any, name: str, transcript: Any) -> dict[str, Any]:
     from desktop.core.types import Patient, Transcript
 
@@ -147,6 +153,7 @@ def _case(args: argparse.Namespace, drafter: Any, runtime: Any, name: str, trans
         "repaired": result.repaired,
         "unsupported": result.unsupported,
         "step_seconds": result.step_seconds,
+        "threads": result.threads,
     }
     print(
         f"{name[:28]:28} {words:6d} {result.seconds:8.1f} {result.first_token_s:9.2f} "
@@ -228,14 +235,15 @@ def _report(
         )
     print(
         f"Model {settings.llm.model}, {'GPU' if runtime.n_gpu_layers else 'CPU'}, "
-        f"{runtime.n_threads_used} threads, {os.cpu_count()} logical cores; model load {load_s:.2f} s."
+        f"{_threads(rows, runtime)} threads while drafting, {os.cpu_count()} logical cores; "
+        f"model load {load_s:.2f} s."
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "model": settings.llm.model,
             "device": "gpu" if runtime.n_gpu_layers else "cpu",
-            "threads": runtime.n_threads_used,
+            "threads": _threads(rows, runtime),
             "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
             "overall": overall,
             "cases": rows,

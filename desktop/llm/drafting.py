@@ -47,6 +47,7 @@ from desktop.llm.extractive import extract_sections
 from desktop.llm.medications import line_status, medications_by_rule, stopped_drugs
 from desktop.llm.repair import quote, repair_note
 from desktop.llm.runtime import LlamaRuntime, PrefillStats, TokenFn
+from desktop.llm.threads import idle_threads, shared_threads
 from desktop.llm.written import convert_note, note_language
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,8 @@ class DraftResult:
     # Share of the transcript's tokens already in the model's cache when drafting began (prefill
     # during the consultation; BENCHMARKS L3).
     prefix_reuse: float = 0.0
+    # CPU threads the model wrote with (desktop.llm.threads).
+    threads: int = 0
 
 
 @lru_cache(maxsize=8)
@@ -269,6 +272,7 @@ def prefill(
         return None
     lines = transcript_lines(transcript)
     first_chunk = chunk_lines(runtime, lines, patient, chief_complaint, max_tokens)[0]
+    runtime.use_threads(shared_threads())  # speech recognition is running beside it
     stats = runtime.prefill(
         build_messages(first_chunk, patient, chief_complaint, _questions()[DRAFT_STEPS[0]])
     )
@@ -566,6 +570,53 @@ def draft_note(
     lines = transcript_lines(transcript)
     chunks = chunk_lines(runtime, lines, patient, chief_complaint, max_tokens)
     result.chunks = len(chunks)
+    if runtime.auto_threads:  # after Stop: every idle core (desktop.llm.threads)
+        runtime.use_threads(idle_threads())
+    result.threads = runtime.n_threads_used
+    try:
+        notes, answered = _draft_chunks(
+            runtime,
+            transcript,
+            chunks,
+            plan,
+            patient,
+            chief_complaint,
+            temperature=temperature,
+            on_token=on_token,
+            on_progress=on_progress,
+            cancel=cancel,
+            result=result,
+            started=started,
+        )
+    finally:
+        runtime.use_threads(shared_threads())
+    note = _merge(notes) if len(notes) > 1 else notes[0]
+    _finish(note, transcript, patient, typed, backbone, answered, vocabulary, result)
+    convert_note(note, script, lang)
+    result.note = note
+    result.seconds = time.perf_counter() - started
+    if on_progress is not None:
+        on_progress("draft ready", 1.0)
+    _log_draft(result)
+    return result
+
+
+def _draft_chunks(
+    runtime: LlamaRuntime,
+    transcript: Transcript,
+    chunks: list[list[str]],
+    plan: _Plan,
+    patient: Patient,
+    chief_complaint: str,
+    *,
+    temperature: float,
+    on_token: TokenFn | None,
+    on_progress: ProgressFn | None,
+    cancel: threading.Event | None,
+    result: DraftResult,
+    started: float,
+) -> tuple[list[SoapNote], set[str]]:
+    """Every planned question about each chunk: the chunks' notes and the sections answered."""
     ids = prompt_ids(transcript)
     notes: list[SoapNote] = []
     answered: set[str] = set()
@@ -590,15 +641,7 @@ def draft_note(
         )
         notes.append(note)
         answered |= done
-    note = _merge(notes) if len(notes) > 1 else notes[0]
-    _finish(note, transcript, patient, typed, backbone, answered, vocabulary, result)
-    convert_note(note, script, lang)
-    result.note = note
-    result.seconds = time.perf_counter() - started
-    if on_progress is not None:
-        on_progress("draft ready", 1.0)
-    _log_draft(result)
-    return result
+    return notes, answered
 
 
 def _backbone_and_plan(

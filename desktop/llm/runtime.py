@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import Cancelled, ModelError
+from desktop.llm.threads import shared_threads
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +90,10 @@ class LlamaRuntime:
                 f"The language model file {model_path} is missing.",
                 "Run 'consult-scribe models list' and re-add the model.",
             )
-        # llama.cpp threads spin while they wait: more threads than free cores makes it many
-        # times slower when speech recognition or other programs share the CPU. Half the
-        # logical cores (the physical ones on most PCs) is the default.
-        threads = n_threads or max(1, (os.cpu_count() or 2) // 2)
+        # llama.cpp threads spin while they wait (desktop.llm.threads): 0 lets the drafting
+        # choose per job, half the logical cores while speech recognition shares the CPU.
+        self.auto_threads = n_threads <= 0
+        threads = n_threads if n_threads > 0 else shared_threads()
         self.n_threads_used = threads
         self.n_gpu_layers = n_gpu_layers if gpu_offload_supported() else 0
         try:
@@ -126,6 +126,14 @@ class LlamaRuntime:
             self.n_gpu_layers,
             self.load_seconds,
         )
+
+    def use_threads(self, threads: int) -> None:
+        """Run the next answers on ``threads`` CPU threads (a fixed ``n_threads`` setting wins)."""
+        if not self.auto_threads or threads == self.n_threads_used or threads < 1:
+            return
+        with self._lock:
+            self._llm._ctx.set_n_threads(threads, threads)
+            self.n_threads_used = threads
 
     def close(self) -> None:
         """Free the model now. Left to llama-cpp's ``__del__`` at interpreter exit, freeing fails

@@ -157,3 +157,27 @@ def test_a_changed_speaker_label_is_read_again(runtime: LlamaRuntime) -> None:
     assert after is not None
     # Everything up to the changed line stays cached; from there on it is read again.
     assert 0 < after.cached_tokens < after.prompt_tokens - 20
+
+
+def test_a_draft_takes_the_idle_cores_and_gives_them_back(
+    llm_model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """llm.n_threads = 0: the draft after Stop runs on the idle cores, prefill (while speech
+    recognition runs) and everything after on half; the same draft either way."""
+    import desktop.llm.drafting as drafting_module
+
+    auto = LlamaRuntime(llm_model_path, n_ctx=2048, n_gpu_layers=0, n_threads=0)
+    fixed = LlamaRuntime(llm_model_path, n_ctx=2048, n_gpu_layers=0, n_threads=1)
+    try:
+        assert auto.auto_threads and not fixed.auto_threads
+        shared = auto.n_threads_used
+        monkeypatch.setattr(drafting_module, "idle_threads", lambda: shared + 1)
+        transcript = _transcript(TURNS)
+        wide = draft_note(auto, transcript, Patient(), "headache", max_tokens=96)
+        narrow = draft_note(fixed, transcript, Patient(), "headache", max_tokens=96)
+        assert (wide.threads, narrow.threads) == (shared + 1, 1)  # a fixed setting wins
+        assert auto.n_threads_used == shared  # given back for the next consultation's read-ahead
+        assert wide.note.to_dict() == narrow.note.to_dict()
+    finally:
+        auto.close()
+        fixed.close()

@@ -15,11 +15,16 @@ class ScriptedRuntime:
     """Answers each section's question from a script keyed by a word of the question."""
 
     context_length = 4096
+    auto_threads = False  # a fixed llm.n_threads: the draft keeps it
+    n_threads_used = 1
 
     def __init__(self, answers: dict[str, Any]) -> None:
         self.answers = answers
         self.last_stats = GenerationStats()
         self.questions: list[str] = []
+
+    def use_threads(self, threads: int) -> None:
+        """The real runtime ignores this with a fixed count."""
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())

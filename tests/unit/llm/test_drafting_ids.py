@@ -15,10 +15,15 @@ class CitingRuntime:
     """Answers every section with one statement citing prompt line s2 (a stand-in for llama.cpp)."""
 
     context_length = 4096
+    auto_threads = False  # a fixed llm.n_threads: the draft keeps it
+    n_threads_used = 1
 
     def __init__(self) -> None:
         self.last_stats = GenerationStats()
         self.schemas: list[dict[str, Any]] = []
+
+    def use_threads(self, threads: int) -> None:
+        """The real runtime ignores this with a fixed count."""
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
