@@ -123,10 +123,11 @@ def _draft(drafter: Any, transcript: Any) -> Any:
     return drafter.last_result
 
 
-def _threads(rows: list[dict[str, Any]], runtime: Any) -> str:
-    """The threads the drafts were written with (chosen per draft when llm.n_threads is 0)."""
-    used = sorted({int(r.get("threads") or runtime.n_threads_used) for r in rows})
-    return "/".join(str(n) for n in used) or str(runtime.n_threads_used)
+def _threads(rows: list[dict[str, Any]], runtime: Any) -> int | list[int]:
+    """The threads the drafts were written with (chosen per draft when llm.n_threads is 0): one
+    number, or each one used when they differed."""
+    used = sorted({int(r.get("threads") or runtime.n_threads_used) for r in rows}) or [runtime.n_threads_used]
+    return used[0] if len(used) == 1 else used
 
 
 def _case(args: argparse.Namespace, drafter: Any, runtime: Any, name: str, transcript: Any) -> dict[str, Any]:
