@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -36,14 +38,27 @@ def release() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def gpg_key(release: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+def gpg_key(
+    release: ModuleType, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, str, Path]]:
     """(GNUPGHOME, fingerprint, public binary keyring) of a throwaway signing key."""
     need_tools("gpg", "gpgv")
     root = tmp_path_factory.mktemp("keys")
     home = root / "gnupg"
-    fpr = release.make_gpg_key(home)
-    keyring, _armored = release.export_gpg_key(home, fpr, root / "public")
-    return home, fpr, keyring
+    try:
+        fpr = release.make_gpg_key(home)
+        keyring, _armored = release.export_gpg_key(home, fpr, root / "public")
+        yield home, fpr, keyring
+    finally:
+        stop_gpg_agent(home)
+
+
+def stop_gpg_agent(home: Path) -> None:
+    """gpg starts an agent for each home folder that outlives the test run: stop it."""
+    if shutil.which("gpgconf"):
+        subprocess.run(
+            ["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=False, capture_output=True
+        )
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.packaging.conftest import need_tools
+from tests.packaging.conftest import need_tools, stop_gpg_agent
 
 
 def _flip_byte(path: Path, offset: int | None = None) -> None:
@@ -82,8 +82,11 @@ def test_signed_sums_verify_and_tampering_is_detected(
 
     # A different key (an attacker re-signing everything) is not trusted.
     other_home = tmp_path / "attacker"
-    other = release.make_gpg_key(other_home, "Attacker <a@example.invalid>")
-    release.write_sums(out, other_home, other)
+    try:
+        other = release.make_gpg_key(other_home, "Attacker <a@example.invalid>")
+        release.write_sums(out, other_home, other)
+    finally:
+        stop_gpg_agent(other_home)
     assert release.verify_release(out, keyring) != []
 
     # And the command-line form exits non-zero.
