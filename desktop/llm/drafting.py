@@ -24,7 +24,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -570,26 +571,32 @@ def draft_note(
     lines = transcript_lines(transcript)
     chunks = chunk_lines(runtime, lines, patient, chief_complaint, max_tokens)
     result.chunks = len(chunks)
-    if runtime.auto_threads:  # after Stop: every idle core (desktop.llm.threads)
-        runtime.use_threads(idle_threads())
-    result.threads = runtime.n_threads_used
-    try:
-        notes, answered = _draft_chunks(
-            runtime,
-            transcript,
-            chunks,
-            plan,
-            patient,
-            chief_complaint,
-            temperature=temperature,
-            on_token=on_token,
-            on_progress=on_progress,
-            cancel=cancel,
-            result=result,
-            started=started,
-        )
-    finally:
-        runtime.use_threads(shared_threads())
+    ids = prompt_ids(transcript)
+    notes: list[SoapNote] = []
+    answered: set[str] = set()
+    offset = 0
+    with _idle_cores(runtime):
+        result.threads = runtime.n_threads_used
+        for n, chunk in enumerate(chunks):
+            chunk_ids = {f"s{offset + i}": ids[f"s{offset + i}"] for i in range(1, len(chunk) + 1)}
+            offset += len(chunk)
+            part = f" (part {n + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+            note, done = _draft_chunk(
+                runtime,
+                chunk,
+                chunk_ids,
+                plan,
+                patient,
+                chief_complaint,
+                temperature=temperature,
+                on_token=on_token,
+                on_progress=on_progress,
+                cancel=cancel,
+                result=result,
+                progress=(started, n * len(plan.steps), len(chunks) * len(plan.steps), part),
+            )
+            notes.append(note)
+            answered |= done
     note = _merge(notes) if len(notes) > 1 else notes[0]
     _finish(note, transcript, patient, typed, backbone, answered, vocabulary, result)
     convert_note(note, script, lang)
@@ -601,47 +608,16 @@ def draft_note(
     return result
 
 
-def _draft_chunks(
-    runtime: LlamaRuntime,
-    transcript: Transcript,
-    chunks: list[list[str]],
-    plan: _Plan,
-    patient: Patient,
-    chief_complaint: str,
-    *,
-    temperature: float,
-    on_token: TokenFn | None,
-    on_progress: ProgressFn | None,
-    cancel: threading.Event | None,
-    result: DraftResult,
-    started: float,
-) -> tuple[list[SoapNote], set[str]]:
-    """Every planned question about each chunk: the chunks' notes and the sections answered."""
-    ids = prompt_ids(transcript)
-    notes: list[SoapNote] = []
-    answered: set[str] = set()
-    offset = 0
-    for n, chunk in enumerate(chunks):
-        chunk_ids = {f"s{offset + i}": ids[f"s{offset + i}"] for i in range(1, len(chunk) + 1)}
-        offset += len(chunk)
-        part = f" (part {n + 1} of {len(chunks)})" if len(chunks) > 1 else ""
-        note, done = _draft_chunk(
-            runtime,
-            chunk,
-            chunk_ids,
-            plan,
-            patient,
-            chief_complaint,
-            temperature=temperature,
-            on_token=on_token,
-            on_progress=on_progress,
-            cancel=cancel,
-            result=result,
-            progress=(started, n * len(plan.steps), len(chunks) * len(plan.steps), part),
-        )
-        notes.append(note)
-        answered |= done
-    return notes, answered
+@contextmanager
+def _idle_cores(runtime: LlamaRuntime) -> Iterator[None]:
+    """A draft after Stop runs on every idle core (llm.n_threads = 0, desktop.llm.threads); the
+    next consultation's read-ahead gets half again."""
+    if runtime.auto_threads:
+        runtime.use_threads(idle_threads())
+    try:
+        yield
+    finally:
+        runtime.use_threads(shared_threads())
 
 
 def _backbone_and_plan(
