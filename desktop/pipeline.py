@@ -109,10 +109,15 @@ def transcribe(
         on_progress=lambda f: progress("transcribing", f),
         cancel=cancel,
     )
-    from desktop.asr.drug_names import corrector_for
+    from desktop.asr.drug_names import AudioScorer, corrector_for
 
-    # near-miss drug names in drug contexts put right, each correction kept in the transcript
-    segments = corrector_for(engine.model_path).correct(result.segments)
+    # near-miss drug names in drug contexts put right, each correction kept in the transcript;
+    # the speech model chooses between the heard words and the near drug names on the audio
+    progress("checking drug names", 0.0)
+    segments = corrector_for(engine.model_path).correct(
+        result.segments, AudioScorer(engine, samples), cancel=cancel
+    )
+    progress("checking drug names", 1.0)
     transcript = label_speakers(
         Transcript(language=result.language, segments=segments),
         channels if channels is not None else samples,

@@ -14,8 +14,20 @@ different drugs is left as heard.
 
 Scores (0-1): spelling is rapidfuzz's normalised Indel similarity of the letters; sound is
 the same similarity of the two names' Metaphone codes (jellyfish), which hears "f" and "ph",
-"c" and "k" alike. A candidate is taken when the mean of the two reaches ``threshold`` and
-beats the best other drug by ``margin``.
+"c" and "k" alike. On text alone a candidate is taken when the mean of the two reaches
+``threshold`` and beats the best other drug by ``margin``.
+
+When the audio is at hand (``process`` and the record pass), the speech model itself chooses:
+each near drug (up to two per stretch, spelling and sound at least ``listen_floor``) is written
+into the sentence in place of the heard words, and the model scores every version of the
+sentence on the same audio (:meth:`WhisperEngine.likelihoods`). The evidence for a drug is
+``gain + listen_weight * (score - threshold)``, ``gain`` being how much likelier (log-probability)
+its sentence is than the heard one. A drug is taken when its evidence is at least
+``-listen_slack`` and beats every other drug for the same words by ``listen_margin``. Heard
+words that are all ordinary English words ("lens appraisal") are a reading of their own: they
+need a closer spelling and sound (``common_floor``) and evidence of at least ``-common_slack``.
+That lets the audio pick "atorvastatin" or "pravastatin" for one heard "aburvastatin", which
+spelling alone cannot tell, and leave two words that were said as they were.
 """
 
 from __future__ import annotations
@@ -23,12 +35,18 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import math
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import numpy as np
+
+from desktop.core.audio import SAMPLE_RATE
+from desktop.core.errors import Cancelled
 from desktop.core.types import Correction, TranscriptSegment, Word
 from desktop.lexicon import DrugLexicon
 from desktop.lexicon.drugs import spoken_key
@@ -81,6 +99,10 @@ _BREAKS = frozenset(
     ["the", "a", "an", "and", "or", "but", "to", "of", "your", "my", "his", "her", "on", "for", "with"]
 )
 MAX_SPAN = 3
+CONTEXT_GAP_S = 2.0  # a segment starting this soon after the one before continues its sentence
+
+# Scores versions of one sentence against its audio: the texts -> log-likelihoods.
+Listen = Callable[[Sequence[str]], list[float]]
 
 
 @dataclass(frozen=True)
@@ -101,10 +123,16 @@ class DrugNameCorrector:
         *,
         threshold: float = 0.75,
         margin: float = 0.08,
-        common_penalty: float = 0.05,
         use_sound: bool = True,
         use_spelling: bool = True,
         common_words: Iterable[str] = (),
+        listen_floor: float = 0.60,
+        common_floor: float = 0.78,
+        listen_weight: float = 80.0,
+        listen_slack: float = 12.0,
+        listen_candidates: int = 2,
+        listen_margin: float = 9.0,
+        common_slack: float = 3.0,
     ) -> None:
         import jellyfish
         from rapidfuzz import process
@@ -113,9 +141,15 @@ class DrugNameCorrector:
         self.lexicon = lexicon or DrugLexicon.default()
         self.threshold = threshold
         self.margin = margin
-        self.common_penalty = common_penalty
         self.use_sound = use_sound
         self.use_spelling = use_spelling
+        self.listen_floor = listen_floor
+        self.common_floor = common_floor
+        self.listen_weight = listen_weight
+        self.listen_slack = listen_slack
+        self.listen_candidates = listen_candidates
+        self.listen_margin = listen_margin
+        self.common_slack = common_slack
         self._process = process
         self._indel = Indel
         self._metaphone = jellyfish.metaphone
@@ -149,11 +183,11 @@ class DrugNameCorrector:
         return cls(common_words=whole_word_tokens(model_path) if model_path else frozenset(), **kwargs)
 
     # -- scoring -----------------------------------------------------------------------------
-    def best(self, heard: str) -> tuple[Candidate | None, Candidate | None]:
-        """The closest dictionary drug to ``heard`` and the closest *other* drug (for the margin)."""
+    def ranked(self, heard: str) -> list[Candidate]:
+        """Dictionary drugs near ``heard``, closest first, one entry per drug."""
         query = re.sub(r"[^a-z]", "", heard.lower())
         if len(query) < 4:
-            return None, None
+            return []
         pool: set[int] = set()
         for _, _, i in self._process.extract(
             query, self._keys, scorer=self._indel.normalized_similarity, limit=12
@@ -178,37 +212,103 @@ class DrugNameCorrector:
                 score += 0.02  # the clinic's own drugs are the likelier ones
             scored.append(Candidate(self._names[key], self._canon[key], score, spelling, heard_sound))
         scored.sort(key=lambda c: c.score, reverse=True)
-        if not scored:
-            return None, None
-        top = scored[0]
-        other = next((c for c in scored[1:] if c.canonical != top.canonical), None)
-        return top, other
+        distinct: list[Candidate] = []
+        for cand in scored:
+            if all(cand.canonical != c.canonical for c in distinct):
+                distinct.append(cand)
+        return distinct
+
+    def best(self, heard: str) -> tuple[Candidate | None, Candidate | None]:
+        """The closest dictionary drug to ``heard`` and the closest *other* drug (for the margin)."""
+        ranked = self.ranked(heard)
+        return (ranked[0] if ranked else None), (ranked[1] if len(ranked) > 1 else None)
+
+    def _text_proposal(self, heard: str) -> Candidate | None:
+        """The drug ``heard`` is on spelling and sound alone: close enough, and clearly closer than any other."""
+        top, other = self.best(heard)
+        if top is None or top.score < self.threshold:
+            return None
+        if other is not None and top.score - other.score < self.margin:
+            return None
+        return top
+
+    def _listen_proposals(
+        self, text: str, spans: list[tuple[int, int, bool, str]], tokens: list[re.Match[str]], listen: Listen
+    ) -> list[tuple[float, int, int, Candidate]]:
+        """Near drugs for each span, kept where the speech model finds them fit the audio."""
+        versions: list[str] = [text]
+        options: list[tuple[int, int, Candidate]] = []
+        for i, j, all_common, heard in spans:
+            floor = self.common_floor if all_common else self.listen_floor
+            for cand in self.ranked(heard)[: self.listen_candidates]:
+                if cand.score < floor:
+                    break
+                start, end = tokens[i].start(), tokens[j - 1].end()
+                versions.append(text[:start] + cand.name + text[end:])
+                options.append((i, j, cand))
+        if not options:
+            return []
+        scores = listen(versions)
+        heard_score = scores[0]
+        if not math.isfinite(heard_score):
+            return []  # no audio to ask (a clip too short to score)
+        rated = [
+            ((score - heard_score) + self.listen_weight * (cand.score - self.threshold), i, j, cand)
+            for (i, j, cand), score in zip(options, scores[1:], strict=True)
+        ]
+        out: list[tuple[float, int, int, Candidate]] = []
+        common = {(i, j): all_common for i, j, all_common, _ in spans}
+        for evidence, i, j, cand in rated:
+            # ordinary words heard ("lens appraisal") are a reading of their own: the drug must
+            # fit the audio nearly as well; a non-word ("syprophloxacin") is no rival
+            if evidence < -(self.common_slack if common[(i, j)] else self.listen_slack):
+                continue
+            rival = max(
+                (e for e, a, b, c in rated if c.canonical != cand.canonical and a < j and i < b),
+                default=-math.inf,
+            )
+            if evidence - rival >= self.listen_margin:  # no other drug fits these words nearly as well
+                out.append((evidence, i, j, cand))
+        return out
 
     # -- text --------------------------------------------------------------------------------
-    def correct_text(self, text: str) -> tuple[str, list[Correction]]:
-        """``text`` with near-miss drug names in drug contexts replaced, and the replacements."""
+    def correct_text(
+        self, text: str, listen: Listen | None = None, context: str = ""
+    ) -> tuple[str, list[Correction]]:
+        """``text`` with near-miss drug names in drug contexts replaced, and the replacements.
+
+        ``listen`` scores versions of ``text`` on its audio (then the speech model chooses);
+        ``context`` is the text said just before (a cue there, "allergic to", counts).
+        """
         tokens = list(_TOKEN.finditer(text))
         if not tokens:
             return text, []
-        low = [t.group(0).lower() for t in tokens]
-        glue = [
+        before = [t.group(0).lower() for t in _TOKEN.finditer(context)][-4:]
+        low = before + [t.group(0).lower() for t in tokens]
+        glue = [False] * len(before) + [
             re.fullmatch(r"[ \-]*", text[a.end() : b.start()]) is not None
             for a, b in itertools.pairwise(tokens)
         ]
+        lead = len(before)
         chosen: list[tuple[int, int, Candidate]] = []
         taken: set[int] = set()
-        spans = list(self._spans(low, glue))
-        proposals: list[tuple[float, int, int, Candidate]] = []
-        for i, j, all_common in spans:
+        spans: list[tuple[int, int, bool, str]] = []
+        for i, j, all_common in self._spans(low, glue, with_common=listen is not None):
+            if i < lead:
+                continue  # the context is only read, never corrected
+            i, j = i - lead, j - lead
             heard = text[tokens[i].start() : tokens[j - 1].end()]
-            top, other = self.best(heard)
-            if top is None or top.score < self.threshold + (self.common_penalty if all_common else 0.0):
+            if re.sub(r"[^a-z]", "", heard.lower()) in self._names:
                 continue
-            if other is not None and top.score - other.score < self.margin:
-                continue
-            if re.sub(r"[^a-z]", "", heard.lower()) == re.sub(r"[^a-z]", "", top.name.lower()):
-                continue
-            proposals.append((top.score, i, j, top))
+            spans.append((i, j, all_common, heard))
+        proposals: list[tuple[float, int, int, Candidate]] = []
+        if listen is not None:
+            proposals = self._listen_proposals(text, spans, tokens, listen)
+        else:
+            for i, j, all_common, heard in spans:
+                top = None if all_common else self._text_proposal(heard)
+                if top is not None:
+                    proposals.append((top.score, i, j, top))
         for _, i, j, top in sorted(proposals, key=lambda p: p[0], reverse=True):
             if any(k in taken for k in range(i, j)):
                 continue
@@ -238,13 +338,16 @@ class DrugNameCorrector:
         out.append(text[cursor:])
         return "".join(out), corrections
 
-    def _spans(self, low: list[str], glue: list[bool]) -> Iterable[tuple[int, int, bool]]:
+    def _spans(
+        self, low: list[str], glue: list[bool], with_common: bool = False
+    ) -> Iterable[tuple[int, int, bool]]:
         """Token spans [i, j) in a drug context that could be a drug name heard wrong, and whether
-        the context is a strong one (a dose after the name, a prescribing verb before it).
+        all its words are common English words.
 
         A span never crosses punctuation (``glue[k]``: token k+1 follows token k after spaces or a
-        hyphen only), never holds a drug the dictionary knows, and is never made of common
-        English words only ("reflux", "have pain", "left kidney").
+        hyphen only) and never holds a drug the dictionary knows. A span of common English words
+        only ("reflux", "have pain", "left kidney") is offered only ``with_common`` (when the
+        audio can be asked).
         """
         n = len(low)
         known = [
@@ -259,13 +362,16 @@ class DrugNameCorrector:
                     break
                 if self._breaks(low[j - 1]) or known[j - 1]:
                     break
-                if all(w in _NOT_DRUGS or w in self.common_words for w in low[i:j]):
+                if all(w in _NOT_DRUGS for w in low[i:j]):
+                    continue
+                all_common = all(w in _NOT_DRUGS or w in self.common_words for w in low[i:j])
+                if all_common and not with_common:
                     continue
                 if not self._drug_context(low, i, j, known):
                     continue
                 if self.lexicon.canonical(" ".join(low[i:j])) is not None:
                     break  # already a drug the dictionary knows
-                yield i, j, False
+                yield i, j, all_common
 
     def _drug_context(self, low: list[str], i: int, j: int, known: list[bool]) -> bool:
         """Whether tokens [i, j) stand where a drug is named: after a prescribing word ("take",
@@ -305,11 +411,17 @@ class DrugNameCorrector:
         return False
 
     # -- segments ----------------------------------------------------------------------------
-    def correct_segment(self, segment: TranscriptSegment) -> TranscriptSegment:
-        """The segment with its drug names put right (words merged where a name was split); in place."""
+    def correct_segment(
+        self, segment: TranscriptSegment, listen: Listen | None = None, context: str = ""
+    ) -> TranscriptSegment:
+        """The segment with its drug names put right (words merged where a name was split); in place.
+
+        ``listen`` scores versions of the segment's text on its audio; ``context`` is the text
+        of the segment before it.
+        """
         if segment.corrections:
             return segment  # already read once: a correction the doctor undid stays undone
-        text, corrections = self.correct_text(segment.text)
+        text, corrections = self.correct_text(segment.text, listen, context)
         if not corrections:
             return segment
         segment.words = _rewrite_words(segment.words, segment.text, text, corrections)
@@ -317,8 +429,60 @@ class DrugNameCorrector:
         segment.corrections = corrections
         return segment
 
-    def correct(self, segments: Iterable[TranscriptSegment]) -> list[TranscriptSegment]:
-        return [self.correct_segment(s) for s in segments]
+    def correct(
+        self,
+        segments: Iterable[TranscriptSegment],
+        audio: AudioScorer | None = None,
+        previous: TranscriptSegment | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[TranscriptSegment]:
+        """Every segment read in turn, each with the one before (``previous`` for the first) as
+        context; with ``audio``, the speech model chooses between the heard words and the near drugs."""
+        out: list[TranscriptSegment] = []
+        for seg in segments:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            listen = audio.listener(seg) if audio is not None else None
+            out.append(self.correct_segment(seg, listen, context_before(seg, previous)))
+            previous = seg
+        return out
+
+
+def context_before(segment: TranscriptSegment, previous: TranscriptSegment | None) -> str:
+    """The text said just before ``segment`` when it continues the same sentence, else ""."""
+    if previous is None or segment.start - previous.end >= CONTEXT_GAP_S:
+        return ""
+    return previous.text
+
+
+class Likelihoods(Protocol):
+    """What scores texts on audio (:meth:`desktop.asr.engine.WhisperEngine.likelihoods`)."""
+
+    def likelihoods(self, samples: np.ndarray, texts: Sequence[str], language: str = "en") -> list[float]: ...
+
+
+class AudioScorer:
+    """The recording and the speech model that heard it: scores versions of a segment's text."""
+
+    def __init__(
+        self, engine: Likelihoods, samples: np.ndarray, offset: float = 0.0, pad_s: float = 0.3
+    ) -> None:
+        self.engine = engine
+        self.samples = samples
+        self.offset = offset  # the recording time of samples[0]
+        self.pad_s = pad_s
+
+    def listener(self, segment: TranscriptSegment) -> Listen:
+        rate = SAMPLE_RATE
+        first = max(0, int((segment.start - self.pad_s - self.offset) * rate))
+        last = min(len(self.samples), int((segment.end + self.pad_s - self.offset) * rate))
+        clip = self.samples[first:last]
+        language = segment.language or "en"
+
+        def listen(texts: Sequence[str]) -> list[float]:
+            return list(self.engine.likelihoods(clip, texts, language))
+
+        return listen
 
 
 def _brand(key: str) -> str:

@@ -20,10 +20,12 @@ from typing import Any
 
 from desktop.eval.speech_sets import DRUG_SETS
 
-VARIANTS = {
-    "spelling+sound": {"use_spelling": True, "use_sound": True},
-    "spelling": {"use_spelling": True, "use_sound": False},
-    "sound": {"use_spelling": False, "use_sound": True},
+# name -> (corrector settings, whether the speech model scores the candidates on the audio)
+VARIANTS: dict[str, tuple[dict[str, bool], bool]] = {
+    "audio": ({"use_spelling": True, "use_sound": True}, True),
+    "spelling+sound": ({"use_spelling": True, "use_sound": True}, False),
+    "spelling": ({"use_spelling": True, "use_sound": False}, False),
+    "sound": ({"use_spelling": False, "use_sound": True}, False),
 }
 
 
@@ -68,8 +70,9 @@ def _vocabulary(kind: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop.asr.drug_names import DrugNameCorrector, whole_word_tokens
+    from desktop.asr.drug_names import AudioScorer, DrugNameCorrector, whole_word_tokens
     from desktop.asr.factory import whisper_engine
+    from desktop.audio.decode import load_audio
     from desktop.commands.bench_asr import machine_info
     from desktop.config import load_settings
     from desktop.eval.drug_metrics import DrugScore, score_file
@@ -83,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     lexicon = DrugLexicon.default()
     common = whole_word_tokens(engine.model_path)
     correctors = {
-        name: DrugNameCorrector(lexicon, common_words=common, **kw) for name, kw in VARIANTS.items()
+        name: DrugNameCorrector(lexicon, common_words=common, **kw) for name, (kw, _) in VARIANTS.items()
     }
     report: dict[str, Any] = {
         "benchmark": "drug-names",
@@ -101,14 +104,18 @@ def run(args: argparse.Namespace) -> int:
         files = render_set(set_name, args.dir / set_name)
         before = DrugScore()
         after = {name: DrugScore() for name in correctors}
+        correct_seconds = dict.fromkeys(correctors, 0.0)
         seconds = 0.0
         for f in files:
             t0 = time.perf_counter()
             segments = _recognise(engine, f.wav, vocabulary, args.asr_cache, f"{set_name}-{args.vocabulary}")
             seconds += time.perf_counter() - t0
             before.add(score_file(f, segments, lexicon))
+            audio = AudioScorer(engine, load_audio(f.wav))
             for name, corrector in correctors.items():
-                fixed = corrector.correct([_copy(s) for s in segments])
+                t0 = time.perf_counter()
+                fixed = corrector.correct([_copy(s) for s in segments], audio if VARIANTS[name][1] else None)
+                correct_seconds[name] += time.perf_counter() - t0
                 after[name].add(score_file(f, fixed, lexicon))
             print(f"  {f.name}: {before.right}/{before.said} right so far before correction", file=sys.stderr)
         report["sets"][set_name] = {
@@ -116,8 +123,9 @@ def run(args: argparse.Namespace) -> int:
             "asr_seconds": round(seconds, 1),
             "before": before.to_dict(),
             "after": {name: score.to_dict() for name, score in after.items()},
+            "correction_seconds": {name: round(t, 2) for name, t in correct_seconds.items()},
         }
-    report["clean_text"] = _clean_text_check(correctors["spelling+sound"])
+    report["clean_text"] = _clean_text_check(correctors["spelling+sound"])  # typed text: no audio
     _print(report)
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)

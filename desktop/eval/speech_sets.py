@@ -23,7 +23,7 @@ from desktop.core.audio import SAMPLE_RATE
 from desktop.eval.tts import TtsVoice, add_noise, silence, speak, write_wav
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
-DRUG_SETS = ("drugs_dev", "drugs_test")
+DRUG_SETS = ("drugs_dev", "drugs_dev2", "drugs_test")
 CONSULT_SETS = ("consult_dev", "consult_heldout")
 
 

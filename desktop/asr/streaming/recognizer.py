@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from desktop.asr.drug_names import context_before
 from desktop.asr.filters import boilerplate_reason, repetition_reason
 from desktop.asr.script import ScriptConverter
 from desktop.asr.streaming.decoder import LanguageGuess, WindowDecoder, WindowResult, has_language_token
@@ -564,7 +565,8 @@ class StreamingRecognizer:
             words=[Word(w.start, w.end, self.converter.convert(w.text), w.probability) for w in words],
         )
         if self.corrector is not None:
-            self.corrector.correct_segment(segment)
+            previous = self._segments[-1] if self._segments else None
+            self.corrector.correct_segment(segment, context=context_before(segment, previous))
         self._segments.append(segment)
         self.stats.final_segments += 1
         self.stats.final_words += len(words)

@@ -29,12 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from desktop.asr.drug_names import AudioScorer
 from desktop.asr.vad import VadSettings, speech_regions
 from desktop.core.audio import SAMPLE_RATE
 from desktop.core.lines import join_text
 from desktop.core.types import TranscriptSegment
 
 if TYPE_CHECKING:
+    from desktop.asr.drug_names import DrugNameCorrector
     from desktop.asr.engine import WhisperEngine
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,7 @@ class RecordPass:
         language: str = "auto",
         script: str = "hk",
         vocabulary: list[str] | None = None,
-        corrector: Any = None,
+        corrector: DrugNameCorrector | None = None,
         reader: Reader | None = None,
         live_state: Callable[[], tuple[float, float]] | None = None,
         live_segments: Callable[[], list[TranscriptSegment]] | None = None,
@@ -304,10 +306,13 @@ class RecordPass:
             for w in seg.words:
                 w.start += offset
                 w.end += offset
-            if self.corrector is not None:
-                self.corrector.correct_segment(seg)
-                self.stats.corrections += len(seg.corrections)
             segments.append(seg)
+        if self.corrector is not None:
+            # the speech model chooses between heard words and near drug names on this stretch's audio
+            with self._cv:
+                previous = self._segments[-1] if self._segments else None
+            self.corrector.correct(segments, AudioScorer(self.engine, audio, offset), previous)
+            self.stats.corrections += sum(len(seg.corrections) for seg in segments)
         with self._cv:
             base = len(self._segments)
             for i, seg in enumerate(segments, start=1):

@@ -78,3 +78,18 @@ def test_common_words_come_from_the_speech_model(asr_model_path: Path) -> None:
     common = whole_word_tokens(asr_model_path)
     assert {"opera", "sick", "coin", "blood"} <= common
     assert "sympathatin" not in common and "nitrofurantoin" not in common
+
+
+def test_a_cancelled_job_stops_between_segments(corrector: DrugNameCorrector) -> None:
+    import threading
+
+    from desktop.core.errors import Cancelled
+
+    cancel = threading.Event()
+    segment = TranscriptSegment(
+        id="s1", start=0.0, end=2.0, text="I take metforming 500 milligrams.", language="en"
+    )
+    assert corrector.correct([segment], cancel=cancel)[0].text == "I take metformin 500 milligrams."
+    cancel.set()
+    with pytest.raises(Cancelled):
+        corrector.correct([segment], cancel=cancel)
