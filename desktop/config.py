@@ -38,7 +38,12 @@ class AsrSettings:
     compute_type: str = field(
         default="auto", metadata=_meta("auto (int8 on CPU, int8_float16 on GPU) or a CTranslate2 type.")
     )
-    cpu_threads: int = field(default=0, metadata=_meta("0 = all cores."))
+    cpu_threads: int = field(
+        default=0,
+        metadata=_meta(
+            "0 = the speech engine's default: as many threads as cores, at most 4 (CTranslate2); set more on a larger PC."
+        ),
+    )
     beam_size: int = field(default=5, metadata=_meta("Beam size for file transcription."))
     language: str = field(default="auto", metadata=_meta("auto, yue (Cantonese), zh (Mandarin) or en."))
     script: str = field(

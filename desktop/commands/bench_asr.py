@@ -84,7 +84,13 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--compute-type", default=None, metavar="TYPE", help="CTranslate2 type, e.g. int8, float16"
     )
-    parser.add_argument("--threads", type=int, default=None, metavar="N", help="CPU threads (0 = all cores)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="CPU threads (0 = one per core, at most 4)",
+    )
     parser.add_argument(
         "--step", type=float, default=None, metavar="S", help="seconds of audio between decodes"
     )

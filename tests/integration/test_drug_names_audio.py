@@ -4,7 +4,7 @@ Whisper base can hear "atorvastatin" and "pravastatin" alike ("aburvastatin"); s
 sound alone cannot tell which was said, so on text the corrector leaves the word as heard. With
 the audio, the same heard words become the drug that was said (or stay as heard when the audio
 does not tell clearly), and words that really were ordinary words ("lens appraisal") stay as
-heard. Speech is synthesised by espeak-ng, Piper and flite.
+heard. Speech is synthesised by espeak-ng and flite.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from desktop.eval.tts import TtsVoice, silence, speak
 
 pytestmark = pytest.mark.slow
 
-VOICES = [TtsVoice("espeak", "en-us", 1.0, 45), TtsVoice("piper", "joe", 1.0, 50)]
+# espeak-ng and flite speak the same audio every time; Piper samples its prosody, so a test that
+# names the outcome over Piper audio would pass or fail by chance
+VOICES = [TtsVoice("espeak", "en-us", 1.0, 45), TtsVoice("flite", "kal16", 1.0, 50)]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +48,7 @@ PAIRS = [("ciprofloxacin", "sparfloxacin", "syprophloxacin"), ("atorvastatin", "
 SENTENCE = "I take {} 20 milligrams every night."
 
 
-@pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.engine)
+@pytest.mark.parametrize("voice", VOICES, ids=lambda v: f"{v.engine}-{v.name}")
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p[2])
 def test_one_heard_spelling_never_becomes_the_drug_not_said(
     engine: WhisperEngine, corrector: DrugNameCorrector, voice: TtsVoice, pair: tuple[str, str, str]
@@ -67,13 +69,13 @@ def test_the_audio_decides_which_drug_one_heard_spelling_was(
     engine: WhisperEngine, corrector: DrugNameCorrector
 ) -> None:
     """The same heard words over two recordings become two different drugs: the ones said."""
-    heard = SENTENCE.format("aburvastatin")
-    for said in ("atorvastatin", "pravastatin"):
+    heard = SENTENCE.format("syprophloxacin")
+    for said in ("ciprofloxacin", "sparfloxacin"):
         segment, audio = _heard_over(VOICES[1], SENTENCE.format(said), heard)
         (fixed,) = corrector.correct([segment], AudioScorer(engine, audio))
         assert fixed.text == SENTENCE.format(said)
         (c,) = fixed.corrections
-        assert (c.heard, c.text, c.canonical) == ("aburvastatin", said, said)
+        assert (c.heard, c.text, c.canonical) == ("syprophloxacin", said, said)
 
 
 COMMON = [
@@ -83,7 +85,9 @@ COMMON = [
 ]
 
 
-@pytest.mark.parametrize("voice", [*VOICES, TtsVoice("flite", "kal16", 1.0, 50)], ids=lambda v: v.engine)
+@pytest.mark.parametrize(
+    "voice", [*VOICES, TtsVoice("flite", "rms", 1.0, 50)], ids=lambda v: f"{v.engine}-{v.name}"
+)
 def test_ordinary_words_said_stay_and_a_drug_said_is_written(
     engine: WhisperEngine, corrector: DrugNameCorrector, voice: TtsVoice
 ) -> None:
