@@ -32,6 +32,7 @@ spelling alone cannot tell, and leave two words that were said as they were.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import json
@@ -424,7 +425,15 @@ class DrugNameCorrector:
         text, corrections = self.correct_text(segment.text, listen, context)
         if not corrections:
             return segment
-        segment.words = _rewrite_words(segment.words, segment.text, text, corrections)
+        words = _rewrite_words(segment.words, segment.text, text, corrections)
+        # read once more: a name just put right makes what follows a list of drugs
+        # ("carry on with the lisinopril and the metforming")
+        again, more = self.correct_text(text, listen, context)
+        if more:
+            words = _rewrite_words(words, text, again, more)
+            corrections = sorted([*_shifted(corrections, more), *more], key=lambda c: c.start)
+            text = again
+        segment.words = words
         segment.text = text
         segment.corrections = corrections
         return segment
@@ -455,34 +464,42 @@ def context_before(segment: TranscriptSegment, previous: TranscriptSegment | Non
     return previous.text
 
 
-class Likelihoods(Protocol):
-    """What scores texts on audio (:meth:`desktop.asr.engine.WhisperEngine.likelihoods`)."""
+class Scores(Protocol):
+    """What scores texts on audio (:meth:`desktop.asr.engine.WhisperEngine.scorer`)."""
 
-    def likelihoods(self, samples: np.ndarray, texts: Sequence[str], language: str = "en") -> list[float]: ...
+    def scorer(self, samples: np.ndarray, language: str = "en") -> Listen: ...
 
 
 class AudioScorer:
     """The recording and the speech model that heard it: scores versions of a segment's text."""
 
-    def __init__(
-        self, engine: Likelihoods, samples: np.ndarray, offset: float = 0.0, pad_s: float = 0.3
-    ) -> None:
+    def __init__(self, engine: Scores, samples: np.ndarray, offset: float = 0.0, pad_s: float = 0.3) -> None:
         self.engine = engine
         self.samples = samples
         self.offset = offset  # the recording time of samples[0]
         self.pad_s = pad_s
 
     def listener(self, segment: TranscriptSegment) -> Listen:
-        rate = SAMPLE_RATE
-        first = max(0, int((segment.start - self.pad_s - self.offset) * rate))
-        last = min(len(self.samples), int((segment.end + self.pad_s - self.offset) * rate))
-        clip = self.samples[first:last]
-        language = segment.language or "en"
+        """Scores versions of ``segment``'s text on its stretch of the recording (encoded once)."""
+        first = max(0, int((segment.start - self.pad_s - self.offset) * SAMPLE_RATE))
+        last = min(len(self.samples), int((segment.end + self.pad_s - self.offset) * SAMPLE_RATE))
+        return self.engine.scorer(self.samples[first:last], segment.language or "en")
 
-        def listen(texts: Sequence[str]) -> list[float]:
-            return list(self.engine.likelihoods(clip, texts, language))
 
-        return listen
+def _shifted(earlier: list[Correction], later: list[Correction]) -> list[Correction]:
+    """``earlier`` corrections moved to where they stand after ``later`` ones (made on the text
+    the earlier ones produced, never overlapping them) changed the lengths before them."""
+    moves: list[tuple[int, int]] = []  # (start in the earlier text, change in length)
+    grown = 0
+    for c in sorted(later, key=lambda c: c.start):
+        delta = len(c.text) - len(c.heard)
+        moves.append((c.start - grown, delta))
+        grown += delta
+    out = []
+    for c in earlier:
+        shift = sum(delta for start, delta in moves if start < c.start)
+        out.append(dataclasses.replace(c, start=c.start + shift, end=c.end + shift))
+    return out
 
 
 def _brand(key: str) -> str:

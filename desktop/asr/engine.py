@@ -216,8 +216,11 @@ class WhisperEngine:
         Used to choose between spellings of one stretch of speech ("lens appraisal" or
         "lansoprazole"): the texts are scored on the same audio, so only their differences count.
         """
-        if not texts:
-            return []
+        return self.scorer(samples, language)(texts)
+
+    def scorer(self, samples: np.ndarray, language: str = "en") -> Callable[[Sequence[str]], list[float]]:
+        """:meth:`likelihoods` for one clip, asked any number of times; the audio is encoded
+        once, at the first question."""
         from faster_whisper.tokenizer import Tokenizer
 
         code = self.whisper_language(language) or "en"
@@ -228,23 +231,31 @@ class WhisperEngine:
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=code
         )
         clip = np.asarray(samples, dtype=np.float32)[: 30 * SAMPLE_RATE]
-        if clip.size < SAMPLE_RATE // 10:
-            return [float("-inf")] * len(texts)
-        with self._lock:
-            features = model.feature_extractor(clip)
-            # Encoded at its own length, not padded to 30 s: a few-second segment encodes about
-            # five times faster, and on the development sets the same drugs were chosen.
-            frames = int(features.shape[-1]) // 2 * 2
-            encoded = model.encode(features[:, :frames])
-            scores: list[float] = []
-            for text in texts:
-                tokens = tokenizer.encode(" " + text.strip())
-                if not tokens:
-                    scores.append(float("-inf"))
-                    continue
-                result = model.model.align(encoded, tokenizer.sot_sequence, [tokens], frames)[0]
-                scores.append(float(sum(math.log(max(p, 1e-12)) for p in result.text_token_probs)))
-        return scores
+        encoded: list[Any] = []  # [features as the model sees them, their frame count], once asked
+
+        def score(texts: Sequence[str]) -> list[float]:
+            if not texts:
+                return []
+            if clip.size < SAMPLE_RATE // 10:
+                return [float("-inf")] * len(texts)
+            with self._lock:
+                if not encoded:
+                    features = model.feature_extractor(clip)
+                    # Encoded at its own length, not padded to 30 s: a few-second segment encodes
+                    # about five times faster, and on the development sets the same drugs were chosen.
+                    frames = int(features.shape[-1]) // 2 * 2
+                    encoded.extend([model.encode(features[:, :frames]), frames])
+                scores: list[float] = []
+                for text in texts:
+                    tokens = tokenizer.encode(" " + text.strip())
+                    if not tokens:
+                        scores.append(float("-inf"))
+                        continue
+                    result = model.model.align(encoded[0], tokenizer.sot_sequence, [tokens], encoded[1])[0]
+                    scores.append(float(sum(math.log(max(p, 1e-12)) for p in result.text_token_probs)))
+            return scores
+
+        return score
 
     def _recover_gaps(
         self,

@@ -93,3 +93,42 @@ def test_a_cancelled_job_stops_between_segments(corrector: DrugNameCorrector) ->
     cancel.set()
     with pytest.raises(Cancelled):
         corrector.correct([segment], cancel=cancel)
+
+
+def test_a_name_put_right_makes_the_next_one_part_of_a_list(corrector: DrugNameCorrector) -> None:
+    """ "and the metforming" is read as a drug once "listinoprol" before it has become lisinopril."""
+    words = [
+        Word(0.0, 0.4, " Carry"),
+        Word(0.4, 0.6, " on"),
+        Word(0.6, 0.8, " with"),
+        Word(0.8, 0.9, " the"),
+        Word(0.9, 1.6, " listinoprol"),
+        Word(1.6, 1.8, " and"),
+        Word(1.8, 1.9, " the"),
+        Word(1.9, 2.6, " metforming"),
+        Word(2.6, 2.8, " as"),
+        Word(2.8, 3.2, " usual."),
+    ]
+    text = "Carry on with the listinoprol and the metforming as usual."
+    seg = corrector.correct_segment(TranscriptSegment("s1", 0.0, 3.2, text, words=words))
+    assert seg.text == "Carry on with the lisinopril and the metformin as usual."
+    assert [(c.heard, c.text) for c in seg.corrections] == [
+        ("listinoprol", "lisinopril"),
+        ("metforming", "metformin"),
+    ]
+    for c in seg.corrections:
+        assert seg.text[c.start : c.end] == c.text
+    assert "".join(w.text for w in seg.words).strip() == seg.text
+    assert [w.text for w in seg.words][4] == " lisinopril" and [w.text for w in seg.words][7] == " metformin"
+
+
+def test_a_later_correction_before_an_earlier_one_moves_it() -> None:
+    from desktop.asr.drug_names import _shifted
+    from desktop.core.types import Correction
+
+    # round one: "take flucloxacilin and X" -> "take flucloxacillin and X" (X at 30)
+    earlier = [Correction(30, 40, "metforming", "metformin")]
+    later = [Correction(5, 19, "fluclox a cilin", "flucloxacillin")]  # one character shorter
+    (moved,) = _shifted(earlier, later)
+    assert (moved.start, moved.end) == (29, 39)
+    assert _shifted(earlier, [Correction(45, 50, "abc", "abcde")]) == earlier
