@@ -2,10 +2,12 @@
 
 Each file of the set is transcribed as ``process`` does (offline, beam 5, the clinic vocabulary
 as hotwords, uncovered speech decoded again) and the drug names said are looked up in what was
-recognised, before and after the drug-name corrector. The corrector is also run in its other
-forms (spelling only, sound only) on the same recognised text, and over the typed ACI-Bench
-dialogues, where every correction is a false alarm. ``drugs_dev`` is the development set;
-``drugs_test`` is frozen (never tuned on).
+recognised, before and after the drug-name corrector as ``process`` and the record pass run it
+(``audio``: the speech model choosing on each segment's audio). The corrector is also run on
+text alone, as for the live lines (spelling and sound, spelling only, sound only), on the same
+recognised text, and over the typed ACI-Bench dialogues, where every correction is a false
+alarm. ``drugs_dev`` and ``drugs_dev2`` are development sets; ``drugs_test`` is frozen (never
+tuned on).
 """
 
 from __future__ import annotations
