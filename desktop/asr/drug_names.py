@@ -20,7 +20,7 @@ the same similarity of the two names' Metaphone codes (jellyfish), which hears "
 When the audio is at hand (``process`` and the record pass), the speech model itself chooses:
 each near drug (up to two per stretch, spelling and sound at least ``listen_floor``) is written
 into the sentence in place of the heard words, and the model scores every version of the
-sentence on the same audio (:meth:`WhisperEngine.likelihoods`). The evidence for a drug is
+sentence on the same audio (:meth:`WhisperEngine.scorer`). The evidence for a drug is
 ``gain + listen_weight * (score - threshold)``, ``gain`` being how much likelier (log-probability)
 its sentence is than the heard one. A drug is taken when its evidence is at least
 ``-listen_slack`` and beats every other drug for the same words by ``listen_margin``. Heard

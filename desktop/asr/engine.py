@@ -209,18 +209,14 @@ class WhisperEngine:
             recovered_seconds=recovered_seconds,
         )
 
-    def likelihoods(self, samples: np.ndarray, texts: Sequence[str], language: str = "en") -> list[float]:
-        """How well each of ``texts`` fits ``samples`` (at most 30 s): the model's log-probability
-        of the text's tokens given the audio, summed (higher is likelier).
+    def scorer(self, samples: np.ndarray, language: str = "en") -> Callable[[Sequence[str]], list[float]]:
+        """How well texts fit ``samples`` (at most 30 s): the returned function gives, for each
+        text, the model's log-probability of its tokens given the audio, summed (higher is
+        likelier). It can be asked any number of times; the audio is encoded once, at the first.
 
         Used to choose between spellings of one stretch of speech ("lens appraisal" or
         "lansoprazole"): the texts are scored on the same audio, so only their differences count.
         """
-        return self.scorer(samples, language)(texts)
-
-    def scorer(self, samples: np.ndarray, language: str = "en") -> Callable[[Sequence[str]], list[float]]:
-        """:meth:`likelihoods` for one clip, asked any number of times; the audio is encoded
-        once, at the first question."""
         from faster_whisper.tokenizer import Tokenizer
 
         code = self.whisper_language(language) or "en"

@@ -111,9 +111,9 @@ def test_ordinary_words_said_stay_and_a_drug_said_is_written(
 def test_scores_follow_the_audio(engine: WhisperEngine) -> None:
     """The likelihood the corrector asks for: the text said scores above a near one."""
     audio = np.concatenate([silence(0.3), speak(VOICES[0], "Stop the ramipril today."), silence(0.3)])
-    said, other = engine.likelihoods(audio, ["Stop the ramipril today.", "Stop the rabeprazole today."])
+    said, other = engine.scorer(audio)(["Stop the ramipril today.", "Stop the rabeprazole today."])
     assert said > other
-    assert engine.likelihoods(audio, []) == []
+    assert engine.scorer(audio)([]) == []
 
 
 def test_a_cue_in_the_segment_before_counts(corrector: DrugNameCorrector) -> None:
