@@ -30,8 +30,20 @@ _LABELS = {
     "relative": "other",
     "family": "other",
     "interpreter": "other",
+    "parent": "other",
+    "mother": "other",
+    "father": "other",
+    "carer": "other",
+    "家長": "other",
+    "家长": "other",
+    "媽媽": "other",
+    "妈妈": "other",
+    "爸爸": "other",
+    "家人": "other",
+    "翻譯": "other",
 }
-_LINE = re.compile(r"^\s*\[?([A-Za-z]+|醫生|医生|病人)\]?\s*(?:\||:|：)\s*(.*)$")
+_CHINESE_LABELS = "|".join(k for k in _LABELS if not k.isascii())
+_LINE = re.compile(rf"^\s*\[?([A-Za-z]+|{_CHINESE_LABELS})\]?\s*(?:\||:|：)\s*(.*)$")
 
 
 def parse_transcript_text(text: str, language: str = "auto", script: str = "hk") -> Transcript:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CATEGORIES = ("finding", "diagnosis", "test", "specialty", "allergen")
-_NEGATING = re.compile(r"冇|無|沒|没|唔|未|不|否")
+_NEGATING = re.compile(r"冇|無|沒|没|唔|未|不|否|\b(?:not|isn't|wasn't|aren't|doesn't|don't|never)\b", re.I)
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -25,6 +25,14 @@ class Mention:
     start: int
     end: int
     negated_inside: bool = False  # a pattern's skipped characters hold a negation (頭就唔痛)
+    absent_term: bool = False  # the term itself says "absent" (afebrile); negated it says present
+
+    def negated(self, ranges: list[tuple[int, int]]) -> bool:
+        """Whether the mention says the finding is absent, given the line's negated ranges."""
+        outside = any(a <= self.start < b for a, b in ranges)
+        if self.absent_term:
+            return not outside  # "not sleeping well" is poor sleep
+        return self.negated_inside or outside
 
 
 @dataclass
@@ -32,6 +40,7 @@ class _Term:
     pattern: re.Pattern[str]
     concept: str
     is_regex: bool
+    absent: bool = False  # the term itself says the finding is absent (afebrile, 體溫正常)
 
 
 def _term_pattern(term: str) -> tuple[re.Pattern[str], bool]:
@@ -56,8 +65,9 @@ class Concepts:
             terms: list[_Term] = []
             for concept, words in table.items():
                 for word in words:
-                    pattern, is_regex = _term_pattern(str(word))
-                    terms.append(_Term(pattern, str(concept), is_regex))
+                    absent = str(word).startswith("no:")
+                    pattern, is_regex = _term_pattern(str(word)[3:] if absent else str(word))
+                    terms.append(_Term(pattern, str(concept), is_regex, absent))
             self._terms[category] = terms
         zh = data.get("zh_drug", {})
         assert isinstance(zh, dict)
@@ -95,7 +105,7 @@ class Concepts:
                     continue
                 taken.append((start, end))
                 inside = term.is_regex and bool(_NEGATING.search(text[start:end]))
-                out.append(Mention(category, term.concept, start, end, inside))
+                out.append(Mention(category, term.concept, start, end, inside, term.absent))
         return sorted(out, key=lambda m: (m.start, m.category))
 
     def concepts(self, text: str, category: str) -> set[str]:

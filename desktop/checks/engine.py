@@ -61,7 +61,6 @@ from desktop.checks.model import (
     Fact,
     Flag,
 )
-from desktop.checks.negation import is_negated
 from desktop.checks.text import condition_start, number_values
 from desktop.core.types import NOTE_SECTIONS, SoapNote, Transcript
 
@@ -160,8 +159,10 @@ class Checker:
         seen = _Note()
         for st in statements:
             read = read_line(Line(st.where, "doctor", st.text), self.meds, self.concepts)
-            allergy_statement = any(u.decision in (ALLERGY, AVOID) for u in read.uses) or bool(
-                re.search(r"allerg|敏感|過敏|adverse|intoleran", st.text, re.IGNORECASE)
+            allergy_statement = (
+                any(u.decision in (ALLERGY, AVOID) for u in read.uses)
+                or bool(re.search(r"allerg|敏感|過敏|adverse|intoleran", st.text, re.IGNORECASE))
+                or _reaction_statement(read)
             )
             if allergy_statement:
                 seen.allergy_texts.append(st.text)
@@ -345,7 +346,7 @@ class Checker:
             if m.category != "finding" or _neutral(read, m.start):
                 continue
             name = _in_sentence(st.text[m.start : m.end])
-            negated = m.negated_inside or is_negated(read.negated, m.start)
+            negated = m.negated(read.negated)
             if not negated and m.concept in said.absent and m.concept not in said.present:
                 add(
                     NEGATION,
@@ -354,6 +355,21 @@ class Checker:
                     sorted(set(said.absent[m.concept]), key=_line_order),
                     st.where,
                 )
+
+
+_CAUSES = re.compile(
+    r"\b(?:caus(?:es|ed)|gives?|gave|provok(?:es|ed)|trigger(?:s|ed))\b|->|→|引起|導致|會出", re.I
+)
+
+
+def _reaction_statement(read: _Read) -> bool:
+    """ "Aspirin causes wheeze", "Penicillin -> rash": a drug, then a reaction it causes."""
+    for m in _CAUSES.finditer(read.line.text):
+        drug_before = any(u.med.end <= m.start() for u in read.uses)
+        finding_after = any(f.category == "finding" and f.start >= m.end() for f in read.mentions)
+        if drug_before and finding_after:
+            return True
+    return False
 
 
 def _follow_up_carried(fact: Fact, note: _Note) -> bool:

@@ -107,8 +107,11 @@ FOLLOW_UP = re.compile(
 )
 SAFETY_ACTION = re.compile(
     r"\bA&E\b|\bA and E\b|emergency|\bER\b|\bED\b|ambulance|\b999\b|\b911\b|\b112\b|come back|return|"
-    r"see (?:a|your|the) (?:doctor|GP)|seek (?:medical )?(?:help|attention|advice|care)|call (?:us|the clinic|999)|"
-    r"急症室|急診|返嚟|回來|覆診|再睇|睇醫生|求醫|九九九|白車|救護車",
+    r"see (?:a|your|the) (?:doctor|GP)|seek (?:medical )?(?:help|attention|advice|care)|"
+    r"\b(?:call|ring|phone|telephone|contact)\b(?= (?:if|when|should)\b)|"
+    r"(?:call|ring|phone|telephone|contact) (?:us|me|the (?:clinic|surgery|practice|ward|doctor|crisis line|"
+    r"helpline)|your (?:doctor|GP)|999|111|911|an ambulance)|"
+    r"急症室|急診|返嚟|回來|覆診|再睇|睇醫生|求醫|九九九|白車|救護車|打電話(?:俾|畀|比|給)?(?:我|診所|醫生)",
     re.IGNORECASE,
 )
 _ORDER = re.compile(
@@ -245,9 +248,13 @@ def _amount(value: float, unit: str) -> str:
 
 def _allergies(said: Said, read: _Read, answer: _Read | None, meds: MedFinder, concepts: Concepts) -> None:
     text = read.line.text
+    # "You're allergic to sulfa drugs, right?" answered "Yes, a rash": the answer confirms it.
+    confirmed = answer is not None and bare_yes(answer.line.text)
     for s in read.sentences:
-        if is_question(s.text):
+        asked = is_question(s.text)
+        if asked and not confirmed:
             continue
+        lines = [read.line.id, answer.line.id] if asked and answer is not None else [read.line.id]
         members: set[str] = set()
         shown: list[str] = []
         cues = [c for c in find_cues(text, s.start, s.end) if c.kind == ALLERGY]
@@ -275,8 +282,8 @@ def _allergies(said: Said, read: _Read, answer: _Read | None, meds: MedFinder, c
                 members.add("raw:" + phrase.lower())
                 shown.append(phrase)
         if members:
-            _allergy_fact(said, members, shown, [read.line.id], meds, concepts)
-        elif cues and any(is_negated(read.negated, c.start) for c in cues):
+            _allergy_fact(said, members, shown, lines, meds, concepts)
+        elif cues and not asked and any(is_negated(read.negated, c.start) for c in cues):
             _no_allergy_fact(said, read.line.id)
     if answer is not None and any(
         is_question(s.text) and find_cues(text, s.start, s.end) for s in read.sentences
@@ -385,7 +392,7 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
             continue
         if _neutral(read, m.start):
             continue
-        if m.negated_inside or is_negated(read.negated, m.start):
+        if m.negated(read.negated):
             said.absent.setdefault(m.concept, []).append(read.line.id)
         else:
             said.present.setdefault(m.concept, []).append(read.line.id)
@@ -396,7 +403,9 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
                 if m.concept not in answered:
                     said.absent.setdefault(m.concept, []).extend([read.line.id, answer.line.id])
         elif bare_yes(answer.line.text) and len({m.concept for m in asked}) == 1:
-            said.present.setdefault(asked[0].concept, []).extend([read.line.id, answer.line.id])
+            # "Sleeping OK?" - "Yes": a yes to a question asked by its absence says absent
+            heard = said.absent if asked[0].absent_term else said.present
+            heard.setdefault(asked[0].concept, []).extend([read.line.id, answer.line.id])
         for echo in _negated_echoes(answer.line.text):
             # "大便有冇黑色？" answered "冇黑"; "Any blood in the stool?" answered "No blood."
             for m in asked:
@@ -452,7 +461,7 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
     for m in read.mentions:
         if m.category not in ("diagnosis", "test", "specialty") or _neutral(read, m.start):
             continue
-        if m.negated_inside or is_negated(read.negated, m.start):
+        if m.negated(read.negated):
             continue
         s = _sentence_of(read, m.start)
         sentence = s.text if s else text

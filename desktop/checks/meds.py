@@ -363,11 +363,13 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
 
 _COUNT_UNITS = frozenset({"tab", "puff", "drop"})
 _LEADS_TO_NAME = re.compile(r"\s*(?:of\s+(?:the\s+|your\s+|my\s+)?)?$", re.IGNORECASE)
+_OF_NAME = re.compile(r"\s*of\s+(?:the\s+|your\s+|my\s+)?$", re.IGNORECASE)
 
 
 def count_before(window: str) -> list[tuple[float, str]]:
     """A count of tablets, puffs or drops that ends right before the drug's name ("two puffs
-    of", 一粒); amounts further back belong to something else."""
+    of", 一粒), or an amount joined to it by "of" ("100 mg of sertraline"); amounts further back
+    belong to something else."""
     for n in reversed(numbers(window)):
         m = _UNIT.match(window, n.end)
         if m is None:
@@ -375,6 +377,8 @@ def count_before(window: str) -> list[tuple[float, str]]:
         found = doses_in(window[n.start : m.end()])
         if found and found[0][1] in _COUNT_UNITS and _LEADS_TO_NAME.match(window, m.end()):
             return found[:1]
+        if found and _OF_NAME.match(window, m.end()):
+            return found[:1]  # "up to one hundred milligrams of sertraline"
         return []
     return []
 
@@ -385,25 +389,27 @@ def _bare_dose(window: str, end: int) -> bool:
 
 
 _A_DAY = r"(?:\s+(?:a|per|each|every)\s+day|\s+daily|/day|/d)?"
+# 一日兩次, and with the verb between: 每日食兩次, 一日搽一次, 每天噴兩次
+_ZH_DAY = r"(?:一日|每日|一天|每天)(?:食|搽|用|噴|服|服用|飲|滴|打|塗)?"
 _PER_DAY: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"(?:一日|每日|一天|每天)最多[四4]次"), 4),
     (
         re.compile(
-            rf"\b(?:four times|4 times|4x|qds|qid|q\.i\.d){_A_DAY}\b|一日四次|每日四次|一天四次|每天四次",
+            rf"\b(?:four times|4 times|4x|qds|qid|q\.i\.d){_A_DAY}\b|{_ZH_DAY}[四4]次",
             re.I,
         ),
         4,
     ),
     (
         re.compile(
-            rf"\b(?:three times|3 times|3x|tds|tid|t\.d\.s|t\.i\.d){_A_DAY}\b|一日三次|每日三次|一天三次|每天三次|三餐",
+            rf"\b(?:three times|3 times|3x|tds|tid|t\.d\.s|t\.i\.d){_A_DAY}\b|{_ZH_DAY}[三3]次|三餐",
             re.I,
         ),
         3,
     ),
     (
         re.compile(
-            rf"\b(?:twice|two times|2 times|2x|bd|bid|b\.d|b\.i\.d){_A_DAY}\b|一日兩次|每日兩次|一天兩次|每天兩次|早晚",
+            rf"\b(?:twice|two times|2 times|2x|bd|bid|b\.d|b\.i\.d){_A_DAY}\b|{_ZH_DAY}[兩二2]次|早晚",
             re.I,
         ),
         2,
@@ -413,7 +419,7 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
             r"\b(?:once (?:a|per|each) day|once daily|daily|every day|each day|od|qd|o\.d|mane|nocte|"
             r"every (?:morning|night|evening)|each (?:morning|night|evening)|in the morning|at night|"
             r"at bedtime|bedtime|qhs|once a day)\b|(?<![A-Za-z])(?-i:ON)(?![A-Za-z])|"
-            r"一日一次|每日一次|一天一次|每天一次|每日|每天|每朝|朝早|晚晚|每晚|瞓覺前|瞓前|睡前|晚上",
+            rf"{_ZH_DAY}[一1]次|每日|每天|每朝|朝早|晚晚|每晚|瞓覺前|瞓前|睡前|晚上",
             re.I,
         ),
         1,
@@ -429,7 +435,7 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
     ),
 ]
 _EVERY_HOURS = re.compile(
-    r"\b(?:every|q)\s*(\d+)\s*(?:hours?|hrs?|h)\b|\bq(\d+)h\b|(\d+)[- ]hourly|每\s*(\S{1,3}?)\s*(?:個鐘|小時)",
+    r"\b(?:every|q)\s*(\d+|one|two|three|four|six|eight|twelve|twenty-four|twenty four)\s*(?:hours?|hrs?|h)\b|\bq(\d+)h\b|(\d+)[- ]hourly|每\s*(\S{1,3}?)\s*(?:個鐘|小時)",
     re.IGNORECASE,
 )
 _AS_NEEDED = re.compile(

@@ -97,6 +97,9 @@ def is_negated(ranges: list[tuple[int, int]], start: int) -> bool:
 _BARE_NO = re.compile(
     r"^(?:no+|nope|nah|none|nothing|never|not really|not anymore|not at all|none at all|no none at all|"
     r"nothing like that|neither|no,? (?:none|nothing|never)(?: at all)?|no,? not (?:at all|really|anymore)|"
+    r"(?:no,? )?none of (?:that|those|them|these)|no to (?:both|all|all of them|either)|neither of (?:them|those)|"
+    r"no,? (?:it|i|they|he|she|we) (?:don't|doesn't|does not|do not|didn't|did not|isn't|is not|wasn't|"
+    r"was not|hasn't|has not|haven't|have not|am not|'m not|won't|can't)|"
     r"冇|無|沒有|没有|冇啊|冇呀|冇喎|冇㗎|冇嘅|都冇|兩樣都冇|全部都冇|未試過|冇試過|唔係|冇冇)$",
     re.IGNORECASE,
 )

@@ -22,7 +22,7 @@ def register(esub: Any) -> None:
         "checks",
         help="omission and contradiction checks: recall per error type, false alarms per clean note",
     )
-    p.add_argument("--set", dest="set_name", choices=("dev", "test", "all"), default="all")
+    p.add_argument("--set", dest="set_name", choices=("dev", "dev2", "test", "all"), default="all")
     p.add_argument(
         "--aci-bench",
         action="store_true",
@@ -43,9 +43,11 @@ def _row(name: str, figure: Any, target: str) -> str:
 
 
 def _print_cases(set_name: str, report: dict[str, Any]) -> None:
-    label = (
-        "FROZEN test set (never tuned on)" if set_name == "test" else "development set (rules written on it)"
-    )
+    label = {
+        "test": "FROZEN test set (never tuned on)",
+        "dev": "development set (rules written on it)",
+        "dev2": "second development set (more dose, frequency and negation phrasings)",
+    }[set_name]
     print(f"\n{label}: {report['error_cases']} injected-error notes, {report['clean_notes']} clean notes")
     for error, counts in report["per_type"].items():
         target = "target 100 %" if error in ("dropped_allergy", "stopped_drug_continued") else ""
@@ -84,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         "drug_names": finder,
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
     }
-    sets = ("dev", "test") if args.set_name == "all" else (args.set_name,)
+    sets = ("dev", "dev2", "test") if args.set_name == "all" else (args.set_name,)
     for set_name in sets:
         report = score(load_cases(set_name), checker.check)
         _print_cases(set_name, report)

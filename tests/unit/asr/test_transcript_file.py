@@ -38,3 +38,11 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     path.write_bytes("D|頭痛".encode("big5"))
     with pytest.raises(InputError, match="UTF-8"):
         read_transcript_file(path)
+
+
+def test_a_parent_speaks_in_their_own_turn() -> None:
+    t = parse_transcript_text(
+        "醫生：小朋友點呀？\n媽媽：佢發燒兩日。\nMother: And a cough.\n醫生：有冇出疹？"
+    )
+    assert [s.speaker for s in t.segments] == ["doctor", "other", "other", "doctor"]
+    assert t.segments[1].text == "佢發燒兩日。"

@@ -12,12 +12,12 @@ from desktop.cli import main
 from desktop.eval.checks import ERROR_TYPES, apply_edits, load_cases, score
 
 
-@pytest.mark.parametrize("set_name", ["dev", "test"])
+@pytest.mark.parametrize("set_name", ["dev", "dev2", "test"])
 def test_every_case_is_a_whole_note_with_one_error(set_name: str) -> None:
     cases = load_cases(set_name)
     errors = [c for c in cases if c.error]
     assert {c.error for c in errors} == set(ERROR_TYPES)
-    assert sum(c.error is None for c in cases) >= 15
+    assert sum(c.error is None for c in cases) >= 12
     ids = {s.id for c in cases for s in c.transcript.segments}
     for case in errors:
         assert case.lines and set(case.lines) <= {s.id for s in case.transcript.segments}, case.id
@@ -30,10 +30,11 @@ def test_an_edit_must_match_one_statement() -> None:
         apply_edits(case.note, [{"find": "no such text", "replace": ""}])
 
 
-def test_development_set_meets_the_targets() -> None:
-    # The development set is what the rules were written on; the frozen test set is scored only
+@pytest.mark.parametrize("set_name", ["dev", "dev2"])
+def test_development_sets_meet_the_targets(set_name: str) -> None:
+    # The development sets are what the rules were written on; the frozen test set is scored only
     # by `consult-scribe eval checks` and reported apart.
-    report = score(load_cases("dev"), Checker().check)
+    report = score(load_cases(set_name), Checker().check)
     assert report["recall"] >= 0.95, report["missed"]
     assert report["per_type"]["dropped_allergy"]["recall"] == 1.0
     assert report["per_type"]["stopped_drug_continued"]["recall"] == 1.0
