@@ -61,6 +61,14 @@ def register(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=0, help="score only the first N dialogues")
     p.add_argument("--n-gpu-layers", type=int, default=None)
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="save per-note and overall figures")
+    p.add_argument(
+        "--answers",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the model's answers in DIR and read them back when a later run asks the same "
+        "question (the drafting around the model runs anew; times are then not drafting times)",
+    )
     p.set_defaults(handler=run)
     from desktop.commands import eval_checks, eval_sections
 
@@ -89,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         settings.llm.model = args.llm_model
     if args.n_gpu_layers is not None:
         settings.llm.n_gpu_layers = args.n_gpu_layers
-    draft, model_label = _drafter(args.drafter, settings, args.none_threshold, args.sections_model)
+    draft, model_label = _drafter(
+        args.drafter, settings, args.none_threshold, args.sections_model, answers=args.answers
+    )
     if args.dataset == "primock57":
         return _recall(args, consultations[: args.limit] if args.limit else consultations, draft, model_label)
 
@@ -206,7 +216,7 @@ def _own(args: argparse.Namespace) -> int:
         settings.llm.model = args.llm_model
     if args.n_gpu_layers is not None:
         settings.llm.n_gpu_layers = args.n_gpu_layers
-    draft, model_label = _drafter(args.drafter, settings)
+    draft, model_label = _drafter(args.drafter, settings, answers=args.answers)
 
     def with_cc(transcript: Any, patient: Any, chief_complaint: str) -> Any:
         note, flagged, _ = draft(transcript, patient, chief_complaint)
@@ -285,7 +295,12 @@ def _cpus() -> int:
 
 
 def _drafter(
-    kind: str, settings: Any, none_threshold: float | None = None, sections_model: Path | None = None
+    kind: str,
+    settings: Any,
+    none_threshold: float | None = None,
+    sections_model: Path | None = None,
+    *,
+    answers: Path | None = None,
 ) -> tuple[Any, str]:
     from desktop.core.types import SoapNote
     from desktop.documents.factguard import FactGuard
@@ -322,6 +337,12 @@ def _drafter(
     from desktop.llm.factory import llama_runtime
 
     runtime = llama_runtime(settings.llm)
+    book = None
+    if answers is not None:
+        from desktop.eval.answers import AnswerBook
+
+        book = AnswerBook(answers)
+        book.attach(runtime)
 
     def llm(transcript: Any, patient: Any, chief_complaint: str = "") -> tuple[SoapNote, int, list[str]]:
         result = draft_note(
@@ -336,4 +357,7 @@ def _drafter(
         )
         return result.note, result.unsupported, result.extracted_sections
 
-    return llm, f"{settings.llm.model} (llama.cpp, {'GPU' if runtime.n_gpu_layers else 'CPU'})"
+    label = f"{settings.llm.model} (llama.cpp, {'GPU' if runtime.n_gpu_layers else 'CPU'})"
+    if book is not None:
+        label += f", answers kept in {answers}"
+    return llm, label
