@@ -80,6 +80,21 @@ def test_single_voice_dictation_yields_one_speaker(
     assert {lab.speaker for lab in labeller.review().values()} == {"doctor"}
 
 
+def test_two_voices_the_statistics_cannot_tell_apart_are_labelled_by_their_words(
+    synth: synth_mod.Synthesiser, scenarios: dict[str, synth_mod.Scenario]
+) -> None:
+    # Two close voices on one microphone (as a father and his son): the voice statistics hear one
+    # person, so the dialogue's words decide each line, and every such line is marked for a check.
+    c = synth_mod.render(synth, scenarios["en-similar-voices"])
+    assert c.enrolment is not None
+    for profile in (None, enrol(c.enrolment)):
+        scores, _, reviewed = run_labeller(c.samples, c.turns, profile=profile)
+        assert scores.voices_found == 1
+        assert {lab.speaker for lab in reviewed} == {"doctor", "patient"}
+        assert all(lab.uncertain for lab in reviewed)
+        assert scores.word_accuracy_reviewed >= 0.9, scores
+
+
 def test_real_single_voice_recording_is_one_speaker(shared_data: Path) -> None:
     wav = shared_data / "asr-smoke-clips" / "whisper_jfk_en.wav"
     samples, _ = synth_mod.read_wav(wav)

@@ -46,6 +46,7 @@ SR = sf.SAMPLE_RATE
 MIN_SPEECH_S = 0.35  # below this a line carries no usable voice evidence
 MAX_ANALYSIS_S = 8  # seconds of a long line analysed (its middle): bounds the added latency
 ESTABLISHED_S = 2.0  # a cluster with less speech than this (and one line) is not yet a person
+DIALOGUE_LINES = 3  # clear doctor lines and clear patient lines that make one voice a dialogue
 ATTACH_FACTOR = 1.6  # an unestablished cluster this close (x threshold) to a person is taken for them
 ENROLMENT_KEY = "__enrolment__"
 FULL_RECLUSTER_LINES = 60  # up to this many lines every call clusters from single lines;
@@ -62,6 +63,9 @@ class _Decision:
     roles: dict[int, tuple[str, float]]
     clusters: Clusters
     distances: np.ndarray
+    # One voice heard, but the words are a dialogue: two people the voice statistics cannot
+    # tell apart (a father and his son); the lines are then labelled by their words.
+    indistinct: bool = False
 
 
 @dataclass
@@ -294,7 +298,8 @@ class SpeakerLabeller:
         roles = name_roles(voices, doctor_known=bool(lapel)) if voices else {}
         self._voices = len([v for v in voices if v.evidence]) + (1 if lapel else 0)
         index_of = {x.key: i for i, x in enumerate(voiced)}
-        self._state = _Decision(lapel, index_of, attach, roles, clusters, distances)
+        indistinct = not lapel and len(people) == 1 and self._dialogue_in_words()
+        self._state = _Decision(lapel, index_of, attach, roles, clusters, distances, indistinct)
         self._labels = {}  # decided lazily, line by line, from this state
 
     def _label_of(self, line: _Line) -> SpeakerLabel:
@@ -304,7 +309,11 @@ class SpeakerLabeller:
             return cached
         state = self._state
         lapel_present = bool(state.lapel)
-        if line.key in state.lapel:
+        position = self._order.index(line.key) if line.key in self._order else -1
+        if state.indistinct:
+            previous = self._label_of(self._by_key[self._order[position - 1]]) if position > 0 else None
+            label = self._dialogue_label(line, previous, state.roles)
+        elif line.key in state.lapel:
             confidence = state.lapel[line.key]
             label = SpeakerLabel("doctor", round(confidence, 3), confidence < 0.7)
         elif line.key in state.index_of:
@@ -318,7 +327,6 @@ class SpeakerLabeller:
                 lapel_present,
             )
         else:
-            position = self._order.index(line.key) if line.key in self._order else -1
             previous = self._label_of(self._by_key[self._order[position - 1]]) if position > 0 else None
             label = self._weak_label(line, previous, state.roles, lapel_present)
         label = consistent(label)
@@ -423,6 +431,30 @@ class SpeakerLabeller:
             _, channel_confidence = self._channel_is_doctor(line, self.channel_threshold())
             confidence = min(confidence, channel_confidence)
         return SpeakerLabel(role, round(float(confidence), 3), confidence < 0.6)
+
+    def _dialogue_in_words(self) -> bool:
+        """Whether the lines' words are two people talking: several clear doctor lines (questions,
+        findings, instructions) and several clear patient lines ("I have…", "my…"). A dictation
+        or a monologue has few of one kind."""
+        if not self.use_text:
+            return False
+        leads = [x.evidence.strongest() for x in self._lines]
+        doctor = sum(1 for role, lead in leads if role == "doctor" and lead >= 1.0)
+        patient = sum(1 for role, lead in leads if role == "patient" and lead >= 1.0)
+        return min(doctor, patient) >= DIALOGUE_LINES and min(doctor, patient) >= 0.25 * (doctor + patient)
+
+    def _dialogue_label(
+        self, line: _Line, previous: SpeakerLabel | None, roles: dict[int, tuple[str, float]]
+    ) -> SpeakerLabel:
+        """One voice for two people: a line's words if they are clear, else the other person than
+        the line before (turns alternate). Always marked uncertain."""
+        role, lead = line.evidence.strongest()
+        if lead >= 1.0 and role in ("doctor", "patient"):
+            return SpeakerLabel(role, 0.5, True)
+        if previous is not None and previous.speaker in ("doctor", "patient"):
+            return SpeakerLabel("patient" if previous.speaker == "doctor" else "doctor", 0.3, True)
+        voice_role = next(iter(roles.values()), ("doctor", 0.5))[0]
+        return SpeakerLabel(voice_role, 0.3, True)
 
     def _weak_label(
         self,
