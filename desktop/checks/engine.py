@@ -159,8 +159,10 @@ class Checker:
         seen = _Note()
         for st in statements:
             read = read_line(Line(st.where, "doctor", st.text), self.meds, self.concepts)
+            # "Avoid Septrin" alone does not record the allergy: the drug and its reaction must be
+            # written as an allergy (or intolerance) for the next prescriber to see.
             allergy_statement = (
-                any(u.decision in (ALLERGY, AVOID) for u in read.uses)
+                any(u.decision == ALLERGY for u in read.uses)
                 or bool(re.search(r"allerg|敏感|過敏|adverse|intoleran", st.text, re.IGNORECASE))
                 or _reaction_statement(read)
             )
@@ -263,8 +265,6 @@ class Checker:
         for st in statements:
             read = read_line(Line(st.where, "doctor", st.text), self.meds, self.concepts)
             for use in read.uses:
-                if use.conditional:
-                    continue
                 self._drug_contradictions(said, st, use, add)
             if st.section != "letter":
                 self._negation_contradictions(said, st, read, add)
@@ -278,13 +278,20 @@ class Checker:
         )
         drug = said.drugs.get(key)
         final = drug.final if drug is not None else None
+        avoided = [line for d, line in drug.decisions if d in (STOP, AVOID)] if drug else []
+        if use.conditional:
+            # "If it comes back, take trimethoprim": a plan for later may restart a held drug,
+            # but never an allergen or a drug the consultation said never to take.
+            takes = takes and (key in said.allergens or (final is not None and final[0] == AVOID))
+            if not takes:
+                return
         if takes and key in said.allergens:
             add(
                 ALLERGY_DRUG,
                 key,
                 f"The note tells the patient to take {surface}, but the patient is allergic to it "
                 f"(or to a drug of its class).",
-                said.allergens[key],
+                list(dict.fromkeys([*said.allergens[key], *avoided])),
                 st.where,
             )
         elif takes and final is not None and final[0] in (STOP, AVOID):
@@ -317,8 +324,12 @@ class Checker:
         if use.decision in (ALLERGY,):
             return
         bare = {v for v, u in drug.doses if not u}
+        # "two 500 mg tablets" is 1 g, "四粒二點五 mg" 10 mg: a count times a strength was said too
+        counts = {v for v, u in drug.doses if u == "tab"} | {v for v in bare if v <= 4}
         for value, unit in use.doses:
             said_values = {v for v, u in drug.doses if u == unit}
+            if unit == "mg":
+                said_values |= {c * v for c in counts for v, u in drug.doses if u == "mg"}
             if not unit or not (said_values or bare):
                 continue
             if not any(abs(value - v) < 1e-6 * max(1.0, v) for v in said_values | bare):
@@ -392,8 +403,11 @@ def _amount(value: float, unit: str) -> str:
 
 
 def _per_day(count: float) -> str:
-    if abs(count - 1 / 7) < 1e-3:
-        return "once a week"
+    for per_week, words in ((1, "once a week"), (2, "twice a week"), (3, "three times a week")):
+        if abs(count - per_week / 7) < 1e-3:
+            return words
+    if abs(count - 0.5) < 1e-3:
+        return "every other day"
     return _PER_DAY_WORDS.get(count, f"{count:g} times a day")
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from desktop.checks.concepts import Concepts, Mention
 from desktop.checks.meds import (
     ALLERGY,
+    STOP,
     TAKING,
     DrugUse,
     Med,
@@ -79,7 +80,7 @@ class _Read:
 
 
 MEASUREMENTS: dict[str, str] = {
-    "BP": r"blood pressure|\bBP\b|血壓",
+    "BP": r"blood pressure(?! (?:tablets?|pills?|medicines?|medications?|drugs?))|\bBP\b|(?<!降)血壓(?!藥)",
     "pulse": r"\bpulse\b|heart rate|\bHR\b|心跳|脈搏",
     "temperature": r"temperature|\btemp\b|體溫",
     "SpO2": r"oxygen saturation|saturations?|\bsats\b|SpO2|血氧|oxygen",
@@ -106,8 +107,9 @@ FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 SAFETY_ACTION = re.compile(
-    r"\bA&E\b|\bA and E\b|emergency|\bER\b|\bED\b|ambulance|\b999\b|\b911\b|\b112\b|come back|return|"
-    r"see (?:a|your|the) (?:doctor|GP)|seek (?:medical )?(?:help|attention|advice|care)|"
+    r"\bA&E\b|\bA and E\b|emergency|\bER\b|\bED\b|ambulance|(?<![0-9])(?:999|911|112)(?![0-9])|come back|return|"
+    r"see (?:a|your|the) (?:doctor|GP)|\bbe seen\b|get seen|"
+    r"seek (?:medical )?(?:help|attention|advice|care)|"
     r"\b(?:call|ring|phone|telephone|contact)\b(?= (?:if|when|should)\b)|"
     r"(?:call|ring|phone|telephone|contact) (?:us|me|the (?:clinic|surgery|practice|ward|doctor|crisis line|"
     r"helpline)|your (?:doctor|GP)|999|111|911|an ambulance)|"
@@ -150,12 +152,25 @@ def _sentence_of(read: _Read, pos: int) -> Piece | None:
     return next((s for s in read.sentences if s.start <= pos < s.end), None)
 
 
+_RISK_OF = re.compile(
+    r"\b(?:risks?|chance|possibility|side[- ]effects?) (?:of|is|are|include|including)\b|\bcan cause\b|"
+    r"\bmay cause\b|\bmight cause\b|風險|副作用|有機會引起|會引致",
+    re.IGNORECASE,
+)
+
+
+_RISK_AFTER = re.compile(r"[^，。,；;]{0,10}?(?:嘅)?(?:風險|副作用)")
+
+
 def _neutral(read: _Read, pos: int) -> bool:
-    """Inside a question or after an "if": neither found nor decided."""
+    """Inside a question, after an "if", or a risk explained ("a small risk of blood clots"):
+    neither found nor decided."""
     s = _sentence_of(read, pos)
     if s is None:
         return False
     if is_question(s.text):
+        return True
+    if _RISK_OF.search(read.line.text, s.start, pos) or _RISK_AFTER.match(read.line.text, pos, s.end):
         return True
     cond = condition_start(s.text)
     return cond is not None and pos >= s.start + cond
@@ -169,6 +184,8 @@ def read_consultation(lines: list[Line], meds: MedFinder, concepts: Concepts) ->
             reads[i + 1] if i + 1 < len(reads) and reads[i + 1].line.speaker != read.line.speaker else None
         )
         _medicines(said, read, answer, meds)
+        _dose_of_the_drug_before(said, reads, i)
+        _stop_of_the_drug_before(said, reads, i)
         _allergies(said, read, answer, meds, concepts)
         _findings(said, read, answer)
         _measurements(said, read)
@@ -211,6 +228,67 @@ def _medicines(said: Said, read: _Read, answer: _Read | None, meds: MedFinder) -
         drug.per_day |= per_day
         if (doses_in(head) or per_day) and answer.line.id not in drug.lines:
             drug.lines.append(answer.line.id)
+
+
+_DOSE_BACK_LINES = 3
+
+
+def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
+    """ "Last time we started sertraline." ... "You're on fifty milligrams once a day?": a line that
+    names an amount but no drug speaks of the one drug named just before."""
+    read = reads[i]
+    if read.meds:
+        return
+    amounts = [d for d in doses_in(read.line.text) if d[1] in ("mg", "ml", "unit", "puff", "%")]
+    if not amounts:
+        return
+    for back in range(i - 1, max(-1, i - 1 - _DOSE_BACK_LINES), -1):
+        keys = {m.key for m in reads[back].meds}
+        if not keys:
+            continue
+        if len(keys) == 1 and (key := next(iter(keys))) in said.drugs:
+            drug = said.drugs[key]
+            drug.doses |= set(amounts)
+            drug.per_day |= frequency_in(read.line.text)[0]
+            if read.line.id not in drug.lines:
+                drug.lines.append(read.line.id)
+        return
+
+
+_STOP_WITHOUT_NAME = re.compile(
+    r"\b(?:stop|hold|discontinue|avoid)\w*\s+(?:it|that|this|them|those|these)\b|"
+    r"\b(?:don't|do not)\s+(?:take|use)\s+(?:it|that|this|them|those|these)\b|"
+    r"(?:停咗?佢|唔好再(?:食|用)|唔好食住|唔好(?:再)?食佢|停(?:咗)?(?:啲|嗰啲)?藥)",
+    re.IGNORECASE,
+)
+_MEDICINE_WORD = re.compile(r"\b(?:medicines?|tablets?|pills?|capsules?|drugs?)\b|藥|丸", re.IGNORECASE)
+
+
+def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
+    """ "Are you still taking the St John's wort?" "Yes." "Please stop that…": a stop said of "it",
+    "that" or 嗰啲藥, with no drug named before it in its sentence, is of the one drug the lines just
+    before named."""
+    read = reads[i]
+    text = read.line.text
+    for m in _STOP_WITHOUT_NAME.finditer(text):
+        s = _sentence_of(read, m.start())
+        if s is None or _neutral(read, m.start()):
+            continue  # a question, or advice for later ("如果…肌肉痛，就停藥返嚟睇")
+        if any(s.start <= med.start < m.start() for med in read.meds):
+            continue  # the drug named before it in the sentence has the cue already
+        pronoun = not m.group(0).startswith(("唔好再食", "唔好再用", "唔好食住"))
+        if not pronoun and not _MEDICINE_WORD.search(s.text):
+            continue  # "唔好再食" alone may be about food
+        for back in range(i - 1, max(-1, i - 3), -1):
+            keys = [med.key for med in reads[back].meds]
+            if not keys:
+                continue
+            if len(set(keys)) == 1 and keys[0] in said.drugs:
+                said.drugs[keys[0]].decisions.append((STOP, read.line.id))
+                if read.line.id not in said.drugs[keys[0]].lines:
+                    said.drugs[keys[0]].lines.append(read.line.id)
+            break
+        return
 
 
 def _add_use(drug: Drug, use: DrugUse, line_id: str) -> None:
@@ -332,7 +410,11 @@ def _allergy_answer(said: Said, read: _Read, answer: _Read, meds: MedFinder, con
     )
     if not asked_allergy:
         return
-    if bare_no(answer.line.text):
+    denied = any(
+        c.kind == ALLERGY and is_negated(answer.negated, c.start) for c in find_cues(answer.line.text)
+    )
+    if bare_no(answer.line.text) or denied:
+        # "我食緊 simvastatin…。冇藥物敏感。": the drugs answer the other question
         _no_allergy_fact(said, answer.line.id)
         return
     first = answer.sentences[0] if answer.sentences else None
@@ -439,7 +521,7 @@ def _measurements(said: Said, read: _Read) -> None:
             continue
         name = _MEASURE_NAMES[int((m.lastgroup or "m0")[1:])]
         s = _sentence_of(read, m.start())
-        limit = min(s.end if s else len(text), m.end() + 40)
+        limit = min(s.end if s else len(text), m.end() + 80)  # "one hundred and forty-two over eighty-eight"
         nxt = _MEASURE.search(text, m.end(), limit)
         stop = nxt.start() if nxt else limit
         found = [n for n in numbers(text[m.end() : stop])]

@@ -130,8 +130,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         AVOID,
         re.compile(
             r"\b(?:avoid\w*|(?:do not|don't|never|not to|shouldn't|must not|mustn't) (?:take|use|give|have|start)\w*|"
-            r"won't (?:give|prescribe|use)|contraindicated|no more)\b|"
-            r"唔好(?:再)?(?:食|用|俾|服|打|搽)|不要(?:再)?(?:服|吃|用)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜",
+            r"won't (?:give|prescribe|use)|contraindicated|no more(?! than))\b|"
+            r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜",
             re.IGNORECASE,
         ),
     ),
@@ -253,7 +253,17 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 continue
             if any(u.med.start <= cue.start < u.med.end for u in uses):
                 continue
-            targets = in_clause or [u for u in uses if u.med.start < cue.start][-1:] or uses[:1]
+            if cue.kind in (STOP, AVOID) and _CONDITION_AFTER.match(text, cue.end, clause.end):
+                continue  # "Stop the colchicine if you get diarrhoea": advice for later, not a decision
+            if _PRONOUN_AFTER.match(text, cue.end):
+                # "stop it and use paracetamol instead": the pronoun is a drug named before, or
+                # something that is not a drug ("stop that, it doesn't mix with sertraline")
+                before = [u for u in uses if u.med.end <= cue.start]
+                if not before:
+                    continue
+                targets = before[-1:]
+            else:
+                targets = in_clause or [u for u in uses if u.med.start < cue.start][-1:] or uses[:1]
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
@@ -267,6 +277,12 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
     for use in uses:
         if use.decision == _KEEP:
             use.decision = CONTINUE
+
+
+_PRONOUN_AFTER = re.compile(
+    r"\s*(?:it|that|this|them|those|these)\b|\s*(?:佢|呢隻|嗰隻|呢個|嗰個)(?=[，。,.！!？?；;\s]|$)", re.I
+)
+_CONDITION_AFTER = re.compile(r"[^,;:，；]*?\b(?:if|when|should)\b|[^,;:，；]*?(?:如果|若果|假如)", re.I)
 
 
 def _gap(med: Med, cue: Cue) -> int:
@@ -339,8 +355,22 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
     """Amounts in ``window`` as (value, unit) with mass in mg; a bare number right after the name
     ("furosemide 40") is a dose without a unit."""
     out: list[tuple[float, str]] = []
-    for n in numbers(window):
+    found = numbers(window)
+    for k, n in enumerate(found):
         m = _UNIT.match(window, n.end)
+        if (
+            m is None
+            and k + 1 < len(found)
+            and _COUNT_OF_STRENGTH.fullmatch(window[n.end : found[k + 1].start])
+        ):
+            strength = _UNIT.match(window, found[k + 1].end)
+            if strength is not None and _UNIT_NAME.get(strength.group("unit").lower(), "") in (
+                "mg",
+                "mcg",
+                "g",
+            ):
+                out.append((n.value, "tab"))  # "two five-hundred milligram tablets"
+                continue
         if m is None:
             if n.percent:
                 out.append((n.value, "%"))
@@ -362,6 +392,7 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
 
 
 _COUNT_UNITS = frozenset({"tab", "puff", "drop"})
+_COUNT_OF_STRENGTH = re.compile(r"\s*(?:x\s*)?")
 _LEADS_TO_NAME = re.compile(r"\s*(?:of\s+(?:the\s+|your\s+|my\s+)?)?$", re.IGNORECASE)
 _OF_NAME = re.compile(r"\s*of\s+(?:the\s+|your\s+|my\s+)?$", re.IGNORECASE)
 
@@ -392,6 +423,27 @@ _A_DAY = r"(?:\s+(?:a|per|each|every)\s+day|\s+daily|/day|/d)?"
 # 一日兩次, and with the verb between: 每日食兩次, 一日搽一次, 每天噴兩次
 _ZH_DAY = r"(?:一日|每日|一天|每天)(?:食|搽|用|噴|服|服用|飲|滴|打|塗)?"
 _PER_DAY: list[tuple[re.Pattern[str], float]] = [
+    # a few times a week or every other day first: "twice a week" is not twice a day
+    (
+        re.compile(
+            r"\b(?:three times|3 times|3x) (?:(?:a|per|each|every) week|weekly)\b|(?:一個|每個)?(?:禮拜|星期)[^，。,\d]{0,2}[三3]次",
+            re.I,
+        ),
+        3 / 7,
+    ),
+    (
+        re.compile(
+            r"\b(?:twice|two times|2 times|2x) (?:(?:a|per|each|every) week|weekly)\b|(?:一個|每個)?(?:禮拜|星期)[^，。,\d]{0,2}[兩二2]次",
+            re.I,
+        ),
+        2 / 7,
+    ),
+    (
+        re.compile(
+            r"\b(?:every other day|alternate days|on alternate days|every second day)\b|隔日|隔天", re.I
+        ),
+        0.5,
+    ),
     (re.compile(r"(?:一日|每日|一天|每天)最多[四4]次"), 4),
     (
         re.compile(

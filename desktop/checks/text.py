@@ -81,7 +81,7 @@ _ZH_NUMERAL = re.compile(
 )
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _ZH_DIGIT.update({"六": 6, "七": 7, "八": 8, "九": 9})
-_DIGITS = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+_DIGITS = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?")
 _EN_WORD_NUMBER = re.compile(
     r"\b(" + "|".join(sorted(EN_SMALL_NUMBERS, key=len, reverse=True)) + r"|twenty|thirty|forty|fifty|"
     r"sixty|seventy|eighty|ninety|hundred|a half|half)\b",
@@ -128,11 +128,31 @@ def numbers(text: str) -> list[Number]:
         if value is not None:
             found.append(Number(value, m.start(), m.end(), raw.startswith("百分之")))
     found += _english_numbers(text)
+    found = _zh_halves(text, found)
     return sorted(found, key=lambda n: n.start)
 
 
+_ZH_COUNT_UNIT = "粒片顆支格包匙"
+_ZH_HALF_ALONE = re.compile(rf"(?<![零〇一二兩两三四五六七八九十百])半(?=[{_ZH_COUNT_UNIT}])")
+
+
+def _zh_halves(text: str, found: list[Number]) -> list[Number]:
+    """半粒 is half a tablet; 一粒半 one and a half (the half comes after the unit)."""
+    out: list[Number] = []
+    for n in found:
+        after = text[n.end : n.end + 2]
+        if len(after) == 2 and after[0] in _ZH_COUNT_UNIT and after[1] == "半":
+            n = Number(n.value + 0.5, n.start, n.end, n.percent)
+        out.append(n)
+    for m in _ZH_HALF_ALONE.finditer(text):
+        out.append(Number(0.5, m.start(), m.end()))
+    return out
+
+
 _ZH_QUANTITY_AFTER = re.compile(
-    r"^\s*(?:個|粒|次|日|天|星期|禮拜|週|周|月|年|毫|微|克|單位|下|滴|片|顆|度|公斤|小時|鐘)"
+    r"^\s*(?:個|粒|次|日|天|星期|禮拜|週|周|月|年|毫|微|克|單位|下|滴|片|顆|度|公斤|小時|鐘|"
+    r"(?:mg|mcg|ml|g|units?|iu)(?![A-Za-z]))",
+    re.IGNORECASE,
 )
 
 
@@ -164,14 +184,48 @@ def _english_numbers(text: str) -> list[Number]:
         run.clear()
 
     last_end = -1
-    for m in _EN_WORD_NUMBER.finditer(text):
+    matches = list(_EN_WORD_NUMBER.finditer(text))
+    i = 0
+    while i < len(matches):
+        m = matches[i]
         gap = text[last_end : m.start()] if last_end >= 0 else ""
-        if run and gap.strip(" -").lower() not in ("", "and"):
+        if run and (gap.strip(" -").lower() not in ("", "and") or _starts_new(run[-1], m)):
             flush()
         run.append(m)
         last_end = m.end()
+        i += 1
+        # "thirty-eight point nine", "zero point one": digits said one by one after "point"
+        point = _POINT.match(text, last_end)
+        if point is not None and run:
+            digits: list[re.Match[str]] = []
+            j, at = i, point.end()
+            while (
+                j < len(matches) and matches[j].start() == at and matches[j].group(1).lower() in _DIGIT_WORDS
+            ):
+                digits.append(matches[j])
+                at = matches[j].end() + (1 if text[matches[j].end() : matches[j].end() + 1] == " " else 0)
+                j += 1
+            if digits:
+                flush()
+                whole = out.pop()
+                fraction = float("0." + "".join(str(_DIGIT_WORDS[d.group(1).lower()]) for d in digits))
+                out.append(Number(whole.value + fraction, whole.start, digits[-1].end()))
+                i, last_end = j, digits[-1].end()
     flush()
     return out
+
+
+_POINT = re.compile(r"\s+point\s+", re.IGNORECASE)
+_DIGIT_WORDS = {w: i for w, i in EN_SMALL_NUMBERS.items() if i < 10}
+
+
+def _starts_new(previous: re.Match[str], word: re.Match[str]) -> bool:
+    """ "two five-hundred milligram tablets": a unit word after a unit or teen word is a new number
+    (after "twenty" it is not: twenty-five)."""
+    before, now = previous.group(1).lower(), word.group(1).lower()
+    return (before in EN_SMALL_NUMBERS and now in EN_SMALL_NUMBERS) or (
+        before in EN_SMALL_NUMBERS and now in _TENS
+    )
 
 
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}

@@ -224,7 +224,7 @@ def _adjacent(text: str, tokens: list[re.Match[str]]) -> bool:
     """Tokens of one name: separated by spaces, hyphens, slashes or commas only."""
     for a, b in itertools.pairwise(tokens):
         gap = text[a.end() : b.start()]
-        if len(gap) > 3 or not re.fullmatch(r"[ \-/,]*", gap):
+        if len(gap) > 3 or not re.fullmatch(r"[ \-/,'’]*", gap):
             return False
     return True
 

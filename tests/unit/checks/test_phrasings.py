@@ -86,7 +86,6 @@ def test_ring_us_and_call_if_are_safety_net_advice(checker: Checker) -> None:
         ("D|Any kidney problems in the past?\nP|No kidney problems.", "Renal disease."),
         ("D|The toe is hot and swollen. Temperature is normal.", "Febrile."),
         ("D|Does it hurt when you pass urine?\nP|No, it doesn't.", "Dysuria."),
-        ("D|The abdomen is soft and non-tender.", "Abdomen tender."),
         ("D|Any weight loss?\nP|My weight has been stable.", "Weight loss."),
         ("D|Any chest pain or breathlessness when you lie flat?\nP|No, none of that.", "Chest pain."),
     ],
@@ -119,3 +118,64 @@ def test_combination_inhaler_brands_are_drugs(checker: Checker) -> None:
     said = "P|Seretide 二百五十，早晚各噴一下。\nD|Seretide 改為早晚各噴兩下。"
     result = _check(checker, said, plan=["Seretide 每日噴一下。"])
     assert FREQUENCY in _contradictions(result)
+
+
+# Found by the third development set (written blind by another author).
+
+
+def test_decimals_said_in_words_and_digits_after_chinese_are_read() -> None:
+    from desktop.checks.text import numbers
+
+    def values(text: str) -> list[float]:
+        return [n.value for n in numbers(text)]
+
+    assert values("temperature thirty-eight point nine") == [38.9]
+    assert values("bisoprolol two point five milligrams") == [2.5]
+    assert values("two five-hundred milligram tablets") == [2.0, 500.0]
+    assert values("體重12公斤，血壓110/70") == [12.0, 110.0, 70.0]
+    assert values("半粒") == [0.5] and values("一粒半") == [1.5]
+    assert values("每日十 mg") == [10.0]
+
+
+def test_a_count_of_tablets_times_their_strength_is_the_dose(checker: Checker) -> None:
+    said = "D|Paracetamol is fine, two five-hundred milligram tablets every eight hours if you need it."
+    assert not _contradictions(_check(checker, said, plan=["Paracetamol 1 g every 8 hours PRN."]))
+    assert DOSE in _contradictions(_check(checker, said, plan=["Paracetamol 2 g every 8 hours PRN."]))
+
+
+def test_stop_it_is_the_drug_named_before(checker: Checker) -> None:
+    said = "D|The ibuprofen is likely making this worse, so please stop it and use paracetamol instead."
+    assert not _contradictions(_check(checker, said, plan=["Use paracetamol instead."]))
+    asked = "D|Are you still taking the St John's wort?\nP|Yes.\nD|Please stop that, it doesn't mix with sertraline."
+    result = _check(checker, asked, plan=["Carry on taking St John's wort.", "Continue sertraline."])
+    assert {f.type for f in result.contradictions} == {"stopped_drug"}, result.contradictions
+
+
+def test_advice_for_later_is_not_a_stop(checker: Checker) -> None:
+    said = "D|Take colchicine 500 micrograms twice a day. Stop the colchicine if you get diarrhoea."
+    assert not _contradictions(_check(checker, said, plan=["Colchicine 500 mcg BD."]))
+    limit = "D|Paracetamol liquid 7.5 ml every six hours, no more than four doses in a day."
+    assert not _contradictions(_check(checker, limit, plan=["Give paracetamol 7.5 ml every 6 hours."]))
+
+
+def test_a_conditional_instruction_to_take_an_allergen_is_red(checker: Checker) -> None:
+    said = "D|Any allergies?\nP|Trimethoprim gave me a rash a few years ago."
+    result = _check(checker, said, patient_instructions=["If it comes back, take trimethoprim 200 mg BD."])
+    assert "allergy_drug" in _contradictions(result)
+
+
+def test_avoiding_a_drug_does_not_record_the_allergy(checker: Checker) -> None:
+    said = "D|有冇 drug allergy？\nP|有，sulfasalazine，食完全身出 rash。"
+    result = _check(checker, said, plan=["Avoid Septrin and trimethoprim."])
+    assert "allergy" in _omitted(result)
+
+
+def test_times_a_week_and_every_other_day(checker: Checker) -> None:
+    said = "D|我開 Evorel 五十 patch，一個禮拜貼兩次。"
+    assert not _contradictions(_check(checker, said, plan=["Evorel 50 patch twice weekly."]))
+    assert FREQUENCY in _contradictions(_check(checker, said, plan=["Evorel 50 patch once a week."]))
+
+
+def test_a_risk_explained_is_not_a_finding(checker: Checker) -> None:
+    said = "D|以前有冇血栓？\nP|全部都冇。\nD|有少少血栓同乳癌風險，我哋已經傾過。"
+    assert NEGATION in _contradictions(_check(checker, said, subjective=["History of VTE."]))
