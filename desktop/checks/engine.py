@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from desktop.asr.script import ScriptConverter, has_cjk
 from desktop.checks.concepts import Concepts
+from desktop.checks.denied import denied_in_note
 from desktop.checks.extract import (
     FOLLOW_UP,
     SAFETY_ACTION,
@@ -268,6 +269,8 @@ class Checker:
                 self._drug_contradictions(said, st, use, add)
             if st.section != "letter":
                 self._negation_contradictions(said, st, read, add)
+            if st.section in _FINDING_SECTIONS:
+                self._denied_contradictions(said, st, read, add)
         return list(flags.values())
 
     def _drug_contradictions(self, said: Said, st: Statement, use: DrugUse, add: _Add) -> None:
@@ -356,6 +359,8 @@ class Checker:
         for m in read.mentions:
             if m.category != "finding" or _neutral(read, m.start):
                 continue
+            if m.concept in _HABITS and st.section not in _FINDING_SECTIONS:
+                continue  # "Keep alcohol to a minimum" is advice, not a finding
             name = _in_sentence(st.text[m.start : m.end])
             negated = m.negated(read.negated)
             if not negated and m.concept in said.absent and m.concept not in said.present:
@@ -367,7 +372,24 @@ class Checker:
                     st.where,
                 )
 
+    def _denied_contradictions(self, said: Said, st: Statement, read: _Read, add: _Add) -> None:
+        """A finding the concept list does not know, denied in the consultation, stated in the note."""
+        known = [(m.start, m.end) for m in read.mentions if m.category == "finding"]
+        for phrase, lines in denied_in_note(said.denials, st.text, read.negated):
+            at = st.text.lower().find(phrase.split()[0]) if phrase.isascii() else st.text.find(phrase)
+            if any(a <= at < b for a, b in known):
+                continue  # the concept list reads this one
+            add(
+                NEGATION,
+                "denied:" + phrase,
+                f"The note says {phrase} is present; in the consultation it was said to be absent.",
+                sorted(set(lines), key=_line_order),
+                st.where,
+            )
 
+
+_FINDING_SECTIONS = frozenset({"chief_complaint", "subjective", "objective", "assessment"})
+_HABITS = frozenset({"alcohol", "smoking"})
 _CAUSES = re.compile(
     r"\b(?:caus(?:es|ed)|gives?|gave|provok(?:es|ed)|trigger(?:s|ed))\b|->|→|引起|導致|會出", re.I
 )

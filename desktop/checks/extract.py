@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from desktop.checks.concepts import Concepts, Mention
+from desktop.checks.denied import Denials, read_denials
 from desktop.checks.meds import (
     ALLERGY,
     STOP,
@@ -65,6 +66,7 @@ class Said:
     allergens: dict[str, list[str]] = field(default_factory=dict)  # drug key (class expanded) -> lines
     absent: dict[str, list[str]] = field(default_factory=dict)  # finding -> lines saying it is absent
     present: dict[str, list[str]] = field(default_factory=dict)  # finding -> lines saying it is present
+    denials: Denials = field(default_factory=Denials)  # denied in words the concept list lacks
 
 
 @dataclass
@@ -191,6 +193,10 @@ def read_consultation(lines: list[Line], meds: MedFinder, concepts: Concepts) ->
         _measurements(said, read)
         _diagnoses_tests_referrals(said, read)
         _follow_up_and_safety_net(said, read, concepts)
+    said.denials = read_denials(
+        [(r.line.id, r.line.speaker, r.line.text, r.negated) for r in reads],
+        [(r.line.id, m.start, m.end) for r in reads for m in r.mentions if m.category == "finding"],
+    )
     for drug in said.drugs.values():
         if drug.key in said.allergens and all(d == ALLERGY for d, _ in drug.decisions):
             continue  # named only as an allergen: the allergy fact carries it

@@ -22,7 +22,9 @@ def register(esub: Any) -> None:
         "checks",
         help="omission and contradiction checks: recall per error type, false alarms per clean note",
     )
-    p.add_argument("--set", dest="set_name", choices=("dev", "dev2", "dev3", "test", "test3", "all"), default="all")
+    p.add_argument(
+        "--set", dest="set_name", choices=("dev", "dev2", "dev3", "test", "test3", "all"), default="all"
+    )
     p.add_argument(
         "--aci-bench",
         action="store_true",

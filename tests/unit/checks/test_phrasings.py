@@ -179,3 +179,29 @@ def test_times_a_week_and_every_other_day(checker: Checker) -> None:
 def test_a_risk_explained_is_not_a_finding(checker: Checker) -> None:
     said = "D|以前有冇血栓？\nP|全部都冇。\nD|有少少血栓同乳癌風險，我哋已經傾過。"
     assert NEGATION in _contradictions(_check(checker, said, subjective=["History of VTE."]))
+
+
+@pytest.mark.parametrize(
+    ("said", "written", "flagged"),
+    [
+        # denied in words the concept list does not know
+        ("P|I haven't noticed any hair loss.", "Hair loss.", True),
+        ("P|冇耳鳴。", "有耳鳴。", True),
+        ("D|有冇夜尿？\nP|冇。", "夜尿兩次。", True),
+        ("D|Any night sweats or weight loss?\nP|No, nothing like that.", "Night sweats.", True),
+        ("D|There is no lymphadenopathy.", "Cervical lymphadenopathy.", True),
+        # and where the note is right
+        ("P|I have no appetite at all.", "Poor appetite.", False),
+        ("P|No, the hair loss is still going on.", "Hair loss.", False),
+        ("D|No swelling in the right leg.\nD|The left calf is swollen.", "Left calf swelling.", False),
+    ],
+)
+def test_a_finding_the_concept_list_lacks_is_held_to_its_denial(
+    checker: Checker, said: str, written: str, flagged: bool
+) -> None:
+    assert (NEGATION in _contradictions(_check(checker, said, subjective=[written]))) is flagged
+
+
+def test_a_denial_is_not_held_against_the_plan(checker: Checker) -> None:
+    said = "D|Do you drink?\nP|No, I don't drink alcohol at all."
+    assert not _contradictions(_check(checker, said, plan=["Keep alcohol to a minimum."]))
