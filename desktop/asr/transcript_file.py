@@ -34,12 +34,34 @@ _LABELS = {
     "mother": "other",
     "father": "other",
     "carer": "other",
+    "son": "other",
+    "daughter": "other",
+    "wife": "other",
+    "husband": "other",
+    "partner": "other",
+    "sister": "other",
+    "brother": "other",
+    "nurse": "other",
+    "helper": "other",
     "家長": "other",
     "家长": "other",
     "媽媽": "other",
     "妈妈": "other",
     "爸爸": "other",
     "家人": "other",
+    "女兒": "other",
+    "女儿": "other",
+    "兒子": "other",
+    "儿子": "other",
+    "仔": "other",
+    "太太": "other",
+    "老婆": "other",
+    "老公": "other",
+    "丈夫": "other",
+    "姐姐": "other",
+    "哥哥": "other",
+    "護士": "other",
+    "工人": "other",
     "翻譯": "other",
 }
 _CHINESE_LABELS = "|".join(k for k in _LABELS if not k.isascii())
@@ -63,7 +85,8 @@ def parse_transcript_text(text: str, language: str = "auto", script: str = "hk")
     if not turns:
         raise InputError(
             "The transcript file has no turns.",
-            "Write one turn per line, starting with 'D|' or 'P|' (or 'Doctor:' / 'Patient:').",
+            "Write one turn per line, starting with 'D|' or 'P|' (or 'Doctor:' / 'Patient:'; "
+            "a relative or interpreter as 'O|' or 'Mother:', 'Son:', '媽媽：').",
         )
     all_text = " ".join(t for _, t in turns)
     if language in ("", "auto"):
