@@ -161,8 +161,36 @@ def extract_sections(
 ) -> dict[str, list[NoteStatement]]:
     out: dict[str, list[NoteStatement]] = {}
     for section, line_id, text in sorted_lines(transcript, policy):
-        out.setdefault(section, []).append(NoteStatement(text=text, evidence=[line_id]))
+        out.setdefault(section, []).append(NoteStatement(text=tidy_speech(text), evidence=[line_id]))
     return out
+
+
+# Spoken English that a written note leaves out: hesitations, "you know", a word said twice, and the
+# "so", "okay", "yeah" a sentence is started with. The transcript keeps every word.
+_FILLER = re.compile(
+    r"(?i)(?:^|(?<=[\s,]))(?:u+m+|u+h+|uhm|erm?|hmm+|mm-hmm|you know|i mean)(?=[\s,.?!]|$)\s*,?\s*"
+)
+_OPENERS = re.compile(r"(?i)^(?:(?:so|okay|ok|alright|all right|well|yeah|yes|and|now|um|uh)\b\s*[,.]?\s*)+")
+_SAID_TWICE = re.compile(r"(?i)\b(\w+)(?:\s*,?\s+\1\b)+")
+
+
+def tidy_speech(text: str) -> str:
+    """A spoken English sentence as a note quotes it: "um, yeah, I, I take the uh lisinopril" ->
+    "I take the lisinopril". Chinese and anything that would be left empty stay as said."""
+    if not text.isascii():
+        return text
+    t = _FILLER.sub("", text)
+    t = _SAID_TWICE.sub(r"\1", t)
+    t = re.sub(r"(?i)\bgon na\b", "going to", t)
+    t = re.sub(r"(?i)\bwan na\b", "want to", t)
+    t = _OPENERS.sub("", t.strip())
+    t = re.sub(r"\s+([,.?!])", r"\1", t)
+    t = re.sub(r",\s*,+", ",", t)
+    t = re.sub(r"\bi\b", "I", t)
+    t = re.sub(r"\s{2,}", " ", t).strip(" ,")
+    if len(t.split()) < 2:
+        return text.strip()
+    return t[0].upper() + t[1:]
 
 
 def extract_sections_by_rules(transcript: Transcript) -> dict[str, list[NoteStatement]]:

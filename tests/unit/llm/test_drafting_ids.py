@@ -60,9 +60,10 @@ def test_lines_are_numbered_for_the_model_and_mapped_back() -> None:
     statements = [st for _, st in result.note.statements()]
     written = [st for st in statements if st.source == ""]
     assert written and all(st.evidence and st.evidence[0] == "u2-1a" for st in written)
-    # the line the model's sentence left out is added in the patient's own words, with its own id
+    # the line the model's sentence left out is added in the patient's own words (the spoken
+    # opener "And" left out, desktop.llm.extractive.tidy_speech), with its own id
     assert [(st.text, st.evidence) for st in statements if st.source == "quote"] == [
-        ("And a sore throat since Sunday.", ["u2-1b"])
+        ("A sore throat since Sunday.", ["u2-1b"])
     ]
     # the same sentence given for every section stays in one: the section its cited line was sorted into
     assert [name for name, st in result.note.statements() if st.source == ""] == ["subjective"]
