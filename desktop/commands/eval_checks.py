@@ -23,7 +23,10 @@ def register(esub: Any) -> None:
         help="omission and contradiction checks: recall per error type, false alarms per clean note",
     )
     p.add_argument(
-        "--set", dest="set_name", choices=("dev", "dev2", "dev3", "test", "test3", "test4", "all"), default="all"
+        "--set",
+        dest="set_name",
+        choices=("dev", "dev2", "dev3", "test", "test3", "test4", "all"),
+        default="all",
     )
     p.add_argument(
         "--aci-bench",
