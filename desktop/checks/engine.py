@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from desktop.asr.script import ScriptConverter, has_cjk
 from desktop.checks.concepts import Concepts
@@ -85,6 +85,7 @@ class Statement:
     where: str  # "plan[0]", "chief_complaint", "letter:referral"
     section: str
     text: str
+    status: str = ""  # the medications part's status: taking, started, changed, stopped, allergy
 
 
 def note_statements(note: SoapNote) -> list[Statement]:
@@ -95,9 +96,27 @@ def note_statements(note: SoapNote) -> list[Statement]:
     )
     for name in NOTE_SECTIONS:
         out += [
-            Statement(f"{name}[{i}]", name, st.text) for i, st in enumerate(note.section(name)) if st.text
+            Statement(f"{name}[{i}]", name, st.text, st.status)
+            for i, st in enumerate(note.section(name))
+            if st.text
         ]
     return out
+
+
+def _asks(text: str) -> bool:
+    return text.rstrip().endswith(("?", "？"))
+
+
+# A medications entry's status is the decision the note records, whatever its words say.
+_STATUS_DECISION = {"started": START, "changed": CHANGE, "stopped": STOP, "allergy": ALLERGY}
+
+
+def _read_statement(st: Statement, meds: MedFinder, concepts: Concepts) -> _Read:
+    read = read_line(Line(st.where, "doctor", st.text), meds, concepts)
+    decision = _STATUS_DECISION.get(st.status)
+    if decision is not None:
+        read.uses = [replace(u, decision=decision, decided=True) for u in read.uses]
+    return read
 
 
 @dataclass
@@ -143,7 +162,9 @@ class Checker:
         lines = [Line(i, "patient", self._text(t)) for i, t in extra_evidence]
         lines += [Line(s.id, s.speaker, self._text(s.text)) for s in transcript.segments if s.text.strip()]
         said = read_consultation(lines, self.meds, self.concepts)
-        statements = [Statement(s.where, s.section, self._text(s.text)) for s in note_statements(note)]
+        statements = [
+            Statement(s.where, s.section, self._text(s.text), s.status) for s in note_statements(note)
+        ]
         letter_statements = [
             Statement(f"letter:{n}", "letter", self._text(t)) for n, t in (letters or {}).items()
         ]
@@ -159,11 +180,12 @@ class Checker:
     def _read_note(self, statements: list[Statement]) -> _Note:
         seen = _Note()
         for st in statements:
-            read = read_line(Line(st.where, "doctor", st.text), self.meds, self.concepts)
+            read = _read_statement(st, self.meds, self.concepts)
             # "Avoid Septrin" alone does not record the allergy: the drug and its reaction must be
             # written as an allergy (or intolerance) for the next prescriber to see.
             allergy_statement = (
-                any(u.decision == ALLERGY for u in read.uses)
+                st.status == "allergy"
+                or any(u.decision == ALLERGY for u in read.uses)
                 or bool(re.search(r"allerg|敏感|過敏|adverse|intoleran", st.text, re.IGNORECASE))
                 or _reaction_statement(read)
             )
@@ -264,9 +286,11 @@ class Checker:
                 flag.where.append(where)
 
         for st in statements:
-            read = read_line(Line(st.where, "doctor", st.text), self.meds, self.concepts)
+            read = _read_statement(st, self.meds, self.concepts)
             for use in read.uses:
                 self._drug_contradictions(said, st, use, add)
+            if _asks(st.text):
+                continue  # a question copied into the note ("Any flank pain?") states no finding
             if st.section != "letter":
                 self._negation_contradictions(said, st, read, add)
             if st.section in _FINDING_SECTIONS:

@@ -13,7 +13,7 @@ still taking the methotrexate?" answered "Yes, 15 mg every Monday" gives its dos
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from desktop.checks.concepts import Concepts, Mention
 from desktop.checks.denied import Denials, read_denials
@@ -204,6 +204,15 @@ def read_consultation(lines: list[Line], meds: MedFinder, concepts: Concepts) ->
     return said
 
 
+def _allergy_denied(read: _Read, at: int) -> bool:
+    """Every allergy word of the sentence around ``at`` is negated ("no drug allergies", 冇敏感)."""
+    sentence = _sentence_of(read, at)
+    if sentence is None:
+        return False
+    cues = [c for c in find_cues(read.line.text, sentence.start, sentence.end) if c.kind == ALLERGY]
+    return bool(cues) and all(is_negated(read.negated, c.start) for c in cues)
+
+
 def _drug(said: Said, med: Med) -> Drug:
     return said.drugs.setdefault(med.key, Drug(med.key, med.surface))
 
@@ -215,7 +224,10 @@ def _medicines(said: Said, read: _Read, answer: _Read | None, meds: MedFinder) -
         if is_negated(read.negated, use.med.start) and use.decision == TAKING:
             continue  # "not on warfarin"
         if use.decision == ALLERGY:
-            continue  # read by _allergies
+            if not _allergy_denied(read, use.med.start):
+                continue  # read by _allergies
+            # "you're only taking Alavert and have no drug allergies": taken, not an allergen
+            use = replace(use, decision=TAKING, decided=False)
         sentence = _sentence_of(read, use.med.start)
         if sentence is not None and is_question(sentence.text):
             asked.append(use)
@@ -346,7 +358,7 @@ def _allergies(said: Said, read: _Read, answer: _Read | None, meds: MedFinder, c
         for use in read.uses:
             if (
                 s.start <= use.med.start < s.end
-                and (use.decision == ALLERGY or use is reacted)
+                and ((use.decision == ALLERGY and not _allergy_denied(read, use.med.start)) or use is reacted)
                 and not is_negated(read.negated, use.med.start)
             ):
                 members.add(use.med.key)

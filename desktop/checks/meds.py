@@ -263,7 +263,13 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                     continue
                 targets = before[-1:]
             else:
-                targets = in_clause or [u for u in uses if u.med.start < cue.start][-1:] or uses[:1]
+                obj = next((u for u in in_clause if u.med.start >= cue.end), None)
+                if obj is not None and _OBJECT_GAP.fullmatch(text, cue.end, obj.med.start):
+                    # "stop your prednisone and continue with the methotrexate": a verb's object
+                    # follows it, however near the drug before it ends
+                    targets = [obj]
+                else:
+                    targets = in_clause or [u for u in uses if u.med.start < cue.start][-1:] or uses[:1]
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
@@ -281,6 +287,11 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
 
 _PRONOUN_AFTER = re.compile(
     r"\s*(?:it|that|this|them|those|these)\b|\s*(?:佢|呢隻|嗰隻|呢個|嗰個)(?=[，。,.！!？?；;\s]|$)", re.I
+)
+_OBJECT_GAP = re.compile(
+    r"(?:\s*\b(?:with|on|the|your|his|her|their|to|taking|using|a|an|of|him|them)\b)*\s*|"
+    r"\s*(?:食|用|服|搽|噴|咗|埋|返|落)*\s*",
+    re.IGNORECASE,
 )
 _CONDITION_AFTER = re.compile(r"[^,;:，；]*?\b(?:if|when|should)\b|[^,;:，；]*?(?:如果|若果|假如)", re.I)
 

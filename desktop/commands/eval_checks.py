@@ -2,8 +2,10 @@
 
 On the written cases (``desktop/checks/cases``): recall per injected error type and false alarms per
 clean note, the development and the frozen test set reported apart. With ``--aci-bench``: the
-flags a clinician would face on each ACI-Bench test1 draft (the rule-based extractive drafter, no
-model) and on the human reference note of the same dialogue.
+flags a clinician would face on each ACI-Bench test1 draft and on the human reference note of the
+same dialogue. The drafts are the extractive sorter's (no model, the default) or, with ``--drafter
+llm``, the configured model's through the app's drafting; ``--answers DIR`` reads back the answers
+an ``eval notes --answers DIR`` run kept, so the checks see the very drafts that run scored.
 """
 
 from __future__ import annotations
@@ -37,6 +39,19 @@ def register(esub: Any) -> None:
         "--data", type=Path, default=None, help="folder holding aci-bench/ (default: ../shared/data)"
     )
     p.add_argument("--limit", type=int, default=0, help="ACI-Bench: only the first N dialogues")
+    p.add_argument(
+        "--drafter",
+        choices=("extractive", "llm"),
+        default="extractive",
+        help="ACI-Bench: who drafts the notes checked (default: the extractive sorter, no model)",
+    )
+    p.add_argument(
+        "--answers",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="with --drafter llm: keep the model's answers in DIR and read them back on later runs",
+    )
     p.add_argument(
         "--json", type=Path, default=None, metavar="OUT", help="default: bench-results/checks-<set>.json"
     )
@@ -125,11 +140,25 @@ def _aci_bench(args: argparse.Namespace, checker: Any) -> dict[str, Any]:
             setattr(note, name, items)
         return note
 
-    report = flags_per_note(rows, extractive, checker.check)
+    draft = extractive
+    drafter = "rule-based extractive (desktop.llm.extractive, no model)"
+    if args.drafter == "llm":
+        from desktop.commands.evaluate import _drafter
+        from desktop.config import load_settings
+        from desktop.core.types import Patient
+
+        model_draft, drafter = _drafter("llm", load_settings(), answers=args.answers)
+
+        def draft(transcript: Any) -> SoapNote:
+            note: SoapNote = model_draft(transcript, Patient())[0]
+            return note
+
+    report = flags_per_note(rows, draft, checker.check)
     print(
         f"\nACI-Bench test1, {report['notes']} dialogues ({report['facts_per_dialogue_mean']} facts each on average)"
     )
-    for which, label in (("draft", "rule-based extractive draft"), ("reference", "human reference note")):
+    kind = "model draft" if args.drafter == "llm" else "rule-based extractive draft"
+    for which, label in (("draft", kind), ("reference", "human reference note")):
         s = report[which]
         print(
             f"  {label:30} flags per note: mean {s['flags_per_note_mean']}, median {s['flags_per_note_median']}, "
@@ -137,5 +166,5 @@ def _aci_bench(args: argparse.Namespace, checker: Any) -> dict[str, Any]:
             f"({s['notes_with_a_contradiction']} notes with one)"
         )
         print("    " + ", ".join(f"{t} {n}" for t, n in list(s["by_type"].items())[:8]))
-    report["drafter"] = "rule-based extractive (desktop.llm.extractive, no model)"
+    report["drafter"] = drafter
     return report

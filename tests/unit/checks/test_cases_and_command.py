@@ -131,3 +131,29 @@ def test_process_says_what_to_review_in_one_line() -> None:
         "See: consult-scribe check --from out/sample"
     )
     assert _to_review(SimpleNamespace(unsupported=0, checks=CheckResult(), out_dir=Path("x"))) == ""
+
+
+def test_the_checks_read_a_models_own_drafts_and_its_kept_answers(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    shared_data: Path,
+    llm_model_path: Path,
+) -> None:
+    """`eval checks --aci-bench --drafter llm --answers DIR`: the flags on the model's drafts; a
+    second run reads the kept answers back and counts the same flags without asking the model."""
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"llm": {"model": "smollm2-135m-instruct"}}), encoding="utf-8")
+    monkeypatch.setenv("CONSULT_SCRIBE_CONFIG", str(settings))
+    answers = tmp_path / "answers"
+    args = ["eval", "checks", "--set", "dev", "--aci-bench", "--limit", "1", "--drafter", "llm"]
+    args += ["--answers", str(answers), "--data", str(shared_data)]
+    assert main([*args, "--json", str(tmp_path / "first.json")]) == 0
+    asked = sorted(p.name for p in answers.iterdir())
+    assert asked, "the model was asked nothing"
+    assert main([*args, "--json", str(tmp_path / "second.json")]) == 0
+    assert sorted(p.name for p in answers.iterdir()) == asked
+    first, second = (
+        json.loads((tmp_path / f).read_text(encoding="utf-8")) for f in ("first.json", "second.json")
+    )
+    assert "smollm2" in first["aci_bench_test1"]["drafter"]
+    assert first["aci_bench_test1"]["per_note"] == second["aci_bench_test1"]["per_note"]

@@ -165,3 +165,78 @@ def test_a_cantonese_test_order_with_a_measure_word_is_a_test_to_carry(checker: 
     assert not checker.check(ordered, _note(plan=["HbA1c today."])).omissions
     done = parse_transcript_text("D|上個月驗咗HbA1c。")
     assert not checker.check(done, _note(plan=["Review in 2 weeks."])).omissions
+
+
+RHEUMATOLOGY = """D|It looks like you're only taking Alavert 10 milligrams a day and have no drug allergies. Is that correct?
+P|Yes, that's right.
+D|We'll stop your prednisone today and continue with the methotrexate, 15 mg once a week.
+D|Are you having any joint swelling now?
+P|No, none.
+"""
+
+
+def _meds(*entries: tuple[str, str]) -> list[NoteStatement]:
+    return [NoteStatement(text, status=status) for status, text in entries]
+
+
+def test_the_medications_part_is_read_by_its_status(checker: Checker) -> None:
+    transcript = parse_transcript_text(RHEUMATOLOGY)
+    faithful = SoapNote(chief_complaint="Rheumatoid arthritis review")
+    faithful.medications = _meds(
+        ("taking", "Alavert 10 mg daily"), ("stopped", "Prednisone"), ("taking", "Methotrexate 15 mg weekly")
+    )
+    faithful.subjective = [NoteStatement("No known drug allergies."), NoteStatement("No joint swelling.")]
+    assert not checker.check(transcript, faithful).contradictions, plain_text(
+        checker.check(transcript, faithful)
+    )
+
+    # the drafter marked the wrong drug stopped: the doctor sees it in red
+    wrong = SoapNote.from_dict(faithful.to_dict())
+    wrong.medications = _meds(
+        ("taking", "Alavert 10 mg daily"), ("stopped", "Prednisone"), ("stopped", "Methotrexate")
+    )
+    result = checker.check(transcript, wrong)
+    assert [(f.type, f.where) for f in result.contradictions] == [("drug_stopped", ["medications[2]"])]
+    assert result.contradictions[0].lines == ["s3"]
+
+    # a stopped drug listed as still taken is red too
+    taken = SoapNote.from_dict(faithful.to_dict())
+    taken.medications = _meds(("taking", "Prednisone 5 mg daily"), ("taking", "Methotrexate 15 mg weekly"))
+    assert STOPPED_DRUG in _types(checker.check(transcript, taken))
+
+
+def test_an_allergy_listed_in_the_medications_part_is_an_allergy_not_an_instruction(checker: Checker) -> None:
+    transcript = parse_transcript_text(
+        "D|Any allergies to medicines?\nP|Penicillin, it gives me a rash.\n"
+        "D|Then I'll give you clarithromycin 500 mg twice a day for a week.\n"
+    )
+    note = SoapNote(chief_complaint="Sore throat")
+    note.medications = _meds(
+        ("allergy", "Penicillin (rash)"), ("started", "Clarithromycin 500 mg twice daily")
+    )
+    result = checker.check(transcript, note)
+    assert result.clean, plain_text(result)
+    note.medications = note.medications[1:]
+    assert "allergy" in _types(checker.check(transcript, note))
+
+
+def test_no_drug_allergies_said_beside_a_drug_makes_it_no_allergen(checker: Checker) -> None:
+    transcript = parse_transcript_text(RHEUMATOLOGY)
+    note = SoapNote(chief_complaint="Rheumatoid arthritis review")
+    note.plan = [NoteStatement("Continue Alavert 10 mg daily."), NoteStatement("Stop prednisone.")]
+    note.medications = _meds(("taking", "Methotrexate 15 mg weekly"))
+    note.subjective = [NoteStatement("No joint swelling.")]
+    result = checker.check(transcript, note)
+    assert ALLERGY_DRUG not in _types(result), plain_text(result)
+    # it is a drug the patient takes, and their answer records no known allergies
+    assert not any(f.type == "medication" for f in result.omissions), plain_text(result)
+    assert any(f.type == "allergy" for f in result.omissions), plain_text(result)
+
+
+def test_a_question_copied_into_the_note_states_no_finding(checker: Checker) -> None:
+    transcript = parse_transcript_text(RHEUMATOLOGY)
+    note = SoapNote(chief_complaint="Rheumatoid arthritis review")
+    note.subjective = [NoteStatement("Are you having any joint swelling now?")]
+    assert NEGATION not in _types(checker.check(transcript, note))
+    note.subjective = [NoteStatement("Joint swelling in both hands.")]
+    assert NEGATION in _types(checker.check(transcript, note))
