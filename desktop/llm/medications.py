@@ -31,6 +31,10 @@ _STARTED = re.compile(
     r"instead)\b|開|處方",
     re.IGNORECASE,
 )
+_CONTINUED = re.compile(
+    r"\b(continu\w*|carry on|keep (?:taking|using|on)|stay on|remain on)\b|繼續|照食|照舊",
+    re.IGNORECASE,
+)
 _DOSE = re.compile(
     r"(\d+(?:\.\d+)?|[一二三四五六七八九十百千兩]+)\s*(mg|milligrams?|micrograms?|mcg|g|grams?|ml|毫克|克|微克)",
     re.IGNORECASE,
@@ -49,6 +53,11 @@ _CHINESE_DRUGS = {
 
 def line_status(text: str) -> str:
     """What one line says about the drugs it names."""
+    return _said_status(text) or "taking"
+
+
+def _said_status(text: str) -> str | None:
+    """The status a piece of text says in words; None when it says nothing ("the methotrexate")."""
     if _ALLERGY.search(text):
         return "allergy"
     if _STOPPED.search(text):
@@ -57,7 +66,9 @@ def line_status(text: str) -> str:
         return "changed"
     if _STARTED.search(text):
         return "started"
-    return "taking"
+    if _CONTINUED.search(text):
+        return "taking"
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -77,9 +88,9 @@ _CLAUSE = re.compile(r"[,;.，；。]|\b(?:and|then|but|instead of)\b|同埋|然
 
 def drug_status(text: str, drug: str, drugs_in_line: int) -> str:
     """What ``text`` says about ``drug``. In a line naming several drugs the clause that names it
-    decides ("stop the amlodipine and start the losartan" stops one and starts the other); a
-    clause with no word of its own ("allergic to penicillin and aspirin") takes the last one said
-    before it."""
+    decides ("stop the amlodipine and start the losartan" stops one and starts the other; "stop
+    the prednisone and continue the methotrexate" keeps the second); a clause with no word of its
+    own ("allergic to penicillin and aspirin") takes the last one said before it."""
     if drugs_in_line <= 1:
         return line_status(text)
     lower = text.lower()
@@ -91,8 +102,8 @@ def drug_status(text: str, drug: str, drugs_in_line: int) -> str:
     for start, end in itertools.pairwise(bounds):
         if start > at:
             break
-        said = line_status(text[start:end])
-        if said != "taking":
+        said = _said_status(text[start:end])
+        if said is not None:
             status = said
     return status
 

@@ -77,6 +77,22 @@ def test_a_line_that_stops_one_drug_and_starts_another_says_so_for_each() -> Non
     assert set(stopped_drugs(transcript)) == {"naproxen", "codeine", "tramadol"}
 
 
+def test_a_drug_continued_after_another_is_stopped_is_not_stopped() -> None:
+    # ACI-Bench D2N104: the draft listed methotrexate as stopped
+    transcript = parse_transcript_text(
+        "D|We'll stop your prednisone and continue with the methotrexate.\n"
+        "D|停咗 amlodipine，繼續食 metformin。\n"
+    )
+    meds = {st.text.split()[0]: st.status for st in medications_by_rule(transcript)}
+    assert meds == {
+        "Prednisone": "stopped",
+        "Methotrexate": "taking",
+        "Amlodipine": "stopped",
+        "Metformin": "taking",
+    }
+    assert set(stopped_drugs(transcript)) == {"prednisone", "amlodipine"}
+
+
 def test_thanks_said_in_full_become_written_chinese_in_the_hong_kong_script() -> None:
     assert to_note_text("好，唔該晒。", "hk", "zh") == "好，謝謝。"
 
