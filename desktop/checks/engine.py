@@ -103,6 +103,9 @@ def note_statements(note: SoapNote) -> list[Statement]:
     return out
 
 
+_HISTORY = frozenset({"subjective", "chief_complaint"})
+
+
 def _asks(text: str) -> bool:
     return text.rstrip().endswith(("?", "？"))
 
@@ -219,7 +222,14 @@ class Checker:
     # -------------------------------------------------------------- omissions
     def _omissions(self, fact: Fact, note: _Note, said: Said) -> list[Flag]:
         present = {
-            "medication": lambda: fact.key in note.drugs,
+            # "Avoid aspirin and NSAIDs" carries "avoid ibuprofen": a class the note names covers it
+            "medication": lambda: (
+                fact.key in note.drugs
+                or (
+                    fact.detail.get("decision") in (AVOID, STOP)
+                    and any(fact.key in self.meds.members(c) for c in note.concepts.get("allergen", set()))
+                )
+            ),
             "allergy": lambda: self._allergy_carried(fact, note),
             "vital": lambda: all(round(v, 3) in note.numbers for v in fact.detail["values"]),
             "diagnosis": lambda: fact.key in note.concepts.get("diagnosis", set()),
@@ -261,16 +271,15 @@ class Checker:
         members: list[str] = fact.detail["members"]
         if not members:
             return note.nkda
-        for member in members:
-            if member.startswith("raw:"):
-                if any(member[4:] in t.lower() for t in note.allergy_texts):
-                    return True
-                continue
-            cls = self.concepts.allergen_class.get(member)
-            related = self.meds.related(member) | ({cls} | self.meds.related(cls) if cls else set())
-            if related & note.allergy_terms:
-                return True
-        return False
+        # "Codeine makes me vomit, and sulfa drugs give me a rash": each allergen must be written
+        return all(self._allergen_carried(member, note) for member in members)
+
+    def _allergen_carried(self, member: str, note: _Note) -> bool:
+        if member.startswith("raw:"):
+            return any(member[4:] in t.lower() for t in note.allergy_texts)
+        cls = self.concepts.allergen_class.get(member)
+        related = self.meds.related(member) | ({cls} | self.meds.related(cls) if cls else set())
+        return bool(related & note.allergy_terms)
 
     # -------------------------------------------------------------- contradictions
     def _contradictions(self, said: Said, statements: list[Statement]) -> list[Flag]:
@@ -300,8 +309,11 @@ class Checker:
     def _drug_contradictions(self, said: Said, st: Statement, use: DrugUse, add: _Add) -> None:
         key, surface = use.med.key, use.med.surface
         instructs = st.section in INSTRUCTING
-        takes = use.decision not in (STOP, AVOID, ALLERGY) and (
-            instructs or use.decision in (START, CONTINUE, CHANGE)
+        # the history ("Prescribed Septrin last week, not yet taken") tells the patient nothing
+        takes = (
+            st.section not in _HISTORY
+            and use.decision not in (STOP, AVOID, ALLERGY)
+            and (instructs or use.decision in (START, CONTINUE, CHANGE))
         )
         drug = said.drugs.get(key)
         final = drug.final if drug is not None else None

@@ -12,6 +12,7 @@ still taking the methotrexate?" answered "Yes, 15 mg every Monday" gives its dos
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -19,6 +20,7 @@ from desktop.checks.concepts import Concepts, Mention
 from desktop.checks.denied import Denials, read_denials
 from desktop.checks.meds import (
     ALLERGY,
+    AVOID,
     STOP,
     TAKING,
     DrugUse,
@@ -115,7 +117,9 @@ SAFETY_ACTION = re.compile(
     r"\b(?:call|ring|phone|telephone|contact)\b(?= (?:if|when|should)\b)|"
     r"(?:call|ring|phone|telephone|contact) (?:us|me|the (?:clinic|surgery|practice|ward|doctor|crisis line|"
     r"helpline)|your (?:doctor|GP)|999|111|911|an ambulance)|"
-    r"急症室|急診|返嚟|回來|覆診|再睇|睇醫生|求醫|九九九|白車|救護車|打電話(?:俾|畀|比|給)?(?:我|診所|醫生)",
+    r"go (?:straight|directly|immediately) to|maternity (?:assessment )?unit|labour ward|delivery suite|"
+    r"急症室|急診|返嚟|回來|覆診|再睇|睇醫生|求醫|九九九|白車|救護車|打電話(?:俾|畀|比|給)?(?:我|診所|醫生)|產房|"
+    r"即刻(?:去|入)醫院",
     re.IGNORECASE,
 )
 _ORDER = re.compile(
@@ -125,13 +129,16 @@ _ORDER = re.compile(
     re.IGNORECASE,
 )
 _RESULT = re.compile(
-    r"\b(?:came back|come back|showed|shows|show|result\w*|was|is|were|today)\b|驗咗|驗過|上次|之前|結果|顯示",
+    r"\b(?:came back|come back|showed|shows|show|result\w*|was|is|were|today|done|did (?:get|do)|had you do|"
+    r"before you came in)\b|驗咗|驗過|上次|之前|結果|顯示",
     re.IGNORECASE,
 )
 _REACTION = re.compile(
     r"\b(?:gave|gives|give|got|get|came out in|come out in|brought) (?:me|her|him|them)?\s*(?:a |an |some )?"
     r"(?:\w+ ){0,2}(?:rash|hives|swelling|swollen|blisters?|itch\w*|wheez\w*|reaction)|"
-    r"(?:食完|食咗|用完|用咗|打完)[^，。]{0,6}(?:出疹|紅疹|風癩|痕|腫|氣喘|水泡)",
+    r"(?:食完|食咗|用完|用咗|打完|打)[^，。]{0,8}(?:出疹|紅疹|出過風癩|風癩|痕|腫|氣喘|水泡)|"
+    r"\b(?:skin|whole body|body) (?:peeled|blistered)|\b(?:i|she|he) (?:had|got) (?:a )?(?:bad |severe |serious )?"
+    r"(?:skin )?(?:reaction|rash|hives|swelling)",
     re.IGNORECASE,
 )
 
@@ -309,11 +316,17 @@ def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
         return
 
 
+_HALVED = re.compile(r"減一半|減半|一半|\bhalve\w*|\bhalf the dose\b|\bin half\b", re.IGNORECASE)
+
+
 def _add_use(drug: Drug, use: DrugUse, line_id: str) -> None:
     if line_id not in drug.lines:
         drug.lines.append(line_id)
     drug.doses |= set(use.doses)
     drug.per_day |= use.per_day
+    if _HALVED.search(use.sentence.text):
+        # "Zopiclone 減一半", "halve the dose": half of each tablet count said before
+        drug.doses |= {(v / 2, u) for v, u in drug.doses if u == "tab"}
     if use.decided and not use.conditional and use.decision != TAKING:
         drug.decisions.append((use.decision, line_id))
 
@@ -381,10 +394,25 @@ def _allergies(said: Said, read: _Read, answer: _Read | None, meds: MedFinder, c
             _allergy_fact(said, members, shown, lines, meds, concepts)
         elif cues and not asked and any(is_negated(read.negated, c.start) for c in cues):
             _no_allergy_fact(said, read.line.id)
+    _reaction_after_avoid(said, read, meds, concepts)
     if answer is not None and any(
         is_question(s.text) and find_cues(text, s.start, s.end) for s in read.sentences
     ):
         _allergy_answer(said, read, answer, meds, concepts)
+
+
+def _reaction_after_avoid(said: Said, read: _Read, meds: MedFinder, concepts: Concepts) -> None:
+    """ "I can't have Tegretol. I had a bad skin reaction": the patient's reaction, told in the
+    sentence after the drug they cannot take, is an allergy to it."""
+    if read.line.speaker == "doctor":
+        return
+    for before, s in itertools.pairwise(read.sentences):
+        if not _REACTION.search(s.text) or any(s.start <= u.med.start < s.end for u in read.uses):
+            continue
+        avoided = [u for u in read.uses if before.start <= u.med.start < before.end and u.decision == AVOID]
+        if avoided:
+            members = {u.med.key for u in avoided}
+            _allergy_fact(said, members, [u.med.surface for u in avoided], [read.line.id], meds, concepts)
 
 
 _ALLERGEN_PHRASE = re.compile(
@@ -600,7 +628,13 @@ def _is_result(text: str, mention: Mention, sentence: str) -> bool:
     after = text[mention.end : mention.end + 25]
     if numbers(after) and not re.match(r"\s*(?:in|後|之後)", after):
         return True
-    return bool(_RESULT.search(sentence)) and not re.search(r"\b(?:will|'ll|going to)\b|會|安排", sentence)
+    if len(sentence) > 200:
+        # a long unpunctuated line: what is said near the test decides ("I reviewed the results of
+        # your x-ray … I'll put you on anti-inflammatories")
+        sentence = text[max(0, mention.start - 60) : mention.end + 40]
+    return bool(_RESULT.search(sentence)) and not re.search(
+        r"\b(?:will|'ll|going to|gon na)\b|會|安排", sentence
+    )
 
 
 def _fact(said: Said, kind: str, key: str, label: str, line_id: str) -> None:

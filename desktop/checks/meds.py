@@ -12,6 +12,7 @@ advice for later, not a decision.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,6 +91,10 @@ class MedFinder:
                 kept.append(d)
         return sorted(kept, key=lambda d: d.start)
 
+    def members(self, cls: str) -> set[str]:
+        """The drugs of a class the concept list names ("nsaids"): none for a name that is no class."""
+        return set(self._members.get(cls, ()))
+
     def related(self, key: str) -> set[str]:
         """The drug itself and, for a class that cross-reacts in allergy, every member of its class."""
         out = {key}
@@ -129,9 +134,11 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         AVOID,
         re.compile(
-            r"\b(?:avoid\w*|(?:do not|don't|never|not to|shouldn't|must not|mustn't) (?:take|use|give|have|start)\w*|"
+            r"\b(?:avoid\w*|(?:do not|don't|never|not to|shouldn't|must not|mustn't|can't|cannot|can not) "
+            r"(?:take|use|give|have|start)\w*|"
             r"won't (?:give|prescribe|use)|contraindicated|no more(?! than))\b|"
-            r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜",
+            r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜|"
+            r"唔食得|(?:今次)?唔(?:再)?用(?!擔心|驚|怕)",
             re.IGNORECASE,
         ),
     ),
@@ -139,7 +146,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         STOP,
         re.compile(
             r"\b(?:stop\w*|discontinu\w*|ceas\w*|hold|holding|withh[oe]ld\w*|suspend\w*|cut out|"
-            r"come off|came off|coming off|switch(?:ed|ing)? from|change(?:d)? from)\b|"
+            r"come off|came off|coming off|switch(?:ed|ing)? from|change(?:d)? from|"
+            r"(?:is|will be|as) (?:the|your) (?:last|final) (?:one|dose|injection|tablet)|last (?:dose|injection))\b|"
+            r"最後一(?:次|粒|針|劑|日)|"
             r"停咗|停止|停用|停服|停藥|暫停|唔使再(?:食|用)|唔好再(?:食|用)|戒|停",
             re.IGNORECASE,
         ),
@@ -155,7 +164,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         START,
         re.compile(
-            r"\b(?:start\w*|restart\w*|resum\w*|begin|commenc\w*|add(?:ed|ing)?|prescrib\w*|give|giving|"
+            r"\b(?:start\w*|restart\w*|resum\w*|begin|commenc\w*|add(?:ed|ing)?|prescrib\w*|"
+            r"give(?! (?:me|him|her|them|us)\b)|giving(?! (?:me|him|her|them|us)\b)|"
             r"try|trial|initiat\w*|switch(?:ed)? to|chang\w* to|rx)\b|"
             r"開始|開(?![心始])|加(?![到至大])|試吓|試下|轉食|轉用|改用|改食",
             re.IGNORECASE,
@@ -217,7 +227,12 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
     """What each mention's sentence decides about it, with the dose and frequency after it."""
     uses: list[DrugUse] = []
     for sentence in sentences(text):
-        inside = [m for m in meds if sentence.start <= m.start < sentence.end]
+        # "lithium level", "digoxin 濃度": a blood test, not the drug
+        inside = [
+            m
+            for m in meds
+            if sentence.start <= m.start < sentence.end and not _LEVEL_AFTER.match(text, m.end)
+        ]
         if not inside:
             continue
         cond = condition_start(sentence.text)
@@ -255,6 +270,14 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 continue
             if cue.kind in (STOP, AVOID) and _CONDITION_AFTER.match(text, cue.end, clause.end):
                 continue  # "Stop the colchicine if you get diarrhoea": advice for later, not a decision
+            if cue.kind == AVOID and _LIMIT_AFTER.match(text, cue.end, clause.end):
+                continue  # 唔好食多過兩日 "not more than two days": a limit, not "avoid"
+            if cue.kind in (START, CONTINUE) and _LATER_BEFORE.search(text, clause.start, cue.start):
+                # "the endoscopy team will say when to restart it": not restarted now
+                later = next((u for u in in_clause if u.med.start >= cue.end), None)
+                if later is not None and _OBJECT_GAP.fullmatch(text, cue.end, later.med.start):
+                    later.conditional = True
+                continue
             if _PRONOUN_AFTER.match(text, cue.end):
                 # "stop it and use paracetamol instead": the pronoun is a drug named before, or
                 # something that is not a drug ("stop that, it doesn't mix with sertraline")
@@ -262,6 +285,13 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 if not before:
                     continue
                 targets = before[-1:]
+                if (
+                    len(before) > 1
+                    and _SUBJECT_GAP.fullmatch(text, sentence.start, before[0].med.start)
+                    and _SO.match(text, clause.start)
+                ):
+                    # "Rifampicin interacts with warfarin, so we won't use it": the subject
+                    targets = before[:1]
             else:
                 obj = next((u for u in in_clause if u.med.start >= cue.end), None)
                 if obj is not None and _OBJECT_GAP.fullmatch(text, cue.end, obj.med.start):
@@ -280,6 +310,12 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 same = [u for u in in_clause if u.med.key == use.med.key and u.decided]
                 if same:
                     use.decision, use.decided = same[0].decision, True
+    for clause in parts:  # "Do not take losartan or metformin", "losartan 同 metformin hold 咗": one verb
+        in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
+        for a, b in itertools.pairwise(in_clause):
+            if _COORDINATED.fullmatch(text, a.med.end, b.med.start) and a.decided != b.decided:
+                source, target = (a, b) if a.decided else (b, a)
+                target.decision, target.decided = source.decision, True
     for use in uses:
         if use.decision == _KEEP:
             use.decision = CONTINUE
@@ -287,6 +323,20 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
 
 _PRONOUN_AFTER = re.compile(
     r"\s*(?:it|that|this|them|those|these)\b|\s*(?:佢|呢隻|嗰隻|呢個|嗰個)(?=[，。,.！!？?；;\s]|$)", re.I
+)
+_LEVEL_AFTER = re.compile(r"\s*(?:levels?\b|blood levels?\b|濃度|血藥濃度|level\b)", re.IGNORECASE)
+_SUBJECT_GAP = re.compile(r"\s*(?:(?:the|your|his|her|their)\s+)?", re.IGNORECASE)
+_SO = re.compile(r"\s*(?:so|and so|therefore|which is why)\b|\s*(?:所以|因此|咁)", re.IGNORECASE)
+_COORDINATED = re.compile(
+    r"(?:\s*[\w.]+\s*(?:mg|mcg|micrograms?|milligrams?|g|ml|units?|毫克|微克))?"
+    r"\s*(?:,|and|or|&|/|、|同|及|和|或|或者)\s*(?:(?:the|your)\s+)?",
+    re.IGNORECASE,
+)
+_LIMIT_AFTER = re.compile(r"\s*(?:多過|超過|多於|more than|over)", re.IGNORECASE)
+_LATER_BEFORE = re.compile(
+    r"(?:\b(?:when|whether|if) to|\buntil (?:told|advised|asked|we tell you|i tell you) to|"
+    r"幾時(?:可以)?|等[^，。]{0,8}先)\s*$",
+    re.IGNORECASE,
 )
 _OBJECT_GAP = re.compile(
     r"(?:\s*\b(?:with|on|the|your|his|her|their|to|taking|using|a|an|of|him|them)\b)*\s*|"
@@ -497,6 +547,10 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
         1 / 7,
     ),
 ]
+_MEAL = re.compile(
+    r"\b(?:breakfast|lunch|dinner|supper|evening meal)\b|(?<![三兩])(?:早餐|午餐|午飯|晏晝飯|晚飯|晚餐)",
+    re.IGNORECASE,
+)
 _EVERY_HOURS = re.compile(
     r"\b(?:every|q)\s*(\d+|one|two|three|four|six|eight|twelve|twenty-four|twenty four)\s*(?:hours?|hrs?|h)\b|\bq(\d+)h\b|(\d+)[- ]hourly|每\s*(\S{1,3}?)\s*(?:個鐘|小時)",
     re.IGNORECASE,
@@ -524,4 +578,8 @@ def frequency_in(window: str) -> tuple[set[float], bool]:
                 continue
             taken.append((m.start(), m.end()))
             per_day.add(round(count, 3))
+    meals = _MEAL.findall(window)
+    if not per_day and 1 <= len(meals) <= 3:
+        # "one with dinner", 晚飯同食一粒: each meal named is a dose
+        per_day.add(len(set(m.lower() for m in meals)))
     return per_day, bool(_AS_NEEDED.search(window))

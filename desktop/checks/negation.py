@@ -21,17 +21,20 @@ from desktop.checks.text import Piece, clauses, sentences
 EN_TRIGGERS = (
     r"no|not|never|none|nil|nor|neither|without|nope|denies|denied|deny|denying|"
     r"negative for|free of|absence of|absent|no evidence of|no signs? of|"
-    r"haven't|hasn't|hadn't|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|"
+    r"haven't|hasn't|hadn't|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|non(?=-)|"
     r"have not|has not|had not|did not|does not|do not|is not|was not|nothing"
 )
-EN_POST = r"ruled out|is negative|was negative|not present|not seen|absent|resolved|none"
+EN_POST = (
+    r"ruled out|is negative|was negative|not present|not seen|absent|resolved|none|"
+    r"not that I(?:'ve| have)? (?:know of|noticed|can tell)"
+)
 EN_PSEUDO = (
     r"no change|no increase|not only|not just|not sure|not certain|not necessarily|no doubt|"
-    r"not much better|no further|no better|not better|not improving|not helping|isn't helping|"
+    r"not much better|no further(?= (?:improvement|change|progress|benefit|action|questions?))|no better|not better|not improving|not helping|isn't helping|"
     r"doesn't settle|does not settle|can't|cannot|unable"
 )
 ZH_TRIGGERS = r"冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未"
-ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.]*$)"
+ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇|就冇|就無|就沒有)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.]*$)"
 ZH_PSEUDO = (
     r"有冇|有無|有沒有|有没有|係唔係|是不是|唔該|唔知|唔係好|未必|不過|不適|無論|唔單止|不但|不少|唔少|"
     r"唔錯|差唔多|唔使|不用|唔好|不要|唔會|不會|不宜|唔舒服|不舒服|唔得|冇問題|無問題|不良"
@@ -66,12 +69,29 @@ def negated_ranges(text: str, protected: Iterable[tuple[int, int]] = ()) -> list
                 if m.lastgroup == "pseudo" or _inside(start, shield):
                     continue
                 if m.lastgroup == "post":
-                    ranges.append((clause.start, start))
+                    if not clause.text[: m.start()].strip() and i > 0:
+                        # "Night sweats, not that I know of": the clause before is what it denies
+                        ranges.append((parts[i - 1].start, start))
+                    else:
+                        ranges.append((clause.start, start))
                     continue
                 end = clause.end
                 end = _extend_list(text, parts, i, end, m.group(0))
+                stop = _SCOPE_END.search(text, clause.start + m.end(), end)
+                if stop is not None:
+                    # "no murmurs rubs or gallops so that's good … the exam shows papilledema"
+                    end = stop.start()
                 ranges.append((clause.start + m.end(), end))
     return ranges
+
+
+# Words that start a new thought end an English negation (NegEx termination terms); speech
+# recognised without punctuation otherwise negates on to the end of a long line.
+_SCOPE_END = re.compile(
+    r"\b(?:but|however|although|though|except|apart from|aside from|so|because|which|whereas|"
+    r"that's|that is|it's|there's|i'm|we're|you're|now)\b",
+    re.IGNORECASE,
+)
 
 
 def _extend_list(text: str, parts: list[Piece], i: int, end: int, trigger: str) -> int:
@@ -100,7 +120,9 @@ _BARE_NO = re.compile(
     r"(?:no,? )?none of (?:that|those|them|these)|no to (?:both|all|all of them|either)|neither of (?:them|those)|"
     r"no,? (?:it|i|they|he|she|we) (?:don't|doesn't|does not|do not|didn't|did not|isn't|is not|wasn't|"
     r"was not|hasn't|has not|haven't|have not|am not|'m not|won't|can't)|"
-    r"冇|無|沒有|没有|冇啊|冇呀|冇喎|冇㗎|冇嘅|都冇|兩樣都冇|全部都冇|未試過|冇試過|唔係|冇冇)$",
+    r"not that i(?:'ve| have)? (?:know of|noticed|can tell)|i don't think so|don't think so|"
+    r"冇|無|沒有|没有|冇啊|冇呀|冇喎|冇㗎|冇嘅|都冇|兩樣都冇|全部都冇|未試過|冇試過|唔係|冇冇|"
+    r"(?:都|完全|一啲都|從來都)?冇(?:咩|乜|過|見過|試過|諗過|感覺)?|完全冇|都唔係|唔覺(?:有)?)$",
     re.IGNORECASE,
 )
 _PUNCTUATION = re.compile(r"[,，.。!！~…]+")

@@ -124,6 +124,11 @@ def numbers(text: str) -> list[Number]:
         raw = m.group(0)
         if raw in ("一", "十") and not _zh_quantity_follows(text, m.end()):
             continue  # 一直, 十分: words, not quantities
+        if len(raw) == 2 and all(c in _ZH_DIGIT for c in raw) and _ZH_DIGIT[raw[1]] == _ZH_DIGIT[raw[0]] + 1:
+            # 兩三粒, 三四日: "two or three", a range, not 23
+            found.append(Number(float(_ZH_DIGIT[raw[0]]), m.start(), m.start() + 1))
+            found.append(Number(float(_ZH_DIGIT[raw[1]]), m.start() + 1, m.end()))
+            continue
         value = zh_number(raw)
         if value is not None:
             found.append(Number(value, m.start(), m.end(), raw.startswith("百分之")))

@@ -12,7 +12,7 @@ from desktop.cli import main
 from desktop.eval.checks import ERROR_TYPES, apply_edits, load_cases, score
 
 
-@pytest.mark.parametrize("set_name", ["dev", "dev2", "dev3", "test", "test3", "test4", "test5"])
+@pytest.mark.parametrize("set_name", ["dev", "dev2", "dev3", "test", "test3", "dev4", "test5"])
 def test_every_case_is_a_whole_note_with_one_error(set_name: str) -> None:
     cases = load_cases(set_name)
     errors = [c for c in cases if c.error]
@@ -30,7 +30,7 @@ def test_an_edit_must_match_one_statement() -> None:
         apply_edits(case.note, [{"find": "no such text", "replace": ""}])
 
 
-@pytest.mark.parametrize("set_name", ["dev", "dev2"])
+@pytest.mark.parametrize("set_name", ["dev", "dev2", "dev3", "dev4"])
 def test_development_sets_meet_the_targets(set_name: str) -> None:
     # The development sets are what the rules were written on; the frozen test set is scored only
     # by `consult-scribe eval checks` and reported apart.

@@ -240,3 +240,157 @@ def test_a_question_copied_into_the_note_states_no_finding(checker: Checker) -> 
     assert NEGATION not in _types(checker.check(transcript, note))
     note.subjective = [NoteStatement("Joint swelling in both hands.")]
     assert NEGATION in _types(checker.check(transcript, note))
+
+
+def _check(checker: Checker, transcript: str, **sections: list[str]) -> CheckResult:
+    note = SoapNote(chief_complaint="Review")
+    for name, texts in sections.items():
+        setattr(note, name, [NoteStatement(t) for t in texts])
+    return checker.check(parse_transcript_text(transcript), note)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "plan"),
+    [
+        # a verb shared by two drugs
+        (
+            "D|Do not take losartan or metformin until your blood test next week.\n",
+            ["Take metformin 500 mg twice daily."],
+        ),
+        # "it" of the sentence's subject, not of the drug named nearer
+        (
+            "D|Rifampicin interacts badly with warfarin, so we won't use it.\n",
+            ["Rifampicin 600 mg once daily."],
+        ),
+        # 唔用 X
+        (
+            "D|Colchicine 同 clarithromycin 有 interaction，所以今次唔用 colchicine。\n",
+            ["Colchicine 0.5 mg twice daily."],
+        ),
+        # the last dose
+        ("D|Tonight's Clexane injection is the last one.\n", ["Continue Clexane 40 mg daily."]),
+    ],
+)
+def test_stops_in_other_words_are_red(checker: Checker, transcript: str, plan: list[str]) -> None:
+    result = _check(checker, transcript, plan=plan)
+    assert {f.type for f in result.contradictions} & {STOPPED_DRUG, "allergy_drug"}, plain_text(result)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "sections"),
+    [
+        # "when to restart" is for later
+        (
+            "D|Stop the Eliquis two days before. The endoscopy team will tell you when to restart.\n",
+            {
+                "plan": [
+                    "Hold apixaban 2 days before colonoscopy.",
+                    "Endoscopy team to advise when to restart apixaban.",
+                ]
+            },
+        ),
+        # "give me a rash" is a reaction, not a prescription
+        (
+            "P|Codeine makes me vomit badly, and sulfa drugs give me a rash.\n",
+            {
+                "subjective": ["Allergies: codeine (vomiting), sulfa drugs (rash)."],
+                "plan": ["Avoid codeine."],
+            },
+        ),
+        # 唔好食多過兩日 is a limit, not "avoid"
+        ("D|Panadol 一個禮拜唔好食多過兩日。\n", {"plan": ["Panadol 每星期服用不多於兩日。"]}),
+        # a blood test named after a drug is not the drug
+        (
+            "D|Ibuprofen 會令 lithium level 升，好危險，唔好再食。\n",
+            {"plan": ["Avoid ibuprofen.", "Lithium level in 3 months."]},
+        ),
+        # history tells the patient nothing
+        (
+            "D|咁唔好食，Septrin 同 methotrexate 一齊食好危險。我改開 nitrofurantoin 一百毫克，一日兩次。\n",
+            {
+                "subjective": ["Prescribed Septrin for a UTI last week, not yet taken."],
+                "plan": ["Avoid Septrin with methotrexate.", "Nitrofurantoin 100 mg twice daily."],
+            },
+        ),
+        # 兩三粒 is two or three, not 23
+        (
+            "P|佢自己買咗 Brufen 食，一日兩三粒。\nD|Brufen 唔好再食。\n",
+            {
+                "subjective": ["Self-medicating with Brufen two to three tablets a day."],
+                "plan": ["Stop Brufen."],
+            },
+        ),
+        # halving a tablet is half the count
+        (
+            "D|Zopiclone 七點五毫克，瞓前一粒。\nD|Zopiclone 減一半，即係三點七五毫克，瞓前食。\n",
+            {"plan": ["Zopiclone 減至 3.75 毫克（半粒），睡前服。"]},
+        ),
+    ],
+)
+def test_what_only_looks_like_a_contradiction_is_not_red(
+    checker: Checker, transcript: str, sections: dict[str, list[str]]
+) -> None:
+    result = _check(checker, transcript, **sections)
+    assert not result.contradictions, plain_text(result)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "finding"),
+    [
+        (
+            "D|Any cough, fevers or night sweats?\nP|No cough. Night sweats, not that I know of.\n",
+            "Night sweats for weeks.",
+        ),
+        ("D|有冇手震？\nP|手震就冇。\n", "Fine tremor of both hands."),
+        ("D|有冇見到啲唔存在嘅嘢，即係 hallucination？\nP|冇見過。\n", "Visual hallucinations."),
+        ("D|Temperature 36.8. Calves soft and non-tender.\n", "Right calf swollen and tender."),
+        ("D|肺部清，兩邊腳眼有少少腫。\n", "Bibasal crackles."),
+        ("D|神經系統檢查正常，眼底正常。\n", "眼底見視乳頭水腫。"),
+        ("P|Much better, eating again, no further vomiting.\n", "Ongoing vomiting."),
+    ],
+)
+def test_denials_in_other_words_make_a_flipped_finding_red(
+    checker: Checker, transcript: str, finding: str
+) -> None:
+    result = _check(checker, transcript, objective=[finding])
+    assert NEGATION in {f.type for f in result.contradictions}, plain_text(result)
+
+
+def test_a_negation_ends_where_a_new_thought_starts(checker: Checker) -> None:
+    # speech recognised without punctuation: "so" ends the denial of murmurs
+    line = (
+        "D|no murmurs rubs or gallops so that's good as i listen i'm gonna look in your eyes "
+        "the funduscopic exam shows papilledema\n"
+    )
+    result = _check(checker, line, objective=["Fundoscopy: papilledema."])
+    assert not result.contradictions, plain_text(result)
+
+
+def test_allergies_told_in_other_words_must_be_carried(checker: Checker) -> None:
+    peeled = (
+        "P|Just folic acid. And I can't have Tegretol. I had a bad skin reaction, my whole body peeled.\n"
+    )
+    assert "allergy" in {f.type for f in _check(checker, peeled, plan=["Folic acid 5 mg daily."]).omissions}
+    kept = _check(
+        checker,
+        peeled,
+        subjective=["Allergy: carbamazepine (skin peeling)."],
+        plan=["Folic acid 5 mg daily."],
+    )
+    assert not any(f.type == "allergy" for f in kept.omissions), plain_text(kept)
+    contrast = "D|有冇藥物敏感？\nP|上次照 CT 打顯影劑出過風癩。\n"
+    assert "allergy" in {f.type for f in _check(checker, contrast).omissions}
+    # each of two allergens must be written
+    two = "D|Any allergies?\nP|Codeine makes me vomit, and sulfa drugs give me a rash.\n"
+    one = _check(checker, two, subjective=["Allergy: codeine (vomiting)."])
+    assert "allergy" in {f.type for f in one.omissions}, plain_text(one)
+
+
+def test_frequencies_said_by_meal_and_brands(checker: Checker) -> None:
+    meal = "D|我開 metformin 五百 mg，晚飯同食一粒。\n"
+    result = _check(checker, meal, plan=["Start metformin 500 mg three times daily with meals."])
+    assert FREQUENCY in {f.type for f in result.contradictions}, plain_text(result)
+    assert not _check(checker, meal, plan=["Start metformin 500 mg once daily with dinner."]).contradictions
+    priadel = "D|Priadel 四百 mg，每晚一粒。\nD|Priadel 照食。\n"
+    result = _check(checker, priadel, plan=["Continue Priadel 400 mg twice daily."])
+    assert FREQUENCY in {f.type for f in result.contradictions}, plain_text(result)
