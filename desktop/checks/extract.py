@@ -256,6 +256,17 @@ def _medicines(said: Said, read: _Read, answer: _Read | None, meds: MedFinder) -
 
 
 _DOSE_BACK_LINES = 3
+# An amount right after a word that is no ordinary lead-in ("on fifty milligrams", "to 100 mg")
+_NAMED_AMOUNT = re.compile(
+    r"\b(?!(?:on|of|to|take|taking|takes|took|the|a|an|at|about|is|was|be|been|dose|doses|from|up|"
+    r"down|by|and|or|just|only|every|each|with|times|still|now|usually|increase|increased|reduce|"
+    r"reduced|lower|higher|same|extra|another|more|less|than|around|roughly|maybe|like|it|that|"
+    r"those|these|them|your|my|his|her|their|you're|i'm|are|were|have|has|had|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|hundred|half|point)\b)[a-z][a-z'-]{2,}\s+"
+    r"[\w.]+(?:\s+(?:hundred|thousand))?(?:\s+and\s+\w+)?\s*(?:mg|milligrams?|ml|millilit\w*)\b",
+    re.IGNORECASE,
+)
 
 
 def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
@@ -265,8 +276,8 @@ def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
     if read.meds:
         return
     amounts = [d for d in doses_in(read.line.text) if d[1] in ("mg", "ml", "unit", "puff", "%")]
-    if not amounts:
-        return
+    if not amounts or _NAMED_AMOUNT.search(read.line.text):
+        return  # "start an allopro 500 milligrams": the amount is of a name the recogniser garbled
     for back in range(i - 1, max(-1, i - 1 - _DOSE_BACK_LINES), -1):
         keys = {m.key for m in reads[back].meds}
         if not keys:

@@ -394,3 +394,12 @@ def test_frequencies_said_by_meal_and_brands(checker: Checker) -> None:
     priadel = "D|Priadel 四百 mg，每晚一粒。\nD|Priadel 照食。\n"
     result = _check(checker, priadel, plan=["Continue Priadel 400 mg twice daily."])
     assert FREQUENCY in {f.type for f in result.contradictions}, plain_text(result)
+
+
+def test_an_amount_after_a_misheard_name_is_not_the_drug_befores(checker: Checker) -> None:
+    # a recogniser wrote allopurinol as "allopro": its 500 mg is not atorvastatin's
+    garbled = "D|Keep taking atorvastatin.\nD|Please start an allopro 500 milligrams once a day.\n"
+    assert not _check(checker, garbled, plan=["Continue atorvastatin."]).omissions
+    said = "D|Last time we started sertraline.\nD|You're on fifty milligrams once a day?\nP|Yes.\n"
+    result = _check(checker, said, plan=["Continue sertraline."])
+    assert any(f.type == "medication" and "50 mg" in f.message for f in result.omissions), plain_text(result)
