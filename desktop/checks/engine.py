@@ -171,19 +171,21 @@ class Checker:
         letter_statements = [
             Statement(f"letter:{n}", "letter", self._text(t)) for n, t in (letters or {}).items()
         ]
-        carried = self._read_note(statements)
+        # each statement is read once, for what the note carries and for what it contradicts
+        reads = [(st, _read_statement(st, self.meds, self.concepts)) for st in statements]
+        letter_reads = [(st, _read_statement(st, self.meds, self.concepts)) for st in letter_statements]
+        carried = self._read_note(reads)
         result = CheckResult(facts=len(said.facts))
         order = {k: i for i, k in enumerate(FACT_KINDS)}
         for fact in sorted(said.facts, key=lambda f: order.get(f.kind, 99)):
             result.omissions += self._omissions(fact, carried, said)
-        result.contradictions = self._contradictions(said, statements + letter_statements)
+        result.contradictions = self._contradictions(said, reads + letter_reads)
         return result
 
     # -------------------------------------------------------------- the note
-    def _read_note(self, statements: list[Statement]) -> _Note:
+    def _read_note(self, reads: list[tuple[Statement, _Read]]) -> _Note:
         seen = _Note()
-        for st in statements:
-            read = _read_statement(st, self.meds, self.concepts)
+        for st, read in reads:
             # "Avoid Septrin" alone does not record the allergy: the drug and its reaction must be
             # written as an allergy (or intolerance) for the next prescriber to see.
             allergy_statement = (
@@ -282,7 +284,7 @@ class Checker:
         return bool(related & note.allergy_terms)
 
     # -------------------------------------------------------------- contradictions
-    def _contradictions(self, said: Said, statements: list[Statement]) -> list[Flag]:
+    def _contradictions(self, said: Said, reads: list[tuple[Statement, _Read]]) -> list[Flag]:
         flags: dict[str, Flag] = {}
 
         def add(type_: str, key: str, message: str, lines: list[str], where: str) -> None:
@@ -294,8 +296,7 @@ class Checker:
             if where not in flag.where:
                 flag.where.append(where)
 
-        for st in statements:
-            read = _read_statement(st, self.meds, self.concepts)
+        for st, read in reads:
             for use in read.uses:
                 self._drug_contradictions(said, st, use, add)
             if _asks(st.text):

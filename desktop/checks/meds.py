@@ -274,8 +274,8 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 continue  # 唔好食多過兩日 "not more than two days": a limit, not "avoid"
             if cue.kind in (START, CONTINUE) and _LATER_BEFORE.search(text, clause.start, cue.start):
                 # "the endoscopy team will say when to restart it": not restarted now
-                later = next((u for u in in_clause if u.med.start >= cue.end), None)
-                if later is not None and _OBJECT_GAP.fullmatch(text, cue.end, later.med.start):
+                later = _object_of(text, cue, in_clause)
+                if later is not None:
                     later.conditional = True
                 continue
             if _PRONOUN_AFTER.match(text, cue.end):
@@ -293,13 +293,14 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                     # "Rifampicin interacts with warfarin, so we won't use it": the subject
                     targets = before[:1]
             else:
-                obj = next((u for u in in_clause if u.med.start >= cue.end), None)
-                if obj is not None and _OBJECT_GAP.fullmatch(text, cue.end, obj.med.start):
-                    # "stop your prednisone and continue with the methotrexate": a verb's object
-                    # follows it, however near the drug before it ends
-                    targets = [obj]
-                else:
-                    targets = in_clause or [u for u in uses if u.med.start < cue.start][-1:] or uses[:1]
+                obj = _object_of(text, cue, in_clause)
+                # "stop your prednisone and continue with the methotrexate": a verb's object
+                # follows it, however near the drug before it ends
+                targets = (
+                    [obj]
+                    if obj is not None
+                    else in_clause or [u for u in uses if u.med.start < cue.start][-1:] or uses[:1]
+                )
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
@@ -324,7 +325,7 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
 _PRONOUN_AFTER = re.compile(
     r"\s*(?:it|that|this|them|those|these)\b|\s*(?:佢|呢隻|嗰隻|呢個|嗰個)(?=[，。,.！!？?；;\s]|$)", re.I
 )
-_LEVEL_AFTER = re.compile(r"\s*(?:levels?\b|blood levels?\b|濃度|血藥濃度|level\b)", re.IGNORECASE)
+_LEVEL_AFTER = re.compile(r"\s*(?:(?:blood )?levels?\b|血藥濃度|濃度)", re.IGNORECASE)
 _SUBJECT_GAP = re.compile(r"\s*(?:(?:the|your|his|her|their)\s+)?", re.IGNORECASE)
 _SO = re.compile(r"\s*(?:so|and so|therefore|which is why)\b|\s*(?:所以|因此|咁)", re.IGNORECASE)
 _COORDINATED = re.compile(
@@ -344,6 +345,14 @@ _OBJECT_GAP = re.compile(
     re.IGNORECASE,
 )
 _CONDITION_AFTER = re.compile(r"[^,;:，；]*?\b(?:if|when|should)\b|[^,;:，；]*?(?:如果|若果|假如)", re.I)
+
+
+def _object_of(text: str, cue: Cue, in_clause: list[DrugUse]) -> DrugUse | None:
+    """The drug right after a cue with only small words between ("continue with the methotrexate")."""
+    after = next((u for u in in_clause if u.med.start >= cue.end), None)
+    if after is not None and _OBJECT_GAP.fullmatch(text, cue.end, after.med.start):
+        return after
+    return None
 
 
 def _gap(med: Med, cue: Cue) -> int:

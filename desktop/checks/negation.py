@@ -122,7 +122,7 @@ _BARE_NO = re.compile(
     r"was not|hasn't|has not|haven't|have not|am not|'m not|won't|can't)|"
     r"not that i(?:'ve| have)? (?:know of|noticed|can tell)|i don't think so|don't think so|"
     r"冇|無|沒有|没有|冇啊|冇呀|冇喎|冇㗎|冇嘅|都冇|兩樣都冇|全部都冇|未試過|冇試過|唔係|冇冇|"
-    r"(?:都|完全|一啲都|從來都)?冇(?:咩|乜|過|見過|試過|諗過|感覺)?|完全冇|都唔係|唔覺(?:有)?)$",
+    r"(?:都|完全|一啲都|從來都)?冇(?:咩|乜|過|見過|試過|諗過|感覺)?|都唔係|唔覺(?:有)?)$",
     re.IGNORECASE,
 )
 _PUNCTUATION = re.compile(r"[,，.。!！~…]+")
