@@ -78,6 +78,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from desktop.config import load_settings
+    from desktop.eval.medications import read_labels
     from desktop.eval.notes import PAPER_BASELINES, evaluate_notes, read_dataset, recipe_check
 
     data_dir = args.data or default_data_dir()
@@ -110,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    scores, overall = evaluate_notes(rows, draft, show)
+    split = args.dataset.rsplit("-", 1)[1]
+    labels = read_labels(split)
+    scores, overall = evaluate_notes(rows, draft, show, medication_labels=labels)
     check = recipe_check(data_dir, rows) if not args.limit else None
     print(
         f"\nACI-Bench {args.dataset.rsplit('-', 1)[1]}, {len(scores)} dialogues; rouge_score, use_stemmer=False, F-measure mean"
@@ -132,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         f"{statistics.mean(flagged):.2f} per note (notes with any: {sum(1 for f in flagged if f)})."
     )
     print(f"Drafting time per note: median {statistics.median(seconds):.1f} s, max {max(seconds):.1f} s.")
+    meds = _medication_figures(scores)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
@@ -149,11 +153,44 @@ def run(args: argparse.Namespace) -> int:
             "recipe_check_transcript_copied": check,
             "unsupported_total": sum(flagged),
             "seconds_median": statistics.median(seconds),
-            "notes": [s.__dict__ for s in scores],
+            "medications": meds,
+            "notes": [{**s.__dict__, "medications": _medication_dict(s.medications)} for s in scores],
         }
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
         print(f"Saved {args.json}")
     return 0
+
+
+def _medication_figures(scores: list[Any]) -> dict[str, Any] | None:
+    """Print and return the medications part against the labelled list (None without labels)."""
+    from desktop.eval.medications import MedicationScore, summary
+
+    total = MedicationScore()
+    labelled = [s.medications for s in scores if s.medications is not None]
+    if not labelled:
+        return None
+    for m in labelled:
+        total.add(m)
+    figures = summary(total)
+    print(
+        f"\nMedications and allergies against the labelled list ({figures['labelled']} drugs in "
+        f"{len(labelled)} notes): listed {figures['listed_pct']:.1f} %, status right "
+        f"{figures['status_right_pct']:.1f} % ({figures['status_right_of_listed_pct']:.1f} % of those listed); "
+        f"stopped or allergen listed as taken or new: {figures['unsafe']}; taken listed as new: "
+        f"{figures['taken_listed_as_new']}; entries naming no medicine: {figures['stray_entries']}."
+    )
+    confusion = " ".join(f"{a}->{b}:{n}" for (a, b), n in sorted(total.confusion.items()) if a != b)
+    if confusion:
+        print(f"Status errors (label->listed): {confusion}")
+    return {**figures, "confusion": {f"{a}->{b}": n for (a, b), n in sorted(total.confusion.items())}}
+
+
+def _medication_dict(score: Any) -> dict[str, Any] | None:
+    if score is None:
+        return None
+    from desktop.eval.medications import summary
+
+    return {**summary(score), "confusion": {f"{a}->{b}": n for (a, b), n in sorted(score.confusion.items())}}
 
 
 def _recall(args: argparse.Namespace, consultations: list[Any], draft: Any, model_label: str) -> int:

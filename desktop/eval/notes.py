@@ -19,6 +19,7 @@ from typing import Any
 
 from desktop.core.errors import UsageError
 from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment
+from desktop.eval.medications import LabelledDrug, MedicationScore, score_medications
 
 # valid: the development split (choices are made there); test1: the reported figures.
 DATASETS = {"aci-bench-test1": "clinicalnlp_taskB_test1.csv", "aci-bench-valid": "valid.csv"}
@@ -41,6 +42,7 @@ class NoteScore:
     seconds: float
     extracted_sections: list[str] = field(default_factory=list)
     rouge1_recall: float = 0.0  # share of the reference note's words the draft holds (x 100)
+    medications: MedicationScore | None = None  # against the labelled list, where the split has one
 
 
 def read_dataset(data_dir: Path, dataset: str) -> list[dict[str, str]]:
@@ -132,6 +134,7 @@ def evaluate_notes(
     rows: list[dict[str, str]],
     draft: Callable[[Transcript, Patient], tuple[SoapNote, int, list[str]]],
     on_note: Callable[[int, int, NoteScore], None] | None = None,
+    medication_labels: dict[str, list[LabelledDrug]] | None = None,
 ) -> tuple[list[NoteScore], tuple[float, float, float]]:
     scorer = _scorer()
     scores: list[NoteScore] = []
@@ -151,6 +154,8 @@ def evaluate_notes(
             extracted_sections=extracted,
             rouge1_recall=100 * s["rouge1"].recall,
         )
+        if medication_labels is not None and row["encounter_id"] in medication_labels:
+            score.medications = score_medications(note.medications, medication_labels[row["encounter_id"]])
         scores.append(score)
         if on_note is not None:
             on_note(i + 1, len(rows), score)
