@@ -292,7 +292,8 @@ def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
 
 
 _STOP_WITHOUT_NAME = re.compile(
-    r"\b(?:stop|hold|discontinue|avoid)\w*\s+(?:it|that|this|them|those|these)\b|"
+    r"\b(?:stop|hold|discontinue|avoid)\w*\s+(?:it|that|this|them|those|these)\b(?!\s+(?:in place|still|steady|"
+    r"together|there|up)\b)|"
     r"\b(?:don't|do not)\s+(?:take|use)\s+(?:it|that|this|them|those|these)\b|"
     r"(?:停咗?佢|唔好再(?:食|用)|唔好食住|唔好(?:再)?食佢|停(?:咗)?(?:啲|嗰啲)?藥)",
     re.IGNORECASE,

@@ -113,6 +113,21 @@ ALLERGY, STOP, AVOID, CONTINUE, CHANGE, START, TAKING = (
     "start",
     "taking",
 )
+# "hold it in place", "hold still", "hold your breath": not holding a drug
+_NOT_A_HOLD = (
+    r"(?!\s+(?:on\b|still\b|steady\b|your breath|(?:it|them|this|that)\s+(?:in place|still|steady|together|"
+    r"there|up)\b))"
+)
+# "start checking your sugars", "start to feel better": starting something that is no drug
+_NOT_A_START = r"(?!\s+(?:kind of |kinda |sort of )?(?!tak|us)[a-z]+ing\b)(?!\s+to (?!take\b|use\b)[a-z]+)"
+# "I want you to take ibuprofen 600 mg …", "I'm gonna have you take ten milligrams of melatonin":
+# the doctor telling the patient to take a drug at a dose decides it (a bare "take your
+# lisinopril" does not)
+_DIRECTIVE = re.compile(
+    r"\b(?:(?:want|need|like|have|get)\s+you\s+(?:to\s+)?(?:take|use|try)|you\s+(?:can|should)\s+(?:take|use|try))\b"
+    r"[^,;.]{0,30}$",
+    re.IGNORECASE,
+)
 _KEEP = "keep"  # a negated stop ("don't stop it", 唔好停): read as continue, and it outranks a stop
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -145,7 +160,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         STOP,
         re.compile(
-            r"\b(?:stop\w*|discontinu\w*|ceas\w*|hold|holding|withh[oe]ld\w*|suspend\w*|cut out|"
+            r"\b(?:stop\w*|discontinu\w*|ceas\w*|(?:hold|holding)"
+            + _NOT_A_HOLD
+            + r"|withh[oe]ld\w*|suspend\w*|cut out|"
             r"come off|came off|coming off|switch(?:ed|ing)? from|change(?:d)? from|"
             r"(?:is|will be|as) (?:the|your) (?:last|final) (?:one|dose|injection|tablet)|last (?:dose|injection))\b|"
             r"最後一(?:次|粒|針|劑|日)|"
@@ -162,11 +179,22 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # "my GP started me on metformin", "I was started on it in March": taken since, not new today
+        TAKING,
+        re.compile(
+            r"\b(?:(?:started|put) (?:me|him|her|them|us) on|(?:was|were|been|got|get) (?:just )?"
+            r"(?:started|put) on)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         START,
         re.compile(
-            r"\b(?:start\w*|restart\w*|resum\w*|begin|commenc\w*|add(?:ed|ing)?|prescrib\w*|"
+            r"\b(?:(?:start|restart)\w*"
+            + _NOT_A_START
+            + r"|resum\w*|begin|commenc\w*|add(?:ed|ing)?|prescrib\w*|"
             r"give(?! (?:me|him|her|them|us)\b)|giving(?! (?:me|him|her|them|us)\b)|"
-            r"try|trial|initiat\w*|switch(?:ed)? to|chang\w* to|rx)\b|"
+            r"try|trial|initiat\w*|switch(?:ed)? to|change(?:d)? to|put (?:you|him|her|them) on|rx|instead(?! of))\b|"
             r"開始|開(?![心始])|加(?![到至大])|試吓|試下|轉食|轉用|改用|改食",
             re.IGNORECASE,
         ),
@@ -174,7 +202,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         CONTINUE,
         re.compile(
-            r"\b(?:continu\w*|cont|keep(?: taking| using| on)?|carry on|carrying on|remain on|stay on)\b|"
+            r"\b(?:continu\w*|cont|keep(?: taking| using| on)?|carry on|carrying on|remain on|stay on|"
+            r"(?:not|n't|no need to) (?:\w+ ){0,3}(?:make )?any changes)\b|"
             r"繼續|照食|照舊|照常|維持",
             re.IGNORECASE,
         ),
@@ -239,7 +268,7 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
         cond_at = sentence.start + cond if cond is not None else None
         sentence_uses = [DrugUse(m, sentence) for m in inside]
         for use in sentence_uses:
-            use.conditional = cond_at is not None and use.med.start >= cond_at
+            use.conditional = _in_condition(use.med.start, cond_at)
         _assign_cues(text, sentence, sentence_uses, cond_at)
         for i, use in enumerate(sentence_uses):
             stop = sentence_uses[i + 1].med.start if i + 1 < len(sentence_uses) else sentence.end
@@ -251,11 +280,27 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
             if not use.doses:
                 # "two puffs of salbutamol", 食一粒 cetirizine: a count named before the drug
                 use.doses = count_before(text[before : use.med.start])
+            if (
+                use.decision == TAKING
+                and (use.doses or doses_in(text[before : use.med.start]))
+                and not use.conditional
+                and _DIRECTIVE.search(text, max(before, use.med.start - 60), use.med.start)
+            ):
+                use.decision, use.decided = START, True
             if not use.per_day:
                 # 瞓覺前食一粒 cetirizine: Chinese often names the time before the drug
                 use.per_day, _ = frequency_in(text[before : use.med.start])
         uses += sentence_uses
     return uses
+
+
+# How far (characters) an "if" reaches. A written sentence ends it; speech recognised without
+# punctuation can run a whole consultation into one "sentence" after "if it's okay with you".
+_CONDITION_REACH = 150
+
+
+def _in_condition(pos: int, cond_at: int | None) -> bool:
+    return cond_at is not None and cond_at <= pos < cond_at + _CONDITION_REACH
 
 
 def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int | None) -> None:
@@ -264,7 +309,7 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
     for clause in parts:
         in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
         for cue in find_cues(text, clause.start, clause.end):
-            if cond_at is not None and cue.start >= cond_at:
+            if _in_condition(cue.start, cond_at):
                 continue
             if any(u.med.start <= cue.start < u.med.end for u in uses):
                 continue
@@ -301,6 +346,10 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                     if obj is not None
                     else in_clause or [u for u in uses if u.med.start < cue.start][-1:] or uses[:1]
                 )
+                if obj is None and min(_gap(u.med, cue) for u in targets) > _FAR:
+                    continue  # far from every drug: about something else
+                if obj is None and cue.kind == START and _own_object(text, cue, uses, clause.end):
+                    continue  # "start taking your blood sugars": the verb has an object of its own
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
@@ -333,6 +382,24 @@ _COORDINATED = re.compile(
     r"\s*(?:,|and|or|&|/|、|同|及|和|或|或者)\s*(?:(?:the|your)\s+)?",
     re.IGNORECASE,
 )
+# A verb followed by a thing that is neither a drug nor a word for one ("start checking your
+# sugars", "stop the exercises"); a pronoun or "the tablets" may still be a drug named before.
+_OWN_OBJECT = re.compile(
+    r"\s+(?:(?:you|me|him|her|them|us)\s+)?(?:(?:taking|using|doing|on)\s+)?(?:(?:the|your|a|an|some|any)\s+)?"
+    r"(?!(?:it|that|this|them|those|these|tablets?|pills?|medicines?|medications?|doses?|capsules?|"
+    r"inhalers?|injections?|drops?|creams?|one|ones|each|all|low|high|course|prescription|because|for|due|and|"
+    r"but|if|until|now|today|then|after|before|when|since|from|with|instead|again|back|off|soon|one|two|three|"
+    r"four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|hundred|half)\b)"
+    r"(?P<word>[a-z]{3,})",
+    re.IGNORECASE,
+)
+
+
+def _own_object(text: str, cue: Cue, uses: list[DrugUse], end: int) -> bool:
+    m = _OWN_OBJECT.match(text, cue.end, end)
+    return m is not None and not any(u.med.start == m.start("word") for u in uses)
+
+
 _LIMIT_AFTER = re.compile(r"\s*(?:多過|超過|多於|more than|over)", re.IGNORECASE)
 _LATER_BEFORE = re.compile(
     r"(?:\b(?:when|whether|if) to|\buntil (?:told|advised|asked|we tell you|i tell you) to|"
@@ -340,7 +407,8 @@ _LATER_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _OBJECT_GAP = re.compile(
-    r"(?:\s*\b(?:with|on|the|your|his|her|their|to|taking|using|a|an|of|him|them)\b)*\s*|"
+    r"(?:\s*\b(?:with|on|the|your|his|her|their|to|taking|using|a|an|of|him|them|you|me|us|some|low|"
+    r"dose|course|prescription|for)\b)*\s*|"
     r"\s*(?:食|用|服|搽|噴|咗|埋|返|落)*\s*",
     re.IGNORECASE,
 )
@@ -353,6 +421,12 @@ def _object_of(text: str, cue: Cue, in_clause: list[DrugUse]) -> DrugUse | None:
     if after is not None and _OBJECT_GAP.fullmatch(text, cue.end, after.med.start):
         return after
     return None
+
+
+# How far (characters) a cue may be from the drug it is given to, unless the drug is its object.
+# Speech recognised without punctuation runs a whole plan into one sentence: "i'll prescribe
+# ibuprofen 800 mg … i also want to get you a referral to nutrition, just to try to help you".
+_FAR = 80
 
 
 def _gap(med: Med, cue: Cue) -> int:

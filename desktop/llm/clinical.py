@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from desktop.core.types import Transcript
 from desktop.documents.factguard import load_drug_lexicon
-from desktop.llm.medications import find_drugs
 
 _EN = re.compile(
     r"\b(pains?|painful|aches?|aching|hurts?|hurting|sore|fever\w*|temperature|cough\w*|phlegm|"
@@ -58,6 +58,31 @@ _ZH_EVERYDAY = re.compile(
     # "病人" (the patient) and "醫生" (the doctor) name people, not problems.
     r"病人|醫生"
 )
+
+
+# Chinese drug names heard in Hong Kong consulting rooms, with the English name they are listed by.
+CHINESE_DRUGS = {
+    "撲熱息痛": "paracetamol",
+    "必理痛": "paracetamol",
+    "布洛芬": "ibuprofen",
+    "阿士匹靈": "aspirin",
+    "阿司匹林": "aspirin",
+    "二甲雙胍": "metformin",
+    "盤尼西林": "penicillin",
+    "青黴素": "penicillin",
+}
+
+
+@lru_cache(maxsize=4)
+def _drug_pattern(drugs: frozenset[str]) -> re.Pattern[str]:
+    names = sorted((d for d in drugs if len(d) >= 4), key=len, reverse=True)
+    return re.compile(r"(?<![a-z])(" + "|".join(re.escape(d) for d in names) + r")(?![a-z])")
+
+
+def find_drugs(text: str, drugs: frozenset[str]) -> list[str]:
+    """The lexicon's drug names in ``text`` (longest name first where two overlap), in order."""
+    found = list(dict.fromkeys(m.group(1) for m in _drug_pattern(drugs).finditer(text.lower())))
+    return found + [name for name in CHINESE_DRUGS if name in text]
 
 
 def clinical_line(text: str, drugs: frozenset[str] = frozenset()) -> bool:

@@ -45,7 +45,7 @@ from desktop.documents.factguard import FactGuard
 from desktop.llm.clinical import has_clinical_content
 from desktop.llm.evidence import link_evidence, tokens
 from desktop.llm.extractive import extract_sections
-from desktop.llm.medications import line_status, medications_by_rule, stopped_drugs
+from desktop.llm.medications import line_status, medications_by_rule, merge_medications, stopped_drugs
 from desktop.llm.repair import quote, repair_note
 from desktop.llm.runtime import LlamaRuntime, PrefillStats, TokenFn
 from desktop.llm.threads import idle_threads, shared_threads
@@ -486,21 +486,11 @@ def _fill(note: SoapNote, backbone: dict[str, list[NoteStatement]], sections: se
     return added
 
 
-def _medications(note: SoapNote, rule: list[NoteStatement], answered: bool) -> None:
-    """The model's medications checked against the transcript: a drug a line stops (or names
-    as an allergy) gets that status; a drug the model left out is added from the line."""
-    if not answered:
-        note.medications = [quote(st) for st in rule]
-        return
-    for med in rule:
-        name = med.text.split()[0].lower()
-        same = [st for st in note.medications if name in st.text.lower()]
-        if not same:
-            note.medications.append(quote(med))
-        for st in same:
-            if med.status in ("stopped", "allergy"):
-                st.status = med.status
-            st.evidence = list(dict.fromkeys([*st.evidence, *med.evidence]))
+def _medications(note: SoapNote, rule: list[NoteStatement], answered: bool, source: str) -> None:
+    """The model's medications checked against the transcript: every drug the consultation
+    decided about gets that status (a stopped drug is never listed as taken); a drug the model
+    left out is added from the line, a statement that names no medicine is dropped."""
+    note.medications = merge_medications(note.medications, rule, answered, source)
 
 
 def _flag(note: SoapNote, transcript: Transcript, vocabulary: Iterable[str], source: str) -> tuple[int, int]:
@@ -679,7 +669,9 @@ def _finish(
         note.chief_complaint = ""  # a chief complaint no line mentions is not one
     repairs = repair_note(note, transcript, backbone, _questions(), _prompt_words(), answered)
     result.repaired = repairs.total
-    _medications(note, backbone["medications"], "medications" in answered and bool(note.medications))
+    _medications(
+        note, backbone["medications"], "medications" in answered and bool(note.medications), transcript.text()
+    )
     result.filled_lines = _fill(note, backbone, answered - set(repairs.quoted_sections))
     quoted = list(repairs.quoted_sections)
     for name in NOTE_SECTIONS:

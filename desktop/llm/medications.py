@@ -1,10 +1,14 @@
 """The medications and allergies part of the note, read from the transcript by rule.
 
 Every drug a line names (the drug lexicon plus the clinic's vocabulary) is listed once, with
-what the last line about it says: the patient takes it, it was started, changed or stopped,
-or the patient is allergic to it. This backs up the model's answer when it is unusable, and
-overrules it where the transcript is explicit: a drug the doctor stopped is never listed as
-started (a small model once told the patient to take a drug the doctor had just stopped).
+what the consultation decided about it: the patient takes it, it was started, changed or
+stopped, or the patient is allergic to it. The decision is the checks' reading of the whole
+consultation (:mod:`desktop.checks.extract`: cue words scoped to their clause, questions read
+with their answers, conditions and negations kept apart), so the note and the check before
+signing agree on every drug. A drug the reading does not know (a name only the clinic's
+vocabulary has) gets what its last line says. This backs up the model's answer when it is
+unusable, and overrules it where the transcript is explicit: a drug the doctor stopped is never
+listed as started (a small model once told the patient to take a drug the doctor had just stopped).
 """
 
 from __future__ import annotations
@@ -14,8 +18,14 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from desktop.checks.concepts import Concepts
+from desktop.checks.extract import Line, read_consultation
+from desktop.checks.meds import MedFinder, default_drug_finder
 from desktop.core.types import NoteStatement, Transcript
 from desktop.documents.factguard import load_drug_lexicon
+from desktop.lexicon.drugs import DrugLexicon
+from desktop.lexicon.english import common_english_words
+from desktop.llm.clinical import CHINESE_DRUGS, clinical_line, find_drugs
 
 _ALLERGY = re.compile(r"allerg\w*|anaphyla\w*|敏感|過敏", re.IGNORECASE)
 _STOPPED = re.compile(
@@ -39,16 +49,6 @@ _DOSE = re.compile(
     r"(\d+(?:\.\d+)?|[一二三四五六七八九十百千兩]+)\s*(mg|milligrams?|micrograms?|mcg|g|grams?|ml|毫克|克|微克)",
     re.IGNORECASE,
 )
-_CHINESE_DRUGS = {
-    "撲熱息痛": "paracetamol",
-    "必理痛": "paracetamol",
-    "布洛芬": "ibuprofen",
-    "阿士匹靈": "aspirin",
-    "阿司匹林": "aspirin",
-    "二甲雙胍": "metformin",
-    "盤尼西林": "penicillin",
-    "青黴素": "penicillin",
-}
 
 
 def line_status(text: str) -> str:
@@ -69,18 +69,6 @@ def _said_status(text: str) -> str | None:
     if _CONTINUED.search(text):
         return "taking"
     return None
-
-
-@lru_cache(maxsize=4)
-def _drug_pattern(drugs: frozenset[str]) -> re.Pattern[str]:
-    names = sorted((d for d in drugs if len(d) >= 4), key=len, reverse=True)
-    return re.compile(r"(?<![a-z])(" + "|".join(re.escape(d) for d in names) + r")(?![a-z])")
-
-
-def find_drugs(text: str, drugs: frozenset[str]) -> list[str]:
-    """The lexicon's drug names in ``text`` (longest name first where two overlap), in order."""
-    found = list(dict.fromkeys(m.group(1) for m in _drug_pattern(drugs).finditer(text.lower())))
-    return found + [name for name in _CHINESE_DRUGS if name in text]
 
 
 _CLAUSE = re.compile(r"[,;.，；。]|\b(?:and|then|but|instead of)\b|同埋|然後|再", re.IGNORECASE)
@@ -114,6 +102,61 @@ def _drugs_in(text: str, drugs: frozenset[str]) -> list[str]:
     return [d for d in found if not any(d != o and d in o for o in found)]
 
 
+_DECIDED = {
+    "allergy": "allergy",
+    "stop": "stopped",
+    "avoid": "stopped",
+    "change": "changed",
+    "start": "started",
+}
+
+
+@lru_cache(maxsize=1)
+def _reader() -> tuple[MedFinder, Concepts]:
+    concepts = Concepts.default()
+    return MedFinder(default_drug_finder(), concepts), concepts
+
+
+def decided_statuses(transcript: Transcript) -> dict[str, str]:
+    """Canonical drug name -> what the consultation decided about it, read as the checks read it.
+
+    A drug first named as one the patient already takes and later "started" at a dose ("I've
+    tried ibuprofen" … "I'm going to prescribe ibuprofen 800 mg") had its dose changed."""
+    meds, concepts = _reader()
+    lines = [Line(s.id, s.speaker, s.text) for s in transcript.segments if s.text.strip()]
+    said = read_consultation(lines, meds, concepts)
+    by_id = {line.id: line for line in lines}
+    out: dict[str, str] = {}
+    for key, drug in said.drugs.items():
+        final = drug.final
+        status = _DECIDED.get(final[0], "taking") if final else "taking"
+        if status == "started":
+            first_start = next(line for d, line in drug.decisions if d == "start")
+            before = drug.lines[: drug.lines.index(first_start)] if first_start in drug.lines else []
+            if any(_taken_in(by_id[i], key, meds) for i in before if i in by_id):
+                status = "changed"
+        out[key] = status
+    for key in said.allergens:
+        out[key] = "allergy"
+    return out
+
+
+_TAKEN = re.compile(
+    r"\b(?:you're on|you are on|i'm on|i am on|been on|taking|takes|take|took|tried|using|used)\b|食緊|食開|有食",
+    re.IGNORECASE,
+)
+
+
+def _taken_in(line: Line, key: str, meds: MedFinder) -> bool:
+    """The patient names the drug, or a line says it is taken ("you're on lisinopril")."""
+    found = [m for m in meds.find(line.text) if m.key == key]
+    if not found:
+        return False
+    if line.speaker == "patient":
+        return True
+    return any(_TAKEN.search(line.text, max(0, m.start - 40), m.start) for m in found)
+
+
 def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) -> list[NoteStatement]:
     drugs = frozenset(load_drug_lexicon(vocabulary))
     by_drug: dict[str, NoteStatement] = {}
@@ -127,9 +170,9 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
             # the dose said right after the drug's name ("metformin 500 mg", "撲熱息痛五百毫克")
             at = text.lower().find(drug)
             dose = _DOSE.search(text[at + len(drug) : at + len(drug) + 24]) if at >= 0 else None
-            name = drug if drug in _CHINESE_DRUGS else drug.capitalize()
+            name = drug if drug in CHINESE_DRUGS else drug.capitalize()
             label = f"{name} {dose.group(0)}" if dose else name
-            key = _CHINESE_DRUGS.get(drug, drug)
+            key = CHINESE_DRUGS.get(drug, drug)
             prior = by_drug.get(key)
             if prior is not None:
                 prior.evidence.append(seg.id)
@@ -139,6 +182,12 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
                     prior.text = label
                 continue
             by_drug[key] = NoteStatement(text=label, evidence=[seg.id], status=status, source="quote")
+    decided = decided_statuses(transcript)
+    meds, _ = _reader()
+    for key, st in by_drug.items():
+        said = decided.get(meds.key(key))
+        if said is not None:
+            st.status = said
     return list(by_drug.values())
 
 
@@ -150,5 +199,62 @@ def stopped_drugs(transcript: Transcript, vocabulary: Iterable[str] = ()) -> dic
         named = _drugs_in(seg.text, drugs)
         for drug in named:
             if drug_status(seg.text, drug, len(named)) in ("stopped", "allergy"):
-                out[_CHINESE_DRUGS.get(drug, drug)] = seg.id
+                out[CHINESE_DRUGS.get(drug, drug)] = seg.id
     return out
+
+
+def _drug_keys(text: str) -> set[str]:
+    return {m.canonical.lower() for m in DrugLexicon.default().find(text)}
+
+
+_WORD = re.compile(r"[a-z]{5,}")
+
+
+def _unknown_name(text: str, source: str) -> bool:
+    """A word no dictionary knows that the transcript says ("cisplestan 40 mg"): perhaps a drug
+    heard wrong, kept for the doctor to read; "no medications mentioned" and "a1c of six point
+    seven" name nothing."""
+
+    common = common_english_words()
+    return any(w not in common and w in source and not clinical_line(w) for w in _WORD.findall(text.lower()))
+
+
+def merge_medications(
+    model: list[NoteStatement], rule: list[NoteStatement], answered: bool, source: str
+) -> list[NoteStatement]:
+    """The model's medications checked against the transcript's reading.
+
+    A statement that names no medicine is dropped; one that names several without a dose is
+    split, one drug a line; each drug the reading knows gets the status the consultation decided
+    (``rule``) and its lines as evidence; a drug the model left out is added from the transcript."""
+    if not answered:
+        return [_quoted(st) for st in rule]
+    low = source.lower()
+    merged: list[NoteStatement] = []
+    for st in model:
+        keys = _drug_keys(st.text)
+        if not keys and not _unknown_name(st.text, low):
+            continue
+        if len(keys) > 1 and not re.search(r"\d", st.text):
+            merged += [
+                NoteStatement(text=k, evidence=list(st.evidence), status=st.status) for k in sorted(keys)
+            ]
+            continue
+        merged.append(st)
+    for med in rule:
+        keys = _drug_keys(med.text) or {med.text.split()[0].lower()}
+        same = [
+            st
+            for st in merged
+            if _drug_keys(st.text) & keys or med.text.split()[0].lower() in st.text.lower()
+        ]
+        if not same:
+            merged.append(_quoted(med))
+        for st in same:
+            st.status = med.status
+            st.evidence = list(dict.fromkeys([*st.evidence, *med.evidence]))
+    return merged
+
+
+def _quoted(st: NoteStatement) -> NoteStatement:
+    return NoteStatement(text=st.text, evidence=list(st.evidence), status=st.status, source="quote")

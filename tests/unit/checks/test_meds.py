@@ -202,3 +202,63 @@ def test_on_is_a_frequency_only_in_capitals() -> None:
 def test_a_drug_named_twice_in_a_clause_has_one_decision(finder: MedFinder) -> None:
     text = "Stop amlodipine (amlodipine besylate tablets)."
     assert {u.decision for u in drug_uses(text, finder.find(text))} == {STOP}
+
+
+# Speech recognised without punctuation: a whole plan in one "sentence" (ACI-Bench's dialogues
+# are written this way), where a cue far from a drug is about something else.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "for your hypertension i'm gon na keep you on that twenty of lisinopril okay because you are "
+            "taking it and you're doing pretty good with it i also want to get you a referral to nutrition "
+            "just to try to help you with that diet",
+            {"lisinopril": CONTINUE},
+        ),
+        (
+            "i'm just gon na keep you on the five hundred of metformin okay i think you're doing well with "
+            "that but i do want you to start checking your blood sugars before every meal",
+            {"metformin": CONTINUE},
+        ),
+        ("my pcp just started me on metformin i just got diagnosed", {"metformin": TAKING}),
+        (
+            "you seem to be doing well on the amlodipine so we are not gonna make any changes to that",
+            {"amlodipine": CONTINUE},
+        ),
+        (
+            "we'll brace your arm and i wanna put you on fifty milligrams of ibuprofen every six hours",
+            {"ibuprofen": START},
+        ),
+        ("i want you to take ibuprofen 600 milligrams with food for a full week", {"ibuprofen": START}),
+        ("i want you to take your lisinopril every day", {"lisinopril": TAKING}),
+        (
+            "Come off the ibuprofen and take omeprazole 20 mg instead.",
+            {"ibuprofen": STOP, "omeprazole": START},
+        ),
+        ("Take paracetamol instead of ibuprofen.", {"paracetamol": TAKING, "ibuprofen": TAKING}),
+        (
+            "we are gonna go ahead if it's okay with you and start your physical exam your oxygen looks good "
+            "your heart sounds fine your lungs have some crackles from the radiation so for that what i'm "
+            "gonna do is prescribe you a low dose of omeprazole",
+            {"omeprazole": START},
+        ),
+    ],
+)
+def test_decisions_in_unpunctuated_speech(finder: MedFinder, text: str, expected: dict[str, str]) -> None:
+    assert _decisions(finder, text) == expected
+
+
+def test_hold_it_in_place_stops_no_drug() -> None:
+    from desktop.checks.extract import Line, read_consultation
+
+    concepts = Concepts.default()
+    meds = MedFinder(ClinicListFinder(NAMES), concepts)
+    said = read_consultation(
+        [
+            Line("s1", "doctor", "I'm going to start ibuprofen 400 mg three times a day."),
+            Line("s2", "doctor", "Then we put screws in to hold it in place so it heals straight."),
+        ],
+        meds,
+        concepts,
+    )
+    assert said.drugs["ibuprofen"].final == (START, "s1")

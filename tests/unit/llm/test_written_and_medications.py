@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from desktop.asr.transcript_file import parse_transcript_text
-from desktop.core.types import Transcript, TranscriptSegment
-from desktop.llm.medications import line_status, medications_by_rule, stopped_drugs
+from desktop.core.types import NoteStatement, Transcript, TranscriptSegment
+from desktop.llm.medications import line_status, medications_by_rule, merge_medications, stopped_drugs
 from desktop.llm.written import note_language, to_note_text, written_chinese
 
 
@@ -103,3 +103,43 @@ def test_line_status_words() -> None:
     assert line_status("I'll increase the metformin to 1 g") == "changed"
     assert line_status("我對aspirin敏感") == "allergy"
     assert line_status("I take aspirin every morning") == "taking"
+
+
+def test_the_drafts_statuses_are_the_consultations_decisions_read_as_the_checks_read_them() -> None:
+    transcript = parse_transcript_text(
+        "P|I've tried ibuprofen, it helps a little.\n"
+        "D|You're on lisinopril 20 mg, and my GP started me on metformin last year, you said.\n"
+        "D|I'm going to prescribe ibuprofen 800 mg three times a day with food.\n"
+        "D|Keep the lisinopril as it is, and start amlodipine 5 mg once a day.\n"
+    )
+    statuses = {st.text.split()[0]: st.status for st in medications_by_rule(transcript)}
+    assert statuses == {
+        "Ibuprofen": "changed",  # taken already, now at a prescribed dose
+        "Lisinopril": "taking",
+        "Metformin": "taking",  # started before this visit
+        "Amlodipine": "started",
+    }
+
+
+def test_the_models_medications_are_checked_against_the_transcript() -> None:
+    transcript = parse_transcript_text(
+        "D|You take farxiga and amlodipine. Stop the amlodipine.\n"
+        "D|And the cisplestan 40 mg daily carries on.\n"
+        "D|Your a1c was six point seven.\n"
+    )
+    rule = medications_by_rule(transcript)
+    model = [
+        NoteStatement(text="farxiga and amlodipine", evidence=["s1"], status="taking"),
+        NoteStatement(text="a1c of six point seven", evidence=["s3"], status="taking"),
+        NoteStatement(text="no medications mentioned", status="taking"),
+        NoteStatement(text="cisplestan 40 mg daily", evidence=["s2"], status="taking"),
+    ]
+    merged = {st.text: st.status for st in merge_medications(model, rule, True, transcript.text())}
+    assert merged == {
+        "amlodipine": "stopped",  # split from the model's one line, status from the transcript
+        "dapagliflozin": "taking",
+        "cisplestan 40 mg daily": "taking",  # a name no dictionary knows, said in the transcript: kept
+    }
+    assert [st.source for st in merge_medications([], rule, False, transcript.text())] == ["quote"] * len(
+        rule
+    )
