@@ -45,7 +45,13 @@ from desktop.documents.factguard import FactGuard
 from desktop.llm.clinical import has_clinical_content
 from desktop.llm.evidence import link_evidence, tokens
 from desktop.llm.extractive import extract_sections
-from desktop.llm.medications import line_status, medications_by_rule, merge_medications, stopped_drugs
+from desktop.llm.medications import (
+    drugs_named,
+    line_status,
+    medications_by_rule,
+    merge_medications,
+    stopped_drugs,
+)
 from desktop.llm.repair import quote, repair_note
 from desktop.llm.runtime import LlamaRuntime, PrefillStats, TokenFn
 from desktop.llm.threads import idle_threads, shared_threads
@@ -503,14 +509,14 @@ def _flag(note: SoapNote, transcript: Transcript, vocabulary: Iterable[str], sou
             st.unsupported.append(NO_SOURCE)
             unsourced += 1
             count += 1
-    stopped = stopped_drugs(transcript, vocabulary)
+    stopped = stopped_drugs(transcript)
     for st in [*note.plan, *note.patient_instructions]:
         if line_status(st.text) in ("stopped", "allergy"):
             continue
-        for drug in stopped:
-            if drug in st.text.lower():
-                st.unsupported.append(f"{drug}: the transcript says to stop it")
-                count += 1
+        for drug in sorted(drugs_named(st.text) & set(stopped)):
+            why = "to stop it" if stopped[drug][0] == "stopped" else "the patient is allergic to it"
+            st.unsupported.append(f"{drug}: the transcript says {why}")
+            count += 1
     return count, unsourced
 
 

@@ -191,16 +191,28 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
     return list(by_drug.values())
 
 
-def stopped_drugs(transcript: Transcript, vocabulary: Iterable[str] = ()) -> dict[str, str]:
-    """drug -> segment id, for every drug a line says to stop (or that the patient is allergic to)."""
-    drugs = frozenset(load_drug_lexicon(vocabulary))
-    out: dict[str, str] = {}
-    for seg in transcript.segments:
-        named = _drugs_in(seg.text, drugs)
-        for drug in named:
-            if drug_status(seg.text, drug, len(named)) in ("stopped", "allergy"):
-                out[CHINESE_DRUGS.get(drug, drug)] = seg.id
+def stopped_drugs(transcript: Transcript) -> dict[str, tuple[str, str]]:
+    """Generic name -> (why, line id) for every drug the consultation ends with stopped, held or
+    to be avoided ("stopped"), and every allergen with the drugs of its class ("allergy"): the
+    checks' reading, so a drug stopped and then continued is not stopped."""
+    meds, concepts = _reader()
+    lines = [Line(s.id, s.speaker, s.text) for s in transcript.segments if s.text.strip()]
+    said = read_consultation(lines, meds, concepts)
+    out: dict[str, tuple[str, str]] = {}
+    for key, drug in said.drugs.items():
+        final = drug.final
+        if final is not None and final[0] in ("stop", "avoid"):
+            out[key] = ("stopped", final[1])
+    for key, where in said.allergens.items():
+        if where:
+            out[key] = ("allergy", where[-1])
     return out
+
+
+def drugs_named(text: str) -> set[str]:
+    """The generic names of the drugs ``text`` names (brands, British and Chinese names included)."""
+    meds, _ = _reader()
+    return {m.key for m in meds.find(text)}
 
 
 def _drug_keys(text: str) -> set[str]:

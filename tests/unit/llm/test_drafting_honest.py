@@ -199,3 +199,20 @@ def test_a_copied_line_with_no_other_home_keeps_its_place_and_cites_what_it_copi
     copy = [{"text": "There is pitting swelling at both ankles and the chest is clear.", "evidence": ["s2"]}]
     note = draft_note(ScriptedRuntime({"objective": copy}), _transcript(VISIT), Patient()).note  # type: ignore[arg-type]
     assert [st.evidence for st in note.objective if "pitting" in st.text] == [["u3"]]
+
+
+def test_a_plan_that_gives_a_drug_of_the_patients_allergy_class_is_flagged() -> None:
+    visit = [
+        ("doctor", "Any allergies to medicines?"),
+        ("patient", "Penicillin, it gave me hives."),
+        ("doctor", "Your throat is red with pus on the tonsils."),
+        ("doctor", "I'll give you clarithromycin 250 mg twice a day for a week."),
+    ]
+    runtime = ScriptedRuntime(
+        {"plan": [{"text": "Amoxicillin 500 mg three times a day for a week.", "evidence": ["s4"]}]}
+    )
+    result = draft_note(runtime, _transcript(visit), Patient())  # type: ignore[arg-type]
+    flags = [u for st in result.note.plan for u in st.unsupported]
+    assert any(f.startswith("amoxicillin:") and "allergic" in f for f in flags)
+    meds = {st.text.split()[0].lower(): st.status for st in result.note.medications}
+    assert meds["penicillin"] == "allergy" and meds["clarithromycin"] == "started"
