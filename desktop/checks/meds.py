@@ -128,6 +128,7 @@ _DIRECTIVE = re.compile(
     r"[^,;.]{0,30}$",
     re.IGNORECASE,
 )
+_YOUR_BEFORE = re.compile(r"\b(?:your|his|her|the same)\s+$", re.IGNORECASE)
 _KEEP = "keep"  # a negated stop ("don't stop it", 唔好停): read as continue, and it outranks a stop
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -164,7 +165,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             + _NOT_A_HOLD
             + r"|withh[oe]ld\w*|suspend\w*|cut out|"
             r"come off|came off|coming off|switch(?:ed|ing)? from|change(?:d)? from|"
-            r"(?:is|will be|as) (?:the|your) (?:last|final) (?:one|dose|injection|tablet)|last (?:dose|injection))\b|"
+            r"(?:is|will be|as) (?:the|your) (?:last|final) (?:one|dose|injection|tablet)|last (?:dose|injection)|"
+            r"used to (?:take|be on|use))\b|"
             r"最後一(?:次|粒|針|劑|日)|"
             r"停咗|停止|停用|停服|停藥|暫停|唔使再(?:食|用)|唔好再(?:食|用)|戒|停",
             re.IGNORECASE,
@@ -283,6 +285,7 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
             if (
                 use.decision == TAKING
                 and (use.doses or doses_in(text[before : use.med.start]))
+                and not _YOUR_BEFORE.search(text, max(before, use.med.start - 12), use.med.start)
                 and not use.conditional
                 and _DIRECTIVE.search(text, max(before, use.med.start - 60), use.med.start)
             ):
@@ -348,11 +351,19 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 )
                 if obj is None and min(_gap(u.med, cue) for u in targets) > _FAR:
                     continue  # far from every drug: about something else
-                if obj is None and cue.kind == START and _own_object(text, cue, uses, clause.end):
+                if obj is None and cue.kind in (START, CONTINUE) and _own_object(text, cue, uses, clause.end):
                     continue  # "start taking your blood sugars": the verb has an object of its own
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
+    for clause in parts:  # "I'll order you some Ultram 50 mg": a start only of the drug it names
+        in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
+        for m in _ORDERED.finditer(text, clause.start, clause.end):
+            if _in_condition(m.start(), cond_at):
+                continue
+            obj = _object_of(text, Cue(START, m.start(), m.end()), in_clause)
+            if obj is not None and (not obj.decided or _RANK[START] < _RANK[obj.decision]):
+                obj.decision, obj.decided = START, True
     for clause in parts:  # "Stop oral diclofenac (Voltaren)": one drug named twice, one decision
         in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
         for use in in_clause:
@@ -384,9 +395,16 @@ _COORDINATED = re.compile(
 )
 # A verb followed by a thing that is neither a drug nor a word for one ("start checking your
 # sugars", "stop the exercises"); a pronoun or "the tablets" may still be a drug named before.
+# Verbs that start a drug only when the drug is their object: "order you some Ultram 50 mg",
+# "I'll write you for Flexeril 5 mg", "dispense", "recommend" (an x-ray is ordered too).
+_ORDERED = re.compile(
+    r"\b(?:order(?:ed|ing)?|write (?:you|him|her) (?:a prescription )?for|dispens\w*|recommend\w*)\b",
+    re.IGNORECASE,
+)
 _OWN_OBJECT = re.compile(
-    r"\s+(?:(?:you|me|him|her|them|us)\s+)?(?:(?:taking|using|doing|on)\s+)?(?:(?:the|your|a|an|some|any)\s+)?"
-    r"(?!(?:it|that|this|them|those|these|tablets?|pills?|medicines?|medications?|doses?|capsules?|"
+    r"\s+(?:to\s+(?!take\b|use\b|keep\b|stay\b))?(?:(?:you|me|him|her|them|us)\s+)?(?:(?:taking|using|doing|on)\s+)?(?:(?:the|your|a|an|some|any)\s+)?"
+    r"(?!(?:it|that|this|them|those|these|you|him|her|what|something|called|the|your|some|any|taking|using|doing|"
+    r"are|is|was|were|will|would|can|could|should|going|gon|gonna|tablets?|pills?|medicines?|medications?|doses?|capsules?|"
     r"inhalers?|injections?|drops?|creams?|one|ones|each|all|low|high|course|prescription|because|for|due|and|"
     r"but|if|until|now|today|then|after|before|when|since|from|with|instead|again|back|off|soon|one|two|three|"
     r"four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|hundred|half)\b)"
@@ -408,7 +426,7 @@ _LATER_BEFORE = re.compile(
 )
 _OBJECT_GAP = re.compile(
     r"(?:\s*\b(?:with|on|the|your|his|her|their|to|taking|using|a|an|of|him|them|you|me|us|some|low|"
-    r"dose|course|prescription|for)\b)*\s*|"
+    r"dose|course|prescription|for|chemotherapy|treatment|therapy|injection|shot)\b)*\s*|"
     r"\s*(?:食|用|服|搽|噴|咗|埋|返|落)*\s*",
     re.IGNORECASE,
 )

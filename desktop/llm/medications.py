@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from desktop.checks.concepts import Concepts
-from desktop.checks.extract import Line, read_consultation
+from desktop.checks.extract import Line, Said, read_consultation
 from desktop.checks.meds import MedFinder, default_drug_finder
 from desktop.core.types import NoteStatement, Transcript
 from desktop.documents.factguard import load_drug_lexicon
@@ -46,7 +46,7 @@ _CONTINUED = re.compile(
     re.IGNORECASE,
 )
 _DOSE = re.compile(
-    r"(\d+(?:\.\d+)?|[一二三四五六七八九十百千兩]+)\s*(mg|milligrams?|micrograms?|mcg|g|grams?|ml|毫克|克|微克)",
+    r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|[一二三四五六七八九十百千兩]+)\s*(mg|milligrams?|micrograms?|mcg|g|grams?|ml|毫克|克|微克)",
     re.IGNORECASE,
 )
 
@@ -122,14 +122,26 @@ def decided_statuses(transcript: Transcript) -> dict[str, str]:
 
     A drug first named as one the patient already takes and later "started" at a dose ("I've
     tried ibuprofen" … "I'm going to prescribe ibuprofen 800 mg") had its dose changed."""
+    return _statuses(_read(transcript))
+
+
+def _read(transcript: Transcript) -> tuple[Said, dict[str, Line]]:
     meds, concepts = _reader()
     lines = [Line(s.id, s.speaker, s.text) for s in transcript.segments if s.text.strip()]
-    said = read_consultation(lines, meds, concepts)
-    by_id = {line.id: line for line in lines}
+    return read_consultation(lines, meds, concepts), {line.id: line for line in lines}
+
+
+def _statuses(reading: tuple[Said, dict[str, Line]]) -> dict[str, str]:
+    said, by_id = reading
+    meds, _ = _reader()
     out: dict[str, str] = {}
     for key, drug in said.drugs.items():
         final = drug.final
         status = _DECIDED.get(final[0], "taking") if final else "taking"
+        earlier = [d for d, _ in drug.decisions[:-1]]
+        if status == "started" and ("continue" in earlier or "change" in earlier):
+            # "let's continue the allopurinol 100 mg … order allopurinol 100 mg": the order is the refill
+            status = "changed" if "change" in earlier else "taking"
         if status == "started":
             first_start = next(line for d, line in drug.decisions if d == "start")
             before = drug.lines[: drug.lines.index(first_start)] if first_start in drug.lines else []
@@ -182,22 +194,55 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
                     prior.text = label
                 continue
             by_drug[key] = NoteStatement(text=label, evidence=[seg.id], status=status, source="quote")
-    decided = decided_statuses(transcript)
+    reading = _read(transcript)
+    decided = _statuses(reading)
     meds, _ = _reader()
+    listed: set[str] = set()
     for key, st in by_drug.items():
-        said = decided.get(meds.key(key))
-        if said is not None:
-            st.status = said
+        listed.add(meds.key(key))
+        reading_status = decided.get(meds.key(key))
+        if reading_status is not None:
+            st.status = reading_status
+    _add_from_reading(by_drug, listed, reading, decided)
     return list(by_drug.values())
+
+
+def _add_from_reading(
+    by_drug: dict[str, NoteStatement],
+    listed: set[str],
+    reading: tuple[Said, dict[str, Line]],
+    decided: dict[str, str],
+) -> None:
+    """Drugs the reading found that no whole line named: inside a question that was answered
+    ("Are you still on the lisinopril? Yes, 20 mg"), or in a line that ends with a question; and
+    allergens named (not the drugs of their class)."""
+    said, by_id = reading
+    meds, _ = _reader()
+    for key, found in said.drugs.items():
+        if key in listed or key not in decided:
+            continue
+        doses = sorted(found.doses)
+        label = found.surface[:1].upper() + found.surface[1:]
+        if len(doses) == 1:
+            label += f" {doses[0][0]:g} {doses[0][1]}".rstrip()
+        by_drug[key] = NoteStatement(
+            text=label, evidence=list(found.lines), status=decided[key], source="quote"
+        )
+        listed.add(key)
+    for key, where in said.allergens.items():
+        named = [i for i in where if i in by_id and any(m.key == key for m in meds.find(by_id[i].text))]
+        if key not in listed and named:
+            by_drug[key] = NoteStatement(
+                text=key.capitalize(), evidence=named, status="allergy", source="quote"
+            )
+            listed.add(key)
 
 
 def stopped_drugs(transcript: Transcript) -> dict[str, tuple[str, str]]:
     """Generic name -> (why, line id) for every drug the consultation ends with stopped, held or
     to be avoided ("stopped"), and every allergen with the drugs of its class ("allergy"): the
     checks' reading, so a drug stopped and then continued is not stopped."""
-    meds, concepts = _reader()
-    lines = [Line(s.id, s.speaker, s.text) for s in transcript.segments if s.text.strip()]
-    said = read_consultation(lines, meds, concepts)
+    said, _ = _read(transcript)
     out: dict[str, tuple[str, str]] = {}
     for key, drug in said.drugs.items():
         final = drug.final

@@ -262,3 +262,27 @@ def test_hold_it_in_place_stops_no_drug() -> None:
         concepts,
     )
     assert said.drugs["ibuprofen"].final == (START, "s1")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "and i'm also gonna order you some ibuprofen 400 milligrams as needed for pain.",
+            {"ibuprofen": START},
+        ),
+        ("I'll order an x-ray and we'll continue the lisinopril.", {"lisinopril": CONTINUE}),
+        ("i'll write you for metformin 500 milligrams twice a day", {"metformin": START}),
+        ("She used to take aspirin but she gets nosebleeds.", {"aspirin": STOP}),
+        (
+            "the medications i'm gonna give you are gonna be ibuprofen 400 milligrams three times a day",
+            {"ibuprofen": START},
+        ),
+        (
+            "we will continue to monitor that and you will tolerate the lisinopril well",
+            {"lisinopril": TAKING},
+        ),
+    ],
+)
+def test_decisions_by_their_object(finder: MedFinder, text: str, expected: dict[str, str]) -> None:
+    assert _decisions(finder, text) == expected

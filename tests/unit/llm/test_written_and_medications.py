@@ -148,3 +148,22 @@ def test_the_models_medications_are_checked_against_the_transcript() -> None:
     assert [st.source for st in merge_medications([], rule, False, transcript.text())] == ["quote"] * len(
         rule
     )
+
+
+def test_drugs_named_in_questions_and_allergens_are_listed_with_the_reading() -> None:
+    transcript = parse_transcript_text(
+        "D|Are you still taking the lisinopril 20 mg? And the metformin 1,000 mg?\n"
+        "P|Yes, both, every day.\n"
+        "D|Any allergies? Penicillin?\n"
+        "P|Yes, penicillin gives me hives.\n"
+        "D|Let's continue you on the allopurinol 100 mg once a day.\n"
+        "D|Order allopurinol 100 mg once daily.\n"
+        "P|And my aspirin 1,000 mg, I take that too.\n"
+    )
+    meds = {st.text: st.status for st in medications_by_rule(transcript)}
+    assert meds["Aspirin 1,000 mg"] == "taking"
+    assert any(t.startswith("Metformin") and s == "taking" for t, s in meds.items())
+    assert meds["Allopurinol 100 mg"] == "taking"  # the order after "continue" is the refill
+    assert any(t.startswith("Lisinopril") and s == "taking" for t, s in meds.items())
+    assert any(t.lower().startswith("penicillin") and s == "allergy" for t, s in meds.items())
+    assert not any(t.lower().startswith("amoxicillin") for t in meds)  # a drug of the class is not listed
