@@ -12,6 +12,7 @@ below (the classifier learned from English only); ``docs/sections.md`` has the f
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Sequence
@@ -159,9 +160,45 @@ def sorted_lines(transcript: Transcript, policy: SortPolicy | None = None) -> li
 def extract_sections(
     transcript: Transcript, policy: SortPolicy | None = None
 ) -> dict[str, list[NoteStatement]]:
+    """The sorted sentences as quotations. A question that ends its line and is answered in a few
+    words by the other speaker is quoted with its answer ("Any blood in the stool? — No."): a
+    question alone says nothing, and the answer alone ("No.") even less."""
+    answers = _short_answers(transcript)
+    last = {seg.id: (sections.split_sentences(seg.text) or [""])[-1] for seg in transcript.segments}
+    found = sorted_lines(transcript, policy)
+    paired = {
+        line_id: answers[line_id]
+        for _, line_id, text in found
+        if line_id in answers and text == last.get(line_id) and _is_question(text)
+    }
+    quoted_answers = {answer.id for answer in paired.values()}
     out: dict[str, list[NoteStatement]] = {}
-    for section, line_id, text in sorted_lines(transcript, policy):
-        out.setdefault(section, []).append(NoteStatement(text=tidy_speech(text), evidence=[line_id]))
+    for section, line_id, text in found:
+        if line_id in paired and text == last.get(line_id):
+            answer = paired[line_id]
+            quoted = f"{tidy_speech(text)} — {tidy_speech(answer.text)}"
+            out.setdefault(section, []).append(NoteStatement(text=quoted, evidence=[line_id, answer.id]))
+        elif line_id not in quoted_answers:
+            out.setdefault(section, []).append(NoteStatement(text=tidy_speech(text), evidence=[line_id]))
+    return out
+
+
+_SHORT_ANSWER_WORDS = 8
+
+
+def _short_answers(transcript: Transcript) -> dict[str, TranscriptSegment]:
+    """Line id of a question -> the other speaker's short reply right after it."""
+    out: dict[str, TranscriptSegment] = {}
+    segs = transcript.segments
+    for seg, nxt in itertools.pairwise(segs):
+        if (
+            _is_question(seg.text)
+            and nxt.speaker != seg.speaker
+            and nxt.text.strip()
+            and len(nxt.text.split()) <= _SHORT_ANSWER_WORDS
+            and not _is_question(nxt.text)
+        ):
+            out[seg.id] = nxt
     return out
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.asr.transcript_file import parse_transcript_text
 from desktop.core.types import NoteStatement, SoapNote, Transcript, TranscriptSegment
 from desktop.llm.evidence import align, link_evidence
 from desktop.llm.extractive import extract_sections
@@ -125,3 +126,18 @@ def test_what_a_patient_says_is_subjective() -> None:
     from desktop.llm.extractive import sorted_lines
 
     assert [section for section, _, _ in sorted_lines(t)] == ["subjective"]
+
+
+def test_a_question_answered_in_a_few_words_is_quoted_with_its_answer() -> None:
+    transcript = parse_transcript_text(
+        "D|Any vomiting?\n"
+        "P|I was sick twice on the first day, but not since then at all.\n"
+        "D|Have you travelled abroad recently?\n"
+        "P|No, not this year.\n"
+    )
+    quoted = [(st.text, st.evidence) for items in extract_sections(transcript).values() for st in items]
+    assert ("Have you travelled abroad recently? — No, not this year.", ["s3", "s4"]) in quoted
+    assert not any(text.startswith("No, not this year") for text, _ in quoted)  # not quoted twice
+    # a long answer stands on its own, and its question is not joined to it
+    assert ("I was sick twice on the first day, but not since then at all.", ["s2"]) in quoted
+    assert not any("—" in text and "vomiting" in text for text, _ in quoted)
