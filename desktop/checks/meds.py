@@ -166,7 +166,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             + r"|withh[oe]ld\w*|suspend\w*|cut out|"
             r"come off|came off|coming off|switch(?:ed|ing)? from|change(?:d)? from|"
             r"(?:is|will be|as) (?:the|your) (?:last|final) (?:one|dose|injection|tablet)|last (?:dose|injection)|"
-            r"used to (?:take|be on|use))\b|"
+            r"used to (?:take|be on|use)|(?:get|take) (?:you|him|her|them) off)\b|"
             r"最後一(?:次|粒|針|劑|日)|"
             r"停咗|停止|停用|停服|停藥|暫停|唔使再(?:食|用)|唔好再(?:食|用)|戒|停",
             re.IGNORECASE,
@@ -184,7 +184,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         # "my GP started me on metformin", "I was started on it in March": taken since, not new today
         TAKING,
         re.compile(
-            r"\b(?:(?:started|put) (?:me|him|her|them|us) on|(?:was|were|been|got|get) (?:just )?"
+            r"\b(?:(?:started|put) (?:me|him|her|them|us) on|(?:since |after |when )?i started(?: taking| on)?|"
+            r"(?:was|were|been|got|get) (?:just )?"
             r"(?:started|put) on)\b",
             re.IGNORECASE,
         ),
@@ -316,6 +317,10 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 continue
             if any(u.med.start <= cue.start < u.med.end for u in uses):
                 continue
+            if cue.kind in (STOP, START, CHANGE) and _HOPE.search(
+                text, max(clause.start, cue.start - 40), cue.start
+            ):
+                continue  # "hopefully we can eventually get you off that lisinopril": not decided today
             if cue.kind in (STOP, AVOID) and _CONDITION_AFTER.match(text, cue.end, clause.end):
                 continue  # "Stop the colchicine if you get diarrhoea": advice for later, not a decision
             if cue.kind == AVOID and _LIMIT_AFTER.match(text, cue.end, clause.end):
@@ -418,6 +423,9 @@ def _own_object(text: str, cue: Cue, uses: list[DrugUse], end: int) -> bool:
     return m is not None and not any(u.med.start == m.start("word") for u in uses)
 
 
+_HOPE = re.compile(
+    r"\b(?:eventually|hopefully|one day|someday|some day|in the long run|down the road)\b", re.I
+)
 _LIMIT_AFTER = re.compile(r"\s*(?:多過|超過|多於|more than|over)", re.IGNORECASE)
 _LATER_BEFORE = re.compile(
     r"(?:\b(?:when|whether|if) to|\buntil (?:told|advised|asked|we tell you|i tell you) to|"
@@ -426,11 +434,15 @@ _LATER_BEFORE = re.compile(
 )
 _OBJECT_GAP = re.compile(
     r"(?:\s*\b(?:with|on|the|your|his|her|their|to|taking|using|a|an|of|him|them|you|me|us|some|low|"
-    r"dose|course|prescription|for|chemotherapy|treatment|therapy|injection|shot)\b)*\s*|"
+    r"dose|course|prescription|for|chemotherapy|treatment|therapy|injection|shot|"
+    # "stop taking any nonsteroidal medicines such as your advil", "any of the nonsteroidals that
+    # you're taking, the motrin"
+    r"any|all|such|as|like|including|nonsteroidals?|nsaids?|anti-inflammator\w*|medicines?|medications?|"
+    r"painkillers?|that|you're|you are)\b)*\s*|"
     r"\s*(?:食|用|服|搽|噴|咗|埋|返|落)*\s*",
     re.IGNORECASE,
 )
-_CONDITION_AFTER = re.compile(r"[^,;:，；]*?\b(?:if|when|should)\b|[^,;:，；]*?(?:如果|若果|假如)", re.I)
+_CONDITION_AFTER = re.compile(r"[^,;:，；]{0,60}?\b(?:if|when|should)\b|[^,;:，；]{0,30}?(?:如果|若果|假如)", re.I)
 
 
 def _object_of(text: str, cue: Cue, in_clause: list[DrugUse]) -> DrugUse | None:

@@ -286,3 +286,29 @@ def test_hold_it_in_place_stops_no_drug() -> None:
 )
 def test_decisions_by_their_object(finder: MedFinder, text: str, expected: dict[str, str]) -> None:
     assert _decisions(finder, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "then finally stop taking any nonsteroidal medicines such as your ibuprofen the only thing i want "
+            "you taking is paracetamol for any pain",
+            {"ibuprofen": STOP, "paracetamol": TAKING},
+        ),
+        (
+            "now before surgery we'll have to get you off your aspirin for a week beforehand.",
+            {"aspirin": STOP},
+        ),
+        ("with their help we can eventually get you off that lisinopril", {"lisinopril": TAKING}),
+        ("it started a month or two after i started the amlodipine", {"amlodipine": TAKING}),
+        (
+            "i'm gonna go ahead and stop the amlodipine and we'll put you on some losartan fifty milligrams "
+            "once a day and i'll order some blood work and if",
+            {"amlodipine": STOP, "losartan": START},
+        ),
+        ("Stop the ibuprofen if you get any stomach pain.", {"ibuprofen": TAKING}),
+    ],
+)
+def test_decisions_far_from_their_words(finder: MedFinder, text: str, expected: dict[str, str]) -> None:
+    assert _decisions(finder, text) == expected
