@@ -442,7 +442,9 @@ _OBJECT_GAP = re.compile(
     r"\s*(?:食|用|服|搽|噴|咗|埋|返|落)*\s*",
     re.IGNORECASE,
 )
-_CONDITION_AFTER = re.compile(r"[^,;:，；]{0,60}?\b(?:if|when|should)\b|[^,;:，；]{0,30}?(?:如果|若果|假如)", re.I)
+_CONDITION_AFTER = re.compile(
+    r"[^,;:，；]{0,60}?\b(?:if|when|should)\b|[^,;:，；]{0,30}?(?:如果|若果|假如)", re.I
+)
 
 
 def _object_of(text: str, cue: Cue, in_clause: list[DrugUse]) -> DrugUse | None:

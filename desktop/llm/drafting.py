@@ -44,7 +44,7 @@ from desktop.core.types import (
 from desktop.documents.factguard import FactGuard
 from desktop.llm.clinical import has_clinical_content
 from desktop.llm.evidence import link_evidence, tokens
-from desktop.llm.extractive import extract_sections
+from desktop.llm.extractive import quote_sections, sorted_lines, tidy_speech
 from desktop.llm.medications import (
     drugs_named,
     line_status,
@@ -622,17 +622,24 @@ def _backbone_and_plan(
     """The transcript's lines sorted into sections (the backbone the model condenses and fills),
     and the questions to ask, each with the lines that feed it."""
     # Lines with a fact in them: "mm-hmm", "sure" and "yes I am" feed no section.
+    found = sorted_lines(transcript)
     backbone = {
         name: [st for st in items if len(tokens(st.text)) >= 2]
-        for name, items in extract_sections(transcript).items()
+        for name, items in quote_sections(transcript, found).items()
     }
     backbone["medications"] = medications_by_rule(transcript, vocabulary)
+    # Each section's question names the lines sorted into it, one by one (a question and its
+    # short answer are two lines there, though the backbone quotes them together).
+    hints: dict[str, list[str]] = {}
+    for name, line_id, text in found:
+        if len(tokens(tidy_speech(text))) >= 2:
+            hints.setdefault(name, [])
+            if line_id not in hints[name]:
+                hints[name].append(line_id)
+    hints["medications"] = list(dict.fromkeys(e for st in backbone["medications"] for e in st.evidence[:1]))
     plan = _Plan(
         steps=[s for s in DRAFT_STEPS if not (s == "chief_complaint" and typed)],
-        hints={
-            name: list(dict.fromkeys(e for st in items for e in st.evidence[:1]))
-            for name, items in backbone.items()
-        },
+        hints=hints,
         language=lang,
         max_tokens=max_tokens,
     )

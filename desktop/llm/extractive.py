@@ -163,9 +163,15 @@ def extract_sections(
     """The sorted sentences as quotations. A question that ends its line and is answered in a few
     words by the other speaker is quoted with its answer ("Any blood in the stool? — No."): a
     question alone says nothing, and the answer alone ("No.") even less."""
+    return quote_sections(transcript, sorted_lines(transcript, policy))
+
+
+def quote_sections(
+    transcript: Transcript, found: list[tuple[str, str, str]]
+) -> dict[str, list[NoteStatement]]:
+    """:func:`sorted_lines` made into quotations, questions with their short answers."""
     answers = _short_answers(transcript)
     last = {seg.id: (sections.split_sentences(seg.text) or [""])[-1] for seg in transcript.segments}
-    found = sorted_lines(transcript, policy)
     paired = {
         line_id: answers[line_id]
         for _, line_id, text in found
