@@ -107,7 +107,8 @@ _HISTORY = frozenset({"subjective", "chief_complaint"})
 
 
 def _asks(text: str) -> bool:
-    return text.rstrip().endswith(("?", "？"))
+    """A question copied into the note, alone or quoted with its answer ("Any blood? — No.")."""
+    return text.rstrip().endswith(("?", "？")) or "? — " in text or "？ — " in text
 
 
 # A medications entry's status is the decision the note records, whatever its words say.

@@ -238,6 +238,9 @@ def test_a_question_copied_into_the_note_states_no_finding(checker: Checker) -> 
     note = SoapNote(chief_complaint="Rheumatoid arthritis review")
     note.subjective = [NoteStatement("Are you having any joint swelling now?")]
     assert NEGATION not in _types(checker.check(transcript, note))
+    # quoted with its answer, as the draft quotes a question answered in a few words
+    note.subjective = [NoteStatement("Are you having any joint swelling now? — No, not now.")]
+    assert NEGATION not in _types(checker.check(transcript, note))
     note.subjective = [NoteStatement("Joint swelling in both hands.")]
     assert NEGATION in _types(checker.check(transcript, note))
 
