@@ -164,7 +164,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:stop\w*|discontinu\w*|ceas\w*|(?:hold|holding)"
             + _NOT_A_HOLD
             + r"|withh[oe]ld\w*|suspend\w*|cut out|"
-            r"come off|came off|coming off|switch(?:ed|ing)? from|change(?:d)? from|"
+            r"come off|came off|coming off|(?:switch(?:ed|ing)?|chang(?:e|ed|ing)) (?:(?:him|her|them|you) )?from|"
+            r"(?:was|were) (?:also |previously )?on(?= (?:[\w-]+ ){1,3}(?:before|previously|in the past)\b)|"
             r"(?:is|will be|as) (?:the|your) (?:last|final) (?:one|dose|injection|tablet)|last (?:dose|injection)|"
             r"used to (?:take|be on|use)|(?:get|take) (?:you|him|her|them) off)\b|"
             r"最後一(?:次|粒|針|劑|日)|"
@@ -285,7 +286,7 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
                 use.doses = count_before(text[before : use.med.start])
             if (
                 use.decision == TAKING
-                and (use.doses or doses_in(text[before : use.med.start]))
+                and (use.doses or use.as_needed or doses_in(text[before : use.med.start]))
                 and not _YOUR_BEFORE.search(text, max(before, use.med.start - 12), use.med.start)
                 and not use.conditional
                 and _DIRECTIVE.search(text, max(before, use.med.start - 60), use.med.start)
@@ -346,7 +347,7 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                     # "Rifampicin interacts with warfarin, so we won't use it": the subject
                     targets = before[:1]
             else:
-                obj = _object_of(text, cue, in_clause)
+                obj = _object_of(text, cue, uses)
                 # "stop your prednisone and continue with the methotrexate": a verb's object
                 # follows it, however near the drug before it ends
                 targets = (
@@ -366,7 +367,7 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
         for m in _ORDERED.finditer(text, clause.start, clause.end):
             if _in_condition(m.start(), cond_at):
                 continue
-            obj = _object_of(text, Cue(START, m.start(), m.end()), in_clause)
+            obj = _object_of(text, Cue(START, m.start(), m.end()), uses)
             if obj is not None and (not obj.decided or _RANK[START] < _RANK[obj.decision]):
                 obj.decision, obj.decided = START, True
     for clause in parts:  # "Stop oral diclofenac (Voltaren)": one drug named twice, one decision
@@ -382,6 +383,13 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             if _COORDINATED.fullmatch(text, a.med.end, b.med.start) and a.decided != b.decided:
                 source, target = (a, b) if a.decided else (b, a)
                 target.decision, target.decided = source.decision, True
+            elif (
+                a.decision == START
+                and b.decision == TAKING
+                and _GIVEN_TOGETHER.fullmatch(text, a.med.end, b.med.start)
+                and not _YOUR_BEFORE.search(text, max(0, a.med.start - 12), a.med.start)
+            ):
+                b.decision, b.decided = START, True
     for use in uses:
         if use.decision == _KEEP:
             use.decision = CONTINUE
@@ -398,12 +406,23 @@ _COORDINATED = re.compile(
     r"\s*(?:,|and|or|&|/|、|同|及|和|或|或者)\s*(?:(?:the|your)\s+)?",
     re.IGNORECASE,
 )
+# Two drugs given together in speech, each with its dose and how often: "meloxicam 15 milligrams
+# once a day along with some Ultram", "some Naprosyn and some Flexeril" (for a start only).
+_GIVEN_TOGETHER = re.compile(
+    r"(?:\s*(?:[\w.]+\s+){0,4}(?:mg|mcg|micrograms?|milligrams?|g|ml|units?|puffs?|tablets?))?"
+    r"(?:\s*(?:once|twice|(?:three|four) times|a|per|day|daily|nightly|at night|in the morning|as needed|"
+    r"every \w+ hours?|with food|as well))*"
+    r"\s*,?\s*(?:and|or|along with|as well as|plus|,)\s*(?:(?:the|your|some|also)\s+)*",
+    re.IGNORECASE,
+)
 # A verb followed by a thing that is neither a drug nor a word for one ("start checking your
 # sugars", "stop the exercises"); a pronoun or "the tablets" may still be a drug named before.
 # Verbs that start a drug only when the drug is their object: "order you some Ultram 50 mg",
 # "I'll write you for Flexeril 5 mg", "dispense", "recommend" (an x-ray is ordered too).
 _ORDERED = re.compile(
-    r"\b(?:order(?:ed|ing)?|write (?:you|him|her) (?:a prescription )?for|dispens\w*|recommend\w*)\b",
+    r"\b(?:order(?:ed|ing)?|write (?:you|him|her) (?:a prescription )?for|dispens\w*|recommend\w*|"
+    # "switched her from furosemide to torsemide": the drug after "to" is started
+    r"from (?:an? |the |your |her |his )?[\w-]+ to)\b",
     re.IGNORECASE,
 )
 _OWN_OBJECT = re.compile(
@@ -433,12 +452,12 @@ _LATER_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _OBJECT_GAP = re.compile(
-    r"(?:\s*\b(?:with|on|the|your|his|her|their|to|taking|using|a|an|of|him|them|you|me|us|some|low|"
+    r"(?:\s*(?:\b(?:with|on|the|your|his|her|their|to|taking|using|a|an|of|him|them|you|me|us|some|low|"
     r"dose|course|prescription|for|chemotherapy|treatment|therapy|injection|shot|"
     # "stop taking any nonsteroidal medicines such as your advil", "any of the nonsteroidals that
     # you're taking, the motrin"
     r"any|all|such|as|like|including|nonsteroidals?|nsaids?|anti-inflammator\w*|medicines?|medications?|"
-    r"painkillers?|that|you're|you are)\b)*\s*|"
+    r"painkillers?|that|you're|you are|uh|um|different|new|another|other)\b|,))*\s*|"
     r"\s*(?:食|用|服|搽|噴|咗|埋|返|落)*\s*",
     re.IGNORECASE,
 )
@@ -447,9 +466,10 @@ _CONDITION_AFTER = re.compile(
 )
 
 
-def _object_of(text: str, cue: Cue, in_clause: list[DrugUse]) -> DrugUse | None:
-    """The drug right after a cue with only small words between ("continue with the methotrexate")."""
-    after = next((u for u in in_clause if u.med.start >= cue.end), None)
+def _object_of(text: str, cue: Cue, uses: list[DrugUse]) -> DrugUse | None:
+    """The drug right after a cue with only small words between ("continue with the methotrexate",
+    "start you on a different medication, losartan")."""
+    after = next((u for u in uses if u.med.start >= cue.end), None)
     if after is not None and _OBJECT_GAP.fullmatch(text, cue.end, after.med.start):
         return after
     return None

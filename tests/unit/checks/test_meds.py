@@ -312,3 +312,40 @@ def test_decisions_by_their_object(finder: MedFinder, text: str, expected: dict[
 )
 def test_decisions_far_from_their_words(finder: MedFinder, text: str, expected: dict[str, str]) -> None:
     assert _decisions(finder, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "i'm gonna prescribe you some ibuprofen 400 milligrams once a day along with some paracetamol, "
+            "one gram every six hours as needed",
+            {"ibuprofen": START, "paracetamol": START},
+        ),
+        (
+            "i'm gonna put you on some ibuprofen and some omeprazole",
+            {"ibuprofen": START, "omeprazole": START},
+        ),
+        (
+            "have you use your aspirin and cetirizine as you did before",
+            {"aspirin": TAKING, "cetirizine": TAKING},
+        ),
+        (
+            "we'll go ahead and start you on a different medication, losartan, 50 mg once a day",
+            {"losartan": START},
+        ),
+        (
+            "we can then adjust your metformin or add a different medication at that time",
+            {"metformin": TAKING},
+        ),
+        (
+            "we switched her from a lisinopril to losartan last spring",
+            {"lisinopril": STOP, "losartan": START},
+        ),
+        ("yes i was also on atorvastatin before but not any more", {"atorvastatin": STOP}),
+        ("and order, uh, amoxicillin 500 mg three times a day", {"amoxicillin": START}),
+        ("you can take some paracetamol as needed for the pain", {"paracetamol": START}),
+    ],
+)
+def test_decisions_in_dictated_plans(finder: MedFinder, text: str, expected: dict[str, str]) -> None:
+    assert _decisions(finder, text) == expected
