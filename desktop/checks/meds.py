@@ -357,7 +357,11 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 )
                 if obj is None and min(_gap(u.med, cue) for u in targets) > _FAR:
                     continue  # far from every drug: about something else
-                if obj is None and cue.kind in (START, CONTINUE) and _own_object(text, cue, uses, clause.end):
+                if (
+                    obj is None
+                    and cue.kind in (START, CONTINUE, CHANGE)
+                    and _own_object(text, cue, uses, clause.end)
+                ):
                     continue  # "start taking your blood sugars": the verb has an object of its own
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:

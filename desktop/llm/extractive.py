@@ -189,7 +189,7 @@ def quote_sections(
     return out
 
 
-_SHORT_ANSWER_WORDS = 8
+_SHORT_ANSWER_WORDS = 15
 
 
 def _short_answers(transcript: Transcript) -> dict[str, TranscriptSegment]:

@@ -345,6 +345,12 @@ def test_decisions_far_from_their_words(finder: MedFinder, text: str, expected: 
         ("yes i was also on atorvastatin before but not any more", {"atorvastatin": STOP}),
         ("and order, uh, amoxicillin 500 mg three times a day", {"amoxicillin": START}),
         ("you can take some paracetamol as needed for the pain", {"paracetamol": START}),
+        # "reduce salt" changes no drug (the README's sample consultation)
+        (
+            "Please reduce salt, keep taking the metformin and come back in two weeks.",
+            {"metformin": CONTINUE},
+        ),
+        ("We will reduce the metformin to 500 mg.", {"metformin": CHANGE}),
     ],
 )
 def test_decisions_in_dictated_plans(finder: MedFinder, text: str, expected: dict[str, str]) -> None:

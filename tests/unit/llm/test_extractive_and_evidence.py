@@ -131,7 +131,7 @@ def test_what_a_patient_says_is_subjective() -> None:
 def test_a_question_answered_in_a_few_words_is_quoted_with_its_answer() -> None:
     transcript = parse_transcript_text(
         "D|Any vomiting?\n"
-        "P|I was sick twice on the first day, but not since then at all.\n"
+        "P|I was sick twice on the first day, and again on the second night after supper, but not since then at all.\n"
         "D|Have you travelled abroad recently?\n"
         "P|No, not this year.\n"
     )
@@ -139,5 +139,8 @@ def test_a_question_answered_in_a_few_words_is_quoted_with_its_answer() -> None:
     assert ("Have you travelled abroad recently? — No, not this year.", ["s3", "s4"]) in quoted
     assert not any(text.startswith("No, not this year") for text, _ in quoted)  # not quoted twice
     # a long answer stands on its own, and its question is not joined to it
-    assert ("I was sick twice on the first day, but not since then at all.", ["s2"]) in quoted
+    assert (
+        "I was sick twice on the first day, and again on the second night after supper, but not since then at all.",
+        ["s2"],
+    ) in quoted
     assert not any("—" in text and "vomiting" in text for text, _ in quoted)
