@@ -129,10 +129,10 @@ _DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _YOUR_BEFORE = re.compile(r"\b(?:your|his|her|the same)\s+$", re.IGNORECASE)
-_KEEP = "keep"  # a negated stop ("don't stop it", 唔好停): read as continue, and it outranks a stop
+KEEP = "keep"  # a negated stop ("don't stop it", 唔好停): read as continue, and it outranks a stop
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
-        _KEEP,
+        KEEP,
         re.compile(
             r"\b(?:do not|don't|dont|never|no need to|shouldn't|not to|need not)\s+(?:\w+\s+){0,2}?"
             r"(?:stop|discontinue|hold|withhold)\w*|唔好停|不要停|唔使停|不用停|毋須停|唔好暫停|唔停",
@@ -218,7 +218,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 # Priority when one drug collects several cues.
-_RANK = {ALLERGY: 0, _KEEP: 1, STOP: 2, AVOID: 3, CHANGE: 4, START: 5, CONTINUE: 6, TAKING: 7}
+RANK = {ALLERGY: 0, KEEP: 1, STOP: 2, AVOID: 3, CHANGE: 4, START: 5, CONTINUE: 6, TAKING: 7}
 
 
 @dataclass(frozen=True)
@@ -364,7 +364,7 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 ):
                     continue  # "start taking your blood sugars": the verb has an object of its own
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
-            if not nearest.decided or _RANK[cue.kind] < _RANK[nearest.decision]:
+            if not nearest.decided or RANK[cue.kind] < RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
     for clause in parts:  # "I'll order you some Ultram 50 mg": a start only of the drug it names
         in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
@@ -372,7 +372,7 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             if _in_condition(m.start(), cond_at):
                 continue
             obj = _object_of(text, Cue(START, m.start(), m.end()), uses)
-            if obj is not None and (not obj.decided or _RANK[START] < _RANK[obj.decision]):
+            if obj is not None and (not obj.decided or RANK[START] < RANK[obj.decision]):
                 obj.decision, obj.decided = START, True
     for clause in parts:  # "Stop oral diclofenac (Voltaren)": one drug named twice, one decision
         in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
@@ -395,7 +395,7 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             ):
                 b.decision, b.decided = START, True
     for use in uses:
-        if use.decision == _KEEP:
+        if use.decision == KEEP:
             use.decision = CONTINUE
 
 

@@ -20,31 +20,25 @@ from functools import lru_cache
 
 from desktop.checks.concepts import Concepts
 from desktop.checks.extract import Line, Said, read_consultation
-from desktop.checks.meds import MedFinder, default_drug_finder
+from desktop.checks.meds import (
+    ALLERGY,
+    AVOID,
+    CHANGE,
+    CONTINUE,
+    KEEP,
+    RANK,
+    START,
+    STOP,
+    MedFinder,
+    default_drug_finder,
+    find_cues,
+)
 from desktop.core.types import NoteStatement, Transcript
 from desktop.documents.factguard import load_drug_lexicon
 from desktop.lexicon.drugs import DrugLexicon
 from desktop.lexicon.english import common_english_words
 from desktop.llm.clinical import CHINESE_DRUGS, clinical_line, find_drugs
 
-_ALLERGY = re.compile(r"allerg\w*|anaphyla\w*|敏感|過敏", re.IGNORECASE)
-_STOPPED = re.compile(
-    r"\b(stop\w*|discontinu\w*|come off|coming off|no longer take|not safe for you)\b|停|唔好再食|不要再",
-    re.IGNORECASE,
-)
-_CHANGED = re.compile(
-    r"\b(increas\w*|decreas\w*|reduc\w*|switch\w*|chang\w*|double|halve|up the dose)\b|加到|減到|改為|轉用",
-    re.IGNORECASE,
-)
-_STARTED = re.compile(
-    r"\b(start\w*|prescrib\w*|give you|i'll give|i will give|add|adding|begin|try you on|put you on|"
-    r"instead)\b|開|處方",
-    re.IGNORECASE,
-)
-_CONTINUED = re.compile(
-    r"\b(continu\w*|carry on|keep (?:taking|using|on)|stay on|remain on)\b|繼續|照食|照舊",
-    re.IGNORECASE,
-)
 _DOSE = re.compile(
     r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|[一二三四五六七八九十百千兩]+)\s*(mg|milligrams?|micrograms?|mcg|g|grams?|ml|毫克|克|微克)",
     re.IGNORECASE,
@@ -56,19 +50,25 @@ def line_status(text: str) -> str:
     return _said_status(text) or "taking"
 
 
+# A cue word's decision as a medications status (the checks' cue words: desktop.checks.meds).
+_CUE_STATUS = {
+    ALLERGY: "allergy",
+    STOP: "stopped",
+    AVOID: "stopped",
+    CHANGE: "changed",
+    START: "started",
+    CONTINUE: "taking",
+}
+
+
 def _said_status(text: str) -> str | None:
-    """The status a piece of text says in words; None when it says nothing ("the methotrexate")."""
-    if _ALLERGY.search(text):
-        return "allergy"
-    if _STOPPED.search(text):
-        return "stopped"
-    if _CHANGED.search(text):
-        return "changed"
-    if _STARTED.search(text):
-        return "started"
-    if _CONTINUED.search(text):
-        return "taking"
-    return None
+    """The status a piece of text says in words; None when it says nothing ("the methotrexate").
+    The strongest cue decides (an allergy over a stop, a stop over a start); "don't stop it" keeps."""
+    said = [c.kind for c in find_cues(text) if c.kind in _CUE_STATUS or c.kind == KEEP]
+    if not said:
+        return None
+    strongest = min(said, key=lambda kind: RANK[kind])
+    return "taking" if strongest == KEEP else _CUE_STATUS[strongest]
 
 
 _CLAUSE = re.compile(r"[,;.，；。]|\b(?:and|then|but|instead of)\b|同埋|然後|再", re.IGNORECASE)
