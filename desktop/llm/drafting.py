@@ -46,10 +46,12 @@ from desktop.llm.clinical import has_clinical_content
 from desktop.llm.evidence import link_evidence, tokens
 from desktop.llm.extractive import quote_sections, sorted_lines, tidy_speech
 from desktop.llm.medications import (
+    Reading,
     drugs_named,
     line_status,
     medications_by_rule,
     merge_medications,
+    read_medications,
     stopped_drugs,
 )
 from desktop.llm.repair import quote, repair_note
@@ -499,7 +501,9 @@ def _medications(note: SoapNote, rule: list[NoteStatement], answered: bool, sour
     note.medications = merge_medications(note.medications, rule, answered, source)
 
 
-def _flag(note: SoapNote, transcript: Transcript, vocabulary: Iterable[str], source: str) -> tuple[int, int]:
+def _flag(
+    note: SoapNote, stopped: dict[str, tuple[str, str]], vocabulary: Iterable[str], source: str
+) -> tuple[int, int]:
     """Fact guard, unsourced statements and stopped drugs; returns (flags, unsourced statements)."""
     guard = FactGuard.for_transcript(source, vocabulary)
     count = guard.guard_note(note)
@@ -509,7 +513,6 @@ def _flag(note: SoapNote, transcript: Transcript, vocabulary: Iterable[str], sou
             st.unsupported.append(NO_SOURCE)
             unsourced += 1
             count += 1
-    stopped = stopped_drugs(transcript)
     for st in [*note.plan, *note.patient_instructions]:
         if line_status(st.text) in ("stopped", "allergy"):
             continue
@@ -562,7 +565,8 @@ def draft_note(
         log.info("nothing clinical in %d lines: empty draft", len(transcript.segments))
         return result
     t0 = time.perf_counter()
-    backbone, plan = _backbone_and_plan(transcript, vocabulary, typed, lang, max_tokens)
+    reading = read_medications(transcript)  # read once: the medications part and the flags use it
+    backbone, plan = _backbone_and_plan(transcript, vocabulary, typed, lang, max_tokens, reading)
     result.step_seconds["sort_lines"] = time.perf_counter() - t0
     lines = transcript_lines(transcript)
     chunks = chunk_lines(runtime, lines, patient, chief_complaint, max_tokens)
@@ -594,7 +598,7 @@ def draft_note(
             notes.append(note)
             answered |= done
     note = _merge(notes) if len(notes) > 1 else notes[0]
-    _finish(note, transcript, patient, typed, backbone, answered, vocabulary, result)
+    _finish(note, transcript, patient, typed, backbone, answered, vocabulary, result, reading)
     convert_note(note, script, lang)
     result.note = note
     result.seconds = time.perf_counter() - started
@@ -617,7 +621,7 @@ def _idle_cores(runtime: LlamaRuntime) -> Iterator[None]:
 
 
 def _backbone_and_plan(
-    transcript: Transcript, vocabulary: list[str], typed: str, lang: str, max_tokens: int
+    transcript: Transcript, vocabulary: list[str], typed: str, lang: str, max_tokens: int, reading: Reading
 ) -> tuple[dict[str, list[NoteStatement]], _Plan]:
     """The transcript's lines sorted into sections (the backbone the model condenses and fills),
     and the questions to ask, each with the lines that feed it."""
@@ -627,7 +631,7 @@ def _backbone_and_plan(
         name: [st for st in items if len(tokens(st.text)) >= 2]
         for name, items in quote_sections(transcript, found).items()
     }
-    backbone["medications"] = medications_by_rule(transcript, vocabulary)
+    backbone["medications"] = medications_by_rule(transcript, vocabulary, reading)
     # Each section's question names the lines sorted into it, one by one (a question and its
     # short answer are two lines there, though the backbone quotes them together).
     hints: dict[str, list[str]] = {}
@@ -671,6 +675,7 @@ def _finish(
     answered: set[str],
     vocabulary: list[str],
     result: DraftResult,
+    reading: Reading,
 ) -> None:
     """Repair, fill, link, flag: the model's answers made into a note nothing is invented in."""
     t0 = time.perf_counter()
@@ -696,7 +701,7 @@ def _finish(
     link_evidence(note, transcript)
     # The patient header and the typed reason are sources too: an age or a name is not invented.
     source = "\n".join([transcript.text(), patient_header(patient), typed])
-    result.unsupported, result.unsourced = _flag(note, transcript, vocabulary, source)
+    result.unsupported, result.unsourced = _flag(note, stopped_drugs(transcript, reading), vocabulary, source)
     result.step_seconds["check"] = time.perf_counter() - t0
 
 

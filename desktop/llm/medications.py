@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from desktop.checks.concepts import Concepts
@@ -35,7 +36,6 @@ from desktop.checks.meds import (
 )
 from desktop.core.types import NoteStatement, Transcript
 from desktop.documents.factguard import load_drug_lexicon
-from desktop.lexicon.drugs import DrugLexicon
 from desktop.lexicon.english import common_english_words
 from desktop.llm.clinical import CHINESE_DRUGS, clinical_line, find_drugs
 
@@ -102,42 +102,40 @@ def _drugs_in(text: str, drugs: frozenset[str]) -> list[str]:
     return [d for d in found if not any(d != o and d in o for o in found)]
 
 
-_DECIDED = {
-    "allergy": "allergy",
-    "stop": "stopped",
-    "avoid": "stopped",
-    "change": "changed",
-    "start": "started",
-}
-
-
 @lru_cache(maxsize=1)
 def _reader() -> tuple[MedFinder, Concepts]:
     concepts = Concepts.default()
     return MedFinder(default_drug_finder(), concepts), concepts
 
 
-def decided_statuses(transcript: Transcript) -> dict[str, str]:
-    """Canonical drug name -> what the consultation decided about it, read as the checks read it.
+@dataclass(frozen=True)
+class Reading:
+    """The consultation read once, as the checks read it: drugs with their decisions, allergens,
+    and the lines by id."""
+
+    said: Said
+    lines: dict[str, Line]
+
+
+def read_medications(transcript: Transcript) -> Reading:
+    """The consultation's reading for :func:`medications_by_rule` and :func:`stopped_drugs`
+    (a draft reads it once and passes it to both)."""
+    meds, concepts = _reader()
+    lines = [Line(s.id, s.speaker, s.text) for s in transcript.segments if s.text.strip()]
+    return Reading(read_consultation(lines, meds, concepts), {line.id: line for line in lines})
+
+
+def _statuses(reading: Reading) -> dict[str, str]:
+    """Canonical drug name -> what the consultation decided about it.
 
     A drug first named as one the patient already takes and later "started" at a dose ("I've
     tried ibuprofen" … "I'm going to prescribe ibuprofen 800 mg") had its dose changed."""
-    return _statuses(_read(transcript))
-
-
-def _read(transcript: Transcript) -> tuple[Said, dict[str, Line]]:
-    meds, concepts = _reader()
-    lines = [Line(s.id, s.speaker, s.text) for s in transcript.segments if s.text.strip()]
-    return read_consultation(lines, meds, concepts), {line.id: line for line in lines}
-
-
-def _statuses(reading: tuple[Said, dict[str, Line]]) -> dict[str, str]:
-    said, by_id = reading
+    said, by_id = reading.said, reading.lines
     meds, _ = _reader()
     out: dict[str, str] = {}
     for key, drug in said.drugs.items():
         final = drug.final
-        status = _DECIDED.get(final[0], "taking") if final else "taking"
+        status = _CUE_STATUS.get(final[0], "taking") if final else "taking"
         earlier = [d for d, _ in drug.decisions[:-1]]
         if status == "started" and ("continue" in earlier or "change" in earlier):
             # "let's continue the allopurinol 100 mg … order allopurinol 100 mg": the order is the refill
@@ -169,7 +167,9 @@ def _taken_in(line: Line, key: str, meds: MedFinder) -> bool:
     return any(_TAKEN.search(line.text, max(0, m.start - 40), m.start) for m in found)
 
 
-def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) -> list[NoteStatement]:
+def medications_by_rule(
+    transcript: Transcript, vocabulary: Iterable[str] = (), reading: Reading | None = None
+) -> list[NoteStatement]:
     drugs = frozenset(load_drug_lexicon(vocabulary))
     by_drug: dict[str, NoteStatement] = {}
     for seg in transcript.segments:
@@ -194,7 +194,7 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
                     prior.text = label
                 continue
             by_drug[key] = NoteStatement(text=label, evidence=[seg.id], status=status, source="quote")
-    reading = _read(transcript)
+    reading = reading or read_medications(transcript)
     decided = _statuses(reading)
     meds, _ = _reader()
     listed: set[str] = set()
@@ -210,13 +210,13 @@ def medications_by_rule(transcript: Transcript, vocabulary: Iterable[str] = ()) 
 def _add_from_reading(
     by_drug: dict[str, NoteStatement],
     listed: set[str],
-    reading: tuple[Said, dict[str, Line]],
+    reading: Reading,
     decided: dict[str, str],
 ) -> None:
     """Drugs the reading found that no whole line named: inside a question that was answered
     ("Are you still on the lisinopril? Yes, 20 mg"), or in a line that ends with a question; and
     allergens named (not the drugs of their class)."""
-    said, by_id = reading
+    said, by_id = reading.said, reading.lines
     meds, _ = _reader()
     for key, found in said.drugs.items():
         if key in listed or key not in decided:
@@ -238,11 +238,11 @@ def _add_from_reading(
             listed.add(key)
 
 
-def stopped_drugs(transcript: Transcript) -> dict[str, tuple[str, str]]:
+def stopped_drugs(transcript: Transcript, reading: Reading | None = None) -> dict[str, tuple[str, str]]:
     """Generic name -> (why, line id) for every drug the consultation ends with stopped, held or
     to be avoided ("stopped"), and every allergen with the drugs of its class ("allergy"): the
     checks' reading, so a drug stopped and then continued is not stopped."""
-    said, _ = _read(transcript)
+    said = (reading or read_medications(transcript)).said
     out: dict[str, tuple[str, str]] = {}
     for key, drug in said.drugs.items():
         final = drug.final
@@ -258,10 +258,6 @@ def drugs_named(text: str) -> set[str]:
     """The generic names of the drugs ``text`` names (brands, British and Chinese names included)."""
     meds, _ = _reader()
     return {m.key for m in meds.find(text)}
-
-
-def _drug_keys(text: str) -> set[str]:
-    return {m.canonical.lower() for m in DrugLexicon.default().find(text)}
 
 
 _WORD = re.compile(r"[a-z]{5,}")
@@ -289,7 +285,7 @@ def merge_medications(
     low = source.lower()
     merged: list[NoteStatement] = []
     for st in model:
-        keys = _drug_keys(st.text)
+        keys = drugs_named(st.text)
         if not keys and not _unknown_name(st.text, low):
             continue
         if len(keys) > 1 and not re.search(r"\d", st.text):
@@ -299,11 +295,11 @@ def merge_medications(
             continue
         merged.append(st)
     for med in rule:
-        keys = _drug_keys(med.text) or {med.text.split()[0].lower()}
+        keys = drugs_named(med.text) or {med.text.split()[0].lower()}
         same = [
             st
             for st in merged
-            if _drug_keys(st.text) & keys or med.text.split()[0].lower() in st.text.lower()
+            if drugs_named(st.text) & keys or med.text.split()[0].lower() in st.text.lower()
         ]
         if not same:
             merged.append(_quoted(med))
