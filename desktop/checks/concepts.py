@@ -16,6 +16,10 @@ from pathlib import Path
 CATEGORIES = ("finding", "diagnosis", "test", "specialty", "allergen")
 _NEGATING = re.compile(r"冇|無|沒|没|唔|未|不|否|\b(?:not|isn't|wasn't|aren't|doesn't|don't|never)\b", re.I)
 _LATIN = re.compile(r"[A-Za-z]")
+_TEST_AFTER = re.compile(
+    r"\s*(?:cultures?|tests?|swabs?|samples?|smears?|specimens?|microscopy|analysis|PCR)\b|培養|化驗|樣本",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,10 @@ class Concepts:
             for name, spec in classes.items()
             if isinstance(spec, dict) and spec.get("cross_reactive")
         }
+        parts = data.get("combination", {})
+        assert isinstance(parts, dict)
+        # a combination product's name -> the drugs it holds ("co-codamol" -> codeine, paracetamol)
+        self.combinations: dict[str, list[str]] = {str(k): [str(n) for n in v] for k, v in parts.items()}
         links = data.get("allergen_class", {})
         assert isinstance(links, dict)
         self.allergen_class: dict[str, str] = {str(k): str(v) for k, v in links.items()}
@@ -104,6 +112,8 @@ class Concepts:
                 if any(start < b and a < end for a, b in taken):
                     continue
                 taken.append((start, end))
+                if category == "finding" and _TEST_AFTER.match(text, end):
+                    continue  # "sputum culture", "stool sample": the name of a test, not a finding
                 inside = term.is_regex and bool(_NEGATING.search(text[start:end]))
                 out.append(Mention(category, term.concept, start, end, inside, term.absent))
         return sorted(out, key=lambda m: (m.start, m.category))

@@ -73,7 +73,10 @@ _NKDA = re.compile(
     re.IGNORECASE,
 )
 _SAFETY_LABEL = re.compile(r"^\s*(?:SN|safety[- ]net(?:ting)?)\b", re.IGNORECASE)
-_URGENT = re.compile(r"\b(?:immediately|at once|straight|right away|urgently)\b|立即|即刻|馬上|立刻", re.I)
+_URGENT = re.compile(
+    r"\b(?:immediately|at once|straight|right away|urgently|promptly|without delay|(?:the )?same day)\b|立即|即刻|馬上|立刻|盡快",
+    re.I,
+)
 _REFER_CUE = re.compile(r"\brefer\w*\b|轉介|轉診", re.IGNORECASE)
 # add(type, key, message, transcript lines, where in the note)
 _Add = Callable[[str, str, str, list[str], str], None]
@@ -228,9 +231,15 @@ class Checker:
             # "Avoid aspirin and NSAIDs" carries "avoid ibuprofen": a class the note names covers it
             "medication": lambda: (
                 fact.key in note.drugs
+                # "since the codeine constipates" when the note carries the co-codamol
+                or any(fact.key in self.concepts.combinations.get(key, ()) for key in note.drugs)
                 or (
                     fact.detail.get("decision") in (AVOID, STOP)
-                    and any(fact.key in self.meds.members(c) for c in note.concepts.get("allergen", set()))
+                    and (
+                        any(fact.key in self.meds.members(c) for c in note.concepts.get("allergen", set()))
+                        # "no penicillins" after an Amoxil rash: the allergy the note records carries it
+                        or bool(self.meds.related(fact.key) & note.allergy_terms)
+                    )
                 )
             ),
             "allergy": lambda: self._allergy_carried(fact, note),
@@ -302,6 +311,8 @@ class Checker:
                 self._drug_contradictions(said, st, use, add)
             if _asks(st.text):
                 continue  # a question copied into the note ("Any flank pain?") states no finding
+            if st.section in INSTRUCTING and SAFETY_ACTION.search(st.text):
+                continue  # "Painful swollen calf or breathlessness: go to A&E": the findings are conditions
             if st.section != "letter":
                 self._negation_contradictions(said, st, read, add)
             if st.section in _FINDING_SECTIONS:
@@ -310,6 +321,9 @@ class Checker:
 
     def _drug_contradictions(self, said: Said, st: Statement, use: DrugUse, add: _Add) -> None:
         key, surface = use.med.key, use.med.surface
+        # "Start Epiduo (adapalene/benzoyl peroxide)" after "stop the Differin": what a product holds
+        # is no restart of the drug stopped, but an allergen or a drug to avoid inside it still is
+        ingredient = bool(use.named_in) and use.named_in != key
         instructs = st.section in INSTRUCTING
         # the history ("Prescribed Septrin last week, not yet taken") tells the patient nothing
         takes = (
@@ -335,7 +349,12 @@ class Checker:
                 list(dict.fromkeys([*said.allergens[key], *avoided])),
                 st.where,
             )
-        elif takes and final is not None and final[0] in (STOP, AVOID):
+        elif (
+            takes
+            and final is not None
+            and final[0] in (STOP, AVOID)
+            and not (ingredient and final[0] == STOP)
+        ):
             verb = "stopped or held" if final[0] == STOP else "to be avoided"
             lines = [line for d, line in drug.decisions if d in (STOP, AVOID)] if drug else []
             add(
@@ -371,15 +390,38 @@ class Checker:
             said_values = {v for v, u in drug.doses if u == unit}
             if unit == "mg":
                 said_values |= {c * v for c in counts for v, u in drug.doses if u == "mg"}
-            if not unit or not (said_values or bare):
+            # "co-codamol thirty-five hundred" names a strength: a bare number is a count of tablets
+            # only when it could be one
+            comparable = {v for v in bare if v <= _MOST_UNITS} if unit in _COUNT_UNITS else bare
+            if not unit or not (said_values or comparable):
                 continue
-            if not any(abs(value - v) < 1e-6 * max(1.0, v) for v in said_values | bare):
+            if not any(abs(value - v) < 1e-6 * max(1.0, v) for v in said_values | comparable):
                 said_text = ", ".join(_amount(v, u) for v, u in sorted(drug.doses) if u in (unit, ""))
                 add(
                     DOSE,
                     drug.key,
                     f"The note gives {use.med.surface} {_amount(value, unit)}; the consultation said {said_text}.",
                     list(drug.lines),
+                    st.where,
+                )
+        final = drug.final
+        if (
+            st.section in INSTRUCTING
+            and final is not None
+            and final[0] == CHANGE
+            and drug.changed_per_day
+            and use.decision not in (STOP, AVOID, ALLERGY)
+            and use.per_day
+            and not use.per_day & drug.changed_per_day
+        ):
+            # 二甲雙胍減做每朝一粒 but the plan keeps it twice a day: the old frequency, not the new one
+            said_text = " or ".join(_per_day(c) for c in sorted(drug.changed_per_day))
+            for count in sorted(use.per_day):
+                add(
+                    FREQUENCY,
+                    drug.key,
+                    f"The note gives {use.med.surface} {_per_day(count)}; the consultation changed it to {said_text}.",
+                    [final[1]],
                     st.where,
                 )
         if drug.per_day:
@@ -427,6 +469,8 @@ class Checker:
 
 
 _FINDING_SECTIONS = frozenset({"chief_complaint", "subjective", "objective", "assessment"})
+_COUNT_UNITS = frozenset({"tab", "puff", "drop", "spray"})
+_MOST_UNITS = 10.0  # tablets, puffs or drops taken at once
 _HABITS = frozenset({"alcohol", "smoking"})
 _CAUSES = re.compile(
     r"\b(?:caus(?:es|ed)|gives?|gave|provok(?:es|ed)|trigger(?:s|ed))\b|->|→|引起|導致|會出", re.I

@@ -21,6 +21,7 @@ from desktop.checks.denied import Denials, read_denials
 from desktop.checks.meds import (
     ALLERGY,
     AVOID,
+    CHANGE,
     STOP,
     TAKING,
     DrugUse,
@@ -53,6 +54,7 @@ class Drug:
     decisions: list[tuple[str, str]] = field(default_factory=list)  # (decision, line id) in order
     doses: set[tuple[float, str]] = field(default_factory=set)
     per_day: set[float] = field(default_factory=set)
+    changed_per_day: set[float] = field(default_factory=set)  # how often, as the last change said
 
     @property
     def final(self) -> tuple[str, str] | None:
@@ -341,6 +343,8 @@ def _add_use(drug: Drug, use: DrugUse, line_id: str) -> None:
         drug.doses |= {(v / 2, u) for v, u in drug.doses if u == "tab"}
     if use.decided and not use.conditional and use.decision != TAKING:
         drug.decisions.append((use.decision, line_id))
+        if use.decision == CHANGE and use.per_day:
+            drug.changed_per_day = set(use.per_day)
 
 
 def _medication_fact(drug: Drug) -> Fact:
@@ -607,6 +611,8 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
         sentence = s.text if s else text
         name = text[m.start : m.end]
         if m.category == "diagnosis":
+            if _MEDICINE_AFTER.match(text, m.end):
+                continue  # 糖尿藥, "her blood pressure tablets": a medicine named by what it treats
             _fact(said, "diagnosis", m.concept, f"diagnosis: {name}", read.line.id)
         elif m.category == "test":
             if m.concept == "blood test" and any(
@@ -634,6 +640,11 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
             and not named
         ):
             _fact(said, "referral", "referral", s.text.strip(), read.line.id)
+
+
+_MEDICINE_AFTER = re.compile(
+    r"\s*(?:medicines?|medications?|meds|tablets?|pills?|drugs?|injections?)\b|藥|針", re.IGNORECASE
+)
 
 
 def _is_result(text: str, mention: Mention, sentence: str) -> bool:

@@ -159,6 +159,15 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # 停晚上一粒, "stop the evening dose": one dose of the day dropped, the drug goes on
+        CHANGE,
+        re.compile(
+            r"(?:\b(?:stop|drop|omit)(?:ping)? the |停(?:咗|埋)?)\s*(?:evening|morning|night(?:-time)?|lunchtime|midday|"
+            r"晚上|夜晚|朝早|早上|晏晝|中午|晚)\s*(?:嗰|的)?\s*(?:一)?(?:粒|次|片|dose|tablet)?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         STOP,
         re.compile(
             r"\b(?:stop\w*|discontinu\w*|ceas\w*|(?:hold|holding)"
@@ -169,7 +178,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"(?:is|will be|as) (?:the|your) (?:last|final) (?:one|dose|injection|tablet)|last (?:dose|injection)|"
             r"used to (?:take|be on|use)|(?:get|take) (?:you|him|her|them) off)\b|"
             r"最後一(?:次|粒|針|劑|日)|"
-            r"停咗|停止|停用|停服|停藥|暫停|唔使再(?:食|用)|唔好再(?:食|用)|戒|停",
+            r"停咗|停止|停用|停服|停藥|暫停|(?:唔使|不用|毋須|無須|不需要?|唔需要)再(?:食|用|服|吃|搽)|唔好再(?:食|用)|戒|停",
             re.IGNORECASE,
         ),
     ),
@@ -177,7 +186,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         CHANGE,
         re.compile(
             r"\b(?:increas\w*|decreas\w*|reduc\w*|upped|up (?:it|the dose)|lower\w*|titrat\w*|doubl\w*|halv\w*)\b|"
-            r"加到|加至|增加|減到|減至|減少|減低|加大|改為|調整",
+            r"加到|加至|增加|減到|減至|減少|減低|加大|改為|調整|減做|加做|改做|減為|加為|減藥|加藥",
             re.IGNORECASE,
         ),
     ),
@@ -254,6 +263,7 @@ class DrugUse:
     doses: list[tuple[float, str]] = field(default_factory=list)
     per_day: set[float] = field(default_factory=set)
     as_needed: bool = False
+    named_in: str = ""  # the drug whose brackets name this one: "Epiduo (adapalene/benzoyl peroxide)"
 
 
 def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
@@ -295,6 +305,19 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
             if not use.per_day:
                 # 瞓覺前食一粒 cetirizine: Chinese often names the time before the drug
                 use.per_day, _ = frequency_in(text[before : use.med.start])
+        for use, nxt in itertools.pairwise(sentence_uses):
+            brand = _UNKNOWN_BRAND_BEFORE.search(text, max(0, use.med.start - 40), use.med.start)
+            if brand is not None and _AND_IN_BRACKETS.fullmatch(text, use.med.end, nxt.med.start):
+                # "Epiduo (adapalene/benzoyl peroxide)": the ingredients of a product the lexicon lacks
+                use.named_in = brand.group("name").lower()
+        for a, b in itertools.pairwise(sentence_uses):
+            if _ALSO_NAMED.fullmatch(text, a.med.end, b.med.start):
+                b.named_in = a.named_in or a.med.key
+                if not a.doses:
+                    # "Malarone (atovaquone/proguanil) 1 tab daily": the dose after the bracket is the first name's too
+                    a.doses, a.per_day, a.as_needed = list(b.doses), set(b.per_day), b.as_needed
+            elif a.named_in and _AND_IN_BRACKETS.fullmatch(text, a.med.end, b.med.start):
+                b.named_in = a.named_in  # the bracket's second ingredient
         uses += sentence_uses
     return uses
 
@@ -366,14 +389,18 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or RANK[cue.kind] < RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
-    for clause in parts:  # "I'll order you some Ultram 50 mg": a start only of the drug it names
-        in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
-        for m in _ORDERED.finditer(text, clause.start, clause.end):
-            if _in_condition(m.start(), cond_at):
-                continue
-            obj = _object_of(text, Cue(START, m.start(), m.end()), uses)
-            if obj is not None and (not obj.decided or RANK[START] < RANK[obj.decision]):
-                obj.decision, obj.decided = START, True
+    for clause in parts:
+        # "I'll order you some Ultram 50 mg": a start only of the drug it names; "settle off
+        # doxycycline": a stop only of the drug right after it
+        for kind, pattern in ((START, _ORDERED), (STOP, _OFF)):
+            for m in pattern.finditer(text, clause.start, clause.end):
+                if _in_condition(m.start(), cond_at) or (
+                    kind == STOP and _HOPE.search(text, max(clause.start, m.start() - 40), m.start())
+                ):
+                    continue
+                obj = _object_of(text, Cue(kind, m.start(), m.end()), uses)
+                if obj is not None and (not obj.decided or RANK[kind] < RANK[obj.decision]):
+                    obj.decision, obj.decided = kind, True
     for clause in parts:  # "Stop oral diclofenac (Voltaren)": one drug named twice, one decision
         in_clause = [u for u in uses if clause.start <= u.med.start < clause.end]
         for use in in_clause:
@@ -399,6 +426,9 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             use.decision = CONTINUE
 
 
+_ALSO_NAMED = re.compile(r"\s*[(（]\s*")
+_UNKNOWN_BRAND_BEFORE = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9-]{2,})\s*[(（]\s*$")
+_AND_IN_BRACKETS = re.compile(r"\s*(?:/|\+|,|and|with|、|及|和)\s*", re.IGNORECASE)
 _PRONOUN_AFTER = re.compile(
     r"\s*(?:it|that|this|them|those|these)\b|\s*(?:佢|呢隻|嗰隻|呢個|嗰個)(?=[，。,.！!？?；;\s]|$)", re.I
 )
@@ -429,6 +459,7 @@ _ORDERED = re.compile(
     r"from (?:an? |the |your |her |his )?[\w-]+ to)\b",
     re.IGNORECASE,
 )
+_OFF = re.compile(r"\b(?:off|stopping|without)\b", re.IGNORECASE)
 _OWN_OBJECT = re.compile(
     r"\s+(?:to\s+(?!take\b|use\b|keep\b|stay\b))?(?:(?:you|me|him|her|them|us)\s+)?(?:(?:taking|using|doing|on)\s+)?(?:(?:the|your|a|an|some|any)\s+)?"
     r"(?!(?:it|that|this|them|those|these|you|him|her|what|something|called|the|your|some|any|taking|using|doing|"
@@ -492,12 +523,13 @@ def _gap(med: Med, cue: Cue) -> int:
 # ------------------------------------------------------------------ doses and frequency
 _UNIT = re.compile(
     r"\s*(?P<unit>mg/kg|mg|milligrams?|mcg|micrograms?|µg|ug|g(?![a-z])|grams?|gm|ml|millilit(?:re|er)s?|"
-    r"units?|iu|puffs?|sprays?|tablets?|tabs?|pills?|capsules?|caps?|drops?|%|percent|"
+    r"units?|iu|puffs?|sprays?|tablets?|tabs?|pills?|capsules?|caps?|drops?|%|percent|at a time|"
     r"毫克|微克|克|毫升|個單位|單位|粒|片|顆|下|滴|噴)"
     r"(?:\s*(?:/|per)\s*(?:kg|kilo))?",
     re.IGNORECASE,
 )
 _UNIT_NAME = {
+    "at a time": "tab",  # "two at a time"
     "milligram": "mg",
     "milligrams": "mg",
     "毫克": "mg",
@@ -571,6 +603,9 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
             ):
                 out.append((n.value, "tab"))  # "two five-hundred milligram tablets"
                 continue
+        if m is None and k + 1 < len(found) and _RANGE_TO.fullmatch(window[n.end : found[k + 1].start]):
+            # "from 75 to 100 micrograms", 由七十五加到一百 microgram: the first number has the unit too
+            m = _UNIT.match(window, found[k + 1].end)
         if m is None:
             if n.percent:
                 out.append((n.value, "%"))
@@ -592,6 +627,10 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
 
 
 _COUNT_UNITS = frozenset({"tab", "puff", "drop"})
+# "from 75 to 100 micrograms", "two to three tablets", 兩三粒, 由七十五加到一百 microgram
+_RANGE_TO = re.compile(
+    r"\s*(?:to|up to|down to|or|加到|加至|減到|減至|改做|改為|改到|至|或|->|→|-|–|~)\s*|", re.IGNORECASE
+)
 _COUNT_OF_STRENGTH = re.compile(r"\s*(?:x\s*)?")
 _LEADS_TO_NAME = re.compile(r"\s*(?:of\s+(?:the\s+|your\s+|my\s+)?)?$", re.IGNORECASE)
 _OF_NAME = re.compile(r"\s*of\s+(?:the\s+|your\s+|my\s+)?$", re.IGNORECASE)
@@ -661,7 +700,7 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
     ),
     (
         re.compile(
-            rf"\b(?:twice|two times|2 times|2x|bd|bid|b\.d|b\.i\.d){_A_DAY}\b|{_ZH_DAY}[兩二2]次|早晚",
+            rf"\b(?:twice|two times|2 times|2x|bd|bid|b\.d|b\.i\.d){_A_DAY}\b|{_ZH_DAY}[兩二2]次|早晚|朝晚|日夜各|朝同晚|早上同晚上|朝早同夜晚",
             re.I,
         ),
         2,

@@ -25,19 +25,21 @@ EN_TRIGGERS = (
     r"have not|has not|had not|did not|does not|do not|is not|was not|nothing"
 )
 EN_POST = (
-    r"ruled out|is negative|was negative|not present|not seen|absent|resolved|none|"
+    r"ruled out|(?:is |was |came back |were |are )?negative(?! for)|not present|not seen|absent|resolved|none|"
     r"not that I(?:'ve| have)? (?:know of|noticed|can tell)"
 )
 EN_PSEUDO = (
     r"no change|no increase|not only|not just|not sure|not certain|not necessarily|no doubt|"
     r"not much better|no further(?= (?:improvement|change|progress|benefit|action|questions?))|no better|not better|not improving|not helping|isn't helping|"
-    r"doesn't settle|does not settle|can't|cannot|unable"
+    r"doesn't settle|does not settle|can't|cannot|unable|not as|not so(?! far)|no longer as"
 )
 ZH_TRIGGERS = r"冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未"
 ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇|就冇|就無|就沒有)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.]*$)"
 ZH_PSEUDO = (
     r"有冇|有無|有沒有|有没有|係唔係|是不是|唔該|唔知|唔係好|未必|不過|不適|無論|唔單止|不但|不少|唔少|"
-    r"唔錯|差唔多|唔使|不用|唔好|不要|唔會|不會|不宜|唔舒服|不舒服|唔得|冇問題|無問題|不良"
+    r"唔錯|差唔多|唔使|不用|唔好|不要|唔會|不會|不宜|唔舒服|不舒服|唔得|冇問題|無問題|不良|"
+    # 冇咁攰 "not as tired (as before)": less, not absent
+    r"(?:冇|無|沒有|唔)(?:以前|之前|上次|平時)?(?:咁|那麼|這麼)"
 )
 
 _TRIGGER = re.compile(

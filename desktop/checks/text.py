@@ -176,7 +176,9 @@ def _english_numbers(text: str) -> list[Number]:
         current = 0.0
         for m in run:
             w = m.group(1).lower()
-            if w in ("half", "a half"):
+            if m.start() in hundreds:
+                current += EN_SMALL_NUMBERS[w] * 100
+            elif w in ("half", "a half"):
                 current += 0.5
             elif w == "hundred":
                 current = (current or 1) * 100
@@ -188,13 +190,21 @@ def _english_numbers(text: str) -> list[Number]:
         out.append(Number(value, run[0].start(), run[-1].end()))
         run.clear()
 
+    hundreds: set[int] = set()  # "one-twenty over seventy-six": the "one" is a hundred
     last_end = -1
     matches = list(_EN_WORD_NUMBER.finditer(text))
     i = 0
     while i < len(matches):
         m = matches[i]
         gap = text[last_end : m.start()] if last_end >= 0 else ""
-        if run and (gap.strip(" -").lower() not in ("", "and") or _starts_new(run[-1], m)):
+        if (
+            len(run) == 1
+            and gap == "-"
+            and run[0].group(1).lower() in ("one", "two")
+            and m.group(1).lower() in _TENS
+        ):
+            hundreds.add(run[0].start())
+        elif run and (gap.strip(" -").lower() not in ("", "and") or _starts_new(run[-1], m)):
             flush()
         run.append(m)
         last_end = m.end()

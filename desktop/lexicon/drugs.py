@@ -186,7 +186,10 @@ class DrugLexicon:
             for n in range(min(self._max_tokens, len(tokens) - i), 0, -1):
                 if n > 1 and not _adjacent(text, tokens[i : i + n]):
                     continue
-                canonical = self._variants.get(" ".join(keys[i : i + n]))
+                phrase = " ".join(keys[i : i + n])
+                canonical = self._variants.get(phrase)
+                if canonical is None and n > 1 and phrase.endswith("s"):
+                    canonical = self._variants.get(phrase[:-1])  # "typhoid vaccines", "eye drops"
                 if canonical is not None:
                     start, end = tokens[i].start(), tokens[i + n - 1].end()
                     mentions.append(DrugMention(start, end, text[start:end], canonical))

@@ -1,0 +1,206 @@
+"""Correct notes stay clean: wordings that read as an error to a careless reader, each beside the
+error it must still catch."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.asr.transcript_file import parse_transcript_text
+from desktop.checks.engine import Checker
+from desktop.checks.model import ALLERGY_DRUG, DOSE, FREQUENCY, NEGATION, STOPPED_DRUG, CheckResult
+from desktop.checks.report import plain_text
+from desktop.core.types import NoteStatement, SoapNote
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker()
+
+
+def _check(checker: Checker, transcript: str, **sections: list[str]) -> CheckResult:
+    note = SoapNote(chief_complaint="Review")
+    for name, texts in sections.items():
+        setattr(note, name, [NoteStatement(t) for t in texts])
+    return checker.check(parse_transcript_text(transcript), note)
+
+
+def _kinds(result: CheckResult) -> set[str]:
+    return {f.type for f in result.flags}
+
+
+def _omitted(result: CheckResult) -> str:
+    return " | ".join(f.message for f in result.omissions)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "sections"),
+    [
+        # the findings of a safety net are its conditions
+        (
+            "D|Any breathlessness or leg swelling?\nP|No.\n"
+            "D|If you get breathlessness or a painful swollen calf, go straight to A&E.\n",
+            {
+                "subjective": ["No breathlessness or leg swelling."],
+                "patient_instructions": ["Breathlessness or painful swollen calf: go to A&E immediately."],
+            },
+        ),
+        # a test named after a finding, negative on both sides
+        (
+            "D|Your sputum culture from last month came back negative.\n",
+            {"objective": ["Sputum culture (last month): negative."]},
+        ),
+        # 冇咁攰 is "less tired", not "not tired"
+        ("P|冇咁攰喇，行樓梯都冇以前咁喘。\n", {"subjective": ["疲倦及上樓梯氣促有改善。"]}),
+    ],
+)
+def test_conditions_test_names_and_comparisons_are_no_findings(
+    checker: Checker, transcript: str, sections: dict[str, list[str]]
+) -> None:
+    result = _check(checker, transcript, **sections)
+    assert NEGATION not in _kinds(result), plain_text(result)
+
+
+def test_a_finding_denied_and_written_as_present_is_still_red(checker: Checker) -> None:
+    transcript = "D|Any breathlessness or leg swelling?\nP|No.\nD|If you get breathlessness, go to A&E.\n"
+    result = _check(checker, transcript, subjective=["Breathlessness on exertion."])
+    assert NEGATION in _kinds(result), plain_text(result)
+
+
+def test_a_strength_said_in_words_is_no_tablet_count(checker: Checker) -> None:
+    transcript = "P|I take the co-codamol thirty-five hundred, two at a time, most days.\n"
+    result = _check(checker, transcript, subjective=["Co-codamol 30/500 two tablets most days."])
+    assert DOSE not in _kinds(result), plain_text(result)
+    result = _check(checker, transcript, subjective=["Co-codamol 30/500 four tablets most days."])
+    assert DOSE in _kinds(result), plain_text(result)
+
+
+def test_the_dose_changed_from_keeps_its_unit(checker: Checker) -> None:
+    transcript = "D|Levothyroxine 由七十五加到一百 microgram，每朝一粒。\n"
+    result = _check(
+        checker,
+        transcript,
+        subjective=["Taking levothyroxine 75 mcg every morning."],
+        plan=["Increase levothyroxine from 75 mcg to 100 mcg every morning."],
+    )
+    assert DOSE not in _kinds(result), plain_text(result)
+    result = _check(
+        checker, transcript, plan=["Increase levothyroxine from 75 mcg to 125 mcg every morning."]
+    )
+    assert DOSE in _kinds(result), plain_text(result)
+
+
+def test_a_pressure_said_as_one_twenty_over_seventy_six(checker: Checker) -> None:
+    transcript = "D|Pulse sixty-two, blood pressure one-twenty over seventy-six.\n"
+    assert "BP" not in _omitted(_check(checker, transcript, objective=["HR 62, BP 120/76."]))
+    assert "BP" in _omitted(_check(checker, transcript, objective=["HR 62."]))
+
+
+@pytest.mark.parametrize(
+    ("transcript", "sections"),
+    [
+        # the dose after a bracket of ingredients is the product's
+        (
+            "D|For the malaria I'll give you Malarone, one tablet a day.\n",
+            {"plan": ["Malarone (atovaquone/proguanil) 1 tab daily."]},
+        ),
+        # a plural name
+        (
+            "D|Today we give you the typhoid vaccine.\n",
+            {"plan": ["Hepatitis A and typhoid vaccines given today."]},
+        ),
+        # "promptly" is urgent advice, in another language than the consultation's
+        (
+            "D|返嚟之後一年內如果發燒，即刻睇醫生。\n",
+            {"patient_instructions": ["Any fever within a year of returning: see a doctor promptly."]},
+        ),
+        # a medicine named by what it treats is no diagnosis to carry
+        ("O|佢食緊糖尿藥，二甲雙胍五百毫克。\n", {"subjective": ["二甲雙胍500毫克。"]}),
+        # an ingredient of a product the note carries
+        (
+            "P|Co-codamol, two tablets three times a day.\nD|Keep going, and take senna since the codeine constipates.\n",
+            {
+                "subjective": ["Co-codamol 2 tabs TDS."],
+                "plan": ["Continue co-codamol 2 tabs TDS.", "Senna at night."],
+            },
+        ),
+        # a class to avoid, carried by the allergy to its member
+        (
+            "P|Amoxil 呀，以前食完塊面腫曬。\nD|咁就唔用 penicillin 類。\n",
+            {"subjective": ["Allergy: Amoxil (amoxicillin) - facial swelling."]},
+        ),
+        # other names of the same diagnoses and tests
+        (
+            "P|之前傷風咗一個禮拜。\nD|呢個係 acute sinusitis. We'll recheck your liver bloods in four weeks.\n",
+            {
+                "subjective": ["Preceding cold for 1/52."],
+                "assessment": ["Acute rhinosinusitis."],
+                "plan": ["Repeat LFTs in 4 weeks."],
+            },
+        ),
+    ],
+)
+def test_what_the_note_carries_in_other_words_is_no_omission(
+    checker: Checker, transcript: str, sections: dict[str, list[str]]
+) -> None:
+    result = _check(checker, transcript, **sections)
+    assert not result.omissions, plain_text(result)
+
+
+def test_a_drug_named_only_as_senna_is_still_carried_or_missed(checker: Checker) -> None:
+    transcript = "D|Take a laxative while you're on it, Senna, two tablets at night.\n"
+    assert "Senna" in _omitted(_check(checker, transcript, plan=["Review in 1 week."]))
+
+
+@pytest.mark.parametrize(
+    ("transcript", "plan"),
+    [
+        # 不用再服 stops
+        ("D|阿士匹靈你可以停埋，唔使再食。\n", ["阿士匹靈亦不用再服。"]),
+        # "off doxycycline" is without it
+        ("D|Doxycycline 我想停咗佢，唔好再食。\n", ["GI upset expected to settle off doxycycline."]),
+        # a stopped brand's ingredient inside a new combination product
+        (
+            "D|唔使再搽 Differin，轉用 Epiduo gel，即係 adapalene 加 benzoyl peroxide。\n",
+            ["Start Epiduo (adapalene/benzoyl peroxide) gel nocte."],
+        ),
+        # one dose of the day dropped is a change
+        (
+            "D|Metformin 減做每朝一粒五百毫克，夜晚嗰粒唔使食。\n",
+            ["Metformin 減至500毫克，每早一次（停晚上一粒）。"],
+        ),
+    ],
+)
+def test_stops_and_changes_in_the_note_in_other_words(
+    checker: Checker, transcript: str, plan: list[str]
+) -> None:
+    result = _check(checker, transcript, plan=plan)
+    assert not result.contradictions, plain_text(result)
+
+
+def test_an_allergen_inside_a_combination_product_is_still_red(checker: Checker) -> None:
+    transcript = "P|I'm allergic to amoxicillin, I came out in hives.\n"
+    result = _check(
+        checker, transcript, plan=["Start Augmentin (amoxicillin/clavulanate) 625 mg three times a day."]
+    )
+    assert ALLERGY_DRUG in _kinds(result), plain_text(result)
+    transcript = "D|Stop the Differin, it's too drying.\n"
+    result = _check(checker, transcript, plan=["Continue Differin (adapalene) gel nightly."])
+    assert STOPPED_DRUG in _kinds(result), plain_text(result)
+
+
+def test_a_plan_that_keeps_the_old_frequency_after_a_change_is_red(checker: Checker) -> None:
+    transcript = "P|Metformin 朝晚各一粒，五百毫克。\nD|Metformin 減做每朝一粒五百毫克，夜晚嗰粒唔使食。\n"
+    result = _check(
+        checker,
+        transcript,
+        subjective=["Metformin 500 mg twice daily."],
+        plan=["Metformin 500 mg twice daily (dose unchanged)."],
+    )
+    assert FREQUENCY in _kinds(result), plain_text(result)
+    result = _check(
+        checker,
+        transcript,
+        subjective=["Metformin 500 mg twice daily."],
+        plan=["Reduce metformin from twice daily to 500 mg once every morning."],
+    )
+    assert FREQUENCY not in _kinds(result), plain_text(result)
