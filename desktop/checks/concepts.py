@@ -83,6 +83,10 @@ class Concepts:
             for name, spec in classes.items()
             if isinstance(spec, dict) and spec.get("cross_reactive")
         }
+        groups = data.get("drug_group", {})
+        assert isinstance(groups, dict)
+        # a word for a kind of drug (去水丸 "water pill") -> the drugs it may stand for
+        self.drug_groups: dict[str, list[str]] = {str(k): [str(n) for n in v] for k, v in groups.items()}
         parts = data.get("combination", {})
         assert isinstance(parts, dict)
         # a combination product's name -> the drugs it holds ("co-codamol" -> codeine, paracetamol)

@@ -77,6 +77,8 @@ _URGENT = re.compile(
     r"\b(?:immediately|at once|straight|right away|urgently|promptly|without delay|(?:the )?same day)\b|立即|即刻|馬上|立刻|盡快",
     re.I,
 )
+# "Any vaginal bleeding: report it and return to clinic": a condition, then what to do
+_COLON_CONDITION = re.compile(r"^[^:：]{3,120}[:：][^:：]*?(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
 _REFER_CUE = re.compile(r"\brefer\w*\b|轉介|轉診", re.IGNORECASE)
 # add(type, key, message, transcript lines, where in the note)
 _Add = Callable[[str, str, str, list[str], str], None]
@@ -221,6 +223,7 @@ class Checker:
                 (cond is not None and SAFETY_ACTION.search(st.text))
                 or _SAFETY_LABEL.search(st.text)
                 or (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
+                or _COLON_CONDITION.match(st.text)
             ):
                 seen.safety_nets.append(self.concepts.concepts(st.text, "finding"))
         return seen
@@ -233,6 +236,8 @@ class Checker:
                 fact.key in note.drugs
                 # "since the codeine constipates" when the note carries the co-codamol
                 or any(fact.key in self.concepts.combinations.get(key, ()) for key in note.drugs)
+                # 去水丸 said, furosemide written
+                or bool(self.meds.stands_for(fact.key) & set(note.drugs))
                 or (
                     fact.detail.get("decision") in (AVOID, STOP)
                     and (
@@ -266,7 +271,12 @@ class Checker:
                     fact.lines,
                 )
             )
-        elif fact.kind == "medication" and fact.detail.get("doses") and not note.doses.get(fact.key):
+        elif (
+            fact.kind == "medication"
+            and fact.detail.get("doses")
+            and not note.doses.get(fact.key)
+            and not any(note.doses.get(k) for k in self.meds.stands_for(fact.key))
+        ):
             amounts = ", ".join(_amount(v, u) for v, u in fact.detail["doses"])
             flags.append(
                 Flag(
@@ -331,7 +341,9 @@ class Checker:
             and use.decision not in (STOP, AVOID, ALLERGY)
             and (instructs or use.decision in (START, CONTINUE, CHANGE))
         )
-        drug = said.drugs.get(key)
+        drug = said.drugs.get(key) or next(
+            (said.drugs[g] for g in self.meds.group_words(key) if g in said.drugs), None
+        )  # "stop the 去水丸" holds for the furosemide the note names
         final = drug.final if drug is not None else None
         avoided = [line for d, line in drug.decisions if d in (STOP, AVOID)] if drug else []
         if use.conditional:

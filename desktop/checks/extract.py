@@ -114,7 +114,7 @@ FOLLOW_UP = re.compile(
 )
 SAFETY_ACTION = re.compile(
     r"\bA&E\b|\bA and E\b|emergency|\bER\b|\bED\b|ambulance|(?<![0-9])(?:999|911|112)(?![0-9])|come back|return|"
-    r"see (?:a|your|the) (?:doctor|GP)|\bbe seen\b|get seen|"
+    r"see (?:a|your|the) (?:doctor|GP)|\bbe seen\b|get seen|\bcasualty\b|urgent care|"
     r"seek (?:medical )?(?:help|attention|advice|care)|"
     r"\b(?:call|ring|phone|telephone|contact)\b(?= (?:if|when|should)\b)|"
     r"(?:call|ring|phone|telephone|contact) (?:us|me|the (?:clinic|surgery|practice|ward|doctor|crisis line|"
@@ -139,6 +139,9 @@ _REACTION = re.compile(
     r"\b(?:gave|gives|give|got|get|came out in|come out in|brought) (?:me|her|him|them)?\s*(?:a |an |some )?"
     r"(?:\w+ ){0,2}(?:rash|hives|swelling|swollen|blisters?|itch\w*|wheez\w*|reaction)|"
     r"(?:食完|食咗|用完|用咗|打完|打)[^，。]{0,8}(?:出疹|紅疹|出過風癩|風癩|痕|腫|氣喘|水泡)|"
+    # 以前食布洛芬會氣喘, "aspirin makes me wheeze": what the drug does to the patient
+    r"(?:會|就)(?:令(?:我|佢))?(?:成身|全身)?(?:出疹|紅疹|起疹|出風癩|起風癩|風癩|痕|腫|氣喘|喘|水泡)|"
+    r"\b(?:makes?|made) (?:me|her|him|them) (?:wheez\w*|break out|swell\w*|itch\w*|come out in)|"
     r"\b(?:skin|whole body|body) (?:peeled|blistered)|\b(?:i|she|he) (?:had|got) (?:a )?(?:bad |severe |serious )?"
     r"(?:skin )?(?:reaction|rash|hives|swelling)",
     re.IGNORECASE,
@@ -277,7 +280,11 @@ def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
     read = reads[i]
     if read.meds:
         return
-    amounts = [d for d in doses_in(read.line.text) if d[1] in ("mg", "ml", "unit", "puff", "%")]
+    found = doses_in(read.line.text)
+    amounts = [d for d in found if d[1] in ("mg", "ml", "unit", "puff", "%")]
+    per_day = frequency_in(read.line.text)[0]
+    if not amounts and per_day and any(u == "tab" for _, u in found):
+        amounts = [d for d in found if d[1] == "tab"]  # "每日食三次，每次一粒": a count and how often
     if not amounts or _NAMED_AMOUNT.search(read.line.text):
         return  # "start an allopro 500 milligrams": the amount is of a name the recogniser garbled
     for back in range(i - 1, max(-1, i - 1 - _DOSE_BACK_LINES), -1):
@@ -287,7 +294,7 @@ def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
         if len(keys) == 1 and (key := next(iter(keys))) in said.drugs:
             drug = said.drugs[key]
             drug.doses |= set(amounts)
-            drug.per_day |= frequency_in(read.line.text)[0]
+            drug.per_day |= per_day
             if read.line.id not in drug.lines:
                 drug.lines.append(read.line.id)
         return

@@ -95,6 +95,14 @@ class MedFinder:
         """The drugs of a class the concept list names ("nsaids"): none for a name that is no class."""
         return set(self._members.get(cls, ()))
 
+    def stands_for(self, key: str) -> set[str]:
+        """The drugs a word for a kind of drug may name ("diuretic": furosemide, …); none for a drug."""
+        return {self.key(n) for n in self.concepts.drug_groups.get(key, ())}
+
+    def group_words(self, key: str) -> list[str]:
+        """The words for a kind of drug that may stand for ``key`` (furosemide: "diuretic")."""
+        return [g for g in self.concepts.drug_groups if key in self.stands_for(g)]
+
     def related(self, key: str) -> set[str]:
         """The drug itself and, for a class that cross-reacts in allergy, every member of its class."""
         out = {key}
@@ -302,8 +310,9 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
                 and _DIRECTIVE.search(text, max(before, use.med.start - 60), use.med.start)
             ):
                 use.decision, use.decided = START, True
-            if not use.per_day:
-                # 瞓覺前食一粒 cetirizine: Chinese often names the time before the drug
+            if not use.per_day and _CJK.search(text, before, use.med.start):
+                # 瞓覺前食一粒 cetirizine: Chinese often names the time before the drug ("Senna 2 tabs
+                # nocte while on co-codamol" names the senna's)
                 use.per_day, _ = frequency_in(text[before : use.med.start])
         for use, nxt in itertools.pairwise(sentence_uses):
             brand = _UNKNOWN_BRAND_BEFORE.search(text, max(0, use.med.start - 40), use.med.start)
@@ -318,6 +327,9 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
                     a.doses, a.per_day, a.as_needed = list(b.doses), set(b.per_day), b.as_needed
             elif a.named_in and _AND_IN_BRACKETS.fullmatch(text, a.med.end, b.med.start):
                 b.named_in = a.named_in  # the bracket's second ingredient
+            elif _COMBINED.fullmatch(text, a.med.end, b.med.start) and not a.doses:
+                # 鈣片加維他命D，每日一粒: one tablet holding both
+                a.doses, a.per_day, a.as_needed = list(b.doses), set(b.per_day), b.as_needed
         uses += sentence_uses
     return uses
 
@@ -428,6 +440,8 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
 
 _ALSO_NAMED = re.compile(r"\s*[(（]\s*")
 _UNKNOWN_BRAND_BEFORE = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9-]{2,})\s*[(（]\s*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_COMBINED = re.compile(r"\s*(?:加|\+)\s*")
 _AND_IN_BRACKETS = re.compile(r"\s*(?:/|\+|,|and|with|、|及|和)\s*", re.IGNORECASE)
 _PRONOUN_AFTER = re.compile(
     r"\s*(?:it|that|this|them|those|these)\b|\s*(?:佢|呢隻|嗰隻|呢個|嗰個)(?=[，。,.！!？?；;\s]|$)", re.I
@@ -655,7 +669,10 @@ def count_before(window: str) -> list[tuple[float, str]]:
 
 def _bare_dose(window: str, end: int) -> bool:
     rest = window[end : end + 8].lower()
-    return not re.match(r"\s*(?:/|x|days?|weeks?|months?|years?|hours?|times?|minutes?|日|天|次|個|歲)", rest)
+    return not re.match(
+        r"\s*(?:/|x|days?|weeks?|months?|years?|hours?|times?|minutes?|日|天|次|個|歲|年|星期|禮拜|週|周|分鐘|鐘|點)",
+        rest,
+    )
 
 
 _A_DAY = r"(?:\s+(?:a|per|each|every)\s+day|\s+daily|/day|/d)?"
@@ -719,7 +736,7 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
         re.compile(
             r"\b(?:weekly|once a week|every week|each week|every (?:monday|tuesday|wednesday|thursday|friday|"
             r"saturday|sunday)|on (?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays))\b|"
-            r"每星期|每個禮拜|每週|每周|逢星期",
+            r"每星期|每個禮拜|每週|每周|逢星期|一個(?:禮拜|星期)(?:食|服|用|打)?一(?:次|粒|片|針)",
             re.I,
         ),
         1 / 7,

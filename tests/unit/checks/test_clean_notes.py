@@ -204,3 +204,102 @@ def test_a_plan_that_keeps_the_old_frequency_after_a_change_is_red(checker: Chec
         plan=["Reduce metformin from twice daily to 500 mg once every morning."],
     )
     assert FREQUENCY not in _kinds(result), plain_text(result)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "sections"),
+    [
+        # a word for a kind of drug, written as the drug
+        (
+            "P|去水丸每朝一粒，四十毫克。\nD|去水丸加到每日兩次，每粒都係四十毫克。\n",
+            {"plan": ["Increase furosemide to 40 mg BD."]},
+        ),
+        # how long, not how much
+        ("P|我食緊 Yasmin 兩年。\nD|今日停 Yasmin。\n", {"plan": ["Stop Yasmin today."]}),
+        # one tablet holding both
+        ("D|另外每日食一粒鈣片加維他命D，夜晚食。\n", {"plan": ["開始鈣片加維他命D，每日一粒，晚上服。"]}),
+        # a safety net written as "condition: what to do"
+        (
+            "D|If you notice any bleeding, come back to clinic. If you get calf pain, go to A&E.\n",
+            {
+                "patient_instructions": [
+                    "Any bleeding: report it and return to clinic.",
+                    "Calf pain: go to A&E.",
+                ]
+            },
+        ),
+    ],
+)
+def test_more_of_what_the_note_carries_in_other_words(
+    checker: Checker, transcript: str, sections: dict[str, list[str]]
+) -> None:
+    result = _check(checker, transcript, **sections)
+    assert not result.flags, plain_text(result)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "sections", "kind"),
+    [
+        # a reaction told without the word "allergy"
+        (
+            "P|我唔敢食消炎藥，因為以前食布洛芬會氣喘。\n",
+            {"plan": ["Ibuprofen 400 mg TDS with food."]},
+            ALLERGY_DRUG,
+        ),
+        # 去水丸 stopped, furosemide continued
+        ("D|個去水丸由今日起停咗佢，唔好再食。\n", {"plan": ["Continue furosemide 40 mg OM."]}, STOPPED_DRUG),
+        # 安眠藥 stopped, continued in the note
+        ("D|安眠藥由今晚開始唔好再食，停咗佢。\n", {"plan": ["安眠藥照常每晚服。"]}, STOPPED_DRUG),
+        # a brand the drug dictionary lacks, on the clinic's list
+        (
+            "D|Otrivin 唔好再用啦，越噴越塞。\n",
+            {"plan": ["Continue Otrivin nasal spray TDS PRN."]},
+            STOPPED_DRUG,
+        ),
+        # weekly said as 一個禮拜食一粒
+        ("D|我開福善美俾你，七十毫克，一個禮拜食一粒。\n", {"plan": ["福善美70毫克，每日一次。"]}, FREQUENCY),
+        # how often, said in an answer that names no drug
+        (
+            "D|食咗鐵丸一個月，覺得點呀？\nP|好咗啲。\nD|你依家點樣食？\nP|你叫我每日食三次，每次一粒。\n",
+            {"subjective": ["服鐵丸一粒，每日兩次。"]},
+            FREQUENCY,
+        ),
+    ],
+)
+def test_decisions_and_reactions_in_other_words_are_red(
+    checker: Checker, transcript: str, sections: dict[str, list[str]], kind: str
+) -> None:
+    result = _check(checker, transcript, **sections)
+    assert kind in _kinds(result), plain_text(result)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "present"),
+    [
+        ("D|Any tummy pain or cramping?\nP|No, none at all.\n", "Intermittent lower abdominal cramping."),
+        ("D|你平時有冇胃酸倒流，或者吞嘢困難？\nP|冇呀。\n", "有胃酸倒流，間中吞嚥困難。"),
+        (
+            "D|Any change in your hearing? Ringing in the ears?\nP|No, hearing's fine.\n",
+            "Reduced hearing and tinnitus.",
+        ),
+        ("D|近排有冇眼黃、小便好深色或者肚脹？\nP|冇，全部都冇。\n", "Reports yellow eyes and dark urine."),
+        ("D|Any problems with your eyesight, blurring?\nP|No, my eyes are fine.\n", "Blurred vision."),
+        ("D|有冇試過鎖死，屈咗之後伸唔返直？\nP|冇，屈伸都得。\n", "Intermittent locking of the knee."),
+    ],
+)
+def test_findings_denied_in_more_words(checker: Checker, transcript: str, present: str) -> None:
+    result = _check(checker, transcript, subjective=[present])
+    assert NEGATION in _kinds(result), plain_text(result)
+
+
+def test_a_safety_net_to_eye_casualty_must_be_carried(checker: Checker) -> None:
+    transcript = (
+        "D|If you get a sudden painful red eye or loss of vision, go to eye casualty straight away.\n"
+    )
+    assert "safety-net" in _omitted(_check(checker, transcript, plan=["Review in 3 months."]))
+    note = _check(
+        checker,
+        transcript,
+        patient_instructions=["Painful red eye or loss of vision: eye casualty immediately."],
+    )
+    assert not note.omissions, plain_text(note)
