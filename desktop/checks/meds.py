@@ -394,10 +394,25 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                     continue  # far from every drug: about something else
                 if (
                     obj is None
-                    and cue.kind in (START, CONTINUE, CHANGE)
+                    and (
+                        cue.kind in (START, CONTINUE, CHANGE)
+                        # a stop or avoid near its drug ("Stop OTC hydrocortisone") keeps it
+                        or (cue.kind in (STOP, AVOID) and min(_gap(u.med, cue) for u in targets) > _NEAR)
+                    )
                     and _own_object(text, cue, uses, clause.end)
                 ):
-                    continue  # "start taking your blood sugars": the verb has an object of its own
+                    # "start taking your blood sugars", "avoid salty foods", "since we stopped your
+                    # birth control": the verb has an object of its own
+                    continue
+                if (
+                    cue.kind == ALLERGY
+                    and _ALLERGY_NOUN.fullmatch(text, cue.start, cue.end)
+                    and all(
+                        u.med.start > cue.end and not _TO_AFTER.search(text, cue.end, u.med.start)
+                        for u in targets
+                    )
+                ):
+                    continue  # "a little bit of allergies, maybe we can try some Singulair": what it treats
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if not nearest.decided or RANK[cue.kind] < RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
@@ -473,6 +488,9 @@ _ORDERED = re.compile(
     r"from (?:an? |the |your |her |his )?[\w-]+ to)\b",
     re.IGNORECASE,
 )
+_ALLERGY_NOUN = re.compile(r"allerg(?:y|ies)", re.IGNORECASE)
+_TO_AFTER = re.compile(r"\bto\b|:|-|–|：", re.IGNORECASE)
+_NEAR = 20  # characters: a stop this close to a drug is about it, whatever word follows the verb
 _OFF = re.compile(r"\b(?:off|stopping|without)\b", re.IGNORECASE)
 _OWN_OBJECT = re.compile(
     r"\s+(?:to\s+(?!take\b|use\b|keep\b|stay\b))?(?:(?:you|me|him|her|them|us)\s+)?(?:(?:taking|using|doing|on)\s+)?(?:(?:the|your|a|an|some|any)\s+)?"
@@ -480,7 +498,7 @@ _OWN_OBJECT = re.compile(
     r"are|is|was|were|will|would|can|could|should|going|gon|gonna|tablets?|pills?|medicines?|medications?|doses?|capsules?|"
     r"inhalers?|injections?|drops?|creams?|one|ones|each|all|low|high|course|prescription|because|for|due|and|"
     r"but|if|until|now|today|then|after|before|when|since|from|with|instead|again|back|off|soon|one|two|three|"
-    r"four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|hundred|half)\b)"
+    r"four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred|half)\b)"
     r"(?P<word>[a-z]{3,})",
     re.IGNORECASE,
 )
@@ -717,7 +735,9 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
     ),
     (
         re.compile(
-            rf"\b(?:twice|two times|2 times|2x|bd|bid|b\.d|b\.i\.d){_A_DAY}\b|{_ZH_DAY}[兩二2]次|早晚|朝晚|日夜各|朝同晚|早上同晚上|朝早同夜晚",
+            rf"\b(?:twice|two times|2 times|2x|bd|bid|b\.d|b\.i\.d){_A_DAY}\b|{_ZH_DAY}[兩二2]次|早晚|朝晚|日夜各|朝同晚|早上同晚上|朝早同夜晚|"
+            r"\b(?:one|1) in the morning and (?:one|1) (?:in the evening|at night|at bedtime)\b|"
+            r"\bmorning and (?:evening|night)\b",
             re.I,
         ),
         2,

@@ -31,7 +31,9 @@ EN_POST = (
 EN_PSEUDO = (
     r"no change|no increase|not only|not just|not sure|not certain|not necessarily|no doubt|"
     r"not much better|no further(?= (?:improvement|change|progress|benefit|action|questions?))|no better|not better|not improving|not helping|isn't helping|"
-    r"doesn't settle|does not settle|can't|cannot|unable|not as|not so(?! far)|no longer as"
+    r"doesn't settle|does not settle|can't|cannot|unable|not as|not so(?! far)|no longer as|"
+    # "no, just really just kind of a headache": the "no" answers the question, the rest is said
+    r"no,? (?:just|only|actually|mainly|mostly|really just)"
 )
 ZH_TRIGGERS = r"冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未"
 ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇|就冇|就無|就沒有)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.]*$)"
@@ -48,7 +50,7 @@ _TRIGGER = re.compile(
     re.IGNORECASE,
 )
 _LIST_CONTINUES = re.compile(r"^[^.;。；]*\b(?:or|nor)\b", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"^\s*(?:and\s+|or\s+|nor\s+)?(?:[A-Za-z-]+\s*){1,4}[.;,]?\s*$", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:and\s+|or\s+|nor\s+)?(?:[A-Za-z-]+\s*){1,6}[.;,]?\s*$", re.IGNORECASE)
 
 
 def _inside(pos: int, spans: Iterable[tuple[int, int]]) -> bool:
@@ -66,14 +68,21 @@ def negated_ranges(text: str, protected: Iterable[tuple[int, int]] = ()) -> list
     for sentence in sentences(text):
         parts = clauses(sentence)
         for i, clause in enumerate(parts):
+            prior_end = clause.start  # where the trigger before this one ended
             for m in _TRIGGER.finditer(clause.text):
                 start = clause.start + m.start()
+                bound, prior_end = prior_end, clause.start + m.end()
                 if m.lastgroup == "pseudo" or _inside(start, shield):
                     continue
                 if m.lastgroup == "post":
                     if not clause.text[: m.start()].strip() and i > 0:
                         # "Night sweats, not that I know of": the clause before is what it denies
                         ranges.append((parts[i - 1].start, start))
+                    elif m.group(0).isascii():
+                        # speech without punctuation runs a whole exam into one clause: "… calf
+                        # tenderness negative Homans sign" denies what is just before it
+                        reach = max(clause.start, start - _POST_REACH, bound)
+                        ranges.append((reach, start))
                     else:
                         ranges.append((clause.start, start))
                     continue
@@ -87,11 +96,17 @@ def negated_ranges(text: str, protected: Iterable[tuple[int, int]] = ()) -> list
     return ranges
 
 
+_POST_REACH = 30  # characters an English post trigger ("ruled out", "negative") reaches back
+
 # Words that start a new thought end an English negation (NegEx termination terms); speech
 # recognised without punctuation otherwise negates on to the end of a long line.
 _SCOPE_END = re.compile(
     r"\b(?:but|however|although|though|except|apart from|aside from|so|because|which|whereas|"
-    r"that's|that is|it's|there's|i'm|we're|you're|now)\b",
+    r"that's|that is|it's|there's|i'm|we're|you're|now|you know|there (?:is|are|was|were)|"
+    # a new clause with its own subject ("no history of tobacco and you limit alcohol", "no bruits
+    # your lung exam you have some crackles")
+    r"(?:and |but )?(?:i|you|he|she|we|they) (?:do|did|have|has|had|get|got|kinda|kind of|limit\w*|"
+    r"drink\w*|feel|felt|notice\w*)(?! not\b| n't\b)|(?:on )?(?:your|his|her|the) \w+ exam)\b",
     re.IGNORECASE,
 )
 

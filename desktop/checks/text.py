@@ -81,7 +81,9 @@ _ZH_NUMERAL = re.compile(
 )
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _ZH_DIGIT.update({"六": 6, "七": 7, "八": 8, "九": 9})
-_DIGITS = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?")
+_DIGITS = re.compile(
+    r"(?<![A-Za-z0-9_.])(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?"
+)  # 1,000 and 50,000 too
 _EN_WORD_NUMBER = re.compile(
     r"\b(" + "|".join(sorted(EN_SMALL_NUMBERS, key=len, reverse=True)) + r"|twenty|thirty|forty|fifty|"
     r"sixty|seventy|eighty|ninety|hundred|a half|half)\b",
@@ -118,7 +120,12 @@ def numbers(text: str) -> list[Number]:
     found: list[Number] = []
     for m in _DIGITS.finditer(text):
         found.append(
-            Number(float(m.group(0)), m.start(), m.end(), text[m.end() : m.end() + 2].strip()[:1] == "%")
+            Number(
+                float(m.group(0).replace(",", "")),
+                m.start(),
+                m.end(),
+                text[m.end() : m.end() + 2].strip()[:1] == "%",
+            )
         )
     for m in _ZH_NUMERAL.finditer(text):
         raw = m.group(0)
@@ -197,6 +204,11 @@ def _english_numbers(text: str) -> list[Number]:
     while i < len(matches):
         m = matches[i]
         gap = text[last_end : m.start()] if last_end >= 0 else ""
+        if run and m.group(1).lower() == "hundred" and any(r.group(1).lower() == "hundred" for r in run):
+            # "five hundred five hundred milligrams": said twice, not 50,500
+            last = run.pop()
+            flush()
+            run.append(last)
         if (
             len(run) == 1
             and gap == "-"

@@ -33,7 +33,13 @@ def register(esub: Any) -> None:
     p.add_argument(
         "--aci-bench",
         action="store_true",
-        help="also count the flags on ACI-Bench test1 drafts and reference notes",
+        help="also count the flags on ACI-Bench drafts and reference notes (the split: --aci-split)",
+    )
+    p.add_argument(
+        "--aci-split",
+        choices=("test1", "valid", "train"),
+        default="test1",
+        help="with --aci-bench: the split (valid and train are where the checks were corrected; test1 is reported)",
     )
     p.add_argument(
         "--data", type=Path, default=None, help="folder holding aci-bench/ (default: ../shared/data)"
@@ -121,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         _print_cases(set_name, report)
         payload[set_name] = report
     if args.aci_bench:
-        payload["aci_bench_test1"] = _aci_bench(args, checker)
+        payload[f"aci_bench_{args.aci_split}"] = _aci_bench(args, checker)
     out = args.json or paths.resource_root() / "bench-results" / f"checks-{args.set_name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -136,7 +142,7 @@ def _aci_bench(args: argparse.Namespace, checker: Any) -> dict[str, Any]:
     from desktop.eval.notes import read_dataset
     from desktop.llm.extractive import extract_sections
 
-    rows = read_dataset(args.data or default_data_dir(), "aci-bench-test1")
+    rows = read_dataset(args.data or default_data_dir(), f"aci-bench-{args.aci_split}")
     if args.limit:
         rows = rows[: args.limit]
 
@@ -161,7 +167,7 @@ def _aci_bench(args: argparse.Namespace, checker: Any) -> dict[str, Any]:
 
     report = flags_per_note(rows, draft, checker.check)
     print(
-        f"\nACI-Bench test1, {report['notes']} dialogues ({report['facts_per_dialogue_mean']} facts each on average)"
+        f"\nACI-Bench {args.aci_split}, {report['notes']} dialogues ({report['facts_per_dialogue_mean']} facts each on average)"
     )
     kind = "model draft" if args.drafter == "llm" else "rule-based extractive draft"
     for which, label in (("draft", kind), ("reference", "human reference note")):

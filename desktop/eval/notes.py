@@ -22,7 +22,11 @@ from desktop.core.types import Patient, SoapNote, Transcript, TranscriptSegment
 from desktop.eval.medications import LabelledDrug, MedicationScore, score_medications
 
 # valid: the development split (choices are made there); test1: the reported figures.
-DATASETS = {"aci-bench-test1": "clinicalnlp_taskB_test1.csv", "aci-bench-valid": "valid.csv"}
+DATASETS = {
+    "aci-bench-test1": "clinicalnlp_taskB_test1.csv",
+    "aci-bench-valid": "valid.csv",
+    "aci-bench-train": "train.csv",
+}
 PAPER_BASELINES = {
     "transcript copied as note": (32.84, 12.53, 30.61),
     "BART-large fine-tuned": (41.76, 19.20, 34.70),

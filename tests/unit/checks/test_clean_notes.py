@@ -303,3 +303,80 @@ def test_a_safety_net_to_eye_casualty_must_be_carried(checker: Checker) -> None:
         patient_instructions=["Painful red eye or loss of vision: eye casualty immediately."],
     )
     assert not note.omissions, plain_text(note)
+
+
+# Correct reference notes of unpunctuated dictated visits (ACI-Bench train, development): the
+# wordings that made the checks call a correct note wrong.
+@pytest.mark.parametrize(
+    ("transcript", "sections"),
+    [
+        # a negation ends where a new clause with its own subject begins
+        (
+            "D|and you live with your roommate no history of tobacco and you limit alcohol intake to less than five drinks per month\n",
+            {"subjective": ["Denies tobacco use. Limits alcohol intake to less than 5 drinks per month."]},
+        ),
+        (
+            "D|your neck exam no bruits your lung exam you have some crackles in both bases and some rales that i can hear "
+            "and there are a little bit of intermittent wheezing as well\n",
+            {"objective": ["Lungs: mild rales at the bases and slight intermittent wheezing."]},
+        ),
+        # a post negation reaches back a few words, not over the whole exam
+        (
+            "D|you do have some crackles at the bases and some wheezing no calf tenderness negative homans sign\n",
+            {"objective": ["Crackles at the bases and some wheezing."]},
+        ),
+        # "no, just …" answers the question; the rest is said
+        (
+            "D|any fever?\nP|no just really just kind of a headache\n",
+            {"subjective": ["Reports headache. No fever."]},
+        ),
+        # "avoid salty foods" is no avoid of the drug before it
+        (
+            "D|i want you to continue on your bumex two milligrams once daily continue to watch your diet and avoid salty foods\n",
+            {"plan": ["Continue Bumex 2 mg once daily."]},
+        ),
+        # the allergies a drug treats
+        (
+            "D|it looks like you might be having a little bit of allergies maybe we can try some singulair\n",
+            {"plan": ["Start Singulair."]},
+        ),
+        # one in the morning and one in the evening is twice a day
+        (
+            "D|and the ferrous sulfate?\nP|yeah i take one in the morning and one in the evening\n",
+            {"subjective": ["Ferrous sulfate twice per day."]},
+        ),
+        # thousands written with a comma, a number said twice
+        (
+            "D|i would like to increase your metformin to 1,000 milligrams twice daily and start naprosyn five hundred "
+            "five hundred milligrams twice a day\n",
+            {"plan": ["Increase metformin to 1000 mg twice daily.", "Naprosyn 500 mg twice a day."]},
+        ),
+        # a denial listed in the note: every item of the list is denied
+        (
+            "D|have you had a fever or chills?\nP|no\n",
+            {
+                "subjective": [
+                    "He denies weight gain, swelling in the lower extremities, fevers, chills, and nausea."
+                ]
+            },
+        ),
+    ],
+)
+def test_correct_notes_of_dictated_visits_are_not_red(
+    checker: Checker, transcript: str, sections: dict[str, list[str]]
+) -> None:
+    result = _check(checker, transcript, **sections)
+    assert not result.contradictions, plain_text(result)
+
+
+def test_a_stop_near_its_drug_and_an_allergy_to_it_still_count(checker: Checker) -> None:
+    transcript = "D|please stop your birth control pills for now\n"
+    assert not _check(checker, transcript, plan=["Review in 2 weeks."]).contradictions
+    result = _check(
+        checker, "D|Stop OTC hydrocortisone, it's too weak.\n", plan=["Hydrocortisone 1% cream twice daily."]
+    )
+    assert STOPPED_DRUG in _kinds(result), plain_text(result)
+    result = _check(
+        checker, "P|I have an allergy to penicillin, I get hives.\n", plan=["Amoxicillin 500 mg TDS."]
+    )
+    assert ALLERGY_DRUG in _kinds(result), plain_text(result)
