@@ -341,9 +341,18 @@ class Checker:
             and use.decision not in (STOP, AVOID, ALLERGY)
             and (instructs or use.decision in (START, CONTINUE, CHANGE))
         )
-        drug = said.drugs.get(key) or next(
-            (said.drugs[g] for g in self.meds.group_words(key) if g in said.drugs), None
-        )  # "stop the 去水丸" holds for the furosemide the note names
+        drug = said.drugs.get(key)
+        if drug is None or drug.final is None:
+            # "stop the 去水丸" holds for the furosemide the note names, "嗰啲傷風藥唔好再食" for the
+            # pseudoephedrine they hold
+            drug = next(
+                (
+                    said.drugs[g]
+                    for g in self.meds.group_words(key)
+                    if g in said.drugs and said.drugs[g].final
+                ),
+                drug,
+            )
         final = drug.final if drug is not None else None
         avoided = [line for d, line in drug.decisions if d in (STOP, AVOID)] if drug else []
         if use.conditional:
@@ -453,6 +462,10 @@ class Checker:
                 continue
             if m.concept in _HABITS and st.section not in _FINDING_SECTIONS:
                 continue  # "Keep alcohol to a minimum" is advice, not a finding
+            if st.section in INSTRUCTING and _INDICATION_BEFORE.search(
+                st.text, max(0, m.start - 30), m.start
+            ):
+                continue  # "GTN spray as needed for chest pain": what a medicine is for
             name = _in_sentence(st.text[m.start : m.end])
             negated = m.negated(read.negated)
             if not negated and m.concept in said.absent and m.concept not in said.present:
@@ -471,6 +484,8 @@ class Checker:
             at = st.text.lower().find(phrase.split()[0]) if phrase.isascii() else st.text.find(phrase)
             if any(a <= at < b for a, b in known):
                 continue  # the concept list reads this one
+            if any(u.med.start <= at < u.med.end for u in read.uses):
+                continue  # "No, Augmentin has amoxicillin inside": a drug, which the drug checks read
             add(
                 NEGATION,
                 "denied:" + phrase,
@@ -482,6 +497,11 @@ class Checker:
 
 _FINDING_SECTIONS = frozenset({"chief_complaint", "subjective", "objective", "assessment"})
 _COUNT_UNITS = frozenset({"tab", "puff", "drop", "spray"})
+_INDICATION_BEFORE = re.compile(
+    r"\b(?:for|treat(?:s|ing)?|relieve|prevent)\s+(?:the |any |your |his |her |mild |severe )?(?:\w+\s+)?$|"
+    r"(?:治|醫|用於|紓緩)[^，。]{0,4}$",
+    re.IGNORECASE,
+)
 _MOST_UNITS = 10.0  # tablets, puffs or drops taken at once
 _HABITS = frozenset({"alcohol", "smoking"})
 _CAUSES = re.compile(

@@ -138,7 +138,7 @@ _RESULT = re.compile(
 _REACTION = re.compile(
     r"\b(?:gave|gives|give|got|get|came out in|come out in|brought) (?:me|her|him|them)?\s*(?:a |an |some )?"
     r"(?:\w+ ){0,2}(?:rash|hives|swelling|swollen|blisters?|itch\w*|wheez\w*|reaction)|"
-    r"(?:食完|食咗|用完|用咗|打完|打)[^，。]{0,8}(?:出疹|紅疹|出過風癩|風癩|痕|腫|氣喘|水泡)|"
+    r"(?:食完|食咗|用完|用咗|打完|打)[^，。]{0,16}?(?:出疹|紅疹|出過風癩|風癩|痕|腫|氣喘|喘|水泡)|"
     # 以前食布洛芬會氣喘, "aspirin makes me wheeze": what the drug does to the patient
     r"(?:會|就)(?:令(?:我|佢))?(?:成身|全身)?(?:出疹|紅疹|起疹|出風癩|起風癩|風癩|痕|腫|氣喘|喘|水泡)|"
     r"\b(?:makes?|made) (?:me|her|him|them) (?:wheez\w*|break out|swell\w*|itch\w*|come out in)|"
@@ -281,7 +281,9 @@ def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
     if read.meds:
         return
     found = doses_in(read.line.text)
-    amounts = [d for d in found if d[1] in ("mg", "ml", "unit", "puff", "%")]
+    # 血氧 98%, "sats 97%": a measurement, not a cream's strength
+    pct = "" if _OXYGEN.search(read.line.text) else "%"
+    amounts = [d for d in found if d[1] in ("mg", "ml", "unit", "puff", pct)]
     per_day = frequency_in(read.line.text)[0]
     if not amounts and per_day and any(u == "tab" for _, u in found):
         amounts = [d for d in found if d[1] == "tab"]  # "每日食三次，每次一粒": a count and how often
@@ -300,6 +302,7 @@ def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
         return
 
 
+_OXYGEN = re.compile(r"血氧|含氧|氧氣|\b(?:sats?|saturations?|spo2|o2|oxygen)\b", re.IGNORECASE)
 _STOP_WITHOUT_NAME = re.compile(
     r"\b(?:stop|hold|discontinue|avoid)\w*\s+(?:it|that|this|them|those|these)\b(?!\s+(?:in place|still|steady|"
     r"together|there|up)\b)|"
@@ -445,7 +448,8 @@ _ALLERGEN_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _NOT_ALLERGEN = re.compile(
-    r"^(?:any|anything|it|them|this|that|medicines?|drugs?|藥物|藥|咩|乜|邊啲藥)$", re.I
+    r"^(?:any|anything|it|them|this|that|medicines?|drugs?|藥物|藥|咩|乜|邊啲藥|咩藥|乜藥|乜嘢藥|邊種藥|什麼藥|甚麼藥)$",
+    re.I,
 )
 
 
@@ -465,7 +469,7 @@ def _reaction_drug(read: _Read, s: Piece) -> DrugUse | None:
     m = _REACTION.search(read.line.text, s.start, s.end)
     if m is None:
         return None
-    before = [u for u in read.uses if s.start <= u.med.start < m.start()]
+    before = [u for u in read.uses if s.start <= u.med.start < m.end()]  # 食完 Nurofen 喘: inside it too
     return before[-1] if before else None
 
 
@@ -489,6 +493,19 @@ def _allergy_answer(said: Said, read: _Read, answer: _Read, meds: MedFinder, con
     first = answer.sentences[0] if answer.sentences else None
     if first is None:
         return
+    if len(read.sentences) > 1 and not find_cues(answer.line.text, first.start, first.end):
+        # "咩藥？有冇藥物敏感？" answered "tamsulosin，每晚一粒。敏感就……食 Voltaren 會腫嘴唇": the
+        # first sentence answers the first question; the allergy is told where its word is
+        told = next(
+            (
+                s
+                for s in answer.sentences[1:]
+                if any(c.kind == ALLERGY for c in find_cues(answer.line.text, s.start, s.end))
+            ),
+            None,
+        )
+        if told is not None:
+            return  # that sentence is read as an allergy of its own (a drug and its reaction)
     members = {
         u.med.key
         for u in answer.uses

@@ -160,7 +160,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:avoid\w*|(?:do not|don't|never|not to|shouldn't|must not|mustn't|can't|cannot|can not) "
             r"(?:take|use|give|have|start)\w*|"
-            r"won't (?:give|prescribe|use)|contraindicated|no more(?! than))\b|"
+            r"won't (?:give|prescribe|use)|contraindicated|no more(?! than)|not (?:be )?used|not (?:be )?given|"
+            r"not (?:be )?prescribed|not (?:recommended|advised)|(?:don't|do not|wouldn't|would not) recommend|"
+            r"advised against|recommended against)\b|不建議|唔建議|唔推介|不推薦|"
             r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜|"
             r"唔食得|(?:今次)?唔(?:再)?用(?!擔心|驚|怕)",
             re.IGNORECASE,
@@ -216,7 +218,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             + r"|resum\w*|begin|commenc\w*|add(?:ed|ing)?|prescrib\w*|"
             r"give(?! (?:me|him|her|them|us)\b)|giving(?! (?:me|him|her|them|us)\b)|"
             r"try|trial|initiat\w*|switch(?:ed)? to|change(?:d)? to|put (?:you|him|her|them) on|rx|instead(?! of))\b|"
-            r"開始|開(?![心始])|加(?![到至大])|試吓|試下|轉食|轉用|改用|改食",
+            r"開始|開(?![心始])|加(?![到至大])|試吓|試下|轉食|轉用|改用|改食|(?:食|噴|用|搽)返(?!嚟|去|屋企|學)",
             re.IGNORECASE,
         ),
     ),
@@ -331,7 +333,32 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
                 # 鈣片加維他命D，每日一粒: one tablet holding both
                 a.doses, a.per_day, a.as_needed = list(b.doses), set(b.per_day), b.as_needed
         uses += sentence_uses
+    _doses_said_after(text, uses)
     return uses
+
+
+# "… push the methotrexate up to twenty milligrams. So eight tablets, once a week": a sentence that
+# goes on about the drug before it gives that drug's amount
+_GOES_ON = re.compile(r"\s*(?:so|that's|that is|which is|i\.e\.|即係|即|咁即係)\b\s*", re.IGNORECASE)
+
+
+def _doses_said_after(text: str, uses: list[DrugUse]) -> None:
+    if not uses:
+        return
+    last = uses[-1]
+    for sentence in sentences(text):
+        if sentence.start < last.sentence.end or any(
+            sentence.start <= u.med.start < sentence.end for u in uses
+        ):
+            continue
+        if sentence.start != last.sentence.end and text[last.sentence.end : sentence.start].strip():
+            return
+        if not _GOES_ON.match(sentence.text):
+            return
+        last.doses += [d for d in doses_in(sentence.text) if d not in last.doses]
+        per_day, _ = frequency_in(sentence.text)
+        last.per_day |= per_day
+        return
 
 
 # How far (characters) an "if" reaches. A written sentence ends it; speech recognised without
@@ -359,6 +386,8 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 continue  # "hopefully we can eventually get you off that lisinopril": not decided today
             if cue.kind in (STOP, AVOID) and _CONDITION_AFTER.match(text, cue.end, clause.end):
                 continue  # "Stop the colchicine if you get diarrhoea": advice for later, not a decision
+            if cue.kind == START and _RESUME_LATER.match(text, cue.start, clause.end):
+                continue  # "restart it when you finish the antibiotics": not today
             if cue.kind == AVOID and _LIMIT_AFTER.match(text, cue.end, clause.end):
                 continue  # 唔好食多過兩日 "not more than two days": a limit, not "avoid"
             if cue.kind in (START, CONTINUE) and _LATER_BEFORE.search(text, clause.start, cue.start):
@@ -414,6 +443,9 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 ):
                     continue  # "a little bit of allergies, maybe we can try some Singulair": what it treats
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
+            if cue.kind == STOP and _BEFORE_EVENT.match(text, cue.end, clause.end):
+                # "stop the Eliquis two days before the colonoscopy": a hold for later, read as one
+                nearest.conditional = True
             if not nearest.decided or RANK[cue.kind] < RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
     for clause in parts:
@@ -426,6 +458,8 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 ):
                     continue
                 obj = _object_of(text, Cue(kind, m.start(), m.end()), uses)
+                if obj is not None and kind == STOP and _BEFORE_EVENT.match(text, m.end(), clause.end):
+                    obj.conditional = True  # "be off the omeprazole for two weeks before that test"
                 if obj is not None and (not obj.decided or RANK[kind] < RANK[obj.decision]):
                     obj.decision, obj.decided = kind, True
     for clause in parts:  # "Stop oral diclofenac (Voltaren)": one drug named twice, one decision
@@ -486,6 +520,16 @@ _ORDERED = re.compile(
     r"\b(?:order(?:ed|ing)?|write (?:you|him|her) (?:a prescription )?for|dispens\w*|recommend\w*|"
     # "switched her from furosemide to torsemide": the drug after "to" is started
     r"from (?:an? |the |your |her |his )?[\w-]+ to)\b",
+    re.IGNORECASE,
+)
+_BEFORE_EVENT = re.compile(
+    r"[^,;.，；。]{0,60}?\bbefore (?:the |your |that |this |a |an |his |her )?(?:\w+ )?(?:test|scan|procedure|operation|"
+    r"surgery|op|colonoscopy|endoscopy|gastroscopy|biopsy|x-ray|mri|ct|breath test|extraction|injection)\b|"
+    r"[^，。；]{0,12}(?:手術|檢查|照|驗|做)[^，。；]{0,8}前",
+    re.IGNORECASE,
+)
+_RESUME_LATER = re.compile(
+    r"(?:restart|resume|re-start|go back on)\w*\b[^,;.]{0,40}?\b(?:when|once|after|as soon as)\b",
     re.IGNORECASE,
 )
 _ALLERGY_NOUN = re.compile(r"allerg(?:y|ies)", re.IGNORECASE)
@@ -628,7 +672,9 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
             and _COUNT_OF_STRENGTH.fullmatch(window[n.end : found[k + 1].start])
         ):
             strength = _UNIT.match(window, found[k + 1].end)
-            if strength is not None and _UNIT_NAME.get(strength.group("unit").lower(), "") in (
+            if strength is not None and _UNIT_NAME.get(
+                strength.group("unit").lower(), strength.group("unit").lower()
+            ) in (
                 "mg",
                 "mcg",
                 "g",
@@ -747,7 +793,7 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
             r"\b(?:once (?:a|per|each) day|once daily|daily|every day|each day|od|qd|o\.d|mane|nocte|"
             r"every (?:morning|night|evening)|each (?:morning|night|evening)|in the morning|at night|"
             r"at bedtime|bedtime|qhs|once a day)\b|(?<![A-Za-z])(?-i:ON)(?![A-Za-z])|"
-            rf"{_ZH_DAY}[一1]次|每日|每天|每朝|朝早|晚晚|每晚|瞓覺前|瞓前|睡前|晚上",
+            rf"{_ZH_DAY}[一1]次|每日(?![^，。,]{{0,4}}(?:早晚|朝晚|[兩二三四2-4]次))|每天(?![^，。,]{{0,4}}(?:早晚|朝晚|[兩二三四2-4]次))|每朝|朝早|晚晚|每晚|瞓覺前|瞓前|睡前|晚上",
             re.I,
         ),
         1,
@@ -777,6 +823,13 @@ _AS_NEEDED = re.compile(
 )
 
 
+_WEEKLY_LIMIT = re.compile(
+    r"(?:每|一個)(?:星期|禮拜|週|周)最多[一二兩三四五六七1-7](?:晚|次|日|天)|"
+    r"\b(?:up to|at most|max(?:imum)?|no more than|not more than)\s+\w+\s+(?:nights?|times|days)\s+(?:a|per|each)\s+week\b",
+    re.IGNORECASE,
+)
+
+
 def frequency_in(window: str) -> tuple[set[float], bool]:
     """Doses a day named in ``window`` ({2.0} for twice daily; 1/7 for weekly) and whether as needed."""
     per_day: set[float] = set()
@@ -787,6 +840,8 @@ def frequency_in(window: str) -> tuple[set[float], bool]:
         if hours and hours[0].value:
             per_day.add(round(24 / hours[0].value, 3))
             taken.append((m.start(), m.end()))
+    for m in _WEEKLY_LIMIT.finditer(window):
+        taken.append((m.start(), m.end()))  # "一個禮拜最多三晚", "no more than 3 nights a week": a limit
     for pattern, count in _PER_DAY:
         for m in pattern.finditer(window):
             if any(m.start() < b and a < m.end() for a, b in taken):

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from desktop.documents.factguard import EN_SMALL_NUMBERS, chinese_numeral_value
 
 # A full stop that is not a decimal point ("0.5") nor an abbreviation's dot ("Dr.", "e.g.").
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z][a-z])(?<!\b[A-Za-z])[.](?!\d)(?=\s|$)|[?!。？！；;\n]")
+# a full stop before a self-correction ("Lactulose 加到 20... 唔係，加到 30 ml") does not end the sentence
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z][a-z])(?<!\b[A-Za-z])[.](?!\d)(?=\s|$)(?!\s*(?i:唔係|不是|no,|sorry|i mean|or rather))|[?!。？！；;\n]"
+)
 _CLAUSE_END = re.compile(
     r"[,，:：]|\s(?:but|however|although|though|except|apart from|aside from|whereas)\b|"
     r"但係|但是|不過|可是|但(?=[^係是])",

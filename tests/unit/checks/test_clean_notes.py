@@ -380,3 +380,107 @@ def test_a_stop_near_its_drug_and_an_allergy_to_it_still_count(checker: Checker)
         checker, "P|I have an allergy to penicillin, I get hives.\n", plan=["Amoxicillin 500 mg TDS."]
     )
     assert ALLERGY_DRUG in _kinds(result), plain_text(result)
+
+
+# dev6 (written blind as test6): correct notes in further wordings, and the errors beside them.
+@pytest.mark.parametrize(
+    ("transcript", "sections"),
+    [
+        ("D|Still smoking?\nP|No, quit four years ago.\n", {"subjective": ["Ex-smoker, quit 4 years ago."]}),
+        (
+            "D|Omeprazole 20 mg twice a day for 14 days.\n"
+            "D|We'll repeat the breath test, and you need to be off the omeprazole for two weeks before that test.\n",
+            {
+                "plan": [
+                    "Omeprazole 20 mg BD x 14 days.",
+                    "Off omeprazole for 2 weeks before the repeat breath test.",
+                ]
+            },
+        ),
+        (
+            "P|I had amoxicillin once and my throat swelled up.\nD|Then we won't use amoxicillin.\n",
+            {"plan": ["Amoxicillin not used (penicillin allergy)."]},
+        ),
+        (
+            "D|Clarithromycin interacts with it. Hold the simvastatin for the two weeks and restart it when you finish "
+            "the antibiotics.\n",
+            {"plan": ["Hold simvastatin during the course; restart afterwards."]},
+        ),
+        (
+            "D|我開少少 zopiclone 畀你，每次瞓前食半粒，真係瞓唔著先食，一個禮拜最多三晚。\n",
+            {"plan": ["Zopiclone 睡前半粒，需要時服，每星期最多三晚。"]},
+        ),
+        (
+            "P|我可唔可以食 melatonin？\nD|Melatonin 幫助唔大，我唔建議。\n",
+            {"plan": ["不建議使用 melatonin。"]},
+        ),
+        (
+            "P|上個月我自己停咗佢個 Flixotide。\nD|我哋先好好噴返 Flixotide，每次兩下，早晚各一次。\n",
+            {"plan": ["重新使用 Flixotide 每次兩噴，每日早晚各一次。"]},
+        ),
+        (
+            "D|佢有冇對咩藥敏感？\nO|有，佢上年食完 Nurofen 喘得好犀利。\nD|我聽過佢個胸，血氧 98%。唔好食 Nurofen。\n",
+            {"subjective": ["藥物過敏：Nurofen（服後嚴重氣喘）。"], "plan": ["避免 Nurofen。"]},
+        ),
+        (
+            "O|Lactulose 15 ml 一日兩次。\nD|Lactulose 加到 20... 唔係，加到 30 ml 一日兩次。\n",
+            {"plan": ["Increase lactulose to 30 ml BD."]},
+        ),
+        (
+            "O|She is allergic to amoxicillin. We have some Augmentin at home, can she take that?\n"
+            "D|No, Augmentin has amoxicillin inside, she must not take it.\n",
+            {"subjective": ["Allergy: amoxicillin (rash).", "Son's leftover Augmentin at home."]},
+        ),
+        (
+            "D|I'd like to push the methotrexate up to twenty milligrams. So eight tablets, still once a week.\n",
+            {"plan": ["Increase methotrexate to 20 mg (8 tablets) once weekly."]},
+        ),
+        (
+            "D|Any chest pain?\nP|No chest pain.\n",
+            {"plan": ["GTN spray under the tongue as needed for chest pain."]},
+        ),
+        (
+            "D|你食開咩藥？有冇藥物敏感？\nP|前列腺嗰隻，tamsulosin，每晚一粒。敏感就……食 Voltaren 會腫嘴唇。\n",
+            {
+                "subjective": ["Tamsulosin nocte.", "Allergy: Voltaren (lip swelling)."],
+                "plan": ["繼續 tamsulosin 每晚一粒。"],
+            },
+        ),
+        (
+            "D|For the knees use paracetamol, two 500 mg tablets up to four times a day.\n",
+            {"plan": ["Paracetamol 1 g (2 x 500 mg) up to QID PRN."]},
+        ),
+    ],
+)
+def test_correct_notes_in_further_wordings_are_not_red(
+    checker: Checker, transcript: str, sections: dict[str, list[str]]
+) -> None:
+    result = _check(checker, transcript, **sections)
+    assert not result.contradictions, plain_text(result)
+    assert not [f for f in result.omissions if f.type == "allergy"], plain_text(result)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "plan"),
+    [
+        (
+            "D|I'd stop the ginkgo. With clopidogrel it increases the risk of bleeding.\n",
+            "Continue ginkgo 1 tab daily.",
+        ),
+        (
+            "D|I'd stop the 丹參. Together with aspirin it can make you bleed.\n",
+            "Continue danshen 2 pills daily.",
+        ),
+        (
+            "D|紅麴同我開嘅藥一齊食會多咗副作用，所以紅麴就唔好再食啦。\n",
+            "Continue red yeast rice capsules 2/day.",
+        ),
+        (
+            "D|嗰啲傷風藥會令小便更難出，唔好再食。\nP|我食緊傷風丸，入面有偽麻黃鹼。\n",
+            "Continue pseudoephedrine cold tablets.",
+        ),
+    ],
+)
+def test_herbs_and_remedies_stopped_are_red(checker: Checker, transcript: str, plan: str) -> None:
+    result = _check(checker, transcript, plan=[plan])
+    assert STOPPED_DRUG in _kinds(result), plain_text(result)
