@@ -457,7 +457,16 @@ class Checker:
                 )
 
     def _negation_contradictions(self, said: Said, st: Statement, read: _Read, add: _Add) -> None:
+        # "Tobacco use: non-smoker": a label, then the finding's absence as its value
+        colon = min((i for i in (st.text.find(":"), st.text.find("：")) if i >= 0), default=-1)
+        negated_after_label = {
+            m.concept
+            for m in read.mentions
+            if m.category == "finding" and colon >= 0 and m.start > colon and m.negated(read.negated)
+        }
         for m in read.mentions:
+            if m.concept in negated_after_label and m.end <= colon:
+                continue
             if m.category != "finding" or _neutral(read, m.start):
                 continue
             if m.concept in _HABITS and st.section not in _FINDING_SECTIONS:
@@ -468,12 +477,17 @@ class Checker:
                 continue  # "GTN spray as needed for chest pain": what a medicine is for
             name = _in_sentence(st.text[m.start : m.end])
             negated = m.negated(read.negated)
-            if not negated and m.concept in said.absent and m.concept not in said.present:
+            absent = said.absent.get(m.concept, [])
+            if st.section == "objective" and m.concept in _SIGNS:
+                # "1+ pitting oedema" on examination after "any swelling in your legs?" - "no": what
+                # the patient denied does not contradict what the doctor found
+                absent = [x for x in absent if x in said.examined]
+            if not negated and absent and m.concept not in said.present:
                 add(
                     NEGATION,
                     m.concept,
                     f"The note says {name} is present; in the consultation it was said to be absent.",
-                    sorted(set(said.absent[m.concept]), key=_line_order),
+                    sorted(set(absent), key=_line_order),
                     st.where,
                 )
 
@@ -497,6 +511,19 @@ class Checker:
 
 _FINDING_SECTIONS = frozenset({"chief_complaint", "subjective", "objective", "assessment"})
 _COUNT_UNITS = frozenset({"tab", "puff", "drop", "spray"})
+# Signs a doctor finds on examination whatever the patient noticed
+_SIGNS = frozenset(
+    {
+        "ankle swelling",
+        "crackles",
+        "wheeze",
+        "calf tenderness",
+        "lymphadenopathy",
+        "joint swelling",
+        "cyanosis",
+        "jaundice",
+    }
+)
 _INDICATION_BEFORE = re.compile(
     r"\b(?:for|treat(?:s|ing)?|relieve|prevent)\s+(?:the |any |your |his |her |mild |severe )?(?:\w+\s+)?$|"
     r"(?:治|醫|用於|紓緩)[^，。]{0,4}$",

@@ -16,6 +16,7 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 
+from desktop.checks.amounts import doses_in, frequency_in
 from desktop.checks.concepts import Concepts, Mention
 from desktop.checks.denied import Denials, read_denials
 from desktop.checks.meds import (
@@ -27,10 +28,8 @@ from desktop.checks.meds import (
     DrugUse,
     Med,
     MedFinder,
-    doses_in,
     drug_uses,
     find_cues,
-    frequency_in,
 )
 from desktop.checks.model import Fact
 from desktop.checks.negation import bare_no, bare_yes, is_negated, negated_ranges
@@ -71,6 +70,7 @@ class Said:
     absent: dict[str, list[str]] = field(default_factory=dict)  # finding -> lines saying it is absent
     present: dict[str, list[str]] = field(default_factory=dict)  # finding -> lines saying it is present
     denials: Denials = field(default_factory=Denials)  # denied in words the concept list lacks
+    examined: set[str] = field(default_factory=set)  # the doctor's lines that state (not only ask)
 
 
 @dataclass
@@ -193,6 +193,11 @@ def _neutral(read: _Read, pos: int) -> bool:
 def read_consultation(lines: list[Line], meds: MedFinder, concepts: Concepts) -> Said:
     said = Said()
     reads = [read_line(line, meds, concepts) for line in lines]
+    said.examined = {
+        r.line.id
+        for r in reads
+        if r.line.speaker == "doctor" and not all(is_question(s.text) for s in r.sentences)
+    }
     for i, read in enumerate(reads):
         answer = (
             reads[i + 1] if i + 1 < len(reads) and reads[i + 1].line.speaker != read.line.speaker else None
@@ -564,6 +569,8 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
             said.absent.setdefault(m.concept, []).append(read.line.id)
         else:
             said.present.setdefault(m.concept, []).append(read.line.id)
+    if asked and _FAMILY.search(read.line.text):
+        asked = []  # "Anybody in the family with kidney failure?" - "No": the family's, not the patient's
     if asked and answer is not None:
         answered = {m.concept for m in answer.mentions if m.category == "finding"}
         if bare_no(answer.line.text):
@@ -581,6 +588,12 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
                     said.absent.setdefault(m.concept, []).extend([read.line.id, answer.line.id])
 
 
+_FAMILY = re.compile(
+    r"\b(?:in the family|family history|anyone in (?:your|the) family|any(?:body|one) in (?:your|the) family|"
+    r"your (?:mother|father|mum|mom|dad|parents|brothers?|sisters?|siblings|relatives))\b|"
+    r"家族|家人|屋企人|親戚|爸爸|媽媽|阿爸|阿媽|兄弟姊妹",
+    re.IGNORECASE,
+)
 _ECHO = re.compile(
     r"^\s*(?:no|not|never|冇|無|沒有|唔|未)\s*(?P<rest>[^\s,，.。!！]{1,12}(?:\s[a-z]+){0,2})\s*$", re.I
 )

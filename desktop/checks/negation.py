@@ -139,7 +139,7 @@ _BARE_NO = re.compile(
     r"was not|hasn't|has not|haven't|have not|am not|'m not|won't|can't)|"
     r"not that i(?:'ve| have)? (?:know of|noticed|can tell)|i don't think so|don't think so|"
     r"冇|無|沒有|没有|冇啊|冇呀|冇喎|冇㗎|冇嘅|都冇|兩樣都冇|全部都冇|未試過|冇試過|唔係|冇冇|"
-    r"(?:都|完全|一啲都|從來都)?冇(?:咩|乜|過|見過|試過|諗過|感覺)?|都唔係|唔覺(?:有)?)$",
+    r"(?:冇\s*)?(?:都|完全|一啲都|從來都)?冇(?:咩|乜|過|見過|試過|諗過|感覺)?(?:咁嘅嘢|呢啲嘢|嗰啲嘢|呢樣嘢)?|都唔係|唔覺(?:有)?)$",
     re.IGNORECASE,
 )
 _PUNCTUATION = re.compile(r"[,，.。!！~…]+")
@@ -157,8 +157,17 @@ def _first_clause(answer: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text).split()).lower()
 
 
+_NO_BUT = re.compile(
+    r"^\s*no+\W+(?:but|it did|i did|it was|it has|i have|it used to|i used to|well|only|just)\b",
+    re.IGNORECASE,
+)
+
+
 def bare_no(answer: str) -> bool:
-    """True when the answer opens with nothing but a "no" (冇喎, nothing like that, not anymore)."""
+    """True when the answer opens with nothing but a "no" (冇喎, nothing like that, not anymore);
+    "no, it did get bad for a while" and "no, but …" go on to say otherwise."""
+    if _NO_BUT.match(answer):
+        return False
     head = _first_clause(answer)
     while head and head[-1] in "呀啊喎囉啦㗎嘅噃咧嘛喇":
         head = head[:-1]

@@ -484,3 +484,58 @@ def test_correct_notes_in_further_wordings_are_not_red(
 def test_herbs_and_remedies_stopped_are_red(checker: Checker, transcript: str, plan: str) -> None:
     result = _check(checker, transcript, plan=[plan])
     assert STOPPED_DRUG in _kinds(result), plain_text(result)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "sections"),
+    [
+        # the patient's denial and the doctor's finding on examination
+        (
+            "D|Any swelling in your legs?\nP|No, not that I've noticed.\nD|You do have a little pitting oedema at both ankles.\n",
+            {"subjective": ["Denies leg swelling."], "objective": ["1+ pitting oedema of both ankles."]},
+        ),
+        # the family's history is not the patient's
+        (
+            "D|Anybody in the family with kidney failure or dialysis?\nP|No.\n",
+            {"subjective": ["Referred for renal screening; known kidney problems on ultrasound."]},
+        ),
+        # "no, it did get bad for a while" says it was there
+        (
+            "D|How is your heartburn doing, any problems with that?\nP|No, it did get bad for a while so I tried some Prilosec.\n",
+            {"subjective": ["Heartburn was severe at one point, settled on Prilosec."]},
+        ),
+        # a label, then the finding's absence
+        ("D|Do you smoke?\nP|Nope, never have.\n", {"subjective": ["Tobacco use: non-smoker."]}),
+        # 四日冇大便 is constipation; 氣喘 is breathlessness, not a wheeze
+        ("O|四日冇大便喇。\n", {"subjective": ["Constipated - no BO for 4 days."]}),
+        (
+            "O|跑步都會喘。\nD|聽肺部清，冇喘鳴聲。\n",
+            {"subjective": ["跑步時氣喘。"], "objective": ["無喘鳴音。"]},
+        ),
+    ],
+)
+def test_who_said_it_and_when_it_was_so(
+    checker: Checker, transcript: str, sections: dict[str, list[str]]
+) -> None:
+    result = _check(checker, transcript, **sections)
+    assert NEGATION not in _kinds(result), plain_text(result)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "present"),
+    [
+        ("D|有冇諗過唔想生存，或者想傷害自己？\nP|冇……冇諗過咁嘅嘢。\n", "承認有輕生念頭。"),
+        ("D|Any black stools?\nP|No.\n", "Reports black, tarry stools."),
+        ("D|Any shortness of breath?\nP|No.\n", "Can't catch my breath on the stairs."),
+    ],
+)
+def test_denials_in_other_words_still_red(checker: Checker, transcript: str, present: str) -> None:
+    result = _check(checker, transcript, subjective=[present])
+    assert NEGATION in _kinds(result), plain_text(result)
+
+
+def test_a_frequency_with_spaces_around_the_digit() -> None:
+    from desktop.checks.amounts import frequency_in
+
+    assert frequency_in("每日 2 次")[0] == {2.0}
+    assert frequency_in("每日早晚各一次")[0] == {2.0}

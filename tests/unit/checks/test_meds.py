@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from desktop.checks.amounts import doses_in, frequency_in
 from desktop.checks.concepts import Concepts
 from desktop.checks.meds import (
     ALLERGY,
@@ -17,9 +18,7 @@ from desktop.checks.meds import (
     STOP,
     TAKING,
     MedFinder,
-    doses_in,
     drug_uses,
-    frequency_in,
 )
 from desktop.checks.text import numbers, zh_number
 

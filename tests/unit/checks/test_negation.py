@@ -54,7 +54,7 @@ def test_negated_findings(text: str, expected: dict[str, bool]) -> None:
         ("有冇發燒？", {"fever": False}),  # 有冇 asks; it does not negate
         ("唔該你話我知有冇咳。", {"cough": False}),  # 唔該 is "please"
         ("手腳無力。", {"weakness": False}),  # 無力 is the finding itself
-        ("膝頭痛。", {}),  # knee pain is not a headache
+        ("膝頭痛。", {"joint pain": False}),  # knee pain is joint pain, not a headache
         ("No change in the cough.", {"cough": False}),
     ],
 )
