@@ -268,9 +268,31 @@ class WhisperEngine:
         split around it, and only the recovered words inside the gap are kept (the padding's
         words are already in the transcript).
         """
-        gaps = uncovered_speech(samples, kept)
+        tried: list[tuple[float, float]] = []
         recovered_seconds = 0.0
         options = dataclasses.replace(options, prompt="")  # a gap is decoded on its own
+        for _ in range(GAP_ROUNDS):
+            # a stretched word shortened around one gap can uncover the speech it hid further on:
+            # look again, and decode what no earlier round tried
+            gaps = [g for g in uncovered_speech(samples, kept) if not any(_overlap(g, t) for t in tried)]
+            if not gaps:
+                break
+            tried += gaps
+            kept, seconds = self._decode_gaps(samples, kept, gaps, options, rejected, cancel, language_hint)
+            recovered_seconds += seconds
+        return kept, tried, recovered_seconds
+
+    def _decode_gaps(
+        self,
+        samples: np.ndarray,
+        kept: list[TranscriptSegment],
+        gaps: list[tuple[float, float]],
+        options: _DecodeOptions,
+        rejected: Counter[str],
+        cancel: threading.Event | None,
+        language_hint: str | None,
+    ) -> tuple[list[TranscriptSegment], float]:
+        recovered_seconds = 0.0
         for gap_start, gap_end in gaps:
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
@@ -305,7 +327,7 @@ class WhisperEngine:
             if inside:
                 recovered_seconds += gap_end - gap_start
                 kept = [*_split_around(kept, gap_start, gap_end), *inside]
-        return kept, gaps, recovered_seconds
+        return kept, recovered_seconds
 
     def _decode(
         self,
@@ -406,6 +428,12 @@ MIN_GAP_S = 1.0
 COVER_SLACK_S = 0.4
 # Audio kept either side of a gap when it is decoded again.
 GAP_PAD_S = 0.25
+# Times the recording is searched again for speech left uncovered (each round decodes new gaps only).
+GAP_ROUNDS = 3
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def uncovered_speech(

@@ -217,6 +217,8 @@ def test_cancel_a_draft_keeps_the_transcript(qtbot, records: FakeRecords) -> Non
     qtbot.waitUntil(lambda: not view.progress_row.isVisibleTo(view))
     assert "cancelled" in view.editor.banner.text()
     assert records.notes.get(view.info.id, []) == []
+    # the transcript is saved on the database thread: wait for it rather than race it
+    qtbot.waitUntil(lambda: view.info.id in records.transcripts, timeout=10_000)
     assert len(records.transcripts[view.info.id].segments) == 3
     assert view.draft_button.isEnabled()
     backend.shutdown()
