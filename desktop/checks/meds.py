@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from desktop.asr.script import has_cjk
 from desktop.checks.amounts import count_before, doses_in, frequency_in
 from desktop.checks.concepts import Concepts
 from desktop.checks.text import Piece, clauses, condition_start, sentences
@@ -313,7 +314,7 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
                 and _DIRECTIVE.search(text, max(before, use.med.start - 60), use.med.start)
             ):
                 use.decision, use.decided = START, True
-            if not use.per_day and _CJK.search(text, before, use.med.start):
+            if not use.per_day and has_cjk(text[before : use.med.start]):
                 # 瞓覺前食一粒 cetirizine: Chinese often names the time before the drug ("Senna 2 tabs
                 # nocte while on co-codamol" names the senna's)
                 use.per_day, _ = frequency_in(text[before : use.med.start])
@@ -498,7 +499,6 @@ def _decisions_by_object_and_company(
 
 _ALSO_NAMED = re.compile(r"\s*[(（]\s*")
 _UNKNOWN_BRAND_BEFORE = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9-]{2,})\s*[(（]\s*$")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _COMBINED = re.compile(r"\s*(?:加|\+)\s*")
 _AND_IN_BRACKETS = re.compile(r"\s*(?:/|\+|,|and|with|、|及|和)\s*", re.IGNORECASE)
 _PRONOUN_AFTER = re.compile(
