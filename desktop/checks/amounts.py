@@ -118,7 +118,7 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
     return out
 
 
-_COUNT_UNITS = frozenset({"tab", "puff", "drop"})
+COUNT_UNITS = frozenset({"tab", "puff", "drop"})  # units that count what is taken at once
 # "from 75 to 100 micrograms", "two to three tablets", 兩三粒, 由七十五加到一百 microgram
 _RANGE_TO = re.compile(
     r"\s*(?:to|up to|down to|or|加到|加至|減到|減至|改做|改為|改到|至|或|->|→|-|–|~)\s*|", re.IGNORECASE
@@ -137,7 +137,7 @@ def count_before(window: str) -> list[tuple[float, str]]:
         if m is None:
             continue
         found = doses_in(window[n.start : m.end()])
-        if found and found[0][1] in _COUNT_UNITS and _LEADS_TO_NAME.match(window, m.end()):
+        if found and found[0][1] in COUNT_UNITS and _LEADS_TO_NAME.match(window, m.end()):
             return found[:1]
         if found and _OF_NAME.match(window, m.end()):
             return found[:1]  # "up to one hundred milligrams of sertraline"

@@ -50,9 +50,8 @@ class _Term:
 def _term_pattern(term: str) -> tuple[re.Pattern[str], bool]:
     if term.startswith("re:"):
         return re.compile(term[3:]), True
-    if term.startswith(
-        "re!:"
-    ):  # a pattern whose negating words are the finding ("四日冇大便", "can't breathe")
+    if term.startswith("re!:"):
+        # a pattern whose negating words are the finding itself ("四日冇大便", "can't breathe")
         return re.compile(term[4:]), False
     if not _LATIN.search(term):
         return re.compile(re.escape(term)), False

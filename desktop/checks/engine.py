@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from desktop.asr.script import ScriptConverter, has_cjk
+from desktop.checks.amounts import COUNT_UNITS
 from desktop.checks.concepts import Concepts
 from desktop.checks.denied import denied_in_note
 from desktop.checks.extract import (
@@ -413,7 +414,7 @@ class Checker:
                 said_values |= {c * v for c in counts for v, u in drug.doses if u == "mg"}
             # "co-codamol thirty-five hundred" names a strength: a bare number is a count of tablets
             # only when it could be one
-            comparable = {v for v in bare if v <= _MOST_UNITS} if unit in _COUNT_UNITS else bare
+            comparable = {v for v in bare if v <= _MOST_UNITS} if unit in COUNT_UNITS else bare
             if not unit or not (said_values or comparable):
                 continue
             if not any(abs(value - v) < 1e-6 * max(1.0, v) for v in said_values | comparable):
@@ -510,7 +511,6 @@ class Checker:
 
 
 _FINDING_SECTIONS = frozenset({"chief_complaint", "subjective", "objective", "assessment"})
-_COUNT_UNITS = frozenset({"tab", "puff", "drop", "spray"})
 # Signs a doctor finds on examination whatever the patient noticed
 _SIGNS = frozenset(
     {

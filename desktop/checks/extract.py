@@ -89,7 +89,7 @@ MEASUREMENTS: dict[str, str] = {
     "BP": r"blood pressure(?! (?:tablets?|pills?|medicines?|medications?|drugs?))|\bBP\b|(?<!降)血壓(?!藥)",
     "pulse": r"\bpulse\b|heart rate|\bHR\b|心跳|脈搏",
     "temperature": r"temperature|\btemp\b|體溫",
-    "SpO2": r"oxygen saturation|saturations?|\bsats\b|SpO2|血氧|oxygen",
+    "SpO2": r"oxygen saturation|saturations?|\bsats\b|SpO2|血氧|血含氧|oxygen",
     "respiratory rate": r"resp(?:iratory)? rate|\bRR\b|呼吸率",
     "weight": r"\bweight\b|\bweighs?\b|\bwt\b|體重",
     "glucose": r"glucose|blood sugar|sugar readings?|\bsugar\b|\bCBG\b|血糖",
@@ -307,7 +307,7 @@ def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
         return
 
 
-_OXYGEN = re.compile(r"血氧|含氧|氧氣|\b(?:sats?|saturations?|spo2|o2|oxygen)\b", re.IGNORECASE)
+_OXYGEN = re.compile(MEASUREMENTS["SpO2"], re.IGNORECASE)
 _STOP_WITHOUT_NAME = re.compile(
     r"\b(?:stop|hold|discontinue|avoid)\w*\s+(?:it|that|this|them|those|these)\b(?!\s+(?:in place|still|steady|"
     r"together|there|up)\b)|"

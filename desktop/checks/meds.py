@@ -324,15 +324,14 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
                 # "Epiduo (adapalene/benzoyl peroxide)": the ingredients of a product the lexicon lacks
                 use.named_in = brand.group("name").lower()
         for a, b in itertools.pairwise(sentence_uses):
-            if _ALSO_NAMED.fullmatch(text, a.med.end, b.med.start):
+            bracket = bool(_ALSO_NAMED.fullmatch(text, a.med.end, b.med.start))
+            if bracket:
                 b.named_in = a.named_in or a.med.key
-                if not a.doses:
-                    # "Malarone (atovaquone/proguanil) 1 tab daily": the dose after the bracket is the first name's too
-                    a.doses, a.per_day, a.as_needed = list(b.doses), set(b.per_day), b.as_needed
             elif a.named_in and _AND_IN_BRACKETS.fullmatch(text, a.med.end, b.med.start):
                 b.named_in = a.named_in  # the bracket's second ingredient
-            elif _COMBINED.fullmatch(text, a.med.end, b.med.start) and not a.doses:
-                # 鈣片加維他命D，每日一粒: one tablet holding both
+            if not a.doses and (bracket or _COMBINED.fullmatch(text, a.med.end, b.med.start)):
+                # "Malarone (atovaquone/proguanil) 1 tab daily", 鈣片加維他命D，每日一粒: the dose
+                # after the second name is the first one's too
                 a.doses, a.per_day, a.as_needed = list(b.doses), set(b.per_day), b.as_needed
         uses += sentence_uses
     _doses_said_after(text, uses)
