@@ -27,7 +27,7 @@ def register(esub: Any) -> None:
     p.add_argument(
         "--set",
         dest="set_name",
-        choices=("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "test", "test3", "test7", "test8", "all"),
+        choices=("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "test", "test3", "test8", "all"),
         default="all",
     )
     p.add_argument(
@@ -74,7 +74,7 @@ def _print_cases(set_name: str, report: dict[str, Any]) -> None:
         "test3": "FROZEN blind test set (written without reading the rules; never tuned on)",
         "dev4": "fourth development set (written blind as test4, then used to correct the rules)",
         "dev5": "fifth development set (written blind as test5, then used to correct the rules)",
-        "test7": "FROZEN blind test set, eighth and ninth authors (written without reading the rules; never tuned on)",
+        "dev7": "seventh development set (written blind as test7, then used to correct the rules)",
         "test8": "FROZEN blind test set, tenth and eleventh authors (written without reading the rules; never tuned on)",
         "dev6": "sixth development set (written blind as test6, then used to correct the rules)",
         "dev3": "third development set (written blind, then used to correct the rules)",
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
     }
     sets = (
-        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "test", "test3", "test7", "test8")
+        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "test", "test3", "test8")
         if args.set_name == "all"
         else (args.set_name,)
     )
