@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from desktop.asr.filters import rejection_reason
+from desktop.asr.filters import rejection_reason, too_fast
 from desktop.asr.script import ScriptConverter
 from desktop.asr.vocabulary import echo_start, hotwords
 from desktop.audio.decode import SAMPLE_RATE, load_audio
@@ -389,6 +389,11 @@ class WhisperEngine:
             for piece in pieces:
                 piece_text = converter.convert("".join(w.text for w in piece).strip()) if piece else text
                 if not piece_text:
+                    continue
+                if too_fast([(w.start, w.end) for w in piece]):
+                    # a loop's remembered sentence squeezed into an instant; the speech there, if
+                    # any, is left uncovered and decoded again
+                    rejected["too_fast"] += 1
                     continue
                 kept.append(
                     TranscriptSegment(

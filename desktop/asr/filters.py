@@ -61,6 +61,22 @@ def repetition_reason(text: str) -> str:
     return ""
 
 
+# Words said faster than this (seconds a word, over four words or more) are no speech: a decoder
+# that loops puts a whole remembered sentence on a fraction of a second ("She has been on
+# furosemide for years and" at one instant). Fast English runs about 0.17 s a word, fast
+# Cantonese about 0.15 s a character.
+MIN_SECONDS_PER_WORD = 0.08
+MIN_WORDS_TIMED = 4
+
+
+def too_fast(starts_ends: list[tuple[float, float]]) -> bool:
+    """Whether words with these (start, end) times were said faster than anyone speaks."""
+    if len(starts_ends) < MIN_WORDS_TIMED:
+        return False
+    span = starts_ends[-1][1] - starts_ends[0][0]
+    return span < MIN_SECONDS_PER_WORD * len(starts_ends)
+
+
 def rejection_reason(text: str, no_speech_prob: float = 0.0, avg_logprob: float = 0.0) -> str:
     """'' when the text is kept, else the rule that rejected it."""
     if not text.strip():

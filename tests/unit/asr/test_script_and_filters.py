@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.asr.filters import boilerplate_reason, rejection_reason, repetition_reason
+from desktop.asr.filters import boilerplate_reason, rejection_reason, repetition_reason, too_fast
 from desktop.asr.script import ScriptConverter, cjk_characters
 from desktop.asr.vocabulary import load_vocabulary, vocabulary_prompt
 
@@ -80,3 +80,20 @@ def test_vocabulary_file_and_prompt() -> None:
     assert "metformin" in terms and "doxycycline" not in [t for t in terms if t.startswith("#")]
     prompt = vocabulary_prompt(terms, previous_text="x" * 2000)
     assert prompt.startswith("metformin") and len(prompt) <= 600
+
+
+def test_a_sentence_squeezed_into_an_instant_is_no_speech() -> None:
+    # a looping decoder put "She has been on fiorosmide for years and" (8 words) at one instant,
+    # and "last month and sit a lopramatite." (6 words) on 0.18 s of a recording
+    assert too_fast([(55.43, 55.43)] * 8)
+    assert too_fast([(55.43 + 0.03 * i, 55.46 + 0.03 * i) for i in range(6)])
+
+
+@pytest.mark.parametrize(
+    "seconds_per_word",
+    [0.17, 0.12, 0.09],  # fast English, fast Cantonese characters, a hurried list of numbers
+)
+def test_fast_speech_is_kept(seconds_per_word: float) -> None:
+    words = [(i * seconds_per_word, (i + 1) * seconds_per_word) for i in range(10)]
+    assert not too_fast(words)
+    assert not too_fast([(1.0, 1.0), (1.0, 1.0), (1.0, 1.0)])  # too few words to judge
