@@ -12,9 +12,9 @@ import re
 from desktop.checks.text import numbers
 
 _UNIT = re.compile(
-    r"\s*(?P<unit>mg/kg|mg|milligrams?|mcg|micrograms?|µg|ug|g(?![a-z])|grams?|gm|ml|millilit(?:re|er)s?|"
-    r"units?|iu|puffs?|sprays?|tablets?|tabs?|pills?|capsules?|caps?|drops?|%|percent|at a time|"
-    r"毫克|微克|克|毫升|個單位|單位|粒|片|顆|下|滴|噴)"
+    r"(?:(?<=half)\s+an?\b)?\s*(?P<unit>mg/kg|mg|milligrams?|mcg|micrograms?|µg|ug|g(?![a-z])|grams?|gm|ml|millilit(?:re|er)s?|"
+    r"units?|iu|m[Ee]q|milliequivalents?|puffs?|sprays?|tablets?|tabs?|pills?|capsules?|caps?|drops?|%|percent|at a time|"
+    r"毫克|微克|克|毫升|個單位|單位|粒|片|顆|下|滴|噴|度(?!半))"
     r"(?:\s*(?:/|per)\s*(?:kg|kilo))?",
     re.IGNORECASE,
 )
@@ -43,6 +43,10 @@ _UNIT_NAME = {
     "unit": "unit",
     "units": "unit",
     "iu": "unit",
+    "meq": "mEq",
+    "milliequivalent": "mEq",
+    "milliequivalents": "mEq",
+    "度": "unit",  # 打18度: insulin units as Cantonese says them (a temperature is read apart)
     "個單位": "unit",
     "單位": "unit",
     "puff": "puff",
@@ -101,10 +105,17 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
         if m is None:
             if n.percent:
                 out.append((n.value, "%"))
-            elif right_after_name and not out and not window[: n.start].strip() and _bare_dose(window, n.end):
+            elif (
+                right_after_name
+                and not out
+                and _BARE_LEAD.fullmatch(window[: n.start])
+                and _bare_dose(window, n.end)
+            ):
                 out.append((n.value, ""))
             continue
         raw = m.group("unit").lower()
+        if raw == "度" and not _INJECTED.search(window):
+            continue  # 38度: a temperature, unless the sentence injects (打18度)
         unit = (
             "mg/kg"
             if raw == "mg/kg" or "/" in m.group(0) or "per" in m.group(0)
@@ -117,6 +128,16 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
         out.append((round(value, 4), unit))
     return out
 
+
+_INJECTED = re.compile(
+    r"打|針|胰島素|insulin|lantus|novorapid|levemir|humalog|mixtard|tresiba|toujeo", re.IGNORECASE
+)
+
+# "Keppra 維持 750", "furosemide up to 80": a word that leads to a bare strength after the name
+_BARE_LEAD = re.compile(
+    r"\s*(?:(?:維持|照舊|繼續|保持|加到|減到|加至|減至|改做|改為)\s*|(?:at|up to|down to|stays? at|kept at)\s+)?",
+    re.IGNORECASE,
+)
 
 COUNT_UNITS = frozenset({"tab", "puff", "drop"})  # units that count what is taken at once
 # "from 75 to 100 micrograms", "two to three tablets", 兩三粒, 由七十五加到一百 microgram
@@ -148,14 +169,18 @@ def count_before(window: str) -> list[tuple[float, str]]:
 def _bare_dose(window: str, end: int) -> bool:
     rest = window[end : end + 8].lower()
     return not re.match(
-        r"\s*(?:/|x|days?|weeks?|months?|years?|hours?|times?|minutes?|日|天|次|個|歲|年|星期|禮拜|週|周|分鐘|鐘|點)",
+        r"\s*(?:/|x|days?|weeks?|months?|years?|hours?|times?|minutes?|日|天|次|個|歲|年|星期|禮拜|週|周|分鐘|鐘|點|"
+        # "加到 20... 唔係，加到 30 ml": a number taken back
+        r"\.\.|…|[,，]?\s*(?:唔係|不是|no\b|sorry|i mean))",
         rest,
     )
 
 
 _A_DAY = r"(?:\s+(?:a|per|each|every)\s+day|\s+daily|/day|/d)?"
 # 一日兩次, and with the verb between: 每日食兩次, 一日搽一次, 每天噴兩次
-_ZH_DAY = r"(?:一日|每日|一天|每天)(?:食|搽|用|噴|服|服用|飲|滴|打|塗)?"
+# 每日薄塗患處三次: a few words around the verb too
+_ZH_VERB_GAP = r"[^\s，。,；;：:一二兩两三四五六七八九十0-9次粒片]"
+_ZH_DAY = rf"(?:一日|每日|一天|每天)(?:{_ZH_VERB_GAP}{{0,2}}?(?:食|搽|用|噴|服|服用|飲|滴|打|塗|貼){_ZH_VERB_GAP}{{0,3}}?)?"
 _PER_DAY: list[tuple[re.Pattern[str], float]] = [
     # a few times a week or every other day first: "twice a week" is not twice a day
     (

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CATEGORIES = ("finding", "diagnosis", "test", "specialty", "allergen")
-_NEGATING = re.compile(r"冇|無|沒|没|唔|未|不|否|\b(?:not|isn't|wasn't|aren't|doesn't|don't|never)\b", re.I)
+_NEGATING = re.compile(
+    r"冇|無|沒|没|唔|未|不|否|\b(?:not|isn't|wasn't|aren't|doesn't|don't|never|no)\b", re.I
+)
 _LATIN = re.compile(r"[A-Za-z]")
 _TEST_AFTER = re.compile(
-    r"\s*(?:cultures?|tests?|swabs?|samples?|smears?|specimens?|microscopy|analysis|PCR)\b|培養|化驗|樣本",
+    r"\s*(?:cultures?|tests?|swabs?|samples?|smears?|specimens?|microscopy|analysis|PCR|[- ]?creatinine ratio|"
+    r"ratio)\b|培養|化驗|樣本",
     re.I,
 )
 

@@ -79,6 +79,8 @@ _URGENT = re.compile(
     re.I,
 )
 # "Any vaginal bleeding: report it and return to clinic": a condition, then what to do
+# "Painful swollen calf, chest pain or SOB -> A&E": findings, an arrow, where to go
+_ARROW_ACTION = re.compile(r"(?:->|→|⇒|=>)\s*(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
 _COLON_CONDITION = re.compile(r"^[^:：]{3,120}[:：][^:：]*?(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
 _REFER_CUE = re.compile(r"\brefer\w*\b|轉介|轉診", re.IGNORECASE)
 # add(type, key, message, transcript lines, where in the note)
@@ -110,6 +112,12 @@ def note_statements(note: SoapNote) -> list[Statement]:
 
 
 _HISTORY = frozenset({"subjective", "chief_complaint"})
+_PARTS = re.compile(r"[；;。]|\.(?:\s|$)")
+# a note that times the drug itself ("continue until the week before", "omit on the day")
+_TIMED = re.compile(
+    r"\b(?:until|till|before|pre-?op\w*|omit\w*|hold\w*|withh\w*|stop\w*|last dose)\b|前|停|暫停",
+    re.IGNORECASE,
+)
 
 
 def _asks(text: str) -> bool:
@@ -219,12 +227,16 @@ class Checker:
             seen.weekdays |= weekdays(st.text)
             seen.follow_up_cue = seen.follow_up_cue or bool(FOLLOW_UP.search(st.text))
             seen.referral_cue = seen.referral_cue or bool(_REFER_CUE.search(st.text))
-            cond = condition_start(st.text)
             if (
-                (cond is not None and SAFETY_ACTION.search(st.text))
+                any(
+                    condition_start(part) is not None and SAFETY_ACTION.search(part)
+                    # "三個月後覆診；如準備懷孕請提早通知": a follow-up beside a condition is no safety net
+                    for part in _PARTS.split(st.text)
+                )
                 or _SAFETY_LABEL.search(st.text)
                 or (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
                 or _COLON_CONDITION.match(st.text)
+                or _ARROW_ACTION.search(st.text)
             ):
                 seen.safety_nets.append(self.concepts.concepts(st.text, "finding"))
         return seen
@@ -342,7 +354,7 @@ class Checker:
             and use.decision not in (STOP, AVOID, ALLERGY)
             and (instructs or use.decision in (START, CONTINUE, CHANGE))
         )
-        drug = said.drugs.get(key)
+        drug = own = said.drugs.get(key)
         if drug is None or drug.final is None:
             # "stop the 去水丸" holds for the furosemide the note names, "嗰啲傷風藥唔好再食" for the
             # pseudoephedrine they hold
@@ -387,6 +399,24 @@ class Checker:
                 st.where,
             )
         elif (
+            takes
+            and not use.conditional
+            and drug is not None
+            and drug.holds
+            and (final is None or _line_order(final[1]) <= _line_order(drug.holds[-1]))
+            and not _TIMED.search(st.text)
+        ):
+            # "stop the aspirin seven days before the operation" against "continue aspirin up to and
+            # including the day of surgery"
+            add(
+                STOPPED_DRUG,
+                key,
+                f"The note tells the patient to take {surface}, but in the consultation it was to be "
+                f"held before a procedure.",
+                list(drug.holds),
+                st.where,
+            )
+        elif (
             instructs
             and use.decision in (STOP, AVOID)
             and final is not None
@@ -399,8 +429,10 @@ class Checker:
                 [final[1]],
                 st.where,
             )
-        if drug is not None:
-            self._dose_contradictions(drug, st, use, add)
+        # the amounts said of the drug itself, where it has any ("我開鐵丸俾你，ferrous fumarate 200mg，一日一粒")
+        amounts_of = own if own is not None and (own.doses or own.per_day) else drug
+        if amounts_of is not None:
+            self._dose_contradictions(amounts_of, st, use, add)
 
     def _dose_contradictions(self, drug: Drug, st: Statement, use: DrugUse, add: _Add) -> None:
         if use.decision in (ALLERGY,):

@@ -54,6 +54,7 @@ class Drug:
     doses: set[tuple[float, str]] = field(default_factory=set)
     per_day: set[float] = field(default_factory=set)
     changed_per_day: set[float] = field(default_factory=set)  # how often, as the last change said
+    holds: list[str] = field(default_factory=list)  # lines holding it before a procedure
 
     @property
     def final(self) -> tuple[str, str] | None:
@@ -137,7 +138,7 @@ _RESULT = re.compile(
 )
 _REACTION = re.compile(
     r"\b(?:gave|gives|give|got|get|came out in|come out in|brought) (?:me|her|him|them)?\s*(?:a |an |some )?"
-    r"(?:\w+ ){0,2}(?:rash|hives|swelling|swollen|blisters?|itch\w*|wheez\w*|reaction)|"
+    r"(?:\w+ ){0,2}(?:rash|hives|swelling|swollen|blisters?|itch\w*|wheez\w*|reaction|spasms?|dystonia)|"
     r"(?:食完|食咗|用完|用咗|打完|打)[^，。]{0,16}?(?:出疹|紅疹|出過風癩|風癩|痕|腫|氣喘|喘|水泡)|"
     # 以前食布洛芬會氣喘, "aspirin makes me wheeze": what the drug does to the patient
     r"(?:會|就)(?:令(?:我|佢))?(?:成身|全身)?(?:出疹|紅疹|起疹|出風癩|起風癩|風癩|痕|腫|氣喘|喘|水泡)|"
@@ -173,6 +174,11 @@ _RISK_OF = re.compile(
 )
 
 
+_SAFE_IN = re.compile(
+    r"\b(?:safe|recommended|used|allowed|licensed|suitable|okay|ok|fine|given|taken|avoided)\b[^.;,]{0,25}"
+    r"\b(?:in|during)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _RISK_AFTER = re.compile(r"[^，。,；;]{0,10}?(?:嘅)?(?:風險|副作用)")
 
 
@@ -186,6 +192,8 @@ def _neutral(read: _Read, pos: int) -> bool:
         return True
     if _RISK_OF.search(read.line.text, s.start, pos) or _RISK_AFTER.match(read.line.text, pos, s.end):
         return True
+    if _SAFE_IN.search(read.line.text[max(s.start, pos - 50) : pos]):
+        return True  # "aspirin isn't safe this late in pregnancy": when a drug is safe, not a finding
     cond = condition_start(s.text)
     return cond is not None and pos >= s.start + cond
 
@@ -203,7 +211,7 @@ def read_consultation(lines: list[Line], meds: MedFinder, concepts: Concepts) ->
             reads[i + 1] if i + 1 < len(reads) and reads[i + 1].line.speaker != read.line.speaker else None
         )
         _medicines(said, read, answer, meds)
-        _dose_of_the_drug_before(said, reads, i)
+        _dose_of_the_drug_before(said, reads, i, meds)
         _stop_of_the_drug_before(said, reads, i)
         _allergies(said, read, answer, meds, concepts)
         _findings(said, read, answer)
@@ -254,6 +262,10 @@ def _medicines(said: Said, read: _Read, answer: _Read | None, meds: MedFinder) -
     if asked and answer is not None and not bare_no(answer.line.text):
         last = asked[-1]
         for use in asked:
+            if read.line.speaker != "doctor" and not (use.decision == STOP and bare_yes(answer.line.text)):
+                # "可唔可以開啲強啲嘅藥，好似 tramadol？", "Stop the sleeping pill completely?": a patient
+                # asking decides nothing (a doctor's "Yes" to "Should I stop it?" does)
+                use = replace(use, decision=TAKING, decided=False)
             _add_use(_drug(said, use.med), use, line_id)
         # "Yes, 15 mg every Monday": the answer's dose before any drug it names is the asked drug's.
         head = answer.line.text[: answer.meds[0].start] if answer.meds else answer.line.text
@@ -279,27 +291,41 @@ _NAMED_AMOUNT = re.compile(
 )
 
 
-def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
+def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int, meds: MedFinder) -> None:
     """ "Last time we started sertraline." ... "You're on fifty milligrams once a day?": a line that
     names an amount but no drug speaks of the one drug named just before."""
     read = reads[i]
+    text = read.line.text
     if read.meds:
-        return
-    found = doses_in(read.line.text)
+        # "Half a tablet, so 3.75, at night. Keep the amlodipine …": the sentences before the first
+        # drug named
+        first = _sentence_of(read, read.meds[0].start)
+        text = text[: first.start] if first is not None else ""
+        if not text.strip():
+            return
+    found = doses_in(text)
     # 血氧 98%, "sats 97%": a measurement, not a cream's strength
-    pct = "" if _OXYGEN.search(read.line.text) else "%"
+    pct = "" if _OXYGEN.search(text) else "%"
     amounts = [d for d in found if d[1] in ("mg", "ml", "unit", "puff", pct)]
-    per_day = frequency_in(read.line.text)[0]
+    per_day = frequency_in(text)[0]
     if not amounts and per_day and any(u == "tab" for _, u in found):
         amounts = [d for d in found if d[1] == "tab"]  # "每日食三次，每次一粒": a count and how often
-    if not amounts or _NAMED_AMOUNT.search(read.line.text):
+    halved = bool(_HALVED.search(text))
+    if (not amounts and not halved) or _NAMED_AMOUNT.search(text):
         return  # "start an allopro 500 milligrams": the amount is of a name the recogniser garbled
     for back in range(i - 1, max(-1, i - 1 - _DOSE_BACK_LINES), -1):
         keys = {m.key for m in reads[back].meds}
         if not keys:
             continue
-        if len(keys) == 1 and (key := next(iter(keys))) in said.drugs:
+        if len(keys) == 1:
+            # "the sleeping pill": the one drug of that kind the consultation named
+            key = next(iter(keys))
+            named = meds.stands_for(key) & set(said.drugs)
+            key = next(iter(named)) if len(named) == 1 else key
+        if len(keys) == 1 and key in said.drugs:
             drug = said.drugs[key]
+            if halved:
+                _halve(drug)  # "Half a tablet, so 3.75, at night"
             drug.doses |= set(amounts)
             drug.per_day |= per_day
             if read.line.id not in drug.lines:
@@ -345,7 +371,15 @@ def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
         return
 
 
-_HALVED = re.compile(r"減一半|減半|一半|\bhalve\w*|\bhalf the dose\b|\bin half\b", re.IGNORECASE)
+_HALVED = re.compile(
+    r"減一半|減半|一半|半粒|\bhalve\w*|\bhalf the dose\b|\bin half\b|\bhalf a (?:tablet|tab|pill)\b",
+    re.IGNORECASE,
+)
+
+
+def _halve(drug: Drug) -> None:
+    """ "Zopiclone 減一半", "halve the dose", "half a tablet, so 3.75": half of each amount said before."""
+    drug.doses |= {(v / 2, u) for v, u in drug.doses if u in ("tab", "mg", "")}
 
 
 def _add_use(drug: Drug, use: DrugUse, line_id: str) -> None:
@@ -354,8 +388,9 @@ def _add_use(drug: Drug, use: DrugUse, line_id: str) -> None:
     drug.doses |= set(use.doses)
     drug.per_day |= use.per_day
     if _HALVED.search(use.sentence.text):
-        # "Zopiclone 減一半", "halve the dose": half of each tablet count said before
-        drug.doses |= {(v / 2, u) for v, u in drug.doses if u == "tab"}
+        _halve(drug)
+    if use.hold_before and use.decision == STOP and line_id not in drug.holds:
+        drug.holds.append(line_id)
     if use.decided and not use.conditional and use.decision != TAKING:
         drug.decisions.append((use.decision, line_id))
         if use.decision == CHANGE and use.per_day:
@@ -581,6 +616,20 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
             # "Sleeping OK?" - "Yes": a yes to a question asked by its absence says absent
             heard = said.absent if asked[0].absent_term else said.present
             heard.setdefault(asked[0].concept, []).extend([read.line.id, answer.line.id])
+        for a in answer.mentions:
+            # "屁股周圍有冇麻痺？" answered "嗰度都冇痺": the answer's word (numbness) is the asked
+            # finding's own (saddle numbness)
+            word = answer.line.text[a.start : a.end].lower()
+            if a.category != "finding" or _neutral(answer, a.start):
+                continue
+            for m in asked:
+                if (
+                    m.concept != a.concept
+                    and m.concept not in answered
+                    and word in read.line.text[m.start : m.end].lower()
+                ):
+                    heard = said.absent if a.negated(answer.negated) else said.present
+                    heard.setdefault(m.concept, []).extend([read.line.id, answer.line.id])
         for echo in _negated_echoes(answer.line.text):
             # "大便有冇黑色？" answered "冇黑"; "Any blood in the stool?" answered "No blood."
             for m in asked:

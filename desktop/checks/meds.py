@@ -59,13 +59,26 @@ class Med:
     surface: str
 
 
+_STRENGTH_WORD = re.compile(r"^(?:low|high|ultra-low|mini)[- ]dose\s+")
+
+
 class MedFinder:
     """Drug mentions in English and Chinese text, each with a canonical key."""
 
     def __init__(self, finder: DrugFinder, concepts: Concepts) -> None:
         self.finder = finder
         self.concepts = concepts
-        self._zh = sorted(concepts.zh_drugs.items(), key=lambda kv: len(kv[0]), reverse=True)
+        # Chinese names as written; English words for a kind of drug ("sleeping pill") on word
+        # boundaries, in any case, plural too
+        self._zh = [
+            (
+                re.compile(rf"\b{re.escape(name)}s?\b", re.IGNORECASE)
+                if name.isascii()
+                else re.compile(re.escape(name)),
+                english,
+            )
+            for name, english in sorted(concepts.zh_drugs.items(), key=lambda kv: len(kv[0]), reverse=True)
+        ]
         self._class_of: dict[str, set[str]] = {}
         self._members: dict[str, set[str]] = {}
         for name, members in concepts.drug_classes.items():
@@ -76,16 +89,17 @@ class MedFinder:
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one finder per process, names repeat
     def key(self, name: str) -> str:
-        canonical = self.finder.canonical(name)
-        return (canonical or name).strip().lower()
+        canonical = (self.finder.canonical(name) or name).strip().lower()
+        # "low-dose aspirin" is aspirin: the dictionary's strength words name no other drug
+        return _STRENGTH_WORD.sub("", canonical) or canonical
 
     def find(self, text: str) -> list[Med]:
         found: list[Med] = []
         for m in self.finder.find(text):
             found.append(Med(self.key(m.canonical or m.surface), m.start, m.end, m.surface))
-        for zh, english in self._zh:
-            for hit in re.finditer(re.escape(zh), text):
-                found.append(Med(self.key(english), hit.start(), hit.end(), zh))
+        for pattern, english in self._zh:
+            for hit in pattern.finditer(text):
+                found.append(Med(self.key(english), hit.start(), hit.end(), hit.group(0)))
         found.sort(key=lambda d: (-(d.end - d.start), d.start))
         kept: list[Med] = []
         for d in found:
@@ -152,7 +166,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         ALLERGY,
         re.compile(
-            r"\b(?:allerg\w*(?!\s+(?:rhinitis|conjunctivitis))|anaphyla\w*|hypersensitiv\w*|intoleran\w*)|"
+            r"\b(?:allerg(?!\w*\s+(?:rhinitis|conjunctivitis))\w*|anaphyla\w*|hypersensitiv\w*|intoleran\w*|"
+            r"(?:bad |severe |serious |an? )?reactions? to)|"
             r"(?<![鼻膚])(?:敏感|過敏|过敏)(?!性)",
             re.IGNORECASE,
         ),
@@ -164,9 +179,10 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"(?:take|use|give|have|start)\w*|"
             r"won't (?:give|prescribe|use)|contraindicated|no more(?! than)|not (?:be )?used|not (?:be )?given|"
             r"not (?:be )?prescribed|not (?:recommended|advised)|(?:don't|do not|wouldn't|would not) recommend|"
-            r"advised against|recommended against)\b|不建議|唔建議|唔推介|不推薦|"
+            r"advised against|recommended against|off the table|out of the question|not an option)\b|不建議|唔建議|唔推介|不推薦|"
             r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜|"
-            r"唔食得|(?:今次)?唔(?:再)?用(?!擔心|驚|怕)",
+            r"唔食得|(?:今次)?唔(?:再)?用(?!擔心|驚|怕)|不(?:使)?用(?!再|擔心|怕|緊張)|唔使住|"
+            r"\bno need for\b",
             re.IGNORECASE,
         ),
     ),
@@ -208,7 +224,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:(?:started|put) (?:me|him|her|them|us) on|(?:since |after |when )?i started(?: taking| on)?|"
             r"(?:was|were|been|got|get) (?:just )?"
-            r"(?:started|put) on)\b",
+            r"(?:started|put) on|started (?:it|this|that|them)(?= (?:[\w-]+ ){0,4}(?:ago|back)\b))\b",
             re.IGNORECASE,
         ),
     ),
@@ -227,7 +243,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         CONTINUE,
         re.compile(
-            r"\b(?:continu\w*|cont|keep(?: taking| using| on)?|carry on|carrying on|remain on|stay on|"
+            r"\b(?:continu(?!ous)\w*|cont|keep(?: taking| using| on)?|carry on|carrying on|remain on|stay on|"
             r"(?:not|n't|no need to) (?:\w+ ){0,3}(?:make )?any changes)\b|"
             r"繼續|照食|照舊|照常|維持",
             re.IGNORECASE,
@@ -276,6 +292,7 @@ class DrugUse:
     per_day: set[float] = field(default_factory=set)
     as_needed: bool = False
     named_in: str = ""  # the drug whose brackets name this one: "Epiduo (adapalene/benzoyl peroxide)"
+    hold_before: bool = False  # "stop the aspirin seven days before the operation"
 
 
 def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
@@ -318,6 +335,7 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
                 # 瞓覺前食一粒 cetirizine: Chinese often names the time before the drug ("Senna 2 tabs
                 # nocte while on co-codamol" names the senna's)
                 use.per_day, _ = frequency_in(text[before : use.med.start])
+        _product_brackets(text, sentence, sentence_uses)
         for use, nxt in itertools.pairwise(sentence_uses):
             brand = _UNKNOWN_BRAND_BEFORE.search(text, max(0, use.med.start - 40), use.med.start)
             if brand is not None and _AND_IN_BRACKETS.fullmatch(text, use.med.end, nxt.med.start):
@@ -329,13 +347,44 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
                 b.named_in = a.named_in or a.med.key
             elif a.named_in and _AND_IN_BRACKETS.fullmatch(text, a.med.end, b.med.start):
                 b.named_in = a.named_in  # the bracket's second ingredient
-            if not a.doses and (bracket or _COMBINED.fullmatch(text, a.med.end, b.med.start)):
+            if (
+                not a.doses
+                and (b.doses or b.per_day)
+                and (bracket or _COMBINED.fullmatch(text, a.med.end, b.med.start))
+            ):
                 # "Malarone (atovaquone/proguanil) 1 tab daily", 鈣片加維他命D，每日一粒: the dose
                 # after the second name is the first one's too
                 a.doses, a.per_day, a.as_needed = list(b.doses), set(b.per_day), b.as_needed
         uses += sentence_uses
     _doses_said_after(text, uses)
     return uses
+
+
+_OPEN_AFTER = re.compile(r"\s*(?:\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?\s*)?[(（]")
+
+
+def _product_brackets(text: str, sentence: Piece, uses: list[DrugUse]) -> None:
+    """ "Femoston 1/10 (estradiol 1 mg / dydrogesterone 10 mg) 1 tab daily": the drugs in the brackets
+    are what the product holds, with their own strengths; what follows the brackets is the product's."""
+    for i, use in enumerate(uses):
+        opened = _OPEN_AFTER.match(text, use.med.end, sentence.end)
+        if opened is None:
+            continue
+        close = next((k for k in range(opened.end(), sentence.end) if text[k] in ")）"), None)
+        inside = [u for u in uses[i + 1 :] if opened.end() <= u.med.start < (close or 0)]
+        if close is None or not inside:
+            continue
+        after = next((u.med.start for u in uses[i + 1 :] if u.med.start > close), sentence.end)
+        tail = text[close + 1 : after]
+        for k, u in enumerate(inside):
+            u.named_in = u.named_in or use.med.key
+            stop = inside[k + 1].med.start if k + 1 < len(inside) else close
+            u.doses = doses_in(text[u.med.end : stop], right_after_name=True)
+            u.per_day, u.as_needed = frequency_in(text[u.med.end : stop])
+        use.doses = [*use.doses, *(d for d in doses_in(tail) if d not in use.doses)]
+        per_day, as_needed = frequency_in(tail)
+        use.per_day |= per_day
+        use.as_needed = use.as_needed or as_needed
 
 
 # "… push the methotrexate up to twenty milligrams. So eight tablets, once a week": a sentence that
@@ -385,6 +434,14 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 text, max(clause.start, cue.start - 40), cue.start
             ):
                 continue  # "hopefully we can eventually get you off that lisinopril": not decided today
+            if (
+                cue.kind == STOP
+                and text[cue.start : cue.end].lower() == "stops"
+                and any(not text[u.med.end : cue.start].strip() for u in uses if u.med.end <= cue.start)
+            ):
+                continue  # "the Gaviscon stops the iron being absorbed": what the drug does
+            if cue.kind == START and _USUALLY.search(text, max(clause.start, cue.start - 20), cue.start):
+                continue  # "平時我會開 Augmentin, 不過…", "normally I'd use amoxicillin, but": not today's
             if cue.kind in (STOP, AVOID) and _CONDITION_AFTER.match(text, cue.end, clause.end):
                 continue  # "Stop the colchicine if you get diarrhoea": advice for later, not a decision
             if cue.kind == START and _RESUME_LATER.match(text, cue.start, clause.end):
@@ -446,7 +503,7 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             nearest = min(targets, key=lambda u: (_gap(u.med, cue), u.med.start < cue.start))
             if cue.kind == STOP and _BEFORE_EVENT.match(text, cue.end, clause.end):
                 # "stop the Eliquis two days before the colonoscopy": a hold for later, read as one
-                nearest.conditional = True
+                nearest.conditional = nearest.hold_before = True
             if not nearest.decided or RANK[cue.kind] < RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
     _decisions_by_object_and_company(text, parts, uses, cond_at)
@@ -561,6 +618,11 @@ def _own_object(text: str, cue: Cue, uses: list[DrugUse], end: int) -> bool:
     return m is not None and not any(u.med.start == m.start("word") for u in uses)
 
 
+_USUALLY = re.compile(
+    r"(?:平時|通常|一般)(?:我)?(?:哋)?(?:會|都會)|\b(?:normally|usually|typically|ordinarily) (?:i|we)(?:'d| would)?\b|"
+    r"\b(?:i|we)(?:'d| would) (?:normally|usually|typically)\b",
+    re.IGNORECASE,
+)
 _HOPE = re.compile(
     r"\b(?:eventually|hopefully|one day|someday|some day|in the long run|down the road)\b", re.I
 )

@@ -132,8 +132,10 @@ def numbers(text: str) -> list[Number]:
         )
     for m in _ZH_NUMERAL.finditer(text):
         raw = m.group(0)
-        if raw in ("一", "十") and not _zh_quantity_follows(text, m.end()):
-            continue  # 一直, 十分: words, not quantities
+        if raw in ("一", "十") and not (
+            _zh_quantity_follows(text, m.end()) or _ZH_RANGE_ON.match(text, m.end())
+        ):
+            continue  # 一直, 十分: words, not quantities (一至兩粒 is one)
         if len(raw) == 2 and all(c in _ZH_DIGIT for c in raw) and _ZH_DIGIT[raw[1]] == _ZH_DIGIT[raw[0]] + 1:
             # 兩三粒, 三四日: "two or three", a range, not 23
             found.append(Number(float(_ZH_DIGIT[raw[0]]), m.start(), m.start() + 1))
@@ -148,6 +150,7 @@ def numbers(text: str) -> list[Number]:
 
 
 _ZH_COUNT_UNIT = "粒片顆支格包匙"
+_ZH_RANGE_ON = re.compile(r"(?:至|到|或)[零〇一二兩两三四五六七八九十]")
 _ZH_HALF_ALONE = re.compile(rf"(?<![零〇一二兩两三四五六七八九十百])半(?=[{_ZH_COUNT_UNIT}])")
 
 

@@ -539,3 +539,147 @@ def test_a_frequency_with_spaces_around_the_digit() -> None:
 
     assert frequency_in("每日 2 次")[0] == {2.0}
     assert frequency_in("每日早晚各一次")[0] == {2.0}
+
+
+# -- wordings met on the seventh development set ------------------------------------------------
+def _red(result: CheckResult) -> set[str]:
+    return {f.type for f in result.contradictions}
+
+
+def test_a_hold_before_a_procedure_is_not_continued_through_it(checker: Checker) -> None:
+    said = (
+        "P|I take one baby aspirin a day, my family doctor started it years ago.\n"
+        "D|Now, the aspirin: stop it seven days before the operation, so your last tablet is on the 6th.\n"
+    )
+    held = _check(checker, said, plan=["Stop aspirin 7 days pre-op (last dose on the 6th)."])
+    assert not held.contradictions, plain_text(held)
+    through = _check(
+        checker, said, plan=["Continue low-dose aspirin daily up to and including the day of surgery."]
+    )
+    assert STOPPED_DRUG in _red(through), plain_text(through)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "plan"),
+    [
+        # a patient asking for a drug decides nothing; 唔使住 is "not for now"
+        (
+            "P|可唔可以開啲強啲嘅藥，好似 tramadol 嗰啲？\nD|Tramadol 暫時唔使住，會頭暈、便秘。\n",
+            "Tramadol considered, not given (dizziness, constipation).",
+        ),
+        # what the doctor would usually give, then does not
+        (
+            "D|平時我會開 Augmentin，不過你對盤尼西林敏感，所以唔用得。我開 doxycycline。\n",
+            "因盤尼西林過敏，不用 Augmentin。",
+        ),
+        # what the drug does, not a stop
+        (
+            "D|Take them two hours apart, the Gaviscon stops the iron being absorbed.\n",
+            "Gaviscon 10-20 ml after meals; take 2 hours apart from iron.",
+        ),
+        # allergic rhinitis is no allergy to the drug that treats it
+        (
+            "O|佢平時有 allergic rhinitis，每晚食緊 Singulair 5 mg。\nD|Singulair 照食。\n",
+            "Continue Singulair 5 mg nocte.",
+        ),
+    ],
+)
+def test_requests_habits_and_effects_are_no_decisions(checker: Checker, transcript: str, plan: str) -> None:
+    result = _check(checker, transcript, plan=[plan])
+    assert not result.contradictions, plain_text(result)
+
+
+def test_the_usual_drug_set_aside_for_an_allergy_is_still_red_when_given(checker: Checker) -> None:
+    said = "D|平時我會開 Augmentin，不過你對盤尼西林敏感，所以唔用得。\n"
+    result = _check(checker, said, plan=["開始 Augmentin 一日兩次。"])
+    assert ALLERGY_DRUG in _red(result), plain_text(result)
+
+
+def test_when_a_drug_is_safe_is_no_finding(checker: Checker) -> None:
+    said = "D|Please stop the Alka-Seltzer. Aspirin isn't safe this late in pregnancy.\n"
+    result = _check(checker, said, subjective=["30 weeks pregnant."], plan=["Stop Alka-Seltzer."])
+    assert NEGATION not in _red(result), plain_text(result)
+
+
+def test_an_answer_in_the_asked_findings_own_word(checker: Checker) -> None:
+    said = "P|隻腳有啲痺。\nD|屁股周圍、下面嗰度有冇麻痺？\nP|正常，嗰度都冇痺。\n"
+    assert NEGATION not in _red(_check(checker, said, subjective=["Leg numbness; no saddle numbness."]))
+    flipped = _check(checker, said, subjective=["Leg numbness; saddle numbness present."])
+    assert NEGATION in _red(flipped), plain_text(flipped)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "right", "wrong", "kind"),
+    [
+        # insulin units as Cantonese says them; two insulins are two drugs
+        (
+            "O|Lantus 瞓覺前打18度，NovoRapid 三餐飯前各打6度。\n",
+            "Lantus 18 units nocte; NovoRapid 6 units before each meal.",
+            "Lantus 12 units nocte; NovoRapid 6 units before each meal.",
+            DOSE,
+        ),
+        # a bare strength after 維持
+        ("D|Keppra 維持 750 一日兩次，唔使加。\n", "Keppra 750 mg BD.", "Keppra 500 mg BD.", DOSE),
+        # a number taken back
+        (
+            "D|Lactulose 加到 20... 唔係，加到 30 ml 一日兩次。\n",
+            "Increase lactulose to 30 ml BD.",
+            "Increase lactulose to 20 ml BD.",
+            DOSE,
+        ),
+        # how often, with words around the verb
+        (
+            "D|我開 Elomet，一日搽一次，夜晚瞓覺前搽薄薄一層。\n",
+            "Elomet（mometasone）每晚睡前薄塗患處一次。",
+            "Elomet（mometasone）每日薄塗患處三次。",
+            FREQUENCY,
+        ),
+        # a product's dose after the brackets that name what it holds
+        (
+            "D|Femoston 1/10, one tablet a day, every day, no break.\n",
+            "Start Femoston 1/10 (estradiol 1 mg / dydrogesterone 10 mg) 1 tab daily, continuous.",
+            "Start Femoston 1/10 (estradiol 1 mg / dydrogesterone 10 mg) 1 tab twice daily, continuous.",
+            FREQUENCY,
+        ),
+    ],
+)
+def test_amounts_in_further_wordings(
+    checker: Checker, transcript: str, right: str, wrong: str, kind: str
+) -> None:
+    clean = _check(checker, transcript, plan=[right])
+    assert not clean.contradictions, plain_text(clean)
+    assert kind in _red(_check(checker, transcript, plan=[wrong]))
+
+
+def test_half_a_tablet_of_the_sleeping_pill(checker: Checker) -> None:
+    said = (
+        "O|And the sleeping pill, zopiclone 7.5 at night.\n"
+        "D|I'd like to stop the zopiclone.\n"
+        "O|Stop the sleeping pill completely? Maybe half a tablet first?\n"
+        "D|Fair enough. Half a tablet, so 3.75, at night for one week, then stop. Keep the amlodipine.\n"
+    )
+    result = _check(checker, said, plan=["Zopiclone: reduce to 3.75 mg at night for 1 week, then stop."])
+    assert DOSE not in _red(result), plain_text(result)
+
+
+def test_a_safety_net_with_an_arrow_and_one_beside_a_follow_up(checker: Checker) -> None:
+    said = "D|If you get a painful swollen calf, chest pain or breathlessness, go to A&E.\n"
+    arrow = _check(checker, said, patient_instructions=["Painful swollen calf, chest pain or SOB -> A&E."])
+    assert "safety" not in _omitted(arrow), plain_text(arrow)
+    follow_up = _check(checker, said, plan=["三個月後覆診；如準備懷孕請提早通知。"])
+    assert "safety-net" in _omitted(follow_up), plain_text(follow_up)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "plan", "omitted"),
+    [
+        # 瞓唔着 is "cannot sleep", no negation of the drug after it
+        ("D|夜晚痕到瞓唔着就食一粒 cetirizine，十毫克。\n", "保濕膏每日至少十次。", "cetirizine"),
+        # a remedy by the name the shop sells it under
+        ("P|我每朝食兩粒苦瓜丸。\nD|苦瓜丸唔好再食喇。\n", "Review in 2 weeks.", "苦瓜丸"),
+    ],
+)
+def test_drugs_said_in_further_wordings_are_missed_when_left_out(
+    checker: Checker, transcript: str, plan: str, omitted: str
+) -> None:
+    assert omitted in _omitted(_check(checker, transcript, plan=[plan]))
