@@ -175,6 +175,8 @@ class WhisperEngine:
             gaps: list[tuple[float, float]] = []
             recovered_seconds = 0.0
             if recover_gaps and duration > 0:
+                # a segment that copies an earlier one is decoded again from its own audio
+                kept = without_copies(kept, rejected)
                 hint = detected if language in ("", "auto") else None
                 kept, gaps, recovered_seconds = self._recover_gaps(
                     samples, kept, options, rejected, cancel, hint
@@ -435,6 +437,34 @@ COVER_SLACK_S = 0.4
 GAP_PAD_S = 0.25
 # Times the recording is searched again for speech left uncovered (each round decodes new gaps only).
 GAP_ROUNDS = 3
+
+
+# A segment this like an earlier one (rapidfuzz ratio, 0-100) is suspected of being copied from the
+# decoder's context rather than heard: with the previous text as its prompt, Whisper can write an
+# earlier sentence again over speech it did not follow ("Continue the gliclazide and take
+# hydrochlorothiazide" came out as the earlier "Continue the dickiccin and take a lopramatite").
+COPY_SIMILARITY = 80.0
+COPY_MIN_WORDS = 4
+COPY_LOOKBACK_S = 120.0
+
+
+def without_copies(segments: list[TranscriptSegment], rejected: Counter[str]) -> list[TranscriptSegment]:
+    """The segments less those that repeat an earlier one nearly word for word; their stretch is
+    left uncovered, so the gap recovery decodes it again on its own, without the earlier text."""
+    from rapidfuzz import fuzz
+
+    kept: list[TranscriptSegment] = []
+    for seg in sorted(segments, key=lambda s: s.start):
+        text = seg.text.strip().lower()
+        if len(text.split()) >= COPY_MIN_WORDS and any(
+            seg.start - earlier.end <= COPY_LOOKBACK_S
+            and fuzz.ratio(text, earlier.text.strip().lower()) >= COPY_SIMILARITY
+            for earlier in kept
+        ):
+            rejected["copied_context"] += 1
+            continue
+        kept.append(seg)
+    return kept
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:

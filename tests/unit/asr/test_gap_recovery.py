@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from desktop.asr.engine import COVER_SLACK_S, MIN_GAP_S, plausible_word_seconds, uncovered_speech
+from desktop.asr.engine import (
+    COVER_SLACK_S,
+    MIN_GAP_S,
+    plausible_word_seconds,
+    uncovered_speech,
+    without_copies,
+)
 from desktop.asr.vad import VadSettings, speech_regions
 from desktop.audio.decode import SAMPLE_RATE, load_audio
 from desktop.core.types import TranscriptSegment, Word
@@ -89,3 +96,37 @@ def test_a_word_stretched_over_speech_does_not_cover_it(audio: np.ndarray) -> No
     assert gap[1] == pytest.approx(end - longest - COVER_SLACK_S, abs=0.01)
     # the same stretch covered by words of ordinary length leaves nothing
     assert uncovered_speech(audio, [*others, _covering(start, end, n=12)]) == []
+
+
+def _said(start: float, end: float, text: str) -> TranscriptSegment:
+    return TranscriptSegment(id="x", start=start, end=end, text=text)
+
+
+def test_a_segment_copying_an_earlier_one_is_decoded_again() -> None:
+    rejected: Counter[str] = Counter()
+    segments = [
+        _said(23.2, 25.4, "Continue the dickiccin and take"),
+        _said(43.5, 51.8, "He has been on fiorosmide for years and last month we added gavetentin."),
+        # the decoder wrote the earlier sentence again over "Continue the gliclazide, and take …"
+        _said(52.8, 55.4, "Continue the dickiccin and take a lopramatite."),
+        _said(55.9, 57.4, "She has been on fiorosmide for years and last month."),
+        _said(57.8, 58.6, "when you need it"),
+    ]
+    kept = without_copies(segments, rejected)
+    assert [s.start for s in kept] == [23.2, 43.5, 57.8]
+    assert rejected["copied_context"] == 2
+
+
+def test_different_sentences_and_short_repeats_are_kept() -> None:
+    rejected: Counter[str] = Counter()
+    segments = [
+        _said(1.0, 3.0, "Take one tablet twice a day."),
+        _said(3.5, 4.0, "Twice a day?"),
+        _said(4.2, 4.6, "Yes."),
+        _said(5.0, 6.0, "Yes."),
+        _said(7.0, 9.0, "Take the metformin with your breakfast."),
+        # the same words said again long after are said again
+        _said(200.0, 202.0, "Take one tablet twice a day."),
+    ]
+    assert len(without_copies(segments, rejected)) == len(segments)
+    assert not rejected
