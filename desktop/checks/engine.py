@@ -32,10 +32,8 @@ from desktop.checks.extract import (
     Said,
     _neutral,
     _Read,
-    intervals,
     read_consultation,
     read_line,
-    weekdays,
 )
 from desktop.checks.meds import (
     ALLERGY,
@@ -64,6 +62,7 @@ from desktop.checks.model import (
     Flag,
 )
 from desktop.checks.text import condition_start, number_values
+from desktop.checks.when import intervals, weekdays
 from desktop.core.types import NOTE_SECTIONS, SoapNote, Transcript
 
 # Sections that tell the patient what to take: a drug named there without a stop is one to take.

@@ -187,7 +187,7 @@ def test_frequency_said_before_the_drug(finder: MedFinder) -> None:
     ],
 )
 def test_intervals(text: str, days: set[float]) -> None:
-    from desktop.checks.extract import intervals
+    from desktop.checks.when import intervals
 
     assert intervals(text) == days
 
