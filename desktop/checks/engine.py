@@ -78,9 +78,9 @@ _URGENT = re.compile(
     re.I,
 )
 # "Any vaginal bleeding: report it and return to clinic": a condition, then what to do
+_COLON_CONDITION = re.compile(r"^[^:：]{3,120}[:：][^:：]*?(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
 # "Painful swollen calf, chest pain or SOB -> A&E": findings, an arrow, where to go
 _ARROW_ACTION = re.compile(r"(?:->|→|⇒|=>)\s*(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
-_COLON_CONDITION = re.compile(r"^[^:：]{3,120}[:：][^:：]*?(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
 _REFER_CUE = re.compile(r"\brefer\w*\b|轉介|轉診", re.IGNORECASE)
 # add(type, key, message, transcript lines, where in the note)
 _Add = Callable[[str, str, str, list[str], str], None]
@@ -111,7 +111,7 @@ def note_statements(note: SoapNote) -> list[Statement]:
 
 
 _HISTORY = frozenset({"subjective", "chief_complaint"})
-_PARTS = re.compile(r"[；;。]|\.(?:\s|$)")
+_PARTS = re.compile(r"[；;。]|\.(?:\s|$)")  # the sentences and clauses of a note statement
 # a note that times the drug itself ("continue until the week before", "omit on the day")
 _TIMED = re.compile(
     r"\b(?:until|till|before|pre-?op\w*|omit\w*|hold\w*|withh\w*|stop\w*|last dose)\b|前|停|暫停",
@@ -411,7 +411,7 @@ class Checker:
                 STOPPED_DRUG,
                 key,
                 f"The note tells the patient to take {surface}, but in the consultation it was to be "
-                f"held before a procedure.",
+                "held before a procedure.",
                 list(drug.holds),
                 st.where,
             )
