@@ -26,6 +26,8 @@ EN_TRIGGERS = (
 )
 EN_POST = (
     r"ruled out|(?:is |was |came back |were |are )?negative(?! for)|not present|not seen|absent|resolved|none|"
+    # "Chest pain or shortness of breath are not reported": a note's way of writing a denial
+    r"not (?:reported|noted|observed|mentioned|described|elicited|complained of)|"
     r"not that I(?:'ve| have)? (?:know of|noticed|can tell)"
 )
 EN_PSEUDO = (
@@ -49,6 +51,12 @@ ZH_PSEUDO = (
 _TRIGGER = re.compile(
     rf"(?P<pseudo>\b(?:{EN_PSEUDO})\b|{ZH_PSEUDO})|(?P<post>\b(?:{EN_POST})\b|{ZH_POST})|"
     rf"(?P<pre>\b(?:{EN_TRIGGERS})\b|{ZH_TRIGGERS})",
+    re.IGNORECASE,
+)
+# a list of a few findings, then its verb: the subject of a denial written after it
+_LISTED_SUBJECT = re.compile(
+    r"\s*[\w'-]+(?:\s+[\w'-]+){0,3}(?:\s*(?:,|\bor\b|\band\b|\bnor\b)\s*[\w'-]+(?:\s+[\w'-]+){0,3}){1,4}"
+    r"\s+(?:are|is|were|was)\s+",
     re.IGNORECASE,
 )
 _LIST_CONTINUES = re.compile(r"^[^.;。；]*\b(?:or|nor)\b", re.IGNORECASE)
@@ -84,6 +92,9 @@ def negated_ranges(text: str, protected: Iterable[tuple[int, int]] = ()) -> list
                         # speech without punctuation runs a whole exam into one clause: "… calf
                         # tenderness negative Homans sign" denies what is just before it
                         reach = max(clause.start, start - _POST_REACH, bound)
+                        if _LISTED_SUBJECT.fullmatch(text, clause.start, start):
+                            # "Chest pain or shortness of breath are not reported": the whole list
+                            reach = max(clause.start, bound)
                         ranges.append((reach, start))
                     else:
                         ranges.append((clause.start, start))

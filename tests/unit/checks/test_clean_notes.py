@@ -683,3 +683,14 @@ def test_drugs_said_in_further_wordings_are_missed_when_left_out(
     checker: Checker, transcript: str, plan: str, omitted: str
 ) -> None:
     assert omitted in _omitted(_check(checker, transcript, plan=[plan]))
+
+
+def test_a_denial_written_after_its_findings(checker: Checker) -> None:
+    # a drafting model wrote the patient's "No chest pain" this way in the README's sample note
+    said = (
+        "D|Any chest pain or shortness of breath?\nP|No chest pain, but my ankle is swollen in the evening.\n"
+    )
+    written = _check(checker, said, subjective=["Chest pain or shortness of breath are not reported."])
+    assert NEGATION not in _red(written), plain_text(written)
+    flipped = _check(checker, said, subjective=["Chest pain reported on exertion."])
+    assert NEGATION in _red(flipped), plain_text(flipped)
