@@ -129,9 +129,9 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
     return out
 
 
-_INJECTED = re.compile(
-    r"打|針|胰島素|insulin|lantus|novorapid|levemir|humalog|mixtard|tresiba|toujeo", re.IGNORECASE
-)
+# 度 counts insulin units only where the sentence injects (打18度); the brands stay in the clinic's
+# drug list, not copied here
+_INJECTED = re.compile(r"打|針|注射|胰島素|insulin", re.IGNORECASE)
 
 # "Keppra 維持 750", "furosemide up to 80": a word that leads to a bare strength after the name
 _BARE_LEAD = re.compile(
