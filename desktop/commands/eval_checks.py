@@ -27,7 +27,7 @@ def register(esub: Any) -> None:
     p.add_argument(
         "--set",
         dest="set_name",
-        choices=("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "test", "test3", "test8", "test9", "all"),
+        choices=("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test", "test3", "test9", "all"),
         default="all",
     )
     p.add_argument(
@@ -75,7 +75,7 @@ def _print_cases(set_name: str, report: dict[str, Any]) -> None:
         "dev4": "fourth development set (written blind as test4, then used to correct the rules)",
         "dev5": "fifth development set (written blind as test5, then used to correct the rules)",
         "dev7": "seventh development set (written blind as test7, then used to correct the rules)",
-        "test8": "FROZEN blind test set, tenth and eleventh authors (written without reading the rules; never tuned on)",
+        "dev8": "eighth development set (written blind as test8, then used to correct the rules)",
         "test9": "FROZEN blind test set, twelfth and thirteenth authors (written without reading the rules; never tuned on)",
         "dev6": "sixth development set (written blind as test6, then used to correct the rules)",
         "dev3": "third development set (written blind, then used to correct the rules)",
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
     }
     sets = (
-        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "test", "test3", "test8", "test9")
+        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test", "test3", "test9")
         if args.set_name == "all"
         else (args.set_name,)
     )
