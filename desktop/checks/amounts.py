@@ -82,8 +82,21 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
     ("furosemide 40") is a dose without a unit."""
     out: list[tuple[float, str]] = []
     found = numbers(window)
+    times: set[int] = set()  # strengths multiplied out: "40 mg (8 × 5 mg)" gives 8 tablets, not 5 mg
     for k, n in enumerate(found):
+        if k in times:
+            continue
+        if k + 1 < len(found):
+            of_the = _OF_THE_STRENGTH.fullmatch(window, n.end, found[k + 1].start)
+            tablets = _STRENGTH_TABLETS.match(window, found[k + 1].end)
+            if of_the is not None and tablets is not None:
+                # "two of the fifty tablets": two tablets of 50 mg
+                out += [(n.value, "tab"), (found[k + 1].value, "mg")]
+                times.add(k + 1)
+                continue
         m = _UNIT.match(window, n.end)
+        if m is None and k and found[k - 1].end == n.start - 1 and window[n.start - 1] == "/":
+            continue  # "Symbicort 200/6 to 2 puffs": the second half of a product's strength
         if (
             m is None
             and k + 1 < len(found)
@@ -98,6 +111,8 @@ def doses_in(window: str, right_after_name: bool = False) -> list[tuple[float, s
                 "g",
             ):
                 out.append((n.value, "tab"))  # "two five-hundred milligram tablets"
+                if _TIMES.search(window, n.end, found[k + 1].start):
+                    times.add(k + 1)
                 continue
         if m is None and k + 1 < len(found) and _RANGE_TO.fullmatch(window[n.end : found[k + 1].start]):
             # "from 75 to 100 micrograms", 由七十五加到一百 microgram: the first number has the unit too
@@ -144,7 +159,12 @@ COUNT_UNITS = frozenset({"tab", "puff", "drop"})  # units that count what is tak
 _RANGE_TO = re.compile(
     r"\s*(?:to|up to|down to|or|加到|加至|減到|減至|改做|改為|改到|至|或|->|→|-|–|~)\s*|", re.IGNORECASE
 )
-_COUNT_OF_STRENGTH = re.compile(r"\s*(?:x\s*)?")
+_TIMES = re.compile(r"[x×*]")
+_OF_THE_STRENGTH = re.compile(r"\s+of\s+(?:the|your|those|these|his|her)\s+", re.IGNORECASE)
+_STRENGTH_TABLETS = re.compile(
+    r"(?:[- ]?(?:mg|milligrams?)\b)?[- ]?(?:mg\s+)?(?:tablets?|tabs?|pills?|capsules?|caps?)\b", re.IGNORECASE
+)
+_COUNT_OF_STRENGTH = re.compile(r"\s*(?:[x×*]\s*)?")  # "2 × 50 mg": two tablets of 50 mg
 _LEADS_TO_NAME = re.compile(r"\s*(?:of\s+(?:the\s+|your\s+|my\s+)?)?$", re.IGNORECASE)
 _OF_NAME = re.compile(r"\s*of\s+(?:the\s+|your\s+|my\s+)?$", re.IGNORECASE)
 
@@ -220,6 +240,8 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
     ),
     (
         re.compile(
+            # 朝早一粒，夜晚一粒: a dose named for the morning and one for the night
+            r"(?:朝早|早上|朝)[^，。；;]{0,4}?[一二兩半1-9](?:粒|片|顆|次|下|滴)[，,、\s]*(?:夜晚|晚上|夜|晚)[^，。；;]{0,4}?[一二兩半1-9](?:粒|片|顆|次|下|滴)|"
             rf"\b(?:twice|two times|2 times|2x|bd|bid|b\.d|b\.i\.d){_A_DAY}\b|{_ZH_DAY}\s*[兩二2]\s*次|早晚|朝晚|日夜各|朝同晚|早上同晚上|朝早同夜晚|"
             r"\b(?:one|1) in the morning and (?:one|1) (?:in the evening|at night|at bedtime)\b|"
             r"\bmorning and (?:evening|night)\b",
@@ -231,7 +253,8 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
         re.compile(
             r"\b(?:once (?:a|per|each) day|once daily|daily|every day|each day|od|qd|o\.d|mane|nocte|"
             r"every (?:morning|night|evening)|each (?:morning|night|evening)|in the morning|at night|"
-            r"at bedtime|bedtime|qhs|once a day)\b|(?<![A-Za-z])(?-i:ON)(?![A-Za-z])|"
+            r"at bedtime|bedtime|qhs|once a day|(?:one|1) (?:tablet|tab|capsule|pill|dose) (?:a|per|each) day)\b|"
+            r"(?<![A-Za-z])(?-i:ON)(?![A-Za-z])|"
             rf"{_ZH_DAY}\s*[一1]\s*次|每日(?![^，。,]{{0,4}}(?:早晚|朝晚|[兩二三四2-4]次))|每天(?![^，。,]{{0,4}}(?:早晚|朝晚|[兩二三四2-4]次))|每朝|朝早|晚晚|每晚|瞓覺前|瞓前|睡前|晚上",
             re.I,
         ),

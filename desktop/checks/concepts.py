@@ -20,7 +20,7 @@ _NEGATING = re.compile(
 _LATIN = re.compile(r"[A-Za-z]")
 _TEST_AFTER = re.compile(
     r"\s*(?:cultures?|tests?|swabs?|samples?|smears?|specimens?|microscopy|analysis|PCR|[- ]?creatinine ratio|"
-    r"ratio)\b|培養|化驗|樣本",
+    r"ratio|load|serology|titres?|titers?)\b|培養|化驗|樣本",
     re.I,
 )
 
@@ -122,8 +122,9 @@ class Concepts:
                 if any(start < b and a < end for a, b in taken):
                     continue
                 taken.append((start, end))
-                if category == "finding" and _TEST_AFTER.match(text, end):
-                    continue  # "sputum culture", "stool sample": the name of a test, not a finding
+                if category in ("finding", "diagnosis") and _TEST_AFTER.match(text, end):
+                    # "sputum culture", "stool sample", "viral load": the name of a test
+                    continue
                 inside = term.is_regex and bool(_NEGATING.search(text[start:end]))
                 out.append(Mention(category, term.concept, start, end, inside, term.absent))
         return sorted(out, key=lambda m: (m.start, m.category))

@@ -81,6 +81,13 @@ _URGENT = re.compile(
 _COLON_CONDITION = re.compile(r"^[^:：]{3,120}[:：][^:：]*?(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
 # "Painful swollen calf, chest pain or SOB -> A&E": findings, an arrow, where to go
 _ARROW_ACTION = re.compile(r"(?:->|→|⇒|=>)\s*(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
+# "Call 999 for facial droop, arm weakness or difficulty speaking": an emergency and what it is for
+_EMERGENCY_FOR = re.compile(
+    r"^\s*(?:please\s+)?(?:call|dial|ring|phone|go|attend|present|return|come)\b[^.;]{0,25}?"
+    r"(?:\bA&E\b|\bA and E\b|(?<![0-9])999(?![0-9])|\bambulance\b|\bemergency\b|\bED\b)"
+    r"[^.;]{0,20}?\b(?:for|with|should|in case of)\b",
+    re.IGNORECASE,
+)
 _REFER_CUE = re.compile(r"\brefer\w*\b|轉介|轉診", re.IGNORECASE)
 # add(type, key, message, transcript lines, where in the note)
 _Add = Callable[[str, str, str, list[str], str], None]
@@ -234,6 +241,7 @@ class Checker:
                 )
                 or _SAFETY_LABEL.search(st.text)
                 or (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
+                or (st.section in INSTRUCTING and _EMERGENCY_FOR.search(st.text))
                 or _COLON_CONDITION.match(st.text)
                 or _ARROW_ACTION.search(st.text)
             ):
@@ -420,6 +428,8 @@ class Checker:
             and use.decision in (STOP, AVOID)
             and final is not None
             and final[0] in (CONTINUE, START, CHANGE)
+            # "服 Fosamax 後如胸口痛…須停藥並立即回診": stop it and come back at once if…, advice for later
+            and not (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
         ):
             add(
                 DRUG_STOPPED_IN_NOTE,
@@ -503,6 +513,8 @@ class Checker:
                 continue
             if m.concept in _HABITS and st.section not in _FINDING_SECTIONS:
                 continue  # "Keep alcohol to a minimum" is advice, not a finding
+            if m.concept in _HABITS and _LITTLE.search(st.text):
+                continue  # "minimal alcohol" after "I don't really drink": the same, written down
             if st.section in INSTRUCTING and _INDICATION_BEFORE.search(
                 st.text, max(0, m.start - 30), m.start
             ):
@@ -562,6 +574,10 @@ _INDICATION_BEFORE = re.compile(
 )
 _MOST_UNITS = 10.0  # tablets, puffs or drops taken at once
 _HABITS = frozenset({"alcohol", "smoking"})
+_LITTLE = re.compile(
+    r"\b(?:minimal|occasional(?:ly)?|rarely|rare|social(?:ly)?|light|little|hardly|seldom|infrequent)\b|偶爾|間中|少量|好少|甚少",
+    re.IGNORECASE,
+)
 _CAUSES = re.compile(
     r"\b(?:caus(?:es|ed)|gives?|gave|provok(?:es|ed)|trigger(?:s|ed))\b|->|→|引起|導致|會出", re.I
 )

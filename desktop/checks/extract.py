@@ -122,7 +122,7 @@ SAFETY_ACTION = re.compile(
     r"(?:call|ring|phone|telephone|contact) (?:us|me|the (?:clinic|surgery|practice|ward|doctor|crisis line|"
     r"helpline)|your (?:doctor|GP)|999|111|911|an ambulance)|"
     r"go (?:straight|directly|immediately) to|maternity (?:assessment )?unit|labour ward|delivery suite|"
-    r"急症室|急診|返嚟|回來|覆診|再睇|睇醫生|求醫|九九九|白車|救護車|打電話(?:俾|畀|比|給)?(?:我|診所|醫生)|產房|"
+    r"急症室|急診|返嚟|回來|覆診|回診|求診|就診|就醫|再睇|睇醫生|求醫|九九九|白車|救護車|打電話(?:俾|畀|比|給)?(?:我|診所|醫生)|產房|"
     r"即刻(?:去|入)醫院",
     re.IGNORECASE,
 )
@@ -169,8 +169,8 @@ def _sentence_of(read: _Read, pos: int) -> Piece | None:
 
 
 _RISK_OF = re.compile(
-    r"\b(?:risks?|chance|possibility|side[- ]effects?) (?:of|is|are|include|including)\b|\bcan cause\b|"
-    r"\bmay cause\b|\bmight cause\b|風險|副作用|有機會引起|會引致",
+    r"\b(?:risks?|chance|possibility|side[- ]effects?) (?:of|is|are|include|including)\b|"
+    r"\b(?:can|may|might|could) (?:cause|trigger|bring on|lead to|worsen|give you)\b|風險|副作用|有機會引起|會引致",
     re.IGNORECASE,
 )
 
@@ -213,6 +213,7 @@ def read_consultation(lines: list[Line], meds: MedFinder, concepts: Concepts) ->
         )
         _medicines(said, read, answer, meds)
         _dose_of_the_drug_before(said, reads, i, meds)
+        _dose_of_it(said, read)
         _stop_of_the_drug_before(said, reads, i)
         _allergies(said, read, answer, meds, concepts)
         _findings(said, read, answer)
@@ -260,6 +261,18 @@ def _medicines(said: Said, read: _Read, answer: _Read | None, meds: MedFinder) -
             continue
         drug = _drug(said, use.med)
         _add_use(drug, use, line_id)
+    if (
+        asked
+        and answer is not None
+        and answer.meds
+        and not bare_yes(answer.line.text)
+        and not _amounts_in(answer.line.text[: answer.meds[0].start])
+    ):
+        # "維他命、中藥嗰啲？" "有……我朋友介紹咗啲苦瓜丸…": the answer names what is taken; the
+        # examples asked about are taken only where the answer names them too ("十 mg，即係四粒…
+        # 仲有 folic acid" gives the asked drug's amount first, and is about it)
+        named = {m.key for m in answer.meds}
+        asked = [u for u in asked if u.med.key in named]
     if asked and answer is not None and not bare_no(answer.line.text):
         last = asked[-1]
         for use in asked:
@@ -334,6 +347,34 @@ def _dose_of_the_drug_before(said: Said, reads: list[_Read], i: int, meds: MedFi
         return
 
 
+_IT = re.compile(r"\b(?:it|them|that dose|the dose)\b|佢|隻藥|個藥|劑量", re.IGNORECASE)
+
+
+def _dose_of_it(said: Said, read: _Read) -> None:
+    """ "Too much thyroxine strains the heart. I'll bring it down from a hundred to seventy-five
+    micrograms": a later sentence of the line that gives "it" an amount speaks of the one drug the
+    line named."""
+    if (
+        read.line.speaker != "doctor"
+        or len({m.key for m in read.meds}) != 1
+        or read.meds[0].key not in said.drugs
+    ):
+        return
+    drug = said.drugs[read.meds[0].key]
+    last = read.meds[-1].start
+    for s in read.sentences:
+        if s.start <= last or not _IT.search(s.text) or _neutral(read, s.start):
+            continue
+        amounts = [d for d in doses_in(s.text) if d[1] in ("mg", "ml", "unit", "puff")]
+        if not amounts or _NAMED_AMOUNT.search(s.text):
+            continue
+        drug.doses |= set(amounts)
+        if any(c.kind == CHANGE for c in find_cues(read.line.text, s.start, s.end)):
+            drug.decisions.append((CHANGE, read.line.id))
+        if read.line.id not in drug.lines:
+            drug.lines.append(read.line.id)
+
+
 _OXYGEN = re.compile(MEASUREMENTS["SpO2"], re.IGNORECASE)
 _STOP_WITHOUT_NAME = re.compile(
     r"\b(?:stop|hold|discontinue|avoid)\w*\s+(?:it|that|this|them|those|these)\b(?!\s+(?:in place|still|steady|"
@@ -342,7 +383,16 @@ _STOP_WITHOUT_NAME = re.compile(
     r"(?:停咗?佢|唔好再(?:食|用)|唔好食住|唔好(?:再)?食佢|停(?:咗)?(?:啲|嗰啲)?藥)",
     re.IGNORECASE,
 )
+_OTHER_REMEDY = re.compile(
+    r"中藥|草藥|中成藥|補品|保健品|涼茶|湯水|藥材|\b(?:herbs?|herbal|supplements?|remed(?:y|ies)|tonics?|tea|"
+    r"alcohol|coffee|vitamins?)\b",
+    re.IGNORECASE,
+)
 _MEDICINE_WORD = re.compile(r"\b(?:medicines?|tablets?|pills?|capsules?|drugs?)\b|藥|丸", re.IGNORECASE)
+
+
+def _amounts_in(text: str) -> bool:
+    return bool(doses_in(text) or frequency_in(text)[0])
 
 
 def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
@@ -357,6 +407,8 @@ def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
             continue  # a question, or advice for later ("如果…肌肉痛，就停藥返嚟睇")
         if any(s.start <= med.start < m.start() for med in read.meds):
             continue  # the drug named before it in the sentence has the cue already
+        if _OTHER_REMEDY.search(text, s.start, m.start()):
+            continue  # 中藥就要停咗佢, "the herbal tea, stop that": what the sentence named first
         pronoun = not m.group(0).startswith(("唔好再食", "唔好再用", "唔好食住"))
         if not pronoun and not _MEDICINE_WORD.search(s.text):
             continue  # "唔好再食" alone may be about food
@@ -462,8 +514,12 @@ def _allergies(said: Said, read: _Read, answer: _Read | None, meds: MedFinder, c
         elif cues and not asked and any(is_negated(read.negated, c.start) for c in cues):
             _no_allergy_fact(said, read.line.id)
     _reaction_after_avoid(said, read, meds, concepts)
-    if answer is not None and any(
-        is_question(s.text) and find_cues(text, s.start, s.end) for s in read.sentences
+    if (
+        answer is not None
+        # "我對 Septrin 敏感㗎，呢隻藥得唔得？": the patient asks about a drug; the doctor's answer
+        # lists no allergies
+        and read.line.speaker != "patient"
+        and any(is_question(s.text) and find_cues(text, s.start, s.end) for s in read.sentences)
     ):
         _allergy_answer(said, read, answer, meds, concepts)
 
@@ -489,7 +545,8 @@ _ALLERGEN_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _NOT_ALLERGEN = re.compile(
-    r"^(?:any|anything|it|them|this|that|medicines?|drugs?|藥物|藥|咩|乜|邊啲藥|咩藥|乜藥|乜嘢藥|邊種藥|什麼藥|甚麼藥)$",
+    r"^(?:any|anything|it|them|this|that|medicines?|drugs?|your|my|his|her|their|our|the|an?|no|known|"
+    r"藥物|藥|咩|乜|邊啲藥|咩藥|乜藥|乜嘢藥|邊種藥|什麼藥|甚麼藥)$",
     re.I,
 )
 
@@ -697,11 +754,21 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
         s = _sentence_of(read, m.start)
         sentence = s.text if s else text
         name = text[m.start : m.end]
+        if _MEDICINE_AFTER.match(text, m.end):
+            continue  # 糖尿藥, 膽固醇藥, "her blood pressure tablets": a medicine named by what it treats
         if m.category == "diagnosis":
-            if _MEDICINE_AFTER.match(text, m.end):
-                continue  # 糖尿藥, "her blood pressure tablets": a medicine named by what it treats
+            if (
+                read.meds
+                and read.line.speaker != "doctor"
+                and _PAST_USE.search(sentence[: m.start - s.start if s else m.start])
+            ):
+                # "Ciprofloxacin. My face swelled up when I took it for a bladder infection": what a
+                # drug the patient reacted to was once taken for, not today's diagnosis
+                continue
             _fact(said, "diagnosis", m.concept, f"diagnosis: {name}", read.line.id)
         elif m.category == "test":
+            if _NOT_NEEDED.search(text, max(s.start if s else 0, m.start - 12), m.start):
+                continue  # 唔使照X光, "no need for an X-ray": a test not ordered
             if m.concept == "blood test" and any(
                 o.category == "test"
                 and o.concept != m.concept
@@ -729,8 +796,23 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
             _fact(said, "referral", "referral", s.text.strip(), read.line.id)
 
 
+_PAST_USE = re.compile(
+    r"\b(?:when|while|after) (?:i|he|she|they|we|you|my \w+) (?:had|took|was given|got|was on|was treated)\b"
+    r"[^.;]{0,40}$|\btook (?:it|them|that|this) for\b[^.;]{0,10}$",
+    re.IGNORECASE,
+)
+_NOT_NEEDED = re.compile(
+    r"(?:唔使|不用|毋須|無須|唔需要|不需要|不必|\bno need (?:for|to)|\bdon't need|\bdo not need)[^，。,.;；]{0,6}$",
+    re.IGNORECASE,
+)
 _MEDICINE_AFTER = re.compile(
     r"\s*(?:medicines?|medications?|meds|tablets?|pills?|drugs?|injections?)\b|藥|針", re.IGNORECASE
+)
+
+
+_FOUND_AFTER = re.compile(
+    r"(?:[冇無]|[^，。,.;；?？]{0,20}?(?:陰性|陽性|正常|顯示|見到|\b(?:was|is|came back|were) (?:negative|positive|normal|clear)))",
+    re.IGNORECASE,
 )
 
 
@@ -738,6 +820,8 @@ def _is_result(text: str, mention: Mention, sentence: str) -> bool:
     after = text[mention.end : mention.end + 25]
     if numbers(after) and not re.match(r"\s*(?:in|後|之後)", after):
         return True
+    if _FOUND_AFTER.match(after):
+        return True  # 驗尿冇蛋白, 肺片完全正常, "pregnancy test 係陰性": what a test found
     if len(sentence) > 200:
         # a long unpunctuated line: what is said near the test decides ("I reviewed the results of
         # your x-ray … I'll put you on anti-inflammatories")

@@ -153,13 +153,19 @@ _DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _YOUR_BEFORE = re.compile(r"\b(?:your|his|her|the same)\s+$", re.IGNORECASE)
+# "stops the thyroxine being absorbed", "stops it from working"
+_WHAT_IT_STOPS = re.compile(
+    r"\s+(?:the\s+|your\s+|it\s+|them\s+)?(?:[\w-]+\s+){0,2}?(?:being|from|getting|working)\b", re.IGNORECASE
+)
 KEEP = "keep"  # a negated stop ("don't stop it", 唔好停): read as continue, and it outranks a stop
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         KEEP,
         re.compile(
             r"\b(?:do not|don't|dont|never|no need to|shouldn't|not to|need not)\s+(?:\w+\s+){0,2}?"
-            r"(?:stop|discontinue|hold|withhold)\w*|唔好停|不要停|唔使停|不用停|毋須停|唔好暫停|唔停",
+            r"(?:stop|discontinue|hold|withhold)\w*|唔好停|不要停|唔使停|不用停|毋須停|唔好暫停|唔停|"
+            # 每排服完即接續下一排，中間不停藥: taken without a break
+            r"不停(?:藥|服|用)|(?:無|冇|沒有)停(?:藥|服)",
             re.IGNORECASE,
         ),
     ),
@@ -181,6 +187,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"not (?:be )?prescribed|not (?:recommended|advised)|(?:don't|do not|wouldn't|would not) recommend|"
             r"advised against|recommended against|off the table|out of the question|not an option)\b|不建議|唔建議|唔推介|不推薦|"
             r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜|"
+            # 呢類都唔開 "I won't prescribe these"
+            r"(?:都)?唔開(?!心|始|估)|不(?:會)?開(?!心|始)|"
             r"唔食得|(?:今次)?唔(?:再)?用(?!擔心|驚|怕)|不(?:使)?用(?!再|擔心|怕|緊張)|唔使住|"
             r"\bno need for\b",
             re.IGNORECASE,
@@ -213,7 +221,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         CHANGE,
         re.compile(
-            r"\b(?:increas\w*|decreas\w*|reduc\w*|upped|up (?:it|the dose)|lower\w*|titrat\w*|doubl\w*|halv\w*)\b|"
+            r"\b(?:increas\w*|decreas\w*|reduc\w*|upped|up (?:it|the dose)|lower\w*|titrat\w*|doubl\w*|halv\w*|"
+            r"(?:bring|bringing|brought|take|taking|cut|cutting) (?:(?:it|that|them|the dose|him|her) )?down|"
+            r"(?:go|going) (?:down|up) on)\b|"
             r"加到|加至|增加|減到|減至|減少|減低|加大|改為|調整|減做|加做|改做|減為|加為|減藥|加藥",
             re.IGNORECASE,
         ),
@@ -392,6 +402,13 @@ def _product_brackets(text: str, sentence: Piece, uses: list[DrugUse]) -> None:
 _GOES_ON = re.compile(r"\s*(?:so|that's|that is|which is|i\.e\.|即係|即|咁即係)\b\s*", re.IGNORECASE)
 
 
+_ONLY_HOW_OFTEN = re.compile(
+    r"\s*(?:maybe|about|around|roughly|usually|probably|perhaps|normally|generally|mostly|only)?\s*"
+    r"(?:once|twice|three times|four times|every|\d+ times)\b[\w ]{0,20}[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
 def _doses_said_after(text: str, uses: list[DrugUse]) -> None:
     if not uses:
         return
@@ -404,6 +421,9 @@ def _doses_said_after(text: str, uses: list[DrugUse]) -> None:
         if sentence.start != last.sentence.end and text[last.sentence.end : sentence.start].strip():
             return
         if not _GOES_ON.match(sentence.text):
+            per_day, _ = frequency_in(sentence.text)
+            if per_day and _ONLY_HOW_OFTEN.match(sentence.text) and not doses_in(sentence.text):
+                last.per_day |= per_day  # "I take one when an attack builds. Maybe twice a week."
             return
         last.doses += [d for d in doses_in(sentence.text) if d not in last.doses]
         per_day, _ = frequency_in(sentence.text)
@@ -437,9 +457,14 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             if (
                 cue.kind == STOP
                 and text[cue.start : cue.end].lower() == "stops"
-                and any(not text[u.med.end : cue.start].strip() for u in uses if u.med.end <= cue.start)
+                and (
+                    any(not text[u.med.end : cue.start].strip() for u in uses if u.med.end <= cue.start)
+                    or _WHAT_IT_STOPS.match(text, cue.end, clause.end)
+                )
             ):
-                continue  # "the Gaviscon stops the iron being absorbed": what the drug does
+                # "the Gaviscon stops the iron being absorbed", "calcium stops the thyroxine being
+                # absorbed": what something does, not a decision
+                continue
             if cue.kind == START and _USUALLY.search(text, max(clause.start, cue.start - 20), cue.start):
                 continue  # "平時我會開 Augmentin, 不過…", "normally I'd use amoxicillin, but": not today's
             if cue.kind in (STOP, AVOID) and _CONDITION_AFTER.match(text, cue.end, clause.end):

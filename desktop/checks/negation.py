@@ -35,10 +35,13 @@ EN_PSEUDO = (
     r"not much better|no further(?= (?:improvement|change|progress|benefit|action|questions?))|no better|not better|not improving|not helping|isn't helping|"
     r"doesn't settle|does not settle|can't|cannot|unable|not as|not so(?! far)|no longer as|"
     # "no, just really just kind of a headache": the "no" answers the question, the rest is said
-    r"no,? (?:just|only|actually|mainly|mostly|really just)"
+    r"no,? (?:just|only|actually|mainly|mostly|really just)|"
+    # "Weight's the same, isn't it, Rosa?": a tag question asks for agreement, it denies nothing
+    r"(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|won't|haven't|hasn't|can't) "
+    r"(?:it|he|she|they|you|we|i|there)(?=\s*[,?])"
 )
-ZH_TRIGGERS = r"冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未"
-ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇|就冇|就無|就沒有)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.]*$)"
+ZH_TRIGGERS = r"冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未|非(?!常|洲|典|凡|但|法|要|得|緊急)"
+ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇|就冇|就無|就沒有|(?:呈|係|為|屬)?陰性)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.]*$)"
 ZH_PSEUDO = (
     r"有冇|有無|有沒有|有没有|係唔係|是不是|唔該|唔知|唔係好|未必|不過|不適|無論|唔單止|不但|不少|唔少|"
     r"唔錯|差唔多|唔使|不用|唔好|不要|唔會|不會|不宜|唔舒服|不舒服|唔得|冇問題|無問題|不良|"
@@ -119,7 +122,10 @@ _SCOPE_END = re.compile(
     # a new clause with its own subject ("no history of tobacco and you limit alcohol", "no bruits
     # your lung exam you have some crackles")
     r"(?:and |but )?(?:i|you|he|she|we|they) (?:do|did|have|has|had|get|got|kinda|kind of|limit\w*|"
-    r"drink\w*|feel|felt|notice\w*)(?! not\b| n't\b)|(?:on )?(?:your|his|her|the) \w+ exam)\b",
+    r"drink\w*|feel|felt|notice\w*)(?! not\b| n't\b)|(?:on )?(?:your|his|her|the) \w+ exam)\b|"
+    # "no weight loss (weight stable at 58 kg)": an aside in brackets with a measurement says
+    # something of its own ("no hypoglycaemic symptoms (tremor, sweating)" lists what is denied)
+    r"(?<!\bno)(?<!\bnot)(?<!\bwithout)\s\((?=[A-Za-z][^)]*\d)",
     re.IGNORECASE,
 )
 

@@ -168,7 +168,7 @@ def _zh_halves(text: str, found: list[Number]) -> list[Number]:
 
 
 _ZH_QUANTITY_AFTER = re.compile(
-    r"^\s*(?:個|粒|次|日|天|星期|禮拜|週|周|月|年|毫|微|克|單位|下|滴|片|顆|度|公斤|小時|鐘|"
+    r"^\s*(?:個|粒|次|日|天|星期|禮拜|週|周|月|年|毫|微|克|單位|下(?!子)|滴|片|顆|度|公斤|小時|鐘|"
     r"(?:mg|mcg|ml|g|units?|iu)(?![A-Za-z]))",
     re.IGNORECASE,
 )

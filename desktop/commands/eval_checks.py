@@ -27,7 +27,20 @@ def register(esub: Any) -> None:
     p.add_argument(
         "--set",
         dest="set_name",
-        choices=("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test", "test3", "test9", "all"),
+        choices=(
+            "dev",
+            "dev2",
+            "dev3",
+            "dev4",
+            "dev5",
+            "dev6",
+            "dev7",
+            "dev8",
+            "test",
+            "test3",
+            "test9",
+            "all",
+        ),
         default="all",
     )
     p.add_argument(

@@ -111,6 +111,7 @@ EN_SMALL_NUMBERS = {
         ]
     )
 }
+EN_SMALL_NUMBERS["nought"] = 0  # "nought point four milligrams"
 _EN_TENS = {
     w: 10 * (i + 2)
     for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
@@ -127,20 +128,26 @@ def chinese_numeral_value(text: str) -> float | None:
     total = 0
     section = 0
     digit = 0
+    last_unit = 0  # the unit just before a final digit: 八百五 is 850, 一千二 1200 (八百零五 is 805)
     for ch in text:
         if ch in _CN_DIGITS:
             digit = _CN_DIGITS[ch]
+            if digit == 0:
+                last_unit = 0
         elif ch in _CN_UNITS:
             unit = _CN_UNITS[ch]
             if unit == 10000:
-                section = (section + digit) * unit
+                section = ((section + digit) or 1) * unit
                 total += section
                 section = 0
             else:
                 section += (digit or 1) * unit
             digit = 0
+            last_unit = unit
         else:
             return None
+    if digit and last_unit >= 100 and text[-2] in _CN_UNITS:
+        digit *= last_unit // 10
     return float(total + section + digit)
 
 

@@ -1,0 +1,287 @@
+"""Wordings a careful note carries that once read as errors, each beside the error it must still catch."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.asr.transcript_file import parse_transcript_text
+from desktop.checks.amounts import doses_in, frequency_in
+from desktop.checks.engine import Checker
+from desktop.checks.model import (
+    DOSE,
+    DRUG_STOPPED_IN_NOTE,
+    FREQUENCY,
+    NEGATION,
+    STOPPED_DRUG,
+    CheckResult,
+)
+from desktop.checks.negation import negated_ranges
+from desktop.checks.report import plain_text
+from desktop.checks.text import numbers
+from desktop.core.types import NoteStatement, SoapNote
+from desktop.documents.factguard import chinese_numeral_value
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker()
+
+
+def _check(checker: Checker, transcript: str, **sections: list[str]) -> CheckResult:
+    note = SoapNote(chief_complaint="Review")
+    for name, texts in sections.items():
+        setattr(note, name, [NoteStatement(t) for t in texts])
+    return checker.check(parse_transcript_text(transcript), note)
+
+
+def _messages(result: CheckResult) -> str:
+    return " | ".join(f.message for f in result.flags)
+
+
+# ------------------------------------------------------------------ numbers and amounts
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [
+        ("八百五", 850),
+        ("八百零五", 805),
+        ("一千二", 1200),
+        ("兩萬五", 25000),
+        ("萬二", 12000),
+        ("三十五", 35),
+    ],
+)
+def test_a_chinese_numeral_with_its_last_digit_shortened(numeral: str, value: int) -> None:
+    assert chinese_numeral_value(numeral) == value
+
+
+def test_nought_point_four_and_at_once_are_read_as_said() -> None:
+    assert [n.value for n in numbers("nought point four milligrams")] == [0.4]
+    assert numbers("唔可以一下子停") == []  # 一下子 "at once", not one puff
+
+
+@pytest.mark.parametrize(
+    ("window", "doses"),
+    [
+        (" 200/6 to 2 puffs BD", [(2.0, "puff")]),  # an inhaler's strength, then the dose
+        (" 49/51 mg BD", [(51.0, "mg")]),  # a strength pair with its unit stays
+        (" 40 mg (8 × 5 mg) once daily", [(40.0, "mg"), (8.0, "tab")]),
+        (" to a hundred milligrams, two of the fifty tablets", [(100.0, "mg"), (2.0, "tab"), (50.0, "mg")]),
+    ],
+)
+def test_strengths_beside_doses(window: str, doses: list[tuple[float, str]]) -> None:
+    assert doses_in(window, right_after_name=True) == doses
+
+
+def test_a_dose_for_the_morning_and_one_for_the_night_is_twice_a_day() -> None:
+    assert frequency_in("，八十毫，朝早一粒，夜晚一粒。")[0] == {2}
+    assert frequency_in(": one tablet a day with food")[0] == {1}
+
+
+# ------------------------------------------------------------------ negation
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("Weight's the same, isn't it, Rosa?", False),  # a tag question denies nothing
+        ("嘔吐物非綠色。", True),  # 非 negates in written Chinese
+        ("非常痛", False),
+        ("尿蛋白陰性。", True),  # 陰性 after the finding
+    ],
+)
+def test_chinese_and_english_negation_words(text: str, negated: bool) -> None:
+    assert bool(negated_ranges(text)) == negated
+
+
+def test_a_bracketed_measurement_ends_a_negation_but_a_bracketed_list_does_not(checker: Checker) -> None:
+    transcript = (
+        "D|Any tremor?\nP|No.\nD|Losing weight without trying?\nP|No. Weight's the same, isn't it, Rosa?\n"
+    )
+    clean = _check(checker, transcript, subjective=["No tremor, no weight loss (weight stable at 58 kg)."])
+    assert NEGATION not in {f.type for f in clean.flags}, plain_text(clean)
+    flipped = _check(checker, transcript, subjective=["Tremor (both hands); no weight loss."])
+    assert NEGATION in {f.type for f in flipped.flags}
+    listed = "No previous hypoglycaemic symptoms (tremor, sweating)."
+    at = listed.index("tremor")
+    assert any(a <= at < b for a, b in negated_ranges(listed))  # "tremor" in the brackets is denied
+
+
+@pytest.mark.parametrize(
+    ("transcript", "clean", "wrong"),
+    [
+        # 發熱 beside 紅腫 is the leg's warmth, not a fever
+        (
+            "D|有冇發燒？\nP|冇喎，三十六點八。\nD|左小腿紅腫、發熱。\n",
+            "左小腿紅腫、發熱及痛3天。",
+            "發燒3天。",
+        ),
+        # 壓痛 at one place, 冇壓痛 at another
+        (
+            "D|外踝前面壓落去最痛；舟狀骨冇壓痛。\n",
+            "前距腓韌帶位置壓痛最明顯。",
+            None,
+        ),
+        # palpitations asked as "fluttering of the heart"
+        (
+            "D|Any racing or fluttering of the heart?\nP|No, my heart's fine, no fluttering.\n",
+            "No palpitations.",
+            "Palpitations on exertion.",
+        ),
+    ],
+)
+def test_findings_in_further_wordings(
+    checker: Checker, transcript: str, clean: str, wrong: str | None
+) -> None:
+    result = _check(checker, transcript, subjective=[clean])
+    assert NEGATION not in {f.type for f in result.flags}, plain_text(result)
+    if wrong is not None:
+        assert NEGATION in {f.type for f in _check(checker, transcript, subjective=[wrong]).flags}
+
+
+def test_minimal_alcohol_after_i_dont_really_drink(checker: Checker) -> None:
+    transcript = "D|Alcohol?\nP|I don't really drink.\n"
+    assert not _check(checker, transcript, subjective=["Minimal alcohol."]).contradictions
+    assert _check(checker, transcript, subjective=["Drinks alcohol daily."]).contradictions
+
+
+# ------------------------------------------------------------------ drugs
+def test_what_a_drug_does_is_no_stop(checker: Checker) -> None:
+    transcript = (
+        "D|I'll bring it down from a hundred to seventy-five micrograms of thyroxine once a day.\n"
+        "D|Give the Caltrate at lunch, because calcium stops the thyroxine being absorbed.\n"
+    )
+    clean = _check(checker, transcript, plan=["Reduce levothyroxine to 75 mcg once daily."])
+    assert not clean.contradictions, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Levothyroxine 50 mcg once daily."])
+    assert DOSE in {f.type for f in wrong.flags}
+
+
+def test_a_dose_given_to_it_in_a_later_sentence(checker: Checker) -> None:
+    transcript = (
+        "D|At your age, too much thyroxine strains the heart. "
+        "I'll bring it down from a hundred to seventy-five micrograms once a day.\n"
+    )
+    result = _check(checker, transcript, plan=["Reduce levothyroxine from 100 mcg to 75 mcg once daily."])
+    assert not result.flags, plain_text(result)  # "strains" is a verb, no diagnosis
+    assert DOSE in {f.type for f in _check(checker, transcript, plan=["Levothyroxine 50 mcg daily."]).flags}
+
+
+def test_drugs_not_prescribed_and_a_continuous_pill(checker: Checker) -> None:
+    transcript = (
+        "D|因為你對盤尼西林敏感，Augmentin、amoxicillin 呢類都唔開。我開 nitrofurantoin，一百毫，一日兩次。\n"
+        "D|我建議 Cerazette，desogestrel 75 microgram，每日一粒，食完一排即刻接住食下一排，中間唔停。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        plan=[
+            "因盤尼西林過敏，避免 Augmentin / amoxicillin。",
+            "Nitrofurantoin 100 mg 每日兩次。",
+            "開始 Cerazette (desogestrel) 75 mcg 每日一粒，每排服完即接續下一排，中間不停藥。",
+        ],
+    )
+    assert DRUG_STOPPED_IN_NOTE not in {f.type for f in clean.flags}, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Start Augmentin 625 mg TDS."])
+    assert wrong.contradictions
+
+
+def test_stop_it_and_come_back_at_once_is_advice_for_later(checker: Checker) -> None:
+    transcript = "D|我開 Fosamax 俾你，七十毫，一個禮拜食一粒。如果心口痛，就停咗個藥即刻返嚟。\n"
+    clean = _check(
+        checker,
+        transcript,
+        plan=["開始 alendronate (Fosamax) 70 mg 每星期一次。"],
+        patient_instructions=["服 Fosamax 後如胸口痛，須停藥並立即回診。"],
+    )
+    assert DRUG_STOPPED_IN_NOTE not in {f.type for f in clean.flags}, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["停用 Fosamax。"])
+    assert DRUG_STOPPED_IN_NOTE in {f.type for f in wrong.flags}
+
+
+def test_herbs_stopped_after_a_drug_kept(checker: Checker) -> None:
+    transcript = "D|Metformin 照食。中藥就要停咗佢，尤其是何首烏，會傷肝。\n"
+    clean = _check(checker, transcript, plan=["繼續 metformin。", "停服中藥（尤其何首烏）。"])
+    assert STOPPED_DRUG not in {f.type for f in clean.flags}, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["繼續 metformin。", "可繼續服中藥（含何首烏）。"])
+    assert STOPPED_DRUG in {f.type for f in wrong.flags}
+
+
+def test_a_patients_question_about_a_drug_lists_no_allergy(checker: Checker) -> None:
+    transcript = (
+        "P|我對 Septrin 敏感㗎，呢隻藥得唔得㗎？\n"
+        "D|Isoniazid 同 Septrin 唔係同一類，冇問題，我會寫低你對 Septrin 敏感。\n"
+        "D|I'll make sure that's clearly on your allergy list.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["藥物過敏：Septrin（全身紅疹）。"],
+        plan=["開始 isoniazid 300 mg 每日一次。"],
+    )
+    assert not clean.flags, plain_text(clean)
+    assert "Septrin" in _messages(_check(checker, transcript, plan=["開始 isoniazid 300 mg 每日一次。"]))
+
+
+def test_examples_asked_about_are_not_taken_when_the_answer_names_another(checker: Checker) -> None:
+    transcript = "D|仲有冇食其他嘢？維他命、中藥嗰啲？\nP|有……我朋友介紹咗啲苦瓜丸，每朝食兩粒。\n"
+    result = _check(checker, transcript, subjective=["自行服用苦瓜丸每朝兩粒。"])
+    assert "中藥" not in _messages(result), plain_text(result)
+    assert "苦瓜" in _messages(_check(checker, transcript, subjective=["無其他藥物。"]))
+
+
+def test_a_tablet_strength_and_a_prn_drugs_usual_frequency(checker: Checker) -> None:
+    transcript = (
+        "P|And the propranolol, the ten milligram ones, I take one when I feel an attack building. Maybe twice a week.\n"
+        "D|So I'd like to go up on the sertraline to a hundred milligrams, two of the fifty tablets each morning.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["Medications: sertraline 50 mg every morning; propranolol 10 mg PRN (~twice a week)."],
+        plan=["Increase sertraline to 100 mg (2 × 50 mg) every morning."],
+    )
+    assert not ({DOSE, FREQUENCY} & {f.type for f in clean.flags}), plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Increase sertraline to 150 mg every morning."])
+    assert DOSE in {f.type for f in wrong.flags}
+
+
+# ------------------------------------------------------------------ diagnoses, tests, safety nets
+def test_past_indications_side_effects_and_test_names_are_no_diagnoses(checker: Checker) -> None:
+    transcript = (
+        "D|Any allergies?\nP|Ciprofloxacin. My face swelled up when I took it for a bladder infection.\n"
+        "D|Mefloquine can trigger depression and anxiety. Your viral load is undetectable.\n"
+        "D|血壓藥同膽固醇藥照食。\n"
+    )
+    result = _check(checker, transcript, subjective=["Allergy: ciprofloxacin (facial swelling)."])
+    assert "diagnosis" not in _messages(result) and "test ordered" not in _messages(result), plain_text(
+        result
+    )
+
+
+def test_results_and_tests_not_needed_are_no_orders(checker: Checker) -> None:
+    transcript = (
+        "D|今日驗小便 pregnancy test 係陰性。驗尿冇蛋白。你個肺片完全正常。應該係韌帶拉傷，唔使照X光。\n"
+        "D|一個月後覆診，到時再抽血同驗孕。\n"
+    )
+    result = _check(checker, transcript, plan=["一個月後覆診，覆查血液及驗孕。"])
+    assert "test ordered" not in _messages(result), plain_text(result)
+    assert "test ordered" in _messages(_check(checker, transcript, plan=["一個月後覆診。"]))
+
+
+def test_call_999_for_a_list_of_signs_is_a_safety_net(checker: Checker) -> None:
+    transcript = (
+        "D|If you see black stools, go to A&E straight away. "
+        "And if your face droops, an arm or leg goes weak, or you can't get your words out, call 999.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        patient_instructions=[
+            "Go to A&E immediately for black stools.",
+            "Call 999 for facial droop, arm or leg weakness, or difficulty speaking.",
+        ],
+    )
+    assert not clean.omissions, plain_text(clean)
+    dropped = _check(checker, transcript, patient_instructions=["Go to A&E immediately for black stools."])
+    assert "safety-net" in _messages(dropped)
+    # an A&E visit in the history is no advice
+    history = _check(checker, transcript, subjective=["Follow-up after A&E attendance for renal colic."])
+    assert "safety-net" in _messages(history)
