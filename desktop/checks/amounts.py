@@ -14,7 +14,7 @@ from desktop.checks.text import numbers
 _UNIT = re.compile(
     r"(?:(?<=half)\s+an?\b)?\s*(?P<unit>mg/kg|mg|milligrams?|mcg|micrograms?|µg|ug|g(?![a-z])|grams?|gm|ml|millilit(?:re|er)s?|"
     r"units?|iu|m[Ee]q|milliequivalents?|puffs?|sprays?|tablets?|tabs?|pills?|capsules?|caps?|drops?|%|percent|at a time|"
-    r"毫克|微克|克|毫升|個單位|單位|粒|片|顆|下|滴|噴|度(?!半))"
+    r"毫克|微克|克|毫升|毫(?![升米子秒])|個單位|單位|粒|片|顆|下|滴|噴|度(?!半))"
     r"(?:\s*(?:/|per)\s*(?:kg|kilo))?",
     re.IGNORECASE,
 )
@@ -23,6 +23,7 @@ _UNIT_NAME = {
     "milligram": "mg",
     "milligrams": "mg",
     "毫克": "mg",
+    "毫": "mg",  # 五毫 as Cantonese says milligrams
     "mcg": "mcg",
     "microgram": "mcg",
     "micrograms": "mcg",
@@ -196,6 +197,8 @@ def _bare_dose(window: str, end: int) -> bool:
     )
 
 
+# 星期日朝早 "Sunday morning": the time on the day named, not every morning
+_NOT_A_WEEKDAY = r"(?<!星期[一二三四五六日天])(?<!禮拜[一二三四五六日天])"
 _A_DAY = r"(?:\s+(?:a|per|each|every)\s+day|\s+daily|/day|/d)?"
 # 一日兩次, and with the verb between: 每日食兩次, 一日搽一次, 每天噴兩次
 # 每日薄塗患處三次: a few words around the verb too
@@ -255,7 +258,7 @@ _PER_DAY: list[tuple[re.Pattern[str], float]] = [
             r"every (?:morning|night|evening)|each (?:morning|night|evening)|in the morning|at night|"
             r"at bedtime|bedtime|qhs|once a day|(?:one|1) (?:tablet|tab|capsule|pill|dose) (?:a|per|each) day)\b|"
             r"(?<![A-Za-z])(?-i:ON)(?![A-Za-z])|"
-            rf"{_ZH_DAY}\s*[一1]\s*次|每日(?![^，。,]{{0,4}}(?:早晚|朝晚|[兩二三四2-4]次))|每天(?![^，。,]{{0,4}}(?:早晚|朝晚|[兩二三四2-4]次))|每朝|朝早|晚晚|每晚|瞓覺前|瞓前|睡前|晚上",
+            rf"{_ZH_DAY}\s*[一1]\s*次|每日(?![^，。,]{{0,4}}(?:早晚|朝晚|[兩二三四2-4]次))|每天(?![^，。,]{{0,4}}(?:早晚|朝晚|[兩二三四2-4]次))|每朝|{_NOT_A_WEEKDAY}(?:朝早|晚上)|晚晚|每晚|瞓覺前|瞓前|睡前",
             re.I,
         ),
         1,

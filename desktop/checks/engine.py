@@ -234,17 +234,22 @@ class Checker:
             seen.follow_up_cue = seen.follow_up_cue or bool(FOLLOW_UP.search(st.text))
             seen.referral_cue = seen.referral_cue or bool(_REFER_CUE.search(st.text))
             if (
-                any(
-                    condition_start(part) is not None and SAFETY_ACTION.search(part)
-                    # "三個月後覆診；如準備懷孕請提早通知": a follow-up beside a condition is no safety net
-                    for part in _PARTS.split(st.text)
+                st.section not in _HISTORY
+                and st.section != "objective"
+                and (
+                    any(
+                        condition_start(part) is not None and SAFETY_ACTION.search(part)
+                        # "三個月後覆診；如準備懷孕請提早通知": a follow-up beside a condition is no safety net
+                        for part in _PARTS.split(st.text)
+                    )
+                    or _SAFETY_LABEL.search(st.text)
+                    or (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
+                    or (st.section in INSTRUCTING and _EMERGENCY_FOR.search(st.text))
+                    or _COLON_CONDITION.match(st.text)
+                    or _ARROW_ACTION.search(st.text)
                 )
-                or _SAFETY_LABEL.search(st.text)
-                or (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
-                or (st.section in INSTRUCTING and _EMERGENCY_FOR.search(st.text))
-                or _COLON_CONDITION.match(st.text)
-                or _ARROW_ACTION.search(st.text)
             ):
+                # the history's "needed A&E", "returning from the market" is no advice
                 seen.safety_nets.append(self.concepts.concepts(st.text, "finding"))
         return seen
 
@@ -509,7 +514,7 @@ class Checker:
         for m in read.mentions:
             if m.concept in negated_after_label and m.end <= colon:
                 continue
-            if m.category != "finding" or _neutral(read, m.start):
+            if m.category not in ("finding", "diagnosis") or _neutral(read, m.start):
                 continue
             if m.concept in _HABITS and st.section not in _FINDING_SECTIONS:
                 continue  # "Keep alcohol to a minimum" is advice, not a finding

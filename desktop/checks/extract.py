@@ -141,6 +141,8 @@ _REACTION = re.compile(
     r"\b(?:gave|gives|give|got|get|came out in|come out in|brought) (?:me|her|him|them)?\s*(?:a |an |some )?"
     r"(?:\w+ ){0,2}(?:rash|hives|swelling|swollen|blisters?|itch\w*|wheez\w*|reaction|spasms?|dystonia)|"
     r"(?:食完|食咗|用完|用咗|打完|打)[^，。]{0,16}?(?:出疹|紅疹|出過風癩|風癩|痕|腫|氣喘|喘|水泡)|"
+    # 佢細個食 Keflex 出過成身風癩
+    r"出過(?:成身|全身)?(?:風癩|紅疹|疹|水泡)|(?:成身|全身)(?:出|起)(?:咗|過)?(?:風癩|紅疹|疹)|"
     # 以前食布洛芬會氣喘, "aspirin makes me wheeze": what the drug does to the patient
     r"(?:會|就)(?:令(?:我|佢))?(?:成身|全身)?(?:出疹|紅疹|起疹|出風癩|起風癩|風癩|痕|腫|氣喘|喘|水泡)|"
     r"\b(?:makes?|made) (?:me|her|him|them) (?:wheez\w*|break out|swell\w*|itch\w*|come out in)|"
@@ -170,11 +172,15 @@ def _sentence_of(read: _Read, pos: int) -> Piece | None:
 
 _RISK_OF = re.compile(
     r"\b(?:risks?|chance|possibility|side[- ]effects?) (?:of|is|are|include|including)\b|"
-    r"\b(?:can|may|might|could) (?:cause|trigger|bring on|lead to|worsen|give you)\b|風險|副作用|有機會引起|會引致",
+    r"\b(?:can|may|might|could) (?:cause|trigger|bring on|lead to|worsen|give you)\b|風險|副作用|有機會引起|會引致|"
+    r"\bwill (?:turn|make|colour|color)\b",  # "it will turn your stools black"
     re.IGNORECASE,
 )
 
 
+_EXPECTED = re.compile(
+    r"(?:食咗|食完|服用|用咗|服[^，。]{0,6}?)(?:之?後|以後)[^，。]{0,10}?(?:會|屬正常|是正常|係正常|屬預期)"
+)
 _SAFE_IN = re.compile(
     r"\b(?:safe|recommended|used|allowed|licensed|suitable|okay|ok|fine|given|taken|avoided)\b[^.;,]{0,25}"
     r"\b(?:in|during)\s+(?:[\w-]+\s+){0,2}$",
@@ -193,6 +199,8 @@ def _neutral(read: _Read, pos: int) -> bool:
         return True
     if _RISK_OF.search(read.line.text, s.start, pos) or _RISK_AFTER.match(read.line.text, pos, s.end):
         return True
+    if _EXPECTED.search(read.line.text, s.start, min(s.end, pos + 10)):
+        return True  # 食咗之後大便會變黑色，係正常嘅: what the medicine is expected to do
     if _SAFE_IN.search(read.line.text[max(s.start, pos - 50) : pos]):
         return True  # "aspirin isn't safe this late in pregnancy": when a drug is safe, not a finding
     cond = condition_start(s.text)
@@ -647,10 +655,15 @@ def _no_allergy_fact(said: Said, line_id: str) -> None:
     said.facts.append(Fact("allergy", "allergy:none", "no known drug allergies", [line_id], {"members": []}))
 
 
+_OWNED = re.compile(r"\b(?:your|his|her|my|their)\s+$|(?:你|佢|我)(?:個|嘅)\s*$", re.IGNORECASE)
+# what is said to be there or not: findings, and diagnoses ("冇 asthma", "no history of diabetes")
+_HEARD = ("finding", "diagnosis")
+
+
 def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
     asked: list[Mention] = []
     for m in read.mentions:
-        if m.category != "finding":
+        if m.category not in _HEARD:
             continue
         s = _sentence_of(read, m.start)
         if s is not None and is_question(s.text):
@@ -658,14 +671,16 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
             continue
         if _neutral(read, m.start):
             continue
-        if m.negated(read.negated):
+        owned = m.category == "diagnosis" and _OWNED.search(read.line.text, max(0, m.start - 8), m.start)
+        if m.negated(read.negated) and not owned:
             said.absent.setdefault(m.concept, []).append(read.line.id)
         else:
+            # "Not with your asthma": the patient's own condition, whatever is not done because of it
             said.present.setdefault(m.concept, []).append(read.line.id)
     if asked and _FAMILY.search(read.line.text):
         asked = []  # "Anybody in the family with kidney failure?" - "No": the family's, not the patient's
     if asked and answer is not None:
-        answered = {m.concept for m in answer.mentions if m.category == "finding"}
+        answered = {m.concept for m in answer.mentions if m.category in _HEARD}
         if bare_no(answer.line.text):
             for m in asked:
                 if m.concept not in answered:
@@ -678,7 +693,7 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
             # "屁股周圍有冇麻痺？" answered "嗰度都冇痺": the answer's word (numbness) is the asked
             # finding's own (saddle numbness)
             word = answer.line.text[a.start : a.end].lower()
-            if a.category != "finding" or _neutral(answer, a.start):
+            if a.category not in _HEARD or _neutral(answer, a.start):
                 continue
             for m in asked:
                 if (
@@ -704,6 +719,11 @@ _FAMILY = re.compile(
 _ECHO = re.compile(
     r"^\s*(?:no|not|never|冇|無|沒有|唔|未)\s*(?P<rest>[^\s,，.。!！]{1,12}(?:\s[a-z]+){0,2})\s*$", re.I
 )
+# "No blood that I've seen.", "No discharge either.": what is denied, then a hedge
+_HEDGE_AFTER = re.compile(
+    r"\s+(?:that (?:i|we)(?:'ve| have)? (?:seen|noticed|know of)|that i can (?:see|tell)|at all|either|so far)$",
+    re.IGNORECASE,
+)
 _ECHO_STOP = {"more", "really", "anymore", "at all", "one", "problem", "問題", "嘢", "事", "乜"}
 
 
@@ -712,7 +732,8 @@ def _negated_echoes(answer: str) -> list[str]:
     out: list[str] = []
     for sentence in sentences(answer):
         for clause in clauses(sentence):
-            m = _ECHO.match(clause.text.strip().rstrip(",，.。!！;；"))
+            said = _HEDGE_AFTER.sub("", clause.text.strip().rstrip(",，.。!！;；"))
+            m = _ECHO.match(said)
             if m:
                 rest = m.group("rest").strip().lower().rstrip("呀啊喎囉啦㗎嘅噃")
                 if rest and rest not in _ECHO_STOP:

@@ -151,7 +151,7 @@ def is_negated(ranges: list[tuple[int, int]], start: int) -> bool:
 
 # An answer that is only "no" (to "Any chest pain or fever?"): it negates what was asked.
 _BARE_NO = re.compile(
-    r"^(?:no+|nope|nah|none|nothing|never|not really|not anymore|not at all|none at all|no none at all|"
+    r"^(?:no+(?: no+)*|nope|nah|none|nothing|never|not really|not anymore|not at all|none at all|no none at all|"
     r"nothing like that|neither|no,? (?:none|nothing|never)(?: at all)?|no,? not (?:at all|really|anymore)|"
     r"(?:no,? )?none of (?:that|those|them|these)|no to (?:both|all|all of them|either)|neither of (?:them|those)|"
     r"no,? (?:it|i|they|he|she|we) (?:don't|doesn't|does not|do not|didn't|did not|isn't|is not|wasn't|"

@@ -285,3 +285,96 @@ def test_call_999_for_a_list_of_signs_is_a_safety_net(checker: Checker) -> None:
     # an A&E visit in the history is no advice
     history = _check(checker, transcript, subjective=["Follow-up after A&E attendance for renal colic."])
     assert "safety-net" in _messages(history)
+
+
+# ------------------------------------------------------------------ errors these wordings hid
+def test_a_weekly_drug_taken_on_sunday_morning_written_as_daily(checker: Checker) -> None:
+    transcript = "D|我開 Fosamax 俾你，七十毫，一個禮拜食一粒。\nP|一個禮拜一粒，星期日朝早。明白。\n"
+    assert frequency_in("一個禮拜一粒，星期日朝早。")[0] == {round(1 / 7, 3)}
+    clean = _check(
+        checker, transcript, plan=["開始 alendronate (Fosamax) 70 mg 每星期一次（逢星期日早上）。"]
+    )
+    assert not clean.contradictions, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["開始 alendronate (Fosamax) 70 mg 每日一次（早上）。"])
+    assert FREQUENCY in {f.type for f in wrong.flags}
+
+
+def test_a_dose_said_as_mou_for_a_drug_taken_if_needed(checker: Checker) -> None:
+    transcript = "D|如果作嘔，可以食 Stemetil，五毫，一日最多三次。\n"
+    assert doses_in("，五毫，一日最多三次", right_after_name=True) == [(5.0, "mg")]
+    assert not _check(checker, transcript, plan=["Prochlorperazine (Stemetil) 5 mg PRN for nausea."]).flags
+    wrong = _check(checker, transcript, plan=["Prochlorperazine (Stemetil) 25 mg PRN for nausea."])
+    assert DOSE in {f.type for f in wrong.flags}
+
+
+def test_a_childhood_reaction_told_by_a_parent_is_an_allergy(checker: Checker) -> None:
+    transcript = "D|有冇藥物敏感？\nO|其他藥就冇。佢細個食 Keflex 出過成身風癩。\n"
+    assert not _check(checker, transcript, subjective=["藥物過敏：cefalexin (Keflex) — 全身風疹。"]).omissions
+    assert "allergy" in _messages(_check(checker, transcript, subjective=["無其他藥物。"]))
+
+
+def test_what_a_medicine_is_expected_to_do_is_no_finding(checker: Checker) -> None:
+    transcript = (
+        "D|大便有冇黑色，或者有血？\nP|冇呀，大便正常顏色，冇見過血。\n"
+        "D|補鐵我開 ferrous fumarate 俾你，每日一粒。食咗之後大便會變黑色，係正常嘅。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["無黑色大便，大便無血。"],
+        plan=["Ferrous fumarate 每日一粒。"],
+        patient_instructions=["服鐵丸後大便變黑屬正常。"],
+    )
+    assert NEGATION not in {f.type for f in clean.flags}, plain_text(clean)
+    wrong = _check(
+        checker, transcript, subjective=["有黑色大便及便血。"], plan=["Ferrous fumarate 每日一粒。"]
+    )
+    assert NEGATION in {f.type for f in wrong.flags}
+
+
+@pytest.mark.parametrize(
+    ("transcript", "clean", "wrong"),
+    [
+        (
+            "D|Any blood in the urine or in the semen?\nP|No fever. No blood that I've seen.\n",
+            "No visible blood in urine or semen.",
+            "Reports visible blood in urine.",
+        ),
+        (
+            "D|Have you had any thoughts of harming yourself?\nP|No. No, nothing like that.\n",
+            "No thoughts of self-harm.",
+            "Reports thoughts of harming yourself.",
+        ),
+        # a diagnosis denied is read like a finding
+        ("D|有冇哮喘？\nP|冇，我冇 asthma，從來都冇喘過。\n", "No history of asthma.", "History of asthma."),
+    ],
+)
+def test_denials_in_further_wordings(checker: Checker, transcript: str, clean: str, wrong: str) -> None:
+    assert NEGATION not in {f.type for f in _check(checker, transcript, subjective=[clean]).flags}
+    assert NEGATION in {f.type for f in _check(checker, transcript, subjective=[wrong]).flags}
+
+
+def test_the_patients_own_condition_named_in_a_no_is_still_theirs(checker: Checker) -> None:
+    transcript = "D|Not with your asthma, timolol can tighten the airways. We'll start Azopt instead.\n"
+    result = _check(checker, transcript, subjective=["Asthmatic."], plan=["Start Azopt."])
+    assert NEGATION not in {f.type for f in result.flags}, plain_text(result)
+
+
+def test_vitamins_b1_and_b6_are_drugs(checker: Checker) -> None:
+    transcript = "D|我開 thiamine，即係維他命 B1，一百毫，一日三次。另外每日加一粒維他命 B6，十毫克。\n"
+    clean = _check(
+        checker, transcript, plan=["Thiamine 100 mg TDS.", "維他命 B6 (pyridoxine) 10 mg 每日一次。"]
+    )
+    assert not clean.omissions, plain_text(clean)
+    dropped = _check(checker, transcript, plan=["Thiamine 100 mg TDS."])
+    assert "pyridoxine" in _messages(dropped).lower() or "B6" in _messages(dropped)
+
+
+def test_the_history_holds_no_safety_net(checker: Checker) -> None:
+    transcript = "D|If you get a fever or can't pass urine, go straight to A&E.\n"
+    result = _check(
+        checker,
+        transcript,
+        subjective=["Allergy: aspirin (bronchospasm, needed A&E).", "Got lost returning from the market."],
+    )
+    assert "safety-net" in _messages(result)
