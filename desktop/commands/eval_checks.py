@@ -36,9 +36,9 @@ def register(esub: Any) -> None:
             "dev6",
             "dev7",
             "dev8",
+            "dev9",
             "test",
             "test3",
-            "test9",
             "test10",
             "all",
         ),
@@ -90,7 +90,7 @@ def _print_cases(set_name: str, report: dict[str, Any]) -> None:
         "dev5": "fifth development set (written blind as test5, then used to correct the rules)",
         "dev7": "seventh development set (written blind as test7, then used to correct the rules)",
         "dev8": "eighth development set (written blind as test8, then used to correct the rules)",
-        "test9": "FROZEN blind test set, twelfth and thirteenth authors (written without reading the rules; never tuned on)",
+        "dev9": "ninth development set (written blind as test9, then used to correct the rules)",
         "test10": "FROZEN blind test set, fourteenth and fifteenth authors (written without reading the rules; never tuned on)",
         "dev6": "sixth development set (written blind as test6, then used to correct the rules)",
         "dev3": "third development set (written blind, then used to correct the rules)",
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
     }
     sets = (
-        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test", "test3", "test9", "test10")
+        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "test", "test3", "test10")
         if args.set_name == "all"
         else (args.set_name,)
     )
