@@ -288,6 +288,13 @@ _AS_NEEDED = re.compile(
 )
 
 
+_NOT_THIS_OFTEN = re.compile(
+    r"\b(?:never|not|isn't|n't be)\s+(?:taken\s+)?(?:daily|every day|each day|once a day)\b|"
+    r"(?:唔係|不是|不可|唔好|並非)(?:日日|每日|每天)|"
+    # "twice daily almost every day", 差唔多日日都食: how regularly, not how often a day
+    r"\b(?:almost|nearly|practically|most)\s+(?:every day|days|daily)\b|差唔多日日|幾乎每日",
+    re.IGNORECASE,
+)
 _WEEKLY_LIMIT = re.compile(
     r"(?:每|一個)(?:星期|禮拜|週|周)最多[一二兩三四五六七1-7](?:晚|次|日|天)|"
     r"\b(?:up to|at most|max(?:imum)?|no more than|not more than)\s+\w+\s+(?:nights?|times|days)\s+(?:a|per|each)\s+week\b",
@@ -305,6 +312,8 @@ def frequency_in(window: str) -> tuple[set[float], bool]:
         if hours and hours[0].value:
             per_day.add(round(24 / hours[0].value, 3))
             taken.append((m.start(), m.end()))
+    for m in _NOT_THIS_OFTEN.finditer(window):
+        taken.append((m.start(), m.end()))  # "never daily", 唔係日日食: how often it is not taken
     for m in _WEEKLY_LIMIT.finditer(window):
         taken.append((m.start(), m.end()))  # "一個禮拜最多三晚", "no more than 3 nights a week": a limit
     for pattern, count in _PER_DAY:

@@ -46,6 +46,7 @@ from desktop.checks.meds import (
     DrugUse,
     MedFinder,
     default_drug_finder,
+    find_cues,
 )
 from desktop.checks.model import (
     ALLERGY_DRUG,
@@ -61,6 +62,7 @@ from desktop.checks.model import (
     Fact,
     Flag,
 )
+from desktop.checks.negation import is_negated
 from desktop.checks.text import condition_start, number_values
 from desktop.checks.when import intervals, weekdays
 from desktop.core.types import NOTE_SECTIONS, SoapNote, Transcript
@@ -219,8 +221,8 @@ class Checker:
                 seen.allergy_texts.append(st.text)
             for use in read.uses:
                 seen.drugs.setdefault(use.med.key, []).append((st, use))
-                if not use.conditional:
-                    seen.doses.setdefault(use.med.key, set()).update(use.doses)
+                # "If results satisfactory, start methotrexate 7.5 mg weekly": the dose is written
+                seen.doses.setdefault(use.med.key, set()).update(use.doses)
                 if allergy_statement:
                     seen.allergy_terms.add(use.med.key)
             for m in read.mentions:
@@ -343,7 +345,11 @@ class Checker:
 
         for st, read in reads:
             for use in read.uses:
-                self._drug_contradictions(said, st, use, add)
+                # "NSAIDs (diclofenac, ibuprofen) avoided due to allergy", "no PDE5 inhibitors (Viagra,
+                # Cialis) while on nitrates", "Avoid Septrin (interaction with methotrexate)": a drug
+                # named where the statement keeps the patient off something is not one to take
+                kept = not use.decided and _kept_from(st.text, read, use)
+                self._drug_contradictions(said, st, use, add, kept)
             if _asks(st.text):
                 continue  # a question copied into the note ("Any flank pain?") states no finding
             if st.section in INSTRUCTING and SAFETY_ACTION.search(st.text):
@@ -354,7 +360,9 @@ class Checker:
                 self._denied_contradictions(said, st, read, add)
         return list(flags.values())
 
-    def _drug_contradictions(self, said: Said, st: Statement, use: DrugUse, add: _Add) -> None:
+    def _drug_contradictions(
+        self, said: Said, st: Statement, use: DrugUse, add: _Add, kept: bool = False
+    ) -> None:
         key, surface = use.med.key, use.med.surface
         # "Start Epiduo (adapalene/benzoyl peroxide)" after "stop the Differin": what a product holds
         # is no restart of the drug stopped, but an allergen or a drug to avoid inside it still is
@@ -362,7 +370,8 @@ class Checker:
         instructs = st.section in INSTRUCTING
         # the history ("Prescribed Septrin last week, not yet taken") tells the patient nothing
         takes = (
-            st.section not in _HISTORY
+            not kept
+            and st.section not in _HISTORY
             and use.decision not in (STOP, AVOID, ALLERGY)
             and (instructs or use.decision in (START, CONTINUE, CHANGE))
         )
@@ -400,6 +409,8 @@ class Checker:
             and final is not None
             and final[0] in (STOP, AVOID)
             and not (ingredient and final[0] == STOP)
+            # held for two nights, then restarted: "Resume warfarin from Saturday" is what was said
+            and not (drug is not None and drug.resumed and final[0] == STOP and use.decision != CONTINUE)
         ):
             verb = "stopped or held" if final[0] == STOP else "to be avoided"
             lines = [line for d, line in drug.decisions if d in (STOP, AVOID)] if drug else []
@@ -460,7 +471,12 @@ class Checker:
                 said_values |= {c * v for c in counts for v, u in drug.doses if u == "mg"}
             # "co-codamol thirty-five hundred" names a strength: a bare number is a count of tablets
             # only when it could be one
-            comparable = {v for v in bare if v <= _MOST_UNITS} if unit in COUNT_UNITS else bare
+            # (7.5 and 3.75 are strengths, not counts of tablets)
+            comparable = (
+                {v for v in bare if v <= _MOST_UNITS and (v.is_integer() or v < 3)}
+                if unit in COUNT_UNITS
+                else bare
+            )
             if not unit or not (said_values or comparable):
                 continue
             if not any(abs(value - v) < 1e-6 * max(1.0, v) for v in said_values | comparable):
@@ -516,6 +532,8 @@ class Checker:
                 continue
             if m.category not in ("finding", "diagnosis") or _neutral(read, m.start):
                 continue
+            if _ALLERGY_WORD.search(st.text):
+                continue  # "Allergy: sulfasalazine – rash with fever": the reaction then, not a finding now
             if m.concept in _HABITS and st.section not in _FINDING_SECTIONS:
                 continue  # "Keep alcohol to a minimum" is advice, not a finding
             if m.concept in _HABITS and _LITTLE.search(st.text):
@@ -578,6 +596,7 @@ _INDICATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _MOST_UNITS = 10.0  # tablets, puffs or drops taken at once
+_ALLERGY_WORD = re.compile(r"\ballerg\w*|敏感|過敏", re.IGNORECASE)
 _HABITS = frozenset({"alcohol", "smoking"})
 _LITTLE = re.compile(
     r"\b(?:minimal|occasional(?:ly)?|rarely|rare|social(?:ly)?|light|little|hardly|seldom|infrequent)\b|偶爾|間中|少量|好少|甚少",
@@ -595,6 +614,20 @@ def _reaction_statement(read: _Read) -> bool:
         finding_after = any(f.category == "finding" and f.start >= m.end() for f in read.mentions)
         if drug_before and finding_after:
             return True
+    return False
+
+
+def _kept_from(text: str, read: _Read, use: DrugUse) -> bool:
+    """The drug is named where its part of the statement keeps the patient off it: an avoid or
+    stop word in the same part, or a negation over it."""
+    if is_negated(read.negated, use.med.start):
+        return True
+    start = 0
+    for cut in [*(m.start() for m in _PARTS.finditer(text)), len(text)]:
+        if start <= use.med.start < cut:
+            kinds = {c.kind for c in find_cues(text, start, cut)}
+            return bool(kinds & {AVOID, STOP}) and not kinds & {START, CONTINUE, CHANGE}
+        start = cut
     return False
 
 

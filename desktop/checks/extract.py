@@ -56,6 +56,7 @@ class Drug:
     per_day: set[float] = field(default_factory=set)
     changed_per_day: set[float] = field(default_factory=set)  # how often, as the last change said
     holds: list[str] = field(default_factory=list)  # lines holding it before a procedure
+    resumed: bool = False  # stopped for a while, then to be taken again ("停兩晚，之後…食返")
 
     @property
     def final(self) -> tuple[str, str] | None:
@@ -172,7 +173,7 @@ def _sentence_of(read: _Read, pos: int) -> Piece | None:
 
 _RISK_OF = re.compile(
     r"\b(?:risks?|chance|possibility|side[- ]effects?) (?:of|is|are|include|including)\b|"
-    r"\b(?:can|may|might|could) (?:cause|trigger|bring on|lead to|worsen|give you)\b|風險|副作用|有機會引起|會引致|"
+    r"\b(?:can|may|might|could) (?:cause|trigger|bring on|lead to|worsen|give you)\b|風險|副作用|有機會引起|會引致|容易(?:變|變成|引起|有)|(?:長期|食耐咗?)[^，。]{0,4}會|"
     r"\bwill (?:turn|make|colour|color)\b",  # "it will turn your stools black"
     re.IGNORECASE,
 )
@@ -186,7 +187,7 @@ _SAFE_IN = re.compile(
     r"\b(?:in|during)\s+(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )
-_RISK_AFTER = re.compile(r"[^，。,；;]{0,10}?(?:嘅)?(?:風險|副作用)")
+_RISK_AFTER = re.compile(r"[^，。,；;]{0,10}?(?:嘅)?(?:風險|副作用)|[\w-]{0,15}\s+risk\b", re.IGNORECASE)
 
 
 def _neutral(read: _Read, pos: int) -> bool:
@@ -391,6 +392,11 @@ _STOP_WITHOUT_NAME = re.compile(
     r"(?:停咗?佢|唔好再(?:食|用)|唔好食住|唔好(?:再)?食佢|停(?:咗)?(?:啲|嗰啲)?藥)",
     re.IGNORECASE,
 )
+_NOT_STOPPING = re.compile(
+    r"\b(?:don't|do not|never|not|no need to|shouldn't|thinking (?:of|about)|thought (?:of|about)|"
+    r"considering|wondering (?:about|if i should))\s+(?:\w+\s+)?$|(?:唔好|不要|唔使|不用|諗住|想)\s*$",
+    re.IGNORECASE,
+)
 _OTHER_REMEDY = re.compile(
     r"中藥|草藥|中成藥|補品|保健品|涼茶|湯水|藥材|\b(?:herbs?|herbal|supplements?|remed(?:y|ies)|tonics?|tea|"
     r"alcohol|coffee|vitamins?)\b",
@@ -415,6 +421,8 @@ def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
             continue  # a question, or advice for later ("如果…肌肉痛，就停藥返嚟睇")
         if any(s.start <= med.start < m.start() for med in read.meds):
             continue  # the drug named before it in the sentence has the cue already
+        if _NOT_STOPPING.search(text, max(s.start, m.start() - 30), m.start()):
+            continue  # "Please don't stop it", "I was thinking of stopping it": no stop
         if _OTHER_REMEDY.search(text, s.start, m.start()):
             continue  # 中藥就要停咗佢, "the herbal tea, stop that": what the sentence named first
         pronoun = not m.group(0).startswith(("唔好再食", "唔好再用", "唔好食住"))
@@ -454,6 +462,7 @@ def _add_use(drug: Drug, use: DrugUse, line_id: str) -> None:
         drug.holds.append(line_id)
     if use.decided and not use.conditional and use.decision != TAKING:
         drug.decisions.append((use.decision, line_id))
+        drug.resumed = drug.resumed or use.resumed
         if use.decision == CHANGE and use.per_day:
             drug.changed_per_day = set(use.per_day)
 
@@ -554,7 +563,7 @@ _ALLERGEN_PHRASE = re.compile(
 )
 _NOT_ALLERGEN = re.compile(
     r"^(?:any|anything|it|them|this|that|medicines?|drugs?|your|my|his|her|their|our|the|an?|no|known|"
-    r"藥物|藥|咩|乜|邊啲藥|咩藥|乜藥|乜嘢藥|邊種藥|什麼藥|甚麼藥)$",
+    r"藥物|藥|咩|乜|邊啲藥|咩藥|乜藥|乜嘢藥|邊種藥|邊隻藥|邊隻|邊種|邊啲|什麼藥|甚麼藥)$",
     re.I,
 )
 
@@ -599,7 +608,7 @@ def _allergy_answer(said: Said, read: _Read, answer: _Read, meds: MedFinder, con
     first = answer.sentences[0] if answer.sentences else None
     if first is None:
         return
-    if len(read.sentences) > 1 and not find_cues(answer.line.text, first.start, first.end):
+    if not any(c.kind == ALLERGY for c in find_cues(answer.line.text, first.start, first.end)):
         # "咩藥？有冇藥物敏感？" answered "tamsulosin，每晚一粒。敏感就……食 Voltaren 會腫嘴唇": the
         # first sentence answers the first question; the allergy is told where its word is
         told = next(
@@ -656,6 +665,7 @@ def _no_allergy_fact(said: Said, line_id: str) -> None:
 
 
 _OWNED = re.compile(r"\b(?:your|his|her|my|their)\s+$|(?:你|佢|我)(?:個|嘅)\s*$", re.IGNORECASE)
+_NEW_BEFORE = re.compile(r"新(?:嘅|的|出現)|\bnew\b|\bany (?:more|further|other)\b|\bagain\b", re.IGNORECASE)
 # what is said to be there or not: findings, and diagnoses ("冇 asthma", "no history of diabetes")
 _HEARD = ("finding", "diagnosis")
 
@@ -667,7 +677,9 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
             continue
         s = _sentence_of(read, m.start)
         if s is not None and is_question(s.text):
-            asked.append(m)
+            if not _NEW_BEFORE.search(read.line.text, s.start, m.start):
+                # "出院之後有冇再有新嘅 weakness？" - "冇": nothing new, the old weakness stays
+                asked.append(m)
             continue
         if _neutral(read, m.start):
             continue
@@ -741,6 +753,13 @@ def _negated_echoes(answer: str) -> list[str]:
     return out
 
 
+_NOT_MEASURED = re.compile(
+    r"\s*(?:日|天|次|粒|餐|個月|星期|禮拜|個鐘|小時|分鐘|毫克|times?\b|days?\b|weeks?\b|hours?\b|minutes?\b|"
+    r"tablets?\b|mg\b|mcg\b|milligrams?\b)",
+    re.IGNORECASE,
+)
+
+
 def _measurements(said: Said, read: _Read) -> None:
     text = read.line.text
     for m in _MEASURE.finditer(text):
@@ -751,7 +770,9 @@ def _measurements(said: Said, read: _Read) -> None:
         limit = min(s.end if s else len(text), m.end() + 80)  # "one hundred and forty-two over eighty-eight"
         nxt = _MEASURE.search(text, m.end(), limit)
         stop = nxt.start() if nxt else limit
-        found = [n for n in numbers(text[m.end() : stop])]
+        window = text[m.end() : stop]
+        # "以你個體重，Plaquenil 一日 400 mg": a count of days or doses is no measurement
+        found = [n for n in numbers(window) if not _NOT_MEASURED.match(window, n.end)]
         if not found:
             continue
         values = [found[0].value]
@@ -779,7 +800,7 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
             continue  # 糖尿藥, 膽固醇藥, "her blood pressure tablets": a medicine named by what it treats
         if m.category == "diagnosis":
             if (
-                read.meds
+                (read.meds or _REACTION.search(text))
                 and read.line.speaker != "doctor"
                 and _PAST_USE.search(sentence[: m.start - s.start if s else m.start])
             ):
@@ -819,7 +840,8 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
 
 _PAST_USE = re.compile(
     r"\b(?:when|while|after) (?:i|he|she|they|we|you|my \w+) (?:had|took|was given|got|was on|was treated)\b"
-    r"[^.;]{0,40}$|\btook (?:it|them|that|this) for\b[^.;]{0,10}$",
+    r"[^.;]{0,40}$|\btook (?:it|them|that|this) for\b[^.;]{0,10}$|\b(?:years?|months?|weeks?) ago for\b[^.;]{0,10}$|"
+    r"(?:以前|之前|上次|嗰陣)(?:睇|生|有)[^，。]{0,2}$|(?:上個?(?:禮拜|星期|月)|舊年|琴日|尋日)我?$",
     re.IGNORECASE,
 )
 _NOT_NEEDED = re.compile(

@@ -187,6 +187,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"not (?:be )?prescribed|not (?:recommended|advised)|(?:don't|do not|wouldn't|would not) recommend|"
             r"advised against|recommended against|off the table|out of the question|not an option)\b|不建議|唔建議|唔推介|不推薦|"
             r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜|"
+            # 不處方 Klacid, 不可服用家中的 diclofenac, 不要再於下午加服 Ritalin
+            r"不(?:予|會|再)?處方|不可(?:再)?(?:服用|服|食|用)|(?:不要|唔好)再[^，。,]{0,6}?(?:服|食|用|吃)|"
             # 呢類都唔開 "I won't prescribe these"
             r"(?:都)?唔開(?!心|始|估)|不(?:會)?開(?!心|始)|"
             r"唔食得|(?:今次)?唔(?:再)?用(?!擔心|驚|怕)|不(?:使)?用(?!再|擔心|怕|緊張)|唔使住|"
@@ -303,6 +305,7 @@ class DrugUse:
     as_needed: bool = False
     named_in: str = ""  # the drug whose brackets name this one: "Epiduo (adapalene/benzoyl peroxide)"
     hold_before: bool = False  # "stop the aspirin seven days before the operation"
+    resumed: bool = False  # "skip tonight's and tomorrow's, then restart on Saturday": held, then taken again
 
 
 def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
@@ -402,6 +405,9 @@ def _product_brackets(text: str, sentence: Piece, uses: list[DrugUse]) -> None:
 _GOES_ON = re.compile(r"\s*(?:so|that's|that is|which is|i\.e\.|即係|即|咁即係)\b\s*", re.IGNORECASE)
 
 
+_THE_STRENGTH = re.compile(
+    r"\s*(?:the|a)\s+(\d+(?:\.\d+)?)\s*(mg|milligrams?)?(?:\s+ones?)?\s*[.!]?\s*$", re.I
+)
 _ONLY_HOW_OFTEN = re.compile(
     r"\s*(?:maybe|about|around|roughly|usually|probably|perhaps|normally|generally|mostly|only)?\s*"
     r"(?:once|twice|three times|four times|every|\d+ times)\b[\w ]{0,20}[.!]?\s*$",
@@ -420,6 +426,11 @@ def _doses_said_after(text: str, uses: list[DrugUse]) -> None:
             continue
         if sentence.start != last.sentence.end and text[last.sentence.end : sentence.start].strip():
             return
+        strength = _THE_STRENGTH.match(sentence.text)
+        if strength is not None and not last.doses:
+            # "Zopiclone. The 7.5. One every night": the strength named on its own
+            last.doses.append((float(strength.group(1)), "mg" if strength.group(2) else ""))
+            continue
         if not _GOES_ON.match(sentence.text):
             per_day, _ = frequency_in(sentence.text)
             if per_day and _ONLY_HOW_OFTEN.match(sentence.text) and not doses_in(sentence.text):
@@ -529,6 +540,13 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             if cue.kind == STOP and _BEFORE_EVENT.match(text, cue.end, clause.end):
                 # "stop the Eliquis two days before the colonoscopy": a hold for later, read as one
                 nearest.conditional = nearest.hold_before = True
+            if (
+                cue.kind == START
+                and nearest.decision in (STOP, AVOID)
+                and _RESUMED.search(text, max(clause.start, cue.start - 12), cue.end)
+            ):
+                # "今晚同聽晚都唔好食，停兩晚，之後禮拜六晚先食返": held for two nights, then taken again
+                nearest.resumed = True
             if not nearest.decided or RANK[cue.kind] < RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
     _decisions_by_object_and_company(text, parts, uses, cond_at)
@@ -616,6 +634,10 @@ _BEFORE_EVENT = re.compile(
     r"[^,;.，；。]{0,60}?\bbefore (?:the |your |that |this |a |an |his |her )?(?:\w+ )?(?:test|scan|procedure|operation|"
     r"surgery|op|colonoscopy|endoscopy|gastroscopy|biopsy|x-ray|mri|ct|breath test|extraction|injection)\b|"
     r"[^，。；]{0,12}(?:手術|檢查|照|驗|做)[^，。；]{0,8}前",
+    re.IGNORECASE,
+)
+_RESUMED = re.compile(
+    r"(?:之後|然後|跟住|再|由)[^，。,.;]{0,10}?(?:食|用|服)返|\b(?:then|after that|from)\b[^,;.]{0,25}?\b(?:restart|resume|start again|go back on)",
     re.IGNORECASE,
 )
 _RESUME_LATER = re.compile(

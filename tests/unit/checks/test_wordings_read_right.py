@@ -378,3 +378,111 @@ def test_the_history_holds_no_safety_net(checker: Checker) -> None:
         subjective=["Allergy: aspirin (bronchospasm, needed A&E).", "Got lost returning from the market."],
     )
     assert "safety-net" in _messages(result)
+
+
+# ------------------------------------------------------------------ dev9
+def test_current_medicines_told_before_the_allergy_are_no_allergens(checker: Checker) -> None:
+    transcript = (
+        "D|其他藥同 allergy 呢？\n"
+        "P|膽固醇藥 atorvastatin 20 mg，夜晚一粒。敏感就 ciprofloxacin，之前食完成身起風癩。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["Allergy: ciprofloxacin (urticaria)."],
+        plan=["Continue atorvastatin 20 mg nocte."],
+    )
+    assert not clean.flags, plain_text(clean)
+    assert "allergic" in _messages(_check(checker, transcript, plan=["Start ciprofloxacin 500 mg BD."]))
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "NSAIDs (diclofenac, ibuprofen) avoided due to diclofenac allergy.",
+        "不可服用家中的diclofenac（扶他林）（過敏）。",
+        "因diclofenac過敏，不處方扶他林。",
+    ],
+)
+def test_a_drug_named_to_keep_the_patient_off_it(checker: Checker, kept: str) -> None:
+    transcript = "D|有冇藥物敏感？\nP|扶他林！以前食過，對眼腫到瞇埋。\n"
+    result = _check(checker, transcript, subjective=["藥物過敏：diclofenac（眼腫）。"], plan=[kept])
+    assert not result.contradictions, plain_text(result)
+    wrong = _check(
+        checker, transcript, subjective=["藥物過敏：diclofenac（眼腫）。"], plan=["Diclofenac 50 mg TDS."]
+    )
+    assert wrong.contradictions
+
+
+def test_please_dont_stop_it_keeps_the_drug(checker: Checker) -> None:
+    transcript = (
+        "D|Are you on allopurinol?\nP|Yes, the 300, every morning. I was thinking of stopping it.\n"
+        "D|Please don't stop it, keep taking it exactly as you are.\n"
+    )
+    assert not _check(checker, transcript, plan=["Continue allopurinol 300 mg daily."]).contradictions
+
+
+def test_a_reaction_in_an_allergy_line_and_never_daily(checker: Checker) -> None:
+    transcript = "D|Any fever?\nP|No fever.\nD|Start methotrexate 7.5 mg once a week, never daily.\n"
+    result = _check(
+        checker,
+        transcript,
+        subjective=["Allergy: sulfasalazine - generalised rash with fever."],
+        patient_instructions=["Methotrexate 7.5 mg is taken ONCE A WEEK, never daily."],
+    )
+    assert not result.contradictions, plain_text(result)
+    assert FREQUENCY in {
+        f.type for f in _check(checker, transcript, plan=["Methotrexate 7.5 mg daily."]).flags
+    }
+
+
+def test_nothing_new_leaves_the_old_weakness_and_a_near_fall_is_no_fall(checker: Checker) -> None:
+    transcript = (
+        "D|出院之後有冇再有新嘅weakness？\nP|冇，一次都冇。\n"
+        "D|Any falls?\nP|No. I nearly went over, but I didn't actually fall.\n"
+    )
+    result = _check(
+        checker,
+        transcript,
+        subjective=[
+            "Stroke 3 weeks ago with right hand weakness, improving.",
+            "Recent near-fall, no actual fall.",
+        ],
+        assessment=["Falls risk."],
+    )
+    assert NEGATION not in {f.type for f in result.flags}, plain_text(result)
+    assert NEGATION in {
+        f.type for f in _check(checker, transcript, subjective=["Two falls this month."]).flags
+    }
+
+
+def test_strength_alone_half_a_tablet_and_a_hold_then_restart(checker: Checker) -> None:
+    transcript = (
+        "P|Zopiclone. The 7.5. One every night.\n"
+        "D|Let's halve it: from tonight, half a tablet, that's 3.75 mg.\n"
+        "D|Warfarin 今晚同聽晚都唔好食，停兩晚，之後禮拜六晚先食返 3 mg，每晚一粒。\n"
+    )
+    result = _check(
+        checker,
+        transcript,
+        subjective=["Zopiclone 7.5 mg every night."],
+        plan=[
+            "Withhold warfarin tonight and tomorrow night.",
+            "Resume warfarin 3 mg every night from Saturday.",
+        ],
+        patient_instructions=["Take half a tablet of zopiclone at night from tonight."],
+    )
+    assert not result.contradictions, plain_text(result)
+    assert STOPPED_DRUG in {
+        f.type for f in _check(checker, transcript, plan=["Continue warfarin 3 mg nightly."]).flags
+    }
+
+
+def test_past_indications_risks_and_counts_are_no_facts(checker: Checker) -> None:
+    transcript = (
+        "D|Any allergies?\nP|Yes, years ago for a bladder infection. I came out in a terrible rash.\n"
+        "D|你係甲型流感，年紀又大，容易變肺炎。以你個體重，Plaquenil 一日 400 mg 太多。\n"
+    )
+    result = _check(checker, transcript, subjective=["Influenza A."])
+    messages = _messages(result)
+    assert "diagnosis" not in messages and "weight" not in messages, plain_text(result)
