@@ -179,6 +179,9 @@ _RISK_OF = re.compile(
 )
 
 
+_WHERE_TO_GO_ECHO = re.compile(
+    r"(?:[—–:→]|\s-|->)\s*(?:A&E|A and E|999|ED|casualty|急症室|急診|come back|return)\W*$", re.IGNORECASE
+)
 _EXPECTED = re.compile(
     r"(?:食咗|食完|服用|用咗|服[^，。]{0,6}?)(?:之?後|以後)[^，。]{0,10}?(?:會|屬正常|是正常|係正常|屬預期)"
 )
@@ -200,6 +203,8 @@ def _neutral(read: _Read, pos: int) -> bool:
         return True
     if _RISK_OF.search(read.line.text, s.start, pos) or _RISK_AFTER.match(read.line.text, pos, s.end):
         return True
+    if read.line.speaker != "doctor" and _WHERE_TO_GO_ECHO.search(s.text):
+        return True  # "Dark urine or weakness — A&E.": the advice said back, not a finding
     if _EXPECTED.search(read.line.text, s.start, min(s.end, pos + 10)):
         return True  # 食咗之後大便會變黑色，係正常嘅: what the medicine is expected to do
     if _SAFE_IN.search(read.line.text[max(s.start, pos - 50) : pos]):
@@ -549,7 +554,13 @@ def _reaction_after_avoid(said: Said, read: _Read, meds: MedFinder, concepts: Co
     for before, s in itertools.pairwise(read.sentences):
         if not _REACTION.search(s.text) or any(s.start <= u.med.start < s.end for u in read.uses):
             continue
-        avoided = [u for u in read.uses if before.start <= u.med.start < before.end and u.decision == AVOID]
+        avoided = [
+            u
+            for u in read.uses
+            if before.start <= u.med.start < before.end
+            # "Sulfasalazine. I got a rash all over and a temperature": the drug named alone
+            and (u.decision == AVOID or not before.text.replace(u.med.surface, "").strip(" .。:：,，"))
+        ]
         if avoided:
             members = {u.med.key for u in avoided}
             _allergy_fact(said, members, [u.med.surface for u in avoided], [read.line.id], meds, concepts)

@@ -431,7 +431,10 @@ def _doses_said_after(text: str, uses: list[DrugUse]) -> None:
             # "Zopiclone. The 7.5. One every night": the strength named on its own
             last.doses.append((float(strength.group(1)), "mg" if strength.group(2) else ""))
             continue
-        if not _GOES_ON.match(sentence.text):
+        named_alone = (
+            not text[last.sentence.start : last.sentence.end].replace(last.med.surface, "").strip(" .。:：")
+        )
+        if not _GOES_ON.match(sentence.text) and not named_alone:
             per_day, _ = frequency_in(sentence.text)
             if per_day and _ONLY_HOW_OFTEN.match(sentence.text) and not doses_in(sentence.text):
                 last.per_day |= per_day  # "I take one when an attack builds. Maybe twice a week."

@@ -486,3 +486,36 @@ def test_past_indications_risks_and_counts_are_no_facts(checker: Checker) -> Non
     result = _check(checker, transcript, subjective=["Influenza A."])
     messages = _messages(result)
     assert "diagnosis" not in messages and "weight" not in messages, plain_text(result)
+
+
+def test_a_drug_named_alone_then_its_dose_or_its_reaction(checker: Checker) -> None:
+    transcript = (
+        "D|Colchicine. Half a milligram, twice a day, until the attack settles.\n"
+        "D|And you reacted to one of the arthritis drugs before, didn't you?\n"
+        "P|Sulfasalazine. I got a rash all over and a temperature.\n"
+        "P|Imdur sixty, one in the morning.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["Allergy: sulfasalazine - rash.", "Isosorbide mononitrate (Imdur) 60 mg mane."],
+        plan=["Colchicine 0.5 mg BD."],
+    )
+    assert not clean.flags, plain_text(clean)
+    wrong = _check(
+        checker,
+        transcript,
+        subjective=["Isosorbide mononitrate (Imdur) 120 mg mane."],
+        plan=["Colchicine 1 mg QID."],
+    )
+    assert {DOSE, FREQUENCY} <= {f.type for f in wrong.flags} and "allergy" in _messages(wrong)
+
+
+def test_advice_said_back_is_no_finding(checker: Checker) -> None:
+    transcript = (
+        "D|Have you noticed your urine going dark?\nP|No, it's normal. Pale, actually, I drink loads of water.\n"
+        "D|If your urine goes dark, go to A&E.\nP|OK. Dark urine or weakness — A&E.\n"
+    )
+    assert NEGATION in {f.type for f in _check(checker, transcript, subjective=["Dark urine."]).flags}
+    clean = _check(checker, transcript, subjective=["No dark urine; good fluid intake, no alcohol."])
+    assert not clean.contradictions, plain_text(clean)
