@@ -433,6 +433,15 @@ def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
         pronoun = not m.group(0).startswith(("唔好再食", "唔好再用", "唔好食住"))
         if not pronoun and not _MEDICINE_WORD.search(s.text):
             continue  # "唔好再食" alone may be about food
+        earlier = [med for med in read.meds if med.start < s.start]
+        if pronoun and earlier:
+            # "Panadeine has codeine in it. Don't take those at home.": the subject of the sentence
+            # before, in the same line
+            before = next(p for p in reversed(read.sentences) if p.start <= earlier[-1].start)
+            subject = next(med for med in earlier if med.start >= before.start)
+            if subject.key in said.drugs:
+                said.drugs[subject.key].decisions.append((STOP, read.line.id))
+            return
         for back in range(i - 1, max(-1, i - 3), -1):
             keys = [med.key for med in reads[back].meds]
             if not keys:

@@ -648,7 +648,7 @@ _RESUME_LATER = re.compile(
     re.IGNORECASE,
 )
 _ALLERGY_NOUN = re.compile(r"allerg(?:y|ies)", re.IGNORECASE)
-_TO_AFTER = re.compile(r"\bto\b|:|-|–|：", re.IGNORECASE)
+_TO_AFTER = re.compile(r"\bto\b|:|-|–|—|：|\bsays\b|\bis\b", re.IGNORECASE)
 _NEAR = 20  # characters: a stop this close to a drug is about it, whatever word follows the verb
 _OFF = re.compile(r"\b(?:off|stopping|without)\b", re.IGNORECASE)
 _OWN_OBJECT = re.compile(

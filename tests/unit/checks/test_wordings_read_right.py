@@ -519,3 +519,27 @@ def test_advice_said_back_is_no_finding(checker: Checker) -> None:
     assert NEGATION in {f.type for f in _check(checker, transcript, subjective=["Dark urine."]).flags}
     clean = _check(checker, transcript, subjective=["No dark urine; good fluid intake, no alcohol."])
     assert not clean.contradictions, plain_text(clean)
+
+
+def test_an_allergy_told_after_a_dash_and_those_of_the_sentence_before(checker: Checker) -> None:
+    transcript = (
+        "P|Coversyl, four milligrams, in the morning, and Lipitor 10 at night. Allergy — aspirin. "
+        "It made me wheezy.\n"
+        "P|My wife wanted me to take a couple of her Panadeine.\n"
+        "D|Panadeine has codeine in it. Don't take those at home.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=[
+            "Medications: perindopril (Coversyl) 4 mg mane; atorvastatin (Lipitor) 10 mg nocte.",
+            "Allergy: aspirin (bronchospasm).",
+        ],
+        plan=["Not to take Panadeine."],
+    )
+    assert not clean.flags, plain_text(clean)
+    wrong = _check(
+        checker, transcript, subjective=["Atorvastatin 10 mg nocte."], plan=["May take Panadeine."]
+    )
+    messages = _messages(wrong)
+    assert "aspirin" in messages and "Coversyl" in messages and STOPPED_DRUG in {f.type for f in wrong.flags}
