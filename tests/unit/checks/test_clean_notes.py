@@ -12,11 +12,6 @@ from desktop.checks.report import plain_text
 from desktop.core.types import NoteStatement, SoapNote
 
 
-@pytest.fixture(scope="module")
-def checker() -> Checker:
-    return Checker()
-
-
 def _check(checker: Checker, transcript: str, **sections: list[str]) -> CheckResult:
     note = SoapNote(chief_complaint="Review")
     for name, texts in sections.items():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.asr.transcript_file import parse_transcript_text
 from desktop.checks.amounts import doses_in, frequency_in
 from desktop.checks.engine import Checker
 from desktop.checks.model import (
@@ -18,20 +17,8 @@ from desktop.checks.model import (
 from desktop.checks.negation import negated_ranges
 from desktop.checks.report import plain_text
 from desktop.checks.text import numbers
-from desktop.core.types import NoteStatement, SoapNote
 from desktop.documents.factguard import chinese_numeral_value
-
-
-@pytest.fixture(scope="module")
-def checker() -> Checker:
-    return Checker()
-
-
-def _check(checker: Checker, transcript: str, **sections: list[str]) -> CheckResult:
-    note = SoapNote(chief_complaint="Review")
-    for name, texts in sections.items():
-        setattr(note, name, [NoteStatement(t) for t in texts])
-    return checker.check(parse_transcript_text(transcript), note)
+from tests.unit.checks.test_clean_notes import _check
 
 
 def _messages(result: CheckResult) -> str:
