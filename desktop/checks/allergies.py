@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import TYPE_CHECKING
 
 from desktop.checks.concepts import Concepts
 from desktop.checks.meds import ALLERGY, AVOID, TAKING, DrugUse, MedFinder, find_cues
 from desktop.checks.model import Fact
 from desktop.checks.negation import bare_no, bare_yes, is_negated
+from desktop.checks.said import Said, _Read
 from desktop.checks.text import Piece, is_question
-
-if TYPE_CHECKING:
-    from desktop.checks.extract import Said, _Read
 
 REACTION = re.compile(
     r"\b(?:gave|gives|give|got|get|came out in|come out in|brought) (?:me|her|him|them)?\s*(?:a |an |some )?"
