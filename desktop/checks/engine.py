@@ -214,7 +214,7 @@ class Checker:
             allergy_statement = (
                 st.status == "allergy"
                 or any(u.decision == ALLERGY for u in read.uses)
-                or bool(re.search(r"allerg|敏感|過敏|adverse|intoleran", st.text, re.IGNORECASE))
+                or bool(_ALLERGY_WORD.search(st.text))
                 or _reaction_statement(read)
             )
             if allergy_statement:
@@ -245,7 +245,7 @@ class Checker:
                         for part in _PARTS.split(st.text)
                     )
                     or _SAFETY_LABEL.search(st.text)
-                    or (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
+                    or _urgent_advice(st.text)
                     or (st.section in INSTRUCTING and _EMERGENCY_FOR.search(st.text))
                     or _COLON_CONDITION.match(st.text)
                     or _ARROW_ACTION.search(st.text)
@@ -445,7 +445,7 @@ class Checker:
             and final is not None
             and final[0] in (CONTINUE, START, CHANGE)
             # "服 Fosamax 後如胸口痛…須停藥並立即回診": stop it and come back at once if…, advice for later
-            and not (SAFETY_ACTION.search(st.text) and _URGENT.search(st.text))
+            and not _urgent_advice(st.text)
         ):
             add(
                 DRUG_STOPPED_IN_NOTE,
@@ -596,7 +596,8 @@ _INDICATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _MOST_UNITS = 10.0  # tablets, puffs or drops taken at once
-_ALLERGY_WORD = re.compile(r"\ballerg\w*|敏感|過敏", re.IGNORECASE)
+# a statement that records an allergy or intolerance
+_ALLERGY_WORD = re.compile(r"allerg|敏感|過敏|adverse|intoleran", re.IGNORECASE)
 _HABITS = frozenset({"alcohol", "smoking"})
 _LITTLE = re.compile(
     r"\b(?:minimal|occasional(?:ly)?|rarely|rare|social(?:ly)?|light|little|hardly|seldom|infrequent)\b|偶爾|間中|少量|好少|甚少",
@@ -615,6 +616,11 @@ def _reaction_statement(read: _Read) -> bool:
         if drug_before and finding_after:
             return True
     return False
+
+
+def _urgent_advice(text: str) -> bool:
+    """Where to go, and at once: "go straight to A&E", 須停藥並立即回診."""
+    return bool(SAFETY_ACTION.search(text) and _URGENT.search(text))
 
 
 def _kept_from(text: str, read: _Read, use: DrugUse) -> bool:

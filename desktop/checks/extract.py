@@ -329,7 +329,7 @@ _NOT_STOPPING = re.compile(
     re.IGNORECASE,
 )
 _OTHER_REMEDY = re.compile(
-    r"中藥|草藥|中成藥|補品|保健品|涼茶|湯水|藥材|\b(?:herbs?|herbal|supplements?|remed(?:y|ies)|tonics?|tea|"
+    r"中成藥|補品|保健品|涼茶|湯水|藥材|\b(?:herbs?|supplements?|remed(?:y|ies)|tonics?|tea|"
     r"alcohol|coffee|vitamins?)\b",
     re.IGNORECASE,
 )
