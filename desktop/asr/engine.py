@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from desktop.asr.filters import rejection_reason, too_fast
+from desktop.asr.filters import COPY_LOOKBACK_S, copies_earlier, rejection_reason, too_fast
 from desktop.asr.script import ScriptConverter
 from desktop.asr.vocabulary import echo_start, hotwords
 from desktop.audio.decode import SAMPLE_RATE, load_audio
@@ -439,28 +439,14 @@ GAP_PAD_S = 0.25
 GAP_ROUNDS = 3
 
 
-# A segment this like an earlier one (rapidfuzz ratio, 0-100) is suspected of being copied from the
-# decoder's context rather than heard: with the previous text as its prompt, Whisper can write an
-# earlier sentence again over speech it did not follow ("Continue the gliclazide and take
-# hydrochlorothiazide" came out as the earlier "Continue the dickiccin and take a lopramatite").
-COPY_SIMILARITY = 80.0
-COPY_MIN_WORDS = 4
-COPY_LOOKBACK_S = 120.0
-
-
 def without_copies(segments: list[TranscriptSegment], rejected: Counter[str]) -> list[TranscriptSegment]:
-    """The segments less those that repeat an earlier one nearly word for word; their stretch is
-    left uncovered, so the gap recovery decodes it again on its own, without the earlier text."""
-    from rapidfuzz import fuzz
-
+    """The segments less those that repeat an earlier one nearly word for word (``copies_earlier``);
+    their stretch is left uncovered, so the gap recovery decodes it again on its own, without the
+    earlier text."""
     kept: list[TranscriptSegment] = []
     for seg in sorted(segments, key=lambda s: s.start):
-        text = seg.text.strip().lower()
-        if len(text.split()) >= COPY_MIN_WORDS and any(
-            seg.start - earlier.end <= COPY_LOOKBACK_S
-            and fuzz.ratio(text, earlier.text.strip().lower()) >= COPY_SIMILARITY
-            for earlier in kept
-        ):
+        recent = [earlier.text for earlier in kept if seg.start - earlier.end <= COPY_LOOKBACK_S]
+        if copies_earlier(seg.text, recent):
             rejected["copied_context"] += 1
             continue
         kept.append(seg)

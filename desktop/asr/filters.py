@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterable
 
 # Boilerplate Whisper learnt from subtitled video; it appears on silence and noise.
 BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
@@ -75,6 +76,40 @@ def too_fast(starts_ends: list[tuple[float, float]]) -> bool:
         return False
     span = starts_ends[-1][1] - starts_ends[0][0]
     return span < MIN_SECONDS_PER_WORD * len(starts_ends)
+
+
+# A text this like an earlier one (rapidfuzz ratio, 0-100) is suspected of being copied from the
+# decoder's context rather than heard: with the previous text as its prompt, Whisper can write an
+# earlier sentence again over speech it did not follow ("Continue the gliclazide and take
+# hydrochlorothiazide" came out as the earlier "Continue the dickiccin and take a lopramatite"; a
+# Cantonese answer came out as the doctor's "Do you have any fever or shortness of breath?").
+COPY_SIMILARITY = 80.0
+COPY_MIN_WORDS = 4
+COPY_LOOKBACK_S = 120.0
+_SENTENCE = re.compile(r"(?<=[.?!。？！])\s*")
+
+
+def _sentences(text: str) -> list[str]:
+    return [p.strip() for p in _SENTENCE.split(text) if p.strip()]
+
+
+def copies_earlier(text: str, earlier: Iterable[str]) -> bool:
+    """Whether ``text``, or one of its sentences, of four words or more repeats one of the
+    ``earlier`` texts nearly word for word."""
+    from rapidfuzz import fuzz
+
+    lines = [e.strip().lower() for e in earlier if e.strip()]
+    if not lines:
+        return False
+    # The earlier lines as they are and as sentences (a line can end mid-sentence).
+    before = {*lines, *_sentences(" ".join(lines))}
+    whole = text.strip().lower()
+    pieces = {whole, *_sentences(whole)}
+    return any(
+        len(piece.split()) >= COPY_MIN_WORDS and fuzz.ratio(piece, b) >= COPY_SIMILARITY
+        for piece in pieces
+        for b in before
+    )
 
 
 def rejection_reason(text: str, no_speech_prob: float = 0.0, avg_logprob: float = 0.0) -> str:

@@ -61,7 +61,7 @@ def _from_dict(data: dict[str, Any]) -> TranscriptSegment:
 
 def _key(consultation: Consultation, language: str, model: str) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(consultation.samples).tobytes())
-    digest.update(f"|{language}|{model}|v2".encode())
+    digest.update(f"|{language}|{model}|v3".encode())
     return digest.hexdigest()[:24]
 
 

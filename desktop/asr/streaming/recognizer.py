@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from desktop.asr.drug_names import context_before
-from desktop.asr.filters import boilerplate_reason, repetition_reason
+from desktop.asr.filters import COPY_LOOKBACK_S, boilerplate_reason, copies_earlier, repetition_reason
 from desktop.asr.script import ScriptConverter
 from desktop.asr.streaming.decoder import LanguageGuess, WindowDecoder, WindowResult, has_language_token
 from desktop.asr.streaming.policy import HypWord, LocalAgreement, count_revision, join_words
@@ -468,17 +468,34 @@ class StreamingRecognizer:
         def choose(guess: LanguageGuess) -> str:
             return self._choose_language(guess, lock=final or speech_s >= self.options.language_lock_s)
 
-        result = self.decoder.decode(
-            audio,
-            offset=self._base / SAMPLE_RATE,
-            language=language,
-            allowed_languages=self.allowed_languages,
-            choose_language=choose,
-            prompt=prompt,
-            beam_size=beam,
-        )
-        self.stats.decodes += 1
+        def decode(prompt: str) -> WindowResult:
+            self.stats.decodes += 1
+            return self.decoder.decode(
+                audio,
+                offset=self._base / SAMPLE_RATE,
+                language=language,
+                allowed_languages=self.allowed_languages,
+                choose_language=choose,
+                prompt=prompt,
+                beam_size=beam,
+            )
+
+        result = decode(prompt)
+        if prompt and copies_earlier(result.text, self._recent_final_texts()):
+            # Whisper wrote a sentence of its prompt again over speech it did not follow: decode the
+            # window once more on its own. A sentence really said again comes back from its audio.
+            self.stats.rejected["copied_context"] += 1
+            result = decode("")
         return result
+
+    def _recent_final_texts(self) -> list[str]:
+        """The final lines of the last two minutes before the window (what the prompt carries)."""
+        base_s = self._base / SAMPLE_RATE + 0.01
+        return [
+            seg.text
+            for seg in self._segments[-30:]
+            if seg.end <= base_s and base_s - seg.end <= COPY_LOOKBACK_S
+        ]
 
     def _text_before_window(self) -> str:
         """Final text of the audio already released: the context the decoder is prompted with.
