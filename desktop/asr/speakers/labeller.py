@@ -46,7 +46,7 @@ SR = sf.SAMPLE_RATE
 MIN_SPEECH_S = 0.35  # below this a line carries no usable voice evidence
 MAX_ANALYSIS_S = 8  # seconds of a long line analysed (its middle): bounds the added latency
 ESTABLISHED_S = 2.0  # a cluster with less speech than this (and one line) is not yet a person
-DIALOGUE_LINES = 3  # clear doctor lines and clear patient lines that make one voice a dialogue
+DIALOGUE_LINES = 2  # clear doctor lines and clear patient lines that make one voice a dialogue
 ATTACH_FACTOR = 1.6  # an unestablished cluster this close (x threshold) to a person is taken for them
 ENROLMENT_KEY = "__enrolment__"
 FULL_RECLUSTER_LINES = 60  # up to this many lines every call clusters from single lines;
@@ -433,9 +433,9 @@ class SpeakerLabeller:
         return SpeakerLabel(role, round(float(confidence), 3), confidence < 0.6)
 
     def _dialogue_in_words(self) -> bool:
-        """Whether the lines' words are two people talking: several clear doctor lines (questions,
-        findings, instructions) and several clear patient lines ("I have…", "my…"). A dictation
-        or a monologue has few of one kind."""
+        """Whether the lines' words are two people talking: at least two clear doctor lines
+        (questions, findings, instructions) and two clear patient lines ("I have…", "my…"), the
+        rarer kind a quarter of them at least. A dictation or a monologue has few of one kind."""
         if not self.use_text:
             return False
         leads = [x.evidence.strongest() for x in self._lines]

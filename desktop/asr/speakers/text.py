@@ -109,7 +109,14 @@ _PATIENT: list[tuple[re.Pattern[str], float]] = [
         1.0,
     ),
     (re.compile(r"\b(thank you|thanks),? doctor\b|\bdoctor[,.?]|\bdoctor\s*$", _FLAGS), 1.0),
-    (re.compile(r"\b(i take|i'm taking|i am taking|i was|i think i|it's been|it is getting)\b", _FLAGS), 0.6),
+    # "I take" a medicine, not "I take him home" (a companion)
+    (
+        re.compile(
+            r"\b(i take|i'm taking|i am taking|i was|i think i|it's been|it is getting)\b(?! (him|her)\b)",
+            _FLAGS,
+        ),
+        0.6,
+    ),
     (
         re.compile(
             r"(我有|我成日|我覺得|我觉得|我好|我個|我个|我嘅|我的|我對|我对|我每|我頭|我头|我咳|我發燒|我发烧|我痛|我冇|我没)"
@@ -139,7 +146,13 @@ _OTHER: list[tuple[re.Pattern[str], float]] = [
         2.0,
     ),
     (re.compile(r"\b(he|she) (has|had|is|was|fell|says|said|takes|can't|doesn't|did)\b", _FLAGS), 1.0),
-    (re.compile(r"\b(should i take (him|her))\b", _FLAGS), 1.2),
+    (
+        re.compile(
+            r"\b(i|we)('ll| will| can| could| should)? (take|bring|took|brought|drive|carry) (him|her)\b",
+            _FLAGS,
+        ),
+        1.2,
+    ),
     (
         re.compile(r"(我係佢|我是他|我是她|佢個女|佢個仔|我爸爸|我媽媽|我妈妈|我老公|我老婆|我個仔|我個女)"),
         2.0,

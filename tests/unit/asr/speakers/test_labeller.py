@@ -114,3 +114,38 @@ def test_uncertain_is_exactly_a_low_confidence() -> None:
     for lab in labels:
         assert lab.uncertain == (lab.confidence < UNCERTAIN_BELOW) == is_uncertain(lab.confidence)
     assert is_uncertain(None)
+
+
+def test_one_voice_for_two_people_is_labelled_by_the_words_after_two_exchanges() -> None:
+    """Two people the voice statistics hear as one (a father and his son): once two clear questions
+    and two clear answers are heard, the lines are labelled by their words, marked uncertain."""
+    labeller = SpeakerLabeller(None)
+    script = [
+        ("doctor", "What brings you in today?"),
+        ("patient", "I have had a cough for five days."),
+        ("doctor", "Do you have any fever?"),
+        ("patient", "I have a fever at night, my chest hurts."),
+        ("doctor", "Blood pressure 128 over 82."),
+    ]
+    labels = [
+        labeller.label(voice_segment(2.0, "low", i), i * 3.0, i * 3.0 + 2.0, text)
+        for i, (_, text) in enumerate(script)
+    ]
+    assert [lab.speaker for lab in labels[3:]] == ["patient", "doctor"]
+    assert all(lab.uncertain for lab in labels[3:])
+    assert [lab.speaker for lab in labeller.review().values()] == [role for role, _ in script]
+
+
+def test_a_dictation_quoting_the_patient_once_stays_the_doctor() -> None:
+    labeller = SpeakerLabeller(None)
+    dictation = [
+        "Letter to the cardiology clinic.",
+        "Blood pressure 165 over 95, pulse 88.",
+        "He says I have had chest pain since last week.",
+        "On examination the chest is clear, heart sounds normal.",
+        "I will refer him for an exercise test.",
+        "Please review in two weeks.",
+    ]
+    for i, text in enumerate(dictation):
+        labeller.label(voice_segment(2.5, "low", i), i * 3.0, i * 3.0 + 2.5, text)
+    assert {lab.speaker for lab in labeller.review().values()} == {"doctor"}

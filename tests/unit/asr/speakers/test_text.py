@@ -14,3 +14,10 @@ def test_text_cues() -> None:
     assert text_evidence("我有頭痛，成日咳").strongest()[0] == "patient"
     assert text_evidence("I am his daughter, my father fell").strongest()[0] == "other"
     assert text_evidence("").strongest()[1] == 0.0
+
+
+def test_taking_someone_home_is_a_companion_and_taking_a_medicine_the_patient() -> None:
+    assert text_evidence("Surely I take him out, doctor.").strongest()[0] == "other"
+    assert text_evidence("We will bring her back tomorrow.").strongest()[0] == "other"
+    assert text_evidence("I take metformin every morning.").strongest()[0] == "patient"
+    assert text_evidence("I take it with food.").strongest()[0] == "patient"
