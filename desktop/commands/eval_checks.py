@@ -40,6 +40,7 @@ def register(esub: Any) -> None:
             "test",
             "test3",
             "test10",
+            "test11",
             "all",
         ),
         default="all",
@@ -92,6 +93,7 @@ def _print_cases(set_name: str, report: dict[str, Any]) -> None:
         "dev8": "eighth development set (written blind as test8, then used to correct the rules)",
         "dev9": "ninth development set (written blind as test9, then used to correct the rules)",
         "test10": "FROZEN blind test set, fourteenth and fifteenth authors (written without reading the rules; never tuned on)",
+        "test11": "FROZEN blind test set, sixteenth and seventeenth authors (written without reading the rules; never tuned on)",
         "dev6": "sixth development set (written blind as test6, then used to correct the rules)",
         "dev3": "third development set (written blind, then used to correct the rules)",
         "dev": "development set (rules written on it)",
@@ -136,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
     }
     sets = (
-        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "test", "test3", "test10")
+        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "test", "test3", "test10", "test11")
         if args.set_name == "all"
         else (args.set_name,)
     )
