@@ -117,7 +117,7 @@ _ALLERGEN_PHRASE = re.compile(
 )
 _NOT_ALLERGEN = re.compile(
     r"^(?:any|anything|it|them|this|that|medicines?|drugs?|your|my|his|her|their|our|the|an?|no|known|"
-    r"藥物|藥|咩|乜|邊啲藥|咩藥|乜藥|乜嘢藥|邊種藥|邊隻藥|邊隻|邊種|邊啲|什麼藥|甚麼藥)$",
+    r"藥物|藥|咩|乜|咩嘢|乜嘢|啲乜|啲咩|什麼|甚麼|邊啲藥|咩藥|乜藥|乜嘢藥|邊種藥|邊隻藥|邊隻|邊種|邊啲|什麼藥|甚麼藥)$",
     re.I,
 )
 
@@ -140,6 +140,13 @@ def _reaction_drug(read: _Read, s: Piece) -> DrugUse | None:
         return None
     before = [u for u in read.uses if s.start <= u.med.start < m.end()]  # 食完 Nurofen 喘: inside it too
     return before[-1] if before else None
+
+
+_SWITCHED_TO = re.compile(
+    r"(?:轉|改|換)(?:咗|做|用|食)?\s*$|\b(?:switched|changed|moved|put) (?:me |him |her )?(?:on)?to\s*$|"
+    r"\binstead (?:on|to)\s*$",
+    re.IGNORECASE,
+)
 
 
 def _allergy_answer(said: Said, read: _Read, answer: _Read, meds: MedFinder, concepts: Concepts) -> None:
@@ -175,10 +182,14 @@ def _allergy_answer(said: Said, read: _Read, answer: _Read, meds: MedFinder, con
         )
         if told is not None:
             return  # that sentence is read as an allergy of its own (a drug and its reaction)
+    text = answer.line.text
     members = {
         u.med.key
         for u in answer.uses
-        if first.start <= u.med.start < first.end and u.decision in (TAKING, ALLERGY)
+        if first.start <= u.med.start < first.end
+        and u.decision in (TAKING, ALLERGY)
+        # "…食咗兩個禮拜出rash，所以先轉valproate": what was taken instead is no allergen
+        and not _SWITCHED_TO.search(text, max(first.start, u.med.start - 10), u.med.start)
     }
     shown = [u.med.surface for u in answer.uses if u.med.key in members]
     for m in answer.mentions:

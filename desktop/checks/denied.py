@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from desktop.checks.negation import bare_no
-from desktop.checks.text import Piece, clauses, is_question, sentences
+from desktop.checks.text import Piece, clauses, condition_start, is_question, sentences
 
 # Words that carry no finding: function words, verbs of having and noticing, vague nouns.
 _FUNCTION_WORDS = """
@@ -129,9 +129,12 @@ def read_denials(
                         out.add(_phrase(item), [line_id, nxt[0]])
                 continue
             pos = s.start
+            cond = condition_start(s.text)
             for a, b in sorted(negated):
                 if not (s.start <= a < s.end):
                     continue
+                if cond is not None and a >= s.start + cond:
+                    continue  # "如果…十二個鐘冇小便…就即刻去急症室": a condition, nothing denied
                 kept.append(text[pos:a])
                 pos = max(pos, b)
                 if any(x <= a + 2 and a < y for x, y in spans):

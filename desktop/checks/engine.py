@@ -465,7 +465,14 @@ class Checker:
         bare = {v for v, u in drug.doses if not u}
         # "two 500 mg tablets" is 1 g, "四粒二點五 mg" 10 mg: a count times a strength was said too
         counts = {v for v, u in drug.doses if u == "tab"} | {v for v in bare if v <= 4}
+        said_mass = {v for v, u in drug.doses if u == "mg"}
+        # "carbimazole 20 mg (4 x 5 mg)" where 20 mg was said: the tablets only spell the amount out
+        mass_said = any(
+            u == "mg" and any(abs(v - m) < 1e-6 * max(1.0, m) for m in said_mass) for v, u in use.doses
+        )
         for value, unit in use.doses:
+            if unit == "tab" and value > 1 and mass_said:
+                continue
             said_values = {v for v, u in drug.doses if u == unit}
             if unit == "mg":
                 said_values |= {c * v for c in counts for v, u in drug.doses if u == "mg"}

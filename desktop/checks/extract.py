@@ -320,9 +320,12 @@ _STOP_WITHOUT_NAME = re.compile(
     r"\b(?:stop|hold|discontinue|avoid)\w*\s+(?:it|that|this|them|those|these)\b(?!\s+(?:in place|still|steady|"
     r"together|there|up)\b)|"
     r"\b(?:don't|do not)\s+(?:take|use)\s+(?:it|that|this|them|those|these)\b|"
-    r"(?:停咗?佢|唔好再(?:食|用)|唔好食住|唔好(?:再)?食佢|停(?:咗)?(?:啲|嗰啲)?藥)",
+    r"(?:停咗?佢|唔好再(?:食|用)|唔好食住|唔好(?:再)?食佢|停(?:咗)?(?:啲|嗰啲)?藥|"
+    r"(?:唔可以|不可以|唔能夠|不能)再(?:食|用))",
     re.IGNORECASE,
 )
+_SUBJECT_WITHIN = 12  # characters from a sentence's start within which a drug is its subject
+_MIGHT = re.compile(r"\b(?:can|could|may|might|would|will)\b", re.IGNORECASE)
 _NOT_STOPPING = re.compile(
     r"\b(?:don't|do not|never|not|no need to|shouldn't|thinking (?:of|about)|thought (?:of|about)|"
     r"considering|wondering (?:about|if i should))\s+(?:\w+\s+)?$|(?:唔好|不要|唔使|不用|諗住|想)\s*$",
@@ -356,7 +359,13 @@ def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
             continue  # "Please don't stop it", "I was thinking of stopping it": no stop
         if _OTHER_REMEDY.search(text, s.start, m.start()):
             continue  # 中藥就要停咗佢, "the herbal tea, stop that": what the sentence named first
-        pronoun = not m.group(0).startswith(("唔好再食", "唔好再用", "唔好食住"))
+        if read.line.speaker != "doctor" and m.group(0).lower().startswith(("stop ", "hold ", "avoid ")):
+            continue  # "Sore throat or fever, stop it and get a blood test": the advice said back
+        if m.group(0).lower().startswith(("stopping", "holding")) and _MIGHT.search(text, m.end(), s.end):
+            continue  # "Stopping them this soon after a stent can make the stent clot off": a risk
+        pronoun = not m.group(0).startswith(
+            ("唔好再食", "唔好再用", "唔好食住", "唔可以再", "不可以再", "唔能夠再", "不能再")
+        )
         if not pronoun and not _MEDICINE_WORD.search(s.text):
             continue  # "唔好再食" alone may be about food
         earlier = [med for med in read.meds if med.start < s.start]
@@ -365,6 +374,19 @@ def _stop_of_the_drug_before(said: Said, reads: list[_Read], i: int) -> None:
             # before, in the same line
             before = next(p for p in reversed(read.sentences) if p.start <= earlier[-1].start)
             subject = next(med for med in earlier if med.start >= before.start)
+            if subject.start - before.start > _SUBJECT_WITHIN:
+                # "Propranolol is a beta-blocker. In anaphylaxis it can … stop the adrenaline
+                # working. I'd like you to stop it": the last drug that opens a sentence
+                subject = next(
+                    (
+                        med
+                        for p in reversed(read.sentences)
+                        if p.start < before.start
+                        for med in earlier
+                        if p.start <= med.start <= p.start + _SUBJECT_WITHIN
+                    ),
+                    subject,
+                )
             if subject.key in said.drugs:
                 said.drugs[subject.key].decisions.append((STOP, read.line.id))
             return
@@ -456,7 +478,7 @@ def _findings(said: Said, read: _Read, answer: _Read | None) -> None:
         else:
             # "Not with your asthma": the patient's own condition, whatever is not done because of it
             said.present.setdefault(m.concept, []).append(read.line.id)
-    if asked and _FAMILY.search(read.line.text):
+    if asked and _FAMILY.search(read.line.text) and not _YOU_OR_FAMILY.search(read.line.text):
         asked = []  # "Anybody in the family with kidney failure?" - "No": the family's, not the patient's
     if asked and answer is not None:
         answered = {m.concept for m in answer.mentions if m.category in _HEARD}
@@ -495,8 +517,13 @@ _FAMILY = re.compile(
     r"家族|家人|屋企人|親戚|爸爸|媽媽|阿爸|阿媽|兄弟姊妹",
     re.IGNORECASE,
 )
+# "Have you or anyone in your family ever had a blood clot?" - "No, never": the patient's too
+_YOU_OR_FAMILY = re.compile(
+    r"\byou(?:rself)? or (?:any|some)\w*\b|你或者|你同埋?(?:屋企人|家人)", re.IGNORECASE
+)
 _ECHO = re.compile(
-    r"^\s*(?:no|not|never|冇|無|沒有|唔|未)\s*(?P<rest>[^\s,，.。!！]{1,12}(?:\s[a-z]+){0,2})\s*$", re.I
+    r"^\s*(?:and |also |亦都|亦|也|都)?(?:no|not|never|冇|無|沒有|唔|未)\s*(?P<rest>[^\s,，.。!！]{1,12}(?:\s[a-z]+){0,2})\s*$",
+    re.I,
 )
 # "No blood that I've seen.", "No discharge either.": what is denied, then a hedge
 _HEDGE_AFTER = re.compile(
@@ -607,8 +634,10 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
 
 _PAST_USE = re.compile(
     r"\b(?:when|while|after) (?:i|he|she|they|we|you|my \w+) (?:had|took|was given|got|was on|was treated)\b"
-    r"[^.;]{0,40}$|\btook (?:it|them|that|this) for\b[^.;]{0,10}$|\b(?:years?|months?|weeks?) ago for\b[^.;]{0,10}$|"
-    r"(?:以前|之前|上次|嗰陣)(?:睇|生|有)[^，。]{0,2}$|(?:上個?(?:禮拜|星期|月)|舊年|琴日|尋日)我?$",
+    r"[^.;]{0,40}$|\b(?:took|had) (?:it|them|that|this) for\b[^.;]{0,10}$|"
+    r"\b(?:years?|months?|weeks?) ago,? for\b[^.;]{0,10}$|"
+    r"(?:以前|之前|上次|嗰陣)(?:睇|生|有)[^，。]{0,2}$|(?:上個?(?:禮拜|星期|月)|舊年|琴日|尋日)我?$|"
+    r"(?:幾|兩|三|好多|[0-9]+)(?:年|個月)前[^，。]{0,2}$",
     re.IGNORECASE,
 )
 _NOT_NEEDED = re.compile(
@@ -649,12 +678,22 @@ def _fact(said: Said, kind: str, key: str, label: str, line_id: str) -> None:
     said.facts.append(Fact(kind, key, label, [line_id]))
 
 
+_SAME_ADVICE = re.compile(
+    r"\s*(?:and\s+)?(?:the\s+)?(?:same|likewise|also|again)\b|\s*(?:同樣|一樣|都係咁)", re.IGNORECASE
+)
+
+
 def _follow_up_and_safety_net(said: Said, read: _Read, concepts: Concepts) -> None:
     if read.line.speaker != "doctor":
         return
+    advice = False
     for s in read.sentences:
         cond = condition_start(s.text)
-        if cond is not None and SAFETY_ACTION.search(s.text, cond):
+        # "…take him to A&E. Same if he faints": the advice before, for more findings
+        same = advice and cond is not None and _SAME_ADVICE.match(s.text)
+        advice = cond is not None and bool(SAFETY_ACTION.search(s.text, cond))
+        if cond is not None and (advice or same):
+            advice = True
             found = sorted(concepts.concepts(s.text[cond:], "finding"))
             key = "safety_net:" + ("+".join(found) or read.line.id)
             label = "safety-net advice: " + s.text.strip()

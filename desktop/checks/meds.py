@@ -182,11 +182,11 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         AVOID,
         re.compile(
             r"\b(?:avoid\w*|(?:do not|don't|never|not to|shouldn't|must not|mustn't|can't|cannot|can not) "
-            r"(?:take|use|give|have|start)\w*|"
+            r"(?:take|use|give|have|start|restart|resume|apply)\w*|"
             r"won't (?:give|prescribe|use)|contraindicated|no more(?! than)|not (?:be )?used|not (?:be )?given|"
             r"not (?:be )?prescribed|not (?:recommended|advised)|(?:don't|do not|wouldn't|would not) recommend|"
             r"advised against|recommended against|off the table|out of the question|not an option)\b|不建議|唔建議|唔推介|不推薦|"
-            r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|唔可以(?:食|用)|唔會(?:俾|開)|避免|切勿|忌|不宜|"
+            r"唔好(?:再)?(?:食|用|俾|畀|服|打|搽)|不要(?:再)?(?:服|吃|用|給|俾|畀)|(?:唔可以|不可以|唔能夠|不能|唔准|不准)再?(?:食|用|服|吃|搽)|唔會(?:俾|開)|避免|切勿|忌|不宜|"
             # 不處方 Klacid, 不可服用家中的 diclofenac, 不要再於下午加服 Ritalin
             r"不(?:予|會|再)?處方|不可(?:再)?(?:服用|服|食|用)|(?:不要|唔好)再[^，。,]{0,6}?(?:服|食|用|吃)|"
             # 呢類都唔開 "I won't prescribe these"
@@ -208,9 +208,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         STOP,
         re.compile(
-            r"\b(?:stop\w*|discontinu\w*|ceas\w*|(?:hold|holding)"
-            + _NOT_A_HOLD
-            + r"|withh[oe]ld\w*|suspend\w*|cut out|"
+            # "stop the adrenaline working": what a drug would do, not a decision
+            r"\b(?:stop\w*(?!\s+(?:the\s+|your\s+|his\s+|her\s+)?[\w-]+\s+(?:from\s+)?work(?:ing|s)?\b)|"
+            r"discontinu\w*|ceas\w*|(?:hold|holding)" + _NOT_A_HOLD + r"|withh[oe]ld\w*|suspend\w*|cut out|"
             r"come off|came off|coming off|(?:switch(?:ed|ing)?|chang(?:e|ed|ing)) (?:(?:him|her|them|you) )?from|"
             r"(?:was|were) (?:also |previously )?on(?= (?:[\w-]+ ){1,3}(?:before|previously|in the past)\b)|"
             r"(?:is|will be|as) (?:the|your) (?:last|final) (?:one|dose|injection|tablet)|last (?:dose|injection)|"

@@ -28,7 +28,9 @@ EN_POST = (
     r"ruled out|(?:is |was |came back |were |are )?negative(?! for)|not present|not seen|absent|resolved|none|"
     # "Chest pain or shortness of breath are not reported": a note's way of writing a denial
     r"not (?:reported|noted|observed|mentioned|described|elicited|complained of)|"
-    r"not that I(?:'ve| have)? (?:know of|noticed|can tell)"
+    r"not that I(?:'ve| have)? (?:know of|noticed|can tell)|"
+    # "seizure-free for 3 years", "pain-free"
+    r"(?<=-)free"
 )
 EN_PSEUDO = (
     r"no change|no increase|not only|not just|not sure|not certain|not necessarily|no doubt|"
@@ -41,7 +43,7 @@ EN_PSEUDO = (
     r"(?:it|he|she|they|you|we|i|there)(?=\s*[,?])"
 )
 ZH_TRIGGERS = r"冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未|非(?!常|洲|典|凡|但|法|要|得|緊急)"
-ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇|就冇|就無|就沒有|(?:呈|係|為|屬)?陰性)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.]*$)"
+ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇|就冇|就無|就沒有|(?:呈|係|為|屬)?陰性)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.；;]*$)"
 ZH_PSEUDO = (
     r"有冇|有無|有沒有|有没有|係唔係|是不是|唔該|唔知|唔係好|未必|不過|不適|無論|唔單止|不但|不少|唔少|"
     r"唔錯|差唔多|唔使|不用|唔好|不要|唔會|不會|不宜|唔舒服|不舒服|唔得|冇問題|無問題|不良|"

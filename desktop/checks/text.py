@@ -15,7 +15,8 @@ from desktop.documents.factguard import EN_SMALL_NUMBERS, chinese_numeral_value
 # A full stop that is not a decimal point ("0.5") nor an abbreviation's dot ("Dr.", "e.g.").
 # a full stop before a self-correction ("Lactulose 加到 20... 唔係，加到 30 ml") does not end the sentence
 _SENTENCE_END = re.compile(
-    r"(?<!\b[A-Z][a-z])(?<!\b[A-Za-z])[.](?!\d)(?=\s|$)(?!\s*(?i:唔係|不是|no,|sorry|i mean|or rather))|[?!。？！；;\n]"
+    # "Dr.", "J." do not end a sentence; "A&E." does
+    r"(?:(?<=A&E)|(?<!\b[A-Z][a-z])(?<!\b[A-Za-z]))[.](?!\d)(?=\s|$)(?!\s*(?i:唔係|不是|no,|sorry|i mean|or rather))|[?!。？！；;\n]"
 )
 _CLAUSE_END = re.compile(
     r"[,，:：]|\s(?:but|however|although|though|except|apart from|aside from|whereas)\b|"
@@ -67,7 +68,9 @@ def is_question(sentence: str) -> bool:
 
 # Conditions: what follows is advice about what may happen, not what was found.
 _CONDITION = re.compile(
-    r"\b(?:if|unless|should you|in case|whenever)\b|如果|假如|若果|若然|萬一|要是|一旦|(?:^|[，,。；;:：\s])如(?![何此下今])",
+    r"\b(?:if|unless|should you|in case|whenever)\b|如果|假如|若果|若然|萬一|要是|一旦|(?:^|[，,。；;:：\s])如(?![何此下今])|"
+    # 好返就停 "stop once it is better": the clause before 就 is the condition
+    r"(?:^|(?<=[，,。；;:：\s]))(?=(?:好返|好番|好翻|好咗|冇事|退咗燒|唔痛)[晒哂曬]?(?:之後)?就)",
     re.IGNORECASE,
 )
 

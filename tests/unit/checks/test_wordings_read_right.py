@@ -530,3 +530,122 @@ def test_an_allergy_told_after_a_dash_and_those_of_the_sentence_before(checker: 
     )
     messages = _messages(wrong)
     assert "aspirin" in messages and "Coversyl" in messages and STOPPED_DRUG in {f.type for f in wrong.flags}
+
+
+# ------------------------------------------------------------------ read on the tenth development set
+def test_a_second_safety_net_after_a_and_e_and_the_same_if_that_follows(checker: Checker) -> None:
+    transcript = (
+        "D|If the fever comes back, he gets more short of breath or becomes confused, take him to A&E. "
+        "Same if he faints, or falls and hurts himself.\n"
+    )
+    both = _check(
+        checker,
+        transcript,
+        patient_instructions=[
+            "Go to A&E if fever returns, more short of breath or confusion.",
+            "Go to A&E if he faints, or falls and injures himself.",
+        ],
+    )
+    assert not both.omissions, plain_text(both)
+    one = _check(
+        checker, transcript, patient_instructions=["Go to A&E if he faints, or falls and injures himself."]
+    )
+    assert "safety-net" in _messages(one), plain_text(one)
+
+
+def test_what_was_tried_instead_and_past_illnesses_are_no_allergy_or_diagnosis(checker: Checker) -> None:
+    transcript = (
+        "D|Allergy呢？我見record寫住lamotrigine。\n"
+        "P|係，第一隻試嘅就係lamotrigine，食咗兩個禮拜出rash，成身紅曬，所以先轉valproate。\n"
+        "D|Any other allergies?\nP|Septrin. I had it for a bladder infection years ago and my lips blew up.\n"
+        "D|有冇對咩嘢敏感？\nP|有，幾年前腸胃炎，食完Stemetil成塊面出曬紅疹。\n"
+        "D|Valproate繼續食住先。\n"
+    )
+    result = _check(
+        checker,
+        transcript,
+        subjective=["Allergies: lamotrigine (rash), Septrin (lip swelling), Stemetil (facial rash)."],
+        plan=["Continue valproate for now."],
+    )
+    assert not result.flags, plain_text(result)
+    dropped = _check(checker, transcript, plan=["Continue valproate for now."])
+    assert "lamotrigine" in _messages(dropped) and "咩嘢" not in _messages(dropped)
+
+
+def test_free_of_and_a_negative_carrier_test_are_denials(checker: Checker) -> None:
+    transcript = "D|最近有冇seizure？\nP|冇喇，成三年都冇發過。\nP|乙肝我驗過，冇帶菌。\n"
+    clean = _check(checker, transcript, subjective=["Seizure-free for 3 years.", "乙型肝炎帶菌檢查陰性；"])
+    assert NEGATION not in {f.type for f in clean.flags}, plain_text(clean)
+    flipped = _check(checker, transcript, subjective=["Seizures in the last month."])
+    assert NEGATION in {f.type for f in flipped.flags}
+
+
+def test_risks_read_backs_and_stop_once_better_are_no_stops(checker: Checker) -> None:
+    transcript = (
+        "D|Please don't stop either the aspirin or the Brilinta. Stopping them this soon after a stent "
+        "can make the stent clot off.\n"
+        "D|If you get a sore throat or fever, stop the carbimazole and come in the same day.\n"
+        "P|Sore throat or fever, stop it and get a blood test same day.\n"
+        "D|我開hydrocortisone 1% cream，一日兩次，最多搽七日，好返就停。\n"
+        "D|Propranolol is a beta-blocker. In anaphylaxis it can stop the adrenaline working properly. "
+        "I'd like you to stop it from today.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        plan=[
+            "Continue aspirin and ticagrelor.",
+            "Carbimazole 10 mg once daily.",
+            "Hydrocortisone 1% cream BD, max 7 days.",
+            "EpiPen 0.3 mg: carry two at all times.",
+            "Stop propranolol.",
+        ],
+    )
+    assert STOPPED_DRUG not in {f.type for f in clean.flags}, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Continue propranolol 10 mg TDS."])
+    assert STOPPED_DRUG in {f.type for f in wrong.flags}, plain_text(wrong)
+
+
+def test_cannot_take_again_is_a_stop_and_do_not_restart_is_no_take(checker: Checker) -> None:
+    transcript = (
+        "D|Voltaren同Brufen係同一類NSAID，你唔可以再食。\n"
+        "P|I tried a hydrocortisone cream, it made it worse, so I stopped.\n"
+    )
+    clean = _check(checker, transcript, plan=["Avoid NSAIDs.", "Do not restart hydrocortisone on the face."])
+    assert STOPPED_DRUG not in {f.type for f in clean.flags}, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Continue diclofenac (Voltaren) as needed for pain."])
+    assert STOPPED_DRUG in {f.type for f in wrong.flags}, plain_text(wrong)
+
+
+def test_a_tablet_count_that_spells_out_an_amount_said(checker: Checker) -> None:
+    transcript = (
+        "D|Carbimazole twenty milligrams in the morning?\n"
+        "P|Yeah, four of the little pink carbimazole, they're five each.\n"
+        "D|So I'll bring the carbimazole down to ten milligrams, that's two tablets, once a day.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["Medications: carbimazole 20 mg (4 x 5 mg) once daily."],
+        plan=["Reduce carbimazole to 10 mg (2 x 5 mg) once daily."],
+    )
+    assert DOSE not in {f.type for f in clean.flags}, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Reduce carbimazole to 5 mg (1 x 5 mg) once daily."])
+    assert DOSE in {f.type for f in wrong.flags}, plain_text(wrong)
+
+
+def test_answers_to_you_or_your_family_and_a_second_denial_in_the_answer(checker: Checker) -> None:
+    transcript = (
+        "D|Have you or anyone in your family ever had a blood clot in the leg or the lungs?\n"
+        "P|No, never.\n"
+        "D|有冇肚痛，或者下面有冇出血？\nP|冇肚痛，亦都冇出血。\n"
+        "D|If you have no urine for twelve hours, go to A&E.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["No history of DVT/PE.", "無腹痛，無陰道出血。", "Passing less urine."],
+    )
+    assert NEGATION not in {f.type for f in clean.flags}, plain_text(clean)
+    for flipped in ("Personal history of DVT.", "有少量陰道出血。"):
+        assert NEGATION in {f.type for f in _check(checker, transcript, subjective=[flipped]).flags}, flipped
