@@ -37,9 +37,9 @@ def register(esub: Any) -> None:
             "dev7",
             "dev8",
             "dev9",
+            "dev10",
             "test",
             "test3",
-            "test10",
             "test11",
             "all",
         ),
@@ -92,7 +92,7 @@ def _print_cases(set_name: str, report: dict[str, Any]) -> None:
         "dev7": "seventh development set (written blind as test7, then used to correct the rules)",
         "dev8": "eighth development set (written blind as test8, then used to correct the rules)",
         "dev9": "ninth development set (written blind as test9, then used to correct the rules)",
-        "test10": "FROZEN blind test set, fourteenth and fifteenth authors (written without reading the rules; never tuned on)",
+        "dev10": "tenth development set (written blind as test10, then used to correct the rules)",
         "test11": "FROZEN blind test set, sixteenth and seventeenth authors (written without reading the rules; never tuned on)",
         "dev6": "sixth development set (written blind as test6, then used to correct the rules)",
         "dev3": "third development set (written blind, then used to correct the rules)",
@@ -138,7 +138,21 @@ def run(args: argparse.Namespace) -> int:
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
     }
     sets = (
-        ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "test", "test3", "test10", "test11")
+        (
+            "dev",
+            "dev2",
+            "dev3",
+            "dev4",
+            "dev5",
+            "dev6",
+            "dev7",
+            "dev8",
+            "dev9",
+            "dev10",
+            "test",
+            "test3",
+            "test11",
+        )
         if args.set_name == "all"
         else (args.set_name,)
     )

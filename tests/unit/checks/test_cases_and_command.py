@@ -14,7 +14,21 @@ from desktop.eval.checks import ERROR_TYPES, apply_edits, load_cases, score
 
 @pytest.mark.parametrize(
     "set_name",
-    ["dev", "dev2", "dev3", "test", "test3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "test10", "test11"],
+    [
+        "dev",
+        "dev2",
+        "dev3",
+        "test",
+        "test3",
+        "dev4",
+        "dev5",
+        "dev6",
+        "dev7",
+        "dev8",
+        "dev9",
+        "dev10",
+        "test11",
+    ],
 )
 def test_every_case_is_a_whole_note_with_one_error(set_name: str) -> None:
     cases = load_cases(set_name)
