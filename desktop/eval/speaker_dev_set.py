@@ -152,6 +152,7 @@ def dev_scenarios() -> list[Scenario]:
     similar = (("doctor", DOCTOR_EN), ("patient", SIMILAR_PATIENT_EN))
     shifted = (("doctor", DOCTOR_EN_SHIFTED), ("patient", PATIENT_EN_SHIFTED))
     shifted_yue = (("doctor", PATIENT_YUE_AS_DOCTOR), ("patient", DOCTOR_YUE_AS_PATIENT))
+    hall = (("doctor", Voice("en+m7", pitch=45, speed=140)), ("patient", Voice("en+f3", pitch=60, speed=145)))
     return [
         Scenario("en-2voice", tuple(SCRIPT_EN_2), en2, ENROLMENT_EN, seed=1),
         Scenario("yue-2voice", tuple(SCRIPT_YUE_2), yue2, ENROLMENT_YUE, seed=2, language="yue"),
@@ -177,6 +178,11 @@ def dev_scenarios() -> list[Scenario]:
         ),
         Scenario(
             "yue-2voice-female-doctor", tuple(SCRIPT_YUE_2), shifted_yue, ENROLMENT_YUE, seed=14, language="yue"
+        ),
+        # a large echoing room with noise near the level of speech, two other variants of the voices
+        Scenario(
+            "en-2voice-hall-noisy", tuple(SCRIPT_EN_2), hall, ENROLMENT_EN, seed=16, room="hall", noise="fan",
+            snr_db=8.0,
         ),
         Scenario(
             "en-2voice-shifted-2channel", tuple(SCRIPT_EN_2), shifted, ENROLMENT_EN, two_channel=True, seed=15,
