@@ -41,6 +41,7 @@ def register(esub: Any) -> None:
             "test",
             "test3",
             "test11",
+            "test12",
             "all",
         ),
         default="all",
@@ -94,6 +95,7 @@ def _print_cases(set_name: str, report: dict[str, Any]) -> None:
         "dev9": "ninth development set (written blind as test9, then used to correct the rules)",
         "dev10": "tenth development set (written blind as test10, then used to correct the rules)",
         "test11": "FROZEN blind test set, sixteenth and seventeenth authors (written without reading the rules; never tuned on)",
+        "test12": "FROZEN blind test set, eighteenth and nineteenth authors (written without reading the rules; never tuned on)",
         "dev6": "sixth development set (written blind as test6, then used to correct the rules)",
         "dev3": "third development set (written blind, then used to correct the rules)",
         "dev": "development set (rules written on it)",
@@ -152,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
             "test",
             "test3",
             "test11",
+            "test12",
         )
         if args.set_name == "all"
         else (args.set_name,)

@@ -28,6 +28,7 @@ from desktop.eval.checks import ERROR_TYPES, apply_edits, load_cases, score
         "dev9",
         "dev10",
         "test11",
+        "test12",
     ],
 )
 def test_every_case_is_a_whole_note_with_one_error(set_name: str) -> None:
