@@ -76,7 +76,7 @@ def read_allergies(
                 shown.append(phrase)
         if members:
             _allergy_fact(said, members, shown, lines, meds, concepts)
-        elif cues and not asked and any(is_negated(read.negated, c.start) for c in cues):
+        elif cues and not asked and any(_denied_near(read, c.start) for c in cues):
             _no_allergy_fact(said, read.line.id)
     _reaction_after_avoid(said, read, meds, concepts)
     if (
@@ -87,6 +87,13 @@ def read_allergies(
         and any(is_question(s.text) and find_cues(text, s.start, s.end) for s in read.sentences)
     ):
         _allergy_answer(said, read, answer, meds, concepts)
+
+
+_DENIAL_REACH = 24  # "no known allergies", 冇藥物敏感; not "Not for you, the allergy rules out cipro"
+
+
+def _denied_near(read: _Read, pos: int) -> bool:
+    return any(a <= pos < b and pos - a <= _DENIAL_REACH for a, b in read.negated)
 
 
 def _reaction_after_avoid(said: Said, read: _Read, meds: MedFinder, concepts: Concepts) -> None:

@@ -163,7 +163,9 @@ _RANGE_TO = re.compile(
 _TIMES = re.compile(r"[x×*]")
 _OF_THE_STRENGTH = re.compile(r"\s+of\s+(?:the|your|those|these|his|her)\s+", re.IGNORECASE)
 _STRENGTH_TABLETS = re.compile(
-    r"(?:[- ]?(?:mg|milligrams?)\b)?[- ]?(?:mg\s+)?(?:tablets?|tabs?|pills?|capsules?|caps?)\b", re.IGNORECASE
+    # "two of the 50s": tablets of 50 mg
+    r"s\b|(?:[- ]?(?:mg|milligrams?)\b)?[- ]?(?:mg\s+)?(?:tablets?|tabs?|pills?|capsules?|caps?)\b",
+    re.IGNORECASE,
 )
 _COUNT_OF_STRENGTH = re.compile(r"\s*(?:[x×*]\s*)?")  # "2 × 50 mg": two tablets of 50 mg
 _LEADS_TO_NAME = re.compile(r"\s*(?:of\s+(?:the\s+|your\s+|my\s+)?)?$", re.IGNORECASE)
@@ -292,7 +294,11 @@ _NOT_THIS_OFTEN = re.compile(
     r"\b(?:never|not|isn't|n't be)\s+(?:taken\s+)?(?:daily|every day|each day|once a day)\b|"
     r"(?:唔係|不是|不可|唔好|並非)(?:日日|每日|每天)|"
     # "twice daily almost every day", 差唔多日日都食: how regularly, not how often a day
-    r"\b(?:almost|nearly|practically|most)\s+(?:every day|days|daily)\b|差唔多日日|幾乎每日",
+    r"\b(?:almost|nearly|practically|most)\s+(?:every day|days|daily)\b|差唔多日日|幾乎每日|"
+    # 每日不多於8粒: a most for the day, not how often; 每星期量2–3次, 每週大便一次: how often
+    # something else is done
+    r"(?:每日|一日|每天)(?:不多於|不超過|唔好超過|唔可以超過|最多)(?=[^，。,次]{0,4}粒)|"
+    r"(?:每|一個)?(?:星期|禮拜|週|周)[^，。,\d]{0,3}?(?:量|測|度|磅|大便|屙|去廁所|運動|游水)",
     re.IGNORECASE,
 )
 _WEEKLY_LIMIT = re.compile(

@@ -85,7 +85,9 @@ _COLON_CONDITION = re.compile(r"^[^:：]{3,120}[:：][^:：]*?(?:" + SAFETY_ACTI
 _ARROW_ACTION = re.compile(r"(?:->|→|⇒|=>)\s*(?:" + SAFETY_ACTION.pattern + ")", re.IGNORECASE)
 # "Call 999 for facial droop, arm weakness or difficulty speaking": an emergency and what it is for
 _EMERGENCY_FOR = re.compile(
-    r"^\s*(?:please\s+)?(?:call|dial|ring|phone|go|attend|present|return|come)\b[^.;]{0,25}?"
+    # "Stop doxycycline and go to A&E for severe headache": the drug stopped first
+    r"^\s*(?:please\s+)?(?:stop\s[^.;,]{1,30}?\s(?:and|then)\s+)?"
+    r"(?:call|dial|ring|phone|go|attend|present|return|come)\b[^.;]{0,25}?"
     r"(?:\bA&E\b|\bA and E\b|(?<![0-9])999(?![0-9])|\bambulance\b|\bemergency\b|\bED\b)"
     r"[^.;]{0,20}?\b(?:for|with|should|in case of)\b",
     re.IGNORECASE,
@@ -283,9 +285,7 @@ class Checker:
                 or (fact.key == "referral" and note.referral_cue)
             ),
             "follow_up": lambda: _follow_up_carried(fact, note),
-            "safety_net": lambda: _safety_net_carried(
-                fact, note, sum(f.kind == "safety_net" for f in said.facts)
-            ),
+            "safety_net": lambda: _safety_net_carried(fact, note),
         }[fact.kind]()
         flags: list[Flag] = []
         if not present:
@@ -482,7 +482,8 @@ class Checker:
             comparable = (
                 {v for v in bare if v <= _MOST_UNITS and (v.is_integer() or v < 3)}
                 if unit in COUNT_UNITS
-                else bare
+                # "Flixotide 125" said, "125 mcg" written: a bare strength may be in micrograms
+                else bare | ({v / 1000 for v in bare} if unit == "mg" else set())
             )
             if not unit or not (said_values or comparable):
                 continue
@@ -652,11 +653,12 @@ def _follow_up_carried(fact: Fact, note: _Note) -> bool:
     return not days and not named and note.follow_up_cue
 
 
-def _safety_net_carried(fact: Fact, note: _Note, advised: int) -> bool:
-    """Any safety-net advice in the note carries the consultation's only one; where several were
-    given, each needs advice about the same findings (or one naming none)."""
+def _safety_net_carried(fact: Fact, note: _Note) -> bool:
+    """Safety-net advice needs advice in the note about one of the same findings (or advice naming
+    none, on either side): "go to A&E if he faints" does not carry "if the fever comes back, take
+    him to A&E", even where that was the only advice given."""
     wanted = set(fact.detail.get("findings", []))
-    return any(advised == 1 or not wanted or not found or wanted & found for found in note.safety_nets)
+    return any(not wanted or not found or wanted & found for found in note.safety_nets)
 
 
 def _amount(value: float, unit: str) -> str:

@@ -66,12 +66,12 @@ FOLLOW_UP = re.compile(
 SAFETY_ACTION = re.compile(
     r"\bA&E\b|\bA and E\b|emergency|\bER\b|\bED\b|ambulance|(?<![0-9])(?:999|911|112)(?![0-9])|come back|return|"
     r"see (?:a|your|the) (?:doctor|GP)|\bbe seen\b|get seen|\bcasualty\b|urgent care|"
-    r"seek (?:medical )?(?:help|attention|advice|care)|"
+    r"(?:seek|get) (?:medical )?(?:help|attention|advice|care)|"
     r"\b(?:call|ring|phone|telephone|contact)\b(?= (?:if|when|should)\b)|"
     r"(?:call|ring|phone|telephone|contact) (?:us|me|the (?:clinic|surgery|practice|ward|doctor|crisis line|"
     r"helpline)|your (?:doctor|GP)|999|111|911|an ambulance)|"
     r"go (?:straight|directly|immediately) to|maternity (?:assessment )?unit|labour ward|delivery suite|"
-    r"急症室|急診|返嚟|回來|覆診|回診|求診|就診|就醫|再睇|睇醫生|求醫|九九九|白車|救護車|打電話(?:俾|畀|比|給)?(?:我|診所|醫生)|產房|"
+    r"急症|急診|返嚟|回來|覆診|回診|求診|就診|就醫|再睇|睇醫生|求醫|九九九|白車|救護車|打電話(?:俾|畀|比|給)?(?:我|診所|醫生)|產房|"
     r"即刻(?:去|入)醫院",
     re.IGNORECASE,
 )
@@ -109,7 +109,8 @@ def _sentence_of(read: _Read, pos: int) -> Piece | None:
 _RISK_OF = re.compile(
     r"\b(?:risks?|chance|possibility|side[- ]effects?) (?:of|is|are|include|including)\b|"
     r"\b(?:can|may|might|could) (?:cause|trigger|bring on|lead to|worsen|give you)\b|風險|副作用|有機會引起|會引致|容易(?:變|變成|引起|有)|(?:長期|食耐咗?)[^，。]{0,4}會|"
-    r"\bwill (?:turn|make|colour|color)\b",  # "it will turn your stools black"
+    r"\bwill (?:turn|make|colour|color)\b|"  # "it will turn your stools black"
+    r"(?:可能|或會|有機會)令(?:到)?",  # 佢可能令血壓高少少 "it may raise the blood pressure a little"
     re.IGNORECASE,
 )
 
@@ -318,9 +319,9 @@ def _dose_of_it(said: Said, read: _Read) -> None:
 _OXYGEN = re.compile(MEASUREMENTS["SpO2"], re.IGNORECASE)
 _STOP_WITHOUT_NAME = re.compile(
     r"\b(?:stop|hold|discontinue|avoid)\w*\s+(?:it|that|this|them|those|these)\b(?!\s+(?:in place|still|steady|"
-    r"together|there|up)\b)|"
+    r"together|there|up|being|working|getting|from (?:working|being|getting|happening))\b)|"
     r"\b(?:don't|do not)\s+(?:take|use)\s+(?:it|that|this|them|those|these)\b|"
-    r"(?:停咗?佢|唔好再(?:食|用)|唔好食住|唔好(?:再)?食佢|停(?:咗)?(?:啲|嗰啲)?藥|"
+    r"(?:停咗?佢|唔好再(?:食|用)|唔好食住|唔好(?:再)?食佢|停(?:咗)?(?:啲|嗰啲)?藥(?!之後|以後|後)|"
     r"(?:唔可以|不可以|唔能夠|不能)再(?:食|用))",
     re.IGNORECASE,
 )
@@ -593,6 +594,8 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
         if _MEDICINE_AFTER.match(text, m.end):
             continue  # 糖尿藥, 膽固醇藥, "her blood pressure tablets": a medicine named by what it treats
         if m.category == "diagnosis":
+            if _AFTER_ILLNESS.match(text, m.end):
+                continue  # 感冒病毒之後嘅咳, "after the flu": what came before, not today's diagnosis
             if (
                 (read.meds or REACTION.search(text))
                 and read.line.speaker != "doctor"
@@ -634,11 +637,15 @@ def _diagnoses_tests_referrals(said: Said, read: _Read) -> None:
 
 _PAST_USE = re.compile(
     r"\b(?:when|while|after) (?:i|he|she|they|we|you|my \w+) (?:had|took|was given|got|was on|was treated)\b"
-    r"[^.;]{0,40}$|\b(?:took|had) (?:it|them|that|this) for\b[^.;]{0,10}$|"
+    r"[^.;]{0,40}$|\b(?:took|had|got) (?:it|them|that|this) for\b[^.;]{0,10}$|"
     r"\b(?:years?|months?|weeks?) ago,? for\b[^.;]{0,10}$|"
     r"(?:以前|之前|上次|嗰陣)(?:睇|生|有)[^，。]{0,2}$|(?:上個?(?:禮拜|星期|月)|舊年|琴日|尋日)我?$|"
-    r"(?:幾|兩|三|好多|[0-9]+)(?:年|個月)前[^，。]{0,2}$",
+    r"(?:幾|兩|三|好多|[0-9]+)(?:年|個月)前[^，。]{0,2}$|(?:上年|去年|前年)$|"
+    r"\bfor (?:my|his|her|their)\s*$",
     re.IGNORECASE,
+)
+_AFTER_ILLNESS = re.compile(
+    r"(?:病毒)?(?:之後|過後|後嘅)|\s+(?:virus\s+)?(?:last (?:week|month)|ago)\b", re.IGNORECASE
 )
 _NOT_NEEDED = re.compile(
     r"(?:唔使|不用|毋須|無須|唔需要|不需要|不必|\bno need (?:for|to)|\bdon't need|\bdo not need)[^，。,.;；]{0,6}$",

@@ -181,7 +181,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         AVOID,
         re.compile(
-            r"\b(?:avoid\w*|(?:do not|don't|never|not to|shouldn't|must not|mustn't|can't|cannot|can not) "
+            r"\b(?:avoid\w*|no longer (?:take|use|have|need)\w*|"
+            r"(?:do not|don't|never|not to|shouldn't|must not|mustn't|can't|cannot|can not) "
             r"(?:take|use|give|have|start|restart|resume|apply)\w*|"
             r"won't (?:give|prescribe|use)|contraindicated|no more(?! than)|not (?:be )?used|not (?:be )?given|"
             r"not (?:be )?prescribed|not (?:recommended|advised)|(?:don't|do not|wouldn't|would not) recommend|"
@@ -209,7 +210,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         STOP,
         re.compile(
             # "stop the adrenaline working": what a drug would do, not a decision
-            r"\b(?:stop\w*(?!\s+(?:the\s+|your\s+|his\s+|her\s+)?[\w-]+\s+(?:from\s+)?work(?:ing|s)?\b)|"
+            r"\b(?:stop\w*(?!\s+(?:the\s+|your\s+|his\s+|her\s+)?[\w-]+\s+(?:from\s+)?(?:work(?:ing|s)?|being)\b)|"
             r"discontinu\w*|ceas\w*|(?:hold|holding)" + _NOT_A_HOLD + r"|withh[oe]ld\w*|suspend\w*|cut out|"
             r"come off|came off|coming off|(?:switch(?:ed|ing)?|chang(?:e|ed|ing)) (?:(?:him|her|them|you) )?from|"
             r"(?:was|were) (?:also |previously )?on(?= (?:[\w-]+ ){1,3}(?:before|previously|in the past)\b)|"
@@ -329,6 +330,9 @@ def drug_uses(text: str, meds: list[Med]) -> list[DrugUse]:
         for i, use in enumerate(sentence_uses):
             stop = sentence_uses[i + 1].med.start if i + 1 < len(sentence_uses) else sentence.end
             window = text[use.med.end : stop]
+            other = _ANOTHER_DRUG.search(window)
+            if other is not None:
+                window = window[: other.start()]  # "…Epiduo 都唔好再用，淨係食新嗰隻，二十毫": the new one's
             use.doses = doses_in(window, right_after_name=True)
             use.per_day, use.as_needed = frequency_in(window)
             clause = next(c for c in clauses(sentence) if c.start <= use.med.start < c.end)
@@ -487,6 +491,20 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 continue  # "restart it when you finish the antibiotics": not today
             if cue.kind == AVOID and _LIMIT_AFTER.match(text, cue.end, clause.end):
                 continue  # 唔好食多過兩日 "not more than two days": a limit, not "avoid"
+            if cue.kind == AVOID and _IN_PREGNANCY_AFTER.match(text, cue.end, clause.end):
+                continue  # "adapalene mustn't be used in pregnancy": a caution, not a stop
+            if cue.kind == STOP and _AFTER_FINISHING.search(text, clause.start, cue.start):
+                continue  # 食完 omeprazole 之後停兩個禮拜: a pause after the course, not a stop now
+            if (
+                cue.kind == STOP
+                and _THEN_BEFORE.search(text, max(clause.start, cue.start - 12), cue.start)
+                and _CLAUSE_ENDS.match(text, cue.end)
+                # ("reduce to 3.75 mg for a week, then stop": a taper, which does stop it)
+                and not _TAPER.search(text, sentence.start, cue.start)
+            ):
+                continue  # "for five days, then just stop", 食完就停: the course ends, nothing stopped
+            if cue.kind in (STOP, AVOID) and _TOGETHER_AFTER.match(text, cue.end, clause.end):
+                continue  # 避免與奶茶或鈣片同服, "avoid taking it with milk or calcium": when, not whether
             if cue.kind in (START, CONTINUE) and _LATER_BEFORE.search(text, clause.start, cue.start):
                 # "the endoscopy team will say when to restart it": not restarted now
                 later = _object_of(text, cue, in_clause)
@@ -675,6 +693,28 @@ _USUALLY = re.compile(
 )
 _HOPE = re.compile(
     r"\b(?:eventually|hopefully|one day|someday|some day|in the long run|down the road)\b", re.I
+)
+_IN_PREGNANCY_AFTER = re.compile(
+    r"[^,.;，。；]{0,14}?(?:\b(?:in|during) pregnancy\b|\bif (?:you (?:are|become|get) |you're )?pregnant\b|"
+    r"\bwhile (?:pregnant|breastfeeding)\b|懷孕期間|懷孕時|孕期)",
+    re.IGNORECASE,
+)
+_THEN_BEFORE = re.compile(r"(?:\bthen\s+(?:just\s+)?|(?:食完|用完|搽完|完成療程)(?:就|便)?)$", re.IGNORECASE)
+_AFTER_FINISHING = re.compile(
+    r"(?:食完|用完|搽完|完成)[^，。,]{0,24}(?:之後|以後|後)\s*$|\bafter (?:finishing|completing)\b[^,.;]{0,30}$",
+    re.IGNORECASE,
+)
+_TAPER = re.compile(
+    r"\b(?:reduc\w*|taper\w*|halv\w*|wean\w*|decreas\w*|cut (?:it )?down)\b|減", re.IGNORECASE
+)
+_CLAUSE_ENDS = re.compile(r"(?:\w*)\s*(?:[,.;:，。；：]|$)")
+_ANOTHER_DRUG = re.compile(
+    r"新嗰隻|新個隻|新嘅藥|另一隻|另外一隻|\bthe (?:new|other) (?:one|tablet|medicine)\b", re.IGNORECASE
+)
+_TOGETHER_AFTER = re.compile(
+    r"\s*(?:(?:taking|having|using)\s+(?:it|them)\s+)?(?:與|同|和|跟|\bwith\b)[^，。,;.]{0,14}?"
+    r"(?:同服|一齊|一起|同時|together|at the same time)",
+    re.IGNORECASE,
 )
 _LIMIT_AFTER = re.compile(r"\s*(?:多過|超過|多於|more than|over)", re.IGNORECASE)
 _LATER_BEFORE = re.compile(

@@ -20,6 +20,7 @@ from desktop.checks.text import Piece, clauses, sentences
 
 EN_TRIGGERS = (
     r"no|not|never|none|nil|nor|neither|without|nope|denies|denied|deny|denying|"
+    r"(?:nearly|almost)(?= (?:fell|fall|fallen|fainted|passed out|collapsed))|"
     r"negative for|free of|absence of|absent|no evidence of|no signs? of|"
     r"haven't|hasn't|hadn't|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|non(?=-)|"
     r"have not|has not|had not|did not|does not|do not|is not|was not|nothing"
@@ -42,7 +43,8 @@ EN_PSEUDO = (
     r"(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|won't|haven't|hasn't|can't) "
     r"(?:it|he|she|they|you|we|i|there)(?=\s*[,?])"
 )
-ZH_TRIGGERS = r"冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未|非(?!常|洲|典|凡|但|法|要|得|緊急)"
+# 險些跌倒, 差啲暈低, "nearly fell": a near miss, not the event
+ZH_TRIGGERS = r"(?:險些|差啲|差點|差一點|幾乎)(?=跌|暈|昏)|冇|無|沒有|没有|沒|没|未有|未曾|未試過|冇試過|從未|從來冇|唔|不|否認|並無|否|毋|未|非(?!常|洲|典|凡|但|法|要|得|緊急)"
 ZH_POST = r"(?:都冇|都無|都沒有|都唔係|冇晒|全部冇|就冇|就無|就沒有|(?:呈|係|為|屬)?陰性)(?=[呀啊喎囉啦㗎嘅噃\s。，！？!?,.；;]*$)"
 ZH_PSEUDO = (
     r"有冇|有無|有沒有|有没有|係唔係|是不是|唔該|唔知|唔係好|未必|不過|不適|無論|唔單止|不但|不少|唔少|"

@@ -68,6 +68,8 @@ def is_question(sentence: str) -> bool:
 
 # Conditions: what follows is advice about what may happen, not what was found.
 _CONDITION = re.compile(
+    # "Any fever while you're away, see a doctor that same day": a sentence opened by "any …,"
+    r"^\s*(?:and\s+)?any\b(?=[^.?!]{3,80},)|"
     r"\b(?:if|unless|should you|in case|whenever)\b|如果|假如|若果|若然|萬一|要是|一旦|(?:^|[，,。；;:：\s])如(?![何此下今])|"
     # 好返就停 "stop once it is better": the clause before 就 is the condition
     r"(?:^|(?<=[，,。；;:：\s]))(?=(?:好返|好番|好翻|好咗|冇事|退咗燒|唔痛)[晒哂曬]?(?:之後)?就)",

@@ -649,3 +649,106 @@ def test_answers_to_you_or_your_family_and_a_second_denial_in_the_answer(checker
     assert NEGATION not in {f.type for f in clean.flags}, plain_text(clean)
     for flipped in ("Personal history of DVT.", "有少量陰道出血。"):
         assert NEGATION in {f.type for f in _check(checker, transcript, subjective=[flipped]).flags}, flipped
+
+
+# ------------------------------------------------------------------ read on the eleventh development set
+def test_one_safety_net_is_carried_only_by_advice_about_its_findings(checker: Checker) -> None:
+    transcript = (
+        "D|If you get chest pain that doesn't go after two sprays, call 999 and go to A&E.\n"
+        "D|如果期間大便變黑、嘔血，即刻去急症，唔好等。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        patient_instructions=[
+            "If chest pain does not settle after two GTN sprays, call 999.",
+            "Go to A&E immediately if black stools or vomiting blood.",
+        ],
+    )
+    assert not clean.omissions, plain_text(clean)
+    other = _check(
+        checker,
+        transcript,
+        patient_instructions=[
+            "Go to A&E immediately if black stools or vomiting blood.",
+            "Go to A&E if you faint.",
+        ],
+    )
+    assert "safety-net" in _messages(other), plain_text(other)
+
+
+def test_any_fever_see_a_doctor_and_get_help_are_safety_nets(checker: Checker) -> None:
+    transcript = (
+        "D|Any fever while you're away, see a doctor that same day.\n"
+        "D|If you get agitated or shaky, stop it and get help straight away.\n"
+    )
+    dropped = _check(checker, transcript, patient_instructions=["Mosquito repellent and long sleeves."])
+    assert _messages(dropped).count("safety-net") == 2, plain_text(dropped)
+
+
+def test_courses_that_end_tapers_that_stop_and_cautions(checker: Checker) -> None:
+    transcript = (
+        "D|Prednisolone, 40 milligrams once a day for five days, then just stop.\n"
+        "D|I'd like to stop the zopiclone.\n"
+        "D|Adapalene gel at night; adapalene mustn't be used in pregnancy.\n"
+        "D|食完 omeprazole 之後停兩個禮拜，我幫你做 breath test。\n"
+        "D|咁我同你減到一日一粒，朝早食就得，唔好同奶茶或者鈣片一齊食。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        plan=[
+            "Prednisolone 40 mg once daily for 5 days, then stop.",
+            "Zopiclone: reduce to 3.75 mg for 1 week, then stop.",
+            "Start adapalene gel at night.",
+            "Start omeprazole 20 mg once daily for 4 weeks.",
+        ],
+        patient_instructions=["Adapalene must not be used in pregnancy.", "避免與奶茶或鈣片同服。"],
+    )
+    assert not clean.contradictions, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Continue zopiclone 7.5 mg at night."])
+    assert STOPPED_DRUG in {f.type for f in wrong.flags}, plain_text(wrong)
+
+
+def test_limits_activities_and_other_drugs_give_no_dose_or_frequency(checker: Checker) -> None:
+    transcript = (
+        "D|Panadol 照食，一次兩粒，一日四次，一日唔好超過八粒。\n"
+        "D|Mirabegron 25 mg，每日一次，朝早食。屋企有血壓機嘅話，一個禮拜量兩三次記低。\n"
+        "D|我開個吸入器俾你，Flixotide 125，每日兩次，每次噴兩下。\n"
+        "D|I'll increase the sertraline to 100 milligrams once a day, that's two of the 50s every morning.\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        plan=[
+            "Panadol 2 tab QID, 每日不多於8粒。",
+            "Mirabegron 25 mg once daily.",
+            "Fluticasone (Flixotide) 125 mcg BD.",
+            "Increase sertraline from 50 mg to 100 mg once daily.",
+        ],
+        patient_instructions=["Mirabegron 可令血壓稍升：每星期量2–3次並記錄。"],
+    )
+    assert not clean.contradictions, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Fluticasone (Flixotide) 250 mcg BD."])
+    assert DOSE in {f.type for f in wrong.flags}, plain_text(wrong)
+
+
+def test_brands_near_misses_and_illness_before_today(checker: Checker) -> None:
+    transcript = (
+        "D|With aura, the combined pill raises your risk of stroke, so I need you to stop the Microgynon.\n"
+        "P|差啲啫。前晚撞埋個衣櫃，好彩冇跌落地。\n"
+        "D|呢個係感冒病毒之後嘅咳，條氣管仲敏感緊。Losartan 照食。佢可能令血壓高少少。\n"
+        "D|有冇咳到有血？\nP|冇血。\n"
+        "D|眼白都唔黃。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["Near-fall at night (hit the wardrobe), no fall.", "無咳血。"],
+        objective=["No scleral jaundice."],
+        plan=["Stop Microgynon.", "Continue losartan."],
+    )
+    assert not clean.flags, plain_text(clean)
+    for wrong in ("Continue Microgynon.", "有咳血。", "Scleral jaundice."):
+        flagged = _check(checker, transcript, plan=[wrong] if "Micro" in wrong else [], subjective=[wrong])
+        assert flagged.contradictions, wrong
