@@ -27,7 +27,7 @@ from desktop.eval.checks import ERROR_TYPES, apply_edits, load_cases, score
         "dev8",
         "dev9",
         "dev10",
-        "test11",
+        "dev11",
         "test12",
     ],
 )
