@@ -42,6 +42,7 @@ def register(esub: Any) -> None:
             "test",
             "test3",
             "test12",
+            "test13",
             "all",
         ),
         default="all",
@@ -96,6 +97,7 @@ def _print_cases(set_name: str, report: dict[str, Any]) -> None:
         "dev10": "tenth development set (written blind as test10, then used to correct the rules)",
         "dev11": "eleventh development set (written blind as test11, then used to correct the rules)",
         "test12": "FROZEN blind test set, eighteenth and nineteenth authors (written without reading the rules; never tuned on)",
+        "test13": "FROZEN blind test set, twentieth and twenty-first authors (written without reading the rules; never tuned on)",
         "dev6": "sixth development set (written blind as test6, then used to correct the rules)",
         "dev3": "third development set (written blind, then used to correct the rules)",
         "dev": "development set (rules written on it)",
@@ -155,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
             "test",
             "test3",
             "test12",
+            "test13",
         )
         if args.set_name == "all"
         else (args.set_name,)

@@ -29,6 +29,7 @@ from desktop.eval.checks import ERROR_TYPES, apply_edits, load_cases, score
         "dev10",
         "dev11",
         "test12",
+        "test13",
     ],
 )
 def test_every_case_is_a_whole_note_with_one_error(set_name: str) -> None:
