@@ -476,6 +476,8 @@ class Checker:
             said_values = {v for v, u in drug.doses if u == unit}
             if unit == "mg":
                 said_values |= {c * v for c in counts for v, u in drug.doses if u == "mg"}
+                # "一次一克，即係兩粒五百": a gram as two tablets, each of 500 mg
+                said_values |= {v / c for c in counts if c for v, u in drug.doses if u == "mg"}
             # "co-codamol thirty-five hundred" names a strength: a bare number is a count of tablets
             # only when it could be one
             # (7.5 and 3.75 are strengths, not counts of tablets)

@@ -337,7 +337,10 @@ _OTHER_REMEDY = re.compile(
     r"alcohol|coffee|vitamins?)\b",
     re.IGNORECASE,
 )
-_MEDICINE_WORD = re.compile(r"\b(?:medicines?|tablets?|pills?|capsules?|drugs?)\b|藥|丸", re.IGNORECASE)
+_MEDICINE_WORD = re.compile(
+    r"\b(?:medicines?|tablets?|pills?|capsules?|drugs?|inhibitors?|blockers?|antagonists?|statins?)\b|藥|丸",
+    re.IGNORECASE,
+)
 
 
 def _amounts_in(text: str) -> bool:
@@ -685,6 +688,10 @@ def _fact(said: Said, kind: str, key: str, label: str, line_id: str) -> None:
     said.facts.append(Fact(kind, key, label, [line_id]))
 
 
+_ACTION_OPENS = re.compile(
+    r"\s*(?:then\s+|and\s+)?(?:go|call|ring|phone|come|return|attend|get|seek)\b|\s*(?:就|要)?(?:即刻|立即|馬上)",
+    re.IGNORECASE,
+)
 _SAME_ADVICE = re.compile(
     r"\s*(?:and\s+)?(?:the\s+)?(?:same|likewise|also|again)\b|\s*(?:同樣|一樣|都係咁)", re.IGNORECASE
 )
@@ -694,12 +701,23 @@ def _follow_up_and_safety_net(said: Said, read: _Read, concepts: Concepts) -> No
     if read.line.speaker != "doctor":
         return
     advice = False
+    waiting: tuple[Piece, int] | None = None  # a condition whose action is the next sentence
     for s in read.sentences:
         cond = condition_start(s.text)
         # "…take him to A&E. Same if he faints": the advice before, for more findings
         same = advice and cond is not None and _SAME_ADVICE.match(s.text)
         advice = cond is not None and bool(SAFETY_ACTION.search(s.text, cond))
-        if cond is not None and (advice or same):
+        # "If you get palpitations or chest pain, don't wait. Go straight to A&E.": the action follows
+        then = (
+            waiting is not None
+            and cond is None
+            and _ACTION_OPENS.match(s.text)
+            and SAFETY_ACTION.search(s.text)
+        )
+        if then and waiting is not None:
+            s, cond = waiting[0], waiting[1]
+        waiting = (s, cond) if cond is not None and not advice and not same and not then else None
+        if cond is not None and (advice or same or then):
             advice = True
             found = sorted(concepts.concepts(s.text[cond:], "finding"))
             key = "safety_net:" + ("+".join(found) or read.line.id)

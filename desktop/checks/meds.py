@@ -164,6 +164,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:do not|don't|dont|never|no need to|shouldn't|not to|need not)\s+(?:\w+\s+){0,2}?"
             r"(?:stop|discontinue|hold|withhold)\w*|唔好停|不要停|唔使停|不用停|毋須停|唔好暫停|唔停|"
+            r"(?:千祈|切勿|絕對)?(?:唔好|不要|不可|不可以|唔可以|切勿)(?:自己|隨便|突然|擅自|自行)?(?:暫停|停)|"
             # 每排服完即接續下一排，中間不停藥: taken without a break
             r"不停(?:藥|服|用)|(?:無|冇|沒有)停(?:藥|服)",
             re.IGNORECASE,
@@ -181,7 +182,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         AVOID,
         re.compile(
-            r"\b(?:avoid\w*|no longer (?:take|use|have|need)\w*|"
+            r"\b(?:avoid\w*|no longer (?:take|use|have|need)\w*|leav(?:e|ing) (?=(?:the |your )?[\w-]+ out\b)|"
+            r"(?:is|'s) (?:a )?(?:definite |firm |clear )?no\b|rather not (?:start|use|give|prescribe)|"
+            r"declined|refused|not (?:been |be )?started|"
             r"(?:do not|don't|never|not to|shouldn't|must not|mustn't|can't|cannot|can not) "
             r"(?:take|use|give|have|start|restart|resume|apply)\w*|"
             r"won't (?:give|prescribe|use)|contraindicated|no more(?! than)|not (?:be )?used|not (?:be )?given|"
@@ -210,7 +213,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         STOP,
         re.compile(
             # "stop the adrenaline working": what a drug would do, not a decision
-            r"\b(?:stop\w*(?!\s+(?:the\s+|your\s+|his\s+|her\s+)?[\w-]+\s+(?:from\s+)?(?:work(?:ing|s)?|being)\b)|"
+            # "a nosebleed that won't stop": not a decision
+            r"\b(?:(?<!won't )(?<!doesn't )(?<!does not )(?<!will not )(?<!didn't )"
+            r"stop\w*(?!\s+(?:the\s+|your\s+|his\s+|her\s+)?[\w-]+\s+(?:from\s+)?(?:work(?:ing|s)?|being)\b)|"
             r"discontinu\w*|ceas\w*|(?:hold|holding)" + _NOT_A_HOLD + r"|withh[oe]ld\w*|suspend\w*|cut out|"
             r"come off|came off|coming off|(?:switch(?:ed|ing)?|chang(?:e|ed|ing)) (?:(?:him|her|them|you) )?from|"
             r"(?:was|were) (?:also |previously )?on(?= (?:[\w-]+ ){1,3}(?:before|previously|in the past)\b)|"
@@ -249,7 +254,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             + r"|resum\w*|begin|commenc\w*|add(?:ed|ing)?|prescrib\w*|"
             r"give(?! (?:me|him|her|them|us)\b)|giving(?! (?:me|him|her|them|us)\b)|"
             r"try|trial|initiat\w*|switch(?:ed)? to|change(?:d)? to|put (?:you|him|her|them) on|rx|instead(?! of))\b|"
-            r"開始|開(?![心始])|加(?![到至大])|試吓|試下|轉食|轉用|改用|改食|(?:食|噴|用|搽)返(?!嚟|去|屋企|學)",
+            r"開始|開(?![心始])|加(?![到至大重劇深])|試吓|試下|轉食|轉用|改用|改食|(?:食|噴|用|搽)返(?!嚟|去|屋企|學)",
             re.IGNORECASE,
         ),
     ),
@@ -503,6 +508,8 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 and not _TAPER.search(text, sentence.start, cue.start)
             ):
                 continue  # "for five days, then just stop", 食完就停: the course ends, nothing stopped
+            if cue.kind in (STOP, AVOID) and _FOOD_AFTER.match(text, cue.end, clause.end):
+                continue  # 服鐵丸前後兩小時避免茶, "avoid alcohol with it": food and drink kept off
             if cue.kind in (STOP, AVOID) and _TOGETHER_AFTER.match(text, cue.end, clause.end):
                 continue  # 避免與奶茶或鈣片同服, "avoid taking it with milk or calcium": when, not whether
             if cue.kind in (START, CONTINUE) and _LATER_BEFORE.search(text, clause.start, cue.start):
@@ -542,6 +549,8 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                         cue.kind in (START, CONTINUE, CHANGE)
                         # a stop or avoid near its drug ("Stop OTC hydrocortisone") keeps it
                         or (cue.kind in (STOP, AVOID) and min(_gap(u.med, cue) for u in targets) > _NEAR)
+                        # "skip the perfume, and keep some cetirizine with you": no drug in its clause
+                        or (cue.kind in (STOP, AVOID) and not in_clause)
                     )
                     and _own_object(text, cue, uses, clause.end)
                 ):
@@ -710,6 +719,10 @@ _TAPER = re.compile(
 _CLAUSE_ENDS = re.compile(r"(?:\w*)\s*(?:[,.;:，。；：]|$)")
 _ANOTHER_DRUG = re.compile(
     r"新嗰隻|新個隻|新嘅藥|另一隻|另外一隻|\bthe (?:new|other) (?:one|tablet|medicine)\b", re.IGNORECASE
+)
+_FOOD_AFTER = re.compile(
+    r"\s*(?:飲|食|drinking|eating|taking)?\s*(?:茶|咖啡|奶|酒|西柚|\b(?:tea|coffee|milk|dairy|alcohol|grapefruit|caffeine)\b)",
+    re.IGNORECASE,
 )
 _TOGETHER_AFTER = re.compile(
     r"\s*(?:(?:taking|having|using)\s+(?:it|them)\s+)?(?:與|同|和|跟|\bwith\b)[^，。,;.]{0,14}?"

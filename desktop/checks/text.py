@@ -69,7 +69,7 @@ def is_question(sentence: str) -> bool:
 # Conditions: what follows is advice about what may happen, not what was found.
 _CONDITION = re.compile(
     # "Any fever while you're away, see a doctor that same day": a sentence opened by "any …,"
-    r"^\s*(?:and\s+)?any\b(?=[^.?!]{3,80},)|"
+    r"(?:^|(?<=[:：]))\s*(?:and\s+)?any\b(?=[^.?!]{3,120},)|"
     r"\b(?:if|unless|should you|in case|whenever)\b|如果|假如|若果|若然|萬一|要是|一旦|(?:^|[，,。；;:：\s])如(?![何此下今])|"
     # 好返就停 "stop once it is better": the clause before 就 is the condition
     r"(?:^|(?<=[，,。；;:：\s]))(?=(?:好返|好番|好翻|好咗|冇事|退咗燒|唔痛)[晒哂曬]?(?:之後)?就)",
@@ -123,6 +123,9 @@ def zh_number(text: str) -> float | None:
     return value
 
 
+_NOT_A_THOUSAND = re.compile(r"祈|唔|不|要|記|咪|別|莫")
+
+
 def numbers(text: str) -> list[Number]:
     """Every number in ``text``: digits, Chinese numerals (with 點 decimals) and English words."""
     found: list[Number] = []
@@ -141,6 +144,8 @@ def numbers(text: str) -> list[Number]:
             _zh_quantity_follows(text, m.end()) or _ZH_RANGE_ON.match(text, m.end())
         ):
             continue  # 一直, 十分: words, not quantities (一至兩粒 is one)
+        if raw in ("千", "千萬", "萬") and _NOT_A_THOUSAND.match(text, m.end()):
+            continue  # 千祈唔好停, 千萬唔好: "be sure not to", no number
         if len(raw) == 2 and all(c in _ZH_DIGIT for c in raw) and _ZH_DIGIT[raw[1]] == _ZH_DIGIT[raw[0]] + 1:
             # 兩三粒, 三四日: "two or three", a range, not 23
             found.append(Number(float(_ZH_DIGIT[raw[0]]), m.start(), m.start() + 1))

@@ -752,3 +752,82 @@ def test_brands_near_misses_and_illness_before_today(checker: Checker) -> None:
     for wrong in ("Continue Microgynon.", "有咳血。", "Scleral jaundice."):
         flagged = _check(checker, transcript, plan=[wrong] if "Micro" in wrong else [], subjective=[wrong])
         assert flagged.contradictions, wrong
+
+
+# ------------------------------------------------------------------ read on the twelfth development set
+def test_keep_taking_in_cantonese_and_things_that_will_not_stop(checker: Checker) -> None:
+    transcript = (
+        "D|所有藥照食,clopidogrel 千祈唔好自己停。\n"
+        "D|Utrogestan，一百毫克，每晚瞓覺前食一粒，日日都要食，唔好停。\n"
+        "D|Because of the warfarin: any bleeding, a nosebleed that won't stop, go to A&E.\n"
+        "D|阿士匹靈會令你流血多咗，你要停咗佢。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        assessment=["缺鐵性貧血；阿士匹靈或加重出血。"],
+        plan=[
+            "Continue clopidogrel 75 mg mane - do not stop.",
+            "開始 Utrogestan 100 mg 每晚睡前一粒，不可停。",
+            "Continue warfarin 3 mg nocte.",
+        ],
+        patient_instructions=["Go to A&E for any bleeding or a nosebleed that won't stop."],
+    )
+    assert not clean.flags, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Continue aspirin 80 mg daily."])
+    assert STOPPED_DRUG in {f.type for f in wrong.flags}, plain_text(wrong)
+
+
+def test_declined_left_out_and_a_definite_no(checker: Checker) -> None:
+    transcript = (
+        "D|We'll leave the gliclazide out.\n"
+        "D|Zyban, that's bupropion, is a definite no for you.\n"
+        "D|呢種 ACE inhibitor 喺懷孕中後期食會影響 BB 嘅腎，所以今日就要停，唔好再食。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        plan=["Gliclazide declined by the patient, not started.", "Do not use bupropion."],
+    )
+    assert not clean.contradictions, plain_text(clean)
+    for wrong in ("Start gliclazide 80 mg BD.", "Start bupropion (Zyban) 150 mg once daily."):
+        flagged = _check(checker, transcript, plan=[wrong])
+        assert STOPPED_DRUG in {f.type for f in flagged.flags}, wrong
+    ace = _check(
+        checker,
+        "P|我食緊 Coversyl。\nP|5 mg，每朝一粒。\n"
+        "D|呢種 ACE inhibitor 喺懷孕中後期食會影響 BB 嘅腎，所以今日就要停，唔好再食。\n",
+        plan=["Continue perindopril (Coversyl) 5 mg."],
+    )
+    assert STOPPED_DRUG in {f.type for f in ace.flags}, plain_text(ace)
+
+
+def test_advice_whose_action_is_the_next_sentence(checker: Checker) -> None:
+    transcript = "D|And if you get palpitations, chest pain or feel faint, don't wait for Thursday. Go straight to A&E.\n"
+    dropped = _check(checker, transcript, plan=["Review on Thursday."])
+    assert "safety-net" in _messages(dropped), plain_text(dropped)
+    kept = _check(
+        checker, transcript, patient_instructions=["Go straight to A&E if palpitations or chest pain."]
+    )
+    assert not kept.omissions, plain_text(kept)
+
+
+def test_tea_kept_off_a_tablet_a_gram_as_two_tablets_and_before_the_baby(checker: Checker) -> None:
+    transcript = (
+        "D|我開鐵丸俾你，ferrous sulphate 三百毫克，每日食一粒。\n"
+        "D|valaciclovir，一次一克，即係兩粒五百，一日三次。\n"
+        "P|我未有BB之前已經有高血壓。\n"
+    )
+    clean = _check(
+        checker,
+        transcript,
+        subjective=["Pre-existing hypertension before pregnancy."],
+        plan=[
+            "Ferrous sulphate 300 mg daily.",
+            "服鐵丸前後兩小時避免茶、咖啡及奶類。",
+            "Valaciclovir 1 g（500 mg 兩粒）每日三次。",
+        ],
+    )
+    assert not clean.contradictions, plain_text(clean)
+    wrong = _check(checker, transcript, plan=["Valaciclovir 250 mg TDS."])
+    assert DOSE in {f.type for f in wrong.flags}, plain_text(wrong)
