@@ -28,7 +28,7 @@ from desktop.eval.checks import ERROR_TYPES, apply_edits, load_cases, score
         "dev9",
         "dev10",
         "dev11",
-        "test12",
+        "dev12",
         "test13",
     ],
 )
