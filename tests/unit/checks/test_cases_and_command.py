@@ -9,29 +9,17 @@ import pytest
 
 from desktop.checks.engine import Checker
 from desktop.cli import main
-from desktop.eval.checks import ERROR_TYPES, apply_edits, load_cases, score
+from desktop.commands.eval_checks import CASE_SETS
+from desktop.eval.checks import CASES, ERROR_TYPES, apply_edits, load_cases, score
+
+_CASE_FILES = sorted(p.stem for p in CASES.glob("*.json"))
 
 
-@pytest.mark.parametrize(
-    "set_name",
-    [
-        "dev",
-        "dev2",
-        "dev3",
-        "test",
-        "test3",
-        "dev4",
-        "dev5",
-        "dev6",
-        "dev7",
-        "dev8",
-        "dev9",
-        "dev10",
-        "dev11",
-        "dev12",
-        "test13",
-    ],
-)
+def test_the_command_offers_every_case_file() -> None:
+    assert sorted(CASE_SETS) == _CASE_FILES
+
+
+@pytest.mark.parametrize("set_name", _CASE_FILES)
 def test_every_case_is_a_whole_note_with_one_error(set_name: str) -> None:
     cases = load_cases(set_name)
     errors = [c for c in cases if c.error]
