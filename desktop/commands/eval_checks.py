@@ -18,7 +18,7 @@ from typing import Any
 
 from desktop import paths
 
-# The case sets, development first; the frozen blind set last (a set moves to development once the
+# The case sets, development first, the frozen ones last (a blind set moves to development once the
 # next blind set is frozen: desktop/checks/cases/README.md)
 CASE_SETS = (
     "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12",
