@@ -473,45 +473,8 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
                 continue
             if any(u.med.start <= cue.start < u.med.end for u in uses):
                 continue
-            if cue.kind in (STOP, START, CHANGE) and _HOPE.search(
-                text, max(clause.start, cue.start - 40), cue.start
-            ):
-                continue  # "hopefully we can eventually get you off that lisinopril": not decided today
-            if (
-                cue.kind == STOP
-                and text[cue.start : cue.end].lower() == "stops"
-                and (
-                    any(not text[u.med.end : cue.start].strip() for u in uses if u.med.end <= cue.start)
-                    or _WHAT_IT_STOPS.match(text, cue.end, clause.end)
-                )
-            ):
-                # "the Gaviscon stops the iron being absorbed", "calcium stops the thyroxine being
-                # absorbed": what something does, not a decision
+            if _no_decision(text, cue, clause, sentence, uses):
                 continue
-            if cue.kind == START and _USUALLY.search(text, max(clause.start, cue.start - 20), cue.start):
-                continue  # "平時我會開 Augmentin, 不過…", "normally I'd use amoxicillin, but": not today's
-            if cue.kind in (STOP, AVOID) and _CONDITION_AFTER.match(text, cue.end, clause.end):
-                continue  # "Stop the colchicine if you get diarrhoea": advice for later, not a decision
-            if cue.kind == START and _RESUME_LATER.match(text, cue.start, clause.end):
-                continue  # "restart it when you finish the antibiotics": not today
-            if cue.kind == AVOID and _LIMIT_AFTER.match(text, cue.end, clause.end):
-                continue  # 唔好食多過兩日 "not more than two days": a limit, not "avoid"
-            if cue.kind == AVOID and _IN_PREGNANCY_AFTER.match(text, cue.end, clause.end):
-                continue  # "adapalene mustn't be used in pregnancy": a caution, not a stop
-            if cue.kind == STOP and _AFTER_FINISHING.search(text, clause.start, cue.start):
-                continue  # 食完 omeprazole 之後停兩個禮拜: a pause after the course, not a stop now
-            if (
-                cue.kind == STOP
-                and _THEN_BEFORE.search(text, max(clause.start, cue.start - 12), cue.start)
-                and _CLAUSE_ENDS.match(text, cue.end)
-                # ("reduce to 3.75 mg for a week, then stop": a taper, which does stop it)
-                and not _TAPER.search(text, sentence.start, cue.start)
-            ):
-                continue  # "for five days, then just stop", 食完就停: the course ends, nothing stopped
-            if cue.kind in (STOP, AVOID) and _FOOD_AFTER.match(text, cue.end, clause.end):
-                continue  # 服鐵丸前後兩小時避免茶, "avoid alcohol with it": food and drink kept off
-            if cue.kind in (STOP, AVOID) and _TOGETHER_AFTER.match(text, cue.end, clause.end):
-                continue  # 避免與奶茶或鈣片同服, "avoid taking it with milk or calcium": when, not whether
             if cue.kind in (START, CONTINUE) and _LATER_BEFORE.search(text, clause.start, cue.start):
                 # "the endoscopy team will say when to restart it": not restarted now
                 later = _object_of(text, cue, in_clause)
@@ -580,6 +543,48 @@ def _assign_cues(text: str, sentence: Piece, uses: list[DrugUse], cond_at: int |
             if not nearest.decided or RANK[cue.kind] < RANK[nearest.decision]:
                 nearest.decision, nearest.decided = cue.kind, True
     _decisions_by_object_and_company(text, parts, uses, cond_at)
+
+
+def _no_decision(text: str, cue: Cue, clause: Piece, sentence: Piece, uses: list[DrugUse]) -> bool:
+    """A cue that decides nothing about a drug: a hope, what a drug does, advice for later, a limit,
+    a caution, a course that ends, food kept off, when to take it."""
+    if cue.kind in (STOP, START, CHANGE) and _HOPE.search(text, max(clause.start, cue.start - 40), cue.start):
+        return True  # "hopefully we can eventually get you off that lisinopril": not decided today
+    if (
+        cue.kind == STOP
+        and text[cue.start : cue.end].lower() == "stops"
+        and (
+            any(not text[u.med.end : cue.start].strip() for u in uses if u.med.end <= cue.start)
+            or _WHAT_IT_STOPS.match(text, cue.end, clause.end)
+        )
+    ):
+        # "the Gaviscon stops the iron being absorbed", "calcium stops the thyroxine being
+        # absorbed": what something does, not a decision
+        return True
+    if cue.kind == START and _USUALLY.search(text, max(clause.start, cue.start - 20), cue.start):
+        return True  # "平時我會開 Augmentin, 不過…", "normally I'd use amoxicillin, but": not today's
+    if cue.kind in (STOP, AVOID) and _CONDITION_AFTER.match(text, cue.end, clause.end):
+        return True  # "Stop the colchicine if you get diarrhoea": advice for later, not a decision
+    if cue.kind == START and _RESUME_LATER.match(text, cue.start, clause.end):
+        return True  # "restart it when you finish the antibiotics": not today
+    if cue.kind == AVOID and _LIMIT_AFTER.match(text, cue.end, clause.end):
+        return True  # 唔好食多過兩日 "not more than two days": a limit, not "avoid"
+    if cue.kind == AVOID and _IN_PREGNANCY_AFTER.match(text, cue.end, clause.end):
+        return True  # "adapalene mustn't be used in pregnancy": a caution, not a stop
+    if cue.kind == STOP and _AFTER_FINISHING.search(text, clause.start, cue.start):
+        return True  # 食完 omeprazole 之後停兩個禮拜: a pause after the course, not a stop now
+    if (
+        cue.kind == STOP
+        and _THEN_BEFORE.search(text, max(clause.start, cue.start - 12), cue.start)
+        and _CLAUSE_ENDS.match(text, cue.end)
+        # ("reduce to 3.75 mg for a week, then stop": a taper, which does stop it)
+        and not _TAPER.search(text, sentence.start, cue.start)
+    ):
+        return True  # "for five days, then just stop", 食完就停: the course ends, nothing stopped
+    if cue.kind in (STOP, AVOID) and _FOOD_AFTER.match(text, cue.end, clause.end):
+        return True  # 服鐵丸前後兩小時避免茶, "avoid alcohol with it": food and drink kept off
+    # 避免與奶茶或鈣片同服, "avoid taking it with milk or calcium": when, not whether
+    return bool(cue.kind in (STOP, AVOID) and _TOGETHER_AFTER.match(text, cue.end, clause.end))
 
 
 def _decisions_by_object_and_company(
