@@ -488,25 +488,24 @@ class StreamingRecognizer:
             result = decode("")
         return result
 
-    def _recent_final_texts(self) -> list[str]:
-        """The final lines of the last two minutes before the window (what the prompt carries)."""
-        base_s = self._base / SAMPLE_RATE + 0.01
-        return [
-            seg.text
-            for seg in self._segments[-30:]
-            if seg.end <= base_s and base_s - seg.end <= COPY_LOOKBACK_S
-        ]
-
-    def _text_before_window(self) -> str:
-        """Final text of the audio already released: the context the decoder is prompted with.
+    def _finals_before_window(self) -> list[TranscriptSegment]:
+        """The last final lines whose audio is already released: what the decoder is prompted with.
 
         Words still inside the window are left out; the decoder hears them again.
         """
         base_s = self._base / SAMPLE_RATE + 0.01
+        return [seg for seg in self._segments[-30:] if seg.end <= base_s]
+
+    def _recent_final_texts(self) -> list[str]:
+        """The prompted lines of the last two minutes (what a decode may copy)."""
+        base_s = self._base / SAMPLE_RATE
+        return [seg.text for seg in self._finals_before_window() if base_s - seg.end <= COPY_LOOKBACK_S]
+
+    def _text_before_window(self) -> str:
+        """Final text of the audio already released: the context the decoder is prompted with."""
         text = ""
-        for seg in self._segments[-30:]:
-            if seg.end <= base_s:
-                text = join_text(text, seg.text)
+        for seg in self._finals_before_window():
+            text = join_text(text, seg.text)
         return text
 
     def _choose_language(self, guess: LanguageGuess, lock: bool) -> str:
